@@ -1,0 +1,228 @@
+// The one place where handlers produce outputs. Every handler receives a Ctx over a private copy of
+// the state, mutates that copy through plain assignments and emits messages only through these
+// helpers, so carriers, fresh ids and audiences are decided the same way everywhere.
+import type { ClientType, ConnId, Message, Profile } from '../protocol/types.ts';
+import { responseTypeOf } from '../protocol/types.ts';
+import { renderError } from './errors.ts';
+import type {
+  Carrier,
+  CloseOutput,
+  CloseReason,
+  ErrorKey,
+  ErrorParams,
+  Output,
+  SendAccept,
+  SendOutput,
+} from './events.ts';
+import { sessionHolds } from './permissions.ts';
+import type { Connection, Session, State } from './state.ts';
+
+/** A decoded client request as handlers see it. */
+export interface Request<B = Record<string, unknown>> {
+  conn: Connection;
+  /** The live session of this connection, if any. */
+  session: Session | null;
+  /** Request id, echoed by every direct answer (WIRE-ID-2). */
+  id: string;
+  type: ClientType;
+  body: B;
+}
+
+export type ByProfile<T> = { spec: T; nexusd: T };
+
+export interface FailOptions {
+  rules: string[];
+  /** Further message forms the profile allows for this failure (e.g. `spec` Login: Error or LoginResponse). */
+  alsoAllowed?: Carrier[];
+  /** The close after an E!/H is not required (e.g. ADM-CREATE-6 in `spec`). */
+  closeOptional?: boolean;
+}
+
+export class Ctx {
+  readonly outputs: Output[] = [];
+
+  constructor(
+    readonly state: State,
+    readonly now: number,
+  ) {}
+
+  get profile(): Profile {
+    return this.state.config.profile;
+  }
+
+  byProfile<T>(choice: ByProfile<T>): T {
+    return choice[this.profile];
+  }
+
+  /** WIRE-ID-3: fresh lower-case 12-hex id, deterministic from the state's seed and counter. */
+  freshId(): string {
+    this.state.idCounter += 1;
+    let x = (this.state.idSeed ^ Math.imul(this.state.idCounter, 0x9e3779b1)) >>> 0;
+    let y = (Math.imul(this.state.idCounter, 0x85ebca6b) + this.state.idSeed) >>> 0;
+    x = Math.imul(x ^ (x >>> 16), 0x7feb352d) >>> 0;
+    y = Math.imul(y ^ (y >>> 15), 0x846ca68b) >>> 0;
+    return (x.toString(16).padStart(8, '0') + y.toString(16).padStart(8, '0')).slice(0, 12);
+  }
+
+  // --- sessions and connections ---------------------------------------------------------------
+
+  session(id: number): Session | undefined {
+    return this.state.sessions[String(id)];
+  }
+
+  /** Every live session, in login order. */
+  liveSessions(): Session[] {
+    return Object.values(this.state.sessions).sort((a, b) => a.loginSeq - b.loginSeq);
+  }
+
+  sessionsOfAccount(accountKey: string): Session[] {
+    return this.liveSessions().filter((s) => s.accountKey === accountKey);
+  }
+
+  // --- sending --------------------------------------------------------------------------------
+
+  /** Sends `type` with `body` (the `type` member is added) to a connection; `id` defaults to a fresh one. */
+  send(
+    conn: ConnId | null,
+    type: string,
+    body: Record<string, unknown>,
+    opts: { rules: string[]; id?: string; accept?: SendAccept; error?: SendOutput['error'] },
+  ): void {
+    if (conn === null) return; // a foreign session: nothing for us to write
+    const message: Message = { type, id: opts.id ?? this.freshId(), body: { type, ...body } };
+    const out: SendOutput = { kind: 'send', conn, message, rules: opts.rules };
+    if (opts.accept) out.accept = opts.accept;
+    if (opts.error) out.error = opts.error;
+    this.outputs.push(out);
+  }
+
+  /** Success answer: `<Type>Response {success:true, …}` echoing the request id. */
+  respond(req: Request<unknown>, body: Record<string, unknown>, rules: string[]): void {
+    this.send(req.conn.id, responseTypeOf(req.type), { success: true, ...body }, { id: req.id, rules });
+  }
+
+  /** Failure answer through `carrier` (rules.md header); E! and H also close the connection. */
+  fail(
+    req: Request<unknown>,
+    key: ErrorKey,
+    params: ErrorParams,
+    carrier: Carrier | ByProfile<Carrier>,
+    opts: FailOptions,
+  ): void {
+    const chosen = typeof carrier === 'string' ? carrier : this.byProfile(carrier);
+    const text = renderError(key, params, this.profile);
+    const error: SendOutput['error'] = {
+      key,
+      params,
+      carriers: [chosen, ...(opts.alsoAllowed ?? []).filter((c) => c !== chosen)],
+      command: req.type,
+    };
+    const conn = req.conn.id;
+    switch (chosen) {
+      case 'T':
+        this.send(conn, responseTypeOf(req.type), { success: false, error: text }, { id: req.id, rules: opts.rules, error });
+        break;
+      case 'H':
+        this.send(
+          conn,
+          'HandshakeResponse',
+          { success: false, version: this.state.config.protocolVersion, error: text },
+          { id: req.id, rules: opts.rules, error },
+        );
+        break;
+      case 'E':
+      case 'E!':
+        this.send(conn, 'Error', { message: text, command: req.type }, { id: req.id, rules: opts.rules, error });
+        break;
+      case 'N':
+        this.send(conn, 'Error', { message: text }, { rules: opts.rules, error });
+        break;
+    }
+    if (chosen === 'E!' || chosen === 'H') {
+      this.close(conn, 'error', opts.rules, opts.closeOptional ? { optional: true } : undefined);
+    }
+  }
+
+  /** SES-ERR-4: notice to a session being removed by someone else (fresh id). */
+  notice(conn: ConnId | null, key: ErrorKey, params: ErrorParams, command: string | undefined, rules: string[]): void {
+    const text = renderError(key, params, this.profile);
+    const body: Record<string, unknown> = { message: text };
+    if (command !== undefined) body.command = command;
+    const error: SendOutput['error'] = { key, params, carriers: ['N'] };
+    if (command !== undefined) error.command = command;
+    this.send(conn, 'Error', body, { rules, error });
+  }
+
+  close(conn: ConnId | null, reason: CloseReason, rules: string[], accept?: CloseOutput['accept']): void {
+    if (conn === null) return;
+    const out: CloseOutput = { kind: 'close', conn, reason, rules };
+    if (accept) out.accept = accept;
+    this.outputs.push(out);
+  }
+
+  /**
+   * Sends to every live session chosen by `to` (each copy with its own fresh id, WIRE-ID-3).
+   * `body` may depend on the recipient.
+   */
+  broadcast(
+    type: string,
+    body: Record<string, unknown> | ((recipient: Session) => Record<string, unknown>),
+    to: (recipient: Session) => boolean,
+    rules: string[],
+    accept?: SendAccept,
+  ): void {
+    for (const s of this.liveSessions()) {
+      if (!to(s)) continue;
+      const b = typeof body === 'function' ? body(s) : body;
+      this.send(s.conn, type, b, accept ? { rules, accept } : { rules });
+    }
+  }
+
+  /**
+   * GEN-2: this connection's session was removed by someone else (kick, delete, disable) while the
+   * socket stayed open. Answers E-AUTHENTICATION and returns true; false when the session is live.
+   * ServerInfoUpdate never closes in `nexusd` (ADM-SINFO-2); `spec` accepts either.
+   */
+  rejectIfRemoved(req: Request<unknown>, rules: string[]): boolean {
+    if (req.conn.phase !== 'removed') return false;
+    if (req.type === 'ServerInfoUpdate') {
+      this.fail(req, 'E-AUTHENTICATION', {}, { spec: 'E!', nexusd: 'E' }, {
+        rules: ['GEN-2', 'ADM-SINFO-2', ...rules],
+        closeOptional: true,
+      });
+    } else {
+      this.fail(req, 'E-AUTHENTICATION', {}, 'E!', { rules: ['GEN-2', ...rules] });
+    }
+    return true;
+  }
+
+  holds(session: Session, permission: Parameters<typeof sessionHolds>[2]): boolean {
+    return sessionHolds(this.state, session, permission);
+  }
+
+  /**
+   * Ends a session (SES-BC-3): removes it, marks its connection REMOVED (or forgets it when
+   * `connGone`), and sends `UserDisconnected` to every remaining `user_list` holder (BC-2).
+   */
+  endSession(sessionId: number, rules: string[], connGone = false): void {
+    const s = this.session(sessionId);
+    if (!s) return;
+    delete this.state.sessions[String(sessionId)];
+    if (s.conn !== null) {
+      const c = this.state.connections[s.conn];
+      if (c) {
+        if (connGone) delete this.state.connections[s.conn];
+        else {
+          c.phase = 'removed';
+          c.sessionId = null;
+        }
+      }
+    }
+    this.broadcast(
+      'UserDisconnected',
+      { session_id: s.id, nickname: s.nickname },
+      (r) => this.holds(r, 'user_list'),
+      ['SES-BC-3', 'BC-2', ...rules],
+    );
+  }
+}

@@ -1,0 +1,83 @@
+// Shared vocabulary of the wire layer (wire.md §3–§6). Pure: no I/O.
+
+/** Behaviour and wording profile (spec README §Precedence). */
+export type Profile = 'spec' | 'nexusd';
+export const PROFILES: readonly Profile[] = ['spec', 'nexusd'];
+
+/** How strictly error strings and carriers are compared (spec README §Error-string profiles). */
+export type MatchMode = 'exact' | 'key' | 'lenient';
+export const MATCH_MODES: readonly MatchMode[] = ['exact', 'key', 'lenient'];
+
+/** In-scope client → server types (wire.md §6). */
+export const CLIENT_TYPES = [
+  'Handshake',
+  'Login',
+  'UserList',
+  'UserInfo',
+  'UserAway',
+  'UserBack',
+  'UserStatus',
+  'UserCreate',
+  'UserEdit',
+  'UserUpdate',
+  'UserDelete',
+  'UserKick',
+  'ServerInfoUpdate',
+  'ConnectionMonitor',
+] as const;
+export type ClientType = (typeof CLIENT_TYPES)[number];
+
+/** In-scope server → client types (wire.md §6). */
+export const SERVER_TYPES = [
+  'HandshakeResponse',
+  'LoginResponse',
+  'Error',
+  'UserListResponse',
+  'UserInfoResponse',
+  'UserAwayResponse',
+  'UserBackResponse',
+  'UserStatusResponse',
+  'UserCreateResponse',
+  'UserEditResponse',
+  'UserUpdateResponse',
+  'UserDeleteResponse',
+  'UserKickResponse',
+  'ServerInfoUpdateResponse',
+  'ConnectionMonitorResponse',
+  'UserConnected',
+  'UserDisconnected',
+  'UserUpdated',
+  'PermissionsUpdated',
+  'ServerInfoUpdated',
+] as const;
+export type ServerType = (typeof SERVER_TYPES)[number];
+
+export function isClientType(name: string): name is ClientType {
+  return (CLIENT_TYPES as readonly string[]).includes(name);
+}
+export function isServerType(name: string): name is ServerType {
+  return (SERVER_TYPES as readonly string[]).includes(name);
+}
+
+/** The typed response a client request is answered with (Handshake → HandshakeResponse, …). */
+export function responseTypeOf(type: ClientType): ServerType {
+  return `${type}Response` as ServerType;
+}
+
+/** A complete frame as read off the wire: the payload is still raw bytes (wire.md §3). */
+export interface RawFrame {
+  type: string;
+  /** 12 hex digits, case preserved (WIRE-FRM-4, WIRE-ID-2). */
+  id: string;
+  payload: Uint8Array;
+}
+
+/** A frame whose payload is a decoded JSON object. `body.type` is the type name (WIRE-JSON-2). */
+export interface Message {
+  type: string;
+  id: string;
+  body: Record<string, unknown>;
+}
+
+/** Identifies one TCP connection, in the model, the server and the harness alike. */
+export type ConnId = string;

@@ -1,0 +1,172 @@
+// The scenario DSL: how a check is declared (h2spec-style small values, one file per spec section)
+// and what its `run` function can do. The runner, not the scenario, compares every frame that
+// reaches any actor with the reference model; a scenario states the rule its title promises.
+import type { ClientType, Profile, MatchMode } from '../protocol/types.ts';
+import type { ErrorKey } from '../model/events.ts';
+import type { Permission } from '../model/permissions.ts';
+import type { State } from '../model/state.ts';
+
+// --- actors -------------------------------------------------------------------------------------
+
+/** A regular account (run-prefixed name) with one logged-in session, unless `login: false`. */
+export interface UserSpec {
+  kind: 'user';
+  permissions?: Permission[];
+  admin?: boolean;
+  enabled?: boolean;
+  login?: boolean;
+  locale?: string;
+  avatar?: string;
+  features?: string[];
+  /** Base of the account name; the runner adds the run prefix and makes it unique. */
+  name?: string;
+}
+
+/** A shared account with one logged-in session under `nickname` (unique, run-prefixed). */
+export interface SharedSpec {
+  kind: 'shared';
+  permissions?: Permission[];
+  /** Base of the session nickname; prefixed and made unique by the runner. */
+  nickname?: string;
+  login?: boolean;
+  name?: string;
+}
+
+/** Another session of the account of the actor named `of` (declared earlier in the same `actors`). */
+export interface SessionOfSpec {
+  kind: 'sessionOf';
+  of: string;
+  /** For shared accounts: base of this session's nickname. */
+  nickname?: string;
+  locale?: string;
+  avatar?: string;
+  features?: string[];
+}
+
+/** A guest session. The runner enables the guest account for the check and restores it after. */
+export interface GuestSpec {
+  kind: 'guest';
+  nickname?: string;
+  /** Permissions to give the guest account for this check (restored after). */
+  permissions?: Permission[];
+}
+
+/** A bare connection: nothing sent (`'new'`), or after a successful Handshake (`'shaken'`). */
+export interface ConnectionSpec {
+  kind: 'connection';
+  state: 'new' | 'shaken';
+}
+
+export type ActorSpec = UserSpec | SharedSpec | SessionOfSpec | GuestSpec | ConnectionSpec;
+
+export const user = (o: Omit<UserSpec, 'kind'> = {}): UserSpec => ({ kind: 'user', ...o });
+export const admin = (o: Omit<UserSpec, 'kind' | 'admin'> = {}): UserSpec => ({ kind: 'user', admin: true, ...o });
+export const shared = (o: Omit<SharedSpec, 'kind'> = {}): SharedSpec => ({ kind: 'shared', ...o });
+export const sessionOf = (of: string, o: Omit<SessionOfSpec, 'kind' | 'of'> = {}): SessionOfSpec => ({
+  kind: 'sessionOf',
+  of,
+  ...o,
+});
+export const guest = (o: Omit<GuestSpec, 'kind'> = {}): GuestSpec => ({ kind: 'guest', ...o });
+export const connection = (state: 'new' | 'shaken' = 'new'): ConnectionSpec => ({ kind: 'connection', state });
+
+// --- what a run function works with --------------------------------------------------------------
+
+/** A server frame as observed, with the target's session ids already mapped to the model's. */
+export interface Observed {
+  type: string;
+  id: string;
+  body: Record<string, unknown>;
+}
+
+/**
+ * The pending result of a request. Awaiting it waits until the direct answer *and* every frame the
+ * model predicts on any actor's connection have been checked; it resolves to the direct answer
+ * (or `null` when the model predicts none, e.g. after a silent close).
+ */
+export interface Reply extends PromiseLike<Observed | null> {
+  /** Asserts `success: true` in the typed response. */
+  expectSuccess(): Promise<Observed>;
+  /** Asserts the answer carries error `key` (as classified under the current match mode and profile). */
+  expectError(key: ErrorKey): Promise<Observed>;
+}
+
+export interface Actor {
+  /** The key under which the actor was declared. */
+  readonly name: string;
+  /** Account name as stored (undefined for bare connections). */
+  readonly username: string;
+  /** Session display name (SES-ID-1). */
+  readonly nickname: string;
+  readonly password: string;
+  /** The model's session id (target ids are mapped onto these); undefined when not logged in. */
+  readonly sessionId: number | undefined;
+
+  /** Sends one well-formed request (random id, `"type"` member added) and checks it in lockstep. */
+  request(type: ClientType, body?: Record<string, unknown>): Reply;
+  /** Sends several requests in one write (WIRE-SEQ-8) and checks all answers in lockstep. */
+  pipeline(requests: Array<{ type: ClientType; body?: Record<string, unknown> }>): Promise<Array<Observed | null>>;
+  /** Writes raw bytes; the runner decodes them as the target must and checks what the model predicts. */
+  sendRaw(bytes: Uint8Array | string): Promise<void>;
+
+  /** Handshake on a bare connection (default version: the model's protocol version). */
+  handshake(version?: string): Reply;
+  /** Login on a shaken connection; by default with this actor's credentials. */
+  login(body?: Record<string, unknown>): Reply;
+
+  /** Round trip on this connection: proves it is open and that nothing unexpected arrived before. */
+  expectConnected(): Promise<void>;
+  /** Waits (up to the timeout) until the connection is closed by the server. */
+  expectClosed(): Promise<void>;
+  /** Client-side close; the model is told and the logout broadcast is checked. */
+  close(): Promise<void>;
+}
+
+export interface CheckContext {
+  readonly profile: Profile;
+  readonly match: MatchMode;
+  /** Read-only view of the model mirror (after the last step). */
+  model(): Readonly<State>;
+  /** The run's admin actor (the control connection). */
+  readonly admin: Actor;
+  /** A fresh run-prefixed name (≤ 32 chars) for accounts or nicknames the check creates itself. */
+  name(base?: string): string;
+  /** Records an account created by the check itself, so it is deleted at cleanup. */
+  created(username: string): void;
+  /** Fails the check with the rule it breaks unless `condition` holds. */
+  assert(condition: unknown, rule: string, message: string): void;
+  /** Ends the check as skipped with a reason (e.g. a precondition the target does not meet). */
+  skip(reason: string): never;
+}
+
+export interface CheckDef<A extends Record<string, ActorSpec> = Record<string, ActorSpec>> {
+  /** Stable id, unique within the section; the full id is `<section>/<id>`. */
+  id: string;
+  title: string;
+  /** Rule ids from rules.md / session.md / wire.md that this check covers. */
+  rules: string[];
+  /** Error keys from errors.md that this check provokes. */
+  errors?: ErrorKey[];
+  /** Seed section, e.g. `admin.md §Kick Behavior`. */
+  seed?: string;
+  actors?: A;
+  /** Preconditions; the check is skipped with a reason when one does not hold. */
+  needs?: { fresh?: boolean; profile?: Profile; tls?: boolean };
+  run: (actors: { [K in keyof A]: Actor }, t: CheckContext) => Promise<void>;
+}
+
+export interface Section {
+  /** e.g. `admin/kick`; the folder structure of `scenarios/` mirrors it. */
+  id: string;
+  title: string;
+  seed?: string;
+  checks: CheckDef[];
+}
+
+export function check<A extends Record<string, ActorSpec>>(def: CheckDef<A>): CheckDef {
+  return def as unknown as CheckDef;
+}
+
+export function section(id: string, title: string, checks: CheckDef[], seed?: string): Section {
+  return seed === undefined ? { id, title, checks } : { id, title, seed, checks };
+}
