@@ -1,0 +1,172 @@
+// The reference model's single entry point: step(state, event) → {state, outputs}. Pure: the input
+// state is never mutated (a structured clone is worked on), time comes in with the event, fresh ids
+// come from the state's seed. Sequencing is wire.md §10; per-message rules live in the handlers.
+import { decodeClientFrame } from '../protocol/messages.ts';
+import type { ConnId, RawFrame } from '../protocol/types.ts';
+import { isClientType } from '../protocol/types.ts';
+import { Ctx } from './ctx.ts';
+import type { Request } from './ctx.ts';
+import { renderError } from './errors.ts';
+import type { CloseOutput, CloseReason, Event, StepResult } from './events.ts';
+import { HANDLERS } from './messages/index.ts';
+import { handshake } from './session/handshake.ts';
+import { login } from './session/login.ts';
+import type { Connection, State } from './state.ts';
+
+export function step(state: State, event: Event): StepResult<State> {
+  const ctx = new Ctx(structuredClone(state), event.now);
+  switch (event.kind) {
+    case 'connect':
+      onConnect(ctx, event.conn, event.ip, event.port);
+      break;
+    case 'frame':
+      onFrame(ctx, event.conn, event.frame);
+      break;
+    case 'malformed':
+      // wire.md §7: every framing failure is answered alike.
+      abort(ctx, event.conn, 'malformed', ['SES-ERR-1', event.error.rule]);
+      break;
+    case 'timeout':
+      abort(ctx, event.conn, 'timeout', ['SES-ERR-1', 'WIRE-TMO-1', 'WIRE-TMO-2']);
+      break;
+    case 'close':
+      onClose(ctx, event.conn);
+      break;
+    case 'foreign-login': {
+      // The harness reports a stranger it saw log in on the target; the model only records it.
+      const s = event.session;
+      if (event.account) ctx.state.accounts[s.accountKey] = structuredClone(event.account);
+      ctx.state.sessions[String(s.id)] = { ...structuredClone(s), conn: null, loginSeq: ctx.state.nextLoginSeq++ };
+      ctx.state.nextSessionId = Math.max(ctx.state.nextSessionId, s.id + 1);
+      break;
+    }
+    case 'foreign-logout':
+      delete ctx.state.sessions[String(event.sessionId)];
+      break;
+  }
+  applyCloses(ctx);
+  return { state: ctx.state, outputs: ctx.outputs };
+}
+
+// --- connect: WIRE-IP-1 -----------------------------------------------------------------------
+
+/** UND-12 reference choice: an IPv4 peer and its IPv4-mapped IPv6 form count as one address. */
+export function ipKey(ip: string): string {
+  const lower = ip.toLowerCase();
+  return /^::ffff:\d{1,3}(\.\d{1,3}){3}$/.test(lower) ? lower.slice('::ffff:'.length) : lower;
+}
+
+function onConnect(ctx: Ctx, conn: ConnId, ip: string, port: number): void {
+  if (ctx.state.connections[conn]) return; // already known: a harness bug, nothing to model
+  // WIRE-IP-1: concurrently open connections from one IP, whatever their phase. WIRE-IP-3: the
+  // limit in force now applies; 0 means unlimited (`nexusd`; `spec` never stores 0, ADM-SINFO-8).
+  const limit = ctx.state.serverInfo.max_connections_per_ip;
+  const open = Object.values(ctx.state.connections).filter((c) => ipKey(c.ip) === ipKey(ip)).length;
+  if (limit > 0 && open >= limit) {
+    // WIRE-IP-2: dropped before TLS, no frame; the connection is never recorded.
+    ctx.close(conn, 'ip-limit', ['WIRE-IP-1', 'WIRE-IP-2']);
+    return;
+  }
+  ctx.state.connections[conn] = { id: conn, ip, port, phase: 'new', sessionId: null, locale: 'en' };
+}
+
+// --- frames: wire.md §10 ----------------------------------------------------------------------
+
+function onFrame(ctx: Ctx, connId: ConnId, frame: RawFrame): void {
+  // WIRE-SEQ-8: a connection that was closed (or never accepted) processes nothing.
+  const conn = ctx.state.connections[connId];
+  if (!conn) return;
+  // WIRE-BAD-9..12 (and WIRE-BAD-3/11 for a non-client type name): the payload is decoded first.
+  const decoded = decodeClientFrame(frame, ctx.profile);
+  if (!decoded.ok) {
+    abort(ctx, connId, 'malformed', ['SES-ERR-1', decodeRule(frame.type)]);
+    return;
+  }
+  const type = decoded.type;
+  const session = conn.sessionId !== null ? (ctx.session(conn.sessionId) ?? null) : null;
+  const req: Request<any> = { conn, session, id: frame.id, type, body: decoded.body };
+
+  // WIRE-SEQ-1/5/6/7 and SES-LOGIN-2/3: Handshake and Login judge the phase themselves.
+  if (type === 'Handshake') return handshake(ctx, req);
+  if (type === 'Login') return login(ctx, req);
+
+  if (conn.phase === 'new' || conn.phase === 'shaken') {
+    notLoggedIn(ctx, req);
+    return;
+  }
+  // AUTH, or REMOVED (the handler answers GEN-2 at its rule's position). A type with no handler
+  // registered yet is not answered.
+  const handler = HANDLERS[type];
+  if (handler) handler(ctx, req);
+}
+
+/** Which WIRE-BAD rule a decode failure falls under (for reports only). */
+function decodeRule(type: string): string {
+  return isClientType(type) ? 'WIRE-BAD-12' : 'WIRE-BAD-11';
+}
+
+/**
+ * GEN-1 / WIRE-SEQ-3: any other request before Login → E-NOT-LOGGED-IN with the command, then close.
+ * WIRE-SEQ-4 / ADM-SINFO-1 [DIVERGENT] ServerInfoUpdate: `nexusd` keeps the connection open; `spec`
+ * accepts either (reference: close, rules.md §8).
+ */
+function notLoggedIn(ctx: Ctx, req: Request<unknown>): void {
+  if (req.type === 'ServerInfoUpdate') {
+    ctx.fail(req, 'E-NOT-LOGGED-IN', {}, { spec: 'E!', nexusd: 'E' }, {
+      rules: ['GEN-1', 'WIRE-SEQ-4', 'ADM-SINFO-1', 'SES-ERR-2'],
+      alsoAllowed: ctx.byProfile({ spec: ['E'], nexusd: [] }),
+      closeOptional: true,
+    });
+    return;
+  }
+  ctx.fail(req, 'E-NOT-LOGGED-IN', {}, 'E!', { rules: ['GEN-1', 'WIRE-SEQ-3', 'SES-ERR-2'] });
+}
+
+// --- malformed input, timeouts, peer close ----------------------------------------------------
+
+/**
+ * WIRE-BAD-1..13, WIRE-TMO-1/2, SES-ERR-1: an optional `Error` E-INVALID-MESSAGE-FORMAT without
+ * `command`, with a fresh id, then close; a session on the connection ends (SES-BC-3, via applyCloses).
+ */
+function abort(ctx: Ctx, connId: ConnId, reason: CloseReason, rules: string[]): void {
+  if (!ctx.state.connections[connId]) return;
+  ctx.send(
+    connId,
+    'Error',
+    { message: renderError('E-INVALID-MESSAGE-FORMAT', {}, ctx.profile) },
+    {
+      rules,
+      accept: { optional: true },
+      error: { key: 'E-INVALID-MESSAGE-FORMAT', params: {}, carriers: ['E!'] },
+    },
+  );
+  ctx.close(connId, reason, rules);
+}
+
+/** WIRE-BAD-14 / WIRE-IP-1: the peer went away; its slot is free and its session ends (SES-BC-3, BC-2). */
+function onClose(ctx: Ctx, connId: ConnId): void {
+  const conn = ctx.state.connections[connId];
+  if (!conn) return;
+  forget(ctx, conn, ['WIRE-BAD-14']);
+}
+
+function forget(ctx: Ctx, conn: Connection, rules: string[]): void {
+  if (conn.sessionId !== null && ctx.session(conn.sessionId)) ctx.endSession(conn.sessionId, rules, true);
+  delete ctx.state.connections[conn.id];
+}
+
+/**
+ * WIRE-SEQ-8: after a close output the connection accepts nothing more, so its record goes (and its
+ * session ends with the BC-2 broadcast, e.g. WIRE-SEQ-5/7 in AUTH). Two kinds of close keep the
+ * record: an optional close (the target may stay open, e.g. WIRE-SEQ-4 in `spec`) and a lazy one
+ * (SES-KICK-3 `nexusd`: the next request gets E-AUTHENTICATION). The reference server performs those
+ * closes anyway and reports the socket's end as a `close` event, which forgets the record then.
+ */
+function applyCloses(ctx: Ctx): void {
+  const closes = ctx.outputs.filter((o): o is CloseOutput => o.kind === 'close');
+  for (const c of closes) {
+    if (c.accept?.optional || c.accept?.lazy) continue;
+    const conn = ctx.state.connections[c.conn];
+    if (conn) forget(ctx, conn, [...c.rules, 'SES-BC-3']);
+  }
+}

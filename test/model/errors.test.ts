@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ERROR_CATALOGUE,
+  ERROR_KEYS,
+  FSI,
+  PDI,
+  classifyError,
+  errorMatches,
+  renderError,
+  stripIsolation,
+  templateOf,
+  templateParams,
+} from '../../src/model/errors.ts';
+import type { ErrorParams } from '../../src/model/events.ts';
+import { PROFILES } from '../../src/protocol/types.ts';
+
+/** Text values for every text parameter a key uses (numeric ones fall back to the catalogue defaults). */
+function sampleParams(key: string): ErrorParams {
+  const params: ErrorParams = {};
+  for (const p of templateParams(ERROR_CATALOGUE[key as `E-${string}`]!.nexusd)) {
+    if (p === 'server_major') params[p] = 1;
+    else if (p === 'client_major') params[p] = 0;
+    else if (!['max_length', 'max_count'].includes(p)) params[p] = `v-${p}`;
+  }
+  return params;
+}
+
+// errors.md §1–§6, in document order.
+const EXPECTED_KEYS = [
+  'E-INVALID-MESSAGE-FORMAT', 'E-MESSAGE-NOT-SUPPORTED', 'E-NOT-LOGGED-IN', 'E-AUTHENTICATION',
+  'E-HANDSHAKE-REQUIRED', 'E-HANDSHAKE-ALREADY-COMPLETED', 'E-ALREADY-LOGGED-IN', 'E-INVALID-CREDENTIALS',
+  'E-ACCOUNT-DISABLED', 'E-GUEST-DISABLED', 'E-DATABASE', 'E-FAILED-TO-CREATE-USER',
+  'E-VERSION-EMPTY', 'E-VERSION-TOO-LONG', 'E-VERSION-INVALID-SEMVER', 'E-VERSION-MAJOR-MISMATCH',
+  'E-VERSION-CLIENT-TOO-NEW', 'E-VERSION-MINOR-MISMATCH',
+  'E-USERNAME-EMPTY', 'E-USERNAME-TOO-LONG', 'E-USERNAME-INVALID', 'E-PASSWORD-TOO-LONG', 'E-LOCALE-TOO-LONG',
+  'E-LOCALE-INVALID-CHARACTERS', 'E-FEATURES-TOO-MANY', 'E-FEATURES-EMPTY-FEATURE', 'E-FEATURES-FEATURE-TOO-LONG',
+  'E-FEATURES-INVALID-CHARACTERS', 'E-AVATAR-TOO-LARGE', 'E-AVATAR-INVALID-FORMAT', 'E-AVATAR-UNSUPPORTED-TYPE',
+  'E-NICKNAME-REQUIRED', 'E-NICKNAME-EMPTY', 'E-NICKNAME-TOO-LONG', 'E-NICKNAME-INVALID', 'E-NICKNAME-IS-USERNAME',
+  'E-NICKNAME-IN-USE',
+  'E-PERMISSION-DENIED', 'E-NICKNAME-NOT-ONLINE', 'E-STATUS-TOO-LONG', 'E-STATUS-CONTAINS-NEWLINES',
+  'E-STATUS-INVALID-CHARACTERS',
+  'E-USERNAME-EXISTS', 'E-USER-NOT-FOUND', 'E-PASSWORD-EMPTY', 'E-CANNOT-CREATE-ADMIN', 'E-SHARED-CANNOT-BE-ADMIN',
+  'E-SHARED-INVALID-PERMISSIONS', 'E-UNKNOWN-PERMISSION', 'E-PERMISSIONS-TOO-MANY', 'E-PERMISSIONS-EMPTY-PERMISSION',
+  'E-PERMISSIONS-PERMISSION-TOO-LONG', 'E-PERMISSIONS-CONTAINS-NEWLINES', 'E-PERMISSIONS-INVALID-CHARACTERS',
+  'E-CANNOT-EDIT-SELF', 'E-CANNOT-EDIT-ADMIN', 'E-CURRENT-PASSWORD-REQUIRED', 'E-CURRENT-PASSWORD-INCORRECT',
+  'E-SHARED-CANNOT-CHANGE-PASSWORD', 'E-CANNOT-RENAME-GUEST', 'E-CANNOT-CHANGE-GUEST-PASSWORD', 'E-CANNOT-DELETE-GUEST',
+  'E-CANNOT-DEMOTE-LAST-ADMIN', 'E-CANNOT-DISABLE-LAST-ADMIN', 'E-UPDATE-FAILED', 'E-CANNOT-DELETE-SELF',
+  'E-CANNOT-DELETE-ADMIN', 'E-CANNOT-DELETE-LAST-ADMIN', 'E-CANNOT-KICK-SELF', 'E-CANNOT-KICK-ADMIN', 'E-ADMIN-REQUIRED',
+  'E-NO-FIELDS-TO-UPDATE', 'E-SERVER-NAME-EMPTY', 'E-SERVER-NAME-TOO-LONG', 'E-SERVER-NAME-CONTAINS-NEWLINES',
+  'E-SERVER-NAME-INVALID-CHARACTERS', 'E-SERVER-DESCRIPTION-TOO-LONG', 'E-SERVER-DESCRIPTION-CONTAINS-NEWLINES',
+  'E-SERVER-DESCRIPTION-INVALID-CHARACTERS', 'E-SERVER-IMAGE-TOO-LARGE', 'E-SERVER-IMAGE-INVALID-FORMAT',
+  'E-SERVER-IMAGE-UNSUPPORTED-TYPE', 'E-MAX-CONNECTIONS-PER-IP-INVALID', 'E-MAX-TRANSFERS-PER-IP-INVALID',
+  'E-KICKED-BY', 'E-ACCOUNT-DELETED', 'E-ACCOUNT-DISABLED-BY-ADMIN',
+];
+
+describe('errors.md catalogue', () => {
+  it('holds exactly the keys of errors.md', () => {
+    expect([...ERROR_KEYS].sort()).toEqual([...EXPECTED_KEYS].sort());
+  });
+
+  it('marks internal and out-of-era keys unreachable, profile-only keys per profile', () => {
+    const unreachable = ERROR_KEYS.filter((k) => !ERROR_CATALOGUE[k]!.reachable.spec && !ERROR_CATALOGUE[k]!.reachable.nexusd);
+    expect(unreachable.sort()).toEqual(
+      [
+        'E-DATABASE', 'E-FAILED-TO-CREATE-USER', 'E-MESSAGE-NOT-SUPPORTED', 'E-VERSION-MINOR-MISMATCH', 'E-UPDATE-FAILED',
+        'E-CANNOT-DEMOTE-LAST-ADMIN', 'E-CANNOT-DISABLE-LAST-ADMIN', 'E-CANNOT-DELETE-LAST-ADMIN',
+      ].sort(),
+    );
+    expect(ERROR_CATALOGUE['E-MAX-CONNECTIONS-PER-IP-INVALID']!.reachable).toEqual({ spec: true, nexusd: false });
+    expect(ERROR_CATALOGUE['E-MAX-TRANSFERS-PER-IP-INVALID']!.reachable).toEqual({ spec: true, nexusd: false });
+    expect(ERROR_CATALOGUE['E-SHARED-INVALID-PERMISSIONS']!.reachable).toEqual({ spec: false, nexusd: true });
+  });
+
+  for (const profile of PROFILES) {
+    it(`renders every key in ${profile} without leftover placeholders`, () => {
+      for (const key of ERROR_KEYS) {
+        const text = renderError(key, sampleParams(key), profile);
+        expect(text.length, key).toBeGreaterThan(0);
+        expect(text, key).not.toMatch(/\{[a-z_]+\}/);
+      }
+    });
+
+    it(`classifies every rendering back to its key (${profile})`, () => {
+      for (const key of ERROR_KEYS) {
+        const text = renderError(key, sampleParams(key), profile);
+        expect(classifyError(text), `${key}: ${text}`).toContain(key);
+        expect(errorMatches(text, key, sampleParams(key), profile, 'exact'), key).toBe(true);
+        expect(errorMatches(text, key, sampleParams(key), profile, 'key'), key).toBe(true);
+        expect(errorMatches(text, key, sampleParams(key), profile, 'lenient'), key).toBe(true);
+      }
+    });
+  }
+
+  it('nexusd wraps every parameter in isolation marks, spec renders them bare', () => {
+    expect(renderError('E-ACCOUNT-DISABLED', { username: 'Bob' }, 'nexusd')).toBe(`Account '${FSI}Bob${PDI}' is disabled`);
+    expect(renderError('E-USERNAME-TOO-LONG', {}, 'nexusd')).toBe(`Username is too long (max ${FSI}32${PDI} characters)`);
+    expect(renderError('E-NICKNAME-NOT-ONLINE', { nickname: 'unknown' }, 'spec')).toBe("User 'unknown' is not online");
+    for (const key of ERROR_KEYS) {
+      const params = sampleParams(key);
+      const n = templateParams(templateOf(key, 'nexusd')).length;
+      const text = renderError(key, params, 'nexusd');
+      expect(text.split(FSI).length - 1, key).toBe(n);
+      expect(text.split(PDI).length - 1, key).toBe(n);
+      expect(renderError(key, params, 'spec'), key).not.toMatch(/[\u2068\u2069]/);
+    }
+  });
+
+  it('uses the seed wording in spec and the nexusd wording where the seeds give none', () => {
+    expect(renderError('E-USERNAME-TOO-LONG', { max_length: 32 }, 'spec')).toBe('Username too long');
+    expect(renderError('E-ADMIN-REQUIRED', {}, 'spec')).toBe('Permission denied');
+    expect(renderError('E-ADMIN-REQUIRED', {}, 'nexusd')).toBe('Admin privileges required');
+    expect(renderError('E-STATUS-TOO-LONG', {}, 'spec')).toBe('Status message is too long (max 128 characters)');
+    expect(renderError('E-PERMISSIONS-TOO-MANY', {}, 'spec')).toBe('Too many permissions (max 27)');
+  });
+
+  it('numeric parameters default to the validator limits of errors.md', () => {
+    const plain = (k: `E-${string}`) => stripIsolation(renderError(k, {}, 'nexusd'));
+    expect(plain('E-PASSWORD-TOO-LONG')).toBe('Password is too long (max 256 characters)');
+    expect(plain('E-AVATAR-TOO-LARGE')).toBe('Avatar is too large (max 176000 characters)');
+    expect(plain('E-FEATURES-TOO-MANY')).toBe('Too many features (max 16)');
+    expect(plain('E-SERVER-DESCRIPTION-TOO-LONG')).toBe('Server description is too long (max 256 characters)');
+  });
+
+  it('refuses to render an unknown key or a missing text parameter', () => {
+    expect(() => renderError('E-NOPE', {}, 'spec')).toThrow(/unknown error key/);
+    expect(() => renderError('E-USER-NOT-FOUND', {}, 'nexusd')).toThrow(/missing parameter username/);
+  });
+
+  it('stripIsolation removes only U+2068 and U+2069', () => {
+    expect(stripIsolation(`a${FSI}b${PDI}c\u200e`)).toBe('abc\u200e');
+  });
+
+  it('"Permission denied" stands for several keys', () => {
+    expect(classifyError('Permission denied').sort()).toEqual(['E-ADMIN-REQUIRED', 'E-PERMISSION-DENIED']);
+    expect(classifyError('Invalid image format').sort()).toEqual([
+      'E-SERVER-IMAGE-INVALID-FORMAT',
+      'E-SERVER-IMAGE-UNSUPPORTED-TYPE',
+    ]);
+  });
+
+  it('maps the docs-only labels of errors.md §7 and the seed label "User not online"', () => {
+    expect(classifyError('User not online')).toEqual(['E-NICKNAME-NOT-ONLINE']);
+    expect(classifyError('User is not online')).toEqual(['E-NICKNAME-NOT-ONLINE']);
+    expect(classifyError('Account is disabled')).toEqual(['E-ACCOUNT-DISABLED']);
+    expect(classifyError('Guest access is not enabled')).toEqual(['E-GUEST-DISABLED']);
+    expect(classifyError('Nickname is required')).toEqual(['E-NICKNAME-REQUIRED']);
+    expect(classifyError('Nickname matches existing username')).toEqual(['E-NICKNAME-IS-USERNAME']);
+    const unsupported = classifyError('Unsupported protocol version. Server: 0.5.0, Client: 1.0.0');
+    expect(unsupported).toEqual(
+      expect.arrayContaining(['E-VERSION-MAJOR-MISMATCH', 'E-VERSION-CLIENT-TOO-NEW', 'E-VERSION-MINOR-MISMATCH']),
+    );
+    expect(classifyError('Invalid handshake')).toEqual(expect.arrayContaining(['E-VERSION-EMPTY', 'E-VERSION-INVALID-SEMVER']));
+    expect(classifyError('Connection timed out')).toEqual([]);
+  });
+
+  it('classifies real nexusd strings with marks and other parameter values', () => {
+    expect(classifyError(`Too many permissions (max ${FSI}31${PDI})`)).toEqual(['E-PERMISSIONS-TOO-MANY']);
+    expect(classifyError(`Username '${FSI}Zoë${PDI}' already exists`)).toEqual(['E-USERNAME-EXISTS']);
+    expect(classifyError('You have been kicked by boss')).toEqual(['E-KICKED-BY']);
+    expect(classifyError('Something else entirely')).toEqual([]);
+  });
+
+  it('errorMatches: exact is per profile, lenient takes either profile, key ignores parameters', () => {
+    const nexusdText = `User '${FSI}bob${PDI}' not found`;
+    expect(errorMatches(nexusdText, 'E-USER-NOT-FOUND', { username: 'bob' }, 'nexusd', 'exact')).toBe(true);
+    expect(errorMatches(nexusdText, 'E-USER-NOT-FOUND', { username: 'bob' }, 'spec', 'exact')).toBe(false);
+    expect(errorMatches(nexusdText, 'E-USER-NOT-FOUND', { username: 'bob' }, 'spec', 'lenient')).toBe(true);
+    expect(errorMatches(nexusdText, 'E-USER-NOT-FOUND', { username: 'alice' }, 'nexusd', 'exact')).toBe(false);
+    expect(errorMatches(nexusdText, 'E-USER-NOT-FOUND', { username: 'alice' }, 'nexusd', 'key')).toBe(true);
+    expect(errorMatches('User not found', 'E-USER-NOT-FOUND', { username: 'bob' }, 'spec', 'exact')).toBe(true);
+    expect(errorMatches('User not found', 'E-CANNOT-KICK-SELF', {}, 'spec', 'lenient')).toBe(false);
+  });
+});
