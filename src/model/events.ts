@@ -39,6 +39,11 @@ export interface SendAccept {
   alternatives?: Array<{ type: string; body: Record<string, unknown> }>;
   /** May arrive before the direct response of the request that caused it (WIRE-ORD-2). */
   anyOrderWithResponse?: boolean;
+  /**
+   * The reference server does not write this message, but a target may send it here (e.g. a no-op
+   * PermissionsUpdated in `spec`, ADM-UPDATE-14). Implies `optional`.
+   */
+  notSentByReference?: boolean;
 }
 
 export interface SendOutput {
@@ -87,3 +92,8 @@ export interface StepResult<S> {
 }
 
 export type { ServerInfo };
+
+/** What the reference server actually writes: every output except those only a target may send. */
+export function referenceWrites(outputs: Output[]): Output[] {
+  return outputs.filter((o) => o.kind !== 'send' || o.accept?.notSentByReference !== true);
+}

@@ -210,7 +210,9 @@ function permissionsUpdated(
     before.isAdmin !== target.isAdmin || (!target.isAdmin && !sameSet(before.permissions, target.permissions));
   const fieldsPresent =
     present(body.requested_is_admin) || present(body.requested_enabled) || present(body.requested_permissions);
-  if (!ctx.byProfile({ spec: changed, nexusd: fieldsPresent })) return;
+  if (!ctx.byProfile({ spec: changed || fieldsPresent, nexusd: fieldsPresent })) return;
+  // `spec` no-op (nothing effectively changed): the suite accepts it sent or not; the reference does not send it.
+  const accept: SendAccept | undefined = ctx.profile === 'spec' && !changed ? { notSentByReference: true } : undefined;
   // PERM-4: admins are reported with no stored names.
   const message: Json = { is_admin: target.isAdmin, permissions: target.isAdmin ? [] : [...target.permissions] };
   const chatInfo = { ...ctx.state.chatInfo };
@@ -224,7 +226,7 @@ function permissionsUpdated(
     if (target.isAdmin || target.permissions.includes('chat_topic')) message.chat_info = chatInfo;
   }
   const key = nameKey(target.username);
-  ctx.broadcast('PermissionsUpdated', message, (r) => r.accountKey === key, ['ADM-UPDATE-14', 'BC-5', 'GEN-6']);
+  ctx.broadcast('PermissionsUpdated', message, (r) => r.accountKey === key, ['ADM-UPDATE-14', 'BC-5', 'GEN-6'], accept);
 }
 
 /**

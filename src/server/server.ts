@@ -1,0 +1,359 @@
+// The reference server: a thin I/O shell over the model. It owns sockets, frame decoders and
+// timers; every decision (answers, closes, the per-IP limit, timeouts' effect) is `step`'s, and
+// the model state is the single source of truth.
+import net from 'node:net';
+import tls from 'node:tls';
+import { pino, type Logger } from 'pino';
+import { createState, step, type Event, type Output, type State } from '../model/index.ts';
+import { referenceWrites } from '../model/events.ts';
+import { FrameDecoder, encodeMessage } from '../protocol/frame.ts';
+import type { FrameErrorInfo } from '../protocol/frame-errors.ts';
+import { frameLimitFor } from '../protocol/limits.ts';
+import { isClientType, type ConnId, type Profile } from '../protocol/types.ts';
+import { certFingerprint, createSelfSignedCert } from './cert.ts';
+
+export interface ServerOptions {
+  /** Bind address; tests use the default 127.0.0.1, the CLI passes 0.0.0.0 (WIRE-PORT-1). */
+  host?: string;
+  /** 0 = ephemeral. */
+  port?: number;
+  /** TLS like nexusd (WIRE-TLS-1); false = plain TCP (WIRE-TCP-1). */
+  tls?: boolean;
+  /** PEM key and certificate to serve; default: a fresh self-signed one (WIRE-TLS-2). */
+  certificate?: { key: string; cert: string };
+  profile?: Profile;
+  /** Start from this model state instead of a fresh server (its profile wins over `profile`). */
+  initialState?: State;
+  /** WIRE-TMO-1 pre-login idle timeout, ms. */
+  idleTimeoutMs?: number;
+  /** WIRE-TMO-2 frame completion timeout, ms. */
+  frameTimeoutMs?: number;
+  /** How long a closed-by-us socket may wait for the peer to finish before it is destroyed, ms. */
+  lingerMs?: number;
+  logger?: Logger;
+  /** Clock for the model, unix seconds. */
+  now?: () => number;
+  /** Seed of the model's fresh-id generator (WIRE-ID-3). */
+  idSeed?: number;
+}
+
+export interface ReferenceServer {
+  host: string;
+  port: number;
+  tls: boolean;
+  /** SHA-256 certificate fingerprint, upper-case colon form (TLS only). */
+  fingerprint?: string;
+  /** The current model state. */
+  state(): State;
+  /** Stops listening and drops every connection. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+export const DEFAULT_FRAME_TIMEOUT_MS = 60_000;
+const DEFAULT_LINGER_MS = 5_000;
+
+interface Conn {
+  id: ConnId;
+  raw: net.Socket;
+  /** `raw`, or the TLS socket over it once the model admitted the connection. */
+  stream: net.Socket;
+  decoder: FrameDecoder;
+  /** TLS handshake done (always true for plain). Before it, no application byte can go out. */
+  secure: boolean;
+  /** A close output was applied: input is ignored from now on (WIRE-SEQ-8). */
+  closing: boolean;
+  /** The socket is gone. */
+  gone: boolean;
+  /** The model already got a `close` event for it. */
+  closeDispatched: boolean;
+  idleTimer: NodeJS.Timeout | null;
+  frameTimer: NodeJS.Timeout | null;
+  lingerTimer: NodeJS.Timeout | null;
+}
+
+function unixNow(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+export async function startServer(opts: ServerOptions = {}): Promise<ReferenceServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const useTls = opts.tls ?? false;
+  const idleMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const frameMs = opts.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS;
+  const lingerMs = opts.lingerMs ?? DEFAULT_LINGER_MS;
+  const log = opts.logger ?? pino({ level: 'silent' });
+  const now = opts.now ?? unixNow;
+
+  let state: State =
+    opts.initialState ??
+    createState({ profile: opts.profile ?? 'spec' }, { ...(opts.idSeed !== undefined ? { idSeed: opts.idSeed } : {}), now: now() });
+  // Per-type framing limits follow the model's profile (WIRE-FRM-6, WIRE-LIM-4).
+  const limitFor = frameLimitFor(state.config.profile);
+
+  let secureContext: tls.SecureContext | null = null;
+  let fingerprint: string | undefined;
+  if (useTls) {
+    const c = opts.certificate ?? (await createSelfSignedCert());
+    secureContext = tls.createSecureContext({ key: c.key, cert: c.cert, minVersion: 'TLSv1.2' });
+    fingerprint = certFingerprint(c.cert);
+  }
+
+  const conns = new Map<ConnId, Conn>();
+  let connCounter = 0;
+  let shuttingDown = false;
+
+  // --- model ------------------------------------------------------------------------------------
+
+  function dispatch(event: Event): void {
+    if (shuttingDown) return;
+    let outputs: Output[];
+    try {
+      const r = step(state, event);
+      state = r.state;
+      outputs = r.outputs;
+    } catch (e) {
+      // A model bug must not take the whole server down: drop only the connection concerned.
+      log.error({ err: e, event: event.kind, conn: 'conn' in event ? event.conn : undefined }, 'model step failed');
+      if ('conn' in event) {
+        const c = conns.get(event.conn);
+        if (c) {
+          c.closing = true;
+          c.raw.destroy();
+        }
+      }
+      return;
+    }
+    for (const o of referenceWrites(outputs)) apply(o);
+  }
+
+  function apply(o: Output): void {
+    const c = conns.get(o.conn);
+    if (!c || c.gone) return;
+    if (o.kind === 'send') {
+      if (c.closing || !c.stream.writable) return;
+      // Types and ids only: payloads may carry passwords (Login, UserCreate, UserUpdate).
+      log.debug({ conn: c.id, type: o.message.type, id: o.message.id }, 'send');
+      c.stream.write(encodeMessage(o.message));
+      return;
+    }
+    if (c.closing) return;
+    c.closing = true;
+    clearTimers(c);
+    log.info({ conn: c.id, reason: o.reason, rules: o.rules }, 'closing connection');
+    if (o.reason === 'ip-limit' || !c.secure) {
+      // WIRE-IP-2: over the limit the socket is dropped before any TLS byte.
+      c.raw.destroy();
+      return;
+    }
+    // Flush what was written (the Error before the close), then FIN / close_notify.
+    c.stream.end();
+    c.lingerTimer = setTimeout(() => abort(c), lingerMs);
+    c.lingerTimer.unref();
+  }
+
+  /** RST: a peer that never finishes its side must not hold a socket (and the peer must notice). */
+  function abort(c: Conn): void {
+    if (c.raw.destroyed) return;
+    try {
+      c.raw.resetAndDestroy();
+    } catch {
+      c.raw.destroy(); // no TCP handle left to reset
+    }
+  }
+
+  // --- timers (WIRE-TMO-1/2) --------------------------------------------------------------------
+
+  function clearTimers(c: Conn): void {
+    if (c.idleTimer) clearTimeout(c.idleTimer);
+    if (c.frameTimer) clearTimeout(c.frameTimer);
+    c.idleTimer = null;
+    c.frameTimer = null;
+  }
+
+  function preLogin(c: Conn): boolean {
+    const phase = state.connections[c.id]?.phase;
+    return phase === 'new' || phase === 'shaken';
+  }
+
+  function fire(c: Conn, which: 'idle' | 'frame'): void {
+    c.idleTimer = null;
+    c.frameTimer = null;
+    if (c.closing || c.gone) return;
+    log.info({ conn: c.id, which }, 'timeout');
+    dispatch({ kind: 'timeout', conn: c.id, now: now() });
+  }
+
+  function armIdle(c: Conn): void {
+    if (c.idleTimer) clearTimeout(c.idleTimer);
+    c.idleTimer = null;
+    if (!preLogin(c)) return;
+    c.idleTimer = setTimeout(() => fire(c, 'idle'), idleMs);
+    c.idleTimer.unref();
+  }
+
+  /** After input: a started frame runs the completion timer, a frame boundary the idle timer. */
+  function rearm(c: Conn, completed: boolean): void {
+    if (c.closing || c.gone) return;
+    if (c.decoder.midFrame) {
+      if (c.idleTimer) clearTimeout(c.idleTimer);
+      c.idleTimer = null;
+      if (completed && c.frameTimer) {
+        clearTimeout(c.frameTimer);
+        c.frameTimer = null;
+      }
+      if (!c.frameTimer) {
+        c.frameTimer = setTimeout(() => fire(c, 'frame'), frameMs);
+        c.frameTimer.unref();
+      }
+    } else if (completed) {
+      if (c.frameTimer) clearTimeout(c.frameTimer);
+      c.frameTimer = null;
+      armIdle(c);
+    }
+  }
+
+  // --- sockets ----------------------------------------------------------------------------------
+
+  function onData(c: Conn, chunk: Buffer): void {
+    if (c.closing || c.gone) return;
+    const { frames, error } = c.decoder.push(chunk);
+    for (const frame of frames) {
+      log.debug({ conn: c.id, type: frame.type, id: frame.id }, 'frame');
+      dispatch({ kind: 'frame', conn: c.id, frame, now: now() });
+      // WIRE-SEQ-8: nothing after a closing answer is processed.
+      if (c.closing || c.gone) return;
+    }
+    if (error) {
+      malformed(c, error.info);
+      return;
+    }
+    rearm(c, frames.length > 0);
+  }
+
+  function malformed(c: Conn, info: FrameErrorInfo): void {
+    clearTimers(c);
+    log.info({ conn: c.id, class: info.class, rule: info.rule }, 'malformed input');
+    dispatch({ kind: 'malformed', conn: c.id, error: info, now: now() });
+    if (!c.closing && !c.gone) {
+      // A failed decoder cannot resynchronise: the connection ends whatever the model said.
+      log.warn({ conn: c.id }, 'model kept a connection with a failed decoder open; closing it');
+      c.closing = true;
+      c.stream.end();
+    }
+  }
+
+  function onEnd(c: Conn): void {
+    if (c.closing || c.gone) return;
+    clearTimers(c);
+    const error = c.decoder.end();
+    if (error) {
+      // WIRE-BAD-13: EOF mid-frame; the model may still attempt an Error before the close.
+      malformed(c, error.info);
+      return;
+    }
+    // WIRE-BAD-14: clean EOF → close silently (the model runs the logout broadcast).
+    c.closeDispatched = true;
+    dispatch({ kind: 'close', conn: c.id, now: now() });
+    if (!c.closing && !c.gone) {
+      c.closing = true;
+      c.stream.end();
+    }
+  }
+
+  function onGone(c: Conn): void {
+    if (c.gone) return;
+    c.gone = true;
+    clearTimers(c);
+    if (c.lingerTimer) clearTimeout(c.lingerTimer);
+    conns.delete(c.id);
+    c.raw.destroy();
+    if (!c.closeDispatched && state.connections[c.id]) {
+      c.closeDispatched = true;
+      log.info({ conn: c.id }, 'connection gone');
+      dispatch({ kind: 'close', conn: c.id, now: now() });
+    }
+  }
+
+  function accept(raw: net.Socket): void {
+    const id: ConnId = `c${++connCounter}`;
+    const c: Conn = {
+      id,
+      raw,
+      stream: raw,
+      decoder: new FrameDecoder({ isKnownType: isClientType, limitFor }),
+      secure: !useTls,
+      closing: false,
+      gone: false,
+      closeDispatched: false,
+      idleTimer: null,
+      frameTimer: null,
+      lingerTimer: null,
+    };
+    raw.on('error', (e: Error) => log.debug({ conn: id, err: e.message }, 'socket error'));
+    raw.on('close', () => onGone(c));
+    const ip = raw.remoteAddress;
+    const port = raw.remotePort;
+    if (shuttingDown || ip === undefined || port === undefined) {
+      raw.destroy(); // already gone (or we are stopping): nothing to tell the model
+      return;
+    }
+    conns.set(id, c);
+    log.info({ conn: id, ip, port }, 'accepted');
+    dispatch({ kind: 'connect', conn: id, ip, port, now: now() });
+    if (c.closing || c.gone) return; // refused by the model (WIRE-IP-2): no TLS byte was sent
+
+    if (secureContext) {
+      const t = new tls.TLSSocket(raw, { isServer: true, secureContext, requestCert: false, rejectUnauthorized: false });
+      c.stream = t;
+      t.on('error', (e: Error) => {
+        // WIRE-TLS-5: a failed handshake (or a later TLS fault) just drops the socket.
+        log.debug({ conn: id, err: e.message }, 'tls error');
+        t.destroy();
+      });
+      t.on('close', () => onGone(c));
+      t.on('secure', () => {
+        c.secure = true;
+        // WIRE-TMO-1: the idle clock starts again at TLS accept.
+        if (!c.closing && !c.gone && !c.decoder.midFrame) armIdle(c);
+      });
+    }
+    c.stream.on('data', (chunk: Buffer) => onData(c, chunk));
+    c.stream.on('end', () => onEnd(c));
+    // Also bounds a TLS handshake that never completes.
+    armIdle(c);
+  }
+
+  // allowHalfOpen: after the peer's FIN we may still write the Error of WIRE-BAD-13 and the
+  // outputs of its close before ending our side.
+  const server = net.createServer({ allowHalfOpen: true }, accept);
+  server.on('error', (e) => log.error({ err: e.message }, 'server error'));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as net.AddressInfo;
+  log.info({ host, port: address.port, tls: useTls, fingerprint }, 'listening');
+
+  const result: ReferenceServer = {
+    host,
+    port: address.port,
+    tls: useTls,
+    state: () => state,
+    close: () =>
+      new Promise<void>((resolve) => {
+        shuttingDown = true;
+        for (const c of conns.values()) {
+          clearTimers(c);
+          if (c.lingerTimer) clearTimeout(c.lingerTimer);
+          c.raw.destroy();
+        }
+        server.close(() => resolve());
+      }),
+  };
+  if (fingerprint !== undefined) result.fingerprint = fingerprint;
+  return result;
+}
