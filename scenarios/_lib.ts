@@ -1,0 +1,131 @@
+// Small helpers shared by the session, wire, users, away and connection-monitor scenarios.
+// Owner: the session/wire helper. Not a spec section: the loader (src/runner/load.ts) loads every
+// .ts under scenarios/, so until it skips `_`-prefixed files this module exports an empty section.
+import { section } from '../src/runner/api.ts';
+import type { Actor, CheckContext, Observed, Reply } from '../src/runner/api.ts';
+import type { ErrorKey } from '../src/model/events.ts';
+import { encodeFrame } from '../src/protocol/frame.ts';
+
+// --- Login bodies -------------------------------------------------------------------------------
+
+/**
+ * A complete, well-formed Login body. Strings are matched in English, so `locale` is `"en"`
+ * (spec README §Error-string profiles); `features` is required on the wire (WIRE-BAD-12).
+ */
+export function loginBody(username: string, password: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { username, password, features: ['chat'], locale: 'en', ...extra };
+}
+
+/** The Login body of an actor's own account, with overrides. */
+export function credentials(of: Actor, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return loginBody(of.username, of.password, extra);
+}
+
+/** A shared account's Login body with a session nickname. */
+export function sharedLogin(of: Actor, nickname: string | null, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return loginBody(of.username, of.password, { nickname, ...extra });
+}
+
+// --- values -------------------------------------------------------------------------------------
+
+/** A syntactically valid avatar / image (the base64 body is not decoded in this era, VAL-AVATAR). */
+export const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+export const JPEG = 'data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2w==';
+export const WEBP = 'data:image/webp;base64,UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==';
+export const SVG = 'data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4=';
+
+/** Toggles the case of every letter: differs from `s` but matches it case-insensitively (GEN-7). */
+export const swapCase = (s: string): string =>
+  [...s].map((ch) => (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase())).join('');
+
+/** The server's protocol version as the model knows it, split into numbers (SES-HS-2). */
+export function serverVersion(t: CheckContext): { text: string; major: number; minor: number; patch: number } {
+  const text = t.model().config.protocolVersion;
+  const [major = 0, minor = 0, patch = 0] = text.split(/[.+-]/).map((p) => Number.parseInt(p, 10));
+  return { text, major, minor, patch };
+}
+
+// --- observed bodies ----------------------------------------------------------------------------
+
+export type UserEntry = Record<string, unknown> & { username: string; nickname: string; session_ids: number[] };
+
+/** `users` of a UserListResponse. */
+export function usersOf(reply: Observed): UserEntry[] {
+  const users = reply.body.users;
+  return Array.isArray(users) ? (users as UserEntry[]) : [];
+}
+
+/** Entries of a list whose nickname equals `nickname` case-insensitively (GEN-7). */
+export function entriesFor<E extends { nickname?: unknown }>(list: E[], nickname: string): E[] {
+  return list.filter((u) => typeof u.nickname === 'string' && u.nickname.toLowerCase() === nickname.toLowerCase());
+}
+
+/** True when `names` are in ascending order of their lower-cased form (USR-LIST-5, CM-4; ties allowed). */
+export function sortedCaseInsensitive(names: string[]): boolean {
+  return names.every((n, i) => i === 0 || names[i - 1]!.toLowerCase() <= n.toLowerCase());
+}
+
+/** Same members, any order (GEN-8, USR-INFO-6). */
+export function sameSet(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x)) && b.every((x) => a.includes(x));
+}
+
+// --- outcomes that depend on the profile --------------------------------------------------------
+
+/**
+ * WIRE-LIM-4: a value one unit over a validator limit in a single-field message. `spec`: it MUST
+ * reach the validator (documented error, connection stays open). `nexusd`: the era's exact frame
+ * limit may answer first (E-INVALID-MESSAGE-FORMAT + close) — either is allowed, so only the
+ * runner's model comparison (which accepts both) applies there.
+ */
+export async function expectValidatorPastFrameLimit(t: CheckContext, actor: Actor, reply: Reply, key: ErrorKey): Promise<void> {
+  if (t.profile === 'spec') {
+    await reply.expectError(key);
+    await actor.expectConnected();
+  } else {
+    await reply;
+  }
+}
+
+/**
+ * GEN-2: a request on a connection whose session someone else removed. The target may already have
+ * closed the socket (SES-KICK-3, UND-6) — then nothing answers; if it is still open the answer is
+ * E-AUTHENTICATION and a close. The runner's model comparison accepts exactly these outcomes; in
+ * both the connection ends.
+ */
+export async function requestAfterRemoval(victim: Actor, type: Parameters<Actor['request']>[0], body: Record<string, unknown> = {}): Promise<void> {
+  await victim.request(type, body);
+  await victim.expectClosed();
+}
+
+/** Kicks every session of `victim`'s account (or its shared session) through `by` (ADM-KICK-8). */
+export async function kick(by: Actor, victim: Actor): Promise<void> {
+  await by.request('UserKick', { nickname: victim.nickname }).expectSuccess();
+}
+
+/** The one UserList (all:false) entry of `nickname` as `viewer` (a user_list holder) sees it. */
+export async function listEntry(viewer: Actor, nickname: string): Promise<UserEntry | undefined> {
+  const list = usersOf(await viewer.request('UserList', { all: false }).expectSuccess());
+  const found = entriesFor(list, nickname);
+  return found.length === 1 ? found[0] : undefined;
+}
+
+/** Absent and null are alike (WIRE-JSON-5). */
+export const isNone = (v: unknown): boolean => v === undefined || v === null;
+
+// --- raw frames (wire.md §3) --------------------------------------------------------------------
+
+/** A fixed, valid message id for raw probes (WIRE-ID-1: ids need not be unique). */
+export const RAW_ID = '0a1b2c3d4e5f';
+
+/** A well-formed frame whose payload is `body` with `"type"` first (WIRE-JSON-2), encoded by byte length. */
+export function frame(type: string, body: Record<string, unknown> = {}, id = RAW_ID): Buffer {
+  return encodeFrame(type, id, JSON.stringify({ type, ...body }));
+}
+
+/** A well-formed frame around an arbitrary payload (text or bytes), for JSON-level probes. */
+export function frameWithPayload(type: string, payload: string | Uint8Array, id = RAW_ID): Buffer {
+  return encodeFrame(type, id, payload);
+}
+
+export default section('_lib', 'shared scenario helpers (no checks)', []);
