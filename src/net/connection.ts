@@ -136,7 +136,7 @@ function remaining(deadline: number, what: string, timeoutMs: number): number {
 function tcpConnect(host: string, port: number, ms: number, timeoutMs: number): Promise<net.Socket> {
   const addr = formatTarget({ host, port });
   return new Promise((resolve, reject) => {
-    const sock = net.connect({ host, port });
+    const sock = net.connect({ host, port, noDelay: true });
     const done = (): void => {
       clearTimeout(timer);
       sock.off('error', onError);

@@ -326,7 +326,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
 
   // allowHalfOpen: after the peer's FIN we may still write the Error of WIRE-BAD-13 and the
   // outputs of its close before ending our side.
-  const server = net.createServer({ allowHalfOpen: true }, accept);
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, accept);
   server.on('error', (e) => log.error({ err: e.message }, 'server error'));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
