@@ -137,6 +137,11 @@ export interface CheckContext {
   assert(condition: unknown, rule: string, message: string): void;
   /** Ends the check as skipped with a reason (e.g. a precondition the target does not meet). */
   skip(reason: string): never;
+  /**
+   * Opens one more bare connection during the check (e.g. per-IP limit probes, WIRE-IP-5). When the
+   * model predicts the target drops it (WIRE-IP-2), the returned actor is already closed.
+   */
+  connect(state?: 'new' | 'shaken'): Promise<Actor>;
 }
 
 export interface CheckDef<A extends Record<string, ActorSpec> = Record<string, ActorSpec>> {
@@ -151,7 +156,9 @@ export interface CheckDef<A extends Record<string, ActorSpec> = Record<string, A
   seed?: string;
   actors?: A;
   /** Preconditions; the check is skipped with a reason when one does not hold. */
-  needs?: { fresh?: boolean; profile?: Profile; tls?: boolean };
+  needs?: { fresh?: boolean; profile?: Profile; tls?: boolean; /** Long waits (timeouts): run only with `slow`. */ slow?: boolean };
+  /** Waits for server timeouts (30–60 s, WIRE-TMO-*): runs only with `--slow`, skipped otherwise. */
+  slow?: boolean;
   run: (actors: { [K in keyof A]: Actor }, t: CheckContext) => Promise<void>;
 }
 

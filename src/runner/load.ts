@@ -1,0 +1,53 @@
+// Finds the scenario files: every `*.ts` under scenarios/ (recursively, in sorted order), each
+// default-exporting a Section (DESIGN.md). Files and folders whose name starts with `_` are shared
+// helpers, not sections. Check ids must be unique across the suite, since reports, `--grep` and
+// coverage refer to them.
+import { readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Section } from './api.ts';
+
+export const DEFAULT_SCENARIO_DIR = fileURLToPath(new URL('../../scenarios', import.meta.url));
+
+async function listTs(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const out: string[] = [];
+  for (const e of entries) {
+    if (e.name.startsWith('_') || e.name.startsWith('.')) continue;
+    const path = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await listTs(path)));
+    else if (e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) out.push(path);
+  }
+  return out;
+}
+
+function isSection(v: unknown): v is Section {
+  if (typeof v !== 'object' || v === null) return false;
+  const s = v as Partial<Section>;
+  return typeof s.id === 'string' && typeof s.title === 'string' && Array.isArray(s.checks);
+}
+
+export async function loadSections(dir: string = DEFAULT_SCENARIO_DIR): Promise<Section[]> {
+  const files = (await listTs(dir)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const sections: Section[] = [];
+  for (const file of files) {
+    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    if (!isSection(mod.default)) {
+      throw new Error(`${relative(dir, file)}: the default export is not a Section (use section(...) from src/runner/api.ts)`);
+    }
+    sections.push(mod.default);
+  }
+  const seen = new Map<string, string>();
+  const duplicates: string[] = [];
+  for (const [i, s] of sections.entries()) {
+    for (const c of s.checks) {
+      const id = `${s.id}/${c.id}`;
+      const where = relative(dir, files[i]!);
+      const first = seen.get(id);
+      if (first !== undefined) duplicates.push(`${id} (${first} and ${where})`);
+      else seen.set(id, where);
+    }
+  }
+  if (duplicates.length > 0) throw new Error(`duplicate check ids: ${duplicates.join(', ')}`);
+  return sections;
+}

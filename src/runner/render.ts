@@ -1,0 +1,83 @@
+// Human-readable frames for reports: `NX|<len>|<type>|<id>|<len>|<json>` lines with every password
+// member masked (DESIGN.md: passwords never reach logs, traces or reports) and long strings (avatars,
+// server images) shortened so a failure stays readable.
+import type { CloseOutput, SendOutput } from '../model/index.ts';
+import type { Message } from '../protocol/types.ts';
+
+/** Members whose values are never rendered. */
+export const SECRET_MEMBERS: ReadonlySet<string> = new Set(['password', 'current_password', 'requested_password']);
+
+const MAX_STRING = 96;
+const MAX_LINE = 2000;
+
+/** Deep copy with secrets replaced by "***" and long strings shortened. */
+export function maskBody(value: unknown, key?: string): unknown {
+  if (key !== undefined && SECRET_MEMBERS.has(key) && value !== null && value !== undefined) return '***';
+  if (typeof value === 'string') return shorten(value);
+  if (Array.isArray(value)) return value.map((v) => maskBody(v));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = maskBody(v, k);
+    return out;
+  }
+  return value;
+}
+
+function shorten(s: string): string {
+  return s.length <= MAX_STRING ? s : `${s.slice(0, MAX_STRING)}…(${s.length} chars)`;
+}
+
+function clip(line: string): string {
+  return line.length <= MAX_LINE ? line : `${line.slice(0, MAX_LINE)}…(${line.length} chars)`;
+}
+
+/** One frame as a text line; the payload length is that of the rendered (masked) JSON. */
+export function renderMessage(message: Pick<Message, 'type' | 'id' | 'body'>): string {
+  const json = JSON.stringify(maskBody(message.body));
+  const typeLen = Buffer.byteLength(message.type, 'utf8');
+  return clip(`NX|${typeLen}|${message.type}|${message.id}|${Buffer.byteLength(json, 'utf8')}|${json}`);
+}
+
+// A JSON string member named like a secret, in raw bytes that may not even parse.
+const SECRET_IN_TEXT = /("(?:password|current_password|requested_password)"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
+
+/**
+ * Raw bytes as sent (possibly malformed): printable ASCII as is, everything else escaped, secret
+ * members masked even when the payload is not valid JSON.
+ */
+export function renderBytes(bytes: Uint8Array | string): string {
+  const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('latin1');
+  const masked = text.replace(SECRET_IN_TEXT, '$1"***"');
+  let out = '';
+  for (const ch of masked) {
+    const c = ch.charCodeAt(0);
+    if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (c < 0x20 || c >= 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += ch;
+    if (out.length > MAX_LINE) return `${out}…(${masked.length} bytes)`;
+  }
+  return out;
+}
+
+/** What the model expects of one output, with every accepted alternative, for `Failure.expected`. */
+export function renderExpectation(output: SendOutput | CloseOutput): string {
+  if (output.kind === 'close') {
+    const how = output.accept?.lazy
+      ? ' (or: session invalidated, next request answered E-AUTHENTICATION + close)'
+      : output.accept?.optional
+        ? ' (optional)'
+        : '';
+    return `connection closed by the server [${output.reason}]${how}`;
+  }
+  const parts = [renderMessage(output.message)];
+  if (output.error) {
+    const e = output.error;
+    parts.push(`  error ${e.key} via ${e.carriers.join(' | ')}${e.command ? ` (command ${e.command})` : ''}`);
+  }
+  for (const alt of output.accept?.alternatives ?? []) parts.push(`  or ${renderMessage({ ...alt, id: output.message.id })}`);
+  if (output.accept?.optional) parts.push('  (optional)');
+  else if (output.accept?.notSentByReference) parts.push('  (optional: the reference server does not send it)');
+  if (output.accept?.anyOrderWithResponse) parts.push('  (may precede the direct response)');
+  return parts.join('\n');
+}

@@ -1,0 +1,390 @@
+// Real targets are not empty. Before a run the harness logs in as the admin (creating it on a fresh
+// server, SES-AUTH-2), reads the accounts, online sessions, server info and guest state, and seeds
+// the model with them; after the run (also after a failed check or an interrupt) it deletes what it
+// created and restores what it changed, then reads the target again to prove it. These exchanges
+// run outside the lockstep: they must work however far the model has drifted.
+import { GUEST_USERNAME, nameKey, passwordDigest, PROTOCOL_VERSION } from '../model/index.ts';
+import type { Account, ChatInfo, ServerInfo, Session, TargetSnapshot } from '../model/index.ts';
+import type { Message, Profile } from '../protocol/types.ts';
+import { NexusConnection, NetError } from '../net/connection.ts';
+import type { Received } from '../net/connection.ts';
+import { ipPart } from './compare.ts';
+import { TargetUnavailableError } from './failures.ts';
+
+export interface TargetOptions {
+  host: string;
+  port: number;
+  transport: 'auto' | 'tls' | 'plain';
+  fingerprint?: string;
+  timeoutMs: number;
+}
+
+export interface AdminCredentials {
+  username: string;
+  password: string;
+}
+
+/** What a successful admin Login told us. */
+export interface AdminLogin {
+  sessionId: number;
+  /** HandshakeResponse.version: the target's protocol version (SES-HS-4). */
+  protocolVersion: string;
+  serverInfo: ServerInfo;
+  chatInfo?: ChatInfo;
+  locale: string;
+}
+
+export interface ControlConnection {
+  conn: NexusConnection;
+  login: AdminLogin;
+}
+
+/** A target snapshot plus what the model cannot store: the guest's stored state and who we are. */
+export interface Snapshot extends TargetSnapshot {
+  /** Target session id of the connection that took the snapshot. */
+  ownSessionId: number;
+}
+
+/** A failed exchange outside the lockstep (setup or cleanup). */
+export class RawExchangeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RawExchangeError';
+  }
+}
+
+// --- raw exchanges ------------------------------------------------------------------------------------
+
+/** One request, its direct answer (WIRE-ID-2); anything else that arrives meanwhile is ignored. */
+export async function rawRequest(conn: NexusConnection, type: string, body: Record<string, unknown>, timeoutMs: number): Promise<Message> {
+  let r: Received;
+  try {
+    r = await conn.request(type, body, timeoutMs);
+  } catch (e) {
+    throw new RawExchangeError(`${type}: ${(e as Error).message}`);
+  }
+  if (!r.message) throw new RawExchangeError(`${type}: unparseable answer (${r.parseError ?? 'not JSON'})`);
+  return r.message;
+}
+
+function errorText(m: Message): string {
+  const text = m.type === 'Error' ? m.body.message : m.body.error;
+  return typeof text === 'string' ? text : JSON.stringify(m.body);
+}
+
+/** A request that must succeed (`*Response {success:true}`). */
+async function rawSuccess(conn: NexusConnection, type: string, body: Record<string, unknown>, timeoutMs: number): Promise<Message> {
+  const m = await rawRequest(conn, type, body, timeoutMs);
+  if (m.type !== `${type}Response` || m.body.success !== true) throw new RawExchangeError(`${type} failed: ${errorText(m)}`);
+  return m;
+}
+
+/** Round trip proving that everything sent before has arrived (see lockstep.ts BARRIER_REQUEST). */
+export async function rawBarrier(conn: NexusConnection, timeoutMs: number): Promise<void> {
+  await rawRequest(conn, 'UserInfo', { nickname: '' }, timeoutMs);
+}
+
+// --- control connection -------------------------------------------------------------------------------
+
+function describeNetError(e: unknown, target: TargetOptions): string {
+  if (e instanceof NetError) return e.message;
+  if (e instanceof TypeError) return e.message; // e.g. a malformed fingerprint
+  return `cannot reach ${target.host}:${target.port}: ${(e as Error).message}`;
+}
+
+function toServerInfo(v: unknown, fallbackVersion: string): ServerInfo {
+  const o = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
+  const str = (x: unknown, d: string): string => (typeof x === 'string' ? x : d);
+  const num = (x: unknown, d: number): number => (typeof x === 'number' ? x : d);
+  return {
+    name: str(o.name, 'Nexus BBS'),
+    description: str(o.description, ''),
+    version: str(o.version, fallbackVersion),
+    transfer_port: num(o.transfer_port, 7501),
+    max_connections_per_ip: num(o.max_connections_per_ip, 5),
+    max_transfers_per_ip: num(o.max_transfers_per_ip, 3),
+    image: str(o.image, ''), // SES-SI-7: null and absent mean no image
+  };
+}
+
+/**
+ * Opens a connection and logs in as the admin (locale "en" so strings can be matched). Every
+ * failure is a TargetUnavailableError with one line: the run cannot start.
+ */
+export async function openControl(target: TargetOptions, admin: AdminCredentials): Promise<ControlConnection> {
+  let conn: NexusConnection;
+  try {
+    const o: Parameters<typeof NexusConnection.open>[0] = {
+      host: target.host,
+      port: target.port,
+      transport: target.transport,
+      timeoutMs: target.timeoutMs,
+    };
+    if (target.fingerprint !== undefined) o.fingerprint = target.fingerprint;
+    conn = await NexusConnection.open(o);
+  } catch (e) {
+    throw new TargetUnavailableError(describeNetError(e, target));
+  }
+  try {
+    const hs = await rawRequest(conn, 'Handshake', { version: PROTOCOL_VERSION }, target.timeoutMs);
+    if (hs.type !== 'HandshakeResponse' || hs.body.success !== true) {
+      throw new TargetUnavailableError(`handshake with version ${PROTOCOL_VERSION} failed: ${errorText(hs)}`);
+    }
+    const lr = await rawRequest(
+      conn,
+      'Login',
+      { username: admin.username, password: admin.password, features: ['chat'], locale: 'en' },
+      target.timeoutMs,
+    );
+    if (lr.type !== 'LoginResponse' || lr.body.success !== true) {
+      throw new TargetUnavailableError(`admin login as ${JSON.stringify(admin.username)} failed: ${errorText(lr)}`);
+    }
+    if (lr.body.is_admin !== true) {
+      throw new TargetUnavailableError(`account ${JSON.stringify(admin.username)} is not an admin on the target`);
+    }
+    if (typeof lr.body.session_id !== 'number') throw new TargetUnavailableError('LoginResponse carries no session_id');
+    const protocolVersion = typeof hs.body.version === 'string' ? hs.body.version : PROTOCOL_VERSION;
+    const login: AdminLogin = {
+      sessionId: lr.body.session_id,
+      protocolVersion,
+      serverInfo: toServerInfo(lr.body.server_info, protocolVersion),
+      locale: typeof lr.body.locale === 'string' ? lr.body.locale : 'en',
+    };
+    const chat = lr.body.chat_info as Record<string, unknown> | undefined | null;
+    if (chat && typeof chat.topic === 'string' && typeof chat.topic_set_by === 'string') {
+      login.chatInfo = { topic: chat.topic, topic_set_by: chat.topic_set_by };
+    }
+    return { conn, login };
+  } catch (e) {
+    await conn.close();
+    if (e instanceof TargetUnavailableError) throw e;
+    throw new TargetUnavailableError(`target did not complete the admin login: ${(e as Error).message}`);
+  }
+}
+
+// --- snapshot -----------------------------------------------------------------------------------------
+
+function entries(m: Message, member: string): Array<Record<string, unknown>> {
+  const v = m.body[member];
+  return Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : [];
+}
+
+/**
+ * Reads the target: accounts (UserList all:true, UserEdit on every account but our own), online
+ * sessions (UserList all:false, ConnectionMonitor for the addresses) and the server info of `login`.
+ * Passwords are unknown (null digests) except the admin's.
+ */
+export async function readSnapshot(
+  control: ControlConnection,
+  admin: AdminCredentials,
+  timeoutMs: number,
+): Promise<Snapshot> {
+  const { conn, login } = control;
+  const all = await rawSuccess(conn, 'UserList', { all: true }, timeoutMs);
+  const byKey = new Map<string, Account>();
+  for (const u of entries(all, 'users')) {
+    if (typeof u.username !== 'string') continue;
+    const key = nameKey(u.username);
+    const stored = Array.isArray(u.session_ids) && u.session_ids.length === 0;
+    const known = byKey.get(key);
+    if (known && !stored) continue;
+    byKey.set(key, {
+      username: u.username,
+      passwordDigest: null,
+      isAdmin: u.is_admin === true,
+      isShared: u.is_shared === true,
+      enabled: true,
+      permissions: [],
+      createdAt: stored && typeof u.login_time === 'number' ? u.login_time : (known?.createdAt ?? 0),
+    });
+  }
+  const adminKey = nameKey(admin.username);
+  for (const [key, account] of byKey) {
+    if (key === adminKey) {
+      // Our own account: UserEdit of oneself is refused (ADM-EDIT-2); we know it is an enabled admin.
+      Object.assign(account, { isAdmin: true, enabled: true, permissions: [], passwordDigest: passwordDigest(admin.password) });
+      continue;
+    }
+    const edit = await rawSuccess(conn, 'UserEdit', { username: account.username }, timeoutMs);
+    if (typeof edit.body.username === 'string') account.username = edit.body.username;
+    account.isAdmin = edit.body.is_admin === true;
+    account.isShared = edit.body.is_shared === true;
+    account.enabled = edit.body.enabled === true;
+    account.permissions = Array.isArray(edit.body.permissions) ? edit.body.permissions.filter((p): p is string => typeof p === 'string') : [];
+    if (key === GUEST_USERNAME) account.passwordDigest = ''; // SES-GUEST-1: empty password
+  }
+
+  const online = await rawSuccess(conn, 'UserList', { all: false }, timeoutMs);
+  const monitor = await rawSuccess(conn, 'ConnectionMonitor', {}, timeoutMs);
+  const ips = new Map<string, string[]>();
+  for (const c of entries(monitor, 'connections')) {
+    if (typeof c.nickname !== 'string' || typeof c.ip !== 'string') continue;
+    const k = nameKey(c.nickname);
+    ips.set(k, [...(ips.get(k) ?? []), c.ip]);
+  }
+  const sessions: Array<Omit<Session, 'conn' | 'loginSeq'>> = [];
+  for (const u of entries(online, 'users')) {
+    if (typeof u.username !== 'string' || typeof u.nickname !== 'string' || !Array.isArray(u.session_ids)) continue;
+    for (const id of u.session_ids) {
+      if (typeof id !== 'number') continue;
+      const own = id === login.sessionId;
+      const free = ips.get(nameKey(u.nickname)) ?? [];
+      sessions.push({
+        id,
+        accountKey: nameKey(u.username),
+        nickname: u.nickname,
+        isShared: u.is_shared === true,
+        loginTime: typeof u.login_time === 'number' ? u.login_time : 0,
+        locale: own ? login.locale : typeof u.locale === 'string' ? u.locale : 'en',
+        avatar: typeof u.avatar === 'string' ? u.avatar : null,
+        features: own ? ['chat'] : [],
+        isAway: u.is_away === true,
+        status: typeof u.status === 'string' ? u.status : null,
+        ip: free.shift() ?? '',
+        port: 0,
+      });
+    }
+  }
+  const snapshot: Snapshot = {
+    accounts: [...byKey.values()].sort((a, b) => (nameKey(a.username) < nameKey(b.username) ? -1 : 1)),
+    sessions,
+    serverInfo: login.serverInfo,
+    ownSessionId: login.sessionId,
+  };
+  if (login.chatInfo) snapshot.chatInfo = login.chatInfo;
+  return snapshot;
+}
+
+/**
+ * SES-AUTH-2: was the target fresh? Only `guest` and the admin exist, and the admin account was
+ * created by our login (its creation time is not before the login, both on the target's clock).
+ */
+export async function wasFresh(control: ControlConnection, snapshot: Snapshot, admin: AdminCredentials, timeoutMs: number): Promise<boolean> {
+  const keys = snapshot.accounts.map((a) => nameKey(a.username)).sort();
+  const expected = [GUEST_USERNAME, nameKey(admin.username)].sort();
+  if (keys.length !== 2 || keys[0] !== expected[0] || keys[1] !== expected[1]) return false;
+  const info = await rawRequest(control.conn, 'UserInfo', { nickname: admin.username }, timeoutMs);
+  const user = info.body.user as Record<string, unknown> | undefined;
+  if (!user || typeof user.created_at !== 'number' || typeof user.login_time !== 'number') return false;
+  return user.created_at >= user.login_time - 1;
+}
+
+/** Number of live sessions of other people coming from the harness's own address (WIRE-IP-1 counts them too). */
+export function strangersFromOurAddress(snapshot: Snapshot): number {
+  const own = snapshot.sessions.find((s) => s.id === snapshot.ownSessionId);
+  if (!own || own.ip === '') return 0;
+  const ours = ipPart(own.ip);
+  return snapshot.sessions.filter((s) => s.id !== snapshot.ownSessionId && s.ip !== '' && ipPart(s.ip) === ours).length;
+}
+
+// --- restore ------------------------------------------------------------------------------------------
+
+export interface RestorePlan {
+  /** Accounts and guest state to return to. */
+  baseline: Snapshot;
+  /** Server info to return to (the pre-run one at the end; the run's working copy between checks). */
+  serverInfo: ServerInfo;
+  /** Names that belong to the run (prefix); every such account is deleted. */
+  isRunName: (name: string) => boolean;
+  /** Further accounts to delete (created by checks under other names). */
+  extraAccounts: Iterable<string>;
+  profile: Profile;
+}
+
+/**
+ * Deletes the run's accounts, restores the guest account and the server info, then makes a round
+ * trip so every broadcast this caused has arrived. Best effort: every step is attempted; failures
+ * are returned as lines.
+ */
+export async function restoreTarget(control: ControlConnection, plan: RestorePlan, timeoutMs: number): Promise<string[]> {
+  const { conn } = control;
+  const problems: string[] = [];
+  const attempt = async (what: string, f: () => Promise<unknown>): Promise<void> => {
+    try {
+      await f();
+    } catch (e) {
+      problems.push(`${what}: ${(e as Error).message}`);
+    }
+  };
+  const extra = new Set([...plan.extraAccounts].map(nameKey));
+  const baselineKeys = new Set(plan.baseline.accounts.map((a) => nameKey(a.username)));
+  let current: Array<Record<string, unknown>> = [];
+  await attempt('list accounts', async () => {
+    current = entries(await rawSuccess(conn, 'UserList', { all: true }, timeoutMs), 'users');
+  });
+  const seen = new Set<string>();
+  for (const u of current) {
+    if (typeof u.username !== 'string' || seen.has(nameKey(u.username))) continue;
+    seen.add(nameKey(u.username));
+    const key = nameKey(u.username);
+    if (baselineKeys.has(key)) continue;
+    if (plan.isRunName(u.username) || extra.has(key)) {
+      await attempt(`delete ${u.username}`, () => rawSuccess(conn, 'UserDelete', { username: u.username }, timeoutMs));
+    }
+  }
+
+  const guest = plan.baseline.accounts.find((a) => nameKey(a.username) === GUEST_USERNAME);
+  if (guest) {
+    await attempt('restore guest', async () => {
+      const now = await rawSuccess(conn, 'UserEdit', { username: GUEST_USERNAME }, timeoutMs);
+      const perms = Array.isArray(now.body.permissions) ? (now.body.permissions as string[]) : [];
+      const samePerms = perms.length === guest.permissions.length && guest.permissions.every((p) => perms.includes(p));
+      const update: Record<string, unknown> = { username: GUEST_USERNAME };
+      if (now.body.enabled !== guest.enabled) update.requested_enabled = guest.enabled;
+      if (!samePerms) update.requested_permissions = guest.permissions;
+      if (Object.keys(update).length > 1) await rawSuccess(conn, 'UserUpdate', update, timeoutMs);
+    });
+  }
+
+  await attempt('restore server info', async () => {
+    const want = plan.serverInfo;
+    const have = control.login.serverInfo;
+    const update: Record<string, unknown> = {};
+    if (have.name !== want.name) update.name = want.name;
+    if (have.description !== want.description) update.description = want.description;
+    if (have.image !== want.image) update.image = want.image;
+    if (have.max_connections_per_ip !== want.max_connections_per_ip) update.max_connections_per_ip = want.max_connections_per_ip;
+    if (have.max_transfers_per_ip !== want.max_transfers_per_ip) update.max_transfers_per_ip = want.max_transfers_per_ip;
+    if (Object.keys(update).length > 0) {
+      await rawSuccess(conn, 'ServerInfoUpdate', update, timeoutMs);
+      control.login.serverInfo = { ...have, ...update } as ServerInfo;
+    }
+  });
+  await attempt('barrier', () => rawBarrier(conn, timeoutMs));
+  return problems;
+}
+
+/**
+ * Differences between two snapshots that the run must not leave behind: accounts (existence, admin,
+ * shared, enabled, permissions as sets) and server info (all but the software version).
+ */
+export function compareSnapshots(before: TargetSnapshot, after: TargetSnapshot): string[] {
+  const diffs: string[] = [];
+  const index = (s: TargetSnapshot): Map<string, Account> => new Map(s.accounts.map((a) => [nameKey(a.username), a]));
+  const a = index(before);
+  const b = index(after);
+  for (const [key, was] of a) {
+    const now = b.get(key);
+    if (!now) {
+      diffs.push(`account ${was.username} is gone`);
+      continue;
+    }
+    if (now.username !== was.username) diffs.push(`account ${was.username} is now spelt ${now.username}`);
+    if (now.isAdmin !== was.isAdmin) diffs.push(`account ${was.username}: is_admin ${was.isAdmin} → ${now.isAdmin}`);
+    if (now.isShared !== was.isShared) diffs.push(`account ${was.username}: is_shared ${was.isShared} → ${now.isShared}`);
+    if (now.enabled !== was.enabled) diffs.push(`account ${was.username}: enabled ${was.enabled} → ${now.enabled}`);
+    const p0 = [...new Set(was.permissions)].sort().join(',');
+    const p1 = [...new Set(now.permissions)].sort().join(',');
+    if (p0 !== p1) diffs.push(`account ${was.username}: permissions [${p0}] → [${p1}]`);
+  }
+  for (const [key, now] of b) if (!a.has(key)) diffs.push(`account ${now.username} was left behind`);
+  const si0 = before.serverInfo;
+  const si1 = after.serverInfo;
+  for (const k of ['name', 'description', 'image', 'transfer_port', 'max_connections_per_ip', 'max_transfers_per_ip'] as const) {
+    if (si0[k] !== si1[k]) {
+      const show = (v: unknown): string => (typeof v === 'string' && v.length > 60 ? `${JSON.stringify(v.slice(0, 60))}…` : JSON.stringify(v));
+      diffs.push(`server_info.${k}: ${show(si0[k])} → ${show(si1[k])}`);
+    }
+  }
+  return diffs;
+}

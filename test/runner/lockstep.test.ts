@@ -1,0 +1,374 @@
+// The lockstep engine against the reference server. Where the target and the mirror are made to
+// disagree (different state or profile), each kind of fault must be reported precisely: a missing
+// broadcast, an extra one, a wrong carrier, a missing close, an unexpected close. Strangers on the
+// target must not fail anything.
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeFrame, FrameDecoder } from '../../src/protocol/frame.ts';
+import type { RawFrame } from '../../src/protocol/types.ts';
+import { createState } from '../../src/model/create.ts';
+import { passwordDigest } from '../../src/model/password.ts';
+import type { Account, State } from '../../src/model/state.ts';
+import { NexusConnection } from '../../src/net/connection.ts';
+import type { MatchMode, Profile } from '../../src/protocol/types.ts';
+import type { HarnessConn } from '../../src/runner/lockstep.ts';
+import { Lockstep, LockstepMismatch } from '../../src/runner/lockstep.ts';
+import { startServer, type ReferenceServer } from '../../src/server/server.ts';
+
+const NOW = Math.floor(Date.now() / 1000);
+const servers: ReferenceServer[] = [];
+const engines: Lockstep[] = [];
+const strays: NexusConnection[] = [];
+
+const proxies: net.Server[] = [];
+
+afterEach(async () => {
+  for (const ls of engines.splice(0)) for (const hc of ls.harnessConnections()) await ls.discard(hc);
+  for (const c of strays.splice(0)) c.destroy();
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+  await Promise.all(proxies.splice(0).map((p) => new Promise((r) => p.close(r))));
+});
+
+/**
+ * A man in the middle that lets a test perturb what the reference server sends (reorder, inject),
+ * to produce behaviours the spec allows or forbids but the reference server never shows.
+ * Connections are numbered 1, 2, … in the order the harness opens them.
+ */
+async function perturb(srv: ReferenceServer, hook: (frame: RawFrame, conn: number) => RawFrame[]): Promise<{ host: string; port: number }> {
+  let n = 0;
+  const server = net.createServer((client) => {
+    const conn = ++n;
+    const up = net.connect(srv.port, srv.host);
+    const decoder = new FrameDecoder({ isKnownType: () => true, limitFor: () => 0 });
+    client.pipe(up);
+    up.on('data', (chunk: Buffer) => {
+      for (const f of decoder.push(chunk).frames) for (const out of hook(f, conn)) client.write(encodeFrame(out.type, out.id, out.payload));
+    });
+    up.on('end', () => client.end());
+    up.on('error', () => client.destroy());
+    client.on('error', () => up.destroy());
+    client.on('close', () => up.destroy());
+  });
+  proxies.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port };
+}
+
+function account(username: string, over: Partial<Account> = {}): Account {
+  return {
+    username,
+    passwordDigest: passwordDigest(`pw-${username}`),
+    isAdmin: false,
+    isShared: false,
+    enabled: true,
+    permissions: [],
+    createdAt: NOW - 1000,
+    ...over,
+  };
+}
+
+function stateWith(profile: Profile, accounts: Account[]): State {
+  const s = createState({ profile }, { now: NOW - 2000, idSeed: 5 });
+  s.serverInfo.max_connections_per_ip = 50;
+  for (const a of accounts) s.accounts[a.username.toLowerCase()] = a;
+  return s;
+}
+
+const BASE = [account('root', { isAdmin: true }), account('run_watch', { permissions: ['user_list'] }), account('run_quiet')];
+
+async function world(o: {
+  server: State;
+  mirror?: State;
+  match?: MatchMode;
+  timeoutMs?: number;
+  idleTimeoutMs?: number;
+  frameTimeoutMs?: number;
+  hook?: (frame: RawFrame, conn: number) => RawFrame[];
+}) {
+  const srvOpts: Parameters<typeof startServer>[0] = { port: 0, tls: false, initialState: o.server };
+  if (o.idleTimeoutMs !== undefined) srvOpts.idleTimeoutMs = o.idleTimeoutMs;
+  if (o.frameTimeoutMs !== undefined) srvOpts.frameTimeoutMs = o.frameTimeoutMs;
+  const srv = await startServer(srvOpts);
+  servers.push(srv);
+  const at = o.hook ? await perturb(srv, o.hook) : { host: srv.host, port: srv.port };
+  const mirror = o.mirror ?? structuredClone(o.server);
+  const ls = new Lockstep(
+    {
+      profile: mirror.config.profile,
+      match: o.match ?? 'key',
+      timeoutMs: o.timeoutMs ?? 3000,
+      target: { host: at.host, port: at.port, transport: 'plain' },
+      isRunName: (n) => n.toLowerCase().startsWith('run_'),
+      adminUsername: 'root',
+      seed: 7,
+    },
+    mirror,
+  );
+  ls.reset(mirror);
+  engines.push(ls);
+  return { srv, ls };
+}
+
+async function login(ls: Lockstep, label: string, username: string): Promise<HarnessConn> {
+  const hc = await ls.open(label);
+  await ls.request(hc, 'Handshake', { version: '0.5.0' });
+  const a = await ls.request(hc, 'Login', { username, password: `pw-${username}`, features: ['chat'], locale: 'en' });
+  expect(a.observed?.message?.body.success).toBe(true);
+  return hc;
+}
+
+async function failuresOf(p: Promise<unknown>) {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof LockstepMismatch) return e.failures;
+    throw e;
+  }
+  throw new Error('expected a lockstep mismatch');
+}
+
+describe('lockstep against the reference server', () => {
+  it('passes when the target does what the model predicts, across connections', async () => {
+    const { ls } = await world({ server: stateWith('spec', BASE) });
+    const root = await login(ls, 'root', 'root');
+    const watch = await login(ls, 'watch', 'run_watch');
+    await login(ls, 'quiet', 'run_quiet'); // root and watch both get UserConnected (BC-1)
+    const [list] = await ls.exchange(root, [{ kind: 'message', type: 'UserList', body: { all: false } }]);
+    expect(list!.observed?.message?.type).toBe('UserListResponse');
+    expect(list!.predicted?.message.type).toBe('UserListResponse');
+    const answers = await ls.exchange(watch, [
+      { kind: 'message', type: 'UserList', body: {} },
+      { kind: 'message', type: 'UserInfo', body: { nickname: '' } },
+    ]);
+    expect(answers.map((a) => a.observed?.message?.type)).toEqual(['UserListResponse', 'UserInfoResponse']);
+    // Requests issued without waiting run one after another, in the order they were made.
+    const [x, y] = await Promise.all([ls.request(root, 'UserList', {}), ls.request(watch, 'UserAway', { message: 'brb' })]);
+    expect(x!.observed?.message?.type).toBe('UserListResponse');
+    expect(y!.observed?.message?.type).toBe('UserAwayResponse');
+    await ls.barrier(root);
+    await ls.barrier(watch);
+    expect(ls.failures).toEqual([]);
+    expect(ls.stats.connections).toBe(3);
+    expect(ls.stats.roundTrips).toBeGreaterThanOrEqual(10);
+  });
+
+  it('reports a missing broadcast (the target did not send what the model predicts)', async () => {
+    const { ls } = await world({ server: stateWith('spec', BASE) });
+    await login(ls, 'root', 'root');
+    await login(ls, 'quiet', 'run_quiet');
+    ls.state.accounts.run_quiet!.permissions = ['user_list']; // the mirror now believes quiet will be told
+    ls.opts.timeoutMs = 400; // only the wait that must expire is short
+    const failures = await failuresOf(login(ls, 'watch', 'run_watch'));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ actor: 'quiet', rule: 'SES-BC-1', actual: 'nothing within 400 ms' });
+    expect(failures[0]!.expected).toMatch(/^NX\|13\|UserConnected\|[0-9a-f]{12}\|\d+\|\{"type":"UserConnected","user":\{"username":"run_watch"/);
+  });
+
+  it('reports an extra broadcast at the next barrier (wrong audience)', async () => {
+    const { ls } = await world({ server: stateWith('spec', BASE) });
+    await login(ls, 'root', 'root');
+    const watch = await login(ls, 'watch', 'run_watch');
+    ls.state.accounts.run_watch!.permissions = []; // the mirror now believes watch will not be told
+    const failures = await failuresOf(
+      (async () => {
+        await login(ls, 'quiet', 'run_quiet');
+        await ls.barrier(watch);
+      })(),
+    );
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.actor).toBe('watch');
+    expect(failures[0]!.expected).toBe('no frame on this connection (none predicted)');
+    expect(failures[0]!.actual).toMatch(/^unexpected NX\|13\|UserConnected\|.*"username":"run_quiet"/);
+  });
+
+  it('reports a wrong carrier (typed response where the profile wants Error, GEN-4)', async () => {
+    const { ls } = await world({ server: stateWith('spec', BASE), mirror: stateWith('nexusd', BASE) });
+    const quiet = await login(ls, 'quiet', 'run_quiet');
+    const failures = await failuresOf(ls.request(quiet, 'UserList', { all: false }));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.rule).toBe('USR-LIST-2');
+    expect(failures[0]!.actual).toContain('carrier: expected E-PERMISSION-DENIED in Error (E) got UserListResponse');
+    expect(failures[0]!.sent).toMatch(/^NX\|8\|UserList\|[0-9a-f]{12}\|\d+\|\{"type":"UserList","all":false\}$/);
+  });
+
+  it('reports a missing close (ADM-CREATE-6: nexusd closes, this target keeps the connection)', async () => {
+    const accounts = [...BASE, account('run_maker', { permissions: ['user_create'] })];
+    const { ls } = await world({ server: stateWith('spec', accounts), mirror: stateWith('nexusd', accounts), match: 'lenient' });
+    const maker = await login(ls, 'maker', 'run_maker');
+    ls.opts.timeoutMs = 400; // only the wait that must expire is short
+    const failures = await failuresOf(
+      ls.request(maker, 'UserCreate', { username: 'run_boss', password: 'x', is_admin: true, enabled: true, permissions: [] }),
+    );
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ actor: 'maker', actual: 'nothing within 400 ms' });
+    expect(failures[0]!.expected).toBe('connection closed by the server [error]');
+  });
+
+  it('reports an unexpected close (the target timed out a connection the model keeps)', async () => {
+    const { ls } = await world({ server: stateWith('spec', BASE), idleTimeoutMs: 150 });
+    const bare = await ls.open('bare');
+    await bare.conn!.closed; // the server's WIRE-TMO-1 timer, which the mirror does not run
+    const failures = await failuresOf(ls.exchange(bare, []));
+    expect(failures).toHaveLength(2);
+    expect(failures[0]).toMatchObject({ actor: 'bare', expected: 'no frame on this connection (none predicted)' });
+    expect(failures[0]!.actual).toMatch(/^unexpected NX\|5\|Error\|.*Invalid message format/);
+    expect(failures[1]).toMatchObject({ actor: 'bare', expected: 'the connection stays open' });
+    expect(failures[1]!.actual).toMatch(/^connection closed \(eof/);
+  });
+
+  it('in slow checks, tells the model when the target\'s timers close connections (WIRE-TMO-1/2)', async () => {
+    const { ls } = await world({ server: stateWith('spec', BASE), idleTimeoutMs: 200, frameTimeoutMs: 300 });
+    ls.allowServerTimeouts = true;
+    const root = await login(ls, 'root', 'root');
+    const quiet = await login(ls, 'quiet', 'run_quiet');
+    const bare = await ls.open('bare');
+    await ls.awaitClose(bare, 3000); // idle before login: optional Error, close
+    await ls.exchange(quiet, [{ kind: 'raw', bytes: 'NX|8|UserList|' }]); // a frame left incomplete
+    await ls.awaitClose(quiet, 3000); // Error, close, and UserDisconnected to root (SES-BC-3)
+    await ls.barrier(root);
+    expect(ls.failures).toEqual([]);
+    expect(Object.values(ls.state.sessions).map((s) => s.nickname)).toEqual(['root']);
+  });
+
+  it('absorbs strangers that log in and out meanwhile', async () => {
+    const accounts = [...BASE, account('alice', { permissions: ['user_list'] })];
+    const { srv, ls } = await world({ server: stateWith('spec', accounts) });
+    const root = await login(ls, 'root', 'root');
+    const stranger = await NexusConnection.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: 3000 });
+    strays.push(stranger);
+    await stranger.request('Handshake', { version: '0.5.0' }, 3000);
+    await stranger.request('Login', { username: 'alice', password: 'pw-alice', features: [], locale: 'en' }, 3000);
+    await ls.barrier(root); // UserConnected of alice arrives before the barrier's answer
+    expect(Object.values(ls.state.sessions).map((s) => s.nickname).sort()).toEqual(['alice', 'root']);
+    await login(ls, 'watch', 'run_watch'); // alice is told too; only the harness copies are checked
+    await ls.exchange(root, [{ kind: 'message', type: 'UserList', body: {} }]);
+    await stranger.close();
+    await ls.exchange(root, [{ kind: 'message', type: 'ConnectionMonitor', body: {} }]);
+    await ls.barrier(root);
+    expect(Object.values(ls.state.sessions).map((s) => s.nickname).sort()).toEqual(['root', 'run_watch']);
+    expect(ls.failures).toEqual([]);
+  });
+
+  it('decodes raw bytes like the target: a malformed frame ends the session (WIRE-BAD-1, SES-BC-3)', async () => {
+    const { ls } = await world({ server: stateWith('spec', BASE) });
+    const root = await login(ls, 'root', 'root');
+    const quiet = await login(ls, 'quiet', 'run_quiet');
+    await ls.exchange(quiet, [{ kind: 'raw', bytes: 'GET / HTTP/1.1\r\n\r\n' }]);
+    expect(quiet.closeHandled).toBe(true);
+    await ls.barrier(root); // root got UserDisconnected, which was predicted
+    expect(ls.failures).toEqual([]);
+  });
+
+  it('settles an optional close without a sleep (WIRE-SEQ-4 in spec)', async () => {
+    const { ls } = await world({ server: stateWith('spec', BASE) });
+    const bare = await ls.open('bare');
+    const [a] = await ls.exchange(bare, [{ kind: 'message', type: 'ServerInfoUpdate', body: { name: 'x' } }]);
+    expect(a!.observed?.message?.body.message).toBe('Not logged in');
+    expect(bare.closeHandled).toBe(true);
+    expect(ls.state.connections[bare.id]).toBeUndefined();
+    expect(ls.failures).toEqual([]);
+  });
+
+  it('treats what the reference never sends as optional (no-op PermissionsUpdated in spec, ADM-UPDATE-14)', async () => {
+    const { ls } = await world({ server: stateWith('spec', BASE) });
+    const root = await login(ls, 'root', 'root');
+    const quiet = await login(ls, 'quiet', 'run_quiet');
+    const [a] = await ls.exchange(root, [{ kind: 'message', type: 'UserUpdate', body: { username: 'run_quiet', requested_permissions: [] } }]);
+    expect(a!.observed?.message?.body.success).toBe(true);
+    await ls.barrier(quiet);
+    expect(ls.failures).toEqual([]);
+  });
+
+  it('accepts a lazily removed session in nexusd (SES-KICK-3)', async () => {
+    const accounts = [...BASE];
+    const { ls } = await world({ server: stateWith('nexusd', accounts) });
+    const root = await login(ls, 'root', 'root');
+    const quiet = await login(ls, 'quiet', 'run_quiet');
+    const [kick] = await ls.exchange(root, [{ kind: 'message', type: 'UserKick', body: { nickname: 'run_quiet' } }]);
+    expect(kick!.observed?.message?.body.success).toBe(true);
+    await ls.awaitClose(quiet);
+    expect(quiet.closeHandled).toBe(true);
+    await ls.barrier(root);
+    expect(ls.failures).toEqual([]);
+  });
+
+  describe('orders and extras the reference server never shows', () => {
+    /** Holds watch's (connection 2) UserAwayResponse back until its own UserUpdated copy has passed. */
+    function ownCopyFirst(): (f: RawFrame, conn: number) => RawFrame[] {
+      let held: RawFrame | null = null;
+      return (f, conn) => {
+        if (conn === 2 && f.type === 'UserAwayResponse') {
+          held = f;
+          return [];
+        }
+        if (conn === 2 && held && f.type === 'UserUpdated') {
+          const h = held;
+          held = null;
+          return [f, h];
+        }
+        return [f];
+      };
+    }
+
+    it('accepts the own broadcast copy before the response in spec (WIRE-ORD-2)', async () => {
+      const { ls } = await world({ server: stateWith('spec', BASE), hook: ownCopyFirst() });
+      const root = await login(ls, 'root', 'root');
+      const watch = await login(ls, 'watch', 'run_watch');
+      const [a] = await ls.exchange(watch, [{ kind: 'message', type: 'UserAway', body: { message: 'lunch' } }]);
+      expect(a!.observed?.message?.type).toBe('UserAwayResponse');
+      await ls.barrier(root);
+      expect(ls.failures).toEqual([]);
+    });
+
+    it('reports the same order as out of order in nexusd (response first)', async () => {
+      const { ls } = await world({ server: stateWith('nexusd', BASE), hook: ownCopyFirst() });
+      await login(ls, 'root', 'root');
+      const watch = await login(ls, 'watch', 'run_watch');
+      const failures = await failuresOf(ls.exchange(watch, [{ kind: 'message', type: 'UserAway', body: { message: 'lunch' } }]));
+      expect(failures).toHaveLength(1);
+      expect(failures[0]!.actor).toBe('watch');
+      expect(failures[0]!.expected).toMatch(/^first: NX\|16\|UserAwayResponse\|/);
+      expect(failures[0]!.actual).toMatch(/^NX\|11\|UserUpdated\|.* arrived out of order$/);
+    });
+
+    /** After root (connection 1) sees a UserDisconnected, a UserUpdated about `username` follows. */
+    function updatedAfterLogout(username: string): (f: RawFrame, conn: number) => RawFrame[] {
+      return (f, conn) => {
+        if (conn !== 1 || f.type !== 'UserDisconnected') return [f];
+        const body = {
+          type: 'UserUpdated',
+          previous_username: username,
+          user: { username, nickname: username, login_time: NOW, is_admin: false, is_shared: false, session_ids: [], locale: 'en', is_away: false },
+        };
+        return [f, { type: 'UserUpdated', id: 'abcdefabcdef', payload: Buffer.from(JSON.stringify(body)) }];
+      };
+    }
+
+    it('tolerates the later builds\' UserUpdated after a logout of a multi-session account (SES-BC-4)', async () => {
+      const { ls } = await world({ server: stateWith('spec', BASE), hook: updatedAfterLogout('run_watch') });
+      const root = await login(ls, 'root', 'root');
+      await login(ls, 'watch', 'run_watch');
+      const second = await login(ls, 'watch2', 'run_watch');
+      await ls.closeFromClient(second);
+      await ls.barrier(root);
+      expect(ls.failures).toEqual([]);
+    });
+
+    it('still reports a UserUpdated about an account nothing happened to', async () => {
+      const { ls } = await world({ server: stateWith('spec', BASE), hook: updatedAfterLogout('run_quiet') });
+      const root = await login(ls, 'root', 'root');
+      await login(ls, 'quiet', 'run_quiet');
+      await login(ls, 'watch', 'run_watch');
+      const second = await login(ls, 'watch2', 'run_watch');
+      const failures = await failuresOf(
+        (async () => {
+          await ls.closeFromClient(second);
+          await ls.barrier(root);
+        })(),
+      );
+      expect(failures).toHaveLength(1);
+      expect(failures[0]!.actor).toBe('root');
+      expect(failures[0]!.actual).toMatch(/^unexpected NX\|11\|UserUpdated\|abcdefabcdef\|.*"previous_username":"run_quiet"/);
+    });
+  });
+});
