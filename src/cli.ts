@@ -92,6 +92,24 @@ function parseGrep(value: string): string {
   return value;
 }
 
+/** `--exclude`, repeatable: every pattern is kept whole (a /regex/ may contain commas). */
+function collectExclude(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), parseGrep(value)];
+}
+
+/** Why an excluded check is reported as skipped. */
+export const EXCLUDED_REASON = 'excluded by --exclude';
+
+/**
+ * A check `--exclude` names, kept in the run (same id, title, rules and error keys, so the console,
+ * JUnit and JSON reports list it as skipped with EXCLUDED_REASON) but with no actors, preconditions
+ * or steps: it opens no connection, sends nothing, and the exclusion wins over any other skip reason.
+ */
+export function asExcluded(c: CheckDef): CheckDef {
+  const { actors: _actors, needs: _needs, slow: _slow, ...rest } = c;
+  return { ...rest, run: async (_a, t) => t.skip(EXCLUDED_REASON) };
+}
+
 export interface AdminCredentials {
   username: string;
   password: string;
@@ -109,7 +127,7 @@ export function parseAdmin(value: string, source: string): AdminCredentials {
 // --- listing ----------------------------------------------------------------------------------------
 
 /** `--list`: every selected check with id, title, rule ids, error keys and preconditions. */
-export function formatList(selected: ReadonlyArray<{ section: Section; check: CheckDef }>): string {
+export function formatList(selected: ReadonlyArray<{ section: Section; check: CheckDef }>, excluded = 0): string {
   const lines: string[] = [];
   let current: Section | undefined;
   let sections = 0;
@@ -127,7 +145,7 @@ export function formatList(selected: ReadonlyArray<{ section: Section; check: Ch
     const needs = parts.filter(Boolean).join(', ');
     if (needs !== '') lines.push(`      needs:  ${needs}`);
   }
-  lines.push('', `${selected.length} checks in ${sections} sections`);
+  lines.push('', `${selected.length} checks in ${sections} sections${excluded > 0 ? ` (${excluded} excluded by --exclude)` : ''}`);
   return lines.join('\n') + '\n';
 }
 
@@ -176,6 +194,7 @@ interface RunFlags {
   profile: Profile;
   match: MatchMode;
   grep?: string;
+  exclude?: string[];
   list?: boolean;
   junit?: string;
   json?: string;
@@ -206,12 +225,25 @@ async function runCommand(targetArg: string | undefined, flags: RunFlags, io: Cl
   }
 
   const sections = await (await loadScenarios()).loadSections();
-  const { runSuite, selectChecks, TargetUnavailableError } = await loadRunner();
+  const { makeFilter, runSuite, selectChecks, TargetUnavailableError } = await loadRunner();
   // The runner's own selection, so the listing, the count and the run always agree.
   const selected = selectChecks(sections, flags.grep);
   if (selected.length === 0) throw new UsageError(`no check matches --grep ${JSON.stringify(flags.grep)}`);
+  // --exclude: the runner's --grep matching (substring or /regex/) per pattern, on the id, the title
+  // and also each rule id, so a target can drop the checks of one rule: e.g. `--exclude UND-13`, the
+  // WIRE-TMO-1 idle checks, on pre-seed builds without a pre-login idle timeout (WIRE-TMO-4).
+  const excludes = (flags.exclude ?? []).map((p) => makeFilter(p));
+  const isExcluded = (section: Section, c: CheckDef): boolean =>
+    excludes.some((f) => f(`${section.id}/${c.id}`) || f(c.title) || c.rules.some((r) => f(r)));
+  const toRun = selected.filter((p) => !isExcluded(p.section, p.check));
+  if (toRun.length === 0) throw new UsageError(`--exclude leaves no check to run (${selected.length} selected, all excluded)`);
+  const runSections = excludes.length === 0 ? sections : sections.map((s) => ({ ...s, checks: s.checks.map((c) => (isExcluded(s, c) ? asExcluded(c) : c)) }));
+  const selection = [
+    ...(flags.grep !== undefined ? [`--grep ${flags.grep}`] : []),
+    ...(flags.exclude ?? []).map((p) => `--exclude ${p}`),
+  ].join(' ');
   if (flags.list) {
-    io.stdout.write(formatList(selected));
+    io.stdout.write(formatList(toRun, selected.length - toRun.length));
     const unknown = unknownCitations(sections);
     const typos = [...unknown.rules, ...unknown.errors];
     if (typos.length > 0) io.stderr.write(`nexus-conform: warning: checks cite ids the spec does not define: ${typos.join(', ')}\n`);
@@ -223,7 +255,7 @@ async function runCommand(targetArg: string | undefined, flags: RunFlags, io: Cl
   const color = shouldUseColor(io.stdout, io.env);
   const reporter = new ConsoleReporter(
     (t) => io.stdout.write(t),
-    { color, quiet: flags.quiet ?? false, ...(flags.grep !== undefined ? { selection: `--grep ${flags.grep}` } : {}) },
+    { color, quiet: flags.quiet ?? false, ...(selection !== '' ? { selection } : {}) },
     new Map(sections.map((s) => [s.id, s.title])),
   );
 
@@ -281,7 +313,7 @@ async function runCommand(targetArg: string | undefined, flags: RunFlags, io: Cl
         ...(flags.grep !== undefined ? { grep: flags.grep } : {}),
         timeoutMs: flags.timeout,
         seed,
-        sections,
+        sections: runSections,
         slow: flags.slow ?? false,
         signal: controller.signal,
         onResult: (r) => {
@@ -303,7 +335,7 @@ async function runCommand(targetArg: string | undefined, flags: RunFlags, io: Cl
       throw err;
     }
 
-    result.coverage ??= computeCoverage(asSections(selected), flags.profile);
+    result.coverage ??= computeCoverage(asSections(toRun), flags.profile);
     if (notRun > 0) reporter.note(`\n${notRun} checks not run (interrupted)`);
     reporter.finish(result);
     const reportErrors: string[] = [];
@@ -393,6 +425,7 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .addOption(new Option('--profile <profile>', 'behaviour and wording profile').choices(PROFILES).default('spec'))
     .addOption(new Option('--match <mode>', 'how strictly error strings and carriers are compared').choices(MATCH_MODES).default('exact'))
     .option('--grep <pattern>', 'only checks whose id or title contains this text, or matches /regex/flags', parseGrep)
+    .option('--exclude <pattern>', 'skip checks whose id, title or a rule id contains this text, or matches /regex/flags (repeatable)', collectExclude)
     .option('--list', 'list the checks (id, title, rule ids, error keys) and exit')
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--json <file>', 'write a JSON report')

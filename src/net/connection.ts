@@ -215,6 +215,11 @@ export class NexusConnection {
   /** SHA-256 of the peer certificate, upper-case colon form (TLS only). */
   readonly fingerprint?: string;
   readonly localPort: number;
+  /**
+   * The local IP of the socket: the address the target sees for this connection unless a NAT sits
+   * in between (WIRE-IP-1 counts connections per IP). `''` if the socket never had one.
+   */
+  readonly localAddress: string;
   readonly remoteAddress: string;
   readonly remotePort: number;
   /** Settles once, with the first reason the connection was seen to end. Never rejects. */
@@ -291,6 +296,7 @@ export class NexusConnection {
     this.transport = transport;
     if (fingerprint !== undefined) this.fingerprint = fingerprint;
     this.localPort = sock.localPort ?? 0;
+    this.localAddress = tcp.localAddress ?? sock.localAddress ?? '';
     this.remoteAddress = sock.remoteAddress ?? '';
     this.remotePort = sock.remotePort ?? 0;
     this.closed = new Promise((resolve) => {

@@ -18,6 +18,7 @@ import {
   rawBarrier,
   rawRequest,
   readSnapshot,
+  restoreConnectionLimit,
   restoreTarget,
   strangersFromOurAddress,
   wasFresh,
@@ -172,8 +173,22 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
   lockstep.reset(lockstep.state);
   attachControl(control);
 
+  /**
+   * WIRE-IP-1: a check may have lowered the per-IP limit below the connections open from our
+   * address (strangers' included) and failed or been interrupted before restoring it; once the
+   * run's connections are dropped no new control connection would get in. Put the limit back over
+   * the still-open control connection first (target.ts restoreConnectionLimit).
+   */
+  const keepReachable = async (want: ServerInfo): Promise<void> => {
+    const conn = run.control?.hc.conn;
+    if (!conn) return;
+    const problems = await restoreConnectionLimit(conn, want, opts.timeoutMs);
+    if (problems.length > 0) log?.warn({ problems }, 'could not restore the per-IP limit before reconnecting');
+  };
+
   /** After a failed check: clean up outside the model, then read the target again (no cascading). */
   const resync = async (createdNames: Iterable<string>): Promise<void> => {
+    await keepReachable(working);
     for (const hc of lockstep.harnessConnections()) await lockstep.discard(hc);
     const c = await openControl(targetOpts, opts.admin);
     const problems = await restoreTarget(
@@ -301,6 +316,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
   }
 
   async function finalRestore(): Promise<NonNullable<RunResult['restored']>> {
+    await keepReachable(initial.serverInfo);
     for (const hc of lockstep.harnessConnections()) await lockstep.discard(hc);
     const differences: string[] = [];
     try {
