@@ -144,8 +144,8 @@ export default section(
       seed: 'admin.md §Username Validation',
       actors: { boss: admin() },
       run: async ({ boss }, t) => {
-        // VAL-PATHCHARS: either outcome is allowed; the runner's model comparison accepts both
-        // (success, or E-USERNAME-INVALID) and fails anything else (another error, a close).
+        // VAL-PATHCHARS: either outcome is allowed; the runner predicts both for each name (success,
+        // or E-USERNAME-INVALID) and fails anything else (another error, a close).
         for (const ch of ['/', '.', ':', '#']) {
           const name = `${t.name('p').slice(0, 28)}${ch}x`;
           const reply = await boss.request('UserCreate', account(name));

@@ -3,6 +3,7 @@
 import { admin, check, connection, section, shared, user } from '../../src/runner/api.ts';
 import type { Observed } from '../../src/runner/api.ts';
 import { ALL_PERMISSIONS } from '../../src/model/permissions.ts';
+import { expectValidatorPastFrameLimit } from '../_lib.ts';
 
 /** GEN-8: permission lists compare as sets. */
 function sameSet(value: unknown, expected: readonly string[]): boolean {
@@ -141,10 +142,8 @@ export default section(
         const r = await nobody.request('UserEdit', { username: '' });
         t.assert(refused(r), 'ADM-EDIT-1', 'an invalid username from a requester without user_edit is refused');
         // Last: in `nexusd` the era's exact frame limit may answer this one with a framing error and
-        // a close instead (WIRE-LIM-4, accepted by the model); `spec` must reach the validator.
-        const long = boss.request('UserEdit', { username: 'u'.repeat(33) });
-        if (t.profile === 'spec') await long.expectError('E-USERNAME-TOO-LONG');
-        else await long;
+        // a close instead (WIRE-LIM-4); `spec` must reach the validator.
+        await expectValidatorPastFrameLimit(boss, boss.request('UserEdit', { username: 'u'.repeat(33) }), 'E-USERNAME-TOO-LONG');
       },
     }),
 

@@ -117,8 +117,8 @@ export default section(
       errors: ['E-STATUS-TOO-LONG'],
       seed: 'users.md §Validation',
       actors: { a: user(), hears: listener() },
-      run: async ({ a, hears }, t) => {
-        await expectValidatorPastFrameLimit(t, a, a.request('UserAway', { message: 'm'.repeat(129) }), 'E-STATUS-TOO-LONG');
+      run: async ({ a, hears }) => {
+        await expectValidatorPastFrameLimit(a, a.request('UserAway', { message: 'm'.repeat(129) }), 'E-STATUS-TOO-LONG');
         await hears.expectConnected();
       },
     }),

@@ -152,18 +152,21 @@ export default section(
     check({
       id: 'promotion-undetermined',
       title: 'nexusd: promoting a shared account may succeed or fail with "Shared accounts cannot be admins" (undetermined)',
-      rules: ['ADM-UPDATE-17', 'UND-5', 'SHARED-1'],
+      rules: ['ADM-UPDATE-17', 'UND-5', 'SHARED-1', 'BC-5', 'BC-3'],
       seed: 'admin.md §Shared Account Restrictions',
       // spec requires the refusal (cannot-be-promoted); the era's nexusd has no such check. The
       // guest account is deliberately not used here: a promoted guest would outlive the check.
       needs: { profile: 'nexusd' },
-      actors: { boss: admin(), visitor: shared({ login: false }) },
-      run: async ({ boss, visitor }, t) => {
-        // Both allowed outcomes answer with a typed UserUpdateResponse and keep the connection open;
-        // the model comparison accepts either (and nothing else).
+      actors: { boss: admin(), visitor: shared(), watcher: user({ permissions: ['user_list'] }) },
+      run: async ({ boss, visitor, watcher }, t) => {
+        // UND-5: the runner predicts both outcomes — E-SHARED-CANNOT-BE-ADMIN, or a promotion with its
+        // PermissionsUpdated and UserUpdated — follows the one the target took, and fails anything else.
         const r = await boss.request('UserUpdate', { username: visitor.username, requested_is_admin: true });
-        t.assert(r !== null && r.type === 'UserUpdateResponse', 'ADM-UPDATE-17', `answered with ${r === null ? 'nothing' : r.type}`);
-        await boss.expectConnected();
+        const promoted = r?.body.success === true;
+        const edit = await t.admin.request('UserEdit', { username: visitor.username }).expectSuccess();
+        t.assert(edit.body.is_admin === promoted, 'ADM-UPDATE-17', promoted ? 'the promoted account is admin' : 'the refused account is still not admin');
+        await visitor.expectConnected();
+        await watcher.expectConnected();
       },
     }),
 

@@ -206,12 +206,22 @@ export default section('wire/json', 'JSON payloads', [
   // --- WIRE-JSON-6 / UND-10 -------------------------------------------------------------------------
   check({
     id: 'duplicate-members',
-    title: 'Duplicate member names are either accepted or rejected as a framing error (undetermined)',
-    rules: ['WIRE-JSON-6', 'UND-10'],
-    actors: { u: user() },
-    run: async ({ u }) => {
-      // The runner's model comparison accepts both outcomes (reference: the last value wins).
+    title: 'Duplicate member names are processed with one of the values sent or rejected as a framing error (undetermined)',
+    rules: ['WIRE-JSON-6', 'UND-10', 'USR-STATUS-2', 'BC-4'],
+    actors: { u: user(), hears: listener() },
+    run: async ({ u, hears }, t) => {
+      // UND-10: the runner predicts the three allowed outcomes — the last value (reference), the
+      // first value, a framing error and a close — and follows the one the target shows (the
+      // listener's UserUpdated tells the values apart); anything else fails.
       await u.sendRaw(frameWithPayload('UserStatus', '{"type":"UserStatus","status":"first","status":"second"}'));
+      await hears.expectConnected();
+      if (u.sessionId === undefined) {
+        await u.expectClosed();
+        return;
+      }
+      const status = t.model().sessions[String(u.sessionId)]?.status;
+      t.assert(status === 'first' || status === 'second', 'WIRE-JSON-6', `the status is one of the values sent (${String(status)})`);
+      await u.expectConnected();
     },
   }),
 ]);

@@ -1,7 +1,7 @@
 // wire.md §6 per-type payload limits: WIRE-LIM-1..4, WIRE-FRM-6, WIRE-BAD-7, UND-11.
 import { admin, check, connection, section, user } from '../../src/runner/api.ts';
 import type { ActorSpec } from '../../src/runner/api.ts';
-import { overLimitProbeLength } from '../../src/protocol/limits.ts';
+import { clientLimit, overLimitProbeLength, undeterminedLimit } from '../../src/protocol/limits.ts';
 import type { ClientType } from '../../src/protocol/types.ts';
 import { CLIENT_TYPES } from '../../src/protocol/types.ts';
 import { RAW_ID, frameWithPayload } from '../_lib.ts';
@@ -162,13 +162,22 @@ export default section('wire/limits', 'Per-type payload limits', [
   // --- UND-11: between the limits either outcome is allowed --------------------------------------------------
   check({
     id: 'between-limits',
-    title: 'A UserInfo payload between the profile limit and the probe length is either processed or rejected as a framing error',
-    rules: ['UND-11', 'WIRE-LIM-2'],
-    actors: { u: user({ permissions: ['user_info'] }) },
-    run: async ({ u }) => {
-      // ~300 bytes: above the `spec` (225) and padded `nexusd` (78) limits, below the probe lengths.
-      const padding = a(240, 'x');
-      await u.sendRaw(frameWithPayload('UserInfo', JSON.stringify({ type: 'UserInfo', nickname: u.nickname, zz_padding: padding })));
+    title: 'UserInfo payloads just above the profile limit and at the top of the undetermined range are either processed or rejected as a framing error',
+    rules: ['UND-11', 'WIRE-LIM-2', 'USR-INFO-6'],
+    actors: { low: user({ permissions: ['user_info'] }), high: user({ permissions: ['user_info'] }) },
+    run: async ({ low, high }, t) => {
+      // `nexusd`: above the era's exact limit, up to the later padded one; `spec`: above its limit,
+      // up to the over-limit probe lengths (WIRE-LIM-2). The runner predicts both outcomes for each
+      // (src/runner/outcomes.ts): a framing error and a close, or the lookup of the actor's own nickname.
+      const lengths = [clientLimit('UserInfo', t.profile) + 1, undeterminedLimit('UserInfo', t.profile)];
+      for (const [u, length] of [[low, lengths[0]!], [high, lengths[1]!]] as const) {
+        const bare = JSON.stringify({ type: 'UserInfo', nickname: u.nickname, zz: '' });
+        const payload = JSON.stringify({ type: 'UserInfo', nickname: u.nickname, zz: a(length - Buffer.byteLength(bare)) });
+        t.assert(Buffer.byteLength(payload) === length, 'UND-11', `a ${length}-byte payload`);
+        await u.sendRaw(frameWithPayload('UserInfo', payload));
+        if (u.sessionId === undefined) await u.expectClosed();
+        else await u.expectConnected();
+      }
     },
   }),
 

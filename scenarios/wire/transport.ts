@@ -42,12 +42,17 @@ export default section('wire/transport', 'Transport', [
     id: 'transfer-port-type',
     title: 'A transfer-port message type on the BBS port is refused (an Error and/or a close; never processed)',
     rules: ['WIRE-BAD-15', 'WIRE-FRM-8'],
-    actors: { c: connection('new') },
-    run: async ({ c }, t) => {
-      // WIRE-BAD-15 [UNDETERMINED]: "Message type not supported" or E-INVALID-MESSAGE-FORMAT, with or
-      // without close; the runner's model comparison accepts each of these outcomes.
+    actors: { c: connection('new'), u: user() },
+    run: async ({ c, u }, t) => {
+      // WIRE-BAD-15 [UNDETERMINED]: the type rejected at the framing layer (optional E-INVALID-MESSAGE-FORMAT,
+      // close), or read and refused: "Message type not supported" or E-INVALID-MESSAGE-FORMAT, with or
+      // without a close. The runner predicts exactly these outcomes (src/runner/outcomes.ts).
       const payload = JSON.stringify({ type: 'FileStart', path: '/', version: serverVersion(t).text });
-      await c.sendRaw(`NX|9|FileStart|${RAW_ID}|${Buffer.byteLength(payload)}|${payload}\n`);
+      const bytes = `NX|9|FileStart|${RAW_ID}|${Buffer.byteLength(payload)}|${payload}\n`;
+      await c.sendRaw(bytes);
+      // The same after login: never processed, whatever the session.
+      await u.sendRaw(bytes);
+      if (u.sessionId !== undefined) await u.expectConnected();
     },
   }),
 ]);

@@ -38,13 +38,43 @@ export interface FailOptions {
   closeOptional?: boolean;
 }
 
+/**
+ * An [UNDETERMINED] point a handler reaches (rules.md §7): the options a server may take there,
+ * the reference server's own choice first (rules.md §8). `step` runs the event once per option.
+ */
+export interface ChoicePoint {
+  /** Unique within one event, e.g. `UND-5` or `VAL-PATHCHARS:requested_username`. */
+  id: string;
+  rules: string[];
+  options: ReadonlyArray<{ value: string; label: string }>;
+}
+
+/**
+ * Options to take at choice points, by point id; a key without `:` also applies to every
+ * `<key>:<field>` point (e.g. `VAL-PATHCHARS`). Unlisted points take the reference's option.
+ */
+export type Choices = Readonly<Record<string, string>>;
+
 export class Ctx {
   readonly outputs: Output[] = [];
+  /** The choice points this run reached, with the option it took, in order. */
+  readonly choices: Array<{ point: ChoicePoint; value: string }> = [];
 
   constructor(
     readonly state: State,
     readonly now: number,
+    readonly forced: Choices = {},
   ) {}
+
+  /** The option this run takes at `point`: the forced one, else the reference's (the first). */
+  choose(point: ChoicePoint): string {
+    const made = this.choices.find((c) => c.point.id === point.id);
+    if (made) return made.value;
+    const wanted = this.forced[point.id] ?? this.forced[point.id.split(':')[0]!];
+    const value = point.options.some((o) => o.value === wanted) ? wanted! : point.options[0]!.value;
+    this.choices.push({ point, value });
+    return value;
+  }
 
   get profile(): Profile {
     return this.state.config.profile;

@@ -86,9 +86,29 @@ export interface CloseOutput {
 
 export type Output = SendOutput | CloseOutput;
 
+/**
+ * Another complete outcome of the same event, computed from the same input state: what a server
+ * taking another allowed choice at an [UNDETERMINED] point (rules.md §7) ends up with.
+ */
+export interface StepAlternative<S> {
+  state: S;
+  outputs: Output[];
+  /** The rule ids of the choice points that lead here (UND-*, VAL-PATHCHARS, …). */
+  rules: string[];
+  /** What this outcome is, for failure messages (e.g. "UND-5: promotion of a shared account accepted"). */
+  label: string;
+}
+
 export interface StepResult<S> {
   state: S;
   outputs: Output[];
+  /** Set with `alternatives`: what the reference's own outcome (`state`, `outputs`) is called. */
+  label?: string;
+  /**
+   * Every other outcome the spec allows for this event (absent: only this one). The reference
+   * server ignores them and writes `outputs`; the harness accepts whichever the target shows.
+   */
+  alternatives?: Array<StepAlternative<S>>;
 }
 
 export type { ServerInfo };

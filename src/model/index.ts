@@ -1,6 +1,7 @@
 // Public surface of the reference model (DESIGN §Layers): the server, the runner and the fuzzers
 // import from here, never from the individual files.
 export { step, ipKey } from './step.ts';
+export type { StepOptions } from './step.ts';
 export * from './state.ts';
 export type {
   Carrier,
@@ -12,10 +13,11 @@ export type {
   Output,
   SendAccept,
   SendOutput,
+  StepAlternative,
   StepResult,
 } from './events.ts';
 export { Ctx } from './ctx.ts';
-export type { ByProfile, FailOptions, Request } from './ctx.ts';
+export type { ByProfile, ChoicePoint, Choices, FailOptions, Request } from './ctx.ts';
 export * from './errors.ts';
 export * from './validators.ts';
 export * from './create.ts';

@@ -1,20 +1,72 @@
 // The reference model's single entry point: step(state, event) → {state, outputs}. Pure: the input
 // state is never mutated (a structured clone is worked on), time comes in with the event, fresh ids
 // come from the state's seed. Sequencing is wire.md §10; per-message rules live in the handlers.
-import { decodeClientFrame } from '../protocol/messages.ts';
+// Where a handler reaches an [UNDETERMINED] point (Ctx.choose), the event is run again from the same
+// input state once per other option, and those runs come back as `alternatives`.
+import { decodeClientFrame, hasDuplicateMembers } from '../protocol/messages.ts';
 import type { ConnId, RawFrame } from '../protocol/types.ts';
-import { isClientType } from '../protocol/types.ts';
+import { isClientType, isTransferPortType } from '../protocol/types.ts';
 import { Ctx } from './ctx.ts';
-import type { Request } from './ctx.ts';
+import type { ChoicePoint, Choices, Request } from './ctx.ts';
 import { renderError } from './errors.ts';
-import type { CloseOutput, CloseReason, Event, StepResult } from './events.ts';
+import type { CloseOutput, CloseReason, Event, Output, StepAlternative, StepResult } from './events.ts';
 import { HANDLERS } from './messages/index.ts';
 import { handshake } from './session/handshake.ts';
 import { login } from './session/login.ts';
 import type { Connection, State } from './state.ts';
 
-export function step(state: State, event: Event): StepResult<State> {
-  const ctx = new Ctx(structuredClone(state), event.now);
+export interface StepOptions {
+  /** Options to take at choice points instead of the reference's (a server variant, tests). */
+  choices?: Choices;
+  /** false: do not compute `alternatives` (the reference server never reads them). Default true. */
+  alternatives?: boolean;
+}
+
+/** Upper bound on the outcomes of one event (every choice point multiplies them). */
+const MAX_OUTCOMES = 16;
+
+export function step(state: State, event: Event, opts: StepOptions = {}): StepResult<State> {
+  const first = run(state, event, opts.choices ?? {});
+  if (first.choices.length === 0 || opts.alternatives === false) return { state: first.state, outputs: first.outputs };
+  // Depth-first over the choice points: every point a run reached is tried with each other option
+  // (the points before it keep their options, later ones start at the reference's again).
+  const runs = [first];
+  const seen = new Set([assignment(first.choices)]);
+  for (let i = 0; i < runs.length && runs.length < MAX_OUTCOMES; i++) {
+    const r = runs[i]!;
+    for (const [at, made] of r.choices.entries()) {
+      for (const option of made.point.options) {
+        if (option.value === made.value || runs.length >= MAX_OUTCOMES) continue;
+        const forced: Record<string, string> = { ...r.forced };
+        for (const earlier of r.choices.slice(0, at)) forced[earlier.point.id] = earlier.value;
+        forced[made.point.id] = option.value;
+        const next = run(state, event, forced);
+        const key = assignment(next.choices);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        runs.push(next);
+      }
+    }
+  }
+  const alternatives: Array<StepAlternative<State>> = runs.slice(1).map((r) => ({
+    state: r.state,
+    outputs: r.outputs,
+    rules: [...new Set(r.choices.flatMap((c) => c.point.rules))],
+    label: labelOf(r.choices),
+  }));
+  return { state: first.state, outputs: first.outputs, label: labelOf(first.choices), alternatives };
+}
+
+interface Run {
+  state: State;
+  outputs: Output[];
+  forced: Choices;
+  choices: Ctx['choices'];
+}
+
+/** One run of `event` over a private copy of `state`, taking `forced` options at choice points. */
+function run(state: State, event: Event, forced: Choices): Run {
+  const ctx = new Ctx(structuredClone(state), event.now, forced);
   switch (event.kind) {
     case 'connect':
       onConnect(ctx, event.conn, event.ip, event.port);
@@ -45,7 +97,17 @@ export function step(state: State, event: Event): StepResult<State> {
       break;
   }
   applyCloses(ctx);
-  return { state: ctx.state, outputs: ctx.outputs };
+  return { state: ctx.state, outputs: ctx.outputs, forced, choices: ctx.choices };
+}
+
+function assignment(choices: Ctx['choices']): string {
+  return choices.map((c) => `${c.point.id}=${c.value}`).join('&');
+}
+
+function labelOf(choices: Ctx['choices']): string {
+  return choices
+    .map((c) => `${c.point.id.split(':')[0]}: ${c.point.options.find((o) => o.value === c.value)?.label ?? c.value}`)
+    .join('; ');
 }
 
 // --- connect: WIRE-IP-1 -----------------------------------------------------------------------
@@ -72,12 +134,33 @@ function onConnect(ctx: Ctx, conn: ConnId, ip: string, port: number): void {
 
 // --- frames: wire.md §10 ----------------------------------------------------------------------
 
+/** UND-10 / WIRE-JSON-6: what a server does with duplicate member names (reference: last wins, rules.md §8). */
+const DUPLICATE_MEMBERS: ChoicePoint = {
+  id: 'UND-10',
+  rules: ['WIRE-JSON-6', 'UND-10'],
+  options: [
+    { value: 'last', label: 'duplicate member names: the last value is used' },
+    { value: 'first', label: 'duplicate member names: the first value is used' },
+    { value: 'reject', label: 'duplicate member names: framing error' },
+  ],
+};
+
 function onFrame(ctx: Ctx, connId: ConnId, frame: RawFrame): void {
   // WIRE-SEQ-8: a connection that was closed (or never accepted) processes nothing.
   const conn = ctx.state.connections[connId];
   if (!conn) return;
+  // WIRE-BAD-15: a transfer-port type only gets here from a decoder that knows it (the reference's
+  // does not, WIRE-FRM-8); such a server refuses it as not supported.
+  if (isTransferPortType(frame.type)) return notSupported(ctx, connId, frame);
+  // WIRE-JSON-6 / UND-10 [UNDETERMINED]: duplicate member names are processed (either value) or rejected.
+  let duplicates: 'last' | 'first' = 'last';
+  if (isClientType(frame.type) && hasDuplicateMembers(frame.payload)) {
+    const choice = ctx.choose(DUPLICATE_MEMBERS);
+    if (choice === 'reject') return abort(ctx, connId, 'malformed', ['SES-ERR-1', 'WIRE-JSON-6', 'UND-10']);
+    duplicates = choice === 'first' ? 'first' : 'last';
+  }
   // WIRE-BAD-9..12 (and WIRE-BAD-3/11 for a non-client type name): the payload is decoded first.
-  const decoded = decodeClientFrame(frame, ctx.profile);
+  const decoded = decodeClientFrame(frame, ctx.profile, { duplicates });
   if (!decoded.ok) {
     abort(ctx, connId, 'malformed', ['SES-ERR-1', decodeRule(frame.type)]);
     return;
@@ -120,6 +203,30 @@ function notLoggedIn(ctx: Ctx, req: Request<unknown>): void {
     return;
   }
   ctx.fail(req, 'E-NOT-LOGGED-IN', {}, 'E!', { rules: ['GEN-1', 'WIRE-SEQ-3', 'SES-ERR-2'] });
+}
+
+/**
+ * WIRE-BAD-15 [UNDETERMINED]: `Error` "Message type not supported" (echoing the request, with or
+ * without `command`) or E-INVALID-MESSAGE-FORMAT, the connection closed or not. (A server that
+ * rejects the type name at the framing layer instead is the decoder's outcome, WIRE-BAD-3.)
+ */
+function notSupported(ctx: Ctx, connId: ConnId, frame: RawFrame): void {
+  const rules = ['WIRE-BAD-15'];
+  const unsupported = renderError('E-MESSAGE-NOT-SUPPORTED', {}, ctx.profile);
+  const invalid = renderError('E-INVALID-MESSAGE-FORMAT', {}, ctx.profile);
+  const error = (message: string, command?: string) => ({ type: 'Error', body: { type: 'Error', message, ...(command ? { command } : {}) } });
+  ctx.send(
+    connId,
+    'Error',
+    { message: unsupported, command: frame.type },
+    {
+      id: frame.id,
+      rules,
+      error: { key: 'E-MESSAGE-NOT-SUPPORTED', params: {}, carriers: ['E', 'E!'], command: frame.type },
+      accept: { alternatives: [error(unsupported), error(invalid), error(invalid, frame.type)] },
+    },
+  );
+  ctx.close(connId, 'error', rules, { optional: true });
 }
 
 // --- malformed input, timeouts, peer close ----------------------------------------------------

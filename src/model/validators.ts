@@ -81,6 +81,15 @@ function validateName(v: string, profile: Profile, kind: 'USERNAME' | 'NICKNAME'
   return null;
 }
 
+// VAL-PATHCHARS [UNDETERMINED]: later upstream rejects path-sensitive characters in names (and `#`
+// in usernames); the seed era (and the model's own choice) accepts them. Handlers ask Ctx.choose.
+const PATH_CHARS = { username: /[/\\:.<>"|?*#]/, nickname: /[/\\:.<>"|?*]/ } as const;
+
+/** Whether a name that passes VAL-USERNAME / VAL-NICKNAME holds a VAL-PATHCHARS character. */
+export function hasPathChars(v: string, kind: 'username' | 'nickname'): boolean {
+  return PATH_CHARS[kind].test(v);
+}
+
 /** VAL-USERNAME: non-empty; ≤ 32 chars; character class per profile. */
 export function validateUsername(v: string, profile: Profile): Validation {
   return validateName(v, profile, 'USERNAME', LIMITS.username);

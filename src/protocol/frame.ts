@@ -101,6 +101,30 @@ export class FrameDecoder {
     this.maxPayload = opts.maxPayload ?? GLOBAL_PAYLOAD_CEILING;
   }
 
+  /**
+   * A copy in the same position of the byte stream, optionally judging type names and lengths by
+   * other rules from here on: the harness decodes what it writes once per way a target may decode
+   * it (UND-11 limits, WIRE-BAD-15 transfer-port types) and continues with the one the target took.
+   */
+  clone(opts: Partial<FrameDecoderOptions> = {}): FrameDecoder {
+    const c = new FrameDecoder({
+      isKnownType: opts.isKnownType ?? this.isKnownType,
+      limitFor: opts.limitFor ?? this.limitFor,
+      maxPayload: opts.maxPayload ?? this.maxPayload,
+    });
+    c.st = this.st;
+    c.pos = this.pos;
+    c.num = this.num;
+    c.typeBuf = Buffer.from(this.typeBuf);
+    c.type = this.type;
+    c.id = this.id;
+    c.payLen = this.payLen;
+    c.payChunks = [...this.payChunks]; // chunks are private copies, never written after push
+    c.payGot = this.payGot;
+    c.failure = this.failure;
+    return c;
+  }
+
   /** True while a partial frame is buffered (drives the 60 s frame-completion timer, WIRE-TMO-2). */
   get midFrame(): boolean {
     return this.failure === null && !(this.st === 'magic' && this.pos === 0);

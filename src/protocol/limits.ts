@@ -91,3 +91,13 @@ export function frameLimitFor(profile: Profile): (type: string) => number {
 export function overLimitProbeLength(type: ClientType): number {
   return Math.max(2 * SPEC_LIMITS[type], PADDED_LIMITS[type]) + 1;
 }
+
+/**
+ * The largest declared length whose treatment is [UNDETERMINED] above the profile's limit
+ * (`clientLimit`, which the reference applies): WIRE-LIM-2 / UND-11. `nexusd`: the later padded
+ * limit (a build may reject above its era's exact limit or process up to the padded one); `spec`:
+ * just below the over-limit probe length. Above it every server rejects the frame.
+ */
+export function undeterminedLimit(type: ClientType, profile: Profile): number {
+  return profile === 'spec' ? overLimitProbeLength(type) - 1 : PADDED_LIMITS[type];
+}

@@ -90,11 +90,24 @@ export type DecodeResult<T extends ClientType> = { ok: true; body: ClientBody<T>
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+export interface DecodeOptions {
+  /**
+   * Which value of a duplicated member name counts (WIRE-JSON-6, UND-10): `last` like JSON.parse
+   * (the reference, rules.md §8), or `first`. Nested objects follow the same rule.
+   */
+  duplicates?: 'last' | 'first';
+}
+
 /**
  * Decodes a client payload the way the reference server does (WIRE-JSON-1..6, WIRE-BAD-9..12).
  * Never throws.
  */
-export function decodeClientPayload<T extends ClientType>(type: T, payload: Uint8Array, profile: Profile): DecodeResult<T> {
+export function decodeClientPayload<T extends ClientType>(
+  type: T,
+  payload: Uint8Array,
+  profile: Profile,
+  opts: DecodeOptions = {},
+): DecodeResult<T> {
   // WIRE-JSON-4: invalid UTF-8 anywhere fails in both profiles. ignoreBOM keeps a BOM in the
   // text, where JSON.parse then rejects it (a BOM is not JSON whitespace).
   let text: string;
@@ -111,6 +124,7 @@ export function decodeClientPayload<T extends ClientType>(type: T, payload: Uint
   } catch (e) {
     return { ok: false, reason: `not JSON: ${(e as Error).message}` };
   }
+  if (opts.duplicates === 'first') value = parseValidJson(text, 'first').value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, reason: 'payload is not a JSON object' };
   }
@@ -152,12 +166,111 @@ export type ClientFrameResult =
  * Decodes a whole frame from a client. A known name that is not a client type (e.g.
  * `LoginResponse`) is a decode failure (WIRE-BAD-11).
  */
-export function decodeClientFrame(frame: RawFrame, profile: Profile): ClientFrameResult {
+export function decodeClientFrame(frame: RawFrame, profile: Profile, opts: DecodeOptions = {}): ClientFrameResult {
   if (!isClientType(frame.type)) {
     return { ok: false, reason: `${frame.type} is not a client message type` };
   }
-  const r = decodeClientPayload(frame.type, frame.payload, profile);
+  const r = decodeClientPayload(frame.type, frame.payload, profile, opts);
   return r.ok ? { ok: true, type: frame.type, body: r.body } : r;
+}
+
+/**
+ * Whether a payload is valid JSON in which some object repeats a member name (WIRE-JSON-6):
+ * the only payloads whose meaning depends on the decoder's duplicate rule (UND-10).
+ */
+export function hasDuplicateMembers(payload: Uint8Array): boolean {
+  let text: string;
+  try {
+    text = fatalUtf8.decode(payload);
+    JSON.parse(text);
+  } catch {
+    return false;
+  }
+  return parseValidJson(text, 'first').duplicates;
+}
+
+/**
+ * Parses text that JSON.parse already accepted, keeping the first (or last) value of a repeated
+ * member name, and tells whether any object repeated one. Iterative: unknown members may nest deeply.
+ */
+export function parseValidJson(text: string, keep: 'first' | 'last'): { value: unknown; duplicates: boolean } {
+  type Frame = { container: Record<string, unknown> | unknown[]; key: string | null; seen: Set<string> | null };
+  let duplicates = false;
+  let i = 0;
+  let result: unknown;
+  const stack: Frame[] = [];
+  const ws = (): void => {
+    while (i < text.length && isWs(text.charCodeAt(i))) i++;
+  };
+  const put = (value: unknown): void => {
+    const top = stack[stack.length - 1];
+    if (!top) {
+      result = value;
+    } else if (Array.isArray(top.container)) {
+      top.container.push(value);
+    } else {
+      const key = top.key!;
+      if (top.seen!.has(key)) {
+        duplicates = true;
+        if (keep === 'first') return;
+      }
+      top.seen!.add(key);
+      // defineProperty: a member named "__proto__" stays a plain member, as with JSON.parse.
+      Object.defineProperty(top.container, key, { value, enumerable: true, writable: true, configurable: true });
+    }
+  };
+  for (;;) {
+    ws();
+    const top = stack[stack.length - 1];
+    const c = text.charCodeAt(i);
+    if (top && (c === 0x2c || c === 0x7d || c === 0x5d)) {
+      i++;
+      if (c === 0x2c) {
+        if (!Array.isArray(top.container)) readKey(top);
+        continue;
+      }
+      stack.pop();
+      put(top.container);
+      if (stack.length === 0) break;
+      continue;
+    }
+    if (c === 0x7b) {
+      i++;
+      const frame: Frame = { container: {}, key: null, seen: new Set() };
+      ws();
+      if (text.charCodeAt(i) === 0x7d) {
+        i++;
+        put(frame.container);
+      } else {
+        stack.push(frame);
+        readKey(frame);
+      }
+    } else if (c === 0x5b) {
+      i++;
+      ws();
+      if (text.charCodeAt(i) === 0x5d) {
+        i++;
+        put([]);
+      } else {
+        stack.push({ container: [], key: null, seen: null });
+      }
+    } else {
+      const end = skipValue(text, i);
+      put(JSON.parse(text.slice(i, end)));
+      i = end;
+    }
+    if (stack.length === 0) break;
+  }
+  return { value: result, duplicates };
+
+  function readKey(frame: Frame): void {
+    ws();
+    const end = skipString(text, i);
+    frame.key = JSON.parse(text.slice(i, end)) as string;
+    i = end;
+    ws();
+    i++; // ':'
+  }
 }
 
 /** Removes top-level null members: null for an optional member = absent (WIRE-JSON-4). */

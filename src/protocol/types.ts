@@ -52,6 +52,16 @@ export const SERVER_TYPES = [
 ] as const;
 export type ServerType = (typeof SERVER_TYPES)[number];
 
+/**
+ * Client types valid only on the file-transfer port (out of scope, WIRE-PORT-1). On the BBS port
+ * they are WIRE-BAD-15; the reference's decoder does not know them (WIRE-FRM-8).
+ */
+export const TRANSFER_PORT_TYPES = ['FileStart'] as const;
+
+export function isTransferPortType(name: string): boolean {
+  return (TRANSFER_PORT_TYPES as readonly string[]).includes(name);
+}
+
 export function isClientType(name: string): name is ClientType {
   return (CLIENT_TYPES as readonly string[]).includes(name);
 }

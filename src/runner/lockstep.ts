@@ -4,6 +4,8 @@
 // each required expectation is met by what the target actually sent (compare.ts), in order per
 // connection. Frames nobody predicted are either explained (strangers on a live target, SES-BC-4)
 // or reported. Absence is never proven by waiting: `barrier` makes a round trip instead.
+// Where the spec lets the target choose an outcome that changes what happens next, every allowed
+// outcome is predicted and the first one the traffic shows is adopted (outcomes.ts).
 import type { Logger } from 'pino';
 import { allAccountsList, classifyError, nameKey, step } from '../model/index.ts';
 import type { CloseOutput, Event, Output, SendOutput, State } from '../model/index.ts';
@@ -17,6 +19,8 @@ import { NexusConnection } from '../net/connection.ts';
 import type { Failure } from '../report/types.ts';
 import type { CompareContext, Learned } from './compare.ts';
 import { matchMessage, SessionIdMap } from './compare.ts';
+import type { ConnView, Judge, Outcome, World } from './outcomes.ts';
+import { afterTaking, decide, decodings, eligible, errorMayClose, isOptional, outcomeNote, predict, stepAll } from './outcomes.ts';
 import { explainStranger, strangerConn } from './strangers.ts';
 import { renderBytes, renderExpectation, renderMessage } from './render.ts';
 
@@ -59,6 +63,8 @@ export interface Answer {
   observed: Received | null;
   /** The connection was already gone or closed instead of answering, which the spec allowed (SES-KICK-3). */
   closedInstead: boolean;
+  /** When the spec allowed several outcomes of the exchange: the one the target's traffic showed (outcomes.ts). */
+  outcome?: string;
 }
 
 export interface HarnessConn {
@@ -66,8 +72,11 @@ export interface HarnessConn {
   /** Actor name, for failure messages. */
   label: string;
   conn: NexusConnection | null;
-  /** Decodes what the harness writes as the target does (one per connection: raw bytes may split frames). */
-  readonly decoder: FrameDecoder;
+  /**
+   * Decodes what the harness writes as the target does (one per connection: raw bytes may split
+   * frames); replaced by the adopted outcome's copy when a target may decode differently (UND-11).
+   */
+  decoder: FrameDecoder;
   /** Frames received and not handled yet. */
   inbox: Received[];
   queue: Expectation[];
@@ -161,6 +170,20 @@ export class Lockstep {
   private tail: Promise<unknown> = Promise.resolve();
   /** Expectation lists of the exchanges in progress (a settling probe runs inside another exchange). */
   private readonly collectors = new Set<Expectation[]>();
+  /** Several allowed outcomes of the last thing written, not told apart yet: arrivals wait for `decide`. */
+  private fork: Fork | null = null;
+  /**
+   * Other states the target may be in: outcomes its traffic fitted as completely as the adopted one
+   * (e.g. UND-7 in `nexusd`, where the renamed session's nickname shows only later). Stepped along
+   * with the mirror; a later exchange that tells them apart decides. Dropped at the next check.
+   */
+  private shadows: World[] = [];
+  /** What the adopted world is called while shadows exist. */
+  private worldLabel = '';
+  /** Appended to failures of the exchange whose outcome was chosen among several (see `record`). */
+  private note: string | null = null;
+  /** The outcome the target's traffic chose, when the last exchange or client close allowed several. */
+  lastOutcome: string | undefined;
 
   constructor(
     readonly opts: LockstepOptions,
@@ -179,6 +202,8 @@ export class Lockstep {
    */
   reset(state: State): void {
     this.state = state;
+    this.fork = null;
+    this.dropShadows();
     this.ids.clear();
     this.foreignSessions.clear();
     for (const s of Object.values(state.sessions)) {
@@ -215,6 +240,8 @@ export class Lockstep {
     this.failures = [];
     this.checkRules = rules;
     this.recentLogouts.clear();
+    // An outcome the previous check's traffic never told apart is settled as adopted.
+    this.dropShadows();
     return this.failures;
   }
 
@@ -245,14 +272,98 @@ export class Lockstep {
     return this.opts.isRunName(name) || nameKey(name) === nameKey(this.opts.adminUsername);
   }
 
-  /** Feeds one event to the model and queues its outputs. */
+  /**
+   * Feeds one event to the model and queues its outputs (the reference's outcome: events other
+   * than what the harness writes or closes leave no choice). Shadow worlds that would answer
+   * differently cannot be checked here and are dropped.
+   */
   private apply(event: Event, sent: string, requestIds: string[], probe = false, request?: Record<string, unknown>): Output[] {
     const before = this.state;
     const { state, outputs } = step(before, event);
     this.state = state;
     this.noteLogouts(before, state);
     for (const o of outputs) this.expect(o, sent, requestIds, probe, request);
+    if (this.shadows.length > 0) {
+      const want = signature(outputs);
+      this.shadows = this.shadows.flatMap((w) => {
+        const r = step(w.state, event);
+        return signature(r.outputs) === want ? [{ ...w, state: r.state }] : [];
+      });
+      if (this.shadows.length === 0) this.worldLabel = '';
+    }
     return outputs;
+  }
+
+  // --- alternative outcomes (outcomes.ts) ---------------------------------------------------------------
+
+  private worlds(): World[] {
+    return [{ state: this.state, label: this.worldLabel, rules: [] }, ...this.shadows];
+  }
+
+  private dropShadows(): void {
+    this.shadows = [];
+    this.worldLabel = '';
+  }
+
+  /** One outcome is expected at once; several become a fork that `drain` decides. */
+  private begin(hc: HarnessConn, outcomes: Outcome[], sent: string, requestIds: string[], probe: boolean): Fork {
+    const fork: Fork = { requester: hc.id, outcomes, sent, requestIds, probe, adopted: null };
+    if (outcomes.length === 1) this.adoptOutcome(fork, 0, []);
+    else this.fork = fork;
+    return fork;
+  }
+
+  /** Decides the pending fork from what arrived so far (`final`: the wait is over). */
+  private resolveFork(final: boolean): void {
+    const fork = this.fork;
+    if (!fork) return;
+    const views: ConnView[] = [];
+    for (const hc of this.conns.values()) {
+      if (hc.closeHandled) continue;
+      views.push({
+        id: hc.id,
+        queue: hc.queue,
+        inbox: hc.inbox,
+        closed: hc.conn?.closeInfo != null,
+        closeTolerated: hc.closeTolerated,
+        lazyRemoved: hc.lazyRemoved,
+      });
+    }
+    const judge: Judge = {
+      matches: (out, frame, state) => matchMessage(out, frame, { ...this.compareContext(), model: state }).differences.length === 0,
+      neutral: (frame) => this.strangerVerdict(frame).kind !== 'ours',
+    };
+    const d = decide(fork.outcomes, fork.requester, views, judge, final);
+    if (d.kind === 'wait') return;
+    this.fork = null;
+    this.note = outcomeNote(fork.outcomes, d.index, d.matched);
+    if (!fork.probe) this.lastOutcome = fork.outcomes[d.index]!.label || '(reference outcome)';
+    this.adoptOutcome(fork, d.index, d.equivalent);
+  }
+
+  /** Makes `fork.outcomes[index]` the mirror's: its state, its decoder, its outputs as expectations. */
+  private adoptOutcome(fork: Fork, index: number, equivalent: number[]): void {
+    const o = fork.outcomes[index]!;
+    fork.adopted = o.label;
+    const hc = this.conns.get(fork.requester);
+    if (hc) hc.decoder = o.decoder;
+    const before = this.state;
+    this.state = o.state;
+    // Outcomes the traffic fitted just as well stay possible (same decoder: they read the bytes
+    // alike), each distinct state once.
+    this.shadows = [];
+    if (equivalent.length > 0) {
+      const seen = new Set([JSON.stringify(o.state)]);
+      for (const e of equivalent.map((i) => fork.outcomes[i]!)) {
+        const key = JSON.stringify(e.state);
+        if (e.decoder !== o.decoder || seen.has(key)) continue;
+        seen.add(key);
+        this.shadows.push({ state: e.state, label: e.label, rules: e.rules });
+      }
+    }
+    this.worldLabel = this.shadows.length > 0 ? o.label : '';
+    this.noteLogouts(before, o.state);
+    for (const { output, request } of o.outputs) this.expect(output, fork.sent, fork.requestIds, fork.probe, request);
   }
 
   /** SES-BC-4: a regular account that lost a session but still has others may get an extra UserUpdated. */
@@ -389,6 +500,10 @@ export class Lockstep {
   private async doExchange(hc: HarnessConn, items: Outgoing[], opts: { probe?: boolean }): Promise<Answer[]> {
     this.throwIfAborted();
     const startFailures = this.failures.length;
+    if (!opts.probe) {
+      this.note = null;
+      this.lastOutcome = undefined;
+    }
     // Catch up first: a close that already happened must be known before the model sees new frames.
     this.processArrivals();
 
@@ -413,24 +528,30 @@ export class Lockstep {
 
     const mine: Expectation[] = [];
     this.collectors.add(mine);
+    let fork: Fork;
     try {
       const wasGone = hc.conn === null || hc.closeHandled || hc.conn.isClosed;
       if (opts.probe) hc.probeState = this.state;
-      const before = this.state;
+      const before = { state: this.state, shadows: this.shadows, worldLabel: this.worldLabel };
 
-      // Decode exactly as the target does and step the model frame by frame.
+      // Decode as the target does (as each target may, where the spec leaves the decoder a choice)
+      // and step the model frame by frame, in every world; several outcomes wait for `drain`.
       const probe = opts.probe ?? false;
-      const { frames, error } = hc.decoder.push(bytes);
       const requestIds = requests.map((r) => r.id);
-      for (const frame of frames) {
-        const body = requests.find((r) => r.id === frame.id)?.body;
-        this.apply({ kind: 'frame', conn: hc.id, frame, now: nowSeconds() }, sent, requestIds, probe, body);
-      }
-      if (error) this.apply({ kind: 'malformed', conn: hc.id, error: error.info, now: nowSeconds() }, sent, requestIds, probe);
+      const bodyOf = (id: string): Record<string, unknown> | undefined => requests.find((r) => r.id === id)?.body;
+      const outcomes = predict(this.worlds(), hc.id, decodings(hc.decoder, bytes, this.opts.profile), nowSeconds(), bodyOf);
+      fork = this.begin(hc, outcomes, sent, requestIds, probe);
 
       this.stats.roundTrips += requests.length > 0 ? requests.length : items.length > 0 ? 1 : 0;
       const written = !wasGone && hc.conn!.sendRaw(bytes);
-      if (!written) this.handleGoneBeforeWrite(hc, before, mine, sent);
+      if (!written) {
+        // Nothing was read: whichever outcome is adopted, it is undone.
+        if (this.fork === fork) {
+          this.fork = null;
+          this.adoptOutcome(fork, 0, []);
+        }
+        this.handleGoneBeforeWrite(hc, before, mine, sent);
+      }
 
       await this.drain(this.opts.timeoutMs);
       await this.settle();
@@ -449,6 +570,7 @@ export class Lockstep {
         predicted: exp ? (exp.output as SendOutput) : null,
         observed,
         closedInstead: observed === null && hc.closeHandled && (hc.lazyRemoved || hc.closeTolerated),
+        ...(fork.outcomes.length > 1 && fork.adopted !== null ? { outcome: fork.adopted || '(reference outcome)' } : {}),
       };
     });
     if (this.failures.length > startFailures) throw new LockstepMismatch(this.failures.slice(startFailures));
@@ -460,7 +582,7 @@ export class Lockstep {
    * predicted for bytes the target never read; the connection is forgotten instead. That is
    * allowed after a lazy removal or a tolerated close (SES-KICK-3), a failure otherwise.
    */
-  private handleGoneBeforeWrite(hc: HarnessConn, before: State, mine: Expectation[], sent: string): void {
+  private handleGoneBeforeWrite(hc: HarnessConn, before: { state: State; shadows: World[]; worldLabel: string }, mine: Expectation[], sent: string): void {
     const allowed = hc.lazyRemoved || hc.closeTolerated;
     for (const c of this.conns.values()) c.queue = c.queue.filter((e) => !mine.includes(e));
     if (!allowed) {
@@ -470,7 +592,9 @@ export class Lockstep {
         }
       }
     }
-    this.state = before;
+    this.state = before.state;
+    this.shadows = before.shadows;
+    this.worldLabel = before.worldLabel;
     hc.closeHandled = true;
     hc.unsubscribe();
     if (this.state.connections[hc.id]) this.apply({ kind: 'close', conn: hc.id, now: nowSeconds() }, sent, []);
@@ -494,7 +618,11 @@ export class Lockstep {
 
   /** Client-side close: the model is told, the logout broadcasts (SES-BC-3) are checked. */
   closeFromClient(hc: HarnessConn): Promise<void> {
-    return this.serial(() => this.doCloseFromClient(hc));
+    return this.serial(() => {
+      this.note = null;
+      this.lastOutcome = undefined;
+      return this.doCloseFromClient(hc);
+    });
   }
 
   private async doCloseFromClient(hc: HarnessConn): Promise<void> {
@@ -514,7 +642,12 @@ export class Lockstep {
       hc.queue = [];
       hc.unsubscribe();
       hc.inbox = [];
-      if (this.state.connections[hc.id]) this.apply({ kind: 'close', conn: hc.id, now: nowSeconds() }, sent, []);
+      if (this.state.connections[hc.id]) {
+        // The logout broadcasts may tell undecided worlds apart (UND-7: the nickname in UserDisconnected).
+        const event: Event = { kind: 'close', conn: hc.id, now: nowSeconds() };
+        const outcomes = this.worlds().flatMap((w) => stepAll({ label: w.label, rules: w.rules, state: w.state, outputs: [], decoder: hc.decoder }, [{ event }]));
+        this.begin(hc, outcomes, sent, [], false);
+      }
       await this.drain(this.opts.timeoutMs);
       await this.settle();
     }
@@ -606,13 +739,18 @@ export class Lockstep {
   private async drain(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      this.resolveFork(false);
       this.processArrivals();
       const pending = this.required();
-      if (pending.length === 0) return;
+      if (pending.length === 0 && this.fork === null) return;
       const remaining = deadline - Date.now();
       if (this.opts.signal?.aborted) throw new RunAborted();
       if (remaining <= 0) {
-        for (const e of pending) {
+        if (this.fork) {
+          this.resolveFork(true);
+          this.processArrivals();
+        }
+        for (const e of this.required()) {
           const hc = this.conns.get(e.conn)!;
           this.record(hc, e.output.rules, e.sent, renderExpectation(e.output), `nothing within ${timeoutMs} ms`);
           hc.queue = hc.queue.filter((x) => x !== e);
@@ -660,6 +798,7 @@ export class Lockstep {
   /** Handles every buffered frame and close of every connection, in the order they arrived. */
   private processArrivals(): void {
     for (;;) {
+      if (this.fork) return; // nothing is handled before the outcome is known (resolveFork)
       let next: { hc: HarnessConn; frame: Received | null; seq: number } | null = null;
       for (const hc of this.conns.values()) {
         if (hc.closeHandled) continue;
@@ -679,32 +818,13 @@ export class Lockstep {
     }
   }
 
-  /**
-   * Which queued sends may take the next frame: a send may be met when every earlier send is
-   * optional or may come in any order (WIRE-ORD-2); an `anyOrderWithResponse` one at any position.
-   */
-  private eligible(queue: Expectation[]): number[] {
-    const out: number[] = [];
-    let blocked = false;
-    queue.forEach((e, i) => {
-      if (e.output.kind === 'close') {
-        blocked = true;
-        return;
-      }
-      const floating = e.output.accept?.anyOrderWithResponse === true;
-      if (floating || !blocked) out.push(i);
-      if (!floating && !isOptional(e.output)) blocked = true;
-    });
-    return out;
-  }
-
   private onFrame(hc: HarnessConn, frame: Received): void {
     if (!frame.message) {
       this.record(hc, ['WIRE-JSON-1'], this.lastSent, 'a JSON object payload', `${frame.parseError ?? 'unparseable payload'}: ${renderBytes(frame.raw.payload)}`);
       return;
     }
     const ctx = this.compareContext();
-    const candidates = this.eligible(hc.queue);
+    const candidates = eligible(hc.queue);
     for (const i of candidates) {
       const e = hc.queue[i]!;
       const outcome = matchMessage(e.output as SendOutput, frame, ctx);
@@ -712,7 +832,7 @@ export class Lockstep {
     }
     if (this.absorb(frame)) return;
     if (this.recognizeTimeouts(hc, frame)) {
-      for (const i of this.eligible(hc.queue)) {
+      for (const i of eligible(hc.queue)) {
         const outcome = matchMessage(hc.queue[i]!.output as SendOutput, frame, ctx);
         if (outcome.differences.length === 0) return this.consume(hc, i, frame, outcome.learned);
       }
@@ -756,18 +876,10 @@ export class Lockstep {
     const out = e.output as SendOutput;
     if (learned) this.ids.apply(learned);
     // Optional predecessors that did not come are gone now (unless they may come in any order).
-    const floating = out.accept?.anyOrderWithResponse === true;
-    hc.queue = hc.queue.filter((x, i) => {
-      if (i === index) return false;
-      if (i > index || floating) return true;
-      const skippedOptional = x.output.kind === 'send' && isOptional(x.output) && !x.output.accept?.anyOrderWithResponse;
-      return !skippedOptional;
-    });
+    hc.queue = afterTaking(hc.queue, index);
     e.matched = frame;
     // An Error in place of a carrier that may close (E! among the carriers) may be followed by a close.
-    if (frame.message?.type === 'Error' && out.error?.carriers.includes('E!') && !hc.queue.some((x) => x.output.kind === 'close')) {
-      hc.closeTolerated = true;
-    }
+    if (errorMayClose(out, frame, hc.queue)) hc.closeTolerated = true;
   }
 
   private onClose(hc: HarnessConn): void {
@@ -843,13 +955,7 @@ export class Lockstep {
 
   /** Explains a frame about someone else (strangers.ts) and tells the model what it learnt. */
   private absorb(frame: Received): boolean {
-    const verdict = explainStranger(frame.message!, {
-      state: this.state,
-      ids: this.ids,
-      foreignSessions: this.foreignSessions,
-      recentLogouts: this.recentLogouts,
-      isRunName: this.opts.isRunName,
-    });
+    const verdict = this.strangerVerdict(frame);
     switch (verdict.kind) {
       case 'ours':
         return false;
@@ -869,11 +975,22 @@ export class Lockstep {
     }
   }
 
+  private strangerVerdict(frame: Received): ReturnType<typeof explainStranger> {
+    return explainStranger(frame.message!, {
+      state: this.state,
+      ids: this.ids,
+      foreignSessions: this.foreignSessions,
+      recentLogouts: this.recentLogouts,
+      isRunName: this.opts.isRunName,
+    });
+  }
+
   // --- failures ----------------------------------------------------------------------------------------
 
   private record(hc: HarnessConn, rules: string[], sent: string, expected: string, actual: string): void {
     const rule = rules[0] ?? this.checkRules[0] ?? 'GEN-3';
-    const f: Failure = { rule, sent, expected, actual, actor: hc.label };
+    // A failure of an exchange with several allowed outcomes names all of them (outcomes.ts).
+    const f: Failure = { rule, sent, expected: this.note ? `${expected}\n  (${this.note})` : expected, actual, actor: hc.label };
     this.failures.push(f);
     this.opts.logger?.debug({ rule, actor: hc.label, expected: firstLine(expected), actual: firstLine(actual) }, 'lockstep mismatch');
   }
@@ -890,19 +1007,29 @@ function isTimeoutNotice(r: Received): boolean {
   return classifyError(m.body.message).includes('E-INVALID-MESSAGE-FORMAT');
 }
 
-/**
- * Whether the spec lets this output not happen: an optional frame (also one the reference server
- * does not write, `notSentByReference`), an optional close, a lazy close (SES-KICK-3).
- */
-export function isOptional(out: SendOutput | CloseOutput): boolean {
-  if (out.kind === 'send') return out.accept?.optional === true || out.accept?.notSentByReference === true;
-  return out.accept?.optional === true || out.accept?.lazy === true;
-}
-
 /** Could `frame` be the target's (wrong) version of `out`? */
 function corresponds(out: SendOutput, frame: Received): boolean {
   const m = frame.message!;
   if (m.type === out.message.type) return true;
   if (out.error && (m.type === 'Error' || m.type.endsWith('Response')) && m.id === out.message.id) return true;
   return out.message.type.endsWith('Response') && m.id === out.message.id;
+}
+
+/** Several allowed outcomes of one thing the harness did, until the traffic tells which (outcomes.ts). */
+interface Fork {
+  /** The connection whose traffic decides first. */
+  requester: ConnId;
+  outcomes: Outcome[];
+  sent: string;
+  requestIds: string[];
+  probe: boolean;
+  /** The label of the adopted outcome, once decided. */
+  adopted: string | null;
+}
+
+/** Outputs as the comparator sees them (fresh ids aside): do two worlds answer alike? */
+function signature(outputs: Output[]): string {
+  return JSON.stringify(
+    outputs.map((o) => (o.kind === 'send' ? [o.conn, o.message.type, o.error ? null : o.message.body, o.error?.key ?? null, o.accept ?? null] : [o.conn, 'close', o.accept ?? null])),
+  );
 }

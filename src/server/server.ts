@@ -4,7 +4,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { pino, type Logger } from 'pino';
-import { createState, step, type Event, type Output, type State } from '../model/index.ts';
+import { createState, step, type Choices, type Event, type Output, type State } from '../model/index.ts';
 import { referenceWrites } from '../model/events.ts';
 import { FrameDecoder, encodeMessage } from '../protocol/frame.ts';
 import type { FrameErrorInfo } from '../protocol/frame-errors.ts';
@@ -35,6 +35,16 @@ export interface ServerOptions {
   now?: () => number;
   /** Seed of the model's fresh-id generator (WIRE-ID-3). */
   idSeed?: number;
+  /**
+   * A conforming server that decides differently where the spec leaves the choice (rules.md §7):
+   * other options at the model's choice points, other decoder rules (UND-11 limits, WIRE-BAD-15
+   * types). For the harness's own tests; the reference server takes the reference's choices.
+   */
+  variant?: {
+    choices?: Choices;
+    limitFor?: (type: string) => number;
+    isKnownType?: (name: string) => boolean;
+  };
 }
 
 export interface ReferenceServer {
@@ -89,7 +99,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
     opts.initialState ??
     createState({ profile: opts.profile ?? 'spec' }, { ...(opts.idSeed !== undefined ? { idSeed: opts.idSeed } : {}), now: now() });
   // Per-type framing limits follow the model's profile (WIRE-FRM-6, WIRE-LIM-4).
-  const limitFor = frameLimitFor(state.config.profile);
+  const limitFor = opts.variant?.limitFor ?? frameLimitFor(state.config.profile);
+  const isKnownType = opts.variant?.isKnownType ?? isClientType;
+  const stepOptions = { choices: opts.variant?.choices ?? {}, alternatives: false };
 
   let secureContext: tls.SecureContext | null = null;
   let fingerprint: string | undefined;
@@ -109,7 +121,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
     if (shuttingDown) return;
     let outputs: Output[];
     try {
-      const r = step(state, event);
+      const r = step(state, event, stepOptions);
       state = r.state;
       outputs = r.outputs;
     } catch (e) {
@@ -281,7 +293,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
       id,
       raw,
       stream: raw,
-      decoder: new FrameDecoder({ isKnownType: isClientType, limitFor }),
+      decoder: new FrameDecoder({ isKnownType, limitFor }),
       secure: !useTls,
       closing: false,
       gone: false,

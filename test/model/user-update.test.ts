@@ -491,7 +491,7 @@ describe('ADM-UPDATE-16 [DIVERGENT] / BC-3 UserUpdated', () => {
 });
 
 describe('ADM-UPDATE-18 / UND-7 nickname after a rename', () => {
-  it('spec: sessions take the new username; the old nickname is accepted in the broadcast', () => {
+  it('spec: sessions take the new username (reference); keeping the old nickname is the alternative outcome', () => {
     const w = world('spec');
     const boss = w.admin('boss');
     const b = w.user('bob');
@@ -499,7 +499,11 @@ describe('ADM-UPDATE-18 / UND-7 nickname after a rename', () => {
     expect(w.state.sessions[String(b.sessionId)]).toMatchObject({ accountKey: 'robert', nickname: 'robert' });
     const copy = sends(outs, b.conn).find((o) => o.message.type === 'UserUpdated')!;
     expect(copy.message.body.user).toMatchObject({ username: 'robert', nickname: 'robert' });
-    expect(copy.accept?.alternatives?.[0]?.body).toMatchObject({ previous_username: 'bob', user: { username: 'robert', nickname: 'bob' } });
+    const [old] = w.result!.alternatives!;
+    expect(old!.rules).toEqual(['ADM-UPDATE-18', 'UND-7']);
+    expect(old!.state.sessions[String(b.sessionId)]).toMatchObject({ accountKey: 'robert', nickname: 'bob' });
+    const oldCopy = sends(old!.outputs, b.conn).find((o) => o.message.type === 'UserUpdated')!;
+    expect(oldCopy.message.body).toMatchObject({ previous_username: 'bob', user: { username: 'robert', nickname: 'bob' } });
     const list = messagesTo(w.send(boss.conn, 'UserList', {}), boss.conn)[0]!.body.users as Array<{ nickname: string }>;
     expect(list.map((u) => u.nickname)).toEqual(['boss', 'robert']);
     expect(w.state.accounts.bob).toBeUndefined();

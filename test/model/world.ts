@@ -5,7 +5,7 @@ import { createState } from '../../src/model/create.ts';
 import type { CreateOptions } from '../../src/model/create.ts';
 import type { Account, State } from '../../src/model/state.ts';
 import { nameKey } from '../../src/model/state.ts';
-import type { Carrier, CloseOutput, ErrorKey, Event, Output, SendOutput } from '../../src/model/events.ts';
+import type { Carrier, CloseOutput, ErrorKey, Event, Output, SendOutput, StepResult } from '../../src/model/events.ts';
 import { passwordDigest } from '../../src/model/password.ts';
 import type { Permission } from '../../src/model/permissions.ts';
 import { step } from '../../src/model/step.ts';
@@ -45,6 +45,8 @@ export class World {
   now = T0;
   /** Outputs of the most recent step. */
   last: Output[] = [];
+  /** The whole result of the most recent step (its `alternatives` included). */
+  result: StepResult<State> | null = null;
   private connCount = 0;
   private idCount = 0;
 
@@ -60,6 +62,7 @@ export class World {
     const r = step(this.state, ev);
     this.state = r.state;
     this.last = r.outputs;
+    this.result = r;
     return r.outputs;
   }
 

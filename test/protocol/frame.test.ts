@@ -279,6 +279,26 @@ describe('malformed frames (wire.md §7), detected at the earliest byte', () => 
   });
 });
 
+describe('clone (decoder-level alternatives, UND-11, WIRE-BAD-15)', () => {
+  it('continues from the same position, independently, optionally with other rules', () => {
+    const bytes = encodeFrame('UserKick', ID, JSON.stringify({ type: 'UserKick', nickname: 'n'.repeat(33) })); // 66 bytes
+    const strict = new FrameDecoder({ isKnownType: isClientType, limitFor: () => 65 });
+    expect(strict.push(bytes.subarray(0, 28)).error).toBeUndefined(); // up to the middle of the length field
+    const copy = strict.clone();
+    const relaxed = strict.clone({ limitFor: () => 78 });
+    expect(strict.push(bytes.subarray(28)).error?.info.rule).toBe('WIRE-BAD-7');
+    expect(copy.push(bytes.subarray(28)).error?.info.rule).toBe('WIRE-BAD-7');
+    expect(relaxed.push(bytes.subarray(28)).frames).toHaveLength(1);
+    // Mid-payload copies keep the bytes read so far.
+    const d = anyTypeDecoder();
+    d.push(bytes.subarray(0, 50));
+    const c = d.clone();
+    expect(d.push(bytes.subarray(50)).frames[0]!.payload).toEqual(c.push(bytes.subarray(50)).frames[0]!.payload);
+    const known = new FrameDecoder({ isKnownType: isClientType, limitFor: () => 0 }).clone({ isKnownType: () => true });
+    expect(known.push(encodeFrame('FileStart', ID, '{}')).frames).toHaveLength(1);
+  });
+});
+
 describe('robustness', () => {
   it('arbitrary bytes never throw: they yield frames or a FrameError', () => {
     fc.assert(

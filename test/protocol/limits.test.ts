@@ -9,6 +9,7 @@ import {
   overLimitProbeLength,
   PADDED_LIMITS,
   SPEC_LIMITS,
+  undeterminedLimit,
 } from '../../src/protocol/limits.ts';
 import { CLIENT_TYPES } from '../../src/protocol/types.ts';
 
@@ -66,6 +67,14 @@ describe('limit tables', () => {
     }
     expect(overLimitProbeLength('UserKick')).toBe(2551);
     expect(overLimitProbeLength('Handshake')).toBe(259);
+  });
+
+  it('the undetermined range (UND-11) runs from above the profile limit to just below the probes', () => {
+    for (const t of CLIENT_TYPES) {
+      expect(undeterminedLimit(t, 'nexusd')).toBe(PADDED_LIMITS[t]);
+      expect(undeterminedLimit(t, 'spec')).toBe(overLimitProbeLength(t) - 1);
+      for (const p of ['spec', 'nexusd'] as const) expect(undeterminedLimit(t, p)).toBeGreaterThan(clientLimit(t, p));
+    }
   });
 
   it('global ceiling is the 10-digit maximum (WIRE-FRM-5)', () => {

@@ -4,7 +4,9 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   decodeClientFrame,
   decodeClientPayload,
+  hasDuplicateMembers,
   parseServerBody,
+  parseValidJson,
   topLevelRawMembers,
   type LoginBody,
   type UserUpdateBody,
@@ -192,6 +194,29 @@ describe('WIRE-JSON-6: duplicate member names (last wins, rules.md §8 UND-10)',
     expect(dec('ServerInfoUpdate', '{"type":"ServerInfoUpdate","max_connections_per_ip":1.0,"max_connections_per_ip":2}').ok).toBe(true);
     expectFail(dec('ServerInfoUpdate', '{"type":"ServerInfoUpdate","max_connections_per_ip":2,"max_connections_per_ip":1.0}'));
     expectFail(dec('UserKick', '{"type":"UserKick","nickname":"a","nickname":null}'), /nickname/);
+  });
+
+  it('first wins on request (another outcome a server may take, UND-10), at every depth', () => {
+    const first = (type: ClientType, json: string) => decodeClientPayload(type, enc(json), 'nexusd', { duplicates: 'first' });
+    expect(first('UserKick', '{"type":"UserKick","nickname":"a","nickname":"b"}')).toMatchObject({ ok: true, body: { nickname: 'a' } });
+    expectFail(first('UserKick', '{"type":"UserKick","nickname":null,"nickname":"a"}'), /nickname/);
+    expect(parseValidJson('{"a":{"b":1,"b":2},"c":[{"d":1,"d":2}],"a":3}', 'first')).toEqual({ value: { a: { b: 1 }, c: [{ d: 1 }] }, duplicates: true });
+    expect(parseValidJson('{"__proto__":{"x":1}}', 'first').value).toEqual(JSON.parse('{"__proto__":{"x":1}}'));
+  });
+
+  it('hasDuplicateMembers: only valid JSON with a repeated name in some object', () => {
+    expect(hasDuplicateMembers(enc('{"type":"UserBack","a":1,"a":1}'))).toBe(true);
+    expect(hasDuplicateMembers(enc('{"x":[{"k":1},{"k":2}],"y":{"k":{"k":1}}}'))).toBe(false);
+    expect(hasDuplicateMembers(enc('{"a":1,"a":'))).toBe(false);
+    expect(hasDuplicateMembers(Buffer.from([0x7b, 0xff, 0x7d]))).toBe(false);
+  });
+
+  it('parseValidJson with last wins equals JSON.parse', () => {
+    fc.assert(
+      fc.property(fc.json(), (text) => {
+        expect(parseValidJson(text, 'last').value).toEqual(JSON.parse(text));
+      }),
+    );
   });
 });
 

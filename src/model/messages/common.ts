@@ -6,6 +6,7 @@ import type { ErrorKey, ErrorParams, SendAccept, SendOutput } from '../events.ts
 import { renderError } from '../errors.ts';
 import type { Account, Session } from '../state.ts';
 import { nameKey } from '../state.ts';
+import { hasPathChars, validateNickname, validateUsername } from '../validators.ts';
 
 /** The requester as handlers use it after GEN-2: its live session and its account. */
 export interface Requester {
@@ -124,6 +125,25 @@ export function forceRemove(
 
 /** A validator verdict (validators.ts): null when the value passes. */
 export type Verdict = { key: ErrorKey; params: ErrorParams } | null;
+
+/**
+ * VAL-USERNAME / VAL-NICKNAME of one request field, then VAL-PATHCHARS (UND-3) [UNDETERMINED]: a
+ * name that is otherwise valid but holds a path-sensitive character may be accepted (the seed era,
+ * the reference) or refused as invalid characters (later upstream). Each field is its own point.
+ */
+export function checkName(ctx: Ctx, kind: 'username' | 'nickname', field: string, value: string): Verdict {
+  const verdict = kind === 'username' ? validateUsername(value, ctx.profile) : validateNickname(value, ctx.profile);
+  if (verdict !== null || !hasPathChars(value, kind)) return verdict;
+  const choice = ctx.choose({
+    id: `VAL-PATHCHARS:${field}`,
+    rules: ['VAL-PATHCHARS', 'UND-3'],
+    options: [
+      { value: 'accepted', label: `path characters in ${field} accepted` },
+      { value: 'rejected', label: `path characters in ${field} rejected` },
+    ],
+  });
+  return choice === 'accepted' ? null : { key: kind === 'username' ? 'E-USERNAME-INVALID' : 'E-NICKNAME-INVALID', params: {} };
+}
 
 /** Answers a failed validation through `carrier`; true when the request was refused. */
 export function refuse(

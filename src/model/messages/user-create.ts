@@ -5,8 +5,8 @@ import type { Ctx, Request } from '../ctx.ts';
 import { delegateCreate, firstUnknown, restrictShared } from '../merge.ts';
 import { passwordDigest } from '../password.ts';
 import { nameKey } from '../state.ts';
-import { validatePassword, validatePermissionsFormat, validateUsername } from '../validators.ts';
-import { findAccount, refuse, requester } from './common.ts';
+import { validatePassword, validatePermissionsFormat } from '../validators.ts';
+import { checkName, findAccount, refuse, requester } from './common.ts';
 
 export function userCreate(ctx: Ctx, req: Request<UserCreateBody>): void {
   // ADM-CREATE-1: GEN-1 in step.ts.
@@ -14,7 +14,7 @@ export function userCreate(ctx: Ctx, req: Request<UserCreateBody>): void {
   const isShared = req.body.is_shared === true;
   const p = ctx.profile;
   // ADM-CREATE-2..4: format validation, all before GEN-2.
-  if (refuse(ctx, req, validateUsername(username, p), 'T', ['ADM-CREATE-2', 'VAL-USERNAME'])) return;
+  if (refuse(ctx, req, checkName(ctx, 'username', 'username', username), 'T', ['ADM-CREATE-2', 'VAL-USERNAME'])) return;
   if (refuse(ctx, req, validatePassword(password, p), 'T', ['ADM-CREATE-3', 'VAL-PASSWORD'])) return;
   if (refuse(ctx, req, validatePermissionsFormat(permissions, p), 'T', ['ADM-CREATE-4', 'VAL-PERMISSIONS'])) return;
   // ADM-CREATE-5: GEN-2, then user_create.

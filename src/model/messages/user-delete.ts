@@ -2,13 +2,12 @@
 import type { UserDeleteBody } from '../../protocol/messages.ts';
 import type { Ctx, Request } from '../ctx.ts';
 import { nameKey } from '../state.ts';
-import { validateUsername } from '../validators.ts';
-import { findAccount, forceRemove, otherEnabledAdminExists, ownCopiesAfterResponse, refuse, requester } from './common.ts';
+import { checkName, findAccount, forceRemove, otherEnabledAdminExists, ownCopiesAfterResponse, refuse, requester } from './common.ts';
 
 export function userDelete(ctx: Ctx, req: Request<UserDeleteBody>): void {
   const { username } = req.body;
   // ADM-DELETE-1: GEN-1 in step.ts. ADM-DELETE-2: VAL-USERNAME. ADM-DELETE-3: GEN-2.
-  if (refuse(ctx, req, validateUsername(username, ctx.profile), 'T', ['ADM-DELETE-2', 'VAL-USERNAME'])) return;
+  if (refuse(ctx, req, checkName(ctx, 'username', 'username', username), 'T', ['ADM-DELETE-2', 'VAL-USERNAME'])) return;
   const who = requester(ctx, req, ['ADM-DELETE-3']);
   if (!who) return;
   const key = nameKey(username);

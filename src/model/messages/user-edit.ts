@@ -3,13 +3,12 @@
 import type { UserEditBody } from '../../protocol/messages.ts';
 import type { Ctx, Request } from '../ctx.ts';
 import { nameKey } from '../state.ts';
-import { validateUsername } from '../validators.ts';
-import { acceptLast, findAccount, refuse, requester, typedFailure } from './common.ts';
+import { acceptLast, checkName, findAccount, refuse, requester, typedFailure } from './common.ts';
 
 export function userEdit(ctx: Ctx, req: Request<UserEditBody>): void {
   const { username } = req.body;
   // ADM-EDIT-1 variant A: GEN-1 (step.ts) → VAL-USERNAME → GEN-2 → self → permission → not found → admin.
-  const invalid = validateUsername(username, ctx.profile);
+  const invalid = checkName(ctx, 'username', 'username', username);
   if (refuse(ctx, req, invalid, 'T', ['ADM-EDIT-1', 'VAL-USERNAME', 'UND-1'])) {
     // UND-1: variant B checks the permission before VAL-USERNAME; a live requester lacking
     // user_edit may get that answer instead (same carrier, no state change).

@@ -1,15 +1,14 @@
 // rules.md §4.2 UserInfo — `{nickname}` → `UserInfoResponse {success, error?, user?}`.
 import type { UserInfoBody } from '../../protocol/messages.ts';
 import type { Ctx, Request } from '../ctx.ts';
-import { validateNickname } from '../validators.ts';
 import { groupOf, userInfoDetailed } from '../views.ts';
-import { findSessionByNickname, refuse, requester } from './common.ts';
+import { checkName, findSessionByNickname, refuse, requester } from './common.ts';
 
 export function userInfo(ctx: Ctx, req: Request<UserInfoBody>): void {
   // USR-INFO-1: GEN-1 in step.ts.
   const { nickname } = req.body;
   // USR-INFO-2: VAL-NICKNAME before GEN-2 and before the permission.
-  if (refuse(ctx, req, validateNickname(nickname, ctx.profile), 'T', ['USR-INFO-2', 'VAL-NICKNAME'])) return;
+  if (refuse(ctx, req, checkName(ctx, 'nickname', 'nickname', nickname), 'T', ['USR-INFO-2', 'VAL-NICKNAME'])) return;
   // USR-INFO-3: GEN-2.
   const who = requester(ctx, req, ['USR-INFO-3']);
   if (!who) return;

@@ -2,13 +2,12 @@
 import type { UserKickBody } from '../../protocol/messages.ts';
 import type { Ctx, Request } from '../ctx.ts';
 import { nameKey } from '../state.ts';
-import { validateNickname } from '../validators.ts';
-import { findSessionByNickname, forceRemove, ownCopiesAfterResponse, refuse, requester } from './common.ts';
+import { checkName, findSessionByNickname, forceRemove, ownCopiesAfterResponse, refuse, requester } from './common.ts';
 
 export function userKick(ctx: Ctx, req: Request<UserKickBody>): void {
   const { nickname } = req.body;
   // ADM-KICK-1: GEN-1 in step.ts. ADM-KICK-2: VAL-NICKNAME. ADM-KICK-3: GEN-2.
-  if (refuse(ctx, req, validateNickname(nickname, ctx.profile), 'T', ['ADM-KICK-2', 'VAL-NICKNAME'])) return;
+  if (refuse(ctx, req, checkName(ctx, 'nickname', 'nickname', nickname), 'T', ['ADM-KICK-2', 'VAL-NICKNAME'])) return;
   const who = requester(ctx, req, ['ADM-KICK-3']);
   if (!who) return;
   // ADM-KICK-4, SELF-1: own nickname, before the permission (covers one's other sessions too).

@@ -2,15 +2,16 @@
 // requested_is_admin?, requested_enabled?, requested_permissions?}` → `UserUpdateResponse {success,
 // error?, username?}`, then PermissionsUpdated (BC-5), UserUpdated (BC-3) and SES-FORCE-2.
 import type { UserUpdateBody } from '../../protocol/messages.ts';
-import type { Ctx, Request } from '../ctx.ts';
+import type { ChoicePoint, Ctx, Request } from '../ctx.ts';
 import type { SendAccept } from '../events.ts';
 import { delegateUpdate, knownOnly, restrictShared, sameSet } from '../merge.ts';
 import { passwordDigest, passwordMatches } from '../password.ts';
 import type { Account, Session } from '../state.ts';
 import { nameKey } from '../state.ts';
-import { validatePassword, validatePermissionsFormat, validateUsername } from '../validators.ts';
+import { validatePassword, validatePermissionsFormat } from '../validators.ts';
 import { serverInfoView, userInfo, type Json } from '../views.ts';
 import {
+  checkName,
   findAccount,
   forceRemove,
   isBlank,
@@ -23,11 +24,21 @@ import {
 
 const GUEST = 'guest';
 
+/** UND-5 / ADM-UPDATE-17 in `nexusd`: what becomes of `requested_is_admin:true` on a shared account. */
+const SHARED_PROMOTION: ChoicePoint = {
+  id: 'UND-5',
+  rules: ['ADM-UPDATE-17', 'UND-5'],
+  options: [
+    { value: 'refused', label: 'promotion of a shared account refused (E-SHARED-CANNOT-BE-ADMIN)' },
+    { value: 'promoted', label: 'promotion of a shared account carried out' },
+  ],
+};
+
 export function userUpdate(ctx: Ctx, req: Request<UserUpdateBody>): void {
   const b = req.body;
   const p = ctx.profile;
   // ADM-UPDATE-1: GEN-1 in step.ts. ADM-UPDATE-2: VAL-USERNAME on the target.
-  if (refuse(ctx, req, validateUsername(b.username, p), 'T', ['ADM-UPDATE-2', 'VAL-USERNAME'])) return;
+  if (refuse(ctx, req, checkName(ctx, 'username', 'username', b.username), 'T', ['ADM-UPDATE-2', 'VAL-USERNAME'])) return;
   // ADM-UPDATE-3: GEN-2.
   const who = requester(ctx, req, ['ADM-UPDATE-3']);
   if (!who) return;
@@ -72,7 +83,7 @@ export function userUpdate(ctx: Ctx, req: Request<UserUpdateBody>): void {
 
   // ADM-UPDATE-6: the new name's format.
   const newName = present(b.requested_username) ? b.requested_username : undefined;
-  if (newName !== undefined && refuse(ctx, req, validateUsername(newName, p), 'T', ['ADM-UPDATE-6', 'VAL-USERNAME'])) {
+  if (newName !== undefined && refuse(ctx, req, checkName(ctx, 'username', 'requested_username', newName), 'T', ['ADM-UPDATE-6', 'VAL-USERNAME'])) {
     return;
   }
   // ADM-UPDATE-7 [DIVERGENT], GUEST-1: the guest keeps its name — `spec` byte-wise, `nexusd` case-insensitively.
@@ -104,11 +115,15 @@ export function userUpdate(ctx: Ctx, req: Request<UserUpdateBody>): void {
     ctx.fail(req, 'E-USER-NOT-FOUND', { username: b.username }, 'T', { rules: ['ADM-UPDATE-10'] });
     return;
   }
-  // ADM-UPDATE-17, UND-5, SHARED-1, GUEST-1: promoting a shared account is refused (reference
-  // choice in both profiles, rules.md §8; the era's `nexusd` may accept it).
+  // ADM-UPDATE-17, UND-5, SHARED-1, GUEST-1: promoting a shared account is refused in `spec`; in
+  // `nexusd` it is [UNDETERMINED] (the era has no such check): refused (the reference, rules.md §8)
+  // or carried out like any other promotion.
   if (b.requested_is_admin === true && target.isShared) {
-    ctx.fail(req, 'E-SHARED-CANNOT-BE-ADMIN', {}, 'T', { rules: ['ADM-UPDATE-17', 'UND-5', 'SHARED-1'] });
-    return;
+    const refused = p === 'spec' || ctx.choose(SHARED_PROMOTION) === 'refused';
+    if (refused) {
+      ctx.fail(req, 'E-SHARED-CANNOT-BE-ADMIN', {}, 'T', { rules: ['ADM-UPDATE-17', 'UND-5', 'SHARED-1'] });
+      return;
+    }
   }
   // ADM-UPDATE-11: MERGE-5 for a shared target → VAL-PERMISSIONS (raw list) → MERGE-4 → MERGE-2/3.
   let newPermissions: string[] | undefined;
@@ -154,7 +169,6 @@ export function userUpdate(ctx: Ctx, req: Request<UserUpdateBody>): void {
   }
 
   const before = { isAdmin: target.isAdmin, permissions: [...target.permissions] };
-  const oldNicknames = new Map(ctx.sessionsOfAccount(oldKey).map((s) => [s.id, s.nickname]));
   if (newName !== undefined && newName !== oldName) rename(ctx, target, newName);
   if (newPassword !== undefined) target.passwordDigest = passwordDigest(newPassword); // ADM-UPDATE-19
   if (present(b.requested_is_admin)) target.isAdmin = b.requested_is_admin;
@@ -166,7 +180,7 @@ export function userUpdate(ctx: Ctx, req: Request<UserUpdateBody>): void {
   ctx.respond(req, { username: newName ?? b.username }, ['ADM-UPDATE-14', 'ADM-UPDATE-13a']);
   const key = nameKey(target.username);
   permissionsUpdated(ctx, req.body, target, before);
-  userUpdated(ctx, target, oldName, before.isAdmin, oldNicknames);
+  userUpdated(ctx, target, oldName, before.isAdmin);
   // ADM-UPDATE-15, SES-FORCE-2: disabling removes every live session of the account.
   if (b.requested_enabled === false) {
     for (const s of ctx.sessionsOfAccount(key)) {
@@ -176,9 +190,20 @@ export function userUpdate(ctx: Ctx, req: Request<UserUpdateBody>): void {
   ownCopiesAfterResponse(ctx, req, from);
 }
 
+/** ADM-UPDATE-18 / UND-7: the nickname of a renamed account's live regular sessions. */
+const NICKNAME_AFTER_RENAME: ChoicePoint = {
+  id: 'UND-7',
+  rules: ['ADM-UPDATE-18', 'UND-7'],
+  options: [
+    { value: 'new', label: 'renamed sessions take the new username as nickname' },
+    { value: 'old', label: 'renamed sessions keep the old nickname' },
+  ],
+};
+
 /**
  * Re-keys the account under its new name and keeps its sessions pointing at it. ADM-UPDATE-18 /
- * UND-7 reference: regular sessions take the new username as nickname.
+ * UND-7 [UNDETERMINED]: regular sessions take the new username as nickname (the reference, rules.md
+ * §8) or keep the old one; later lists, ConnectionMonitor, UserDisconnected and kicks follow.
  */
 function rename(ctx: Ctx, account: Account, newName: string): void {
   const oldKey = nameKey(account.username);
@@ -187,9 +212,11 @@ function rename(ctx: Ctx, account: Account, newName: string): void {
   delete ctx.state.accounts[oldKey];
   account.username = newName;
   ctx.state.accounts[newKey] = account;
+  const regular = sessions.filter((s) => !s.isShared);
+  const keepOld = regular.some((s) => s.nickname !== newName) && ctx.choose(NICKNAME_AFTER_RENAME) === 'old';
   for (const s of sessions) {
     s.accountKey = newKey;
-    if (!s.isShared) s.nickname = newName;
+    if (!s.isShared && !keepOld) s.nickname = newName;
   }
 }
 
@@ -232,33 +259,18 @@ function permissionsUpdated(
 /**
  * ADM-UPDATE-16 [DIVERGENT], BC-3: `UserUpdated {previous_username, user}`.
  * `spec`: after every successful update of an online account, to every live session, with the live
- * view (one per session for a shared account); a renamed session's old nickname is accepted too
- * (UND-7). `nexusd`: only when the username or the admin flag changed, to `user_list` holders,
- * offline accounts included, away state reported as cleared.
+ * view (one per session for a shared account; a renamed session shows the nickname it has, UND-7).
+ * `nexusd`: only when the username or the admin flag changed, to `user_list` holders, offline
+ * accounts included, away state reported as cleared.
  */
-function userUpdated(
-  ctx: Ctx,
-  target: Account,
-  previous: string,
-  wasAdmin: boolean,
-  oldNicknames: Map<number, string>,
-): void {
+function userUpdated(ctx: Ctx, target: Account, previous: string, wasAdmin: boolean): void {
   const sessions = ctx.sessionsOfAccount(nameKey(target.username));
   const rules = ['ADM-UPDATE-16', 'BC-3'];
   if (ctx.profile === 'spec') {
     if (sessions.length === 0) return;
     const groups: Session[][] = target.isShared ? sessions.map((s) => [s]) : [sessions];
     for (const group of groups) {
-      const user = userInfo(ctx.state, group);
-      const accept: SendAccept = {};
-      const latest = group[group.length - 1]!;
-      const oldNickname = oldNicknames.get(latest.id);
-      if (oldNickname !== undefined && oldNickname !== latest.nickname) {
-        const old = { type: 'UserUpdated', previous_username: previous, user: { ...user, nickname: oldNickname } };
-        accept.alternatives = [{ type: 'UserUpdated', body: old }];
-      }
-      const tolerances = accept.alternatives ? accept : undefined;
-      ctx.broadcast('UserUpdated', { previous_username: previous, user }, () => true, [...rules, 'UND-7'], tolerances);
+      ctx.broadcast('UserUpdated', { previous_username: previous, user: userInfo(ctx.state, group) }, () => true, rules);
     }
     return;
   }

@@ -12,12 +12,11 @@ import {
   validateFeatures,
   validateLocale,
   validateLoginPassword,
-  validateNickname,
-  validateUsername,
 } from '../validators.ts';
 import type { Validation } from '../validators.ts';
 import { serverInfoView, userInfo } from '../views.ts';
 import { GUEST_USERNAME } from '../create.ts';
+import { checkName } from '../messages/common.ts';
 
 /** SES-LR-4: `locale` defaults to "en" when omitted (absent and null alike, WIRE-JSON-4). */
 export const DEFAULT_LOCALE = 'en';
@@ -42,7 +41,7 @@ export function login(ctx: Ctx, req: Request<LoginBody>): void {
   // removed by someone else still counts as logged in. In AUTH the close ends the session (step.ts).
   if (req.conn.phase !== 'shaken') return reject('E-ALREADY-LOGGED-IN', {}, ['SES-LOGIN-3', 'WIRE-SEQ-7']);
   // SES-LOGIN-4..8: field validation, in this order.
-  if (rejectInvalid(validateUsername(username, ctx.profile), ['SES-LOGIN-4', 'VAL-USERNAME'])) return;
+  if (rejectInvalid(checkName(ctx, 'username', 'username', username), ['SES-LOGIN-4', 'VAL-USERNAME'])) return;
   if (rejectInvalid(validateLoginPassword(body.password, ctx.profile), ['SES-LOGIN-5', 'VAL-PASSWORD'])) return;
   if (rejectInvalid(validateLocale(locale, ctx.profile), ['SES-LOGIN-6', 'VAL-LOCALE'])) return;
   if (rejectInvalid(validateFeatures(body.features, ctx.profile), ['SES-LOGIN-7', 'VAL-FEATURES'])) return;
@@ -85,7 +84,7 @@ export function login(ctx: Ctx, req: Request<LoginBody>): void {
   if (account.isShared) {
     const shared = [nameKey(account.username) === GUEST_USERNAME ? 'SES-GUEST-1' : 'SES-SHARED-1'];
     if (nickname === null) return reject('E-NICKNAME-REQUIRED', {}, ['SES-LOGIN-13', ...shared]);
-    if (rejectInvalid(validateNickname(nickname, ctx.profile), ['SES-LOGIN-14', 'VAL-NICKNAME', ...shared])) return;
+    if (rejectInvalid(checkName(ctx, 'nickname', 'nickname', nickname), ['SES-LOGIN-14', 'VAL-NICKNAME', ...shared])) return;
     // Every account counts, guest and disabled ones included.
     if (ctx.state.accounts[nameKey(nickname)]) {
       return reject('E-NICKNAME-IS-USERNAME', {}, ['SES-LOGIN-15', ...shared]);

@@ -1,0 +1,395 @@
+// Alternative outcomes in the lockstep (outcomes.ts): where the spec lets a server choose and the
+// choice changes what happens next, a target taking the reference's choice and a target taking
+// another allowed one (a variant reference server) must both pass, the mirror must adopt the
+// outcome the target showed, and a third behaviour must fail with every allowed outcome named.
+import { afterEach, describe, expect, it } from 'vitest';
+import { renderError } from '../../src/model/errors.ts';
+import { encodeFrame, FrameDecoder } from '../../src/protocol/frame.ts';
+import { clientLimit, PADDED_LIMITS, undeterminedLimit } from '../../src/protocol/limits.ts';
+import type { Profile } from '../../src/protocol/types.ts';
+import { isClientType } from '../../src/protocol/types.ts';
+import type { HarnessConn, Lockstep } from '../../src/runner/lockstep.ts';
+import type { ConnView, Judge, Outcome } from '../../src/runner/outcomes.ts';
+import { decide, decodings } from '../../src/runner/outcomes.ts';
+import type { CloseOutput, SendOutput } from '../../src/model/events.ts';
+import type { Received } from '../../src/net/connection.ts';
+import { BASE, account, cleanupWorlds, failuresOf, login, rewrite, stateWith, world } from '../support/lockstep.ts';
+
+afterEach(cleanupWorlds);
+
+const ID = '0a1b2c3d4e5f';
+const msg = (type: string, body: Record<string, unknown>) => ({ kind: 'message' as const, type, body });
+const raw = (type: string, payload: string) => ({ kind: 'raw' as const, bytes: encodeFrame(type, ID, payload) });
+
+function sessionOf(ls: Lockstep, hc: HarnessConn) {
+  const id = ls.state.connections[hc.id]?.sessionId;
+  return id === null || id === undefined ? undefined : ls.state.sessions[String(id)];
+}
+
+function decoder(profile: Profile): FrameDecoder {
+  return new FrameDecoder({ isKnownType: isClientType, limitFor: (t) => (isClientType(t) ? clientLimit(t, profile) : 0) });
+}
+
+describe('decodings: how a target may decode what the harness writes', () => {
+  const kick = (nickname: string) => encodeFrame('UserKick', ID, JSON.stringify({ type: 'UserKick', nickname }));
+
+  it('nexusd: a declared length between the exact and the padded limit decodes two ways (UND-11)', () => {
+    const bytes = kick('n'.repeat(33)); // 66 bytes: one over the exact 65
+    const [reference, processed, ...rest] = decodings(decoder('nexusd'), bytes, 'nexusd');
+    expect(rest).toEqual([]);
+    expect(reference).toMatchObject({ label: 'UND-11: frame over the limit rejected (WIRE-BAD-7)', frames: [] });
+    expect(reference!.error?.info.rule).toBe('WIRE-BAD-7');
+    expect(processed).toMatchObject({ label: 'UND-11: frame over the limit processed', error: undefined });
+    expect(processed!.frames.map((f) => f.type)).toEqual(['UserKick']);
+  });
+
+  it('one way within the limit, and one way above the undetermined bound', () => {
+    expect(decodings(decoder('nexusd'), kick('n'.repeat(32)), 'nexusd')).toHaveLength(1);
+    expect(decodings(decoder('spec'), kick('n'.repeat(33)), 'spec')).toHaveLength(1); // spec limit 225
+    const above = `NX|8|UserKick|${ID}|${PADDED_LIMITS.UserKick + 1}|`;
+    expect(decodings(decoder('nexusd'), Buffer.from(above), 'nexusd')).toHaveLength(1);
+    const spec = `NX|8|UserKick|${ID}|${undeterminedLimit('UserKick', 'spec')}|`;
+    expect(decodings(decoder('spec'), Buffer.from(spec), 'spec')).toHaveLength(2);
+  });
+
+  it('continues from the connection\'s position and leaves its decoder untouched (a split header)', () => {
+    const d = decoder('nexusd');
+    const bytes = kick('n'.repeat(33));
+    expect(decodings(d, bytes.subarray(0, 20), 'nexusd')).toHaveLength(1);
+    d.push(bytes.subarray(0, 20));
+    const later = decodings(d, bytes.subarray(20), 'nexusd');
+    expect(later.map((x) => x.frames.length)).toEqual([0, 1]);
+    expect(d.midFrame).toBe(true);
+    expect(later[1]!.decoder.midFrame).toBe(false);
+  });
+
+  it('a transfer-port type decodes two ways (WIRE-BAD-15)', () => {
+    const bytes = encodeFrame('FileStart', ID, '{"type":"FileStart","path":"/"}');
+    const all = decodings(decoder('spec'), bytes, 'spec');
+    expect(all.map((x) => [x.label, x.frames.length, x.error?.info.rule])).toEqual([
+      ['WIRE-BAD-15: unknown type rejected by the framing layer', 0, 'WIRE-BAD-3'],
+      ['WIRE-BAD-15: transfer-port type read and refused', 1, undefined],
+    ]);
+  });
+});
+
+describe('decide: which outcome the traffic shows', () => {
+  const send = (conn: string, type: string, v: number, accept?: SendOutput['accept']): SendOutput => ({
+    kind: 'send',
+    conn,
+    message: { type, id: ID, body: { type, v } },
+    rules: ['TEST-1'],
+    ...(accept ? { accept } : {}),
+  });
+  const close = (conn: string): CloseOutput => ({ kind: 'close', conn, reason: 'malformed', rules: ['TEST-1'] });
+  const outcome = (label: string, outputs: Array<SendOutput | CloseOutput>): Outcome => ({
+    label,
+    rules: [],
+    state: stateWith('spec', []),
+    outputs: outputs.map((output) => ({ output })),
+    decoder: decoder('spec'),
+  });
+  const got = (type: string, v: number): Received => ({ seq: 0, at: 0, raw: { type, id: ID, payload: new Uint8Array() }, message: { type, id: ID, body: { type, v } } });
+  const view = (id: string, inbox: Received[], closed = false): ConnView => ({ id, queue: [], inbox, closed, closeTolerated: false, lazyRemoved: false });
+  const judge: Judge = {
+    matches: (out, f) => f.message!.type === out.message.type && f.message!.body.v === out.message.body.v,
+    neutral: (f) => f.message!.type === 'UserConnected',
+  };
+  const A = outcome('A', [send('h1', 'XResponse', 1), send('h2', 'Note', 1)]);
+  const B = outcome('B', [send('h1', 'XResponse', 2), send('h2', 'Note', 2)]);
+  const C = outcome('C', [send('h1', 'XResponse', 1), send('h2', 'Note', 3)]);
+  const R = outcome('R', [send('h1', 'Error', 9, { optional: true }), close('h1')]);
+
+  it('waits while nothing tells them apart; at the deadline the first is compared, unmatched', () => {
+    expect(decide([A, B], 'h1', [view('h1', []), view('h2', [])], judge, false)).toEqual({ kind: 'wait' });
+    expect(decide([A, B], 'h1', [view('h1', []), view('h2', [])], judge, true)).toEqual({ kind: 'adopt', index: 0, matched: false, equivalent: [] });
+  });
+
+  it('the requester\'s earliest telling frame decides, even before the other connections\' frames', () => {
+    expect(decide([A, B], 'h1', [view('h1', [got('XResponse', 2)]), view('h2', [])], judge, false)).toMatchObject({ kind: 'adopt', index: 1, matched: true });
+    // A stranger's frame tells nothing and is skipped.
+    expect(decide([A, B], 'h1', [view('h1', [got('UserConnected', 0), got('XResponse', 2)]), view('h2', [])], judge, false)).toMatchObject({ index: 1, matched: true });
+  });
+
+  it('then the other connections decide (full matching)', () => {
+    const requester = view('h1', [got('XResponse', 1)]);
+    expect(decide([A, C], 'h1', [requester, view('h2', [])], judge, false)).toEqual({ kind: 'wait' });
+    expect(decide([A, C], 'h1', [requester, view('h2', [got('Note', 3)])], judge, false)).toMatchObject({ index: 1, matched: true });
+  });
+
+  it('a close decides too; a frame no outcome explains ends it unmatched', () => {
+    expect(decide([A, R], 'h1', [view('h1', [], true), view('h2', [])], judge, false)).toMatchObject({ index: 1, matched: true });
+    expect(decide([A, R], 'h1', [view('h1', [got('Error', 9)], true), view('h2', [])], judge, false)).toMatchObject({ index: 1, matched: true });
+    expect(decide([A, B, R], 'h1', [view('h1', [got('XResponse', 7)]), view('h2', [])], judge, false)).toEqual({ kind: 'adopt', index: 0, matched: false, equivalent: [] });
+    // The closest is the first outcome still fitting when the traffic stopped fitting any.
+    expect(decide([B, A, C], 'h1', [view('h1', [got('XResponse', 1)]), view('h2', [got('Note', 9)])], judge, false)).toMatchObject({ index: 1, matched: false });
+  });
+
+  it('outcomes the traffic fits alike: the first is adopted, the others are equivalent', () => {
+    const A2 = outcome('A2', [send('h1', 'XResponse', 1), send('h2', 'Note', 1)]);
+    expect(decide([A, A2], 'h1', [view('h1', [got('XResponse', 1)]), view('h2', [got('Note', 1)])], judge, false)).toEqual({
+      kind: 'adopt',
+      index: 0,
+      matched: true,
+      equivalent: [1],
+    });
+  });
+});
+
+describe('UND-5 / ADM-UPDATE-17: promoting a shared account in nexusd', () => {
+  const accounts = [...BASE, account('run_kiosk', { isShared: true })];
+  const promote = msg('UserUpdate', { username: 'run_kiosk', requested_is_admin: true });
+
+  async function scene(o: Parameters<typeof world>[0]) {
+    const { ls } = await world(o);
+    const root = await login(ls, 'root', 'root');
+    const kiosk = await login(ls, 'kiosk', 'run_kiosk', { nickname: 'run_visitor' });
+    return { ls, root, kiosk };
+  }
+
+  it('accepts the reference\'s refusal', async () => {
+    const { ls, root, kiosk } = await scene({ server: stateWith('nexusd', accounts) });
+    const [a] = await ls.exchange(root, [promote]);
+    expect(a!.outcome).toBe('UND-5: promotion of a shared account refused (E-SHARED-CANNOT-BE-ADMIN)');
+    expect(ls.state.accounts.run_kiosk!.isAdmin).toBe(false);
+    await ls.barrier(kiosk);
+    expect(ls.failures).toEqual([]);
+  });
+
+  it('accepts the promotion, with its PermissionsUpdated and UserUpdated, and adopts its state', async () => {
+    const { ls, root, kiosk } = await scene({ server: stateWith('nexusd', accounts), variant: { choices: { 'UND-5': 'promoted' } } });
+    const [a] = await ls.exchange(root, [promote]);
+    expect(a!.outcome).toBe('UND-5: promotion of a shared account carried out');
+    expect(a!.observed?.message?.body.success).toBe(true);
+    expect(ls.state.accounts.run_kiosk!.isAdmin).toBe(true);
+    await ls.barrier(kiosk);
+    // The mirror now predicts what an admin sees: the admin view of UserInfo (addresses).
+    await ls.exchange(kiosk, [msg('UserInfo', { nickname: 'root' })]);
+    expect(ls.failures).toEqual([]);
+  });
+
+  it('rejects a third answer, naming both allowed outcomes', async () => {
+    const hook = rewrite((b) => b.type === 'UserUpdateResponse', (b) => ({ ...b, error: 'Permission denied' }));
+    const { ls, root } = await scene({ server: stateWith('nexusd', accounts), hook });
+    const failures = await failuresOf(ls.exchange(root, [promote]));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.rule).toBe('ADM-UPDATE-17');
+    expect(failures[0]!.expected).toContain(
+      'no allowed outcome matched (UND-5: promotion of a shared account refused (E-SHARED-CANNOT-BE-ADMIN) | UND-5: promotion of a shared account carried out)',
+    );
+  });
+});
+
+describe('UND-11 / WIRE-LIM-2/4: lengths between the limits', () => {
+  const tooLong = msg('UserKick', { nickname: 'n'.repeat(33) }); // 66 bytes: nexusd exact 65, padded 2 550
+  const padded = { limitFor: (t: string) => (isClientType(t) ? PADDED_LIMITS[t] : 0) };
+
+  it('nexusd: accepts the era\'s framing rejection (the session ends)', async () => {
+    const { ls } = await world({ server: stateWith('nexusd', BASE) });
+    const watch = await login(ls, 'watch', 'run_watch');
+    const root = await login(ls, 'root', 'root');
+    const [a] = await ls.exchange(root, [tooLong]);
+    expect(a!.outcome).toBe('UND-11: frame over the limit rejected (WIRE-BAD-7)');
+    expect(root.closeHandled).toBe(true);
+    await ls.barrier(watch); // UserDisconnected of root
+    expect(ls.failures).toEqual([]);
+  });
+
+  it('nexusd: accepts a padded build reaching the validator, and keeps decoding like it', async () => {
+    const { ls } = await world({ server: stateWith('nexusd', BASE), variant: padded });
+    const root = await login(ls, 'root', 'root');
+    const [a] = await ls.exchange(root, [tooLong]);
+    expect(a!.outcome).toBe('UND-11: frame over the limit processed');
+    expect(a!.predicted?.error?.key).toBe('E-NICKNAME-TOO-LONG');
+    const [b] = await ls.exchange(root, [tooLong]); // the adopted decoder admits it: no choice left
+    expect(b!.outcome).toBeUndefined();
+    expect(b!.observed?.message?.type).toBe('UserKickResponse');
+    await ls.barrier(root);
+    expect(ls.failures).toEqual([]);
+  });
+
+  it('spec: between its limit and the probe length both are allowed too', async () => {
+    const away = msg('UserAway', { message: 'm'.repeat(600) }); // 631 bytes: spec limit 608
+    for (const variant of [undefined, { limitFor: (t: string) => (isClientType(t) ? undeterminedLimit(t, 'spec') : 0) }]) {
+      const { ls } = await world({ server: stateWith('spec', BASE), ...(variant ? { variant } : {}) });
+      const root = await login(ls, 'root', 'root');
+      const [a] = await ls.exchange(root, [away]);
+      expect(a!.outcome).toBe(variant ? 'UND-11: frame over the limit processed' : 'UND-11: frame over the limit rejected (WIRE-BAD-7)');
+      expect(ls.failures).toEqual([]);
+    }
+  });
+
+  it('rejects a target that neither rejects nor answers', async () => {
+    const hook = (f: { type: string }) => (f.type === 'UserKickResponse' ? [] : [f as never]);
+    const { ls } = await world({ server: stateWith('nexusd', BASE), variant: padded, hook });
+    const root = await login(ls, 'root', 'root');
+    ls.opts.timeoutMs = 400; // only the wait that must expire is short
+    const failures = await failuresOf(ls.exchange(root, [tooLong]));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ actor: 'root', actual: 'nothing within 400 ms' });
+    expect(failures[0]!.expected).toMatch(/^connection closed by the server \[malformed\]\n {2}\(no allowed outcome matched \(UND-11: frame over the limit rejected \(WIRE-BAD-7\) \| UND-11: frame over the limit processed\); compared with: UND-11: frame over the limit rejected/);
+  });
+});
+
+describe('UND-10 / WIRE-JSON-6: duplicate member names', () => {
+  const duplicate = raw('UserStatus', '{"type":"UserStatus","status":"first","status":"second"}');
+
+  for (const [choice, label, status] of [
+    [undefined, 'UND-10: duplicate member names: the last value is used', 'second'],
+    ['first', 'UND-10: duplicate member names: the first value is used', 'first'],
+    ['reject', 'UND-10: duplicate member names: framing error', null],
+  ] as const) {
+    it(`accepts: ${label}`, async () => {
+      const { ls } = await world({ server: stateWith('spec', BASE), ...(choice ? { variant: { choices: { 'UND-10': choice } } } : {}) });
+      const watch = await login(ls, 'watch', 'run_watch');
+      const quiet = await login(ls, 'quiet', 'run_quiet');
+      const before = sessionOf(ls, quiet)!;
+      await ls.exchange(quiet, [duplicate]);
+      expect(ls.lastOutcome).toBe(label);
+      await ls.barrier(watch); // the UserUpdated (or UserDisconnected) about quiet told the worlds apart
+      expect(ls.state.sessions[String(before.id)]?.status ?? null).toBe(status);
+      expect(quiet.closeHandled).toBe(status === null);
+      expect(ls.failures).toEqual([]);
+    });
+  }
+
+  it('rejects processing with a value that was never sent', async () => {
+    const hook = rewrite((b) => b.type === 'UserUpdated', (b) => ({ ...b, user: { ...(b.user as object), status: 'third' } }));
+    const { ls } = await world({ server: stateWith('spec', BASE), hook });
+    const watch = await login(ls, 'watch', 'run_watch');
+    const quiet = await login(ls, 'quiet', 'run_quiet');
+    const failures = await failuresOf(
+      (async () => {
+        await ls.exchange(quiet, [duplicate]);
+        await ls.barrier(watch);
+      })(),
+    );
+    expect(failures.map((f) => f.actor)).toEqual(['watch']);
+    expect(failures[0]!.actual).toContain('user.status: expected "second" got "third"');
+    expect(failures[0]!.expected).toContain('no allowed outcome matched (UND-10: duplicate member names: the last value is used | UND-10: duplicate member names: the first value is used | UND-10: duplicate member names: framing error)');
+  });
+});
+
+describe('UND-3 / VAL-PATHCHARS: path-sensitive characters in names', () => {
+  const create = msg('UserCreate', { username: 'run_a.b', password: 'pw', is_admin: false, enabled: true, permissions: [] });
+
+  it('accepts the seed era\'s acceptance (reference): the account exists', async () => {
+    const { ls } = await world({ server: stateWith('spec', BASE) });
+    const root = await login(ls, 'root', 'root');
+    const [a] = await ls.exchange(root, [create]);
+    expect(a!.outcome).toBe('VAL-PATHCHARS: path characters in username accepted');
+    expect(ls.state.accounts['run_a.b']).toBeDefined();
+    expect(ls.failures).toEqual([]);
+  });
+
+  it('accepts the later refusal (E-USERNAME-INVALID): nothing is created', async () => {
+    const { ls } = await world({ server: stateWith('spec', BASE), variant: { choices: { 'VAL-PATHCHARS': 'rejected' } } });
+    const root = await login(ls, 'root', 'root');
+    const [a] = await ls.exchange(root, [create]);
+    expect(a!.outcome).toBe('VAL-PATHCHARS: path characters in username rejected');
+    expect(a!.predicted?.error?.key).toBe('E-USERNAME-INVALID');
+    expect(ls.state.accounts['run_a.b']).toBeUndefined();
+    await ls.exchange(root, [msg('UserInfo', { nickname: 'run_a.b' })]); // a later name: refused again
+    expect(ls.failures).toEqual([]);
+  });
+
+  it('rejects another error', async () => {
+    const tooLong = renderError('E-USERNAME-TOO-LONG', { max_length: 32 }, 'spec');
+    const hook = rewrite((b) => b.type === 'UserCreateResponse', (b) => ({ ...b, success: false, error: tooLong }));
+    const { ls } = await world({ server: stateWith('spec', BASE), hook });
+    const root = await login(ls, 'root', 'root');
+    const failures = await failuresOf(ls.exchange(root, [create]));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.expected).toContain(
+      'no allowed outcome matched (VAL-PATHCHARS: path characters in username accepted | VAL-PATHCHARS: path characters in username rejected)',
+    );
+  });
+});
+
+describe('WIRE-BAD-15: a transfer-port type on the BBS port', () => {
+  const fileStart = raw('FileStart', '{"type":"FileStart","path":"/"}');
+
+  it('accepts the framing-layer rejection (reference) and "Message type not supported"', async () => {
+    for (const variant of [undefined, { isKnownType: (t: string) => isClientType(t) || t === 'FileStart' }]) {
+      const { ls } = await world({ server: stateWith('nexusd', BASE), ...(variant ? { variant } : {}) });
+      const c = await ls.open('bare');
+      await ls.exchange(c, [fileStart]);
+      // "Invalid message format" and a close fit both outcomes; "not supported" only the second.
+      const allowed = ['WIRE-BAD-15: transfer-port type read and refused', 'WIRE-BAD-15: unknown type rejected by the framing layer'];
+      expect(variant ? allowed.slice(0, 1) : allowed).toContain(ls.lastOutcome);
+      expect(c.closeHandled).toBe(true);
+      expect(ls.failures).toEqual([]);
+    }
+  });
+
+  it('rejects another error', async () => {
+    const hook = rewrite((b) => b.type === 'Error', (b) => ({ ...b, message: 'Not logged in' }));
+    const { ls } = await world({ server: stateWith('nexusd', BASE), hook, variant: { isKnownType: (t) => isClientType(t) || t === 'FileStart' } });
+    const c = await ls.open('bare');
+    const failures = await failuresOf(ls.exchange(c, [fileStart]));
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures[0]!.expected).toContain(
+      'no allowed outcome matched (WIRE-BAD-15: unknown type rejected by the framing layer | WIRE-BAD-15: transfer-port type read and refused)',
+    );
+  });
+});
+
+describe('UND-7 / ADM-UPDATE-18: the nickname after renaming an online account', () => {
+  const rename = msg('UserUpdate', { username: 'run_quiet', requested_username: 'run_q2' });
+
+  async function renamed(profile: Profile, o: Omit<Parameters<typeof world>[0], 'server'> = {}) {
+    const { ls } = await world({ server: stateWith(profile, BASE), ...o });
+    const root = await login(ls, 'root', 'root');
+    const watch = await login(ls, 'watch', 'run_watch');
+    const quiet = await login(ls, 'quiet', 'run_quiet');
+    const [a] = await ls.exchange(root, [rename]);
+    await ls.barrier(watch);
+    return { ls, root, watch, quiet, outcome: a!.outcome };
+  }
+  const nickname = (ls: Lockstep, hc: HarnessConn) => sessionOf(ls, hc)?.nickname;
+
+  it('nexusd: both worlds stay possible until a list tells them apart (new nickname)', async () => {
+    const { ls, watch, quiet, outcome } = await renamed('nexusd');
+    expect(outcome).toBe('UND-7: renamed sessions take the new username as nickname');
+    const [list] = await ls.exchange(watch, [msg('UserList', {})]);
+    expect(list!.outcome).toBe('UND-7: renamed sessions take the new username as nickname');
+    expect(nickname(ls, quiet)).toBe('run_q2');
+    expect(ls.failures).toEqual([]);
+  });
+
+  it('nexusd: … or the old nickname, which the mirror then keeps', async () => {
+    const { ls, watch, quiet } = await renamed('nexusd', { variant: { choices: { 'UND-7': 'old' } } });
+    const [list] = await ls.exchange(watch, [msg('UserList', {})]);
+    expect(list!.outcome).toBe('UND-7: renamed sessions keep the old nickname');
+    expect(nickname(ls, quiet)).toBe('run_quiet');
+    await ls.exchange(watch, [msg('UserInfo', { nickname: 'run_quiet' })]); // found under its old nickname
+    expect(ls.failures).toEqual([]);
+  });
+
+  it('nexusd: a logout can decide too (the nickname in UserDisconnected)', async () => {
+    const { ls, watch, quiet } = await renamed('nexusd', { variant: { choices: { 'UND-7': 'old' } } });
+    await ls.closeFromClient(quiet);
+    await ls.barrier(watch);
+    expect(ls.failures).toEqual([]);
+  });
+
+  it('spec: the UserUpdated every session gets decides at once', async () => {
+    const { ls, quiet, outcome } = await renamed('spec', { variant: { choices: { 'UND-7': 'old' } } });
+    expect(outcome).toBe('UND-7: renamed sessions keep the old nickname');
+    expect(nickname(ls, quiet)).toBe('run_quiet');
+    expect(ls.failures).toEqual([]);
+  });
+
+  it('rejects a nickname that is neither', async () => {
+    const hook = rewrite(
+      (b) => b.type === 'UserListResponse',
+      (b) => ({ ...b, users: (b.users as Array<Record<string, unknown>>).map((u) => (u.username === 'run_q2' ? { ...u, nickname: 'run_zz' } : u)) }),
+    );
+    const { ls, watch } = await renamed('nexusd', { hook });
+    const failures = await failuresOf(ls.exchange(watch, [msg('UserList', {})]));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.expected).toContain(
+      'no allowed outcome matched (UND-7: renamed sessions take the new username as nickname | UND-7: renamed sessions keep the old nickname)',
+    );
+  });
+});

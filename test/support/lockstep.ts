@@ -1,0 +1,139 @@
+// A lockstep engine wired to a reference server (optionally a variant that decides the spec's open
+// points differently, optionally behind a proxy that perturbs what it sends), for the runner tests.
+// Call `cleanupWorlds` from the test file's afterEach.
+import net from 'node:net';
+import { expect } from 'vitest';
+import { encodeFrame, FrameDecoder } from '../../src/protocol/frame.ts';
+import type { MatchMode, Profile, RawFrame } from '../../src/protocol/types.ts';
+import { createState } from '../../src/model/create.ts';
+import { passwordDigest } from '../../src/model/password.ts';
+import type { Account, State } from '../../src/model/state.ts';
+import { NexusConnection } from '../../src/net/connection.ts';
+import type { HarnessConn } from '../../src/runner/lockstep.ts';
+import { Lockstep, LockstepMismatch } from '../../src/runner/lockstep.ts';
+import { startServer, type ReferenceServer, type ServerOptions } from '../../src/server/server.ts';
+
+export const NOW = Math.floor(Date.now() / 1000);
+const servers: ReferenceServer[] = [];
+const engines: Lockstep[] = [];
+export const strays: NexusConnection[] = [];
+const proxies: net.Server[] = [];
+
+export async function cleanupWorlds(): Promise<void> {
+  for (const ls of engines.splice(0)) for (const hc of ls.harnessConnections()) await ls.discard(hc);
+  for (const c of strays.splice(0)) c.destroy();
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+  await Promise.all(proxies.splice(0).map((p) => new Promise((r) => p.close(r))));
+}
+
+export type Hook = (frame: RawFrame, conn: number) => RawFrame[];
+
+/**
+ * A man in the middle that lets a test perturb what the reference server sends (reorder, inject),
+ * to produce behaviours the spec allows or forbids but the reference server never shows.
+ * Connections are numbered 1, 2, … in the order the harness opens them.
+ */
+async function perturb(srv: ReferenceServer, hook: Hook): Promise<{ host: string; port: number }> {
+  let n = 0;
+  const server = net.createServer((client) => {
+    const conn = ++n;
+    const up = net.connect(srv.port, srv.host);
+    const decoder = new FrameDecoder({ isKnownType: () => true, limitFor: () => 0 });
+    client.pipe(up);
+    up.on('data', (chunk: Buffer) => {
+      for (const f of decoder.push(chunk).frames) for (const out of hook(f, conn)) client.write(encodeFrame(out.type, out.id, out.payload));
+    });
+    up.on('end', () => client.end());
+    up.on('error', () => client.destroy());
+    client.on('error', () => up.destroy());
+    client.on('close', () => up.destroy());
+  });
+  proxies.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port };
+}
+
+/** Rewrites the JSON body of matching frames (the rest of a hook passes frames through). */
+export function rewrite(when: (body: Record<string, unknown>, frame: RawFrame, conn: number) => boolean, change: (body: Record<string, unknown>) => Record<string, unknown>): Hook {
+  return (f, conn) => {
+    const body = JSON.parse(Buffer.from(f.payload).toString('utf8')) as Record<string, unknown>;
+    if (!when(body, f, conn)) return [f];
+    return [{ ...f, payload: Buffer.from(JSON.stringify(change(body))) }];
+  };
+}
+
+export function account(username: string, over: Partial<Account> = {}): Account {
+  return {
+    username,
+    passwordDigest: passwordDigest(`pw-${username}`),
+    isAdmin: false,
+    isShared: false,
+    enabled: true,
+    permissions: [],
+    createdAt: NOW - 1000,
+    ...over,
+  };
+}
+
+export function stateWith(profile: Profile, accounts: Account[]): State {
+  const s = createState({ profile }, { now: NOW - 2000, idSeed: 5 });
+  s.serverInfo.max_connections_per_ip = 50;
+  for (const a of accounts) s.accounts[a.username.toLowerCase()] = a;
+  return s;
+}
+
+export const BASE = [account('root', { isAdmin: true }), account('run_watch', { permissions: ['user_list'] }), account('run_quiet')];
+
+export async function world(o: {
+  server: State;
+  mirror?: State;
+  match?: MatchMode;
+  timeoutMs?: number;
+  idleTimeoutMs?: number;
+  frameTimeoutMs?: number;
+  hook?: Hook;
+  /** A server that decides the spec's open points differently (ServerOptions.variant). */
+  variant?: ServerOptions['variant'];
+}) {
+  const srvOpts: ServerOptions = { port: 0, tls: false, initialState: o.server };
+  if (o.idleTimeoutMs !== undefined) srvOpts.idleTimeoutMs = o.idleTimeoutMs;
+  if (o.frameTimeoutMs !== undefined) srvOpts.frameTimeoutMs = o.frameTimeoutMs;
+  if (o.variant !== undefined) srvOpts.variant = o.variant;
+  const srv = await startServer(srvOpts);
+  servers.push(srv);
+  const at = o.hook ? await perturb(srv, o.hook) : { host: srv.host, port: srv.port };
+  const mirror = o.mirror ?? structuredClone(o.server);
+  const ls = new Lockstep(
+    {
+      profile: mirror.config.profile,
+      match: o.match ?? 'key',
+      timeoutMs: o.timeoutMs ?? 3000,
+      target: { host: at.host, port: at.port, transport: 'plain' },
+      isRunName: (n) => n.toLowerCase().startsWith('run_'),
+      adminUsername: 'root',
+      seed: 7,
+    },
+    mirror,
+  );
+  ls.reset(mirror);
+  engines.push(ls);
+  return { srv, ls };
+}
+
+export async function login(ls: Lockstep, label: string, username: string, extra: Record<string, unknown> = {}): Promise<HarnessConn> {
+  const hc = await ls.open(label);
+  await ls.request(hc, 'Handshake', { version: '0.5.0' });
+  const a = await ls.request(hc, 'Login', { username, password: `pw-${username}`, features: ['chat'], locale: 'en', ...extra });
+  expect(a.observed?.message?.body.success).toBe(true);
+  return hc;
+}
+
+export async function failuresOf(p: Promise<unknown>) {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof LockstepMismatch) return e.failures;
+    throw e;
+  }
+  throw new Error('expected a lockstep mismatch');
+}
