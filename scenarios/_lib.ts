@@ -1,7 +1,4 @@
-// Small helpers shared by the session, wire, users, away and connection-monitor scenarios.
-// Owner: the session/wire helper. Not a spec section: the loader (src/runner/load.ts) loads every
-// .ts under scenarios/, so until it skips `_`-prefixed files this module exports an empty section.
-import { section } from '../src/runner/api.ts';
+// Helpers shared by the scenario files. Not a spec section: the loader skips `_`-prefixed files.
 import type { Actor, CheckContext, Observed, Reply } from '../src/runner/api.ts';
 import type { ErrorKey } from '../src/model/events.ts';
 import { encodeFrame } from '../src/protocol/frame.ts';
@@ -65,9 +62,22 @@ export function sortedCaseInsensitive(names: string[]): boolean {
   return names.every((n, i) => i === 0 || names[i - 1]!.toLowerCase() <= n.toLowerCase());
 }
 
-/** Same members, any order (GEN-8, USR-INFO-6). */
-export function sameSet(a: readonly unknown[], b: readonly unknown[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x)) && b.every((x) => a.includes(x));
+/** Same members, any order (GEN-8, USR-INFO-6); false when `value` is not an array. */
+export function sameSet(value: unknown, expected: readonly unknown[]): boolean {
+  if (!Array.isArray(value)) return false;
+  const got = new Set(value);
+  const want = new Set(expected);
+  return got.size === want.size && [...want].every((x) => got.has(x));
+}
+
+// --- account bodies -----------------------------------------------------------------------------
+
+/** Password of the accounts checks create themselves with UserCreate (not actors). */
+export const CREATED_PASSWORD = 'Created-Pa55word';
+
+/** A UserCreate body: a regular, enabled account without permissions unless overridden. */
+export function accountBody(username: string, o: Record<string, unknown> = {}): Record<string, unknown> {
+  return { username, password: CREATED_PASSWORD, is_admin: false, enabled: true, permissions: [], ...o };
 }
 
 // --- outcomes that depend on the profile --------------------------------------------------------
@@ -134,4 +144,3 @@ export function frameWithPayload(type: string, payload: string | Uint8Array, id 
   return encodeFrame(type, id, payload);
 }
 
-export default section('_lib', 'shared scenario helpers (no checks)', []);

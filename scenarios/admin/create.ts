@@ -2,20 +2,10 @@
 // Who may create which account, what is validated in which order, and that creating is silent.
 import { admin, check, connection, section, shared, user } from '../../src/runner/api.ts';
 import { ALL_PERMISSIONS } from '../../src/model/permissions.ts';
+import { sameSet, accountBody, CREATED_PASSWORD } from '../_lib.ts';
 
-const PASSWORD = 'Create-Pa55word';
 
-/** A UserCreate body for a regular, enabled account without permissions unless overridden. */
-function account(username: string, o: Record<string, unknown> = {}): Record<string, unknown> {
-  return { username, password: PASSWORD, is_admin: false, enabled: true, permissions: [], ...o };
-}
 
-/** GEN-8: permission lists compare as sets. */
-function sameSet(value: unknown, expected: readonly string[]): boolean {
-  if (!Array.isArray(value)) return false;
-  const got = new Set(value.map(String));
-  return got.size === new Set(expected).size && expected.every((p) => got.has(p));
-}
 
 export default section(
   'admin/create',
@@ -29,9 +19,9 @@ export default section(
       seed: 'users.md §Error Handling',
       actors: { fresh: connection('new'), shaken: connection('shaken') },
       run: async ({ fresh, shaken }, t) => {
-        await fresh.request('UserCreate', account(t.name('never'))).expectError('E-NOT-LOGGED-IN');
+        await fresh.request('UserCreate', accountBody(t.name('never'))).expectError('E-NOT-LOGGED-IN');
         await fresh.expectClosed();
-        await shaken.request('UserCreate', account(t.name('never'))).expectError('E-NOT-LOGGED-IN');
+        await shaken.request('UserCreate', accountBody(t.name('never'))).expectError('E-NOT-LOGGED-IN');
         await shaken.expectClosed();
       },
     }),
@@ -46,7 +36,7 @@ export default section(
         const name = t.name('NewMixedCase');
         t.created(name);
         const reply = await boss
-          .request('UserCreate', account(name, { permissions: ['chat_send', 'user_list', 'news_create'] }))
+          .request('UserCreate', accountBody(name, { permissions: ['chat_send', 'user_list', 'news_create'] }))
           .expectSuccess();
         t.assert(reply.body.username === name, 'ADM-CREATE-12', `reply username is "${String(reply.body.username)}", sent "${name}"`);
         const edit = await t.admin.request('UserEdit', { username: name.toLowerCase() }).expectSuccess();
@@ -65,7 +55,7 @@ export default section(
       run: async ({ boss, watcher, bystander }, t) => {
         const name = t.name('quiet');
         t.created(name);
-        await boss.request('UserCreate', account(name, { permissions: ['user_list'] })).expectSuccess();
+        await boss.request('UserCreate', accountBody(name, { permissions: ['user_list'] })).expectSuccess();
         // Round trips prove that no UserConnected/UserUpdated arrived before them.
         await watcher.expectConnected();
         await bystander.expectConnected();
@@ -89,10 +79,10 @@ export default section(
       run: async ({ boss, door }, t) => {
         const name = t.name('off');
         t.created(name);
-        await boss.request('UserCreate', account(name, { enabled: false })).expectSuccess();
+        await boss.request('UserCreate', accountBody(name, { enabled: false })).expectSuccess();
         const edit = await t.admin.request('UserEdit', { username: name }).expectSuccess();
         t.assert(edit.body.enabled === false, 'ADM-CREATE-12', 'UserEdit shows enabled:false');
-        await door.login({ username: name, password: PASSWORD, features: [], locale: 'en' }).expectError('E-ACCOUNT-DISABLED');
+        await door.login({ username: name, password: CREATED_PASSWORD, features: [], locale: 'en' }).expectError('E-ACCOUNT-DISABLED');
         await door.expectClosed();
       },
     }),
@@ -109,11 +99,11 @@ export default section(
       },
       run: async ({ without, holder }, t) => {
         const denied = t.name('denied');
-        await without.request('UserCreate', account(denied)).expectError('E-PERMISSION-DENIED');
+        await without.request('UserCreate', accountBody(denied)).expectError('E-PERMISSION-DENIED');
         await t.admin.request('UserEdit', { username: denied }).expectError('E-USER-NOT-FOUND');
         const allowed = t.name('allowed');
         t.created(allowed);
-        const reply = await holder.request('UserCreate', account(allowed)).expectSuccess();
+        const reply = await holder.request('UserCreate', accountBody(allowed)).expectSuccess();
         t.assert(reply.body.username === allowed, 'ADM-CREATE-12', 'the reply names the created account');
         await without.expectConnected();
       },
@@ -127,13 +117,13 @@ export default section(
       seed: 'admin.md §Username Validation',
       actors: { boss: admin() },
       run: async ({ boss }, t) => {
-        await boss.request('UserCreate', account('')).expectError('E-USERNAME-EMPTY');
-        await boss.request('UserCreate', account('u'.repeat(33))).expectError('E-USERNAME-TOO-LONG');
-        await boss.request('UserCreate', account('has space')).expectError('E-USERNAME-INVALID');
-        await boss.request('UserCreate', account('tab\tname')).expectError('E-USERNAME-INVALID');
+        await boss.request('UserCreate', accountBody('')).expectError('E-USERNAME-EMPTY');
+        await boss.request('UserCreate', accountBody('u'.repeat(33))).expectError('E-USERNAME-TOO-LONG');
+        await boss.request('UserCreate', accountBody('has space')).expectError('E-USERNAME-INVALID');
+        await boss.request('UserCreate', accountBody('tab\tname')).expectError('E-USERNAME-INVALID');
         const longest = (t.name('b') + 'x'.repeat(32)).slice(0, 32);
         t.created(longest);
-        await boss.request('UserCreate', account(longest)).expectSuccess();
+        await boss.request('UserCreate', accountBody(longest)).expectSuccess();
       },
     }),
 
@@ -148,7 +138,7 @@ export default section(
         // or E-USERNAME-INVALID) and fails anything else (another error, a close).
         for (const ch of ['/', '.', ':', '#']) {
           const name = `${t.name('p').slice(0, 28)}${ch}x`;
-          const reply = await boss.request('UserCreate', account(name));
+          const reply = await boss.request('UserCreate', accountBody(name));
           if (reply !== null && reply.body.success === true) t.created(name);
           t.assert(reply !== null, 'VAL-PATHCHARS', `an answer to "${name}" arrived`);
         }
@@ -163,11 +153,11 @@ export default section(
       seed: 'admin.md §UserCreate Errors',
       actors: { boss: admin(), door: connection('shaken') },
       run: async ({ boss, door }, t) => {
-        await boss.request('UserCreate', account(t.name('pw0'), { password: '' })).expectError('E-PASSWORD-EMPTY');
-        await boss.request('UserCreate', account(t.name('pw257'), { password: 'p'.repeat(257) })).expectError('E-PASSWORD-TOO-LONG');
+        await boss.request('UserCreate', accountBody(t.name('pw0'), { password: '' })).expectError('E-PASSWORD-EMPTY');
+        await boss.request('UserCreate', accountBody(t.name('pw257'), { password: 'p'.repeat(257) })).expectError('E-PASSWORD-TOO-LONG');
         const name = t.name('pw256');
         t.created(name);
-        await boss.request('UserCreate', account(name, { password: 'p'.repeat(256) })).expectSuccess();
+        await boss.request('UserCreate', accountBody(name, { password: 'p'.repeat(256) })).expectSuccess();
         await door.login({ username: name, password: 'p'.repeat(256), features: [], locale: 'en' }).expectSuccess();
       },
     }),
@@ -183,7 +173,7 @@ export default section(
         const name = t.name('pwchars');
         const password = 'é'.repeat(200); // 200 characters, 400 bytes
         t.created(name);
-        await boss.request('UserCreate', account(name, { password })).expectSuccess();
+        await boss.request('UserCreate', accountBody(name, { password })).expectSuccess();
         await door.login({ username: name, password, features: [], locale: 'en' }).expectSuccess();
       },
     }),
@@ -197,10 +187,10 @@ export default section(
       needs: { profile: 'nexusd' },
       actors: { boss: admin() },
       run: async ({ boss }, t) => {
-        await boss.request('UserCreate', account(t.name('pwbytes'), { password: 'é'.repeat(200) })).expectError('E-PASSWORD-TOO-LONG');
+        await boss.request('UserCreate', accountBody(t.name('pwbytes'), { password: 'é'.repeat(200) })).expectError('E-PASSWORD-TOO-LONG');
         const name = t.name('pw128');
         t.created(name);
-        await boss.request('UserCreate', account(name, { password: 'é'.repeat(128) })).expectSuccess(); // 256 bytes
+        await boss.request('UserCreate', accountBody(name, { password: 'é'.repeat(128) })).expectSuccess(); // 256 bytes
       },
     }),
 
@@ -219,7 +209,7 @@ export default section(
       seed: 'admin.md §UserCreate',
       actors: { boss: admin() },
       run: async ({ boss }, t) => {
-        const create = (permissions: string[]) => boss.request('UserCreate', account(t.name('perm'), { permissions }));
+        const create = (permissions: string[]) => boss.request('UserCreate', accountBody(t.name('perm'), { permissions }));
         // The count is taken on the raw array, duplicates included; 81 exceeds every build's catalogue.
         await create(Array.from({ length: 81 }, () => 'user_list')).expectError('E-PERMISSIONS-TOO-MANY');
         await create(['chat_send', '']).expectError('E-PERMISSIONS-EMPTY-PERMISSION');
@@ -244,7 +234,7 @@ export default section(
         const name = t.name('boss');
         // nexusd closes the requester here (E!); spec allows T or E with an optional close. The
         // runner checks the connection effect; `mod` is not used afterwards.
-        await mod.request('UserCreate', account(name, { is_admin: true })).expectError('E-CANNOT-CREATE-ADMIN');
+        await mod.request('UserCreate', accountBody(name, { is_admin: true })).expectError('E-CANNOT-CREATE-ADMIN');
         await t.admin.request('UserEdit', { username: name }).expectError('E-USER-NOT-FOUND');
       },
     }),
@@ -258,7 +248,7 @@ export default section(
       actors: { boss: admin() },
       run: async ({ boss }, t) => {
         const name = t.name('shadm');
-        await boss.request('UserCreate', account(name, { is_admin: true, is_shared: true })).expectError('E-SHARED-CANNOT-BE-ADMIN');
+        await boss.request('UserCreate', accountBody(name, { is_admin: true, is_shared: true })).expectError('E-SHARED-CANNOT-BE-ADMIN');
         await t.admin.request('UserEdit', { username: name }).expectError('E-USER-NOT-FOUND');
       },
     }),
@@ -274,7 +264,7 @@ export default section(
         const name = t.name('unk');
         // PERM-2: only obviously bogus names; the first unknown one is reported.
         await boss
-          .request('UserCreate', account(name, { permissions: ['chat_send', 'zz_not_a_permission', 'zz_also_not_one'] }))
+          .request('UserCreate', accountBody(name, { permissions: ['chat_send', 'zz_not_a_permission', 'zz_also_not_one'] }))
           .expectError('E-UNKNOWN-PERMISSION');
         await t.admin.request('UserEdit', { username: name }).expectError('E-USER-NOT-FOUND');
       },
@@ -288,10 +278,10 @@ export default section(
       seed: 'admin.md §UserCreate Errors, §Guest Account',
       actors: { boss: admin(), other: user({ login: false }), crowd: shared({ login: false }) },
       run: async ({ boss, other, crowd }) => {
-        await boss.request('UserCreate', account(other.username.toUpperCase())).expectError('E-USERNAME-EXISTS');
-        await boss.request('UserCreate', account(other.username)).expectError('E-USERNAME-EXISTS');
-        await boss.request('UserCreate', account(crowd.username.toLowerCase())).expectError('E-USERNAME-EXISTS');
-        await boss.request('UserCreate', account('GUEST')).expectError('E-USERNAME-EXISTS');
+        await boss.request('UserCreate', accountBody(other.username.toUpperCase())).expectError('E-USERNAME-EXISTS');
+        await boss.request('UserCreate', accountBody(other.username)).expectError('E-USERNAME-EXISTS');
+        await boss.request('UserCreate', accountBody(crowd.username.toLowerCase())).expectError('E-USERNAME-EXISTS');
+        await boss.request('UserCreate', accountBody('GUEST')).expectError('E-USERNAME-EXISTS');
         // UND-15 (a name equal to a live shared session's *nickname*) is deliberately never
         // created by the suite: either acceptance or E-USERNAME-EXISTS is allowed there.
       },
@@ -314,16 +304,16 @@ export default section(
       actors: { nobody: user(), boss: admin(), other: user({ login: false }) },
       run: async ({ nobody, boss, other }, t) => {
         // Validation precedes the permission check: a requester without user_create learns the input error.
-        await nobody.request('UserCreate', account('', { password: '' })).expectError('E-USERNAME-EMPTY');
-        await nobody.request('UserCreate', account(t.name('o1'), { password: '', permissions: [''] })).expectError('E-PASSWORD-EMPTY');
-        await nobody.request('UserCreate', account(t.name('o2'), { permissions: [''] })).expectError('E-PERMISSIONS-EMPTY-PERMISSION');
-        await nobody.request('UserCreate', account(other.username, { permissions: ['zz_not_a_permission'] })).expectError('E-PERMISSION-DENIED');
+        await nobody.request('UserCreate', accountBody('', { password: '' })).expectError('E-USERNAME-EMPTY');
+        await nobody.request('UserCreate', accountBody(t.name('o1'), { password: '', permissions: [''] })).expectError('E-PASSWORD-EMPTY');
+        await nobody.request('UserCreate', accountBody(t.name('o2'), { permissions: [''] })).expectError('E-PERMISSIONS-EMPTY-PERMISSION');
+        await nobody.request('UserCreate', accountBody(other.username, { permissions: ['zz_not_a_permission'] })).expectError('E-PERMISSION-DENIED');
         // Shared-admin before unknown names, unknown names before the name-taken check.
         await boss
-          .request('UserCreate', account(other.username, { is_admin: true, is_shared: true, permissions: ['zz_not_a_permission'] }))
+          .request('UserCreate', accountBody(other.username, { is_admin: true, is_shared: true, permissions: ['zz_not_a_permission'] }))
           .expectError('E-SHARED-CANNOT-BE-ADMIN');
-        await boss.request('UserCreate', account(other.username, { permissions: ['zz_not_a_permission'] })).expectError('E-UNKNOWN-PERMISSION');
-        await boss.request('UserCreate', account(other.username)).expectError('E-USERNAME-EXISTS');
+        await boss.request('UserCreate', accountBody(other.username, { permissions: ['zz_not_a_permission'] })).expectError('E-UNKNOWN-PERMISSION');
+        await boss.request('UserCreate', accountBody(other.username)).expectError('E-USERNAME-EXISTS');
       },
     }),
 
@@ -338,7 +328,7 @@ export default section(
         await boss.request('UserKick', { nickname: victim.nickname }).expectSuccess();
         const name = t.name('late');
         // spec: the kick closed the socket; nexusd may keep it open until this request (UND-6).
-        await victim.request('UserCreate', account(name));
+        await victim.request('UserCreate', accountBody(name));
         await victim.expectClosed();
         await t.admin.request('UserEdit', { username: name }).expectError('E-USER-NOT-FOUND');
       },

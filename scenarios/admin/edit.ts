@@ -3,14 +3,8 @@
 import { admin, check, connection, section, shared, user } from '../../src/runner/api.ts';
 import type { Observed } from '../../src/runner/api.ts';
 import { ALL_PERMISSIONS } from '../../src/model/permissions.ts';
-import { expectValidatorPastFrameLimit } from '../_lib.ts';
+import { expectValidatorPastFrameLimit, sameSet } from '../_lib.ts';
 
-/** GEN-8: permission lists compare as sets. */
-function sameSet(value: unknown, expected: readonly string[]): boolean {
-  if (!Array.isArray(value)) return false;
-  const got = new Set(value.map(String));
-  return got.size === new Set(expected).size && expected.every((p) => got.has(p));
-}
 
 /** What every refusal shares, whatever its carrier (typed response or Error). */
 const refused = (r: Observed | null): boolean => r !== null && (r.type === 'Error' || r.body.success === false);

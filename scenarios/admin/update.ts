@@ -3,15 +3,10 @@
 // Self-updates: update-self.ts; broadcasts and live effects: update-broadcasts.ts.
 import { admin, check, connection, section, user } from '../../src/runner/api.ts';
 import { ALL_PERMISSIONS } from '../../src/model/permissions.ts';
+import { sameSet } from '../_lib.ts';
 
 const NEW_PASSWORD = 'Updated-Pa55word';
 
-/** GEN-8: permission lists compare as sets. */
-function sameSet(value: unknown, expected: readonly string[]): boolean {
-  if (!Array.isArray(value)) return false;
-  const got = new Set(value.map(String));
-  return got.size === new Set(expected).size && expected.every((p) => got.has(p));
-}
 
 export default section(
   'admin/update',

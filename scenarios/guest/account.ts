@@ -3,13 +3,8 @@
 // renamed, given a password or made admin. The runner enables the guest account for checks that
 // declare a `guest()` actor and restores its state afterwards.
 import { admin, check, connection, guest, section, user } from '../../src/runner/api.ts';
+import { sameSet } from '../_lib.ts';
 
-/** GEN-8: permission lists compare as sets. */
-function sameSet(value: unknown, expected: readonly string[]): boolean {
-  if (!Array.isArray(value)) return false;
-  const got = new Set(value.map(String));
-  return got.size === new Set(expected).size && expected.every((p) => got.has(p));
-}
 
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 

@@ -2,19 +2,10 @@
 // The permission names of this era, how lists of them behave, and how admins report them.
 import { admin, check, connection, section } from '../../src/runner/api.ts';
 import { ALL_PERMISSIONS } from '../../src/model/permissions.ts';
+import { sameSet, accountBody, CREATED_PASSWORD } from '../_lib.ts';
 
-const PASSWORD = 'Catalogue-Pa55word';
 
-function account(username: string, o: Record<string, unknown> = {}): Record<string, unknown> {
-  return { username, password: PASSWORD, is_admin: false, enabled: true, permissions: [], ...o };
-}
 
-/** GEN-8: permission lists compare as sets. */
-function sameSet(value: unknown, expected: readonly string[]): boolean {
-  if (!Array.isArray(value)) return false;
-  const got = new Set(value.map(String));
-  return got.size === new Set(expected).size && expected.every((p) => got.has(p));
-}
 
 export default section(
   'permissions/catalogue',
@@ -29,10 +20,10 @@ export default section(
       run: async ({ boss, door }, t) => {
         const name = t.name('all');
         t.created(name);
-        await boss.request('UserCreate', account(name, { permissions: [...ALL_PERMISSIONS] })).expectSuccess();
+        await boss.request('UserCreate', accountBody(name, { permissions: [...ALL_PERMISSIONS] })).expectSuccess();
         const edit = await t.admin.request('UserEdit', { username: name }).expectSuccess();
         t.assert(sameSet(edit.body.permissions, ALL_PERMISSIONS), 'PERM-1', `UserEdit lists ${JSON.stringify(edit.body.permissions)}`);
-        const r = await door.login({ username: name, password: PASSWORD, features: [], locale: 'en' }).expectSuccess();
+        const r = await door.login({ username: name, password: CREATED_PASSWORD, features: [], locale: 'en' }).expectSuccess();
         t.assert(r.body.is_admin === false, 'SES-LR-3', 'not admin');
         t.assert(sameSet(r.body.permissions, ALL_PERMISSIONS), 'SES-LR-3', 'LoginResponse lists all 27 stored names');
       },
@@ -46,8 +37,8 @@ export default section(
       seed: 'admin.md §Permissions',
       actors: { boss: admin() },
       run: async ({ boss }, t) => {
-        await boss.request('UserCreate', account(t.name('case'), { permissions: ['User_List'] })).expectError('E-UNKNOWN-PERMISSION');
-        await boss.request('UserCreate', account(t.name('case'), { permissions: ['CHAT_SEND'] })).expectError('E-UNKNOWN-PERMISSION');
+        await boss.request('UserCreate', accountBody(t.name('case'), { permissions: ['User_List'] })).expectError('E-UNKNOWN-PERMISSION');
+        await boss.request('UserCreate', accountBody(t.name('case'), { permissions: ['CHAT_SEND'] })).expectError('E-UNKNOWN-PERMISSION');
       },
     }),
 
@@ -61,7 +52,7 @@ export default section(
         const name = t.name('dups');
         t.created(name);
         const permissions = [...Array.from({ length: 26 }, () => 'chat_send'), 'user_list'];
-        await boss.request('UserCreate', account(name, { permissions })).expectSuccess();
+        await boss.request('UserCreate', accountBody(name, { permissions })).expectSuccess();
         const r = await t.admin.request('UserEdit', { username: name }).expectSuccess();
         const list = Array.isArray(r.body.permissions) ? r.body.permissions : [];
         t.assert(list.length === 2 && sameSet(list, ['chat_send', 'user_list']), 'GEN-8', `stored ${JSON.stringify(list)}`);

@@ -2,6 +2,7 @@
 // spec (seeds): requested names are intersected with the requester's own; nexusd: any unheld name
 // refuses the whole request, and an update keeps the target's names the requester does not hold.
 import { admin, check, section, user } from '../../src/runner/api.ts';
+import { sameSet } from '../_lib.ts';
 
 const PASSWORD = 'Merge-Pa55word';
 
@@ -9,12 +10,6 @@ function account(username: string, permissions: string[]): Record<string, unknow
   return { username, password: PASSWORD, is_admin: false, enabled: true, permissions };
 }
 
-/** GEN-8: permission lists compare as sets. */
-function sameSet(value: unknown, expected: readonly string[]): boolean {
-  if (!Array.isArray(value)) return false;
-  const got = new Set(value.map(String));
-  return got.size === new Set(expected).size && expected.every((p) => got.has(p));
-}
 
 export default section(
   'permissions/merge',

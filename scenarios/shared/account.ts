@@ -3,6 +3,7 @@
 // restricted permissions, no self password change, one list entry and one kick target per session.
 import { admin, check, section, sessionOf, shared, user } from '../../src/runner/api.ts';
 import { SHARED_ALLOWED, SHARED_FORBIDDEN_PROBES } from '../../src/model/permissions.ts';
+import { sameSet } from '../_lib.ts';
 
 const PASSWORD = 'Shared-Pa55word';
 
@@ -10,12 +11,6 @@ function sharedAccount(username: string, permissions: string[]): Record<string, 
   return { username, password: PASSWORD, is_admin: false, is_shared: true, enabled: true, permissions };
 }
 
-/** GEN-8: permission lists compare as sets. */
-function sameSet(value: unknown, expected: readonly string[]): boolean {
-  if (!Array.isArray(value)) return false;
-  const got = new Set(value.map(String));
-  return got.size === new Set(expected).size && expected.every((p) => got.has(p));
-}
 
 export default section(
   'shared/account',
