@@ -493,7 +493,7 @@ describe('LoginResponse (session.md §3)', () => {
     expect(single(empty.outputs, empty.conn).body.locale).toBe('');
   });
 
-  it('SES-LR-5 / SES-SI-7 [DIVERGENT] server_info is complete; an unset image is null (spec) or "" (nexusd)', () => {
+  it('SES-LR-5 / SES-SI-1, SES-SI-2, SES-SI-3, SES-SI-4, SES-SI-5, SES-SI-6 defaults / SES-SI-7 [DIVERGENT] server_info is complete; an unset image is null (spec) or "" (nexusd)', () => {
     for (const [profile, image] of [
       ['spec', null],
       ['nexusd', ''],

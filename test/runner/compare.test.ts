@@ -166,11 +166,11 @@ describe('sets, server info, chat info', () => {
     expect(diffs).toEqual(['permissions: expected {a_x, b_y} got {b_y}: missing a_x (compared as sets, GEN-8)']);
   });
 
-  it('treats "", null and absent images alike and ignores the software version (SES-SI-3, SES-SI-7)', () => {
+  it('treats "", null and absent images alike, ignores the software version and out-of-scope members (SES-SI-3, SES-SI-7, SES-SI-8)', () => {
     const info = { name: 'N', description: 'D', version: '0.5.0', transfer_port: 7501, max_connections_per_ip: 5, max_transfers_per_ip: 3, image: '' };
     const exp = expected('ServerInfoUpdated', { server_info: info }, {}, FRESH);
     const { image: _drop, ...noImage } = info;
-    expect(compareMessage(exp, observed('ServerInfoUpdated', { server_info: { ...noImage, version: '1.2.3' } }, FRESH), ctx())).toEqual([]);
+    expect(compareMessage(exp, observed('ServerInfoUpdated', { server_info: { ...noImage, version: '1.2.3', file_reindex_interval: 3600 } }, FRESH), ctx())).toEqual([]);
     expect(compareMessage(exp, observed('ServerInfoUpdated', { server_info: { ...info, image: null } }, FRESH), ctx())).toEqual([]);
     expect(compareMessage(exp, observed('ServerInfoUpdated', { server_info: { ...info, image: 'data:image/png;base64,AA' } }, FRESH), ctx())).toEqual([
       'server_info.image: expected "" got "data:image/png;base64,AA" ("", null and absent are alike)',
