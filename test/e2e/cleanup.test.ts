@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createState } from '../../src/model/create.ts';
 import { passwordDigest } from '../../src/model/password.ts';
-import type { Account, State } from '../../src/model/state.ts';
+import type { State } from '../../src/model/state.ts';
 import { NexusConnection } from '../../src/net/connection.ts';
 import { startServer, type ReferenceServer } from '../../src/server/server.ts';
 import { start, type CliRun } from '../cli/spawn.ts';
+import { account } from '../support/accounts.ts';
 
 const T = 5000;
 const NOW = Math.floor(Date.now() / 1000);
@@ -28,18 +29,6 @@ const INFO = {
   max_transfers_per_ip: 2,
 };
 
-function account(username: string, over: Partial<Account> = {}): Account {
-  return {
-    username,
-    passwordDigest: passwordDigest(`pw-of-${username}`),
-    isAdmin: false,
-    isShared: false,
-    enabled: true,
-    permissions: [],
-    createdAt: NOW - 86_400,
-    ...over,
-  };
-}
 
 function populated(): State {
   const s = createState({ profile: 'spec' }, { now: NOW - 100_000, idSeed: 17 });

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createState } from '../../src/model/create.ts';
 import { passwordDigest } from '../../src/model/password.ts';
-import type { Account, State } from '../../src/model/state.ts';
+import type { State } from '../../src/model/state.ts';
 import { NexusConnection } from '../../src/net/connection.ts';
 import type { MatchMode, Profile } from '../../src/protocol/types.ts';
 import type { CheckResult } from '../../src/report/types.ts';
@@ -13,6 +13,7 @@ import type { Section } from '../../src/runner/api.ts';
 import { makeFilter, runSuite, TargetUnavailableError } from '../../src/runner/run.ts';
 import type { RunOptions } from '../../src/runner/run.ts';
 import { startServer, type ReferenceServer } from '../../src/server/server.ts';
+import { account } from '../support/accounts.ts';
 
 const NOW = Math.floor(Date.now() / 1000);
 const ADMIN = { username: 'root', password: 'root-secret-pw' };
@@ -24,18 +25,6 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-function account(username: string, over: Partial<Account> = {}): Account {
-  return {
-    username,
-    passwordDigest: passwordDigest(`pw-${username}`),
-    isAdmin: false,
-    isShared: false,
-    enabled: true,
-    permissions: [],
-    createdAt: NOW - 5000,
-    ...over,
-  };
-}
 
 /** A target that is not empty: accounts of all kinds, custom server info, a low per-IP limit. */
 function populated(profile: Profile): State {

@@ -23,6 +23,7 @@ import {
   type Snapshot,
 } from '../../src/runner/target.ts';
 import { startServer, type ReferenceServer } from '../../src/server/server.ts';
+import { account } from '../support/accounts.ts';
 
 const NOW = 1_700_000_000;
 const T = 5000;
@@ -36,18 +37,6 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-function account(username: string, over: Partial<Account> = {}): Account {
-  return {
-    username,
-    passwordDigest: passwordDigest(`pw-${username}`),
-    isAdmin: false,
-    isShared: false,
-    enabled: true,
-    permissions: [],
-    createdAt: NOW - 5000,
-    ...over,
-  };
-}
 
 /** The target as it was when the run started. */
 function baseState(profile: Profile): State {

@@ -6,12 +6,13 @@ import { expect } from 'vitest';
 import { encodeFrame, FrameDecoder } from '../../src/protocol/frame.ts';
 import type { MatchMode, Profile, RawFrame } from '../../src/protocol/types.ts';
 import { createState } from '../../src/model/create.ts';
-import { passwordDigest } from '../../src/model/password.ts';
 import type { Account, State } from '../../src/model/state.ts';
 import { NexusConnection } from '../../src/net/connection.ts';
 import type { HarnessConn } from '../../src/runner/lockstep.ts';
 import { Lockstep, LockstepMismatch } from '../../src/runner/lockstep.ts';
 import { startServer, type ReferenceServer, type ServerOptions } from '../../src/server/server.ts';
+export { account } from './accounts.ts';
+import { account } from './accounts.ts';
 
 export const NOW = Math.floor(Date.now() / 1000);
 const servers: ReferenceServer[] = [];
@@ -62,18 +63,6 @@ export function rewrite(when: (body: Record<string, unknown>, frame: RawFrame, c
   };
 }
 
-export function account(username: string, over: Partial<Account> = {}): Account {
-  return {
-    username,
-    passwordDigest: passwordDigest(`pw-${username}`),
-    isAdmin: false,
-    isShared: false,
-    enabled: true,
-    permissions: [],
-    createdAt: NOW - 1000,
-    ...over,
-  };
-}
 
 export function stateWith(profile: Profile, accounts: Account[]): State {
   const s = createState({ profile }, { now: NOW - 2000, idSeed: 5 });
