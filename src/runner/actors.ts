@@ -9,6 +9,7 @@ import { createRng } from '../protocol/ids.ts';
 import type { ClientType, MatchMode, Profile, ServerType } from '../protocol/types.ts';
 import type { Failure } from '../report/types.ts';
 import type { Received } from '../net/connection.ts';
+import { plaintextProbe, type PlaintextProbeResult } from '../net/plaintext-probe.ts';
 import type { Actor, ActorSpec, CheckContext, CheckDef, Observed, Reply } from './api.ts';
 import { CheckFailure, SkipCheck } from './failures.ts';
 import type { Answer, HarnessConn, Lockstep, Outgoing } from './lockstep.ts';
@@ -63,7 +64,14 @@ export class RunContext {
   constructor(
     readonly lockstep: Lockstep,
     readonly names: NameSource,
-    readonly settings: { profile: Profile; match: MatchMode; timeoutMs: number; adminUsername: string; adminPassword: string },
+    readonly settings: {
+      profile: Profile;
+      match: MatchMode;
+      timeoutMs: number;
+      adminUsername: string;
+      adminPassword: string;
+      target: { host: string; port: number };
+    },
     seed: number,
     /** Server info every check starts from (the pre-run one with the run's raised limit). */
     public serverBaseline: State['serverInfo'],
@@ -126,6 +134,11 @@ export class CheckEnv implements CheckContext {
   skip(reason: string): never {
     throw new SkipCheck(reason);
   }
+  plaintextProbe(bytes: Uint8Array | string): Promise<PlaintextProbeResult> {
+    const { host, port } = this.run.settings.target;
+    return plaintextProbe(host, port, bytes, this.run.settings.timeoutMs);
+  }
+
   async connect(state: 'new' | 'shaken' = 'new'): Promise<Actor> {
     const label = `conn${this.actors.length + 1}`;
     const hc = await this.run.lockstep.open(label);

@@ -5,6 +5,9 @@ import type { ClientType, Profile, MatchMode } from '../protocol/types.ts';
 import type { ErrorKey } from '../model/events.ts';
 import type { Permission } from '../model/permissions.ts';
 import type { State } from '../model/state.ts';
+import type { PlaintextProbeResult } from '../net/plaintext-probe.ts';
+
+export type { PlaintextProbeResult };
 
 // --- actors -------------------------------------------------------------------------------------
 
@@ -142,6 +145,12 @@ export interface CheckContext {
    * model predicts the target drops it (WIRE-IP-2), the returned actor is already closed.
    */
   connect(state?: 'new' | 'shaken'): Promise<Actor>;
+  /**
+   * Opens a plain TCP connection beside the protocol (no TLS even on a TLS target), writes `bytes`
+   * and reads until the server closes it or the timeout passes. The model is not involved: for
+   * transport probes such as plaintext sent to a TLS port (WIRE-TLS-5).
+   */
+  plaintextProbe(bytes: Uint8Array | string): Promise<PlaintextProbeResult>;
 }
 
 export interface CheckDef<A extends Record<string, ActorSpec> = Record<string, ActorSpec>> {

@@ -157,7 +157,14 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
   const run = new RunContext(
     lockstep,
     names,
-    { profile: opts.profile, match: opts.match, timeoutMs: opts.timeoutMs, adminUsername: opts.admin.username, adminPassword: opts.admin.password },
+    {
+      profile: opts.profile,
+      match: opts.match,
+      timeoutMs: opts.timeoutMs,
+      adminUsername: opts.admin.username,
+      adminPassword: opts.admin.password,
+      target: { host: opts.target.host, port: opts.target.port },
+    },
     opts.seed,
     working,
   );
