@@ -3,7 +3,7 @@
 import { admin, check, connection, section, shared, user } from '../../src/runner/api.ts';
 import type { Observed } from '../../src/runner/api.ts';
 import { ALL_PERMISSIONS } from '../../src/model/permissions.ts';
-import { expectValidatorPastFrameLimit, sameSet } from '../_lib.ts';
+import { expectValidatorPastFrameLimit, requestAfterRemoval, sameSet } from '../_lib.ts';
 
 
 /** What every refusal shares, whatever its carrier (typed response or Error). */
@@ -138,6 +138,20 @@ export default section(
         // Last: in `nexusd` the era's exact frame limit may answer this one with a framing error and
         // a close instead (WIRE-LIM-4); `spec` must reach the validator.
         await expectValidatorPastFrameLimit(boss, boss.request('UserEdit', { username: 'u'.repeat(33) }), 'E-USERNAME-TOO-LONG');
+      },
+    }),
+
+    check({
+      id: 'removed-session-invalid-username',
+      title: 'UserEdit with an invalid username on a removed session: either check order (E-USERNAME-EMPTY, or E-AUTHENTICATION and a close) is accepted',
+      rules: ['ADM-EDIT-1', 'UND-1', 'GEN-2', 'SES-KICK-3', 'UND-6'],
+      errors: ['E-USERNAME-EMPTY', 'E-AUTHENTICATION'],
+      actors: { boss: admin(), victim: user({ permissions: ['user_edit'] }) },
+      run: async ({ boss, victim }) => {
+        // UND-1: variant A validates first, variant B answers GEN-2 first; in `nexusd` the socket may
+        // still be open (SES-KICK-3). The runner predicts every allowed outcome; the connection ends either way.
+        await boss.request('UserDelete', { username: victim.username }).expectSuccess();
+        await requestAfterRemoval(victim, 'UserEdit', { username: '' });
       },
     }),
 

@@ -210,6 +210,25 @@ export default section(
     }),
 
     check({
+      id: 'rename-case-only',
+      title: 'Renaming an account to a case variant of its own name succeeds or fails with "Username already exists" (undetermined)',
+      rules: ['ADM-UPDATE-13', 'ADM-UPDATE-14', 'ADM-UPDATE-16', 'GEN-7'],
+      errors: ['E-USERNAME-EXISTS'],
+      actors: { boss: admin(), target: user(), watcher: user({ permissions: ['user_list'] }) },
+      run: async ({ boss, target, watcher }, t) => {
+        // The runner predicts both outcomes (renamed, with its broadcasts; or E-USERNAME-EXISTS and
+        // nothing else) and follows the one the target shows; UserEdit then reports the stored casing.
+        const variant = target.username.toUpperCase();
+        const r = await boss.request('UserUpdate', { username: target.username, requested_username: variant });
+        t.assert(r !== null, 'ADM-UPDATE-13', 'the case-only rename is answered');
+        const e = await t.admin.request('UserEdit', { username: target.username }).expectSuccess();
+        t.assert(e.body.username === (r?.body.success === true ? variant : target.username), 'ADM-UPDATE-13', 'the stored casing follows the answer');
+        await target.expectConnected();
+        await watcher.expectConnected();
+      },
+    }),
+
+    check({
       id: 'rename-to-existing',
       title: 'Renaming to a name another account holds, in any casing, or to guest fails with "Username already exists"',
       rules: ['ADM-UPDATE-13', 'GEN-7', 'GUEST-1', 'GEN-9'],

@@ -52,12 +52,16 @@ export default section(
     }),
     check({
       id: 'empty-message',
-      title: 'UserAway with message "" succeeds (stored as an empty status or as none)',
-      rules: ['USR-AWAY-4', 'UND-4'],
-      actors: { a: user(), hears: listener() },
-      run: async ({ a, hears }) => {
+      title: 'UserAway with message "" succeeds; broadcast, lists and UserInfo show it stored as an empty status or as none (undetermined)',
+      rules: ['USR-AWAY-4', 'UND-4', 'USR-INFO-6'],
+      actors: { a: user(), hears: listener(), asks: user({ permissions: ['user_info'] }) },
+      run: async ({ a, hears, asks }, t) => {
+        // UND-4: the runner predicts both outcomes; the listener's UserUpdated tells which one the
+        // target took, and every later answer must follow it.
         await a.request('UserAway', { message: '' }).expectSuccess();
-        await hears.expectConnected();
+        const e = await listEntry(hears, a.nickname);
+        t.assert(e?.is_away === true && (isNone(e?.status) || e?.status === ''), 'USR-AWAY-4', 'listed as away, status "" or none');
+        await asks.request('UserInfo', { nickname: a.nickname }).expectSuccess();
       },
     }),
     check({

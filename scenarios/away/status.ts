@@ -53,11 +53,39 @@ export default section(
     }),
     check({
       id: 'empty',
-      title: 'UserStatus with "" succeeds (stored as an empty status or as none)',
+      title: 'UserStatus with "" succeeds; broadcast and later lists show an empty status or none (undetermined)',
       rules: ['USR-STATUS-2', 'UND-4'],
       actors: { a: user(), hears: listener() },
-      run: async ({ a, hears }) => {
+      run: async ({ a, hears }, t) => {
+        // UND-4: the runner predicts both outcomes and follows the one the broadcast shows.
         await a.request('UserStatus', { status: '' }).expectSuccess();
+        const e = await listEntry(hears, a.nickname);
+        t.assert(isNone(e?.status) || e?.status === '', 'USR-STATUS-2', 'status "" or none');
+        // A later session of the account inherits what was stored (SES-ID-3).
+        await a.request('UserStatus', { status: 'set again' }).expectSuccess();
+        await a.request('UserStatus', { status: '' }).expectSuccess();
+        await hears.request('UserList', { all: false }).expectSuccess();
+      },
+    }),
+    check({
+      id: 'multibyte-boundary',
+      title: 'nexusd: a status of 128 characters but more than 128 bytes is accepted or refused as too long (unit undetermined); the era frame limit may answer first',
+      rules: ['VAL-STATUS', 'UND-2', 'USR-STATUS-1', 'WIRE-LIM-4', 'UND-11'],
+      errors: ['E-STATUS-TOO-LONG'],
+      seed: 'users.md §Validation',
+      needs: { profile: 'nexusd' },
+      actors: { a: user(), hears: listener() },
+      run: async ({ a, hears }, t) => {
+        // 65 two-byte characters: 65 characters, 130 bytes. UND-2: characters (accepted) or bytes
+        // (E-STATUS-TOO-LONG); UND-11: the era's exact frame limit (161 bytes) may refuse the frame.
+        // The runner predicts every combination and follows the one the target shows.
+        const reply = await a.request('UserStatus', { status: 'é'.repeat(65) });
+        if (reply === null) {
+          await a.expectClosed();
+          return;
+        }
+        t.assert(reply.body.success === true || reply.body.success === false, 'UND-2', 'an answer to the status');
+        await a.expectConnected();
         await hears.expectConnected();
       },
     }),

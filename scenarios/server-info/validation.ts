@@ -188,6 +188,28 @@ export default section(
     }),
 
     check({
+      id: 'image-size-undetermined',
+      title: 'A server image of 700 001 or 716 800 bytes ("700KB": 700 000 bytes or 700 KiB) is accepted or "too large" (undetermined)',
+      rules: ['ADM-SINFO-7', 'VAL-SERVER-IMAGE', 'WIRE-LIM-4', 'UND-11'],
+      errors: ['E-SERVER-IMAGE-TOO-LARGE'],
+      seed: 'admin.md §Server Info Validation ("Max 700KB data URI")',
+      actors: { boss: admin() },
+      run: async ({ boss }, t) => {
+        // The runner predicts both limits (and, in nexusd, the era frame limit refusing the larger
+        // frame first, UND-11) and follows the one the target shows; the cleanup restores the image.
+        for (const bytes of [700_001, 716_800]) {
+          const reply = await boss.request('ServerInfoUpdate', { image: imageOf(bytes) });
+          if (reply === null) {
+            await boss.expectClosed();
+            return;
+          }
+          t.assert(reply.body.success === true || reply.type === 'Error' || reply.body.success === false, 'VAL-SERVER-IMAGE', `an answer to a ${bytes}-byte image`);
+        }
+        await boss.expectConnected();
+      },
+    }),
+
+    check({
       id: 'validation-order',
       title: 'ServerInfoUpdate validates name, then description, then image, then the limits',
       rules: ['GEN-3', 'ADM-SINFO-5', 'ADM-SINFO-6', 'ADM-SINFO-7', 'ADM-SINFO-8'],

@@ -123,6 +123,21 @@ export default section(
       },
     }),
     check({
+      id: 'aggregated-locale',
+      title: 'A regular account whose two sessions have different locales is listed with the locale of one of them (undetermined which)',
+      rules: ['USR-LIST-3', 'SES-ID-2', 'UND-14'],
+      actors: { viewer: user({ permissions: ['user_list', 'user_info'] }), a: user(), later: sessionOf('a', { locale: 'en-ZZ' }) },
+      run: async ({ viewer, a, later }, t) => {
+        // UND-14: any of the sessions' locales is accepted (the comparison checks every entry and
+        // UserInfo); the reference shows the latest login's.
+        const e = entriesFor(usersOf(await viewer.request('UserList', { all: false }).expectSuccess()), a.nickname);
+        t.assert(e.length === 1 && (e[0]?.locale === 'en' || e[0]?.locale === 'en-ZZ'), 'UND-14', `locale of one of the sessions (${String(e[0]?.locale)})`);
+        await viewer.request('UserInfo', { nickname: a.nickname }).expectSuccess();
+        await later.request('UserAway', { message: 'both sessions still listed' }).expectSuccess();
+        await viewer.expectConnected();
+      },
+    }),
+    check({
       id: 'shared-sessions-separate',
       title: 'Sessions of a shared account are listed separately, each under its own nickname and never as admin',
       rules: ['USR-LIST-3', 'SES-SHARED-2', 'SES-ID-2'],

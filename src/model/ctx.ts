@@ -121,9 +121,34 @@ export class Ctx {
     if (conn === null) return; // a foreign session: nothing for us to write
     const message: Message = { type, id: opts.id ?? this.freshId(), body: { type, ...body } };
     const out: SendOutput = { kind: 'send', conn, message, rules: opts.rules };
-    if (opts.accept) out.accept = opts.accept;
+    const locales = this.aggregatedLocales(message.body);
+    const accept: SendAccept = { ...opts.accept, ...(locales.length > 0 ? { anyLocaleOf: locales } : {}) };
+    if (Object.keys(accept).length > 0) out.accept = accept;
     if (opts.error) out.error = opts.error;
     this.outputs.push(out);
+  }
+
+  /**
+   * UND-14 [UNDETERMINED]: every aggregated entry of `body` (an object with `locale` and two or
+   * more `session_ids`) may carry the locale of any of its sessions. Evaluated when the message is
+   * emitted, so a broadcast about sessions that end later in the same step is covered too.
+   */
+  private aggregatedLocales(body: unknown): NonNullable<SendAccept['anyLocaleOf']> {
+    const out: NonNullable<SendAccept['anyLocaleOf']> = [];
+    const visit = (v: unknown): void => {
+      if (Array.isArray(v)) return v.forEach(visit);
+      if (typeof v !== 'object' || v === null) return;
+      const o = v as Record<string, unknown>;
+      const ids = o.session_ids;
+      if (typeof o.locale === 'string' && Array.isArray(ids) && ids.length > 1) {
+        const sessions = ids.map((id) => this.session(Number(id))).filter((x): x is Session => x !== undefined);
+        const locales = [...new Set(sessions.sort((a, b) => a.loginSeq - b.loginSeq).map((x) => x.locale))];
+        if (locales.length > 1) out.push({ sessionIds: [...(ids as number[])].sort((a, b) => a - b), locales });
+      }
+      for (const child of Object.values(o)) visit(child);
+    };
+    visit(body);
+    return out;
   }
 
   /** Success answer: `<Type>Response {success:true, …}` echoing the request id. */

@@ -20,6 +20,11 @@ export interface ErrorEntry {
   reachable: { spec: boolean; nexusd: boolean };
   /** errors.md §7 docs-only labels and seed table labels: no server sends them, `key` matching maps them. */
   aliases?: string[];
+  /**
+   * Numeric parameters whose value is build-dependent (errors.md: the permissions count N ≥ 27):
+   * `exact` matching accepts any such number there, never only the model's.
+   */
+  anyNumber?: string[];
 }
 
 /** U+2068 FIRST STRONG ISOLATE / U+2069 POP DIRECTIONAL ISOLATE: Fluent's isolation marks. */
@@ -423,6 +428,7 @@ const CATALOGUE_INIT: Record<string, EntryInit> = {
     nexusd: 'Too many permissions (max {max_count})',
     ftl: 'err-permissions-too-many',
     defaults: { max_count: PERMISSIONS_MAX_COUNT },
+    anyNumber: ['max_count'],
     carriers: same(['T']),
     reachable: BOTH,
   },
@@ -741,6 +747,19 @@ export function renderError(key: ErrorKey, params: ErrorParams, profile: Profile
   });
 }
 
+/**
+ * `exact` for keys with a build-dependent number (ErrorEntry.anyNumber): the profile's rendering
+ * with those parameters left open (digits), the others as given.
+ */
+function matchesWithAnyNumber(plain: string, key: ErrorKey, params: ErrorParams, profile: Profile): boolean {
+  const open = errorEntry(key).anyNumber;
+  if (!open) return false;
+  const marker = '\u0000N\u0000';
+  const rendered = stripIsolation(renderError(key, { ...params, ...Object.fromEntries(open.map((p) => [p, marker])) }, profile));
+  const pattern = rendered.split(marker).map(escapeRegExp).join('\\d+');
+  return new RegExp(`^${pattern}$`, 'u').test(plain);
+}
+
 /** Removes Fluent isolation marks; matchers compare after this (README §Error-string profiles). */
 export function stripIsolation(text: string): string {
   return text.replace(/[\u2068\u2069]/g, '');
@@ -802,7 +821,7 @@ export function errorMatches(
   const plain = stripIsolation(text);
   switch (mode) {
     case 'exact':
-      return plain === stripIsolation(renderError(key, params, profile));
+      return plain === stripIsolation(renderError(key, params, profile)) || matchesWithAnyNumber(plain, key, params, profile);
     case 'key':
       return classifyError(plain).includes(key);
     case 'lenient':

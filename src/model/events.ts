@@ -44,6 +44,12 @@ export interface SendAccept {
    * PermissionsUpdated in `spec`, ADM-UPDATE-14). Implies `optional`.
    */
   notSentByReference?: boolean;
+  /**
+   * UND-14: the `locale` of each aggregated multi-session entry in this message (`session_ids`,
+   * sorted, as the key) may be the locale of any of those sessions, listed in login order; the
+   * reference shows the latest login's (rules.md §8). Filled in by `Ctx.send`.
+   */
+  anyLocaleOf?: Array<{ sessionIds: number[]; locales: string[] }>;
 }
 
 export interface SendOutput {
@@ -102,7 +108,7 @@ export interface StepAlternative<S> {
 export interface StepResult<S> {
   state: S;
   outputs: Output[];
-  /** Set with `alternatives`: what the reference's own outcome (`state`, `outputs`) is called. */
+  /** Set when a choice point was reached: what this outcome (`state`, `outputs`) is called. */
   label?: string;
   /**
    * Every other outcome the spec allows for this event (absent: only this one). The reference

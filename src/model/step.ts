@@ -3,7 +3,7 @@
 // come from the state's seed. Sequencing is wire.md §10; per-message rules live in the handlers.
 // Where a handler reaches an [UNDETERMINED] point (Ctx.choose), the event is run again from the same
 // input state once per other option, and those runs come back as `alternatives`.
-import { decodeClientFrame, hasDuplicateMembers } from '../protocol/messages.ts';
+import { decodeClientFrame, hasDuplicateMembers, type OpenDecoding } from '../protocol/messages.ts';
 import type { ConnId, RawFrame } from '../protocol/types.ts';
 import { isClientType, isTransferPortType } from '../protocol/types.ts';
 import { Ctx } from './ctx.ts';
@@ -27,7 +27,8 @@ const MAX_OUTCOMES = 16;
 
 export function step(state: State, event: Event, opts: StepOptions = {}): StepResult<State> {
   const first = run(state, event, opts.choices ?? {});
-  if (first.choices.length === 0 || opts.alternatives === false) return { state: first.state, outputs: first.outputs };
+  if (first.choices.length === 0) return { state: first.state, outputs: first.outputs };
+  if (opts.alternatives === false) return { state: first.state, outputs: first.outputs, label: labelOf(first.choices) };
   // Depth-first over the choice points: every point a run reached is tried with each other option
   // (the points before it keep their options, later ones start at the reference's again).
   const runs = [first];
@@ -145,6 +146,36 @@ const DUPLICATE_MEMBERS: ChoicePoint = {
   ],
 };
 
+const ACCEPT_ALL = { 'missing-type': true, 'lone-surrogate': true, 'integral-float': true } as const;
+
+/** `spec` [UNDETERMINED] decodings (rules.md §8: the reference's pick is listed first). */
+const OPEN_DECODINGS: Record<OpenDecoding, ChoicePoint> = {
+  'missing-type': {
+    id: 'WIRE-JSON-2',
+    rules: ['WIRE-JSON-2', 'WIRE-BAD-10'],
+    options: [
+      { value: 'accepted', label: 'a payload without "type" is processed' },
+      { value: 'rejected', label: 'a payload without "type" is a decoding failure' },
+    ],
+  },
+  'lone-surrogate': {
+    id: 'WIRE-JSON-4:lone-surrogate',
+    rules: ['WIRE-JSON-4', 'WIRE-BAD-12'],
+    options: [
+      { value: 'rejected', label: 'a lone-surrogate escape is a decoding failure' },
+      { value: 'accepted', label: 'a lone-surrogate escape is decoded' },
+    ],
+  },
+  'integral-float': {
+    id: 'WIRE-JSON-4:integral-float',
+    rules: ['WIRE-JSON-4', 'WIRE-BAD-12'],
+    options: [
+      { value: 'rejected', label: 'an integral float in a u32 member is a decoding failure' },
+      { value: 'accepted', label: 'an integral float in a u32 member is taken as the integer' },
+    ],
+  },
+};
+
 function onFrame(ctx: Ctx, connId: ConnId, frame: RawFrame): void {
   // WIRE-SEQ-8: a connection that was closed (or never accepted) processes nothing.
   const conn = ctx.state.connections[connId];
@@ -160,7 +191,17 @@ function onFrame(ctx: Ctx, connId: ConnId, frame: RawFrame): void {
     duplicates = choice === 'first' ? 'first' : 'last';
   }
   // WIRE-BAD-9..12 (and WIRE-BAD-3/11 for a non-client type name): the payload is decoded first.
-  const decoded = decodeClientFrame(frame, ctx.profile, { duplicates });
+  // `spec` leaves three decodings open (WIRE-JSON-2 missing "type", WIRE-JSON-4 lone surrogates and
+  // integral floats): a payload that decodes when they are accepted reaches a choice per feature.
+  // (A payload that fails with all three accepted fails with any pick; `nexusd` rejects all three.)
+  const decoded = decodeClientFrame(frame, ctx.profile, { duplicates, accept: ACCEPT_ALL });
+  if (decoded.ok) {
+    for (const feature of decoded.open ?? []) {
+      if (ctx.choose(OPEN_DECODINGS[feature]) === 'rejected') {
+        return abort(ctx, connId, 'malformed', ['SES-ERR-1', ...OPEN_DECODINGS[feature].rules]);
+      }
+    }
+  }
   if (!decoded.ok) {
     abort(ctx, connId, 'malformed', ['SES-ERR-1', decodeRule(frame.type)]);
     return;

@@ -14,10 +14,11 @@ export const LIMITS = {
   username: 32, // chars
   nickname: 32, // chars
   password: 256, // spec chars / nexusd bytes
-  status: 128, // chars (nexusd UND-2: the model counts chars too)
+  status: 128, // chars (nexusd UND-2: chars or bytes, the reference counts chars)
   serverName: 64, // spec chars / nexusd bytes
   serverDescription: { spec: 512, nexusd: 256 }, // spec chars / nexusd bytes
-  serverImage: 700_000, // bytes (the model rejects 700 001–716 800, rules.md §8)
+  serverImage: 700_000, // bytes (700 001–716 800 [UNDETERMINED]: the reference rejects them, rules.md §8)
+  serverImageKiB: 716_800, // bytes: "700KB" read as 700 KiB, the other allowed limit (VAL-SERVER-IMAGE)
   avatar: 176_000, // bytes
   locale: 16, // bytes
   featuresCount: 16,
@@ -126,11 +127,12 @@ function controlCheck(v: string, newlineKey: ErrorKey, invalidKey: ErrorKey): Va
 }
 
 /**
- * VAL-STATUS (UserAway `message`, UserStatus `status`): ≤ 128 chars; `\n`/`\r` → newline error;
- * other control → invalid characters; empty allowed. `nexusd` unit is UND-2; the model counts chars.
+ * VAL-STATUS (UserAway `message`, UserStatus `status`): ≤ 128 `unit`s; `\n`/`\r` → newline error;
+ * other control → invalid characters; empty allowed. `spec` counts chars; the `nexusd` unit is
+ * UND-2 [UNDETERMINED] (the handler asks Ctx.choose when the two units disagree; reference chars).
  */
-export function validateStatus(v: string, _profile: Profile): Validation {
-  if (charLength(v) > LIMITS.status) return fail('E-STATUS-TOO-LONG', { max_length: LIMITS.status });
+export function validateStatus(v: string, _profile: Profile, unit: 'chars' | 'bytes' = 'chars'): Validation {
+  if (lengthIn(unit, v) > LIMITS.status) return fail('E-STATUS-TOO-LONG', { max_length: LIMITS.status });
   return controlCheck(v, 'E-STATUS-CONTAINS-NEWLINES', 'E-STATUS-INVALID-CHARACTERS');
 }
 
@@ -173,12 +175,15 @@ function validateDataUri(
   return null;
 }
 
-/** VAL-SERVER-IMAGE: `""` clears (no further checks); else ≤ 700 000 bytes, data URI, four MIME types. */
-export function validateServerImage(v: string, _profile: Profile): Validation {
+/**
+ * VAL-SERVER-IMAGE: `""` clears (no further checks); else ≤ `maxBytes` (700 000; 716 800 is the
+ * other allowed reading of "700KB", [UNDETERMINED]), data URI, four MIME types.
+ */
+export function validateServerImage(v: string, _profile: Profile, maxBytes: number = LIMITS.serverImage): Validation {
   if (v === '') return null;
   return validateDataUri(
     v,
-    LIMITS.serverImage,
+    maxBytes,
     {
       tooLarge: 'E-SERVER-IMAGE-TOO-LARGE',
       format: 'E-SERVER-IMAGE-INVALID-FORMAT',

@@ -85,7 +85,16 @@ export type UserKickBody = ClientBody<'UserKick'>;
 export type ServerInfoUpdateBody = ClientBody<'ServerInfoUpdate'>;
 export type ConnectionMonitorBody = ClientBody<'ConnectionMonitor'>;
 
-export type DecodeResult<T extends ClientType> = { ok: true; body: ClientBody<T> } | { ok: false; reason: string };
+/**
+ * Payload features whose decoding `spec` leaves open (rules.md §8 lists the reference's pick):
+ * a missing `"type"` (WIRE-JSON-2, reference: accepted), lone-surrogate escapes and integral
+ * floats in u32 members (WIRE-JSON-4, reference: decode failure). `nexusd` rejects all three.
+ */
+export type OpenDecoding = 'missing-type' | 'lone-surrogate' | 'integral-float';
+
+export type DecodeResult<T extends ClientType> =
+  | { ok: true; body: ClientBody<T>; /** The open features this payload has (all accepted, see DecodeOptions.accept); absent: none. */ open?: OpenDecoding[] }
+  | { ok: false; reason: string };
 
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -96,6 +105,11 @@ export interface DecodeOptions {
    * (the reference, rules.md §8), or `first`. Nested objects follow the same rule.
    */
   duplicates?: 'last' | 'first';
+  /**
+   * Which open features to accept (profile `spec` only; `nexusd` rejects them all). Default: the
+   * reference's picks — a missing `"type"` accepted, the other two rejected.
+   */
+  accept?: Partial<Record<OpenDecoding, boolean>>;
 }
 
 /**
@@ -128,13 +142,21 @@ export function decodeClientPayload<T extends ClientType>(
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, reason: 'payload is not a JSON object' };
   }
-  // Lone-surrogate escapes in any string (keys included): decode failure (WIRE-JSON-4, rules.md §8).
-  if (hasLoneSurrogate(value)) return { ok: false, reason: 'string contains a lone surrogate escape' };
+  const accepts = (f: OpenDecoding): boolean =>
+    profile === 'spec' && (opts.accept?.[f] ?? f === 'missing-type');
+  const open: OpenDecoding[] = [];
+  // Lone-surrogate escapes in any string (keys included): decode failure (WIRE-JSON-4; `spec`
+  // [UNDETERMINED], the reference rejects, rules.md §8).
+  if (hasLoneSurrogate(value)) {
+    if (!accepts('lone-surrogate')) return { ok: false, reason: 'string contains a lone surrogate escape' };
+    open.push('lone-surrogate');
+  }
 
   const obj = value as Record<string, unknown>;
-  // WIRE-JSON-2 / WIRE-BAD-10: `nexusd` requires "type"; `spec` accepts its absence (rules.md §8).
+  // WIRE-JSON-2 / WIRE-BAD-10: `nexusd` requires "type"; `spec` may accept its absence (the reference does, rules.md §8).
   if (!Object.hasOwn(obj, 'type')) {
-    if (profile === 'nexusd') return { ok: false, reason: 'missing "type" member' };
+    if (!accepts('missing-type')) return { ok: false, reason: 'missing "type" member' };
+    open.push('missing-type');
   } else if (obj.type !== type) {
     return { ok: false, reason: `"type" member ${JSON.stringify(obj.type)} does not match frame type ${type}` };
   }
@@ -147,7 +169,10 @@ export function decodeClientPayload<T extends ClientType>(
       const lexeme = raw.get(name);
       // `-0` counts as a float (serde_json parses it as -0.0); other negatives fail the range check.
       if (lexeme !== undefined && lexeme !== 'null' && !/^(0|-?[1-9][0-9]*)$/.test(lexeme)) {
-        return { ok: false, reason: `${name}: ${lexeme} is not a JSON integer` };
+        // `spec` [UNDETERMINED]: an integral float (`3.0`, `3e0`) may be taken as the integer.
+        const integral = Number.isInteger(Number(lexeme)) && !lexeme.startsWith('-');
+        if (!integral || !accepts('integral-float')) return { ok: false, reason: `${name}: ${lexeme} is not a JSON integer` };
+        if (!open.includes('integral-float')) open.push('integral-float');
       }
     }
   }
@@ -155,11 +180,11 @@ export function decodeClientPayload<T extends ClientType>(
   // WIRE-JSON-4 / WIRE-BAD-12: members checked by the schema.
   const parsed = CLIENT_SCHEMAS[type].safeParse(stripNulls(obj));
   if (!parsed.success) return { ok: false, reason: formatIssues(parsed.error.issues) };
-  return { ok: true, body: { ...(parsed.data as object), type } as ClientBody<T> };
+  return { ok: true, body: { ...(parsed.data as object), type } as ClientBody<T>, ...(open.length > 0 ? { open } : {}) };
 }
 
 export type ClientFrameResult =
-  | { ok: true; type: ClientType; body: ClientBody<ClientType> }
+  | { ok: true; type: ClientType; body: ClientBody<ClientType>; open?: OpenDecoding[] }
   | { ok: false; reason: string };
 
 /**
@@ -171,7 +196,7 @@ export function decodeClientFrame(frame: RawFrame, profile: Profile, opts: Decod
     return { ok: false, reason: `${frame.type} is not a client message type` };
   }
   const r = decodeClientPayload(frame.type, frame.payload, profile, opts);
-  return r.ok ? { ok: true, type: frame.type, body: r.body } : r;
+  return r.ok ? { ok: true, type: frame.type, body: r.body, ...(r.open ? { open: r.open } : {}) } : r;
 }
 
 /**

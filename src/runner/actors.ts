@@ -271,6 +271,9 @@ export class HarnessActor implements Actor {
   get sessionId(): number | undefined {
     return this.run.lockstep.state.connections[this.hc.id]?.sessionId ?? undefined;
   }
+  get connected(): boolean {
+    return !this.hc.closeHandled && this.run.lockstep.state.connections[this.hc.id] !== undefined;
+  }
 
   /** The Login this actor makes by default: its credentials, locale "en" unless its spec says otherwise. */
   loginBody(): Record<string, unknown> {

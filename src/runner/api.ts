@@ -104,6 +104,12 @@ export interface Actor {
   readonly password: string;
   /** The model's session id (target ids are mapped onto these); undefined when not logged in. */
   readonly sessionId: number | undefined;
+  /**
+   * Whether the connection is still open as far as the checks so far tell: the target has not
+   * closed it and the outcome its traffic showed keeps it (where the spec lets the target choose
+   * between processing a request and closing, e.g. WIRE-JSON-2 in `spec`).
+   */
+  readonly connected: boolean;
 
   /** Sends one well-formed request (random id, `"type"` member added) and checks it in lockstep. */
   request(type: ClientType, body?: Record<string, unknown>): Reply;

@@ -80,7 +80,7 @@ export interface CompareContext {
    * other accounts are foreign: tolerated missing or extra. Absent: every name is the run's.
    */
   isOwnName?: (name: string) => boolean;
-  /** The model after the step: aggregated entries may carry any of their sessions' locales (UND-14). */
+  /** The model after the step (not read by the comparison itself; kept for callers' judges). */
   model?: Readonly<State>;
 }
 
@@ -110,11 +110,12 @@ export function matchMessage(expected: SendOutput, observed: ObservedFrame, ctx:
   const shape = parseServerBody(msg.type, msg.body);
   const shapeIssues = shape.ok ? [] : shape.issues.map((i) => `shape: ${i}`);
 
-  const primary = compareOne({ message: expected.message, error: expected.error }, msg, ctx);
+  const locales = expected.accept?.anyLocaleOf ?? [];
+  const primary = compareOne({ message: expected.message, error: expected.error, locales }, msg, ctx);
   if (primary.differences.length === 0) return withShape(primary, shapeIssues);
   for (const alt of expected.accept?.alternatives ?? []) {
     const message: Message = { type: alt.type, id: expected.message.id, body: alt.body };
-    const outcome = compareOne({ message, error: alternativeError(expected, message) }, msg, ctx);
+    const outcome = compareOne({ message, error: alternativeError(expected, message), locales }, msg, ctx);
     if (outcome.differences.length === 0) return withShape(outcome, shapeIssues);
   }
   return withShape(primary, shapeIssues);
@@ -136,6 +137,8 @@ function withShape(outcome: MatchOutcome, shapeIssues: string[]): MatchOutcome {
 interface Candidate {
   message: Message;
   error: ErrorSpec | undefined;
+  /** UND-14: aggregated entries whose locale may be any of their sessions' (SendAccept.anyLocaleOf). */
+  locales: NonNullable<NonNullable<SendOutput['accept']>['anyLocaleOf']>;
 }
 
 /** An expected error: the model's annotation, or one read off an alternative's text. */
@@ -155,6 +158,7 @@ interface Walk {
   learned: Learned;
   /** LoginResponse and UserConnected introduce new sessions: unknown ids may be learned there. */
   mayLearnIds: boolean;
+  locales: Candidate['locales'];
 }
 
 function compareOne(cand: Candidate, obs: Message, ctx: CompareContext): MatchOutcome {
@@ -164,6 +168,7 @@ function compareOne(cand: Candidate, obs: Message, ctx: CompareContext): MatchOu
     diffs: [],
     learned: noLearning(),
     mayLearnIds: obs.type === 'LoginResponse' || obs.type === 'UserConnected',
+    locales: cand.locales,
   };
   if (cand.error) compareError(cand.message, cand.error, obs, w);
   else compareRegular(cand.message, obs, w);
@@ -371,6 +376,9 @@ function compareMember(
     if (norm(e) !== norm(o)) w.diffs.push(`${path}: expected ${show(e)} got ${show(o)} ("", null and absent are alike)`);
     return;
   }
+  // SES-SI: every ServerInfo member is optional on the wire. LoginResponse (SES-LR-5) may leave
+  // members out; ServerInfoUpdated carries the complete ServerInfo (ADM-SINFO-10).
+  if (owner === 'server_info' && w.type === 'LoginResponse' && isNil(o)) return;
   // SES-LR-6: chat_info is optional; compared only when both sides carry it.
   if (key === 'chat_info') {
     if (isNil(e) || isNil(o)) return;
@@ -608,14 +616,18 @@ function compareAddresses(e: unknown, o: unknown, path: string, w: Walk): void {
   if (!ok) w.diffs.push(`${path}: expected ${show(e)} got ${show(o)} (IP parts compared as a set, USR-INFO-8)`);
 }
 
-/** UND-14: an aggregated entry may show the locale of any of its sessions. */
+/** UND-14: an aggregated entry may show the locale of any of its sessions (SendAccept.anyLocaleOf). */
 function compareLocale(e: unknown, o: unknown, path: string, w: Walk, parent: Record<string, unknown>): void {
   if (e === o) return;
   const ids = parent.session_ids;
-  const model = w.ctx.model;
-  if (model && Array.isArray(ids) && ids.length > 1) {
-    const locales = ids.map((id) => model.sessions[String(id)]?.locale).filter((l) => l !== undefined);
-    if (locales.includes(o as string)) return;
+  if (Array.isArray(ids) && ids.length > 1) {
+    const key = [...ids].map(Number).sort((a, b) => a - b).join(',');
+    const allowed = w.locales.find((l) => l.sessionIds.join(',') === key)?.locales ?? [];
+    if (typeof o === 'string' && allowed.includes(o)) return;
+    if (allowed.length > 1) {
+      w.diffs.push(`${path}: expected the locale of one of its sessions ${allowed.map((l) => JSON.stringify(l)).join(' or ')} got ${show(o)} (UND-14)`);
+      return;
+    }
   }
   w.diffs.push(`${path}: expected ${show(e)} got ${show(o)}`);
 }

@@ -21,6 +21,7 @@ import type { CompareContext, Learned } from './compare.ts';
 import { matchMessage, SessionIdMap } from './compare.ts';
 import type { ConnView, Judge, Outcome, World } from './outcomes.ts';
 import { afterTaking, decide, decodings, eligible, errorMayClose, isOptional, outcomeNote, predict, stepAll } from './outcomes.ts';
+import { diagnose } from './diagnose.ts';
 import { explainStranger, strangerConn } from './strangers.ts';
 import { renderBytes, renderExpectation, renderMessage } from './render.ts';
 
@@ -121,6 +122,8 @@ interface Expectation {
   /** Part of a settling probe (may be dropped if the connection closes instead, see `probeState`). */
   probe: boolean;
   matched: Received | null;
+  /** The body of the request this output answers (diagnoses read it). */
+  request?: Record<string, unknown>;
 }
 
 export const BARRIER_REQUEST = { type: 'UserInfo', body: { nickname: '' } } as const;
@@ -180,6 +183,10 @@ export class Lockstep {
   private shadows: World[] = [];
   /** What the adopted world is called while shadows exist. */
   private worldLabel = '';
+  /** Optional expectations a settling probe is out to settle (see `settle`). */
+  private readonly settling = new Set<Expectation>();
+  /** Connections a settling probe is running on (a tolerated close is probed for once). */
+  private readonly settlingConns = new Set<HarnessConn>();
   /** Appended to failures of the exchange whose outcome was chosen among several (see `record`). */
   private note: string | null = null;
   /** The outcome the target's traffic chose, when the last exchange or client close allowed several. */
@@ -379,6 +386,7 @@ export class Lockstep {
     if (!hc || hc.closeHandled) return;
     if (output.kind === 'send') this.addLenientAlternatives(output, request);
     const e: Expectation = { output, conn: hc.id, sent, requestIds, probe, matched: null };
+    if (request) e.request = request;
     hc.queue.push(e);
     for (const c of this.collectors) c.push(e);
   }
@@ -772,15 +780,30 @@ export class Lockstep {
         hc.closeTolerated = false;
       }
       const optionalClose = leftovers.some((e) => e.output.kind === 'close' && e.output.accept?.optional);
-      const optionalSends = leftovers.some((e) => e.output.kind === 'send');
+      // Optional frames an outer settle is already probing for are not probed for again.
+      const pendingSends = leftovers.filter((e) => e.output.kind === 'send' && !this.settling.has(e));
+      const optionalSends = pendingSends.length > 0;
       hc.queue = leftovers.filter((e) => e.output.kind === 'send');
       if (optionalClose) hc.closeTolerated = true;
       const phase = this.state.connections[hc.id]?.phase;
-      if (!hc.closeTolerated && !optionalSends) continue;
+      // A tolerated close is settled by one probe: the probe's own exchange does not probe again.
+      const closeToSettle = hc.closeTolerated && !this.settlingConns.has(hc);
+      if (!closeToSettle && !optionalSends) continue;
       if (phase === 'auth' && !hc.lazyRemoved) {
         // A round trip settles both: earlier optional frames arrive before its answer, and a
         // connection the target meant to close is closed before it reads the probe (WIRE-SEQ-8).
-        await this.doExchange(hc, [{ kind: 'message', type: BARRIER_REQUEST.type, body: { ...BARRIER_REQUEST.body } }], { probe: true });
+        for (const e of pendingSends) this.settling.add(e);
+        const outer = this.settlingConns.has(hc);
+        this.settlingConns.add(hc);
+        try {
+          await this.doExchange(hc, [{ kind: 'message', type: BARRIER_REQUEST.type, body: { ...BARRIER_REQUEST.body } }], { probe: true });
+        } finally {
+          for (const e of pendingSends) this.settling.delete(e);
+          if (!outer) this.settlingConns.delete(hc);
+        }
+        // Optional frames that did not come before the probe's answer are not coming; afterTaking
+        // drops the others that way, those that may precede a response (WIRE-ORD-2) are dropped here.
+        hc.queue = hc.queue.filter((e) => !pendingSends.includes(e));
         if (!hc.closeHandled) hc.closeTolerated = false;
         hc.probeState = null;
       } else if (hc.closeTolerated && !hc.lazyRemoved) {
@@ -850,7 +873,10 @@ export class Lockstep {
     if (best) {
       const e = hc.queue[best.index]!;
       const out = e.output as SendOutput;
-      this.record(hc, out.rules, e.sent, renderExpectation(out), `${shown}\n  ${best.diffs.join('\n  ')}`);
+      // A known, named deviation (diagnose.ts) is reported as such, under the rule it breaks.
+      const why = diagnose(out, frame.message, e.request, this.state);
+      const actual = `${why ? `${why.note}: ` : ''}${shown}\n  ${best.diffs.join('\n  ')}`;
+      this.record(hc, why ? [why.rule, ...out.rules] : out.rules, e.sent, renderExpectation(out), actual);
       this.consume(hc, best.index, frame, null);
       return;
     }

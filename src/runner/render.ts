@@ -79,5 +79,8 @@ export function renderExpectation(output: SendOutput | CloseOutput): string {
   if (output.accept?.optional) parts.push('  (optional)');
   else if (output.accept?.notSentByReference) parts.push('  (optional: the reference server does not send it)');
   if (output.accept?.anyOrderWithResponse) parts.push('  (may precede the direct response)');
+  for (const l of output.accept?.anyLocaleOf ?? []) {
+    parts.push(`  (locale of the entry of sessions [${l.sessionIds.join(', ')}]: any of ${l.locales.map((x) => JSON.stringify(x)).join(', ')}, UND-14)`);
+  }
   return parts.join('\n');
 }

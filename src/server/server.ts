@@ -5,12 +5,12 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { pino, type Logger } from 'pino';
 import { createState, step, type Choices, type Event, type Output, type State } from '../model/index.ts';
-import { referenceWrites } from '../model/events.ts';
 import { FrameDecoder, encodeMessage } from '../protocol/frame.ts';
 import type { FrameErrorInfo } from '../protocol/frame-errors.ts';
 import { frameLimitFor } from '../protocol/limits.ts';
-import { isClientType, type ConnId, type Profile } from '../protocol/types.ts';
+import { isClientType, isTransferPortType, type ConnId, type Profile } from '../protocol/types.ts';
 import { certFingerprint, createSelfSignedCert } from './cert.ts';
+import { applyForms, type OutputForms } from './forms.ts';
 
 export interface ServerOptions {
   /** Bind address; tests use the default 127.0.0.1, the CLI passes 0.0.0.0 (WIRE-PORT-1). */
@@ -38,12 +38,16 @@ export interface ServerOptions {
   /**
    * A conforming server that decides differently where the spec leaves the choice (rules.md §7):
    * other options at the model's choice points, other decoder rules (UND-11 limits, WIRE-BAD-15
-   * types). For the harness's own tests; the reference server takes the reference's choices.
+   * types), other forms of the same outputs (carriers, alternatives, optional frames and closes,
+   * order of own copies, UND-14 locales; forms.ts). For the harness's own tests; the reference
+   * server takes the reference's choices (rules.md §8).
    */
   variant?: {
     choices?: Choices;
     limitFor?: (type: string) => number;
     isKnownType?: (name: string) => boolean;
+    /** Other allowed forms of the model's outputs (`accept` annotations, forms.ts). */
+    forms?: OutputForms;
   };
 }
 
@@ -55,6 +59,12 @@ export interface ReferenceServer {
   fingerprint?: string;
   /** The current model state. */
   state(): State;
+  /**
+   * How often this server reached each choice point option (by label, e.g. `UND-4: "" stored as
+   * no status`) and applied each variant output form (forms.ts): proof for tests that a variant
+   * was exercised.
+   */
+  seen(): Record<string, number>;
   /** Stops listening and drops every connection. */
   close(): Promise<void>;
 }
@@ -99,7 +109,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
     opts.initialState ??
     createState({ profile: opts.profile ?? 'spec' }, { ...(opts.idSeed !== undefined ? { idSeed: opts.idSeed } : {}), now: now() });
   // Per-type framing limits follow the model's profile (WIRE-FRM-6, WIRE-LIM-4).
-  const limitFor = opts.variant?.limitFor ?? frameLimitFor(state.config.profile);
+  const referenceLimit = frameLimitFor(state.config.profile);
+  const limitFor = opts.variant?.limitFor ?? referenceLimit;
   const isKnownType = opts.variant?.isKnownType ?? isClientType;
   const stepOptions = { choices: opts.variant?.choices ?? {}, alternatives: false };
 
@@ -110,6 +121,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
     secureContext = tls.createSecureContext({ key: c.key, cert: c.cert, minVersion: 'TLSv1.2' });
     fingerprint = certFingerprint(c.cert);
   }
+
+  const seen = new Map<string, number>();
+  const note = (what: string): void => {
+    seen.set(what, (seen.get(what) ?? 0) + 1);
+  };
 
   const conns = new Map<ConnId, Conn>();
   let connCounter = 0;
@@ -124,6 +140,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
       const r = step(state, event, stepOptions);
       state = r.state;
       outputs = r.outputs;
+      for (const part of r.label?.split('; ') ?? []) note(part);
     } catch (e) {
       // A model bug must not take the whole server down: drop only the connection concerned.
       log.error({ err: e, event: event.kind, conn: 'conn' in event ? event.conn : undefined }, 'model step failed');
@@ -136,7 +153,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
       }
       return;
     }
-    for (const o of referenceWrites(outputs)) apply(o);
+    for (const o of applyForms(outputs, event, opts.variant?.forms, note)) apply(o);
   }
 
   function apply(o: Output): void {
@@ -232,6 +249,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
     const { frames, error } = c.decoder.push(chunk);
     for (const frame of frames) {
       log.debug({ conn: c.id, type: frame.type, id: frame.id }, 'frame');
+      if (opts.variant) {
+        // Decoder variants taken (UND-11, WIRE-BAD-15), for `seen()`.
+        const limit = referenceLimit(frame.type);
+        if (limit > 0 && frame.payload.length > limit) note('UND-11: frame over the limit processed');
+        if (isTransferPortType(frame.type)) note('WIRE-BAD-15: transfer-port type read and refused');
+      }
       dispatch({ kind: 'frame', conn: c.id, frame, now: now() });
       // WIRE-SEQ-8: nothing after a closing answer is processed.
       if (c.closing || c.gone) return;
@@ -355,6 +378,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
     port: address.port,
     tls: useTls,
     state: () => state,
+    seen: () => Object.fromEntries([...seen.entries()].sort(([a], [b]) => (a < b ? -1 : 1))),
     close: () =>
       new Promise<void>((resolve) => {
         shuttingDown = true;

@@ -241,3 +241,159 @@ describe('WIRE-BAD-15 a transfer-port type read on the BBS port', () => {
     expect(w.state.connections[c]).toBeDefined();
   });
 });
+
+describe('UND-2 / VAL-STATUS status unit', () => {
+  it('nexusd: where characters and bytes disagree, characters (reference) or bytes', () => {
+    const w = world('nexusd');
+    const a = w.user('alice');
+    w.send(a.conn, 'UserStatus', { status: 'é'.repeat(65) }); // 65 chars, 130 bytes
+    const all = outcomes(w);
+    expect(all.map((o) => [o.label, answer(o.outputs, a.conn)])).toEqual([
+      ['UND-2: status length counted in characters', 'success'],
+      ['UND-2: status length counted in bytes', 'E-STATUS-TOO-LONG'],
+    ]);
+    expect(w.result!.alternatives![0]!.rules).toEqual(['VAL-STATUS', 'UND-2']);
+    expect(all[1]!.state.sessions[String(a.sessionId)]!.status).toBeNull();
+    // UserAway is the same point; ASCII boundaries and ≤ 128 bytes are firm.
+    w.send(a.conn, 'UserAway', { message: 'é'.repeat(100) });
+    expect(outcomes(w).map((o) => answer(o.outputs, a.conn))).toEqual(['success', 'E-STATUS-TOO-LONG']);
+    for (const status of ['s'.repeat(128), 's'.repeat(129), 'é'.repeat(64), 'é'.repeat(129)]) {
+      w.send(a.conn, 'UserStatus', { status });
+      expect(w.result!.alternatives, status).toBeUndefined();
+    }
+  });
+
+  it('spec: characters, firm', () => {
+    const w = world('spec');
+    const a = w.user('alice');
+    w.send(a.conn, 'UserStatus', { status: 'é'.repeat(128) });
+    expect(w.result!.alternatives).toBeUndefined();
+    expect(answer(w.last, a.conn)).toBe('success');
+  });
+});
+
+describe('VAL-SERVER-IMAGE 700 000 bytes or 700 KiB', () => {
+  const image = (bytes: number) => `data:image/png;base64,${'A'.repeat(bytes - 'data:image/png;base64,'.length)}`;
+  for (const profile of PROFILES) {
+    it(`${profile}: 700 001–716 800 bytes refused (reference) or accepted; outside the band no choice`, () => {
+      const w = world(profile);
+      const boss = w.admin('boss');
+      for (const bytes of [700_001, 716_800]) {
+        w.send(boss.conn, 'ServerInfoUpdate', { image: image(bytes) });
+        const all = outcomes(w);
+        expect(all.map((o) => [o.label, answer(o.outputs, boss.conn)])).toEqual([
+          ['VAL-SERVER-IMAGE: image limit 700 000 bytes (700 001–716 800 refused)', 'E-SERVER-IMAGE-TOO-LARGE'],
+          ['VAL-SERVER-IMAGE: image limit 716 800 bytes (700 KiB)', 'success'],
+        ]);
+        expect(all[1]!.state.serverInfo.image).toHaveLength(bytes);
+        expect(ofType(all[1]!.outputs, 'ServerInfoUpdated')).not.toHaveLength(0);
+      }
+      for (const bytes of [700_000, 716_801]) {
+        w.send(boss.conn, 'ServerInfoUpdate', { image: image(bytes) });
+        expect(w.result!.alternatives).toBeUndefined();
+      }
+      // Size first: an over-700 000 non-URI is "too large" or, under the KiB limit, an invalid format.
+      w.send(boss.conn, 'ServerInfoUpdate', { image: 'x'.repeat(700_001) });
+      expect(outcomes(w).map((o) => answer(o.outputs, boss.conn))).toEqual(['E-SERVER-IMAGE-TOO-LARGE', 'E-SERVER-IMAGE-INVALID-FORMAT']);
+    });
+  }
+});
+
+describe('ADM-UPDATE-13 case-only rename', () => {
+  for (const profile of PROFILES) {
+    it(`${profile}: carried out (reference) or refused with E-USERNAME-EXISTS, which changes nothing`, () => {
+      const w = world(profile);
+      const boss = w.admin('boss');
+      w.account('bob'); // offline: no UND-7 choice on top
+      w.send(boss.conn, 'UserUpdate', { username: 'bob', requested_username: 'BOB' });
+      const [renamed, refused, ...rest] = outcomes(w);
+      expect(rest).toEqual([]);
+      expect(renamed!.label).toBe('ADM-UPDATE-13: case-only rename carried out');
+      expect(renamed!.state.accounts.bob!.username).toBe('BOB');
+      expect(answer(refused!.outputs, boss.conn)).toBe('E-USERNAME-EXISTS');
+      expect(refused!.state.accounts.bob!.username).toBe('bob');
+      expect(sends(refused!.outputs).filter((o) => o.conn !== boss.conn || o.message.type !== 'UserUpdateResponse')).toEqual([]);
+      // Same name exactly (stored as BOB now), or another account's name: no choice.
+      w.send(boss.conn, 'UserUpdate', { username: 'bob', requested_username: 'BOB' });
+      expect(w.result!.alternatives).toBeUndefined();
+      w.account('carol');
+      w.send(boss.conn, 'UserUpdate', { username: 'bob', requested_username: 'Carol' });
+      expect(w.result!.alternatives).toBeUndefined();
+      expect(answer(w.last, boss.conn)).toBe('E-USERNAME-EXISTS');
+    });
+  }
+});
+
+describe('WIRE-JSON-2 / WIRE-JSON-4 decodings left open in spec', () => {
+  it('spec: a payload without "type" is processed (reference) or a decoding failure', () => {
+    const w = world('spec');
+    const c = w.connect();
+    w.raw(c, 'Handshake', '{"version":"0.5.0"}');
+    const [processed, rejected] = outcomes(w);
+    expect(processed!.label).toBe('WIRE-JSON-2: a payload without "type" is processed');
+    expect(answer(processed!.outputs, c)).toBe('success');
+    expect(rejected!.label).toBe('WIRE-JSON-2: a payload without "type" is a decoding failure');
+    expect(isClosed(rejected!.outputs, c)).toBe(true);
+    expect(rejected!.state.connections[c]).toBeUndefined();
+  });
+
+  it('spec: lone surrogates and integral floats are decoding failures (reference) or decoded', () => {
+    const w = world('spec');
+    const boss = w.admin('boss');
+    const other = w.admin('other');
+    w.raw(boss.conn, 'UserStatus', '{"type":"UserStatus","status":"x\\ud800y"}');
+    const [refused, decoded] = outcomes(w);
+    expect(isClosed(refused!.outputs, boss.conn)).toBe(true);
+    expect(decoded!.label).toBe('WIRE-JSON-4: a lone-surrogate escape is decoded');
+    expect(decoded!.state.sessions[String(boss.sessionId)]!.status).toBe('x\ud800y');
+    w.raw(other.conn, 'ServerInfoUpdate', '{"type":"ServerInfoUpdate","max_transfers_per_ip":4.0}');
+    const [floatRefused, floatTaken] = outcomes(w);
+    expect(isClosed(floatRefused!.outputs, other.conn)).toBe(true);
+    expect(floatTaken!.state.serverInfo.max_transfers_per_ip).toBe(4);
+    // A fraction or a negative value fails with any pick: no choice.
+    const third = w.admin('third');
+    w.raw(third.conn, 'ServerInfoUpdate', '{"type":"ServerInfoUpdate","max_transfers_per_ip":4.5}');
+    expect(w.result!.alternatives).toBeUndefined();
+  });
+
+  it('nexusd: all three are decoding failures, no choice', () => {
+    const w = world('nexusd');
+    const c = w.connect();
+    w.raw(c, 'Handshake', '{"version":"0.5.0"}');
+    expect(w.result!.alternatives).toBeUndefined();
+    expect(isClosed(w.last, c)).toBe(true);
+  });
+});
+
+describe('UND-14 locale of aggregated entries (an annotation: the state does not change)', () => {
+  it('every aggregated entry lists its sessions\' locales in login order; single sessions and equal locales none', () => {
+    const w = world('spec');
+    const viewer = w.user('viewer', { permissions: ['user_list', 'user_info'] });
+    w.account('alice');
+    w.session('alice', { locale: 'fr' });
+    w.session('alice', { locale: 'de' });
+    const list = sends(w.send(viewer.conn, 'UserList', {}), viewer.conn)[0]!;
+    const ids = Object.values(w.state.sessions).filter((s) => s.accountKey === 'alice').map((s) => s.id).sort((a, b) => a - b);
+    expect(list.accept?.anyLocaleOf).toEqual([{ sessionIds: ids, locales: ['fr', 'de'] }]);
+    expect((list.message.body.users as Array<Record<string, unknown>>).find((u) => u.username === 'alice')!.locale).toBe('de');
+    const info = sends(w.send(viewer.conn, 'UserInfo', { nickname: 'alice' }), viewer.conn)[0]!;
+    expect(info.accept?.anyLocaleOf).toEqual([{ sessionIds: ids, locales: ['fr', 'de'] }]);
+    w.session('viewer', { locale: 'en' });
+    expect(sends(w.send(viewer.conn, 'UserInfo', { nickname: 'viewer' }), viewer.conn)[0]!.accept).toBeUndefined();
+  });
+});
+
+describe('ADM-UPDATE-14 spec: a no-op PermissionsUpdated may be sent', () => {
+  it('for a request that changes nothing at all, and one whose permission fields change nothing', () => {
+    const w = world('spec');
+    const boss = w.admin('boss');
+    const bob = w.user('bob', { permissions: ['chat_send'] });
+    for (const body of [{ username: 'bob' }, { username: 'bob', requested_permissions: ['chat_send'] }, { username: 'bob', requested_username: 'bob' }]) {
+      const outs = w.send(boss.conn, 'UserUpdate', body);
+      const p = ofType(outs, 'PermissionsUpdated');
+      expect(p.map((o) => [o.conn, o.accept?.notSentByReference]), JSON.stringify(body)).toEqual([[bob.conn, true]]);
+    }
+    // A password change is not a no-op request and changes no permission: none.
+    expect(ofType(w.send(boss.conn, 'UserUpdate', { username: 'bob', requested_password: 'new-pw' }), 'PermissionsUpdated')).toEqual([]);
+  });
+});

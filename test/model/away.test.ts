@@ -1,6 +1,7 @@
 // rules.md §4.3–§4.5 UserAway / UserBack / UserStatus, BC-4, UND-4, WIRE-ORD-2.
 import { describe, expect, it } from 'vitest';
 import { PROFILES } from '../../src/protocol/types.ts';
+import { step } from '../../src/model/step.ts';
 import { isClosed, messagesTo, ofType, recipients, sends, world, type World } from './world.ts';
 
 function orphan(w: World, conn: string): void {
@@ -73,14 +74,31 @@ describe('USR-AWAY-4 sets away and status on the requesting session only', () =>
       expect(messagesTo(w.send(a.conn, 'UserAway', { message: null }), a.conn)[0]!.body.success).toBe(true);
       expect(sessionOf(w, a.sessionId)).toMatchObject({ isAway: true, status: null });
     });
-    it(`${profile}: UND-4 "" is stored as no status; the empty-status view is accepted as an alternative`, () => {
+    it(`${profile}: UND-4 "" is stored as no status (reference) or as an empty status; later views follow`, () => {
       const w = world(profile);
-      const a = w.user('alice', { permissions: ['user_list'] });
+      const a = w.user('alice', { permissions: ['user_list', 'user_info'] });
       const outs = w.send(a.conn, 'UserAway', { message: '' });
       expect(sessionOf(w, a.sessionId).status).toBeNull();
       const copy = ofType(outs, 'UserUpdated')[0]!;
       expect(copy.message.body.user).not.toHaveProperty('status');
-      expect(copy.accept?.alternatives?.[0]?.body).toMatchObject({ user: { status: '', is_away: true } });
+      const [empty, ...rest] = w.result!.alternatives ?? [];
+      expect(rest).toEqual([]);
+      expect(w.result!.label).toBe('UND-4: "" stored as no status');
+      expect(empty!.label).toBe('UND-4: "" stored as an empty status');
+      expect(empty!.rules).toEqual(['USR-AWAY-4', 'UND-4']);
+      expect(ofType(empty!.outputs, 'UserUpdated')[0]!.message.body.user).toMatchObject({ status: '', is_away: true });
+      // The choice sticks: a later UserInfo in that world shows the empty status.
+      const s = empty!.state;
+      const info = step(s, { kind: 'frame', conn: a.conn, frame: { type: 'UserInfo', id: w.nextId(), payload: new TextEncoder().encode('{"type":"UserInfo","nickname":"alice"}') }, now: w.now });
+      expect(sends(info.outputs, a.conn)[0]!.message.body.user).toMatchObject({ status: '' });
+      // UserStatus "" is the same point.
+      w.send(a.conn, 'UserStatus', { status: '' });
+      expect(w.result!.alternatives?.map((x) => x.state.sessions[String(a.sessionId)]!.status)).toEqual(['']);
+      // No choice for a non-empty text or null.
+      w.send(a.conn, 'UserAway', { message: 'x' });
+      expect(w.result!.alternatives).toBeUndefined();
+      w.send(a.conn, 'UserStatus', { status: null });
+      expect(w.result!.alternatives).toBeUndefined();
     });
   }
 });

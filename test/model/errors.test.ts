@@ -171,3 +171,17 @@ describe('errors.md catalogue', () => {
     expect(errorMatches('User not found', 'E-CANNOT-KICK-SELF', {}, 'spec', 'lenient')).toBe(false);
   });
 });
+
+describe('build-dependent numbers (errors.md: the permissions count N ≥ 27)', () => {
+  it('exact matching accepts any count in E-PERMISSIONS-TOO-MANY, in both profiles, and nothing else', () => {
+    for (const profile of ['spec', 'nexusd'] as const) {
+      for (const n of [27, 39, 120]) {
+        expect(errorMatches(renderError('E-PERMISSIONS-TOO-MANY', { max_count: n }, 'nexusd'), 'E-PERMISSIONS-TOO-MANY', {}, profile, 'exact')).toBe(true);
+      }
+      expect(errorMatches('Too many permissions (max many)', 'E-PERMISSIONS-TOO-MANY', {}, profile, 'exact')).toBe(false);
+      expect(errorMatches('Too many features (max 27)', 'E-PERMISSIONS-TOO-MANY', {}, profile, 'exact')).toBe(false);
+      // Fixed limits stay exact.
+      expect(errorMatches(renderError('E-FEATURES-TOO-MANY', { max_count: 17 }, 'nexusd'), 'E-FEATURES-TOO-MANY', {}, profile, 'exact')).toBe(false);
+    }
+  });
+});

@@ -23,19 +23,26 @@ describe('ADM-EDIT-1 / UND-1 check order (reference: variant A)', () => {
       expect(sends(outs, c)[0]!.error?.key).toBe('E-NOT-LOGGED-IN');
       expect(isClosed(outs, c)).toBe(true);
     });
-    it(`${profile}: VAL-USERNAME precedes GEN-2 (variant A) and the permission`, () => {
+    it(`${profile}: VAL-USERNAME precedes GEN-2 and the permission (variant A); variant B is the alternative`, () => {
       const w = world(profile);
       const a = w.user('alice');
       const outs = edit(w, a.conn, 'bad name');
       const out = sends(outs, a.conn)[0]!;
       expect(out.message.type).toBe('UserEditResponse');
       expect(out.error?.key).toBe('E-USERNAME-INVALID');
-      // UND-1 variant B would check the permission first: that answer is accepted too.
-      expect(out.accept?.alternatives).toEqual([
-        { type: 'UserEditResponse', body: { type: 'UserEditResponse', success: false, error: 'Permission denied' } },
-      ]);
+      // UND-1 variant B checks the permission first.
+      const [b, ...rest] = w.result!.alternatives ?? [];
+      expect(rest).toEqual([]);
+      expect(b!.label).toBe('UND-1: variant B (username validated after GEN-2, self and permission)');
+      expect(sends(b!.outputs, a.conn).map((o) => [o.message.type, o.error?.key])).toEqual([['UserEditResponse', 'E-PERMISSION-DENIED']]);
       orphan(w, a.conn);
-      expect(sends(edit(w, a.conn, ''), a.conn)[0]!.error?.key).toBe('E-USERNAME-EMPTY');
+      // A removed session: variant A answers the validator (open), variant B GEN-2 (E-AUTHENTICATION + close).
+      const removed = edit(w, a.conn, '');
+      expect(sends(removed, a.conn)[0]!.error?.key).toBe('E-USERNAME-EMPTY');
+      expect(isClosed(removed, a.conn)).toBe(false);
+      const alt = w.result!.alternatives![0]!;
+      expect(sends(alt.outputs, a.conn)[0]!.error?.key).toBe('E-AUTHENTICATION');
+      expect(isClosed(alt.outputs, a.conn)).toBe(true);
       const gone = edit(w, a.conn, 'bob');
       expect(sends(gone, a.conn)[0]!.error?.key).toBe('E-AUTHENTICATION');
       expect(isClosed(gone, a.conn)).toBe(true);
@@ -44,6 +51,7 @@ describe('ADM-EDIT-1 / UND-1 check order (reference: variant A)', () => {
       const w = world(profile);
       const a = w.user('alice', { permissions: ['user_edit'] });
       expect(sends(edit(w, a.conn, ''), a.conn)[0]!.accept).toBeUndefined();
+      expect(w.result!.alternatives).toBeUndefined();
     });
   }
 });

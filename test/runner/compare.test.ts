@@ -180,6 +180,20 @@ describe('sets, server info, chat info', () => {
     ]);
   });
 
+  it('SES-SI: LoginResponse may leave ServerInfo members out (optional on the wire); ServerInfoUpdated carries them all (ADM-SINFO-10)', () => {
+    const info = { name: 'N', description: 'D', version: '0.5.0', transfer_port: 7501, max_connections_per_ip: 5, max_transfers_per_ip: 3, image: '' };
+    const login = expected('LoginResponse', { success: true, session_id: 3, is_admin: false, permissions: [], server_info: info, locale: 'en' });
+    const c = ctx();
+    c.ids.link(30, 3);
+    const sparse = { name: 'N' };
+    expect(compareMessage(login, observed('LoginResponse', { success: true, session_id: 30, is_admin: false, permissions: [], server_info: sparse, locale: 'en' }), c)).toEqual([]);
+    expect(compareMessage(login, observed('LoginResponse', { success: true, session_id: 30, is_admin: false, permissions: [], server_info: { name: 'M' }, locale: 'en' }), c)).toEqual([
+      'server_info.name: expected "N" got "M"',
+    ]);
+    const update = expected('ServerInfoUpdated', { server_info: info }, {}, FRESH);
+    expect(compareMessage(update, observed('ServerInfoUpdated', { server_info: sparse }, FRESH), ctx())).toContain('server_info.description: expected "D" got absent');
+  });
+
   it('treats chat_info as optional (SES-LR-6) but compares it when present', () => {
     const base = {
       success: true,
@@ -379,5 +393,29 @@ describe('alternatives', () => {
     });
     expect(compareMessage(exp, observed('UserUpdateResponse', { success: false, error: 'Shared accounts cannot be admins' }), ctx())).toEqual([]);
     expect(compareMessage(exp, observed('UserUpdateResponse', { success: false, error: 'Permission denied' }), ctx())).not.toEqual([]);
+  });
+});
+
+describe('UND-14: the locale of an aggregated entry (SendAccept.anyLocaleOf)', () => {
+  const c = () => {
+    const x = ctx();
+    x.ids.link(30, 3);
+    x.ids.link(40, 4);
+    return x;
+  };
+  const info = (locale: string, ids = [30, 40]) => observed('UserInfoResponse', { success: true, user: user({ session_ids: ids, locale, features: [], created_at: NOW - 99 }) });
+  const exp = (anyLocaleOf?: NonNullable<SendOutput['accept']>['anyLocaleOf']) =>
+    expected('UserInfoResponse', { success: true, user: user({ session_ids: [3, 4], locale: 'de', features: [], created_at: NOW - 99 }) }, anyLocaleOf ? { accept: { anyLocaleOf } } : {});
+
+  it('accepts the locale of any of the entry\'s sessions', () => {
+    const allowed = [{ sessionIds: [3, 4], locales: ['fr', 'de'] }];
+    expect(matchMessage(exp(allowed), info('de'), c()).differences).toEqual([]);
+    expect(matchMessage(exp(allowed), info('fr'), c()).differences).toEqual([]);
+  });
+
+  it('rejects another locale, and is strict without the annotation', () => {
+    const allowed = [{ sessionIds: [3, 4], locales: ['fr', 'de'] }];
+    expect(matchMessage(exp(allowed), info('en'), c()).differences).toEqual(['user.locale: expected the locale of one of its sessions "fr" or "de" got "en" (UND-14)']);
+    expect(matchMessage(exp(), info('fr'), c()).differences).toEqual(['user.locale: expected "de" got "fr"']);
   });
 });

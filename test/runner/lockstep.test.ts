@@ -73,6 +73,20 @@ describe('lockstep against the reference server', () => {
     expect(failures[0]!.sent).toMatch(/^NX\|8\|UserList\|[0-9a-f]{12}\|\d+\|\{"type":"UserList","all":false\}$/);
   });
 
+  it('lenient: UserList all:true may follow either profile (USR-LIST-4); key does not', async () => {
+    const accounts = [...BASE, account('run_lister', { permissions: ['user_edit'] })];
+    for (const [server, mirror] of [['spec', 'nexusd'], ['nexusd', 'spec']] as const) {
+      const { ls } = await world({ server: stateWith(server, accounts), mirror: stateWith(mirror, accounts), match: 'lenient' });
+      const lister = await login(ls, 'lister', 'run_lister');
+      await ls.request(lister, 'UserList', { all: true });
+      expect(ls.failures).toEqual([]);
+    }
+    const strict = await world({ server: stateWith('spec', accounts), mirror: stateWith('nexusd', accounts), match: 'key' });
+    const lister = await login(strict.ls, 'lister', 'run_lister');
+    const failures = await failuresOf(strict.ls.request(lister, 'UserList', { all: true }));
+    expect(failures[0]!.rule).toBe('USR-LIST-4');
+  });
+
   it('reports a missing close (ADM-CREATE-6: nexusd closes, this target keeps the connection)', async () => {
     const accounts = [...BASE, account('run_maker', { permissions: ['user_create'] })];
     const { ls } = await world({ server: stateWith('spec', accounts), mirror: stateWith('nexusd', accounts), match: 'lenient' });
@@ -159,6 +173,31 @@ describe('lockstep against the reference server', () => {
     expect(a!.observed?.message?.body.success).toBe(true);
     await ls.barrier(quiet);
     expect(ls.failures).toEqual([]);
+  });
+
+  it('settles a tolerated close once: ADM-CREATE-6 in spec answered as Error, with or without a close', async () => {
+    const accounts = [...BASE, account('run_mod', { permissions: ['user_create'] })];
+    const create = { kind: 'message' as const, type: 'UserCreate', body: { username: 'run_new', password: 'pw', is_admin: true, enabled: true, permissions: [] } };
+    for (const carrier of ['other', 'last'] as const) {
+      const { ls } = await world({ server: stateWith('spec', accounts), variant: { forms: { carrier } } });
+      const mod = await login(ls, 'mod', 'run_mod');
+      const [a] = await ls.exchange(mod, [create]);
+      expect(a!.observed?.message?.type).toBe('Error');
+      expect(mod.closeHandled).toBe(carrier === 'last');
+      if (carrier === 'other') await ls.barrier(mod);
+      expect(ls.failures).toEqual([]);
+    }
+  });
+
+  it('settles an optional own copy that may precede the response (a self no-op update in spec sends PermissionsUpdated or not)', async () => {
+    for (const forms of [undefined, { sendUnsent: true }, { sendUnsent: true, copiesFirst: true }]) {
+      const { ls } = await world({ server: stateWith('spec', BASE), ...(forms ? { variant: { forms } } : {}) });
+      const quiet = await login(ls, 'quiet', 'run_quiet');
+      const [a] = await ls.exchange(quiet, [{ kind: 'message', type: 'UserUpdate', body: { username: 'run_quiet', current_password: 'pw-run_quiet' } }]);
+      expect(a!.observed?.message?.body.success).toBe(true);
+      await ls.barrier(quiet);
+      expect(ls.failures).toEqual([]);
+    }
   });
 
   it('accepts a lazily removed session in nexusd (SES-KICK-3)', async () => {

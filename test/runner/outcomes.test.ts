@@ -393,3 +393,210 @@ describe('UND-7 / ADM-UPDATE-18: the nickname after renaming an online account',
     );
   });
 });
+
+describe('UND-4 / USR-AWAY-4: "" as away message', () => {
+  const away = msg('UserAway', { message: '' });
+  const statusOf = (ls: Lockstep, hc: HarnessConn) => sessionOf(ls, hc)?.status;
+
+  for (const [choice, label, stored] of [
+    [undefined, 'UND-4: "" stored as no status', null],
+    ['empty', 'UND-4: "" stored as an empty status', ''],
+  ] as const) {
+    it(`accepts: ${label}, and later lists and UserInfo follow it`, async () => {
+      const { ls } = await world({ server: stateWith('spec', BASE), ...(choice ? { variant: { choices: { 'UND-4': choice } } } : {}) });
+      const watch = await login(ls, 'watch', 'run_watch');
+      const quiet = await login(ls, 'quiet', 'run_quiet');
+      await ls.exchange(quiet, [away]);
+      expect(ls.lastOutcome).toBe(label);
+      expect(statusOf(ls, quiet)).toBe(stored);
+      await ls.exchange(watch, [msg('UserList', {})]);
+      await ls.exchange(quiet, [msg('UserInfo', { nickname: 'run_quiet' })]);
+      expect(ls.failures).toEqual([]);
+    });
+  }
+
+  it('without a listener the outcomes stay open until an answer shows the status', async () => {
+    const accounts = [...BASE, account('run_asker', { permissions: ['user_info'] })];
+    const { ls } = await world({ server: stateWith('nexusd', accounts), variant: { choices: { 'UND-4': 'empty' } } });
+    const asker = await login(ls, 'asker', 'run_asker');
+    const quiet = await login(ls, 'quiet', 'run_quiet');
+    await ls.exchange(quiet, [away]);
+    const [info] = await ls.exchange(asker, [msg('UserInfo', { nickname: 'run_quiet' })]);
+    expect(info!.observed?.message?.body.user).toMatchObject({ status: '' });
+    expect(statusOf(ls, quiet)).toBe('');
+    expect(ls.failures).toEqual([]);
+  });
+
+  it('rejects a status that was never sent', async () => {
+    const hook = rewrite((b) => b.type === 'UserUpdated', (b) => ({ ...b, user: { ...(b.user as object), status: ' ' } }));
+    const { ls } = await world({ server: stateWith('spec', BASE), hook });
+    await login(ls, 'watch', 'run_watch');
+    const quiet = await login(ls, 'quiet', 'run_quiet');
+    const failures = await failuresOf(ls.exchange(quiet, [away]));
+    expect(failures[0]!.expected).toContain('no allowed outcome matched (UND-4: "" stored as no status | UND-4: "" stored as an empty status)');
+  });
+});
+
+describe('UND-2 / VAL-STATUS in nexusd: the status unit at multi-byte boundaries', () => {
+  const status = msg('UserStatus', { status: 'é'.repeat(65) }); // 65 chars, 130 bytes; 163-byte frame
+  const padded = { limitFor: (t: string) => (isClientType(t) ? PADDED_LIMITS[t] : 0) };
+
+  for (const [choice, label] of [
+    [undefined, 'UND-2: status length counted in characters'],
+    ['bytes', 'UND-2: status length counted in bytes'],
+  ] as const) {
+    it(`accepts (padded build): ${label}`, async () => {
+      const { ls } = await world({ server: stateWith('nexusd', BASE), variant: { ...padded, ...(choice ? { choices: { 'UND-2': choice } } : {}) } });
+      const watch = await login(ls, 'watch', 'run_watch');
+      const quiet = await login(ls, 'quiet', 'run_quiet');
+      const [a] = await ls.exchange(quiet, [status]);
+      expect(a!.outcome).toContain(label);
+      expect(a!.observed?.message?.type).toBe('UserStatusResponse');
+      expect(a!.observed?.message?.body.success).toBe(choice === undefined);
+      await ls.barrier(watch);
+      expect(ls.failures).toEqual([]);
+    });
+  }
+
+  it('accepts the era frame limit answering first, and rejects another error', async () => {
+    const { ls } = await world({ server: stateWith('nexusd', BASE) });
+    const quiet = await login(ls, 'quiet', 'run_quiet');
+    const [a] = await ls.exchange(quiet, [status]);
+    expect(a!.outcome).toBe('UND-11: frame over the limit rejected (WIRE-BAD-7)');
+    expect(ls.failures).toEqual([]);
+    const hook = rewrite((b) => b.type === 'UserStatusResponse', (b) => ({ ...b, success: false, error: 'Status message contains invalid characters' }));
+    const bad = await world({ server: stateWith('nexusd', BASE), variant: padded, hook });
+    const q2 = await login(bad.ls, 'quiet', 'run_quiet');
+    const failures = await failuresOf(bad.ls.exchange(q2, [status]));
+    expect(failures[0]!.expected).toContain('UND-2: status length counted in characters');
+    expect(failures[0]!.expected).toContain('UND-2: status length counted in bytes');
+  });
+});
+
+describe('VAL-SERVER-IMAGE: 700 001–716 800 bytes', () => {
+  const image = (bytes: number) => msg('ServerInfoUpdate', { image: `data:image/png;base64,${'A'.repeat(bytes - 22)}` });
+
+  for (const profile of ['spec', 'nexusd'] as const) {
+    it(`${profile}: accepts the refusal (reference) and the acceptance, and adopts the stored image`, async () => {
+      for (const choice of [undefined, '716800'] as const) {
+        const { ls } = await world({ server: stateWith(profile, BASE), ...(choice ? { variant: { choices: { 'VAL-SERVER-IMAGE': choice } } } : {}) });
+        const root = await login(ls, 'root', 'root');
+        const [a] = await ls.exchange(root, [image(700_001)]);
+        expect(a!.outcome).toBe(choice ? 'VAL-SERVER-IMAGE: image limit 716 800 bytes (700 KiB)' : 'VAL-SERVER-IMAGE: image limit 700 000 bytes (700 001–716 800 refused)');
+        expect(ls.state.serverInfo.image.length).toBe(choice ? 700_001 : 0);
+        expect(ls.failures).toEqual([]);
+      }
+    });
+  }
+
+  it('rejects another error', async () => {
+    const hook = rewrite((b) => b.type === 'ServerInfoUpdateResponse', (b) => ({ ...b, success: false, error: 'Invalid image format' }));
+    const { ls } = await world({ server: stateWith('spec', BASE), hook });
+    const root = await login(ls, 'root', 'root');
+    const failures = await failuresOf(ls.exchange(root, [image(700_001)]));
+    expect(failures[0]!.expected).toContain('no allowed outcome matched (VAL-SERVER-IMAGE: image limit 700 000 bytes');
+  });
+});
+
+describe('UND-1 / ADM-EDIT-1: where VAL-USERNAME sits', () => {
+  const edit = msg('UserEdit', { username: 'bad name' });
+
+  it('accepts variant A (reference) and variant B for a requester without user_edit', async () => {
+    for (const choice of [undefined, 'B'] as const) {
+      const { ls } = await world({ server: stateWith('spec', BASE), ...(choice ? { variant: { choices: { 'UND-1': choice } } } : {}) });
+      const quiet = await login(ls, 'quiet', 'run_quiet');
+      const [a] = await ls.exchange(quiet, [edit]);
+      expect(a!.predicted?.error?.key).toBe(choice ? 'E-PERMISSION-DENIED' : 'E-USERNAME-INVALID');
+      expect(ls.failures).toEqual([]);
+    }
+  });
+
+  it('rejects another error', async () => {
+    const hook = rewrite((b) => b.type === 'UserEditResponse', (b) => ({ ...b, error: 'User not found' }));
+    const { ls } = await world({ server: stateWith('spec', BASE), hook });
+    const quiet = await login(ls, 'quiet', 'run_quiet');
+    const failures = await failuresOf(ls.exchange(quiet, [edit]));
+    expect(failures[0]!.expected).toContain('UND-1: variant A (username validated first) | UND-1: variant B');
+  });
+});
+
+describe('ADM-UPDATE-13: a case-only rename', () => {
+  const rename = msg('UserUpdate', { username: 'run_quiet', requested_username: 'RUN_QUIET' });
+
+  it('accepts the rename (reference) and E-USERNAME-EXISTS, and adopts the stored casing', async () => {
+    for (const choice of [undefined, 'refused'] as const) {
+      const { ls } = await world({ server: stateWith('nexusd', BASE), ...(choice ? { variant: { choices: { 'ADM-UPDATE-13': choice } } } : {}) });
+      const root = await login(ls, 'root', 'root');
+      const [a] = await ls.exchange(root, [rename]);
+      expect(a!.outcome).toBe(choice ? 'ADM-UPDATE-13: case-only rename refused (E-USERNAME-EXISTS)' : 'ADM-UPDATE-13: case-only rename carried out');
+      expect(ls.state.accounts.run_quiet!.username).toBe(choice ? 'run_quiet' : 'RUN_QUIET');
+      await ls.exchange(root, [msg('UserEdit', { username: 'run_quiet' })]);
+      expect(ls.failures).toEqual([]);
+    }
+  });
+
+  it('rejects another error', async () => {
+    const hook = rewrite((b) => b.type === 'UserUpdateResponse', (b) => ({ type: b.type, success: false, error: 'Cannot rename the guest account' }));
+    const { ls } = await world({ server: stateWith('spec', BASE), hook });
+    const root = await login(ls, 'root', 'root');
+    const failures = await failuresOf(ls.exchange(root, [rename]));
+    expect(failures[0]!.expected).toContain('no allowed outcome matched (ADM-UPDATE-13: case-only rename carried out | ADM-UPDATE-13: case-only rename refused');
+  });
+});
+
+describe('WIRE-JSON-2 in spec: a payload without "type"', () => {
+  const bare = raw('Handshake', '{"version":"0.5.0"}');
+
+  it('accepts processing (reference) and a decoding failure with a close', async () => {
+    for (const choice of [undefined, 'rejected'] as const) {
+      const { ls } = await world({ server: stateWith('spec', BASE), ...(choice ? { variant: { choices: { 'WIRE-JSON-2': choice } } } : {}) });
+      const c = await ls.open('bare');
+      await ls.exchange(c, [bare]);
+      expect(ls.lastOutcome).toBe(choice ? 'WIRE-JSON-2: a payload without "type" is a decoding failure' : 'WIRE-JSON-2: a payload without "type" is processed');
+      expect(c.closeHandled).toBe(choice !== undefined);
+      expect(ls.failures).toEqual([]);
+    }
+  });
+
+  it('nexusd: only the decoding failure', async () => {
+    const { ls } = await world({ server: stateWith('nexusd', BASE) });
+    const c = await ls.open('bare');
+    await ls.exchange(c, [bare]);
+    expect(ls.lastOutcome).toBeUndefined();
+    expect(c.closeHandled).toBe(true);
+    expect(ls.failures).toEqual([]);
+  });
+});
+
+describe('UND-14: the locale of an aggregated entry', () => {
+  const accounts = [...BASE, account('run_multi')];
+
+  async function scene(o: Omit<Parameters<typeof world>[0], 'server'> = {}) {
+    const { ls } = await world({ server: stateWith('spec', accounts), ...o });
+    const watch = await login(ls, 'watch', 'run_watch');
+    await login(ls, 'm1', 'run_multi', { locale: 'fr' });
+    await login(ls, 'm2', 'run_multi', { locale: 'de' });
+    return { ls, watch };
+  }
+
+  it('accepts the latest login\'s locale (reference) and the earliest\'s (a variant server)', async () => {
+    for (const variant of [undefined, { forms: { earliestLocale: true } }]) {
+      const { ls, watch } = await scene(variant ? { variant } : {});
+      const [list] = await ls.exchange(watch, [msg('UserList', {})]);
+      const entry = (list!.observed!.message!.body.users as Array<Record<string, unknown>>).find((u) => u.username === 'run_multi');
+      expect(entry!.locale).toBe(variant ? 'fr' : 'de');
+      await ls.exchange(watch, [msg('UserInfo', { nickname: 'run_multi' })]);
+      expect(ls.failures).toEqual([]);
+    }
+  });
+
+  it('rejects a locale none of its sessions has', async () => {
+    const hook = rewrite(
+      (b) => b.type === 'UserListResponse',
+      (b) => ({ ...b, users: (b.users as Array<Record<string, unknown>>).map((u) => (u.username === 'run_multi' ? { ...u, locale: 'en' } : u)) }),
+    );
+    const { ls, watch } = await scene({ hook });
+    const failures = await failuresOf(ls.exchange(watch, [msg('UserList', {})]));
+    expect(failures[0]!.actual).toContain('locale: expected the locale of one of its sessions "fr" or "de" got "en" (UND-14)');
+  });
+});

@@ -27,22 +27,48 @@ export async function cleanupWorlds(): Promise<void> {
   await Promise.all(proxies.splice(0).map((p) => new Promise((r) => p.close(r))));
 }
 
-export type Hook = (frame: RawFrame, conn: number) => RawFrame[];
+/** Returned among a hook's frames: the proxy ends the client connection after the frames before it. */
+export const END = Symbol('end the connection');
+
+export type Hook = (frame: RawFrame, conn: number) => Array<RawFrame | typeof END>;
 
 /**
  * A man in the middle that lets a test perturb what the reference server sends (reorder, inject),
  * to produce behaviours the spec allows or forbids but the reference server never shows.
  * Connections are numbered 1, 2, … in the order the harness opens them.
  */
-async function perturb(srv: ReferenceServer, hook: Hook): Promise<{ host: string; port: number }> {
+export async function perturb(srv: ReferenceServer, hook: Hook, watch?: (frame: RawFrame, conn: number) => void): Promise<{ host: string; port: number }> {
   let n = 0;
   const server = net.createServer((client) => {
     const conn = ++n;
     const up = net.connect(srv.port, srv.host);
     const decoder = new FrameDecoder({ isKnownType: () => true, limitFor: () => 0 });
     client.pipe(up);
+    if (watch) {
+      // What the client sends, as far as it frames (raw probes may not).
+      const requests = new FrameDecoder({ isKnownType: () => true, limitFor: () => 0 });
+      let broken = false;
+      client.on('data', (chunk: Buffer) => {
+        if (broken) return;
+        const r = requests.push(chunk);
+        for (const f of r.frames) watch(f, conn);
+        if (r.error) broken = true;
+      });
+    }
+    let ended = false;
     up.on('data', (chunk: Buffer) => {
-      for (const f of decoder.push(chunk).frames) for (const out of hook(f, conn)) client.write(encodeFrame(out.type, out.id, out.payload));
+      for (const f of decoder.push(chunk).frames) {
+        for (const out of hook(f, conn)) {
+          if (ended) return;
+          if (out === END) {
+            ended = true;
+            client.end();
+            up.destroy();
+            return;
+          }
+          client.write(encodeFrame(out.type, out.id, out.payload));
+        }
+      }
     });
     up.on('end', () => client.end());
     up.on('error', () => client.destroy());
@@ -81,6 +107,8 @@ export async function world(o: {
   idleTimeoutMs?: number;
   frameTimeoutMs?: number;
   hook?: Hook;
+  /** Sees what the harness sends through the hook's proxy (framed). */
+  watch?: (frame: RawFrame, conn: number) => void;
   /** A server that decides the spec's open points differently (ServerOptions.variant). */
   variant?: ServerOptions['variant'];
 }) {
@@ -90,7 +118,7 @@ export async function world(o: {
   if (o.variant !== undefined) srvOpts.variant = o.variant;
   const srv = await startServer(srvOpts);
   servers.push(srv);
-  const at = o.hook ? await perturb(srv, o.hook) : { host: srv.host, port: srv.port };
+  const at = o.hook ? await perturb(srv, o.hook, o.watch) : { host: srv.host, port: srv.port };
   const mirror = o.mirror ?? structuredClone(o.server);
   const ls = new Lockstep(
     {

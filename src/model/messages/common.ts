@@ -2,8 +2,7 @@
 // of the requester's own broadcast copies, and the forced removal of sessions (SES-KICK-1..3,
 // SES-FORCE-1/2). Pure: everything goes through the Ctx.
 import type { Ctx, Request } from '../ctx.ts';
-import type { ErrorKey, ErrorParams, SendAccept, SendOutput } from '../events.ts';
-import { renderError } from '../errors.ts';
+import type { ErrorKey, ErrorParams, SendOutput } from '../events.ts';
 import type { Account, Session } from '../state.ts';
 import { nameKey } from '../state.ts';
 import { hasPathChars, validateNickname, validateUsername } from '../validators.ts';
@@ -90,18 +89,6 @@ export function ownCopiesAfterResponse(ctx: Ctx, req: Request<unknown>, from: nu
   const at = rest.indexOf(response);
   rest.splice(at + 1, 0, ...before);
   outs.splice(from, outs.length - from, ...rest);
-}
-
-/** Adds tolerances to the output just emitted (ctx.fail / ctx.send have no `accept` slot). */
-export function acceptLast(ctx: Ctx, accept: SendAccept): void {
-  const last = ctx.outputs[ctx.outputs.length - 1];
-  if (last?.kind === 'send') last.accept = { ...last.accept, ...accept };
-}
-
-/** The typed failure body another outcome would produce, for `accept.alternatives`. */
-export function typedFailure(ctx: Ctx, req: Request<unknown>, key: ErrorKey, params: ErrorParams = {}) {
-  const type = `${req.type}Response`;
-  return { type, body: { type, success: false, error: renderError(key, params, ctx.profile) } };
 }
 
 /**

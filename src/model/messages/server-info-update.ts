@@ -3,14 +3,34 @@
 // `ServerInfoUpdated` to every live session (BC-6). `nexusd` answers every failure with an open
 // `Error`; `spec` with the typed response (GEN-4).
 import type { ServerInfoUpdateBody } from '../../protocol/messages.ts';
-import type { Ctx, Request } from '../ctx.ts';
+import type { ChoicePoint, Ctx, Request } from '../ctx.ts';
 import type { Carrier } from '../events.ts';
 import type { ByProfile } from '../ctx.ts';
-import { validateServerDescription, validateServerImage, validateServerName } from '../validators.ts';
+import { LIMITS, utf8Length, validateServerDescription, validateServerImage, validateServerName } from '../validators.ts';
 import { serverInfoView } from '../views.ts';
 import { ownCopiesAfterResponse, present, refuse, requester } from './common.ts';
 
 const CARRIER: ByProfile<Carrier> = { spec: 'T', nexusd: 'E' };
+
+/**
+ * VAL-SERVER-IMAGE [UNDETERMINED]: "max 700KB" read as 700 000 bytes (the reference, rules.md §8)
+ * or as 700 KiB — an image of 700 001–716 800 bytes is refused as too large or accepted.
+ */
+const IMAGE_LIMIT: ChoicePoint = {
+  id: 'VAL-SERVER-IMAGE',
+  rules: ['VAL-SERVER-IMAGE', 'ADM-SINFO-7'],
+  options: [
+    { value: '700000', label: 'image limit 700 000 bytes (700 001–716 800 refused)' },
+    { value: '716800', label: 'image limit 716 800 bytes (700 KiB)' },
+  ],
+};
+
+/** The image limit this server applies to `image`: a choice only inside the undetermined band. */
+function imageLimit(ctx: Ctx, image: string): number {
+  const bytes = utf8Length(image);
+  if (bytes <= LIMITS.serverImage || bytes > LIMITS.serverImageKiB) return LIMITS.serverImage;
+  return Number(ctx.choose(IMAGE_LIMIT));
+}
 
 export function serverInfoUpdate(ctx: Ctx, req: Request<ServerInfoUpdateBody>): void {
   const b = req.body;
@@ -37,7 +57,7 @@ export function serverInfoUpdate(ctx: Ctx, req: Request<ServerInfoUpdateBody>): 
   ) {
     return;
   }
-  if (present(image) && refuse(ctx, req, validateServerImage(image, p), CARRIER, ['ADM-SINFO-7', 'VAL-SERVER-IMAGE'])) {
+  if (present(image) && refuse(ctx, req, validateServerImage(image, p, imageLimit(ctx, image)), CARRIER, ['ADM-SINFO-7', 'VAL-SERVER-IMAGE'])) {
     return;
   }
   // ADM-SINFO-8, VAL-LIMIT [DIVERGENT]: `spec` needs ≥ 1 (connections first); `nexusd` takes 0 as unlimited.

@@ -34,6 +34,16 @@ const SHARED_PROMOTION: ChoicePoint = {
   ],
 };
 
+/** ADM-UPDATE-13 [UNDETERMINED]: renaming an account to a case variant of its own name. */
+const CASE_ONLY_RENAME: ChoicePoint = {
+  id: 'ADM-UPDATE-13',
+  rules: ['ADM-UPDATE-13', 'GEN-7'],
+  options: [
+    { value: 'renamed', label: 'case-only rename carried out' },
+    { value: 'refused', label: 'case-only rename refused (E-USERNAME-EXISTS)' },
+  ],
+};
+
 export function userUpdate(ctx: Ctx, req: Request<UserUpdateBody>): void {
   const b = req.body;
   const p = ctx.profile;
@@ -151,11 +161,14 @@ export function userUpdate(ctx: Ctx, req: Request<UserUpdateBody>): void {
   // ADM-UPDATE-12: a non-blank new password passes VAL-PASSWORD.
   if (newPassword !== undefined && refuse(ctx, req, validatePassword(newPassword, p), 'T', ['ADM-UPDATE-12'])) return;
 
-  // ADM-UPDATE-13: apply-time failures. A case-only rename succeeds (rules.md §8).
+  // ADM-UPDATE-13: apply-time failures. A case-only rename [UNDETERMINED] succeeds (the reference,
+  // rules.md §8) or is refused as taken.
   const oldName = target.username;
   const oldKey = nameKey(oldName);
-  if (newName !== undefined && nameKey(newName) !== oldKey && findAccount(ctx, newName)) {
-    ctx.fail(req, 'E-USERNAME-EXISTS', { username: newName }, 'T', { rules: ['ADM-UPDATE-13', 'GEN-7'] });
+  const caseOnly = newName !== undefined && newName !== oldName && nameKey(newName) === oldKey;
+  const taken = newName !== undefined && nameKey(newName) !== oldKey && findAccount(ctx, newName) !== undefined;
+  if (taken || (caseOnly && ctx.choose(CASE_ONLY_RENAME) === 'refused')) {
+    ctx.fail(req, 'E-USERNAME-EXISTS', { username: newName! }, 'T', { rules: ['ADM-UPDATE-13', 'GEN-7'] });
     return;
   }
   const lastAdmin = target.isAdmin && target.enabled && !otherEnabledAdminExists(ctx, oldKey);
@@ -169,6 +182,12 @@ export function userUpdate(ctx: Ctx, req: Request<UserUpdateBody>): void {
   }
 
   const before = { isAdmin: target.isAdmin, permissions: [...target.permissions] };
+  // ADM-UPDATE-13a: a request that changes nothing at all (a "no-op request", ADM-UPDATE-14).
+  const noOp =
+    (newName === undefined || newName === oldName) &&
+    newPassword === undefined &&
+    (!present(b.requested_is_admin) || b.requested_is_admin === target.isAdmin) &&
+    (!present(b.requested_enabled) || b.requested_enabled === target.enabled);
   if (newName !== undefined && newName !== oldName) rename(ctx, target, newName);
   if (newPassword !== undefined) target.passwordDigest = passwordDigest(newPassword); // ADM-UPDATE-19
   if (present(b.requested_is_admin)) target.isAdmin = b.requested_is_admin;
@@ -179,7 +198,7 @@ export function userUpdate(ctx: Ctx, req: Request<UserUpdateBody>): void {
   const from = ctx.outputs.length;
   ctx.respond(req, { username: newName ?? b.username }, ['ADM-UPDATE-14', 'ADM-UPDATE-13a']);
   const key = nameKey(target.username);
-  permissionsUpdated(ctx, req.body, target, before);
+  permissionsUpdated(ctx, req.body, target, before, noOp);
   userUpdated(ctx, target, oldName, before.isAdmin);
   // ADM-UPDATE-15, SES-FORCE-2: disabling removes every live session of the account.
   if (b.requested_enabled === false) {
@@ -232,12 +251,16 @@ function permissionsUpdated(
   body: UserUpdateBody,
   target: Account,
   before: { isAdmin: boolean; permissions: string[] },
+  noOpRequest: boolean,
 ): void {
   const changed =
     before.isAdmin !== target.isAdmin || (!target.isAdmin && !sameSet(before.permissions, target.permissions));
   const fieldsPresent =
     present(body.requested_is_admin) || present(body.requested_enabled) || present(body.requested_permissions);
-  if (!ctx.byProfile({ spec: changed || fieldsPresent, nexusd: fieldsPresent })) return;
+  // `spec`: sent when the effective admin flag or permission set changed; when it did not, a
+  // request carrying one of those fields (a no-op for them, or a disable, SES-FORCE-2) or a request
+  // that changes nothing at all may send it or not.
+  if (!ctx.byProfile({ spec: changed || fieldsPresent || noOpRequest, nexusd: fieldsPresent })) return;
   // `spec` no-op (nothing effectively changed): the suite accepts it sent or not; the reference does not send it.
   const accept: SendAccept | undefined = ctx.profile === 'spec' && !changed ? { notSentByReference: true } : undefined;
   // PERM-4: admins are reported with no stored names.

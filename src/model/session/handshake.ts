@@ -2,7 +2,7 @@
 // close; errors are English (SES-HS-6: no locale is known yet, and the model renders English only).
 import type { HandshakeBody } from '../../protocol/messages.ts';
 import type { Ctx, Request } from '../ctx.ts';
-import { validateVersion, versionCompatibility } from '../validators.ts';
+import { parseSemVer, validateVersion, versionCompatibility } from '../validators.ts';
 import type { Invalid } from '../validators.ts';
 
 export function handshake(ctx: Ctx, req: Request<HandshakeBody>): void {
@@ -17,8 +17,12 @@ export function handshake(ctx: Ctx, req: Request<HandshakeBody>): void {
   // SES-HS-2/3: majors equal, client minor ≤ server minor.
   const incompatible = versionCompatibility(req.body.version, ctx.state.config.protocolVersion);
   if (incompatible) return reject(ctx, req, incompatible, ['SES-HS-2', 'SES-HS-3']);
-  // SES-HS-4: success; the connection becomes SHAKEN (WIRE-SEQ-1).
-  ctx.respond(req, { version: ctx.state.config.protocolVersion }, ['SES-HS-4', 'WIRE-SEQ-1']);
+  // SES-HS-4: success; the connection becomes SHAKEN (WIRE-SEQ-1). SES-HS-3: a lower client minor
+  // is compatible in this era (a target refusing it follows the later equal-minor rule).
+  const client = parseSemVer(req.body.version);
+  const server = parseSemVer(ctx.state.config.protocolVersion);
+  const olderMinor = client !== null && server !== null && client.major === server.major && client.minor < server.minor;
+  ctx.respond(req, { version: ctx.state.config.protocolVersion }, [...(olderMinor ? ['SES-HS-3', 'SES-HS-2'] : []), 'SES-HS-4', 'WIRE-SEQ-1']);
   req.conn.phase = 'shaken';
 }
 
