@@ -140,6 +140,8 @@ export function formatList(selected: ReadonlyArray<{ section: Section; check: Ch
     lines.push(`  ${section.id}/${c.id} — ${c.title}`);
     lines.push(`      rules:  ${c.rules.length > 0 ? c.rules.join(', ') : '(none)'}`);
     if (c.errors !== undefined && c.errors.length > 0) lines.push(`      errors: ${c.errors.join(', ')}`);
+    const seed = c.seed ?? section.seed;
+    if (seed !== undefined) lines.push(`      seed doc: ${seed}`);
     const n = c.needs ?? {};
     const parts = [n.fresh ? 'fresh server' : '', n.profile ? `profile ${n.profile}` : '', n.tls ? 'TLS' : '', n.slow || c.slow ? '--slow' : ''];
     const needs = parts.filter(Boolean).join(', ');

@@ -142,6 +142,7 @@ export function formatCheck(r: CheckResult, opts: ConsoleOptions): string {
   if (r.status === 'skipped') {
     lines.push(`        ${paint(opts, 'yellow', 'skipped:')} ${r.message ?? 'no reason given'}`);
   } else if (r.status === 'failed') {
+    if (r.seed !== undefined) lines.push(`        ${paint(opts, 'dim', 'seed doc:')} ${r.seed}`);
     if (r.failures.length === 0) {
       lines.push(`        ${paint(opts, 'red', 'failed:')} ${r.message ?? 'no detail given'}`);
     } else {

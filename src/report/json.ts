@@ -21,6 +21,8 @@ export interface JsonCheck {
   title: string;
   rules: string[];
   errors: string[];
+  /** Seed document section the check comes from; null where the seeds are silent. */
+  seed: string | null;
   status: CheckResult['status'];
   /** Failure summary or skip reason; null when passed. */
   message: string | null;
@@ -65,6 +67,7 @@ export function toJsonReport(result: RunResult): JsonReport {
       title: c.title,
       rules: c.rules,
       errors: c.errors,
+      seed: c.seed ?? null,
       status: c.status,
       message: c.message ?? null,
       durationMs: Math.round(c.durationMs),

@@ -78,7 +78,8 @@ export function renderJunit(result: RunResult, sectionTitles: ReadonlyMap<string
       .name(xmlSafe(`${r.id} — ${r.title}`))
       .time(r.durationMs / 1000)
       .property('rules', r.rules.join(', '))
-      .property('errors', r.errors.join(', '));
+      .property('errors', r.errors.join(', '))
+      .property('seed-section', r.seed ?? '');
     if (r.status === 'failed') {
       const first = r.failures[0];
       tc.failure(xmlSafe(failureMessage(r)), first?.rule ?? r.rules[0] ?? 'failure');

@@ -24,6 +24,8 @@ export interface CheckResult {
   title: string;
   rules: string[];
   errors: string[];
+  /** The seed document section the check comes from, where the seeds speak (e.g. `admin.md §Kick Behavior`). */
+  seed?: string;
   status: CheckStatus;
   /** One line: the failure summary, or the skip reason. */
   message?: string;

@@ -218,7 +218,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
   const runOne = async (p: Planned): Promise<CheckResult> => {
     const { section, check } = p;
     const id = `${section.id}/${check.id}`;
-    const base = { id, section: section.id, title: check.title, rules: check.rules, errors: [...(check.errors ?? [])] };
+    const base = { id, section: section.id, title: check.title, rules: check.rules, errors: [...(check.errors ?? [])], ...seedOf(section, check) };
     const skipped = (message: string): CheckResult => ({ ...base, status: 'skipped', message, failures: [], durationMs: 0, roundTrips: 0 });
     const needs = check.needs ?? {};
     if (needs.profile && needs.profile !== opts.profile) return skipped(`needs profile ${needs.profile}`);
@@ -303,6 +303,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
           title: p.check.title,
           rules: p.check.rules,
           errors: [...(p.check.errors ?? [])],
+          ...seedOf(p.section, p.check),
           status: 'skipped',
           message: stopped,
           failures: [],
@@ -380,4 +381,10 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
   };
   if (restored) result.restored = restored;
   return result;
+}
+
+/** The seed section a check cites: its own, else its section's (absent where the seeds are silent). */
+function seedOf(section: Section, check: CheckDef): { seed?: string } {
+  const seed = check.seed ?? section.seed;
+  return seed === undefined ? {} : { seed };
 }

@@ -23,6 +23,7 @@ describe('console report', () => {
       expect(out).toContain(`actual:   ${f.actual}`);
     }
     expect(out).toContain('actor:    conn');
+    expect(out).toContain('seed doc: users.md §Error Handling');
     expect(out).toContain('failure 2 of 2');
     // The one-line summary is not repeated above the details it summarises.
     expect(out).not.toContain(FAILED.message);

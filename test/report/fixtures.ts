@@ -18,6 +18,7 @@ export const FAILED = check({
   section: 'session/handshake',
   title: 'A compatible client version is accepted',
   rules: ['SES-HS-2', 'SES-HS-4'],
+  seed: 'users.md §Error Handling',
   status: 'failed',
   message: 'SES-HS-4: expected success, got an error',
   failures: [

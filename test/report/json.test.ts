@@ -33,6 +33,8 @@ describe('JSON report', () => {
       section: 'session/handshake',
     });
     expect(failed.failures[0]).toMatchObject({ rule: 'SES-HS-4', sent: FAILED.failures[0]!.sent });
+    expect(failed.seed).toBe('users.md §Error Handling');
+    expect(doc.checks[1]!.seed).toBeNull();
     expect(doc.checks[1]!.message).toBeNull();
     expect(doc.checks[2]!.message).toBe('needs a fresh server');
   });

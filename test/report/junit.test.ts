@@ -54,6 +54,7 @@ describe('JUnit report', () => {
     expect(tc).toContain('<property name="rules" value="SES-GUEST-2"/>');
     expect(tc).toContain('<property name="errors" value="E-GUEST-DISABLED"/>');
     expect(xml).toContain('<property name="seed" value="987654321"/>');
+    expect(xml).toContain('<property name="seed-section" value="users.md §Error Handling"/>');
   });
 
   it('escapes characters XML cannot carry and markup in values', () => {
