@@ -30,6 +30,8 @@ export interface ServerOptions {
   frameTimeoutMs?: number;
   /** How long a closed-by-us socket may wait for the peer to finish before it is destroyed, ms. */
   lingerMs?: number;
+  /** Output queued for a peer that does not read, beyond which the connection is dropped (bytes). */
+  maxPendingWriteBytes?: number;
   logger?: Logger;
   /** Clock for the model, unix seconds. */
   now?: () => number;
@@ -72,6 +74,7 @@ export interface ReferenceServer {
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 export const DEFAULT_FRAME_TIMEOUT_MS = 60_000;
 const DEFAULT_LINGER_MS = 5_000;
+const DEFAULT_MAX_PENDING_WRITE_BYTES = 16 * 1024 * 1024;
 
 interface Conn {
   id: ConnId;
@@ -102,6 +105,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
   const idleMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const frameMs = opts.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS;
   const lingerMs = opts.lingerMs ?? DEFAULT_LINGER_MS;
+  const maxPendingWrite = opts.maxPendingWriteBytes ?? DEFAULT_MAX_PENDING_WRITE_BYTES;
   const log = opts.logger ?? pino({ level: 'silent' });
   const now = opts.now ?? unixNow;
 
@@ -164,6 +168,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
       // Types and ids only: payloads may carry passwords (Login, UserCreate, UserUpdate).
       log.debug({ conn: c.id, type: o.message.type, id: o.message.id }, 'send');
       c.stream.write(encodeMessage(o.message));
+      if (c.stream.writableLength > maxPendingWrite) {
+        // A peer that stops reading must not grow our memory without bound (broadcasts keep coming):
+        // drop it like a broken connection; its session ends with the usual broadcast (SES-BC-3).
+        log.warn({ conn: c.id, pending: c.stream.writableLength }, 'peer is not reading; dropping the connection');
+        c.closing = true;
+        clearTimers(c);
+        abort(c);
+      }
       return;
     }
     if (c.closing) return;

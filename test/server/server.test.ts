@@ -342,3 +342,34 @@ describe('reference server logging', () => {
     expect(log).not.toContain('sekrit');
   });
 });
+
+describe('reference server: a peer that stops reading', () => {
+  it('is dropped once its unread output passes the bound, and its session ends (SES-BC-3)', async () => {
+    const s = await serve({ maxPendingWriteBytes: 64 * 1024 });
+    const admin = await connect(s);
+    await login(admin); // the first login creates the admin (SES-AUTH-2)
+    const create = { username: 'slow', password: 'pw-slow', is_admin: false, enabled: true, permissions: [] };
+    await admin.request('UserCreate', create, T);
+
+    // The slow peer logs in with pipelined frames and then never reads again.
+    const { sock } = await rawSocket(s);
+    sock.pause();
+    const hs = JSON.stringify({ type: 'Handshake', version: '0.5.0' });
+    const li = JSON.stringify({ type: 'Login', username: 'slow', password: 'pw-slow', features: [], locale: 'en' });
+    sock.write(Buffer.concat([encodeFrame('Handshake', '000000000001', hs), encodeFrame('Login', '000000000002', li)]));
+    const connected = await admin.take((r) => r.raw.type === 'UserConnected', T);
+    const slowId = (connected.message!.body.user as { session_ids: number[] }).session_ids[0];
+
+    // Every ServerInfoUpdated (BC-6) also goes to the slow peer: ~700 kB each, until it is dropped.
+    const image = `data:image/png;base64,${'A'.repeat(690_000)}`;
+    const gone = admin.take((r) => r.raw.type === 'UserDisconnected' && r.message?.body.session_id === slowId, 20_000);
+    let dropped = false;
+    void gone.then(() => (dropped = true), () => undefined);
+    for (let i = 0; i < 60 && !dropped; i++) {
+      await admin.request('ServerInfoUpdate', { description: `round ${i}`, image }, T);
+    }
+    const bye = await gone;
+    expect(bye.message?.body).toMatchObject({ type: 'UserDisconnected', session_id: slowId, nickname: 'slow' });
+    expect(Object.values(s.state().sessions).map((x) => x.nickname)).toEqual(['admin']);
+  });
+});
