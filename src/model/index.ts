@@ -1,6 +1,7 @@
 // Public surface of the reference model (DESIGN §Layers): the server, the runner and the fuzzers
 // import from here, never from the individual files.
 export { step, ipKey } from './step.ts';
+export { dottedIPv4, isLoopback, unmapIPv4 } from './ip.ts';
 export type { StepOptions } from './step.ts';
 export * from './state.ts';
 export type {

@@ -14,6 +14,7 @@ import { HANDLERS } from './messages/index.ts';
 import { handshake } from './session/handshake.ts';
 import { login } from './session/login.ts';
 import type { Connection, State } from './state.ts';
+import { unmapIPv4 } from './ip.ts';
 
 export interface StepOptions {
   /** Options to take at choice points instead of the reference's (a server variant, tests). */
@@ -114,10 +115,7 @@ function labelOf(choices: Ctx['choices']): string {
 // --- connect: WIRE-IP-1 -----------------------------------------------------------------------
 
 /** UND-12 reference choice: an IPv4 peer and its IPv4-mapped IPv6 form count as one address. */
-export function ipKey(ip: string): string {
-  const lower = ip.toLowerCase();
-  return /^::ffff:\d{1,3}(\.\d{1,3}){3}$/.test(lower) ? lower.slice('::ffff:'.length) : lower;
-}
+export const ipKey = unmapIPv4;
 
 function onConnect(ctx: Ctx, conn: ConnId, ip: string, port: number): void {
   if (ctx.state.connections[conn]) return; // already known: a harness bug, nothing to model

@@ -5,6 +5,7 @@
 import type { Profile } from '../protocol/types.ts';
 import type { Account, ServerInfo, Session, State } from './state.ts';
 import { nameKey } from './state.ts';
+import { dottedIPv4 } from './ip.ts';
 
 export type Json = Record<string, unknown>;
 
@@ -140,18 +141,12 @@ export function allAccountsList(state: State, profile: Profile): Json[] {
   );
 }
 
-/** IPv4 in dotted form (possibly IPv4-mapped IPv6)? Returns the bare dotted address, else null. */
-function ipv4Part(ip: string): string | null {
-  const bare = ip.toLowerCase().startsWith('::ffff:') ? ip.slice(7) : ip;
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(bare) ? bare : null;
-}
-
 /**
  * USR-INFO-8 [DIVERGENT] one `addresses` string per session: `spec` the bare IP, IPv4 peers as
  * dotted IPv4 (seed example); `nexusd` the socket address with port (`1.2.3.4:5`, `[::1]:5`).
  */
 export function addressOf(session: Session, profile: Profile): string {
-  if (profile === 'spec') return ipv4Part(session.ip) ?? session.ip;
+  if (profile === 'spec') return dottedIPv4(session.ip) ?? session.ip;
   return session.ip.includes(':') ? `[${session.ip}]:${session.port}` : `${session.ip}:${session.port}`;
 }
 
@@ -189,7 +184,7 @@ export function userInfoDetailed(state: State, group: Group, requesterIsAdmin: b
  */
 export function monitorIp(ip: string, profile: Profile): string {
   if (profile === 'nexusd') return ip;
-  const v4 = ipv4Part(ip);
+  const v4 = dottedIPv4(ip);
   return v4 === null ? ip : `::ffff:${v4}`;
 }
 

@@ -9,6 +9,7 @@ import { isFreshServerId } from '../protocol/ids.ts';
 import { parseServerBody } from '../protocol/messages.ts';
 import type { MatchMode, Message, Profile } from '../protocol/types.ts';
 import { maskBody } from './render.ts';
+import { isLoopback, unmapIPv4 } from '../model/ip.ts';
 
 // --- what the comparator learns while a run goes on ------------------------------------------------
 
@@ -573,12 +574,7 @@ export function ipPart(address: string): string {
   if (bracketed) s = bracketed[1]!;
   else if (/^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(s)) s = s.slice(0, s.lastIndexOf(':'));
   s = s.toLowerCase();
-  if (s.startsWith('::ffff:') && /^\d{1,3}(\.\d{1,3}){3}$/.test(s.slice(7))) s = s.slice(7);
-  return s;
-}
-
-function isLoopback(ip: string): boolean {
-  return ip === '::1' || ip.startsWith('127.');
+  return unmapIPv4(s);
 }
 
 function ipMatches(e: string, o: string, w: Walk): boolean {

@@ -11,7 +11,7 @@ import { allAccountsList, classifyError, nameKey, step } from '../model/index.ts
 import type { CloseOutput, Event, Output, SendOutput, State } from '../model/index.ts';
 import { encodeFrame, FrameDecoder } from '../protocol/frame.ts';
 import { createRng, randomMessageId } from '../protocol/ids.ts';
-import { clientLimit } from '../protocol/limits.ts';
+import { frameLimitFor } from '../protocol/limits.ts';
 import type { ConnId, MatchMode, Profile } from '../protocol/types.ts';
 import { isClientType } from '../protocol/types.ts';
 import type { Received } from '../net/connection.ts';
@@ -24,6 +24,8 @@ import { afterTaking, decide, decodings, eligible, errorMayClose, isOptional, ou
 import { diagnose } from './diagnose.ts';
 import { explainStranger, strangerConn } from './strangers.ts';
 import { renderBytes, renderExpectation, renderMessage } from './render.ts';
+import { isLoopback } from '../model/ip.ts';
+import { nowSeconds } from './clock.ts';
 
 // --- public shapes ------------------------------------------------------------------------------------
 
@@ -128,14 +130,6 @@ interface Expectation {
 
 export const BARRIER_REQUEST = { type: 'UserInfo', body: { nickname: '' } } as const;
 
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
-}
-
-function isLoopback(ip: string): boolean {
-  const bare = ip.toLowerCase().replace(/^::ffff:/, '');
-  return bare === '::1' || bare.startsWith('127.');
-}
 
 /**
  * The address the target sees for a harness connection. Loopback targets see the loopback address
@@ -143,8 +137,7 @@ function isLoopback(ip: string): boolean {
  * it — the comparator learns the NAT-translated address on first sight anyway (compare.ts).
  */
 function harnessAddress(conn: NexusConnection): string {
-  const local = (conn as unknown as { localAddress?: unknown }).localAddress;
-  if (typeof local === 'string' && local !== '') return local;
+  if (conn.localAddress !== '') return conn.localAddress;
   return isLoopback(conn.remoteAddress) ? conn.remoteAddress : '0.0.0.0';
 }
 
@@ -410,7 +403,7 @@ export class Lockstep {
       conn,
       decoder: new FrameDecoder({
         isKnownType: isClientType,
-        limitFor: (t) => (isClientType(t) ? clientLimit(t, this.opts.profile) : 0),
+        limitFor: frameLimitFor(this.opts.profile),
       }),
       inbox: [],
       queue: [],

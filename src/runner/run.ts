@@ -23,6 +23,7 @@ import {
   strangersFromOurAddress,
   wasFresh,
 } from './target.ts';
+import { nowSeconds } from './clock.ts';
 
 export { TargetUnavailableError } from './failures.ts';
 
@@ -151,7 +152,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
     softwareVersion: c.login.serverInfo.version,
   });
   const seedModel = (c: ControlConnection, snap: Snapshot, serverInfo: ServerInfo) =>
-    stateFromSnapshot(modelConfig(c), { ...snap, serverInfo }, { idSeed: opts.seed, now: Math.floor(Date.now() / 1000) });
+    stateFromSnapshot(modelConfig(c), { ...snap, serverInfo }, { idSeed: opts.seed, now: nowSeconds() });
 
   const lockstep = new Lockstep(lockstepOpts, seedModel(control, initial, working));
   const run = new RunContext(

@@ -6,6 +6,7 @@ import { nameKey } from '../model/index.ts';
 import type { Event, State } from '../model/index.ts';
 import type { ConnId, Message } from '../protocol/types.ts';
 import type { SessionIdMap } from './compare.ts';
+import { nowSeconds } from './clock.ts';
 
 export interface StrangerView {
   state: State;
@@ -94,7 +95,7 @@ export function explainStranger(m: Message, view: StrangerView): StrangerVerdict
 function foreignLogin(u: Record<string, unknown>, modelId: number, state: State): Extract<Event, { kind: 'foreign-login' }> {
   const username = String(u.username ?? '');
   const accountKey = nameKey(username);
-  const now = Math.floor(Date.now() / 1000);
+  const now = nowSeconds();
   const loginTime = typeof u.login_time === 'number' ? u.login_time : now;
   const isShared = u.is_shared === true;
   const event: Extract<Event, { kind: 'foreign-login' }> = {
