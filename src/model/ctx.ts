@@ -152,8 +152,8 @@ export class Ctx {
   }
 
   /** Success answer: `<Type>Response {success:true, …}` echoing the request id. */
-  respond(req: Request<unknown>, body: Record<string, unknown>, rules: string[]): void {
-    this.send(req.conn.id, responseTypeOf(req.type), { success: true, ...body }, { id: req.id, rules });
+  respond(req: Request<unknown>, body: Record<string, unknown>, rules: string[], accept?: SendAccept): void {
+    this.send(req.conn.id, responseTypeOf(req.type), { success: true, ...body }, { id: req.id, rules, ...(accept ? { accept } : {}) });
   }
 
   /** Failure answer through `carrier` (rules.md header); E! and H also close the connection. */

@@ -168,6 +168,7 @@ export const SPEC_RULE_IDS: readonly string[] = [
   'UND-13',
   'UND-14',
   'UND-15',
+  'UND-16',
   'SES-HS-1',
   'SES-HS-2',
   'SES-HS-3',

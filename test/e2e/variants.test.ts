@@ -101,6 +101,7 @@ const COMBINATIONS: Combination[] = [
       'keepOptionalOpen: GEN-1', // WIRE-SEQ-4: no close
       'alternative: HandshakeResponse', // SES-HS-5 without `version`
       'alternative: UserConnected', // SES-BC-2 without the inherited away state
+      'alternative: UserUpdateResponse', // UND-16: the stored name
       'omitOptional: Error', // WIRE-BAD-*: no Error before the close
       'omitOptional: UserUpdated', // USR-BACK-2: no broadcast for a no-op UserBack
       'sendUnsent: PermissionsUpdated', // ADM-UPDATE-14 / SES-FORCE-2: no-op PermissionsUpdated sent

@@ -397,3 +397,25 @@ describe('ADM-UPDATE-14 spec: a no-op PermissionsUpdated may be sent', () => {
     expect(ofType(w.send(boss.conn, 'UserUpdate', { username: 'bob', requested_password: 'new-pw' }), 'PermissionsUpdated')).toEqual([]);
   });
 });
+
+describe('UND-16 UserUpdateResponse.username casing (an annotation: the state does not change)', () => {
+  it('spec: the name as sent, with the stored name allowed when they differ in case', () => {
+    const w = world('spec');
+    const boss = w.admin('boss');
+    w.user('Bob');
+    const reply = sends(w.send(boss.conn, 'UserUpdate', { username: 'BOB' }), boss.conn)[0]!;
+    expect(reply.message.body.username).toBe('BOB');
+    expect(reply.rules).toContain('UND-16');
+    expect(reply.accept?.alternatives).toEqual([{ type: 'UserUpdateResponse', body: { type: 'UserUpdateResponse', success: true, username: 'Bob' } }]);
+    // Named in the stored casing: one form only.
+    expect(sends(w.send(boss.conn, 'UserUpdate', { username: 'Bob' }), boss.conn)[0]!.accept).toBeUndefined();
+  });
+  it('nexusd: only the name as sent', () => {
+    const w = world('nexusd');
+    const boss = w.admin('boss');
+    w.user('Bob');
+    const reply = sends(w.send(boss.conn, 'UserUpdate', { username: 'BOB' }), boss.conn)[0]!;
+    expect(reply.message.body.username).toBe('BOB');
+    expect(reply.accept).toBeUndefined();
+  });
+});

@@ -195,8 +195,14 @@ export function userUpdate(ctx: Ctx, req: Request<UserUpdateBody>): void {
   if (newPermissions !== undefined) target.permissions = newPermissions;
 
   // ADM-UPDATE-14: the response names the account as the request did (13a: no-ops succeed too).
+  // UND-16: in `spec` the stored name after the update is allowed too (the seed's "final username").
   const from = ctx.outputs.length;
-  ctx.respond(req, { username: newName ?? b.username }, ['ADM-UPDATE-14', 'ADM-UPDATE-13a']);
+  const named = newName ?? b.username;
+  const stored: SendAccept | undefined =
+    p === 'spec' && named !== target.username
+      ? { alternatives: [{ type: 'UserUpdateResponse', body: { type: 'UserUpdateResponse', success: true, username: target.username } }] }
+      : undefined;
+  ctx.respond(req, { username: named }, ['ADM-UPDATE-14', 'ADM-UPDATE-13a', ...(stored ? ['UND-16'] : [])], stored);
   const key = nameKey(target.username);
   permissionsUpdated(ctx, req.body, target, before, noOp);
   userUpdated(ctx, target, oldName, before.isAdmin);
