@@ -1,0 +1,326 @@
+// A run session: one target, one lockstep mirror, any number of checks run on demand, one cleanup.
+// `openSession` connects, reads the pre-run snapshot (a fresh target's first login creates the
+// admin, SES-AUTH-2) and seeds the model; `runCheck` runs one check in lockstep and turns whatever
+// it throws into a result, resyncing after a failure so failures never cascade; `finish` deletes
+// what the run created, restores what it changed and compares the target with the snapshot. The
+// scripted suite (run.ts), the fuzzers and replay all drive checks through this one path.
+import type { Logger } from 'pino';
+import { stateFromSnapshot } from '../model/index.ts';
+import type { ServerInfo } from '../model/index.ts';
+import type { MatchMode, Profile } from '../protocol/types.ts';
+import type { CheckResult, Failure, RunResult } from '../report/types.ts';
+import type { CheckDef, Section } from './api.ts';
+import { buildActors, CheckEnv, HarnessActor, NameSource, RunContext } from './actors.ts';
+import { CheckFailure, SkipCheck, TargetUnavailableError } from './failures.ts';
+import { Lockstep, LockstepMismatch, RunAborted } from './lockstep.ts';
+import type { ControlConnection, Snapshot, TargetOptions } from './target.ts';
+import {
+  compareSnapshots,
+  openControl,
+  rawBarrier,
+  rawRequest,
+  readSnapshot,
+  restoreConnectionLimit,
+  restoreTarget,
+  strangersFromOurAddress,
+  wasFresh,
+} from './target.ts';
+import { nowSeconds } from './clock.ts';
+
+/** How long `expectClosed` waits in a slow check: the 60 s frame deadline, its 5 s grace, slack. */
+const SLOW_CLOSE_WAIT_MS = 75_000;
+
+export interface SessionOptions {
+  target: { host: string; port: number; transport: 'auto' | 'tls' | 'plain'; fingerprint?: string; embedded: boolean };
+  admin: { username: string; password: string };
+  profile: Profile;
+  match: MatchMode;
+  timeoutMs: number;
+  seed: number;
+  /** The most connections one check opens at once (WIRE-IP-1: the per-IP limit is raised to fit). */
+  connectionsNeeded: number;
+  /** Also run checks marked `needs.slow` (long timeouts). */
+  slow?: boolean;
+  /** SIGINT/SIGTERM from the CLI: stop after the current step, then clean up. */
+  signal?: AbortSignal;
+  logger?: Logger;
+}
+
+/** The result of a check that did not run, with the reason. */
+export function skippedResult(section: Section, check: CheckDef, message: string): CheckResult {
+  return { ...resultBase(section, check), status: 'skipped', message, failures: [], durationMs: 0, roundTrips: 0 };
+}
+
+function resultBase(section: Section, check: CheckDef): Omit<CheckResult, 'status' | 'failures' | 'durationMs' | 'roundTrips'> {
+  const seed = check.seed ?? section.seed;
+  return {
+    id: `${section.id}/${check.id}`,
+    section: section.id,
+    title: check.title,
+    rules: check.rules,
+    errors: [...(check.errors ?? [])],
+    ...(seed === undefined ? {} : { seed }),
+  };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? '';
+}
+
+export function summarise(failures: Failure[]): string {
+  const f = failures[0]!;
+  const more = failures.length > 1 ? ` (+${failures.length - 1} more)` : '';
+  return `${f.rule}: expected ${firstLine(f.expected)}, got ${firstLine(f.actual)}${more}`;
+}
+
+export class RunSession {
+  /** Set once the run cannot go on (interrupt, target gone): later checks are skipped with it. */
+  stopped: string | null = null;
+  /** Accounts checks created under names of their own (t.created), for the final sweep. */
+  private readonly createdByChecks = new Set<string>();
+
+  private constructor(
+    private readonly opts: SessionOptions,
+    private readonly targetOpts: TargetOptions,
+    private readonly names: NameSource,
+    private readonly initial: Snapshot,
+    /** Server info every check starts from (the snapshot's, with the run's raised limit). */
+    private readonly working: ServerInfo,
+    readonly fresh: boolean,
+    readonly transport: 'tls' | 'plain',
+    readonly fingerprint: string | undefined,
+    private readonly lockstep: Lockstep,
+    private readonly run: RunContext,
+  ) {}
+
+  /** Connects, reads the snapshot and seeds the mirror. Throws TargetUnavailableError when the run cannot start. */
+  static async open(opts: SessionOptions): Promise<RunSession> {
+    const log = opts.logger;
+    const names = new NameSource(opts.seed);
+    const targetOpts: TargetOptions = { host: opts.target.host, port: opts.target.port, transport: opts.target.transport, timeoutMs: opts.timeoutMs };
+    if (opts.target.fingerprint !== undefined) targetOpts.fingerprint = opts.target.fingerprint;
+
+    const control = await openControl(targetOpts, opts.admin);
+    let initial: Snapshot;
+    let fresh: boolean;
+    let working: ServerInfo;
+    try {
+      initial = await readSnapshot(control, opts.admin, opts.timeoutMs);
+      fresh = await wasFresh(control, initial, opts.admin, opts.timeoutMs);
+      // WIRE-IP-1: the run's own connections plus strangers from our address must fit under the limit.
+      const needed = opts.connectionsNeeded + strangersFromOurAddress(initial) + 1;
+      working = { ...initial.serverInfo };
+      const limit = initial.serverInfo.max_connections_per_ip;
+      if (limit > 0 && limit < needed) {
+        const m = await rawRequest(control.conn, 'ServerInfoUpdate', { max_connections_per_ip: needed }, opts.timeoutMs);
+        if (m.body.success !== true) throw new Error(`raising max_connections_per_ip to ${needed} failed: ${JSON.stringify(m.body)}`);
+        working.max_connections_per_ip = needed;
+        control.login.serverInfo = { ...working };
+      }
+      await rawBarrier(control.conn, opts.timeoutMs);
+    } catch (e) {
+      await control.conn.close();
+      throw new TargetUnavailableError(`cannot read the target's state: ${(e as Error).message}`);
+    }
+    const transport = control.conn.transport;
+    log?.info({ target: `${opts.target.host}:${opts.target.port}`, transport, fresh }, 'run starts');
+
+    const lockstepOpts: ConstructorParameters<typeof Lockstep>[0] = {
+      profile: opts.profile,
+      match: opts.match,
+      timeoutMs: opts.timeoutMs,
+      target: { host: opts.target.host, port: opts.target.port, transport, ...(opts.target.fingerprint !== undefined ? { fingerprint: opts.target.fingerprint } : {}) },
+      isRunName: (n) => names.isRunName(n),
+      adminUsername: opts.admin.username,
+      seed: opts.seed,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(log ? { logger: log } : {}),
+    };
+    const lockstep = new Lockstep(lockstepOpts, seedModel(opts, control, initial, working));
+    const run = new RunContext(
+      lockstep,
+      names,
+      {
+        profile: opts.profile,
+        match: opts.match,
+        timeoutMs: opts.timeoutMs,
+        adminUsername: opts.admin.username,
+        adminPassword: opts.admin.password,
+        target: { host: opts.target.host, port: opts.target.port },
+      },
+      opts.seed,
+      working,
+    );
+    const session = new RunSession(opts, targetOpts, names, initial, working, fresh, transport, control.conn.fingerprint, lockstep, run);
+    lockstep.reset(lockstep.state);
+    session.attachControl(control);
+    return session;
+  }
+
+  /** Round trips and connections so far (the runner's counters). */
+  get stats(): { roundTrips: number; connections: number } {
+    return { ...this.lockstep.stats };
+  }
+
+  /** Whether a run name (account or nickname) belongs to this run. */
+  isRunName(name: string): boolean {
+    return this.names.isRunName(name);
+  }
+
+  /** Runs one check; never throws: a failure, a skip or an interrupt is the result's status. */
+  async runCheck(section: Section, check: CheckDef): Promise<CheckResult> {
+    if (this.stopped === null && this.opts.signal?.aborted) this.stopped = 'run interrupted';
+    if (this.stopped !== null) return skippedResult(section, check, this.stopped);
+    const needs = check.needs ?? {};
+    if (needs.profile && needs.profile !== this.opts.profile) return skippedResult(section, check, `needs profile ${needs.profile}`);
+    if (needs.tls && this.transport !== 'tls') return skippedResult(section, check, 'needs a TLS target');
+    if (needs.fresh && !this.fresh) return skippedResult(section, check, 'needs a fresh target (accounts existed before the run)');
+    const slow = needs.slow === true || check.slow === true;
+    if (slow && !this.opts.slow) return skippedResult(section, check, 'slow check (run with --slow)');
+
+    const { lockstep, run } = this;
+    const started = Date.now();
+    const roundTrips0 = lockstep.stats.roundTrips;
+    const id = `${section.id}/${check.id}`;
+    run.check = { id, rules: check.rules };
+    // WIRE-TMO-4: slow checks wait for the target's own deadlines (30 s idle, 60 s frame, + 5 s).
+    lockstep.allowServerTimeouts = slow;
+    run.closeWaitMs = slow ? Math.max(this.opts.timeoutMs, SLOW_CLOSE_WAIT_MS) : this.opts.timeoutMs;
+    const failures = lockstep.beginCheck(check.rules);
+    const env = new CheckEnv(run, check);
+    let skipReason: string | null = null;
+    let interrupted = false;
+    const absorb = (e: unknown, during: string): void => {
+      if (e instanceof SkipCheck) skipReason = e.reason;
+      else if (e instanceof RunAborted) interrupted = true;
+      else if (e instanceof LockstepMismatch) return; // already in `failures`
+      else if (e instanceof CheckFailure) failures.push(...e.failures);
+      else {
+        const err = e as Error;
+        failures.push({
+          rule: check.rules[0] ?? 'GEN-3',
+          sent: `(${during})`,
+          expected: `the check ${during === 'run' ? 'runs' : 'cleans up'} to completion`,
+          actual: `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`,
+        });
+      }
+    };
+
+    try {
+      await run.ensureControl();
+      const actors = await buildActors(check.actors ?? {}, env);
+      await check.run(actors, env);
+      await env.finalBarriers();
+    } catch (e) {
+      absorb(e, 'run');
+    }
+    if (!interrupted && failures.length === 0) {
+      try {
+        await env.cleanup();
+      } catch (e) {
+        absorb(e, 'cleanup');
+      }
+    }
+    for (const n of env.createdNames) this.createdByChecks.add(n);
+    if (!interrupted && failures.length > 0) {
+      try {
+        await this.resync(env.createdNames);
+      } catch (e) {
+        this.stopped = `the target became unavailable: ${(e as Error).message}`;
+        failures.push({ rule: check.rules[0] ?? 'GEN-3', sent: '(resync after the failure)', expected: 'the target can be read again', actual: this.stopped });
+      }
+    }
+    if (interrupted) this.stopped = 'run interrupted';
+
+    const result: CheckResult = {
+      ...resultBase(section, check),
+      status: failures.length > 0 ? 'failed' : skipReason !== null || interrupted ? 'skipped' : 'passed',
+      failures: [...failures],
+      durationMs: Date.now() - started,
+      roundTrips: lockstep.stats.roundTrips - roundTrips0,
+    };
+    if (failures.length > 0) result.message = summarise(failures);
+    else if (skipReason !== null) result.message = skipReason;
+    else if (interrupted) result.message = 'run interrupted';
+    return result;
+  }
+
+  /** Deletes what the run created, restores what it changed, and compares the target with the snapshot. */
+  async finish(): Promise<NonNullable<RunResult['restored']>> {
+    const { opts, initial } = this;
+    await this.keepReachable(initial.serverInfo);
+    for (const hc of this.lockstep.harnessConnections()) await this.lockstep.discard(hc);
+    const differences: string[] = [];
+    try {
+      const c = await openControl(this.targetOpts, opts.admin);
+      try {
+        differences.push(
+          ...(await restoreTarget(
+            c,
+            { baseline: initial, serverInfo: initial.serverInfo, isRunName: (n) => this.names.isRunName(n), extraAccounts: [...this.createdByChecks], profile: opts.profile },
+            opts.timeoutMs,
+          )),
+        );
+      } finally {
+        await c.conn.close();
+      }
+      // A fresh connection reads the target as it is now.
+      const check = await openControl(this.targetOpts, opts.admin);
+      try {
+        const after = await readSnapshot(check, opts.admin, opts.timeoutMs);
+        differences.push(...compareSnapshots(initial, after));
+      } finally {
+        await check.conn.close();
+      }
+    } catch (e) {
+      differences.push(`cannot verify the cleanup: ${(e as Error).message}`);
+    }
+    return { ok: differences.length === 0, differences };
+  }
+
+  private attachControl(c: ControlConnection): void {
+    const hc = this.lockstep.adopt('admin', c.conn);
+    this.lockstep.attachSession(hc, c.login.sessionId, c.login.locale);
+    this.run.control = new HarnessActor(this.run, 'admin', hc, {
+      username: this.opts.admin.username,
+      password: this.opts.admin.password,
+      nickname: this.opts.admin.username,
+    });
+  }
+
+  /**
+   * WIRE-IP-1: a check may have lowered the per-IP limit below the connections open from our
+   * address (strangers' included) and failed or been interrupted before restoring it; once the
+   * run's connections are dropped no new control connection would get in. Put the limit back over
+   * the still-open control connection first (target.ts restoreConnectionLimit).
+   */
+  private async keepReachable(want: ServerInfo): Promise<void> {
+    const conn = this.run.control?.hc.conn;
+    if (!conn) return;
+    const problems = await restoreConnectionLimit(conn, want, this.opts.timeoutMs);
+    if (problems.length > 0) this.opts.logger?.warn({ problems }, 'could not restore the per-IP limit before reconnecting');
+  }
+
+  /** After a failed check: clean up outside the model, then read the target again (no cascading). */
+  private async resync(createdNames: Iterable<string>): Promise<void> {
+    const { opts } = this;
+    await this.keepReachable(this.working);
+    for (const hc of this.lockstep.harnessConnections()) await this.lockstep.discard(hc);
+    const c = await openControl(this.targetOpts, opts.admin);
+    const problems = await restoreTarget(
+      c,
+      { baseline: this.initial, serverInfo: this.working, isRunName: (n) => this.names.isRunName(n), extraAccounts: createdNames, profile: opts.profile },
+      opts.timeoutMs,
+    );
+    if (problems.length > 0) opts.logger?.warn({ problems }, 'cleanup after a failed check was incomplete');
+    const snap = await readSnapshot(c, opts.admin, opts.timeoutMs);
+    await rawBarrier(c.conn, opts.timeoutMs);
+    this.lockstep.reset(seedModel(opts, c, snap, c.login.serverInfo));
+    this.attachControl(c);
+  }
+}
+
+function seedModel(opts: SessionOptions, c: ControlConnection, snap: Snapshot, serverInfo: ServerInfo) {
+  const config = { profile: opts.profile, protocolVersion: c.login.protocolVersion, softwareVersion: c.login.serverInfo.version };
+  return stateFromSnapshot(config, { ...snap, serverInfo }, { idSeed: opts.seed, now: nowSeconds() });
+}
