@@ -1,6 +1,6 @@
 // rules.md §4.2 UserInfo; seed users.md §UserInfo, §UserInfo Errors, §UserInfoDetailed.
 import { admin, check, section, sessionOf, shared, user } from '../../src/runner/api.ts';
-import { PATH_CHARACTERS, PNG, expectValidatorPastFrameLimit, kick, requestAfterRemoval, sameSet } from '../_lib.ts';
+import { PATH_CHARACTERS, PNG, expectValidatorPastFrameLimit, requestAfterRemoval, sameSet } from '../_lib.ts';
 
 const asker = () => user({ permissions: ['user_info'] });
 

@@ -1,0 +1,242 @@
+// `nexus-conform run [target]`: the scripted suite against a target or the embedded reference
+// server, with selection (--grep, --exclude, --list), the console tree and the JUnit/JSON reports.
+import { randomBytes, randomInt } from 'node:crypto';
+import { parseTarget } from '../net/address.ts';
+import type { MatchMode, Profile } from '../protocol/types.ts';
+import { ConsoleReporter, formatSummaryLine, shouldUseColor } from '../report/console.ts';
+import { computeCoverage, unknownCitations } from '../report/coverage.ts';
+import { writeJsonReport } from '../report/json.ts';
+import { writeJunitReport } from '../report/junit.ts';
+import type { RunResult } from '../report/types.ts';
+import type { CheckDef, Section } from '../runner/api.ts';
+import type { AdminCredentials, CliIO } from './common.ts';
+import { errorText, EXIT, formatAddress, makeLogger, parseAdmin, trapSignals, UsageError, version } from './common.ts';
+
+// The runner, the scenarios and the server are loaded only when a run starts, so `--help` and
+// usage errors answer at once and never depend on the heavier layers.
+const loadRunner = () => import('../runner/run.ts');
+const loadScenarios = () => import('../runner/load.ts');
+const loadServer = () => import('../server/server.ts');
+type ServerHandle = Awaited<ReturnType<Awaited<ReturnType<typeof loadServer>>['startServer']>>;
+
+/** Why an excluded check is reported as skipped. */
+export const EXCLUDED_REASON = 'excluded by --exclude';
+
+/**
+ * A check `--exclude` names, kept in the run (same id, title, rules and error keys, so the console,
+ * JUnit and JSON reports list it as skipped with EXCLUDED_REASON) but with no actors, preconditions
+ * or steps: it opens no connection, sends nothing, and the exclusion wins over any other skip reason.
+ */
+export function asExcluded(c: CheckDef): CheckDef {
+  const { actors: _actors, needs: _needs, slow: _slow, ...rest } = c;
+  return { ...rest, run: async (_a, t) => t.skip(EXCLUDED_REASON) };
+}
+
+/** `--list`: every selected check with id, title, rule ids, error keys and preconditions. */
+export function formatList(selected: ReadonlyArray<{ section: Section; check: CheckDef }>, excluded = 0): string {
+  const lines: string[] = [];
+  let current: Section | undefined;
+  let sections = 0;
+  for (const { section, check: c } of selected) {
+    if (section !== current) {
+      current = section;
+      sections++;
+      lines.push(`${section.id} — ${section.title}`);
+    }
+    lines.push(`  ${section.id}/${c.id} — ${c.title}`);
+    lines.push(`      rules:  ${c.rules.length > 0 ? c.rules.join(', ') : '(none)'}`);
+    if (c.errors !== undefined && c.errors.length > 0) lines.push(`      errors: ${c.errors.join(', ')}`);
+    const seed = c.seed ?? section.seed;
+    if (seed !== undefined) lines.push(`      seed doc: ${seed}`);
+    const n = c.needs ?? {};
+    const parts = [n.fresh ? 'fresh server' : '', n.profile ? `profile ${n.profile}` : '', n.tls ? 'TLS' : '', n.slow || c.slow ? '--slow' : ''];
+    const needs = parts.filter(Boolean).join(', ');
+    if (needs !== '') lines.push(`      needs:  ${needs}`);
+  }
+  lines.push('', `${selected.length} checks in ${sections} sections${excluded > 0 ? ` (${excluded} excluded by --exclude)` : ''}`);
+  return lines.join('\n') + '\n';
+}
+
+/** The selected checks regrouped as sections (for coverage of what actually ran). */
+function asSections(selected: ReadonlyArray<{ section: Section; check: CheckDef }>): Section[] {
+  const bySection = new Map<Section, CheckDef[]>();
+  for (const { section, check: c } of selected) bySection.set(section, [...(bySection.get(section) ?? []), c]);
+  return [...bySection].map(([section, checks]) => ({ ...section, checks }));
+}
+
+export interface RunFlags {
+  tls?: boolean;
+  plain?: boolean;
+  fingerprint?: string;
+  admin?: string;
+  profile: Profile;
+  match: MatchMode;
+  grep?: string;
+  exclude?: string[];
+  list?: boolean;
+  junit?: string;
+  json?: string;
+  timeout: number;
+  seed?: number;
+  slow?: boolean;
+  quiet?: boolean;
+}
+
+export async function runCommand(targetArg: string | undefined, flags: RunFlags, io: CliIO): Promise<number> {
+  // Validate everything that does not need the network before touching it.
+  const target = targetArg === undefined ? undefined : parseTarget(targetArg);
+  if (flags.plain && flags.fingerprint !== undefined) throw new UsageError('--fingerprint needs TLS; it cannot be combined with --plain');
+  if (target === undefined && flags.fingerprint !== undefined && !flags.tls) {
+    throw new UsageError('--fingerprint needs TLS: the embedded server speaks plain TCP unless --tls is given');
+  }
+  const fromEnv = io.env.NEXUS_CONFORM_ADMIN;
+  let admin: AdminCredentials;
+  if (flags.admin !== undefined) admin = parseAdmin(flags.admin, '--admin');
+  else if (fromEnv !== undefined && fromEnv !== '') admin = parseAdmin(fromEnv, 'NEXUS_CONFORM_ADMIN');
+  else if (target !== undefined) {
+    throw new UsageError(
+      'a real target needs admin credentials: --admin user:password or NEXUS_CONFORM_ADMIN (on a fresh server the first login creates this admin)',
+    );
+  } else {
+    // The embedded server starts empty: the first login creates this admin (SES-AUTH-2).
+    admin = { username: `nc-admin-${randomBytes(3).toString('hex')}`, password: randomBytes(18).toString('base64url') };
+  }
+
+  const sections = await (await loadScenarios()).loadSections();
+  const { makeFilter, runSuite, selectChecks, TargetUnavailableError } = await loadRunner();
+  // The runner's own selection, so the listing, the count and the run always agree.
+  const selected = selectChecks(sections, flags.grep);
+  if (selected.length === 0) throw new UsageError(`no check matches --grep ${JSON.stringify(flags.grep)}`);
+  // --exclude: the runner's --grep matching (substring or /regex/) per pattern, on the id, the title
+  // and also each rule id, so a target can drop the checks of one rule: e.g. `--exclude UND-13`, the
+  // WIRE-TMO-1 idle checks, on pre-seed builds without a pre-login idle timeout (WIRE-TMO-4).
+  const excludes = (flags.exclude ?? []).map((p) => makeFilter(p));
+  const isExcluded = (section: Section, c: CheckDef): boolean =>
+    excludes.some((f) => f(`${section.id}/${c.id}`) || f(c.title) || c.rules.some((r) => f(r)));
+  const toRun = selected.filter((p) => !isExcluded(p.section, p.check));
+  if (toRun.length === 0) throw new UsageError(`--exclude leaves no check to run (${selected.length} selected, all excluded)`);
+  const runSections = excludes.length === 0 ? sections : sections.map((s) => ({ ...s, checks: s.checks.map((c) => (isExcluded(s, c) ? asExcluded(c) : c)) }));
+  const selection = [
+    ...(flags.grep !== undefined ? [`--grep ${flags.grep}`] : []),
+    ...(flags.exclude ?? []).map((p) => `--exclude ${p}`),
+  ].join(' ');
+  if (flags.list) {
+    io.stdout.write(formatList(toRun, selected.length - toRun.length));
+    const unknown = unknownCitations(sections);
+    const typos = [...unknown.rules, ...unknown.errors];
+    if (typos.length > 0) io.stderr.write(`nexus-conform: warning: checks cite ids the spec does not define: ${typos.join(', ')}\n`);
+    return EXIT.ok;
+  }
+
+  const seed = flags.seed ?? randomInt(0, 2 ** 31);
+  const logger = makeLogger(io, 'silent');
+  const color = shouldUseColor(io.stdout, io.env);
+  const reporter = new ConsoleReporter(
+    (t) => io.stdout.write(t),
+    { color, quiet: flags.quiet ?? false, ...(selection !== '' ? { selection } : {}) },
+    new Map(sections.map((s) => [s.id, s.title])),
+  );
+
+  const controller = new AbortController();
+  let interrupted = false;
+  const untrap = trapSignals(io, (signal) => {
+    interrupted = true;
+    io.stderr.write(`\nnexus-conform: ${signal}: stopping and restoring the target (press Ctrl-C again to quit at once)\n`);
+    controller.abort();
+  });
+
+  let server: ServerHandle | undefined;
+  try {
+    const { startServer } = await loadServer();
+    const tls = flags.tls === true;
+    let host: string;
+    let port: number;
+    let transport: 'auto' | 'tls' | 'plain';
+    let fingerprint = flags.fingerprint;
+    if (target === undefined) {
+      server = await startServer({ host: '127.0.0.1', port: 0, tls, profile: flags.profile, logger });
+      host = server.host;
+      port = server.port;
+      transport = tls ? 'tls' : 'plain';
+      // Pin the embedded server's own certificate unless the user asked to pin something else.
+      fingerprint ??= server.fingerprint;
+    } else {
+      host = target.host;
+      port = target.port;
+      transport = flags.tls ? 'tls' : flags.plain ? 'plain' : 'auto';
+    }
+    if (interrupted) return EXIT.interrupted;
+
+    reporter.header({
+      version: version(),
+      address: formatAddress(host, port),
+      embedded: target === undefined,
+      transport,
+      ...(fingerprint !== undefined ? { fingerprint } : {}),
+      profile: flags.profile,
+      match: flags.match,
+      seed,
+      admin: admin.username,
+      checks: selected.length,
+    });
+
+    let result: RunResult;
+    let notRun = 0;
+    try {
+      result = await runSuite({
+        target: { host, port, transport, ...(fingerprint !== undefined ? { fingerprint } : {}), embedded: target === undefined },
+        admin,
+        profile: flags.profile,
+        match: flags.match,
+        ...(flags.grep !== undefined ? { grep: flags.grep } : {}),
+        timeoutMs: flags.timeout,
+        seed,
+        sections: runSections,
+        slow: flags.slow ?? false,
+        signal: controller.signal,
+        onResult: (r) => {
+          // After an interrupt the runner reports every remaining check as skipped; count them
+          // instead of printing hundreds of identical lines.
+          if (interrupted && r.status === 'skipped' && r.durationMs === 0) notRun++;
+          else reporter.check(r);
+        },
+        logger,
+      });
+    } catch (err) {
+      if (interrupted) {
+        io.stderr.write(`nexus-conform: interrupted (seed ${seed})\n`);
+        return EXIT.interrupted;
+      }
+      if (err instanceof TargetUnavailableError) {
+        throw new UsageError(`cannot test ${formatAddress(host, port)}: ${errorText(err)}`);
+      }
+      throw err;
+    }
+
+    result.coverage ??= computeCoverage(asSections(toRun), flags.profile);
+    if (notRun > 0) reporter.note(`\n${notRun} checks not run (interrupted)`);
+    reporter.finish(result);
+    const reportErrors: string[] = [];
+    for (const [file, write] of [
+      [flags.junit, () => writeJunitReport(flags.junit!, result, new Map(sections.map((s) => [s.id, s.title])))],
+      [flags.json, () => writeJsonReport(flags.json!, result)],
+    ] as const) {
+      if (file === undefined) continue;
+      try {
+        write();
+      } catch (err) {
+        reportErrors.push(`cannot write ${file}: ${errorText(err)}`);
+      }
+    }
+    if (reportErrors.length > 0) throw new UsageError(reportErrors.join('; '));
+    if (interrupted) {
+      io.stderr.write(`nexus-conform: interrupted after ${formatSummaryLine(result.summary)}\n`);
+      return EXIT.interrupted;
+    }
+    return result.summary.failed > 0 ? EXIT.failed : EXIT.ok;
+  } finally {
+    untrap();
+    if (server !== undefined) await server.close();
+  }
+}
+
