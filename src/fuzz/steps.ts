@@ -1,0 +1,101 @@
+// Steps as a check: every fuzz case and every fixture is a list of steps (fixture.ts) over declared
+// actors, run as an ordinary check through the run session, so the lockstep mirror and comparator
+// judge each response and broadcast exactly as in the scripted suite. This module is the only
+// interpreter of steps: fuzzers build steps, `toCheck` runs them, replay reads them from a file.
+import type { Actor, ActorSpec, CheckContext, CheckDef } from '../runner/api.ts';
+import type { ClientType } from '../protocol/types.ts';
+import type { Step } from './fixture.ts';
+
+export interface StepsCase {
+  id: string;
+  title: string;
+  rules: string[];
+  actors: Record<string, ActorSpec>;
+  steps: Step[];
+}
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_-]+)(?:\.(username|nickname|password)|:([A-Za-z0-9_]*))\s*\}\}/g;
+
+/** Substitutes `{{actor.field}}` and `{{name:base}}` in every string of `value`. */
+export function substitute(value: unknown, actors: ReadonlyMap<string, Actor>, freshName: (base: string) => string): unknown {
+  if (typeof value === 'string') {
+    return value.replace(PLACEHOLDER, (whole, who: string, field: string | undefined, base: string | undefined) => {
+      if (who === 'name' && base !== undefined) return freshName(base);
+      const actor = actors.get(who);
+      if (actor === undefined || field === undefined) throw new Error(`step refers to ${whole}, but there is no actor "${who}"`);
+      return actor[field as 'username' | 'nickname' | 'password'];
+    });
+  }
+  if (Array.isArray(value)) return value.map((v) => substitute(v, actors, freshName));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, actors, freshName)]));
+  }
+  return value;
+}
+
+/** Runs `steps` with the declared `actors` (plus `admin`) in the check context `t`. */
+export async function runSteps(steps: readonly Step[], declared: Record<string, Actor>, t: CheckContext): Promise<void> {
+  const actors = new Map<string, Actor>(Object.entries(declared));
+  actors.set('admin', t.admin);
+  const names = new Map<string, string>();
+  const freshName = (base: string): string => {
+    let n = names.get(base);
+    if (n === undefined) {
+      n = t.name(base || 'f');
+      names.set(base, n);
+    }
+    return n;
+  };
+  const sub = <T>(v: T): T => substitute(v, actors, freshName) as T;
+  const actor = (name: string): Actor => {
+    const a = actors.get(name);
+    if (a === undefined) throw new Error(`step names an unknown actor "${name}"`);
+    return a;
+  };
+  for (const s of steps) {
+    switch (s.op) {
+      case 'request': {
+        const body = sub(s.body);
+        // Accounts a step creates are deleted at cleanup like the check's own.
+        if (s.type === 'UserCreate' && typeof body.username === 'string') t.created(body.username);
+        await actor(s.actor).request(s.type as ClientType, body);
+        break;
+      }
+      case 'pipeline':
+        await actor(s.actor).pipeline(s.requests.map((r) => ({ type: r.type as ClientType, body: sub(r.body) })));
+        break;
+      case 'raw':
+        await actor(s.actor).sendRaw(s.text !== undefined ? sub(s.text) : Buffer.from(s.base64!, 'base64'));
+        break;
+      case 'connect':
+        actors.set(s.actor, await t.connect(s.state));
+        break;
+      case 'handshake':
+        await actor(s.actor).handshake(s.version);
+        break;
+      case 'login':
+        await actor(s.actor).login(s.body === undefined ? undefined : sub(s.body));
+        break;
+      case 'close':
+        await actor(s.actor).close();
+        break;
+      case 'expectConnected':
+        await actor(s.actor).expectConnected();
+        break;
+      case 'expectClosed':
+        await actor(s.actor).expectClosed();
+        break;
+    }
+  }
+}
+
+/** A steps case as a check of the scenario DSL, ready for RunSession.runCheck. */
+export function toCheck(c: StepsCase): CheckDef {
+  return {
+    id: c.id,
+    title: c.title,
+    rules: c.rules,
+    actors: c.actors,
+    run: (actors, t) => runSteps(c.steps, actors, t),
+  };
+}
