@@ -11,6 +11,7 @@ import { frameLimitFor } from '../protocol/limits.ts';
 import { isClientType, isTransferPortType, type ConnId, type Profile } from '../protocol/types.ts';
 import { certFingerprint, createSelfSignedCert } from './cert.ts';
 import { applyForms, type OutputForms } from './forms.ts';
+import { faultyStep, frameReaction, type ServerFault } from './fault.ts';
 
 export interface ServerOptions {
   /** Bind address; tests use the default 127.0.0.1, the CLI passes 0.0.0.0 (WIRE-PORT-1). */
@@ -51,6 +52,11 @@ export interface ServerOptions {
     /** Other allowed forms of the model's outputs (`accept` annotations, forms.ts). */
     forms?: OutputForms;
   };
+  /**
+   * Deliberate deviations (fault.ts): a broken server for the harness's own tests and for
+   * `serve --fault`. Never set on the reference server.
+   */
+  faults?: ServerFault[];
 }
 
 export interface ReferenceServer {
@@ -93,6 +99,8 @@ interface Conn {
   idleTimer: NodeJS.Timeout | null;
   frameTimer: NodeJS.Timeout | null;
   lingerTimer: NodeJS.Timeout | null;
+  /** A fault made this connection hang: input is swallowed, nothing is ever answered. */
+  hung: boolean;
 }
 
 function unixNow(): number {
@@ -117,6 +125,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
   const limitFor = opts.variant?.limitFor ?? referenceLimit;
   const isKnownType = opts.variant?.isKnownType ?? isClientType;
   const stepOptions = { choices: opts.variant?.choices ?? {}, alternatives: false };
+  const faults = opts.faults ?? [];
+  const runStep = faultyStep((st, ev) => step(st, ev, stepOptions), faults);
 
   let secureContext: tls.SecureContext | null = null;
   let fingerprint: string | undefined;
@@ -141,7 +151,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
     if (shuttingDown) return;
     let outputs: Output[];
     try {
-      const r = step(state, event, stepOptions);
+      const r = runStep(state, event);
       state = r.state;
       outputs = r.outputs;
       for (const part of r.label?.split('; ') ?? []) note(part);
@@ -257,10 +267,22 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
   // --- sockets ----------------------------------------------------------------------------------
 
   function onData(c: Conn, chunk: Buffer): void {
-    if (c.closing || c.gone) return;
+    if (c.closing || c.gone || c.hung) return;
     const { frames, error } = c.decoder.push(chunk);
     for (const frame of frames) {
       log.debug({ conn: c.id, type: frame.type, id: frame.id }, 'frame');
+      const reaction = faults.length > 0 ? frameReaction(faults, frame, c.id, state) : undefined;
+      if (reaction === 'crash') {
+        log.warn({ conn: c.id, type: frame.type }, 'fault: the server crashes');
+        void crash();
+        return;
+      }
+      if (reaction === 'hang') {
+        log.warn({ conn: c.id, type: frame.type }, 'fault: the connection hangs');
+        c.hung = true;
+        clearTimers(c);
+        return;
+      }
       if (opts.variant) {
         // Decoder variants taken (UND-11, WIRE-BAD-15), for `seen()`.
         const limit = referenceLimit(frame.type);
@@ -336,6 +358,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
       idleTimer: null,
       frameTimer: null,
       lingerTimer: null,
+      hung: false,
     };
     raw.on('error', (e: Error) => log.debug({ conn: id, err: e.message }, 'socket error'));
     raw.on('close', () => onGone(c));
@@ -385,22 +408,27 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
   const address = server.address() as net.AddressInfo;
   log.info({ host, port: address.port, tls: useTls, fingerprint }, 'listening');
 
+  /** Stops listening and drops every connection (also what a crashing fault does). */
+  const stop = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      shuttingDown = true;
+      for (const c of conns.values()) {
+        clearTimers(c);
+        if (c.lingerTimer) clearTimeout(c.lingerTimer);
+        c.raw.destroy();
+      }
+      server.close(() => resolve());
+    });
+  let stopped: Promise<void> | null = null;
+  const crash = (): Promise<void> => (stopped ??= stop());
+
   const result: ReferenceServer = {
     host,
     port: address.port,
     tls: useTls,
     state: () => state,
     seen: () => Object.fromEntries([...seen.entries()].sort(([a], [b]) => (a < b ? -1 : 1))),
-    close: () =>
-      new Promise<void>((resolve) => {
-        shuttingDown = true;
-        for (const c of conns.values()) {
-          clearTimers(c);
-          if (c.lingerTimer) clearTimeout(c.lingerTimer);
-          c.raw.destroy();
-        }
-        server.close(() => resolve());
-      }),
+    close: () => (stopped ??= stop()),
   };
   if (fingerprint !== undefined) result.fingerprint = fingerprint;
   return result;
