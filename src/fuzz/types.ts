@@ -1,0 +1,55 @@
+// What a fuzzer is and what it reports. A fuzzer generates cases (steps over actors, steps.ts),
+// runs each through the run session (the same lockstep oracle as the scripted suite), and on a
+// failure lets fast-check shrink the case, then records the minimal case as a fixture. The driver
+// (run.ts) owns the session, the budget, progress and where fixtures are written; fuzzers own
+// their generators. Everything random derives from the seed the driver passes.
+import type { MatchMode, Profile } from '../protocol/types.ts';
+import type { RunSession } from '../runner/session.ts';
+import type { Fixture, FuzzerName } from './fixture.ts';
+
+export interface FuzzBudget {
+  /** Stop starting new cases after this time (ms since the epoch). */
+  deadline?: number;
+  /** Stop after this many cases. */
+  runs?: number;
+}
+
+export interface FuzzContext {
+  session: RunSession;
+  profile: Profile;
+  match: MatchMode;
+  seed: number;
+  timeoutMs: number;
+  budget: FuzzBudget;
+  signal?: AbortSignal;
+  /** The server the cases run against, for fixtures' `found.against` (e.g. `127.0.0.1:7500`, `embedded`). */
+  against: string;
+  /** Reports progress: cases run so far and failures found so far. */
+  progress(cases: number, failures: number): void;
+  /** Records a shrunk failure; returns the path of the fixture written (or undefined when not written). */
+  record(fixture: Fixture): string | undefined;
+}
+
+export interface FuzzFailure {
+  /** Failure class: `mismatch`, `crash`, `hang`, `leak` (frames); `verdict` (validators); `sequence` (stateful). */
+  class: string;
+  rules: string[];
+  /** One line: rule, what was sent, what was expected, what came back. */
+  message: string;
+  /** Path of the fixture written for it. */
+  fixture?: string;
+}
+
+export interface FuzzerResult {
+  fuzzer: FuzzerName;
+  cases: number;
+  durationMs: number;
+  casesPerSecond: number;
+  failures: FuzzFailure[];
+}
+
+export interface Fuzzer {
+  readonly name: FuzzerName;
+  /** Runs cases until the budget is spent or the signal aborts. Never throws for a broken target. */
+  run(ctx: FuzzContext): Promise<Omit<FuzzerResult, 'durationMs' | 'casesPerSecond'>>;
+}
