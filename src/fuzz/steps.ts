@@ -68,7 +68,7 @@ export async function runSteps(steps: readonly Step[], declared: Record<string, 
         await actor(s.actor).sendRaw(s.text !== undefined ? sub(s.text) : Buffer.from(s.base64!, 'base64'));
         break;
       case 'connect':
-        actors.set(s.actor, await t.connect(s.state));
+        actors.set(s.actor, await t.connect(s.state, s.actor));
         break;
       case 'handshake':
         await actor(s.actor).handshake(s.version);

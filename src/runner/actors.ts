@@ -139,8 +139,8 @@ export class CheckEnv implements CheckContext {
     return plaintextProbe(host, port, bytes, this.run.settings.timeoutMs);
   }
 
-  async connect(state: 'new' | 'shaken' = 'new'): Promise<Actor> {
-    const label = `conn${this.actors.length + 1}`;
+  async connect(state: 'new' | 'shaken' = 'new', name?: string): Promise<Actor> {
+    const label = name ?? `conn${this.actors.length + 1}`;
     const hc = await this.run.lockstep.open(label);
     const actor = new HarnessActor(this.run, label, hc, { username: '', password: '', nickname: '' });
     this.actors.push(actor);

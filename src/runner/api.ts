@@ -148,9 +148,10 @@ export interface CheckContext {
   skip(reason: string): never;
   /**
    * Opens one more bare connection during the check (e.g. per-IP limit probes, WIRE-IP-5). When the
-   * model predicts the target drops it (WIRE-IP-2), the returned actor is already closed.
+   * model predicts the target drops it (WIRE-IP-2), the returned actor is already closed. `name`
+   * labels it in failures and transcripts (default `connN`).
    */
-  connect(state?: 'new' | 'shaken'): Promise<Actor>;
+  connect(state?: 'new' | 'shaken', name?: string): Promise<Actor>;
   /**
    * Opens a plain TCP connection beside the protocol (no TLS even on a TLS target), writes `bytes`
    * and reads until the server closes it or the timeout passes. The model is not involved: for

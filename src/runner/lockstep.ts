@@ -48,6 +48,21 @@ export interface LockstepOptions {
   seed: number;
   signal?: AbortSignal;
   logger?: Logger;
+  /** Hears every frame the harness writes and receives and every open and close (transcripts, traces). */
+  onTraffic?: (e: TrafficEvent) => void;
+}
+
+/** One event of a connection's traffic, rendered with passwords masked (render.ts). */
+export interface TrafficEvent {
+  /** ms since the epoch */
+  at: number;
+  conn: ConnId;
+  actor: string;
+  dir: 'opened' | 'sent' | 'received' | 'closed';
+  type?: string;
+  id?: string;
+  /** The rendered frame (`Type#id {json}`) or bytes; empty for opens and closes. */
+  text: string;
 }
 
 /** One thing to write: a well-formed request (the `type` member is added) or raw bytes. */
@@ -419,11 +434,25 @@ export class Lockstep {
   }
 
   private listen(hc: HarnessConn, conn: NexusConnection): void {
+    const tap = this.opts.onTraffic;
+    tap?.({ at: Date.now(), conn: hc.id, actor: hc.label, dir: 'opened', text: '' });
     hc.unsubscribe = conn.onReceive((r) => {
+      tap?.({
+        at: r.at,
+        conn: hc.id,
+        actor: hc.label,
+        dir: 'received',
+        type: r.raw.type,
+        id: r.raw.id,
+        text: r.message ? renderMessage(r.message) : renderBytes(r.raw.payload),
+      });
       hc.inbox.push(r);
       this.wake?.();
     });
-    void conn.closed.then(() => this.wake?.());
+    void conn.closed.then(() => {
+      tap?.({ at: Date.now(), conn: hc.id, actor: hc.label, dir: 'closed', text: '' });
+      this.wake?.();
+    });
   }
 
   /** Registers a connection opened and logged in outside the lockstep (the control connection). */
@@ -509,20 +538,21 @@ export class Lockstep {
     this.processArrivals();
 
     const chunks: Buffer[] = [];
-    const lines: string[] = [];
     const requests: Array<{ id: string; type: string; body: Record<string, unknown> }> = [];
+    const writes: Array<{ type?: string; id?: string; text: string }> = [];
     for (const item of items) {
       if (item.kind === 'message') {
         const id = item.id ?? this.freshId();
         const body = { type: item.type, ...item.body };
         chunks.push(encodeFrame(item.type, id, JSON.stringify(body)));
         requests.push({ id, type: item.type, body });
-        lines.push(renderMessage({ type: item.type, id, body }));
+        writes.push({ type: item.type, id, text: renderMessage({ type: item.type, id, body }) });
       } else {
         chunks.push(typeof item.bytes === 'string' ? Buffer.from(item.bytes, 'utf8') : Buffer.from(item.bytes));
-        lines.push(renderBytes(item.bytes));
+        writes.push({ text: renderBytes(item.bytes) });
       }
     }
+    const lines = writes.map((w) => w.text);
     const bytes = Buffer.concat(chunks);
     const sent = lines.join('\n');
     this.lastSent = sent;
@@ -545,6 +575,9 @@ export class Lockstep {
 
       this.stats.roundTrips += requests.length > 0 ? requests.length : items.length > 0 ? 1 : 0;
       const written = !wasGone && hc.conn!.sendRaw(bytes);
+      if (written && this.opts.onTraffic) {
+        for (const w of writes) this.opts.onTraffic({ at: Date.now(), conn: hc.id, actor: hc.label, dir: 'sent', ...w });
+      }
       if (!written) {
         // Nothing was read: whichever outcome is adopted, it is undone.
         if (this.fork === fork) {

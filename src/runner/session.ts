@@ -12,7 +12,7 @@ import type { CheckResult, Failure, RunResult } from '../report/types.ts';
 import type { CheckDef, Section } from './api.ts';
 import { buildActors, CheckEnv, HarnessActor, NameSource, RunContext } from './actors.ts';
 import { CheckFailure, SkipCheck, TargetUnavailableError } from './failures.ts';
-import { Lockstep, LockstepMismatch, RunAborted } from './lockstep.ts';
+import { Lockstep, LockstepMismatch, RunAborted, type TrafficEvent } from './lockstep.ts';
 import type { ControlConnection, Snapshot, TargetOptions } from './target.ts';
 import {
   compareSnapshots,
@@ -44,6 +44,8 @@ export interface SessionOptions {
   /** SIGINT/SIGTERM from the CLI: stop after the current step, then clean up. */
   signal?: AbortSignal;
   logger?: Logger;
+  /** Hears every frame of every harness connection (transcripts, traces); passwords are masked. */
+  onTraffic?: (e: TrafficEvent) => void;
 }
 
 /** The result of a check that did not run, with the reason. */
@@ -135,6 +137,7 @@ export class RunSession {
       seed: opts.seed,
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(log ? { logger: log } : {}),
+      ...(opts.onTraffic ? { onTraffic: opts.onTraffic } : {}),
     };
     const lockstep = new Lockstep(lockstepOpts, seedModel(opts, control, initial, working));
     const run = new RunContext(

@@ -6,6 +6,7 @@ import { parseFixture, FixtureError } from '../../src/fuzz/fixture.ts';
 import { substitute, toCheck } from '../../src/fuzz/steps.ts';
 import type { Actor } from '../../src/runner/api.ts';
 import { RunSession } from '../../src/runner/session.ts';
+import type { TrafficEvent } from '../../src/runner/lockstep.ts';
 import { startServer, type ReferenceServer } from '../../src/server/server.ts';
 
 const ADMIN = { username: 'root', password: 'root-secret-pw' };
@@ -20,7 +21,9 @@ describe('toCheck', () => {
   it('runs requests, raw frames, connects and placeholders in lockstep and leaves the target as found', async () => {
     const srv = await startServer({ port: 0 });
     servers.push(srv);
+    const traffic: TrafficEvent[] = [];
     const session = await RunSession.open({
+      onTraffic: (e) => traffic.push(e),
       target: { host: srv.host, port: srv.port, transport: 'plain', embedded: true },
       admin: ADMIN,
       profile: 'spec',
@@ -47,6 +50,12 @@ describe('toCheck', () => {
     );
     expect(r.failures).toEqual([]);
     expect(r.status).toBe('passed');
+    // Every frame is heard, passwords masked.
+    const sent = traffic.filter((e) => e.dir === 'sent');
+    expect(sent.some((e) => e.type === 'UserCreate' && !e.text.includes('pw-1234'))).toBe(true);
+    expect(traffic.some((e) => e.dir === 'received' && e.type === 'UserInfoResponse')).toBe(true);
+    expect(traffic.some((e) => e.actor === 'door' && e.dir === 'sent' && e.type === undefined && e.text.includes('Nope'))).toBe(true);
+    expect(traffic.some((e) => e.actor === 'door' && e.dir === 'closed')).toBe(true);
     const restored = await session.finish();
     expect(restored).toEqual({ ok: true, differences: [] });
   });
