@@ -28,9 +28,10 @@ export function propsOf(ref: NameRef, state: RequesterState): NameProp[] {
   switch (ref) {
     case 'self':
       if (state === 'none' || state === 'removed') return ['self', 'missing', 'not-online'];
-      return ['self', 'exists', ...(state === 'guest' ? (['guest'] as const) : []), ...(state === 'admin' ? (['admin'] as const) : []), ...(state === 'shared' ? (['shared'] as const) : [])];
+      // The guest account is a shared account (GUEST-1, SHARED-1).
+      return ['self', 'exists', ...(state === 'guest' ? (['guest', 'shared'] as const) : []), ...(state === 'admin' ? (['admin'] as const) : []), ...(state === 'shared' ? (['shared'] as const) : [])];
     case 'guest':
-      return state === 'guest' ? ['guest', 'exists', 'self'] : ['guest', 'exists', 'not-online'];
+      return state === 'guest' ? ['guest', 'shared', 'exists', 'self'] : ['guest', 'shared', 'exists', 'not-online'];
     case 'missing':
       return ['missing', 'not-online'];
     case 'offline':
@@ -68,6 +69,10 @@ export function faultHolds(f: Fault, state: RequesterState, body: PlannedBody): 
       const b = body[f.member];
       return b !== undefined && 'value' in b && same(b.value, f.value);
     }
+    case 'present': {
+      const b = body[f.member];
+      return b !== undefined && !isAbsent(b);
+    }
     case 'absent':
       return f.members.every((m) => isAbsent(body[m]));
     case 'names': {
@@ -85,7 +90,7 @@ export function stepFails(step: OrderStep, state: RequesterState, body: PlannedB
 function apply(body: PlannedBody, step: OrderStep): PlannedBody {
   const out = { ...body };
   for (const f of step.faults) {
-    if (f.kind === 'member') out[f.member] = { value: f.value };
+    if (f.kind === 'member' || f.kind === 'present') out[f.member] = { value: f.value };
     else if (f.kind === 'names') out[f.member] = { ref: f.set };
     else if (f.kind === 'absent') for (const m of f.members) delete out[m];
   }

@@ -37,6 +37,8 @@ export type Fault =
   | { kind: 'is-admin' }
   /** The member has this value (set to make the step fail). */
   | { kind: 'member'; member: string; value: Json }
+  /** The member is present with any non-null value; `value` is the one set to make the step fail. */
+  | { kind: 'present'; member: string; value: Json }
   /** None of these members is present (null counts as absent, WIRE-JSON-4). */
   | { kind: 'absent'; members: string[] }
   /** The name member refers to something with one of `props`; `set` is the reference that does. */
@@ -220,7 +222,7 @@ export const CHECK_ORDER: readonly MessageOrder[] = [
         key: 'E-CANNOT-CHANGE-GUEST-PASSWORD',
         faults: [names('username', 'guest', ['guest']), member('requested_password', 'Gen-Pa55word')],
       },
-      { id: 'admin-flag', rules: ['ADM-UPDATE-9', 'MERGE-6', 'ADMP-4', 'GEN-4'], key: 'E-PERMISSION-DENIED', faults: [{ kind: 'not-admin' }, member('requested_is_admin', false)] },
+      { id: 'admin-flag', rules: ['ADM-UPDATE-9', 'MERGE-6', 'ADMP-4', 'GEN-4'], key: 'E-PERMISSION-DENIED', faults: [{ kind: 'not-admin' }, { kind: 'present', member: 'requested_is_admin', value: false }] },
       { id: 'not-found', rules: ['ADM-UPDATE-10'], key: 'E-USER-NOT-FOUND', faults: [{ kind: 'is-admin' }, names('username', 'missing', ['missing'])] },
       {
         id: 'shared-promotion',
