@@ -128,7 +128,7 @@ export class CheckEnv implements CheckContext {
     this.createdNames.add(username);
   }
   assert(condition: unknown, rule: string, message: string): void {
-    if (!condition) throw new CheckFailure([{ rule, sent: '(assertion)', expected: message, actual: 'it does not hold' }]);
+    if (!condition) throw new CheckFailure([{ rule, sent: '(assertion)', expected: [message], actual: 'it does not hold' }]);
   }
   skip(reason: string): never {
     throw new SkipCheck(reason);
@@ -214,7 +214,8 @@ async function setupStep(run: RunContext, actor: HarnessActor, type: ClientType,
       {
         rule,
         sent: renderMessage({ type, id: answer.id, body: sentBody }),
-        expected: `${what}: ${type}Response {success:true} (runner setup)`,
+        expected: [`${type}Response {success:true}`],
+        note: `${what} (runner setup)`,
         actual: m ? renderMessage(m) : 'nothing',
         actor: actor.name,
       },
@@ -305,7 +306,7 @@ export class HarnessActor implements Actor {
       else await lockstep.exchange(this.hc, []);
     }
     if (!lockstep.isOpen(this.hc)) {
-      throw new CheckFailure([this.failure('the connection stays open', `closed (${lockstep.closeReason(this.hc)})`, '(round trip)')]);
+      throw new CheckFailure([this.failure(['the connection stays open'], `closed (${lockstep.closeReason(this.hc)})`, '(round trip)')]);
     }
   }
 
@@ -326,8 +327,9 @@ export class HarnessActor implements Actor {
     };
   }
 
-  failure(expected: string, actual: string, sent: string): Failure {
-    return { rule: this.run.check.rules[0] ?? 'GEN-3', sent, expected, actual, actor: this.name };
+  /** A failure of this actor's check: `expected` lists the allowed outcomes, `note` qualifies them. */
+  failure(expected: string[], actual: string, sent: string, note?: string): Failure {
+    return { rule: this.run.check.rules[0] ?? 'GEN-3', sent, expected, ...(note !== undefined ? { note } : {}), actual, actor: this.name };
   }
 }
 
@@ -352,7 +354,7 @@ function makeReply(actor: HarnessActor, type: string, body: Record<string, unkno
       const o = actor.observed(a.observed);
       const ok = o !== null && o.type === (`${type}Response` as ServerType) && o.body.success === true;
       if (!ok || a.predicted?.error) {
-        throw new CheckFailure([actor.failure(`${type}Response {success:true} (${predictedText(a)})`, shown(a), sentOf(a))]);
+        throw new CheckFailure([actor.failure([`${type}Response {success:true}`], shown(a), sentOf(a), predictedText(a))]);
       }
       return o;
     },
@@ -363,7 +365,7 @@ function makeReply(actor: HarnessActor, type: string, body: Record<string, unkno
       if (o === null) {
         // SES-KICK-3: a removed session's socket may be closed instead of answering E-AUTHENTICATION.
         if (a.closedInstead && key === 'E-AUTHENTICATION') return { type: 'Error', id: a.id, body: {} };
-        throw new CheckFailure([actor.failure(`${key} (${predictedText(a)})`, shown(a), sentOf(a))]);
+        throw new CheckFailure([actor.failure([key], shown(a), sentOf(a), predictedText(a))]);
       }
       const text = o.type === 'Error' ? o.body.message : o.body.error;
       const { profile, match } = actor.run.settings;
@@ -371,8 +373,8 @@ function makeReply(actor: HarnessActor, type: string, body: Record<string, unkno
         typeof text === 'string' &&
         (predicted?.key === key ? errorMatches(text, key, predicted.params, profile, match) : classifyError(text).includes(key));
       if (!carries || predicted?.key !== key) {
-        const why = predicted?.key !== key ? `${predictedText(a)}, the check expects ${key}` : `error ${key} (${match} match)`;
-        throw new CheckFailure([actor.failure(why, shown(a), sentOf(a))]);
+        const why = predicted?.key !== key ? predictedText(a) : `${match} match`;
+        throw new CheckFailure([actor.failure([key], shown(a), sentOf(a), why)]);
       }
       return o;
     },

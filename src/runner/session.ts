@@ -26,6 +26,7 @@ import {
   wasFresh,
 } from './target.ts';
 import { nowSeconds } from './clock.ts';
+import { firstLine } from './text.ts';
 
 /** How long `expectClosed` waits in a slow check: the 60 s frame deadline, its 5 s grace, slack. */
 const SLOW_CLOSE_WAIT_MS = 75_000;
@@ -65,14 +66,11 @@ function resultBase(section: Section, check: CheckDef): Omit<CheckResult, 'statu
   };
 }
 
-function firstLine(s: string): string {
-  return s.split('\n')[0] ?? '';
-}
-
 export function summarise(failures: Failure[]): string {
   const f = failures[0]!;
   const more = failures.length > 1 ? ` (+${failures.length - 1} more)` : '';
-  return `${f.rule}: expected ${firstLine(f.expected)}, got ${firstLine(f.actual)}${more}`;
+  const note = f.note !== undefined ? ` (${firstLine(f.note)})` : '';
+  return `${f.rule}: expected ${firstLine(f.expected[0] ?? '')}${note}, got ${firstLine(f.actual)}${more}`;
 }
 
 export class RunSession {
@@ -201,7 +199,7 @@ export class RunSession {
         lockstep.report({
           rule: check.rules[0] ?? 'GEN-3',
           sent: `(${during})`,
-          expected: `the check ${during === 'run' ? 'runs' : 'cleans up'} to completion`,
+          expected: [`the check ${during === 'run' ? 'runs' : 'cleans up'} to completion`],
           actual: `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`,
         });
       }
@@ -228,7 +226,7 @@ export class RunSession {
         await this.resync(env.createdNames);
       } catch (e) {
         this.stopped = `the target became unavailable: ${(e as Error).message}`;
-        lockstep.report({ rule: check.rules[0] ?? 'GEN-3', sent: '(resync after the failure)', expected: 'the target can be read again', actual: this.stopped });
+        lockstep.report({ rule: check.rules[0] ?? 'GEN-3', sent: '(resync after the failure)', expected: ['the target can be read again'], actual: this.stopped });
       }
     }
     if (interrupted) this.stopped = 'run interrupted';

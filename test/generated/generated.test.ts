@@ -4,7 +4,7 @@
 // rule ignored. Each broken server fails the generated checks of its class.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Profile } from '../../src/protocol/types.ts';
-import type { RunResult } from '../../src/report/types.ts';
+import { expectedLines, type RunResult } from '../../src/report/types.ts';
 import type { Section } from '../../src/runner/api.ts';
 import { loadSections } from '../../src/runner/load.ts';
 import { runSuite } from '../../src/runner/run.ts';
@@ -52,6 +52,6 @@ describe('generated sections', () => {
     expect(failed).toContain('generated/check-order/user-kick/permission-hides-nickname');
     const first = r.checks.find((c) => c.id === 'generated/check-order/user-kick/permission-before-not-online')!.failures[0]!;
     expect(first.rule).toBe('ADM-KICK-5');
-    expect(first.expected).toContain('E-PERMISSION-DENIED');
+    expect(expectedLines(first).join('\n')).toContain('E-PERMISSION-DENIED');
   });
 });

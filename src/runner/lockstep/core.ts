@@ -8,6 +8,7 @@ import type { ConnId, Profile } from '../../protocol/types.ts';
 import { createRng, randomMessageId } from '../../protocol/ids.ts';
 import type { NexusConnection } from '../../net/connection.ts';
 import type { CompareContext } from '../compare.ts';
+import type { ExpectedOutcomes } from '../render.ts';
 import { nowSeconds } from '../clock.ts';
 import { HarnessConn } from './conn.ts';
 import type { Expectation } from './conn.ts';
@@ -138,7 +139,7 @@ export class Core {
   }
 
   /** A failure on `hc`'s account (see Mismatches.record). */
-  fail(hc: HarnessConn, rules: readonly string[], sent: string, expected: string, actual: string): void {
+  fail(hc: HarnessConn, rules: readonly string[], sent: string, expected: ExpectedOutcomes | string, actual: string): void {
     this.record.record(hc.label, rules, sent, expected, actual);
   }
 }
