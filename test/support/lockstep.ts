@@ -7,7 +7,7 @@ import { encodeFrame, FrameDecoder } from '../../src/protocol/frame.ts';
 import type { MatchMode, Profile, RawFrame } from '../../src/protocol/types.ts';
 import { createState } from '../../src/model/create.ts';
 import type { Account, State } from '../../src/model/state.ts';
-import { NexusConnection } from '../../src/net/connection.ts';
+import type { NexusConnection } from '../../src/net/connection.ts';
 import type { HarnessConn } from '../../src/runner/lockstep.ts';
 import { Lockstep, LockstepMismatch } from '../../src/runner/lockstep.ts';
 import { expectedLines, type Failure } from '../../src/runner/results.ts';

@@ -77,13 +77,12 @@ export class Core {
   /** Resolves after `ms` or at the next arrival, whichever comes first. */
   activity(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
-        if (self.waker === done) self.waker = null;
+        if (this.waker === done) this.waker = null;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.waker = done;
     });
   }
