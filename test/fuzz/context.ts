@@ -27,7 +27,7 @@ export async function fuzzContext(srv: ReferenceServer, o: { profile: Profile; s
     match: 'exact',
     timeoutMs: 2000,
     seed: o.seed,
-    connectionsNeeded: o.connections ?? 16,
+    connectionsNeeded: o.connections ?? 20,
     onTraffic: (e) => {
       traffic.push(e);
       if (traffic.length > 20_000) traffic.splice(0, 10_000);

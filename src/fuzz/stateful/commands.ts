@@ -8,6 +8,12 @@ import { alive, dropAccountSessions, fresh, pick, requester, type Model, type Se
 
 type Cmd = fc.Command<Model, Steps>;
 
+/**
+ * Sessions a sequence opens at most, declared ones included: connections the model counts as gone
+ * may still be open on the target, so this bounds the connections a sequence holds (WIRE-IP-1).
+ */
+export const MAX_SESSIONS = 16;
+
 const request = (r: Steps, s: Session, type: string, body: Record<string, unknown> = {}): void => {
   r.steps.push({ op: 'request', actor: s.actor, type, body });
 };
@@ -34,7 +40,7 @@ abstract class SessionCommand implements Cmd {
 class Login implements Cmd {
   constructor(readonly account: number) {}
   check(m: Readonly<Model>): boolean {
-    return m.accounts.size > 0;
+    return m.accounts.size > 0 && m.sessions.length < MAX_SESSIONS;
   }
   run(m: Model, r: Steps): void {
     const key = pick(accountsOf(m), this.account);

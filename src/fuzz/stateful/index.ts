@@ -9,13 +9,16 @@ import type { Step } from '../fixture.ts';
 import { runProperty } from '../property.ts';
 import type { StepsCase } from '../steps.ts';
 import type { Fuzzer } from '../types.ts';
-import { COMMANDS } from './commands.ts';
+import { COMMANDS, MAX_SESSIONS } from './commands.ts';
 import { ACTORS, initialModel, type Model, type Steps } from './model.ts';
 
 /** Longest sequence: long enough to reach rename-after-kick orders, short enough to shrink quickly. */
 export const MAX_COMMANDS = 60;
 
 export const sequences = fc.commands(COMMANDS, { maxCommands: MAX_COMMANDS, size: 'max' });
+
+/** Connections a sequence holds at most: every session it may open, plus a spare. */
+export const CONNECTIONS_NEEDED = MAX_SESSIONS + 1;
 
 /** Rules the sequences exercise most (a failure cites the rule of the output that differed). */
 const RULES = ['SES-BC-1', 'SES-BC-3', 'SES-KICK-1', 'ADM-UPDATE-16', 'SES-FORCE-1', 'SES-FORCE-2', 'USR-AWAY-5'];
