@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import { formatTarget } from '../net/address.ts';
 import type { MatchMode, Profile } from '../protocol/types.ts';
-import type { CheckResult, RunResult } from '../report/types.ts';
+import type { CheckResult, RunResult } from './results.ts';
 import type { CheckDef, Section } from './api.ts';
 import { connectionsNeeded } from './actors.ts';
 import { makeFilter } from './filter.ts';
