@@ -3,7 +3,7 @@
 // let fast-check shrink a failing value to a minimal one, then record that minimal case as a
 // regression fixture. A fuzzer only supplies its arbitrary and how a value becomes steps.
 import fc from 'fast-check';
-import type { CheckResult } from '../report/types.ts';
+import type { CheckResult } from '../runner/results.ts';
 import { FIXTURE_FORMAT, FIXTURE_VERSION, type Fixture, type FuzzerName } from './fixture.ts';
 import { toCheck, type StepsCase } from './steps.ts';
 import type { FuzzContext, FuzzFailure, FuzzerResult } from './types.ts';
