@@ -6,7 +6,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'reports/', 'fixtures/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', 'reports/', 'fixtures/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,11 +1,12 @@
 // The layer order of docs/DESIGN.md, enforced: every import under src/ points down the list
-// protocol → model → net → server → runner → fuzz → report → cli (a layer may import itself and
+// protocol → model → net → server → runner → fuzz → report → library → cli → index (the package's
+// entry point, src/index.ts) (a layer may import itself and
 // the layers before it). Results flow one way: nothing under src/runner imports src/report.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const LAYERS = ['protocol', 'model', 'net', 'server', 'runner', 'fuzz', 'report', 'cli'] as const;
+const LAYERS = ['protocol', 'model', 'net', 'server', 'runner', 'fuzz', 'report', 'library', 'cli', 'index'] as const;
 const SRC = resolve(import.meta.dirname, '../../src');
 
 /** The layer of a path under src/ (`src/cli.ts` belongs to `cli`); undefined outside src/. */
