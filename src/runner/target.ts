@@ -8,7 +8,7 @@ import type { Account, ChatInfo, ServerInfo, Session, TargetSnapshot } from '../
 import type { Message, Profile } from '../protocol/types.ts';
 import { NexusConnection, NetError } from '../net/connection.ts';
 import type { Received } from '../net/connection.ts';
-import { ipPart } from './compare.ts';
+import { ipPart } from './member-values.ts';
 import { TargetUnavailableError } from './failures.ts';
 
 export interface TargetOptions {

@@ -5,7 +5,7 @@
 import { classifyError } from '../../model/index.ts';
 import type { SendOutput } from '../../model/index.ts';
 import type { Received } from '../../net/connection.ts';
-import type { Learned } from '../compare.ts';
+import type { Learned } from '../session-ids.ts';
 import { matchMessage } from '../compare.ts';
 import { diagnose } from '../diagnose.ts';
 import { afterTaking, eligible, errorMayClose, isOptional } from '../outcomes.ts';
