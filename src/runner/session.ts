@@ -13,7 +13,7 @@ import type { CheckDef, Section } from './api.ts';
 import { buildActors, CheckEnv, HarnessActor, NameSource, RunContext } from './actors.ts';
 import { CheckFailure, SkipCheck, TargetUnavailableError } from './failures.ts';
 import { Lockstep, LockstepMismatch, RunAborted, type TrafficEvent } from './lockstep.ts';
-import type { ControlConnection, Snapshot, TargetOptions } from './target.ts';
+import type { AdminCredentials, ControlConnection, Snapshot, TargetOptions } from './target.ts';
 import {
   compareSnapshots,
   openControl,
@@ -33,7 +33,7 @@ const SLOW_CLOSE_WAIT_MS = 75_000;
 
 export interface SessionOptions {
   target: { host: string; port: number; transport: 'auto' | 'tls' | 'plain'; fingerprint?: string; embedded: boolean };
-  admin: { username: string; password: string };
+  admin: AdminCredentials;
   profile: Profile;
   match: MatchMode;
   timeoutMs: number;
