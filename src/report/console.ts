@@ -234,7 +234,7 @@ export function formatFooter(result: RunResult, opts: ConsoleOptions): string {
     if (result.restored.ok) {
       out.push(`${paint(opts, 'bold', 'cleanup')} accounts and server info equal the pre-run snapshot`);
     } else {
-      out.push(paint(opts, 'red', 'cleanup: the target differs from the pre-run snapshot'));
+      out.push(paint(opts, 'red', 'cleanup: the target differs from the pre-run snapshot, or could not be fully restored or verified'));
       for (const d of result.restored.differences) out.push(`    ${d}`);
     }
   }
