@@ -25,8 +25,10 @@ export const PREFLIGHT_SECTION = { id: 'preflight', title: "What the harness nee
 /** Findings of one bookkeeping pass (opening the run, or a resync). */
 export class Findings {
   private readonly byCheck = new Map<PreflightCheck, Failure[]>();
-  /** Request types the target did not answer usefully, with what it did instead (first time only). */
+  /** Request types the target did not answer usefully, with what it did instead (first time only); not asked again. */
   readonly missing = new Map<string, string>();
+  /** Request types answered, but not as the spec says; still usable as a round trip, so asked again. */
+  private readonly wrong = new Map<string, string>();
 
   /** A later bookkeeping pass (resync, cleanup) that does not ask again what the target never answers. */
   static knowing(missing: ReadonlyMap<string, string>): Findings {
@@ -46,6 +48,11 @@ export class Findings {
   /** The target did not answer `type` (or refused it): checks that need it will fail. */
   notAnswered(type: string, what: string): void {
     if (!this.missing.has(type)) this.missing.set(type, what);
+  }
+
+  /** The target answers `type`, but not with its response (e.g. `Error` for an unknown type). */
+  answeredWrongly(type: string, what: string): void {
+    if (!this.missing.has(type) && !this.wrong.has(type)) this.wrong.set(type, what);
   }
 
   get empty(): boolean {
@@ -81,6 +88,10 @@ export class Findings {
 
   /** Lines for the top of the report: each missing capability, once. */
   notices(): string[] {
-    return [...this.missing].map(([type, what]) => `the target does not answer ${type} (${what}): checks that need it fail`);
+    return [...this.missing, ...this.wrong].map(([type, what]) => {
+      // UserInfo is the harness's round trip (lockstep.ts BARRIER_REQUEST): every check ends with one.
+      const why = type === 'UserInfo' ? 'every check ends with a UserInfo round trip, so every check fails' : 'checks that need it fail';
+      return `the target does not answer ${type} (${what}): ${why}`;
+    });
   }
 }

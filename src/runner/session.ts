@@ -12,7 +12,7 @@ import type { CheckResult, Failure, RunResult } from '../report/types.ts';
 import type { CheckDef, Section } from './api.ts';
 import { buildActors, CheckEnv, HarnessActor, NameSource, RunContext } from './actors.ts';
 import { CheckFailure, SkipCheck, TargetUnavailableError } from './failures.ts';
-import { Lockstep, LockstepMismatch, RunAborted, type TrafficEvent } from './lockstep.ts';
+import { BARRIER_REQUEST, Lockstep, LockstepMismatch, RunAborted, type TrafficEvent } from './lockstep.ts';
 import { Findings } from './preflight.ts';
 import type { ControlConnection, Snapshot, TargetOptions } from './target.ts';
 import {
@@ -167,7 +167,8 @@ export class RunSession {
       }
       if (!findings.missing.has('UserInfo')) {
         try {
-          await rawBarrier(control.conn, opts.timeoutMs);
+          const m = await rawRequest(control.conn, BARRIER_REQUEST.type, { ...BARRIER_REQUEST.body }, opts.timeoutMs, findings);
+          if (m.type !== 'UserInfoResponse') findings.answeredWrongly('UserInfo', `answered ${m.type} ${JSON.stringify(m.body.message ?? m.body.error ?? '')}`);
         } catch (e) {
           if (!(e instanceof RawExchangeError)) throw e;
           findings.notAnswered('UserInfo', e.detail);
