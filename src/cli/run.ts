@@ -9,6 +9,7 @@ import { writeJsonReport } from '../report/json.ts';
 import { writeJunitReport } from '../report/junit.ts';
 import type { RunResult } from '../report/types.ts';
 import type { CheckDef, Section } from '../runner/api.ts';
+import { isStopReason } from '../runner/failures.ts';
 import { PREFLIGHT_SECTION } from '../runner/preflight.ts';
 import type { AdminCredentials, CliIO } from './common.ts';
 import { errorText, EXIT, formatAddress, makeLogger, parseAdmin, trapSignals, UsageError, version } from './common.ts';
@@ -184,6 +185,8 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
 
     let result: RunResult;
     let notRun = 0;
+    let stoppedNotRun = 0;
+    let stopReason = '';
     try {
       result = await runSuite({
         target: { host, port, transport, ...(fingerprint !== undefined ? { fingerprint } : {}), embedded: target === undefined },
@@ -200,10 +203,13 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
         knownFresh: target === undefined,
         onNotice: (line) => reporter.note(line),
         onResult: (r) => {
-          // After an interrupt the runner reports every remaining check as skipped; count them
-          // instead of printing hundreds of identical lines.
+          // After an interrupt, or once the target is gone, the runner reports every remaining
+          // check as skipped; count them instead of printing hundreds of identical lines.
           if (interrupted && r.status === 'skipped' && r.durationMs === 0) notRun++;
-          else reporter.check(r);
+          else if (r.status === 'skipped' && isStopReason(r.message)) {
+            stoppedNotRun++;
+            stopReason = r.message!;
+          } else reporter.check(r);
         },
         logger,
       });
@@ -222,6 +228,7 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
 
     result.coverage ??= computeCoverage(asSections(toRun), flags.profile);
     if (notRun > 0) reporter.note(`\n${notRun} checks not run (interrupted)`);
+    if (stoppedNotRun > 0) reporter.note(`\n${stoppedNotRun} checks not run: ${stopReason}`);
     reporter.finish(result);
     const reportErrors: string[] = [];
     for (const [file, write] of [

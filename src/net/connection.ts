@@ -349,6 +349,16 @@ export class NexusConnection {
     return this.info;
   }
 
+  /** The peer has sent the start of a frame that has not completed yet (a stalled or dripping sender). */
+  get midFrame(): boolean {
+    return this.decoder.midFrame;
+  }
+
+  /** How many frames have arrived so far. */
+  get receivedCount(): number {
+    return this.log.length;
+  }
+
   /** Every frame received so far, in arrival order (consumed or not). */
   received(): Received[] {
     return [...this.log];

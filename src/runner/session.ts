@@ -11,7 +11,7 @@ import type { MatchMode, Profile } from '../protocol/types.ts';
 import type { CheckResult, Failure, RunResult } from '../report/types.ts';
 import type { CheckDef, Section } from './api.ts';
 import { buildActors, CheckEnv, HarnessActor, NameSource, RunContext } from './actors.ts';
-import { CheckFailure, SkipCheck, TargetUnavailableError } from './failures.ts';
+import { CheckFailure, SkipCheck, STOPPED, TargetUnavailableError } from './failures.ts';
 import { BARRIER_REQUEST, Lockstep, LockstepMismatch, RunAborted, type TrafficEvent } from './lockstep.ts';
 import { Findings } from './preflight.ts';
 import type { ControlConnection, Snapshot, TargetOptions } from './target.ts';
@@ -237,7 +237,7 @@ export class RunSession {
     );
     const transport = targetOpts.transport === 'tls' ? 'tls' : 'plain';
     const session = new RunSession(opts, targetOpts, names, snapshot, snapshot.serverInfo, true, transport, undefined, lockstep, run, findings);
-    session.stopped = `the harness has no admin session: ${reason}`;
+    session.stopped = `${STOPPED.noAdmin}: ${reason}`;
     session.noAdmin = true;
     return session;
   }
@@ -317,7 +317,7 @@ export class RunSession {
       try {
         await this.resync(env.createdNames);
       } catch (e) {
-        this.stopped = `the target became unavailable: ${(e as Error).message}`;
+        this.stopped = `${STOPPED.unavailable}: ${(e as Error).message}`;
         failures.push({ rule: check.rules[0] ?? 'GEN-3', sent: '(resync after the failure)', expected: 'the target can be read again', actual: this.stopped });
       }
     }

@@ -78,12 +78,16 @@ function describeNoAnswer(type: string, e: unknown): string {
     if (i.reason === 'protocol-error') return `the target sent bytes that are not a frame (${i.detail ?? 'bad frame'}) and the connection was dropped`;
     if (i.reason === 'local') return 'the connection was already closed';
     if (i.reason === 'overflow') return `the connection was dropped: ${i.detail ?? 'too much unread input'}`;
+    if (i.reason === 'reset') return `the target reset the connection instead of answering ${type}`;
     return `the target closed the connection instead of answering ${type}`;
   }
   return (e as Error).message;
 }
 
 // --- raw exchanges ------------------------------------------------------------------------------------
+
+/** Ids of the raw requests sent on each connection (rawRequest). */
+const askedIds = new WeakMap<NexusConnection, Set<string>>();
 
 /**
  * One request, its direct answer (WIRE-ID-2); anything else that arrives meanwhile is ignored.
@@ -99,11 +103,19 @@ export async function rawRequest(
 ): Promise<Message> {
   let r: Received;
   let id = '';
+  const asked = askedIds.get(conn) ?? new Set<string>();
+  askedIds.set(conn, asked);
+  const before = conn.receivedCount;
   try {
     id = conn.send(type, body);
-    r = await conn.take((f) => f.raw.id === id || f.raw.type === `${type}Response`, timeoutMs);
+    asked.add(id);
+    // Not an answer echoing an earlier request's id: that is a late or repeated answer to it.
+    r = await conn.take((f) => f.raw.id === id || (f.raw.type === `${type}Response` && !asked.has(f.raw.id)), timeoutMs);
   } catch (e) {
-    const detail = describeNoAnswer(type, e);
+    let detail = describeNoAnswer(type, e);
+    const others = conn.receivedCount - before;
+    if (e instanceof TimeoutError && others > 0) detail = `no answer within ${e.timeoutMs} ms, only ${others} other frames (a flood?)`;
+    else if (e instanceof TimeoutError && conn.midFrame) detail = `the start of a frame, then nothing more within ${e.timeoutMs} ms`;
     throw new RawExchangeError(`${type}: ${detail}`, detail);
   }
   if (r.raw.id !== id) {
@@ -143,6 +155,10 @@ export async function rawBarrier(conn: NexusConnection, timeoutMs: number): Prom
 // --- control connection -------------------------------------------------------------------------------
 
 function describeNetError(e: unknown, target: TargetOptions): string {
+  if (e instanceof TimeoutError && target.transport === 'auto' && e.message.startsWith('TLS handshake')) {
+    // auto does not fall back on a timeout: a plain Nexus server answers a ClientHello with an Error.
+    return `the target accepted the connection but answered nothing within ${e.timeoutMs} ms (no TLS handshake, and no Error frame as a plain Nexus server sends; --plain forces plain TCP)`;
+  }
   if (e instanceof NetError) return e.message;
   if (e instanceof TypeError) return e.message; // e.g. a malformed fingerprint
   return `cannot reach ${target.host}:${target.port}: ${(e as Error).message}`;
