@@ -4,7 +4,7 @@
 // it records a finding under the rule the target breaks, goes on with what it could read, and
 // reports each finding as a failed check of the `preflight` section. Requests a target does not
 // answer at all are also collected as missing capabilities, named once at the top of the report.
-import type { CheckResult, Failure } from '../report/types.ts';
+import type { CheckResult, Failure } from './results.ts';
 
 /** The bookkeeping the harness does before (and between) checks, each tied to the rules it relies on. */
 export const PREFLIGHT_CHECKS = {
