@@ -72,6 +72,8 @@ export interface RunFlags {
   seed?: number;
   slow?: boolean;
   quiet?: boolean;
+  /** commander's `--no-retry`: false turns the re-run of failed checks off. */
+  retry?: boolean;
 }
 
 export async function runCommand(targetArg: string | undefined, flags: RunFlags, io: CliIO): Promise<number> {
@@ -183,6 +185,7 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
         seed,
         sections: runSections,
         slow: flags.slow ?? false,
+        retry: flags.retry !== false,
         signal: controller.signal,
         // The embedded server starts empty: its first login must create the admin (SES-AUTH-2).
         knownFresh: target === undefined,
@@ -232,7 +235,8 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
       io.stderr.write(`nexus-conform: interrupted after ${formatSummaryLine(result.summary)}\n`);
       return EXIT.interrupted;
     }
-    return result.summary.failed > 0 ? EXIT.failed : EXIT.ok;
+    // A flaky check is never a pass: it fails the run like a failure (it is reported apart).
+    return result.summary.failed + result.summary.flaky > 0 ? EXIT.failed : EXIT.ok;
   } finally {
     untrap();
     if (server !== undefined) await server.close();
