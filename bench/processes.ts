@@ -8,8 +8,14 @@ import type { ServerChildOptions, ServerStats } from './server-child.ts';
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 
+/** `BENCH_CPU_PROF=<dir>`: every child writes a V8 CPU profile there (node --cpu-prof), to find hot paths. */
+function profileFlags(): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 function tsxArgs(script: string, nodeFlags: string[] = []): string[] {
-  return [...nodeFlags, '--import', 'tsx', here(script)];
+  return [...nodeFlags, ...profileFlags(), '--import', 'tsx', here(script)];
 }
 
 export class ServerProcess {

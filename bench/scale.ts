@@ -16,6 +16,8 @@ export interface ScaleResult {
   broadcastAllMs: number;
   broadcasts: number;
   rssPerSessionKb: number;
+  /** Server CPU time (user + system) for the set-up, per UserList and per login broadcast, ms. */
+  serverCpu: { setupMs: number; userListMs: number; broadcastMs: number };
 }
 
 const BROADCASTS = ['UserConnected', 'UserDisconnected', 'UserUpdated'];
@@ -50,6 +52,7 @@ export async function measureScale(server: ServerProcess, ep: Endpoint, sessions
   if (!before || !after) throw new Error('the server died during the scale set-up');
   if (after.sessions !== sessions) throw new Error(`expected ${sessions} sessions on the server, it has ${after.sessions}`);
 
+  const cpu0 = (await server.stats())!.cpuMs;
   const latencies: number[] = [];
   let entries = 0;
   for (let i = 0; i < listSamples; i++) {
@@ -60,6 +63,7 @@ export async function measureScale(server: ServerProcess, ep: Endpoint, sessions
     entries = Array.isArray(m.body.users) ? m.body.users.length : entries;
   }
 
+  const cpu1 = (await server.stats())!.cpuMs;
   const fanout: number[] = [];
   for (let b = 0; b < broadcasts; b++) {
     const seen0 = clients.map((c) => c.seen.get('UserConnected') ?? 0);
@@ -77,6 +81,7 @@ export async function measureScale(server: ServerProcess, ep: Endpoint, sessions
     await until(() => clients.every((c, k) => (c.seen.get('UserDisconnected') ?? 0) > gone0[k]!), 60_000, 'the UserDisconnected broadcast');
   }
 
+  const cpu2 = (await server.stats())!.cpuMs;
   await Promise.all(clients.map((c) => c.close()));
   return {
     sessions,
@@ -85,5 +90,11 @@ export async function measureScale(server: ServerProcess, ep: Endpoint, sessions
     broadcastAllMs: round(median(fanout)),
     broadcasts: fanout.length,
     rssPerSessionKb: round((after.rssKb - before.rssKb) / sessions),
+    serverCpu: {
+      setupMs: round(after.cpuMs - before.cpuMs),
+      userListMs: round((cpu1 - cpu0) / Math.max(1, listSamples)),
+      // Each round logs one session in and out: two broadcasts to every session.
+      broadcastMs: round((cpu2 - cpu1) / Math.max(1, 2 * fanout.length)),
+    },
   };
 }

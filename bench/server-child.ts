@@ -30,6 +30,8 @@ export interface ServerStats {
   /** Error-level log lines: model steps that threw, server errors. */
   errors: number;
   sessions: number;
+  /** CPU time the server process has used so far (user + system), ms: steadier than wall time on a busy machine. */
+  cpuMs: number;
 }
 
 /** A fault that removes every output of the `drop` types (fault.ts: it bends the one model's step). */
@@ -79,6 +81,11 @@ async function main(): Promise<void> {
   const lines = createInterface({ input: process.stdin });
   lines.on('line', (line) => {
     if (line.trim() !== 'stats') return;
+    const cpuMs = (): number => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    };
+    const cpuBefore = cpuMs();
     (globalThis as { gc?: () => void }).gc?.();
     const mem = process.memoryUsage();
     const stats: ServerStats = {
@@ -87,6 +94,7 @@ async function main(): Promise<void> {
       heapUsedKb: Math.round(mem.heapUsed / 1024),
       errors,
       sessions: Object.keys(server.state().sessions).length,
+      cpuMs: cpuBefore,
     };
     process.stdout.write(JSON.stringify(stats) + '\n');
   });
