@@ -1,114 +1,74 @@
 // Generated from the check-order table (src/model/check-order.ts; rules.md GEN-3 and the per-message
-// orders of §4): for every message and every pair of adjacent checks, one request per requester
-// state in which both checks fail and no earlier one does (not logged in, removed, without the
-// permission, with it, shared, guest, admin). The answer must be the earlier check's error; the
-// runner's model comparison checks everything else. Plus the permission-before-lookup probes: a
-// requester without the permission gets the same answer whether the name is missing, offline,
-// online, an admin or shared.
+// orders of §4): one check per message. For every pair of adjacent checks of the message it sends,
+// in each requester state where both checks fail and no earlier one does (not logged in, removed,
+// without the permission, with it, shared, guest, admin), a request failing both: the answer must
+// be the earlier check's error. Then the permission-before-lookup probes: a requester without the
+// permission gets the same answer whether the name is missing, offline, online, an admin or shared.
+// The runner's model comparison checks everything else about each answer.
 import { check, section, type Actor, type ActorSpec, type CheckContext, type CheckDef } from '../../src/runner/api.ts';
 import type { Profile } from '../../src/protocol/types.ts';
-import type { MessageOrder, OrderStep, RequesterState } from '../../src/model/check-order.ts';
+import { CHECK_ORDER, type MessageOrder, type OrderStep, type RequesterState } from '../../src/model/check-order.ts';
 import { leakCases, orderCases, type PlannedRequest } from '../../src/model/check-order-plan.ts';
 import { removeRequester, requesterKey, requesterSpec, resolveBody, targetSpecs } from './_requesters.ts';
 
 const PROFILES: readonly Profile[] = ['spec', 'nexusd'];
 
-interface Planned {
-  order: MessageOrder;
+/** One request of a message's check: who sends what, and which step must answer. */
+interface Probe extends PlannedRequest {
   expected: OrderStep;
-  rules: string[];
-  title: string;
-  /** Requests per profile (a profile without an entry has no such case). */
-  byProfile: Partial<Record<Profile, { requests: PlannedRequest[]; assertKey: boolean }>>;
+  assertKey: boolean;
+  /** Actor key: shared per state, own where the answer may end the connection. */
+  actor: string;
 }
 
-function collect(): Map<string, Planned> {
-  const out = new Map<string, Planned>();
-  const add = (id: string, p: Omit<Planned, 'byProfile'>, profile: Profile, requests: PlannedRequest[], assertKey: boolean): void => {
-    const entry = out.get(id) ?? { ...p, byProfile: {} };
-    entry.byProfile[profile] = { requests, assertKey };
-    out.set(id, entry);
+function probesOf(order: MessageOrder, profile: Profile): Probe[] {
+  const out: Probe[] = [];
+  const own = new Map<RequesterState, number>();
+  const actorFor = (state: RequesterState, expected: OrderStep): string => {
+    if (state !== 'none' && state !== 'removed' && !expected.mayClose) return requesterKey(state);
+    const n = (own.get(state) ?? 0) + 1;
+    own.set(state, n);
+    return requesterKey(state, n);
   };
-  for (const profile of PROFILES) {
-    for (const c of orderCases(profile)) {
-      add(
-        `${c.order.id}/${c.first.id}-before-${c.second.id}`,
-        {
-          order: c.order,
-          expected: c.first,
-          rules: ['GEN-3', ...c.first.rules, ...c.second.rules],
-          title: `${c.order.title}: a request failing both "${c.first.id}" and "${c.second.id}" gets the ${c.first.id} error (${c.first.key})`,
-        },
-        profile,
-        c.requests,
-        c.assertKey,
-      );
-    }
-    for (const c of leakCases(profile)) {
-      add(
-        `${c.order.id}/${c.gate.id}-hides-${c.member.replaceAll('_', '-')}`,
-        {
-          order: c.order,
-          expected: c.gate,
-          rules: ['GEN-3', ...c.gate.rules],
-          title: `${c.order.title}: without the permission the answer is ${c.gate.key} whether the ${c.member} is missing, offline, online, an admin or shared`,
-        },
-        profile,
-        c.requests,
-        true,
-      );
-    }
+  for (const c of orderCases(profile, [order])) {
+    for (const r of c.requests) out.push({ ...r, expected: c.first, assertKey: c.assertKey, actor: actorFor(r.state, c.first) });
+  }
+  for (const c of leakCases(profile, [order])) {
+    for (const r of c.requests) out.push({ ...r, expected: c.gate, assertKey: true, actor: actorFor(r.state, c.gate) });
   }
   return out;
 }
 
-/** One request per planned state; the requester is removed first where the state says so. */
-async function send(p: Planned, r: PlannedRequest, assertKey: boolean, actors: Record<string, Actor>, t: CheckContext, n: number): Promise<void> {
-  const requester = actors[requesterKey(r.state, n)]!;
-  if (r.state === 'removed') await removeRequester(requester, t);
-  const reply = requester.request(p.order.message, resolveBody(p.order, r.body, requester, r.state, actors, t));
+async function send(order: MessageOrder, p: Probe, actors: Record<string, Actor>, t: CheckContext): Promise<void> {
+  const requester = actors[p.actor]!;
+  if (p.state === 'removed') await removeRequester(requester, t);
+  const reply = requester.request(order.message, resolveBody(order, p.body, requester, p.state, actors, t));
   // null: the model predicts no answer (e.g. the removal already closed the socket) and the runner saw none.
-  if ((await reply) !== null && assertKey) await reply.expectError(p.expected.key);
+  if ((await reply) !== null && p.assertKey) await reply.expectError(p.expected.key);
 }
 
-/** Each request gets its own requester where it may end the connection (GEN-1, GEN-2). */
-const closes = (s: RequesterState): boolean => s === 'none' || s === 'removed';
-
-function toCheck(id: string, p: Planned): CheckDef {
-  const profiles = PROFILES.filter((pr) => p.byProfile[pr]);
+function toCheck(order: MessageOrder): CheckDef | null {
+  const plans = Object.fromEntries(PROFILES.map((pr) => [pr, probesOf(order, pr)])) as Record<Profile, Probe[]>;
+  const all = PROFILES.flatMap((pr) => plans[pr]);
+  if (all.length === 0) return null;
   const actors: Record<string, ActorSpec> = {};
-  for (const pr of profiles) {
-    const seen = new Map<RequesterState, number>();
-    for (const r of p.byProfile[pr]!.requests) {
-      const n = seen.get(r.state) ?? 0;
-      seen.set(r.state, n + 1);
-      const key = requesterKey(r.state, closes(r.state) ? n : 0);
-      actors[key] ??= requesterSpec(r.state);
-    }
-    Object.assign(actors, targetSpecs(p.byProfile[pr]!.requests.map((r) => r.body)));
-  }
+  for (const p of all) actors[p.actor] ??= requesterSpec(p.state);
+  Object.assign(actors, targetSpecs(all.map((p) => p.body)));
+  const steps = [...new Set(all.map((p) => p.expected))];
   return check({
-    id,
-    title: p.title,
-    rules: [...new Set(p.rules)],
-    errors: [p.expected.key],
-    ...(p.order.seed ? { seed: p.order.seed } : {}),
-    ...(profiles.length === 1 ? { needs: { profile: profiles[0]! } } : {}),
+    id: order.id,
+    title: `${order.title}: every pair of adjacent checks, failed together, is answered by the earlier one; no lookup answers before the permission`,
+    rules: [...new Set(['GEN-3', ...order.steps.flatMap((s) => s.rules)])],
+    errors: [...new Set(steps.map((s) => s.key))],
+    ...(order.seed ? { seed: order.seed } : {}),
     actors,
     run: async (a, t) => {
-      const plan = p.byProfile[t.profile];
-      if (!plan) return t.skip(`no such pair in the ${t.profile} profile`);
-      const seen = new Map<RequesterState, number>();
-      for (const r of plan.requests) {
-        const n = seen.get(r.state) ?? 0;
-        seen.set(r.state, n + 1);
-        await send(p, r, plan.assertKey, a, t, closes(r.state) ? n : 0);
-      }
+      for (const p of plans[t.profile]) await send(order, p, a, t);
     },
   });
 }
 
 export default section(
   { id: 'generated/check-order', title: 'Check order: every adjacent pair of checks of every message (generated)', seed: 'admin.md §Admin Protection Rules' },
-  [...collect()].map(([id, p]) => toCheck(id, p)),
+  CHECK_ORDER.map(toCheck).filter((c): c is CheckDef => c !== null),
 );

@@ -54,6 +54,8 @@ export interface OrderStep {
   profiles?: Profile[];
   /** An [UNDETERMINED] position or outcome: a request that fails this step is not asserted to one key. */
   open?: { rule: string; profiles: Profile[] };
+  /** The answer may end the requester's connection (besides GEN-1 and GEN-2, which always may). */
+  mayClose?: boolean;
 }
 
 /** A body member value: a literal, or a name reference the generator resolves per requester. */
@@ -158,7 +160,13 @@ export const CHECK_ORDER: readonly MessageOrder[] = [
       { id: 'permissions-format', rules: ['ADM-CREATE-4', 'VAL-PERMISSIONS'], key: 'E-PERMISSIONS-EMPTY-PERMISSION', faults: [member('permissions', [''])] },
       GEN2('ADM-CREATE-5'),
       { id: 'permission', rules: ['ADM-CREATE-5', 'GEN-4'], key: 'E-PERMISSION-DENIED', faults: [lacks('user_create')] },
-      { id: 'create-admin', rules: ['ADM-CREATE-6', 'MERGE-6', 'ADMP-4'], key: 'E-CANNOT-CREATE-ADMIN', faults: [{ kind: 'not-admin' }, member('is_admin', true)] },
+      {
+        id: 'create-admin',
+        rules: ['ADM-CREATE-6', 'MERGE-6', 'ADMP-4'],
+        key: 'E-CANNOT-CREATE-ADMIN',
+        faults: [{ kind: 'not-admin' }, member('is_admin', true)],
+        mayClose: true, // `nexusd` E!, `spec` T, E or E!
+      },
       { id: 'shared-admin', rules: ['ADM-CREATE-7', 'SHARED-1'], key: 'E-SHARED-CANNOT-BE-ADMIN', faults: [member('is_shared', true), member('is_admin', true)] },
       {
         id: 'shared-forbidden',

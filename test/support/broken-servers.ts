@@ -5,6 +5,8 @@
 import type { Event, Output, State, StepResult } from '../../src/model/index.ts';
 import type { Permission } from '../../src/model/permissions.ts';
 import type { ServerFault } from '../../src/server/fault.ts';
+import { clientLimit } from '../../src/protocol/limits.ts';
+import { CLIENT_TYPES, isClientType, type ClientType } from '../../src/protocol/types.ts';
 
 const failed = (outputs: Output[]): boolean =>
   outputs.some((o) => o.kind === 'send' && o.error !== undefined && o.message.type !== 'Error');
@@ -60,4 +62,49 @@ export function bytesInsteadOfChars(type: string, member: string, max: number): 
 /** Off by one: a value of exactly `max` characters is treated as too long. */
 export function offByOne(type: string, member: string, max: number): ServerFault {
   return rewriteMember(type, member, (v) => ([...v].length === max ? 'x'.repeat(max + 1) : undefined));
+}
+
+/**
+ * A lenient JSON reader: a payload whose `"type"` member names another type is processed as the
+ * frame's type instead of failing decoding (WIRE-JSON-2, WIRE-BAD-10).
+ */
+export function typeMemberIgnored(): ServerFault {
+  return {
+    step: (state, event, next) => {
+      if (event.kind !== 'frame') return next(state, event);
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(Buffer.from(event.frame.payload).toString('utf8')) as Record<string, unknown>;
+      } catch {
+        return next(state, event);
+      }
+      if (typeof body.type !== 'string' || body.type === event.frame.type) return next(state, event);
+      const payload = new TextEncoder().encode(JSON.stringify({ ...body, type: event.frame.type }));
+      return next(state, { ...event, frame: { ...event.frame, payload } });
+    },
+  };
+}
+
+/**
+ * Type names matched case-insensitively (WIRE-FRM-3 requires exact case): the decoder knows
+ * `handshake` and `HANDSHAKE`, and the model then sees the canonical name. Pass both parts to
+ * startServer (`variant` for the decoder, `faults` for the model).
+ */
+export function caseInsensitiveTypeNames(): { variant: { isKnownType: (n: string) => boolean; limitFor: (t: string) => number }; faults: ServerFault[] } {
+  const canonical = (name: string): string | undefined => CLIENT_TYPES.find((c) => c.toLowerCase() === name.toLowerCase());
+  return {
+    variant: {
+      isKnownType: (n) => canonical(n) !== undefined || isClientType(n),
+      limitFor: (t) => clientLimit((canonical(t) ?? t) as ClientType, 'spec'),
+    },
+    faults: [
+      {
+        step: (state, event, next) => {
+          if (event.kind !== 'frame') return next(state, event);
+          const type = canonical(event.frame.type);
+          return next(state, type && type !== event.frame.type ? { ...event, frame: { ...event.frame, type } } : event);
+        },
+      },
+    ],
+  };
 }
