@@ -1,12 +1,13 @@
 // Cleanup of the target: delete what the run created, restore what it changed (server info, limits,
 // the guest, the flags and permissions of every pre-existing account; never passwords), and keep the
 // target reachable while doing so (WIRE-IP-1: the per-IP limit first).
-import { nameKey, PROTOCOL_VERSION, sameSet } from '../model/index.ts';
+import { nameKey, PROTOCOL_VERSION } from '../model/index.ts';
 import type { Account, ServerInfo } from '../model/index.ts';
 import type { Message, Profile } from '../protocol/types.ts';
-import type { NexusConnection } from '../net/connection.ts';
-import type { ControlConnection } from './control.ts';
+import { type NexusConnection } from '../net/connection.ts';
+import { sameSet } from '../model/index.ts';
 import { rawBarrier, rawSuccess, toServerInfo } from './control.ts';
+import type { ControlConnection } from './control.ts';
 import type { Snapshot } from './snapshot.ts';
 import { entries } from './snapshot.ts';
 
@@ -27,6 +28,8 @@ export interface RestorePlan {
    * own session (`ownSessionId`).
    */
   adminUsername?: string;
+  /** Request types the target is known not to answer (preflight.ts): not asked, reported as not restored. */
+  missing?: ReadonlyMap<string, string>;
 }
 
 function stringList(v: unknown): string[] {
@@ -74,6 +77,7 @@ async function restoreAccount(
 export async function restoreTarget(control: ControlConnection, plan: RestorePlan, timeoutMs: number): Promise<string[]> {
   const { conn } = control;
   const problems: string[] = [];
+  const missing = plan.missing ?? new Map<string, string>();
   const attempt = async (what: string, f: () => Promise<unknown>): Promise<void> => {
     try {
       await f();
@@ -85,9 +89,10 @@ export async function restoreTarget(control: ControlConnection, plan: RestorePla
   const baselineKeys = new Set(plan.baseline.accounts.map((a) => nameKey(a.username)));
   let current: Array<Record<string, unknown>> | null;
   try {
+    if (missing.has('UserList')) throw new Error('the target does not answer UserList');
     current = entries(await rawSuccess(conn, 'UserList', { all: true }, timeoutMs), 'users');
   } catch (e) {
-    problems.push(`list accounts: ${(e as Error).message}`);
+    problems.push(`list accounts (to delete the run's own): ${(e as Error).message}`);
     current = null;
   }
   const seen = new Set<string>();
@@ -112,6 +117,10 @@ export async function restoreTarget(control: ControlConnection, plan: RestorePla
     const key = nameKey(want.username);
     if (key === ownKey) continue;
     if (current !== null && !seen.has(key)) continue;
+    if (missing.has('UserEdit')) {
+      problems.push(`restore ${want.username}: the target does not answer UserEdit`);
+      continue;
+    }
     await restoreAccount(conn, want, attempt, timeoutMs);
   }
 
@@ -129,7 +138,7 @@ export async function restoreTarget(control: ControlConnection, plan: RestorePla
       control.login.serverInfo = { ...have, ...update } as ServerInfo;
     }
   });
-  await attempt('barrier', () => rawBarrier(conn, timeoutMs));
+  if (!missing.has('UserInfo')) await attempt('barrier', () => rawBarrier(conn, timeoutMs));
   return problems;
 }
 

@@ -4,15 +4,16 @@ import { GUEST_USERNAME, nameKey, passwordDigest } from '../model/index.ts';
 import type { Account, Session, TargetSnapshot } from '../model/index.ts';
 import type { Message } from '../protocol/types.ts';
 import { ipPart } from './member-values.ts';
+import type { Findings, PreflightCheck } from './preflight.ts';
+import { rawRequest, rawSuccess, RawExchangeError } from './control.ts';
 import type { AdminCredentials, ControlConnection } from './control.ts';
-import { rawRequest, rawSuccess } from './control.ts';
 
-/** A target snapshot plus what the model cannot store: the guest's stored state and who we are. */
 export interface Snapshot extends TargetSnapshot {
   /** Target session id of the connection that took the snapshot. */
   ownSessionId: number;
 }
 
+/** A failed exchange outside the lockstep (setup or cleanup). `detail` says what the target did, without the request type. */
 // --- snapshot -----------------------------------------------------------------------------------------
 
 export function entries(m: Message, member: string): Array<Record<string, unknown>> {
@@ -24,16 +25,35 @@ export function entries(m: Message, member: string): Array<Record<string, unknow
  * Reads the target: accounts (UserList all:true, UserEdit on every account but our own), online
  * sessions (UserList all:false, ConnectionMonitor for the addresses) and the server info of `login`.
  * Passwords are unknown (null digests) except the admin's.
+ *
+ * Without `findings` any failed request throws. With it, the read goes on: each request the target
+ * gets wrong becomes a finding (preflight.ts) and what it would have told is filled in from what the
+ * harness knows for sure (its own account and session; the guest, disabled, SES-GUEST-2).
+ * Requests the findings already know to go unanswered are not asked again.
  */
 export async function readSnapshot(
   control: ControlConnection,
   admin: AdminCredentials,
   timeoutMs: number,
+  findings?: Findings,
 ): Promise<Snapshot> {
   const { conn, login } = control;
-  const all = await rawSuccess(conn, 'UserList', { all: true }, timeoutMs);
+  const ask = async (check: PreflightCheck, type: string, body: Record<string, unknown>): Promise<Message | null> => {
+    if (!findings) return rawSuccess(conn, type, body, timeoutMs);
+    if (findings.missing.has(type)) return null;
+    try {
+      return await rawSuccess(conn, type, body, timeoutMs, findings);
+    } catch (e) {
+      if (!(e instanceof RawExchangeError)) throw e;
+      findings.add(check, { sent: `${type} ${JSON.stringify(body)}`, expected: [`${type}Response {success:true, …}`], actual: e.detail });
+      findings.notAnswered(type, e.detail);
+      return null;
+    }
+  };
+  const adminKey = nameKey(admin.username);
+  const all = await ask('read-accounts', 'UserList', { all: true });
   const byKey = new Map<string, Account>();
-  for (const u of entries(all, 'users')) {
+  for (const u of all ? entries(all, 'users') : []) {
     if (typeof u.username !== 'string') continue;
     const key = nameKey(u.username);
     const stored = Array.isArray(u.session_ids) && u.session_ids.length === 0;
@@ -49,14 +69,28 @@ export async function readSnapshot(
       createdAt: stored && typeof u.login_time === 'number' ? u.login_time : (known?.createdAt ?? 0),
     });
   }
-  const adminKey = nameKey(admin.username);
+  if (!all) {
+    // Unreadable: the two accounts every target has once we are logged in.
+    byKey.set(adminKey, { username: admin.username, passwordDigest: null, isAdmin: true, isShared: false, enabled: true, permissions: [], createdAt: 0 });
+    byKey.set(GUEST_USERNAME, { username: GUEST_USERNAME, passwordDigest: '', isAdmin: false, isShared: false, enabled: false, permissions: [], createdAt: 0 });
+  } else if (findings && !byKey.has(adminKey)) {
+    findings.add('read-accounts', {
+      sent: 'UserList {"all":true}',
+      expected: [`an entry for every account, the requester's own ${JSON.stringify(admin.username)} included (USR-LIST-4)`],
+      actual: `no entry for ${JSON.stringify(admin.username)} among ${byKey.size} entries`,
+      rule: 'USR-LIST-4',
+    });
+    byKey.set(adminKey, { username: admin.username, passwordDigest: null, isAdmin: true, isShared: false, enabled: true, permissions: [], createdAt: 0 });
+  }
   for (const [key, account] of byKey) {
     if (key === adminKey) {
       // Our own account: UserEdit of oneself is refused (ADM-EDIT-2); we know it is an enabled admin.
       Object.assign(account, { isAdmin: true, enabled: true, permissions: [], passwordDigest: passwordDigest(admin.password) });
       continue;
     }
-    const edit = await rawSuccess(conn, 'UserEdit', { username: account.username }, timeoutMs);
+    if (!all) continue; // the fallback guest: nothing to ask that the list could not answer
+    const edit = await ask('read-accounts', 'UserEdit', { username: account.username });
+    if (!edit) continue;
     if (typeof edit.body.username === 'string') account.username = edit.body.username;
     account.isAdmin = edit.body.is_admin === true;
     account.isShared = edit.body.is_shared === true;
@@ -65,10 +99,10 @@ export async function readSnapshot(
     if (key === GUEST_USERNAME) account.passwordDigest = ''; // SES-GUEST-1: empty password
   }
 
-  const online = await rawSuccess(conn, 'UserList', { all: false }, timeoutMs);
-  const monitor = await rawSuccess(conn, 'ConnectionMonitor', {}, timeoutMs);
+  const online = await ask('read-sessions', 'UserList', { all: false });
+  const monitor = await ask('read-addresses', 'ConnectionMonitor', {});
   const ips = new Map<string, string[]>();
-  for (const c of entries(monitor, 'connections')) {
+  for (const c of monitor ? entries(monitor, 'connections') : []) {
     if (typeof c.nickname !== 'string' || typeof c.ip !== 'string') continue;
     const k = nameKey(c.nickname);
     ips.set(k, [...(ips.get(k) ?? []), c.ip]);
@@ -76,7 +110,8 @@ export async function readSnapshot(
   // Our own session's address first: among the entries of our nickname (other sessions of the admin
   // account share it), the one equal to our socket's local address; without a NAT that is the
   // address the target sees for us. Failing that, the first free entry, or the local address.
-  const ownEntry = entries(online, 'users').find((u) => Array.isArray(u.session_ids) && u.session_ids.includes(login.sessionId));
+  const onlineEntries = online ? entries(online, 'users') : [];
+  const ownEntry = onlineEntries.find((u) => Array.isArray(u.session_ids) && u.session_ids.includes(login.sessionId));
   let ownIp = conn.localAddress;
   if (ownEntry && typeof ownEntry.nickname === 'string') {
     const free = ips.get(nameKey(ownEntry.nickname)) ?? [];
@@ -84,7 +119,7 @@ export async function readSnapshot(
     ownIp = (mine >= 0 ? free.splice(mine, 1)[0] : free.shift()) ?? conn.localAddress;
   }
   const sessions: Array<Omit<Session, 'conn' | 'loginSeq'>> = [];
-  for (const u of entries(online, 'users')) {
+  for (const u of onlineEntries) {
     if (typeof u.username !== 'string' || typeof u.nickname !== 'string' || !Array.isArray(u.session_ids)) continue;
     for (const id of u.session_ids) {
       if (typeof id !== 'number') continue;
@@ -106,6 +141,30 @@ export async function readSnapshot(
       });
     }
   }
+  if (findings && !sessions.some((s) => s.id === login.sessionId)) {
+    // USR-LIST-3: the requester is included. Without its entry the harness still knows its own session.
+    if (online) {
+      findings.add('read-sessions', {
+        sent: 'UserList {"all":false}',
+        expected: [`an entry whose session_ids include the requester's session ${login.sessionId} (USR-LIST-3: the requester is included)`],
+        actual: `${onlineEntries.length} entries, none with session ${login.sessionId}`,
+      });
+    }
+    sessions.push({
+      id: login.sessionId,
+      accountKey: adminKey,
+      nickname: byKey.get(adminKey)?.username ?? admin.username,
+      isShared: false,
+      loginTime: 0,
+      locale: login.locale,
+      avatar: null,
+      features: ['chat'],
+      isAway: false,
+      status: null,
+      ip: ownIp,
+      port: 0,
+    });
+  }
   const snapshot: Snapshot = {
     accounts: [...byKey.values()].sort((a, b) => (nameKey(a.username) < nameKey(b.username) ? -1 : 1)),
     sessions,
@@ -120,11 +179,20 @@ export async function readSnapshot(
  * SES-AUTH-2: was the target fresh? Only `guest` and the admin exist, and the admin account was
  * created by our login (its creation time is not before the login, both on the target's clock).
  */
-export async function wasFresh(control: ControlConnection, snapshot: Snapshot, admin: AdminCredentials, timeoutMs: number): Promise<boolean> {
+export async function wasFresh(control: ControlConnection, snapshot: Snapshot, admin: AdminCredentials, timeoutMs: number, findings?: Findings): Promise<boolean> {
   const keys = snapshot.accounts.map((a) => nameKey(a.username)).sort();
   const expected = [GUEST_USERNAME, nameKey(admin.username)].sort();
   if (keys.length !== 2 || keys[0] !== expected[0] || keys[1] !== expected[1]) return false;
-  const info = await rawRequest(control.conn, 'UserInfo', { nickname: admin.username }, timeoutMs);
+  if (findings?.missing.has('UserList') || findings?.missing.has('UserInfo')) return false; // cannot tell
+  let info: Message;
+  try {
+    info = await rawRequest(control.conn, 'UserInfo', { nickname: admin.username }, timeoutMs, findings);
+  } catch (e) {
+    if (!findings || !(e instanceof RawExchangeError)) throw e;
+    findings.add('read-own-info', { sent: `UserInfo {"nickname":${JSON.stringify(admin.username)}}`, expected: ['UserInfoResponse {success:true, user:{…, created_at}}'], actual: e.detail });
+    findings.notAnswered('UserInfo', e.detail);
+    return false;
+  }
   const user = info.body.user as Record<string, unknown> | undefined;
   if (!user || typeof user.created_at !== 'number' || typeof user.login_time !== 'number') return false;
   return user.created_at >= user.login_time - 1;
