@@ -92,8 +92,8 @@ export const transcriptEntry = z
 const failureSchema = z.object({
   rule: z.string(),
   sent: z.string(),
-  /** Every allowed outcome (Failure.expected), and what qualifies them. */
-  expected: z.array(z.string()),
+  /** Every allowed outcome (Failure.expected), and what qualifies them; fixtures written before the list was structured hold one string. */
+  expected: z.union([z.array(z.string()), z.string().transform((s) => [s])]),
   note: z.string().optional(),
   actual: z.string(),
   actor: z.string().optional(),
