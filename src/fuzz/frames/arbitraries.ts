@@ -48,6 +48,9 @@ function requestsFor(state: ConnState, env: FrameEnv): Request[] {
   }
 }
 
+/** Requests whose effect is broadcast (UserUpdated to every session holding user_list). */
+const BROADCASTING: ReadonlySet<string> = new Set(['UserBack', 'UserAway', 'UserStatus']);
+
 const hexId = fc.uint8Array({ minLength: 6, maxLength: 6 }).map((b) => Buffer.from(b).toString('hex'));
 const stateArb = fc.constantFrom(...CONN_STATES);
 
@@ -316,10 +319,13 @@ function delivery(env: FrameEnv): fc.Arbitrary<FrameCase> {
     for (let i = size; i < f.length; i += size) cuts.push(i);
     return { element: 'delivery:drip', state: b.state, writes: splitAt(f, cuts) };
   });
-  // Several frames in one write; on a logged-in connection every one is answered in order.
+  // Several frames in one write; on a logged-in connection every one is answered in order. Only
+  // requests without broadcasts are pipelined: identical optional broadcasts of pipelined no-op
+  // requests (USR-BACK-2) are not told apart by the runner yet (see the README's fuzz section).
+  const quiet = (state: ConnState): Request[] => requestsFor(state, env).filter((r) => !BROADCASTING.has(r.type));
   const batched = fc
     .constantFrom(...CONN_STATES)
-    .chain((state) => fc.tuple(fc.constant(state), fc.array(fc.tuple(fc.constantFrom(...requestsFor(state, env)), hexId), { minLength: 2, maxLength: 5 })))
+    .chain((state) => fc.tuple(fc.constant(state), fc.array(fc.tuple(fc.constantFrom(...quiet(state)), hexId), { minLength: 2, maxLength: 5 })))
     .map(([state, reqs]) => ({ element: 'delivery:batched', state, writes: [Buffer.concat(reqs.map(([r, id]) => requestFrame(r.type, id, r.body)))] }));
   // A valid frame and then a malformed one in the same write: the first is answered, then the error.
   const validThenBad = fc.tuple(base(env), fc.constantFrom('NX|', 'nx|', 'GARBAGE\n')).map(([b, tail]) => ({

@@ -95,9 +95,13 @@ export function batchCheck(id: string, cases: readonly FrameCase[], trace: Batch
           if (isLoggedIn(c.state)) await exec({ op: 'login', actor: name, body: loginBody(c.state, opened) });
         }
         for (const w of c.writes) await exec(rawStep(name, w));
-        const next = reusableAs(interpreter.actor(name), c.state);
+        const conn = interpreter.actor(name);
+        const next = reusableAs(conn, c.state);
         if (next !== null && !pool.has(next)) pool.set(next, name);
-        else if (interpreter.actor(name).connected) await exec({ op: 'close', actor: name });
+        else if (conn.connected) await exec({ op: 'close', actor: name });
+        // The model closed it: the target must have closed it too ("Error then close" is not
+        // "Error, connection kept"); usually the close has already arrived and this costs nothing.
+        else await exec({ op: 'expectClosed', actor: name });
       }
       trace.caseIndex = -1;
       // Liveness: the long-lived session answers, and a new connection can log in.

@@ -38,7 +38,8 @@ function batchSeed(seed: number, i: number): number {
 /** The failure class of a failed check: crash, hang, leak, mismatch. */
 export function classify(result: CheckResult, targetGone: boolean): string {
   if (targetGone) return 'crash';
-  if (result.failures.some((f) => /^nothing within \d+ ms/.test(f.actual))) return 'hang';
+  // An answer that never came; a close that never came is a connection kept (a mismatch).
+  if (result.failures.some((f) => /^nothing within \d+ ms/.test(f.actual) && !f.expected.startsWith('connection closed'))) return 'hang';
   if (result.failures.some((f) => f.actor === LIVE || f.actor === PROBE)) return 'leak';
   return 'mismatch';
 }
@@ -84,8 +85,8 @@ async function run(ctx: FuzzContext): Promise<{ fuzzer: 'frames'; cases: number;
   for (let i = 0; budgetLeft(); i++) {
     const size = ctx.budget.runs === undefined ? BATCH : Math.min(BATCH, ctx.budget.runs - cases);
     const batchArb = fc.array(caseArb, { minLength: 1, maxLength: size, size: 'max' });
-    let first: Outcome | null = null;
-    let smallest: Outcome | null = null;
+    let first = null as Outcome | null;
+    let smallest = null as Outcome | null;
     let counted = false;
     const property = fc.asyncProperty(batchArb, async (batch) => {
       const o = await runBatch(`batch-${i}`, batch);
@@ -95,6 +96,9 @@ async function run(ctx: FuzzContext): Promise<{ fuzzer: 'frames'; cases: number;
         ctx.progress(cases, failures.length);
       }
       if (o === null || o.class === 'ok') return true;
+      // One report per class: another failure of a class already reported is most likely the same
+      // bug again (fix it and fuzz again), and shrinking it would spend the budget finding it twice.
+      if (first === null && failures.some((f) => f.class === o.class)) return true;
       first ??= o;
       // Shrinking keeps the failure it started from: another class is another bug.
       if (o.class !== first.class) return true;
