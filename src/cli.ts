@@ -15,6 +15,34 @@ import { serveCommand, type ServeFlags } from './cli/serve.ts';
 export { EXIT, parseAdmin, type AdminCredentials, type CliIO } from './cli/common.ts';
 export { asExcluded, EXCLUDED_REASON, formatList } from './cli/run.ts';
 
+// --- examples ------------------------------------------------------------------------------------------
+
+/** The examples at the end of each command's --help. */
+const EXAMPLES = {
+  program: [
+    'Examples:',
+    '  $ nexus-conform                                   # the suite against the embedded reference server',
+    '  $ nexus-conform bbs.example:7500 --admin root:pw  # the suite against your server',
+    '  $ nexus-conform serve --port 7500                 # a reference server to develop a client against',
+  ].join('\n'),
+  run: [
+    'Examples:',
+    '  $ nexus-conform run                                        # against the embedded reference server',
+    '  $ nexus-conform run 127.0.0.1:7500 --admin root:pw         # against your server (auto TLS/plain)',
+    '  $ NEXUS_CONFORM_ADMIN=root:pw nexus-conform run [::1]:7500 --tls --fingerprint AA:BB:…',
+    '  $ nexus-conform run --list --grep admin/kick               # which checks a selection holds',
+    '  $ nexus-conform run host:7500 --admin root:pw --profile nexusd --exclude UND-13',
+    '  $ nexus-conform run host:7500 --admin root:pw --junit reports/junit.xml --json reports/report.json',
+    '  $ nexus-conform run --seed 1234 --grep /^wire\\//              # repeat a run, regex selection',
+  ].join('\n'),
+  serve: [
+    'Examples:',
+    '  $ nexus-conform serve                               # plain TCP on 0.0.0.0:7500, profile spec',
+    '  $ nexus-conform serve --tls --port 0 --host 127.0.0.1  # TLS on a free port; prints the fingerprint',
+    '  $ nexus-conform serve --profile nexusd              # behave and word errors like upstream nexusd',
+  ].join('\n'),
+};
+
 // --- program ---------------------------------------------------------------------------------------
 
 function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Command {
@@ -28,7 +56,7 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
       outputError: (s, write) => write(`nexus-conform: ${s.replace(/^error: /, '')}`),
     })
     .showSuggestionAfterError()
-    .addHelpText('after', '\nRun `nexus-conform run --help` for the options of a run.');
+    .addHelpText('after', ['', 'Run `nexus-conform <command> --help` for the options of a command.', '', EXAMPLES.program].join('\n'));
 
   program
     .command('run [target]', { isDefault: true })
@@ -48,6 +76,8 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .option('--seed <n>', 'seed of everything random in the run (default: random, always printed)', parseIntIn(0, 2 ** 32 - 1, '--seed'))
     .option('--slow', 'include checks that wait for server timeouts')
     .option('--quiet', 'print only failing checks and the summary')
+    .option('--no-retry', 'do not re-run a failed check (by default it runs once more on fresh connections; pass-after-fail is FLAKY)')
+    .addHelpText('after', `\n${EXAMPLES.run}`)
     .action((target: string | undefined, flags: RunFlags) => setResult(runCommand(target, flags, io)));
 
   // The connection, admin and timeout options every testing command shares (`run`'s).
@@ -93,6 +123,7 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .option('--port <port>', 'port to listen on (0 = any free port)', parseIntIn(0, 65535, '--port'), 7500)
     .option('--tls', 'serve TLS with a fresh self-signed certificate')
     .addOption(new Option('--profile <profile>', 'behaviour and wording profile').choices(PROFILES).default('spec'))
+    .addHelpText('after', `\n${EXAMPLES.serve}`)
     .action((flags: ServeFlags) => setResult(serveCommand(flags, io)));
 
   return program;

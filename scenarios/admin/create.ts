@@ -7,10 +7,7 @@ import { sameSet, accountBody, CREATED_PASSWORD } from '../_lib.ts';
 
 
 
-export default section(
-  'admin/create',
-  'UserCreate',
-  [
+export default section({ id: 'admin/create', title: 'UserCreate', seed: 'admin.md §UserCreate' }, [
     check({
       id: 'requires-login',
       title: 'UserCreate before Login is refused with "Not logged in" and the connection is closed',
@@ -333,6 +330,4 @@ export default section(
         await t.admin.request('UserEdit', { username: name }).expectError('E-USER-NOT-FOUND');
       },
     }),
-  ],
-  'admin.md §UserCreate',
-);
+  ]);

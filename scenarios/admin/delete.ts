@@ -4,10 +4,7 @@ import { admin, check, connection, section, sessionOf, user } from '../../src/ru
 import { ALL_PERMISSIONS } from '../../src/model/permissions.ts';
 import { expectValidatorPastFrameLimit } from '../_lib.ts';
 
-export default section(
-  'admin/delete',
-  'UserDelete',
-  [
+export default section({ id: 'admin/delete', title: 'UserDelete', seed: 'admin.md §UserDelete' }, [
     check({
       id: 'requires-login',
       title: 'UserDelete before Login is refused with "Not logged in" and the connection is closed',
@@ -173,6 +170,4 @@ export default section(
         await t.admin.request('UserEdit', { username: target.username }).expectSuccess();
       },
     }),
-  ],
-  'admin.md §UserDelete',
-);
+  ]);

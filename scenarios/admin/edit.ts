@@ -9,10 +9,7 @@ import { expectValidatorPastFrameLimit, requestAfterRemoval, sameSet } from '../
 /** What every refusal shares, whatever its carrier (typed response or Error). */
 const refused = (r: Observed | null): boolean => r !== null && (r.type === 'Error' || r.body.success === false);
 
-export default section(
-  'admin/edit',
-  'UserEdit',
-  [
+export default section({ id: 'admin/edit', title: 'UserEdit', seed: 'admin.md §UserEdit' }, [
     check({
       id: 'requires-login',
       title: 'UserEdit before Login is refused with "Not logged in" and the connection is closed',
@@ -168,6 +165,4 @@ export default section(
         await victim.expectClosed();
       },
     }),
-  ],
-  'admin.md §UserEdit',
-);
+  ]);

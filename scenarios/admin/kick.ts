@@ -4,10 +4,7 @@ import { admin, check, connection, section, sessionOf, shared, user } from '../.
 import { ALL_PERMISSIONS } from '../../src/model/permissions.ts';
 import { expectValidatorPastFrameLimit } from '../_lib.ts';
 
-export default section(
-  'admin/kick',
-  'UserKick',
-  [
+export default section({ id: 'admin/kick', title: 'UserKick', seed: 'admin.md §UserKick' }, [
     check({
       id: 'requires-login',
       title: 'UserKick before Login is refused with "Not logged in" and the connection is closed',
@@ -167,6 +164,4 @@ export default section(
         await other.expectConnected();
       },
     }),
-  ],
-  'admin.md §UserKick',
-);
+  ]);

@@ -4,10 +4,7 @@
 // broadcast and the bystanders that must not; the round trips at the end prove the absences.
 import { admin, check, connection, section, sessionOf, user } from '../../src/runner/api.ts';
 
-export default section(
-  'admin/update-broadcasts',
-  'UserUpdate broadcasts and live effects',
-  [
+export default section({ id: 'admin/update-broadcasts', title: 'UserUpdate broadcasts and live effects', seed: 'admin.md §UserUpdated, §PermissionsUpdated' }, [
     check({
       id: 'permissions-updated-only-to-target',
       title: 'PermissionsUpdated goes to every live session of the updated account and to nobody else',
@@ -158,6 +155,4 @@ export default section(
         await after.login({ username: target.username, password: target.password, features: [], locale: 'en' }).expectSuccess();
       },
     }),
-  ],
-  'admin.md §UserUpdated, §PermissionsUpdated',
-);
+  ]);

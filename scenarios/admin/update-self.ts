@@ -4,10 +4,7 @@ import { admin, check, connection, section, sessionOf, user } from '../../src/ru
 
 const NEW_PASSWORD = 'Self-New-Pa55word';
 
-export default section(
-  'admin/update-self',
-  'UserUpdate of one\'s own account',
-  [
+export default section({ id: 'admin/update-self', title: 'UserUpdate of one\'s own account', seed: 'admin.md §Self-Operations' }, [
     check({
       id: 'password-change',
       title: 'A user without any permission changes its own password with the current one; live sessions stay, later Logins need the new one',
@@ -100,6 +97,4 @@ export default section(
         t.assert(r.body.username === me.username, 'ADM-UPDATE-14', 'the reply names the account');
       },
     }),
-  ],
-  'admin.md §Self-Operations',
-);
+  ]);

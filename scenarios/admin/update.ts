@@ -8,10 +8,7 @@ import { sameSet } from '../_lib.ts';
 const NEW_PASSWORD = 'Updated-Pa55word';
 
 
-export default section(
-  'admin/update',
-  'UserUpdate of another account',
-  [
+export default section({ id: 'admin/update', title: 'UserUpdate of another account', seed: 'admin.md §UserUpdate' }, [
     check({
       id: 'requires-login',
       title: 'UserUpdate before Login is refused with "Not logged in" and the connection is closed',
@@ -385,6 +382,4 @@ export default section(
         t.assert(r.body.enabled === true, 'GEN-9', 'the removed session changed nothing');
       },
     }),
-  ],
-  'admin.md §UserUpdate',
-);
+  ]);

@@ -6,10 +6,7 @@ import { credentials, expectValidatorPastFrameLimit, isNone, listEntry, requestA
 const listener = () => user({ permissions: ['user_list'] });
 const deaf = () => user({ permissions: ['user_info'] });
 
-export default section(
-  'away/away',
-  'UserAway',
-  [
+export default section({ id: 'away/away', title: 'UserAway', seed: 'users.md §Away/Status' }, [
     check({
       id: 'sets-away',
       title: 'UserAway with a message marks the session away with that status; UserUpdated goes to user_list holders only',
@@ -229,6 +226,4 @@ export default section(
         await requestAfterRemoval(victim, 'UserAway', { message: 'too late' });
       },
     }),
-  ],
-  'users.md §Away/Status',
-);
+  ]);

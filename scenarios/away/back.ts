@@ -5,10 +5,7 @@ import { isNone, kick, listEntry, requestAfterRemoval } from '../_lib.ts';
 const listener = () => user({ permissions: ['user_list'] });
 const deaf = () => user({ permissions: ['user_info'] });
 
-export default section(
-  'away/back',
-  'UserBack',
-  [
+export default section({ id: 'away/back', title: 'UserBack', seed: 'users.md §Away/Status' }, [
     check({
       id: 'clears-away',
       title: 'UserBack clears the away flag and the status; UserUpdated goes to user_list holders only',
@@ -68,6 +65,4 @@ export default section(
         await requestAfterRemoval(victim, 'UserBack', {});
       },
     }),
-  ],
-  'users.md §Away/Status',
-);
+  ]);

@@ -5,10 +5,7 @@ import { expectValidatorPastFrameLimit, isNone, listEntry, requestAfterRemoval }
 const listener = () => user({ permissions: ['user_list'] });
 const deaf = () => user({ permissions: ['user_info'] });
 
-export default section(
-  'away/status',
-  'UserStatus',
-  [
+export default section({ id: 'away/status', title: 'UserStatus', seed: 'users.md §Away/Status' }, [
     check({
       id: 'sets-status',
       title: 'UserStatus sets the status message; UserUpdated goes to user_list holders only',
@@ -157,6 +154,4 @@ export default section(
         await requestAfterRemoval(victim, 'UserStatus', { status: 'too late' });
       },
     }),
-  ],
-  'users.md §Away/Status',
-);
+  ]);

@@ -6,10 +6,7 @@ type Entry = Record<string, unknown> & { nickname: string; username: string };
 const connectionsOf = (body: Record<string, unknown>): Entry[] => (Array.isArray(body.connections) ? (body.connections as Entry[]) : []);
 const monitor = () => user({ permissions: ['connection_monitor'] });
 
-export default section(
-  'connection-monitor/monitor',
-  'ConnectionMonitor',
-  [
+export default section({ id: 'connection-monitor/monitor', title: 'ConnectionMonitor', seed: 'connection-monitor.md' }, [
     check({
       id: 'permission-denied',
       title: 'ConnectionMonitor without connection_monitor is refused with E-PERMISSION-DENIED (typed response); the connection stays open',
@@ -89,6 +86,4 @@ export default section(
         await requestAfterRemoval(victim, 'ConnectionMonitor', {});
       },
     }),
-  ],
-  'connection-monitor.md',
-);
+  ]);

@@ -8,10 +8,7 @@ import { sameSet } from '../_lib.ts';
 
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
-export default section(
-  'guest/account',
-  'The guest account',
-  [
+export default section({ id: 'guest/account', title: 'The guest account', seed: 'admin.md §Guest Account' }, [
     check({
       id: 'is-shared-not-admin',
       title: 'The guest account can be fetched with UserEdit; it is a shared, non-admin account named guest',
@@ -195,6 +192,4 @@ export default section(
         await visitor.expectConnected();
       },
     }),
-  ],
-  'admin.md §Guest Account',
-);
+  ]);

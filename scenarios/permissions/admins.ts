@@ -4,10 +4,7 @@ import { admin, check, section, shared, user } from '../../src/runner/api.ts';
 
 const PASSWORD = 'Admins-Pa55word';
 
-export default section(
-  'permissions/admins',
-  'Admins hold every permission',
-  [
+export default section({ id: 'permissions/admins', title: 'Admins hold every permission', seed: 'admin.md §Notes' }, [
     check({
       id: 'admin-passes-every-permission-check',
       title: 'An admin with no stored permissions may create, fetch, update, kick and delete accounts',
@@ -53,6 +50,4 @@ export default section(
         await t.admin.request('UserDelete', { username: name }).expectSuccess();
       },
     }),
-  ],
-  'admin.md §Notes',
-);
+  ]);

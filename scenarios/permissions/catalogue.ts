@@ -7,10 +7,7 @@ import { sameSet, accountBody, CREATED_PASSWORD } from '../_lib.ts';
 
 
 
-export default section(
-  'permissions/catalogue',
-  'The permission catalogue',
-  [
+export default section({ id: 'permissions/catalogue', title: 'The permission catalogue', seed: 'admin.md §Permissions' }, [
     check({
       id: 'every-name-is-known',
       title: 'All 27 permission names of this era are accepted, stored and reported at Login',
@@ -75,6 +72,4 @@ export default section(
         t.assert(Array.isArray(r.body.permissions) && r.body.permissions.length === 0, 'PERM-4', `permissions ${JSON.stringify(r.body.permissions)}`);
       },
     }),
-  ],
-  'admin.md §Permissions',
-);
+  ]);

@@ -11,10 +11,7 @@ function account(username: string, permissions: string[]): Record<string, unknow
 }
 
 
-export default section(
-  'permissions/merge',
-  'Permission merging and delegation',
-  [
+export default section({ id: 'permissions/merge', title: 'Permission merging and delegation', seed: 'admin.md §Permission Merging' }, [
     check({
       id: 'create-within-own-set',
       title: 'A non-admin may grant, on creation, any names it holds itself',
@@ -160,6 +157,4 @@ export default section(
         t.assert(r.body.is_admin === false, 'MERGE-6', 'the target is not admin');
       },
     }),
-  ],
-  'admin.md §Permission Merging',
-);
+  ]);

@@ -6,10 +6,7 @@ import { ALL_PERMISSIONS } from '../../src/model/permissions.ts';
 
 const login = (username: string, password: string) => ({ username, password, features: [], locale: 'en' });
 
-export default section(
-  'server-info/update',
-  'ServerInfoUpdate: access, broadcast, persistence',
-  [
+export default section({ id: 'server-info/update', title: 'ServerInfoUpdate: access, broadcast, persistence', seed: 'admin.md §ServerInfoUpdate' }, [
     check({
       id: 'requires-login',
       title: 'ServerInfoUpdate before Login is refused with "Not logged in" (nexusd keeps the connection open)',
@@ -197,6 +194,4 @@ export default section(
         t.assert(info.name !== name, 'GEN-2', 'the removed session changed nothing');
       },
     }),
-  ],
-  'admin.md §ServerInfoUpdate',
-);
+  ]);

@@ -11,10 +11,7 @@ function imageOf(bytes: number, mime = 'image/png'): string {
   return prefix + 'A'.repeat(bytes - prefix.length);
 }
 
-export default section(
-  'server-info/validation',
-  'ServerInfoUpdate: field validation',
-  [
+export default section({ id: 'server-info/validation', title: 'ServerInfoUpdate: field validation', seed: 'admin.md §Server Info Validation' }, [
     check({
       id: 'name-empty',
       title: 'An empty or whitespace-only server name fails with "Server name cannot be empty"',
@@ -224,6 +221,4 @@ export default section(
         await boss.request('ServerInfoUpdate', { max_connections_per_ip: 0, image: 'not-an-image' }).expectError('E-SERVER-IMAGE-INVALID-FORMAT');
       },
     }),
-  ],
-  'admin.md §Server Info Validation',
-);
+  ]);

@@ -3,7 +3,7 @@
 import { admin, check, connection, section } from '../../src/runner/api.ts';
 import { credentials, loginBody } from '../_lib.ts';
 
-export default section('session/first-user', 'Login (first user)', [
+export default section({ id: 'session/first-user', title: 'Login (first user)' }, [
   check({
     id: 'first-login-created-admin',
     title: 'On a fresh server the first Login created its account as an enabled admin without stored permissions',

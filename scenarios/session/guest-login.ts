@@ -12,10 +12,7 @@ function requireGuestDisabled(t: CheckContext): void {
   if (t.model().accounts.guest?.enabled) t.skip('the guest account is enabled on this target');
 }
 
-export default section(
-  'session/guest-login',
-  'Login (guest account)',
-  [
+export default section({ id: 'session/guest-login', title: 'Login (guest account)', seed: 'admin.md §Guest Account' }, [
     check({
       id: 'disabled',
       title: 'While the guest account is disabled, a guest Login (username "") gets E-GUEST-DISABLED and the connection closes',
@@ -134,6 +131,4 @@ export default section(
         await g.expectConnected();
       },
     }),
-  ],
-  'admin.md §Guest Account',
-);
+  ]);

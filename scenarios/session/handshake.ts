@@ -43,10 +43,7 @@ const notSemver = (id: string, example: string, make: (v: Version) => string) =>
     make,
   );
 
-export default section(
-  'session/handshake',
-  'Handshake',
-  [
+export default section({ id: 'session/handshake', title: 'Handshake', seed: 'session.md §1 Handshake' }, [
     check({
       id: 'server-version',
       title: "A Handshake with the server's own protocol version succeeds and the connection stays open",
@@ -128,6 +125,4 @@ export default section(
     notSemver('leading-zero', '"0.05.0"', (v) => `${v.major}.0${v.minor}.${v.patch}`),
     notSemver('trailing-space', '"0.5.0 "', (v) => `${v.text} `),
     notSemver('words', '"latest"', () => 'latest'),
-  ],
-  'session.md §1 Handshake',
-);
+  ]);

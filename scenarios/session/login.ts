@@ -44,7 +44,7 @@ const loginSucceeds = (id: string, title: string, rules: string[], extra: Record
 
 const LONG_FEATURE = 'f'.repeat(32);
 
-export default section('session/login', 'Login (regular accounts)', [
+export default section({ id: 'session/login', title: 'Login (regular accounts)' }, [
   // --- success and LoginResponse ---------------------------------------------------------------
   check({
     id: 'success',

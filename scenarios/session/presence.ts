@@ -8,10 +8,7 @@ import { credentials, sharedLogin } from '../_lib.ts';
 const listener = () => user({ permissions: ['user_list'] });
 const deaf = () => user({ permissions: ['user_info', 'chat_send'] });
 
-export default section(
-  'session/presence',
-  'Presence broadcasts',
-  [
+export default section({ id: 'session/presence', title: 'Presence broadcasts', seed: 'users.md §User Presence Broadcasts' }, [
     check({
       id: 'connected/audience',
       title: 'A login is announced with UserConnected to user_list holders and admins, not to others nor to the new session',
@@ -104,6 +101,4 @@ export default section(
         await boss.expectConnected();
       },
     }),
-  ],
-  'users.md §User Presence Broadcasts',
-);
+  ]);

@@ -46,7 +46,7 @@ const notLoggedIn = BEFORE_LOGIN.map(({ type, body, rules }) =>
   }),
 );
 
-export default section('session/sequencing', 'Message sequencing (NEW → SHAKEN → AUTH)', [
+export default section({ id: 'session/sequencing', title: 'Message sequencing (NEW → SHAKEN → AUTH)' }, [
   check({
     id: 'login-before-handshake',
     title: 'Login before Handshake gets E-HANDSHAKE-REQUIRED (command "Login") and the connection closes',

@@ -26,10 +26,7 @@ const sharedFails = (
     },
   });
 
-export default section(
-  'session/shared-login',
-  'Login (shared accounts)',
-  [
+export default section({ id: 'session/shared-login', title: 'Login (shared accounts)', seed: 'users.md §Username vs Nickname' }, [
     check({
       id: 'success',
       title: 'A shared account logs in with its own nickname; the session is listed under that nickname, never as admin',
@@ -172,6 +169,4 @@ export default section(
       ['SES-LOGIN-14', 'SES-LOGIN-15'],
       (a) => sharedLogin(a, `${a.username} x`),
     ),
-  ],
-  'users.md §Username vs Nickname',
-);
+  ]);

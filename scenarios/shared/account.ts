@@ -12,10 +12,7 @@ function sharedAccount(username: string, permissions: string[]): Record<string, 
 }
 
 
-export default section(
-  'shared/account',
-  'Shared accounts',
-  [
+export default section({ id: 'shared/account', title: 'Shared accounts', seed: 'admin.md §Shared Account Restrictions' }, [
     check({
       id: 'create-with-allowed-permissions',
       title: 'A shared account can be created holding every shared-allowed permission',
@@ -230,6 +227,4 @@ export default section(
         await watcher.expectConnected();
       },
     }),
-  ],
-  'admin.md §Shared Account Restrictions',
-);
+  ]);

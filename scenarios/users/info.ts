@@ -4,10 +4,7 @@ import { PATH_CHARACTERS, PNG, expectValidatorPastFrameLimit, requestAfterRemova
 
 const asker = () => user({ permissions: ['user_info'] });
 
-export default section(
-  'users/info',
-  'UserInfo',
-  [
+export default section({ id: 'users/info', title: 'UserInfo', seed: 'users.md §UserInfo' }, [
     check({
       id: 'permission-denied',
       title: 'UserInfo without user_info is refused with E-PERMISSION-DENIED; the connection stays open',
@@ -181,6 +178,4 @@ export default section(
         await requestAfterRemoval(victim, 'UserInfo', { nickname: boss.nickname });
       },
     }),
-  ],
-  'users.md §UserInfo',
-);
+  ]);

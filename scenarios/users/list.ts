@@ -2,10 +2,7 @@
 import { admin, check, section, sessionOf, shared, user } from '../../src/runner/api.ts';
 import { PNG, entriesFor, kick, requestAfterRemoval, sameSet, sortedCaseInsensitive, usersOf } from '../_lib.ts';
 
-export default section(
-  'users/list',
-  'UserList',
-  [
+export default section({ id: 'users/list', title: 'UserList', seed: 'users.md §UserList' }, [
     // --- permissions (USR-LIST-2) ----------------------------------------------------------------
     check({
       id: 'online/permission-denied',
@@ -187,6 +184,4 @@ export default section(
         await requestAfterRemoval(victim, 'UserList', { all: false });
       },
     }),
-  ],
-  'users.md §UserList',
-);
+  ]);

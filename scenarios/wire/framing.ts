@@ -38,7 +38,7 @@ const accepted = (id: string, title: string, rules: string[], bytes: (version: s
     },
   });
 
-export default section('wire/framing', 'Frame grammar and malformed frames', [
+export default section({ id: 'wire/framing', title: 'Frame grammar and malformed frames' }, [
   // --- WIRE-FRM-1 / WIRE-BAD-1: magic ---------------------------------------------------------------
   malformed('magic/http', 'An HTTP request line instead of a frame closes the connection', ['WIRE-BAD-1', 'WIRE-FRM-1'], () => 'GET / HTTP/1.1\r\nHost: nexus\r\n\r\n'),
   malformed('magic/lower-case', 'Magic "nx|" (wrong case) closes the connection', ['WIRE-BAD-1', 'WIRE-FRM-1'], (v) => `nx|9|Handshake|${RAW_ID}|${len(hsPayload(v))}|${hsPayload(v)}\n`),

@@ -2,7 +2,7 @@
 import { check, connection, section, user } from '../../src/runner/api.ts';
 import { frame, serverVersion } from '../_lib.ts';
 
-export default section('wire/ids', 'Message ids', [
+export default section({ id: 'wire/ids', title: 'Message ids' }, [
   check({
     id: 'echo-case-preserved',
     title: 'A direct response echoes the request id byte for byte, upper-case and mixed-case ids included',

@@ -39,7 +39,7 @@ const illTyped = (id: string, title: string, rules: string[], type: ClientType, 
     },
   });
 
-export default section('wire/json', 'JSON payloads', [
+export default section({ id: 'wire/json', title: 'JSON payloads' }, [
   // --- WIRE-JSON-1 / WIRE-BAD-9 ------------------------------------------------------------------------
   badHandshake('not-json', 'A payload that is not JSON closes the connection', ['WIRE-BAD-9', 'WIRE-JSON-1'], () => 'hello'),
   badHandshake('array', 'A JSON array instead of an object closes the connection', ['WIRE-BAD-9', 'WIRE-JSON-1'], (v) => JSON.stringify([{ type: 'Handshake', version: v }])),

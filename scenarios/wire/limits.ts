@@ -31,7 +31,7 @@ const overLimit = (type: ClientType) => {
   });
 };
 
-export default section('wire/limits', 'Per-type payload limits', [
+export default section({ id: 'wire/limits', title: 'Per-type payload limits' }, [
   // --- WIRE-LIM-1: maximal valid payloads pass framing ----------------------------------------------------
   check({
     id: 'exact-max/Login',

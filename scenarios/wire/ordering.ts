@@ -2,7 +2,7 @@
 import { check, connection, section, user } from '../../src/runner/api.ts';
 import { credentials, listEntry, serverVersion } from '../_lib.ts';
 
-export default section('wire/ordering', 'Pipelining and ordering', [
+export default section({ id: 'wire/ordering', title: 'Pipelining and ordering' }, [
   check({
     id: 'pipeline/handshake-login-list',
     title: 'Handshake, Login and UserList written in one go are processed in order, each answered before the next is read',

@@ -11,7 +11,7 @@ async function setLimit(boss: Actor, limit: number): Promise<void> {
   await boss.request('ServerInfoUpdate', { max_connections_per_ip: limit }).expectSuccess();
 }
 
-export default section('wire/per-ip', 'Per-IP connection limit', [
+export default section({ id: 'wire/per-ip', title: 'Per-IP connection limit' }, [
   check({
     id: 'limit-enforced',
     title: 'With N connections open and a limit of N + 2, two more connect, the next is dropped, and closing one frees a slot',

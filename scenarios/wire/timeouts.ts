@@ -19,7 +19,7 @@ async function closesAfter(t: CheckContext, c: Actor, rule: string, deadline: nu
   t.assert(closedAt - answeredAt <= (deadline + GRACE_S) * 1000, rule, `closed within ${deadline + GRACE_S} s`);
 }
 
-export default section('wire/timeouts', 'Timeouts', [
+export default section({ id: 'wire/timeouts', title: 'Timeouts' }, [
   check({
     id: 'idle-after-handshake',
     title: 'A connection that does not log in within 30 s of its Handshake is closed (not earlier); a logged-in idle session stays',

@@ -6,7 +6,7 @@ import { RAW_ID } from '../_lib.ts';
 /** True when `bytes` holds the start of a Nexus frame (application data in clear). */
 const looksLikeFrame = (bytes: Buffer): boolean => bytes.includes(Buffer.from('NX|'));
 
-export default section('wire/tls-handshake', 'A failed TLS handshake', [
+export default section({ id: 'wire/tls-handshake', title: 'A failed TLS handshake' }, [
   check({
     id: 'plaintext-to-tls-port',
     title: 'A plaintext Handshake sent to the TLS port fails the TLS handshake: the socket closes without any application data',

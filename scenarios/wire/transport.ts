@@ -2,7 +2,7 @@
 import { check, connection, section, user } from '../../src/runner/api.ts';
 import { RAW_ID, serverVersion } from '../_lib.ts';
 
-export default section('wire/transport', 'Transport', [
+export default section({ id: 'wire/transport', title: 'Transport' }, [
   check({
     id: 'tls-session',
     title: 'Over TLS (self-signed certificate, TOFU fingerprint, TLS 1.2+), the BBS protocol runs unchanged inside the TLS session',

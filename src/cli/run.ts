@@ -6,6 +6,9 @@ import { ConsoleReporter, formatSummaryLine, shouldUseColor } from '../report/co
 import { computeCoverage, unknownCitations } from '../report/coverage.ts';
 import type { RunResult } from '../report/types.ts';
 import type { CheckDef, Section } from '../runner/api.ts';
+import { exclusion, withExclusions } from '../runner/exclude.ts';
+
+export { asExcluded, EXCLUDED_REASON } from '../runner/exclude.ts';
 import type { CliIO } from './common.ts';
 import { errorText, EXIT, formatAddress, makeLogger, trapSignals, UsageError, version } from './common.ts';
 import { writeReports } from './reports.ts';
@@ -15,19 +18,6 @@ import { openTarget, planTarget, type OpenTarget } from './target.ts';
 // usage errors answer at once and never depend on the heavier layers.
 const loadRunner = () => import('../runner/run.ts');
 const loadScenarios = () => import('../runner/load.ts');
-
-/** Why an excluded check is reported as skipped. */
-export const EXCLUDED_REASON = 'excluded by --exclude';
-
-/**
- * A check `--exclude` names, kept in the run (same id, title, rules and error keys, so the console,
- * JUnit and JSON reports list it as skipped with EXCLUDED_REASON) but with no actors, preconditions
- * or steps: it opens no connection, sends nothing, and the exclusion wins over any other skip reason.
- */
-export function asExcluded(c: CheckDef): CheckDef {
-  const { actors: _actors, needs: _needs, slow: _slow, ...rest } = c;
-  return { ...rest, run: async (_a, t) => t.skip(EXCLUDED_REASON) };
-}
 
 /** `--list`: every selected check with id, title, rule ids, error keys and preconditions. */
 export function formatList(selected: ReadonlyArray<{ section: Section; check: CheckDef }>, excluded = 0): string {
@@ -77,6 +67,8 @@ export interface RunFlags {
   seed?: number;
   slow?: boolean;
   quiet?: boolean;
+  /** commander's `--no-retry`: false turns the re-run of failed checks off. */
+  retry?: boolean;
 }
 
 export async function runCommand(targetArg: string | undefined, flags: RunFlags, io: CliIO): Promise<number> {
@@ -85,19 +77,14 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
   const { admin } = plan;
 
   const sections = await (await loadScenarios()).loadSections();
-  const { makeFilter, runSuite, selectChecks, TargetUnavailableError } = await loadRunner();
+  const { runSuite, selectChecks, TargetUnavailableError } = await loadRunner();
   // The runner's own selection, so the listing, the count and the run always agree.
   const selected = selectChecks(sections, flags.grep);
   if (selected.length === 0) throw new UsageError(`no check matches --grep ${JSON.stringify(flags.grep)}`);
-  // --exclude: the runner's --grep matching (substring or /regex/) per pattern, on the id, the title
-  // and also each rule id, so a target can drop the checks of one rule: e.g. `--exclude UND-13`, the
-  // WIRE-TMO-1 idle checks, on pre-seed builds without a pre-login idle timeout (WIRE-TMO-4).
-  const excludes = (flags.exclude ?? []).map((p) => makeFilter(p));
-  const isExcluded = (section: Section, c: CheckDef): boolean =>
-    excludes.some((f) => f(`${section.id}/${c.id}`) || f(c.title) || c.rules.some((r) => f(r)));
+  const isExcluded = exclusion(flags.exclude ?? []);
   const toRun = selected.filter((p) => !isExcluded(p.section, p.check));
   if (toRun.length === 0) throw new UsageError(`--exclude leaves no check to run (${selected.length} selected, all excluded)`);
-  const runSections = excludes.length === 0 ? sections : sections.map((s) => ({ ...s, checks: s.checks.map((c) => (isExcluded(s, c) ? asExcluded(c) : c)) }));
+  const runSections = (flags.exclude ?? []).length === 0 ? sections : withExclusions(sections, isExcluded);
   const selection = [
     ...(flags.grep !== undefined ? [`--grep ${flags.grep}`] : []),
     ...(flags.exclude ?? []).map((p) => `--exclude ${p}`),
@@ -159,6 +146,7 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
         seed,
         sections: runSections,
         slow: flags.slow ?? false,
+        retry: flags.retry !== false,
         signal: controller.signal,
         onResult: (r) => {
           // After an interrupt the runner reports every remaining check as skipped; count them
@@ -187,7 +175,8 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
       io.stderr.write(`nexus-conform: interrupted after ${formatSummaryLine(result.summary)}\n`);
       return EXIT.interrupted;
     }
-    return result.summary.failed > 0 ? EXIT.failed : EXIT.ok;
+    // A flaky check is never a pass: it fails the run like a failure (it is reported apart).
+    return result.summary.failed + result.summary.flaky > 0 ? EXIT.failed : EXIT.ok;
   } finally {
     untrap();
     await opened?.close();

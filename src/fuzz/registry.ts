@@ -5,6 +5,8 @@ import type { Fuzzer } from './types.ts';
 
 export const FUZZER_MODULES: Partial<Record<FuzzerName, () => Promise<{ fuzzer: Fuzzer }>>> = {
   frames: () => import('./frames/index.ts'),
+  validators: () => import('./validators/index.ts'),
+  stateful: () => import('./stateful/index.ts'),
 };
 
 /** The registered fuzzers, in the order `all` runs them. */

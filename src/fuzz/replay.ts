@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { formatTarget } from '../net/address.ts';
 import type { MatchMode, Profile } from '../protocol/types.ts';
-import type { CheckResult, RunResult } from '../report/types.ts';
+import type { CheckResult, RunResult } from '../runner/results.ts';
 import type { ActorSpec, Section } from '../runner/api.ts';
 import { summaryOf } from '../runner/run.ts';
 import { RunSession, type SessionOptions } from '../runner/session.ts';

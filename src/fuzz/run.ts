@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatTarget } from '../net/address.ts';
-import type { CheckResult, Failure, RunResult } from '../report/types.ts';
+import type { CheckResult, Failure, RunResult } from '../runner/results.ts';
 import type { TrafficEvent } from '../runner/lockstep.ts';
 import { summaryOf } from '../runner/run.ts';
 import { RunSession, type SessionOptions } from '../runner/session.ts';

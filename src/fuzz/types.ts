@@ -4,7 +4,7 @@
 // (run.ts) owns the session, the budget, progress and where fixtures are written; fuzzers own
 // their generators. Everything random derives from the seed the driver passes.
 import type { MatchMode, Profile } from '../protocol/types.ts';
-import type { Failure } from '../report/types.ts';
+import type { Failure } from '../runner/results.ts';
 import type { RunSession } from '../runner/session.ts';
 import type { Fixture, FuzzerName } from './fixture.ts';
 

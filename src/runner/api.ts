@@ -190,6 +190,7 @@ export function check<A extends Record<string, ActorSpec>>(def: CheckDef<A>): Ch
   return def as unknown as CheckDef;
 }
 
-export function section(id: string, title: string, checks: CheckDef[], seed?: string): Section {
-  return seed === undefined ? { id, title, checks } : { id, title, seed, checks };
+/** A section: its header first (`id`, `title`, the seed section it covers), then its checks. */
+export function section(head: Omit<Section, 'checks'>, checks: CheckDef[]): Section {
+  return { ...head, checks };
 }

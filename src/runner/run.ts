@@ -3,12 +3,14 @@
 import type { Logger } from 'pino';
 import { formatTarget } from '../net/address.ts';
 import type { MatchMode, Profile } from '../protocol/types.ts';
-import type { CheckResult, RunResult } from '../report/types.ts';
+import type { CheckResult, RunResult } from './results.ts';
 import type { CheckDef, Section } from './api.ts';
 import { connectionsNeeded } from './actors.ts';
-import { RunSession } from './session.ts';
+import { makeFilter } from './filter.ts';
+import { RunSession, type SessionOptions } from './session.ts';
 
 export { TargetUnavailableError } from './failures.ts';
+export { makeFilter } from './filter.ts';
 
 export interface RunOptions {
   target: { host: string; port: number; transport: 'auto' | 'tls' | 'plain'; fingerprint?: string; embedded: boolean };
@@ -25,23 +27,16 @@ export interface RunOptions {
   /** SIGINT/SIGTERM from the CLI: stop after the current step, then clean up. */
   signal?: AbortSignal;
   onResult?: (r: CheckResult) => void;
+  /** Re-run a failed check once on fresh connections; a pass then makes it `flaky` (default off). */
+  retry?: boolean;
+  /** Hears every frame of every harness connection (traces, --verbose); passwords are masked. */
+  onTraffic?: SessionOptions['onTraffic'];
   logger?: Logger;
 }
 
 interface Planned {
   section: Section;
   check: CheckDef;
-}
-
-/** `--grep`: a plain substring, or `/re/flags`. */
-export function makeFilter(grep: string | undefined): (text: string) => boolean {
-  if (grep === undefined || grep === '') return () => true;
-  const re = /^\/(.*)\/([a-z]*)$/s.exec(grep);
-  if (re) {
-    const regex = new RegExp(re[1]!, re[2]);
-    return (text) => regex.test(text);
-  }
-  return (text) => text.includes(grep);
 }
 
 export function selectChecks(sections: Section[], grep?: string): Planned[] {
@@ -72,13 +67,15 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
     ...(opts.slow !== undefined ? { slow: opts.slow } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.onTraffic ? { onTraffic: opts.onTraffic } : {}),
   });
 
   const results: CheckResult[] = [];
   let restored: RunResult['restored'];
   try {
     for (const p of planned) {
-      const r = await session.runCheck(p.section, p.check);
+      let r = await session.runCheck(p.section, p.check);
+      if (r.status === 'failed' && opts.retry && session.stopped === null) r = await retried(r, () => session.runCheck(p.section, p.check));
       results.push(r);
       opts.onResult?.(r);
       opts.logger?.debug({ id: r.id, status: r.status, message: r.message }, 'check done');
@@ -108,12 +105,27 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
   };
 }
 
+/**
+ * A failed check run once more (the session resynced after the failure, so on fresh connections):
+ * a pass makes it flaky, keeping the first attempt's failures and transcript; a second failure
+ * keeps it failed. Either way the result says how often it ran and failed.
+ */
+async function retried(first: CheckResult, again: () => Promise<CheckResult>): Promise<CheckResult> {
+  const second = await again();
+  if (second.status === 'passed') {
+    return { ...first, status: 'flaky', message: `failed, then passed on a re-run: ${first.message ?? ''}`, attempts: { runs: 2, failed: 1 } };
+  }
+  if (second.status === 'failed') return { ...first, attempts: { runs: 2, failed: 2 }, durationMs: first.durationMs + second.durationMs };
+  return first;
+}
+
 /** Counts by status. */
 export function summaryOf(results: CheckResult[]): RunResult['summary'] {
   return {
     passed: results.filter((r) => r.status === 'passed').length,
     failed: results.filter((r) => r.status === 'failed').length,
     skipped: results.filter((r) => r.status === 'skipped').length,
+    flaky: results.filter((r) => r.status === 'flaky').length,
     total: results.length,
   };
 }

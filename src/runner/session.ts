@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { stateFromSnapshot } from '../model/index.ts';
 import type { ServerInfo } from '../model/index.ts';
 import type { MatchMode, Profile } from '../protocol/types.ts';
-import type { CheckResult, Failure, RunResult } from '../report/types.ts';
+import type { CheckResult, Failure, RunResult } from './results.ts';
 import type { CheckDef, Section } from './api.ts';
 import { buildActors, CheckEnv, HarnessActor, NameSource, RunContext } from './actors.ts';
 import { CheckFailure, SkipCheck, TargetUnavailableError } from './failures.ts';
@@ -26,6 +26,7 @@ import {
   wasFresh,
 } from './target.ts';
 import { nowSeconds } from './clock.ts';
+import { TranscriptRecorder } from './transcript.ts';
 
 /** How long `expectClosed` waits in a slow check: the 60 s frame deadline, its 5 s grace, slack. */
 const SLOW_CLOSE_WAIT_MS = 75_000;
@@ -93,6 +94,8 @@ export class RunSession {
     readonly fingerprint: string | undefined,
     private readonly lockstep: Lockstep,
     private readonly run: RunContext,
+    /** Hears the check's traffic, for the transcript of a failed check. */
+    private readonly recorder: TranscriptRecorder,
   ) {}
 
   /** Connects, reads the snapshot and seeds the mirror. Throws TargetUnavailableError when the run cannot start. */
@@ -127,6 +130,7 @@ export class RunSession {
     const transport = control.conn.transport;
     log?.info({ target: `${opts.target.host}:${opts.target.port}`, transport, fresh }, 'run starts');
 
+    const recorder = new TranscriptRecorder();
     const lockstepOpts: ConstructorParameters<typeof Lockstep>[0] = {
       profile: opts.profile,
       match: opts.match,
@@ -137,7 +141,7 @@ export class RunSession {
       seed: opts.seed,
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(log ? { logger: log } : {}),
-      ...(opts.onTraffic ? { onTraffic: opts.onTraffic } : {}),
+      onTraffic: recorder.tap(opts.onTraffic),
     };
     const lockstep = new Lockstep(lockstepOpts, seedModel(opts, control, initial, working));
     const run = new RunContext(
@@ -154,8 +158,7 @@ export class RunSession {
       opts.seed,
       working,
     );
-    const session = new RunSession(opts, targetOpts, names, initial, working, fresh, transport, control.conn.fingerprint, lockstep, run);
-    lockstep.reset(lockstep.state);
+    const session = new RunSession(opts, targetOpts, names, initial, working, fresh, transport, control.conn.fingerprint, lockstep, run, recorder);
     session.attachControl(control);
     return session;
   }
@@ -187,20 +190,20 @@ export class RunSession {
     const id = `${section.id}/${check.id}`;
     run.check = { id, rules: check.rules };
     // WIRE-TMO-4: slow checks wait for the target's own deadlines (30 s idle, 60 s frame, + 5 s).
-    lockstep.allowServerTimeouts = slow;
+    lockstep.beginCheck(check.rules, { serverTimeouts: slow });
     run.closeWaitMs = slow ? Math.max(this.opts.timeoutMs, SLOW_CLOSE_WAIT_MS) : this.opts.timeoutMs;
-    const failures = lockstep.beginCheck(check.rules);
     const env = new CheckEnv(run, check);
+    this.recorder.start();
     let skipReason: string | null = null;
     let interrupted = false;
     const absorb = (e: unknown, during: string): void => {
       if (e instanceof SkipCheck) skipReason = e.reason;
       else if (e instanceof RunAborted) interrupted = true;
-      else if (e instanceof LockstepMismatch) return; // already in `failures`
-      else if (e instanceof CheckFailure) failures.push(...e.failures);
+      else if (e instanceof LockstepMismatch) return; // already in the record
+      else if (e instanceof CheckFailure) lockstep.report(...e.failures);
       else {
         const err = e as Error;
-        failures.push({
+        lockstep.report({
           rule: check.rules[0] ?? 'GEN-3',
           sent: `(${during})`,
           expected: `the check ${during === 'run' ? 'runs' : 'cleans up'} to completion`,
@@ -217,7 +220,7 @@ export class RunSession {
     } catch (e) {
       absorb(e, 'run');
     }
-    if (!interrupted && failures.length === 0) {
+    if (!interrupted && lockstep.failures.length === 0) {
       try {
         await env.cleanup();
       } catch (e) {
@@ -225,24 +228,30 @@ export class RunSession {
       }
     }
     for (const n of env.createdNames) this.createdByChecks.add(n);
-    if (!interrupted && failures.length > 0) {
+    // The check's own traffic, without the resync that follows a failure.
+    const transcript = this.recorder.stop();
+    if (!interrupted && lockstep.failures.length > 0) {
       try {
         await this.resync(env.createdNames);
       } catch (e) {
         this.stopped = `the target became unavailable: ${(e as Error).message}`;
-        failures.push({ rule: check.rules[0] ?? 'GEN-3', sent: '(resync after the failure)', expected: 'the target can be read again', actual: this.stopped });
+        lockstep.report({ rule: check.rules[0] ?? 'GEN-3', sent: '(resync after the failure)', expected: 'the target can be read again', actual: this.stopped });
       }
     }
     if (interrupted) this.stopped = 'run interrupted';
 
+    const failures = lockstep.failures;
     const result: CheckResult = {
       ...resultBase(section, check),
       status: failures.length > 0 ? 'failed' : skipReason !== null || interrupted ? 'skipped' : 'passed',
-      failures: [...failures],
+      failures,
       durationMs: Date.now() - started,
       roundTrips: lockstep.stats.roundTrips - roundTrips0,
     };
-    if (failures.length > 0) result.message = summarise(failures);
+    if (failures.length > 0) {
+      result.message = summarise(failures);
+      result.transcript = transcript;
+    }
     else if (skipReason !== null) result.message = skipReason;
     else if (interrupted) result.message = 'run interrupted';
     return result;

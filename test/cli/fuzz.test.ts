@@ -32,7 +32,7 @@ describe('nexus-conform fuzz', () => {
     expect(r.stdout).toMatch(/^frames: 60 cases, \d+ cases\/s, 0 failures/m);
     expect(r.stdout).toMatch(/^1 passed, 0 failed, 0 skipped$/m);
     const report = JSON.parse(readFileSync(json, 'utf8'));
-    expect(report.summary).toEqual({ passed: 1, failed: 0, skipped: 0, total: 1 });
+    expect(report.summary).toEqual({ passed: 1, failed: 0, skipped: 0, flaky: 0, total: 1 });
     expect(report.seed).toBe(4242);
     expect(report.fuzz).toEqual([{ fuzzer: 'frames', cases: 60, durationMs: expect.any(Number), casesPerSecond: expect.any(Number), failures: [] }]);
     expect(report.restored.ok).toBe(true);

@@ -110,7 +110,7 @@ describe('the frame fuzzer is never stricter than the spec', () => {
     const dir = tempDir();
     const result = await runFuzz({ target: target(srv), admin: ADMIN, profile, match: 'exact', timeoutMs: 2000, seed: 4242, fuzzers: ['frames'], runs: 400, fixturesDir: dir });
     expect(found(result)).toEqual([]);
-    expect(result.summary).toEqual({ passed: 1, failed: 0, skipped: 0, total: 1 });
+    expect(result.summary).toEqual({ passed: 1, failed: 0, skipped: 0, flaky: 0, total: 1 });
     expect(result.fuzz[0]!.cases).toBe(400);
     expect(result.restored?.ok, result.restored?.differences.join('; ')).toBe(true);
     expect(readdirSync(dir)).toEqual([]);

@@ -60,7 +60,7 @@ function options(srv: ReferenceServer, over: Partial<RunOptions>): RunOptions {
 describe('the run gets back in after a check lowered the per-IP limit', () => {
   it('after a failed check: the next check runs and the target is restored', async () => {
     const { srv, stranger } = await setup();
-    const lowers = section('demo/lower', 'Lowers the limit', [
+    const lowers = section({ id: 'demo/lower', title: 'Lowers the limit' }, [
       check({
         id: 'fails',
         title: 'Lowers the limit to 1, then fails before restoring it',
@@ -88,7 +88,7 @@ describe('the run gets back in after a check lowered the per-IP limit', () => {
   it('after an interrupt in the middle of such a check: the target is restored', async () => {
     const { srv, stranger } = await setup();
     const controller = new AbortController();
-    const lowers = section('demo/lower', 'Lowers the limit', [
+    const lowers = section({ id: 'demo/lower', title: 'Lowers the limit' }, [
       check({
         id: 'interrupted',
         title: 'Lowers the limit to 1, then the user presses Ctrl-C',

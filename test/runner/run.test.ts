@@ -92,7 +92,7 @@ const byId = (results: CheckResult[]) => Object.fromEntries(results.map((r) => [
 
 // --- sections used below --------------------------------------------------------------------------------
 
-const passing = section('demo/pass', 'Checks the reference server passes', [
+const passing = section({ id: 'demo/pass', title: 'Checks the reference server passes' }, [
   check({
     id: 'list',
     title: 'A user holding user_list sees the online users',
@@ -210,7 +210,7 @@ const passing = section('demo/pass', 'Checks the reference server passes', [
   check({ id: 'fresh-only', title: 'skipped on a used target', rules: ['SES-AUTH-2'], needs: { fresh: true }, run: async () => {} }),
 ]);
 
-const failing = section('demo/fail', 'Checks that must fail', [
+const failing = section({ id: 'demo/fail', title: 'Checks that must fail' }, [
   check({
     id: 'wrong-error',
     title: 'A scenario expecting the wrong error fails with the rule it cites',
@@ -292,7 +292,7 @@ describe('runSuite against the reference server', () => {
     expect(masked.failures[0]!.sent).toMatch(/^NX\|5\|Login\|[0-9a-f]{12}\|\d+\|\{"type":"Login","username":"nc[0-9a-z]{4}_u[0-9a-z]+","password":"\*\*\*"/);
     expect(checks['demo/fail/after']!.status).toBe('passed');
 
-    expect(result.summary).toEqual({ passed: 11, failed: 3, skipped: 2, total: 16 });
+    expect(result.summary).toEqual({ passed: 11, failed: 3, skipped: 2, flaky: 0, total: 16 });
     expect(seen).toEqual(result.checks.map((c) => c.id));
     expect(result.target).toMatchObject({ transport: 'plain', embedded: true, fresh: false });
     expect(result.stats.connections).toBeGreaterThan(10);
@@ -313,7 +313,7 @@ describe('runSuite against the reference server', () => {
     const srv = await serve(populated('nexusd'));
     const before = durable(srv.state());
     const controller = new AbortController();
-    const interrupted = section('demo/int', 'Interrupted', [
+    const interrupted = section({ id: 'demo/int', title: 'Interrupted' }, [
       check({
         id: 'changes-then-stops',
         title: 'Changes the server, then the user presses Ctrl-C',
@@ -342,7 +342,7 @@ describe('runSuite against the reference server', () => {
 
   it('creates the admin on a fresh target, says so, and runs fresh-only checks (SES-AUTH-2)', async () => {
     const srv = await serve(createState({ profile: 'spec' }, { now: NOW, idSeed: 1 }));
-    const fresh = section('demo/fresh', 'Fresh', [
+    const fresh = section({ id: 'demo/fresh', title: 'Fresh' }, [
       check({ id: 'only-fresh', title: 'runs', rules: ['SES-AUTH-2'], needs: { fresh: true }, actors: { u: user() }, run: async ({ u }) => u.expectConnected() }),
     ]);
     const result = await runSuite(options(srv, [fresh]));

@@ -1,6 +1,7 @@
 // The variant servers: conforming servers that decide differently wherever the spec lets them
-// (rules.md §7). The suite (test/e2e/variants.test.ts) and the fuzzers (test/fuzz/) must give zero
-// failures against every one of them, in both profiles: the proof that nothing is stricter than the spec.
+// (rules.md §7): the other option at every choice point, the other decoder rules and the other form
+// of every annotated output. Shared by the suite's variant test (test/e2e/variants.test.ts) and the
+// fuzzers' never-stricter test (test/fuzz/variants.test.ts).
 import { PADDED_LIMITS, undeterminedLimit } from '../../src/protocol/limits.ts';
 import { isClientType, isTransferPortType, type Profile } from '../../src/protocol/types.ts';
 import type { ServerOptions } from '../../src/server/server.ts';
@@ -109,4 +110,3 @@ export const COMBINATIONS: Combination[] = [
     exercised: ['UND-10: duplicate member names: framing error'],
   },
 ];
-

@@ -116,9 +116,10 @@ export function batchCheck(id: string, cases: readonly FrameCase[], trace: Batch
 /** The state a connection can serve the next case in, or null when it must be closed. */
 function reusableAs(actor: ReturnType<StepInterpreter['actor']>, was: ConnState): ConnState | null {
   if (!(actor instanceof HarnessActor) || !actor.connected) return null;
-  const hc = actor.hc;
-  if (hc.decoder.midFrame || hc.decoder.error !== null || hc.closeTolerated || hc.lazyRemoved) return null;
-  const phase = actor.run.lockstep.state.connections[hc.id]?.phase;
+  const { hc } = actor;
+  const lockstep = actor.run.lockstep;
+  if (hc.decoder.midFrame || hc.decoder.error !== null || hc.closeTolerated || lockstep.isRemoved(hc)) return null;
+  const phase = lockstep.phaseOf(hc);
   if (phase === 'new') return 'new';
   if (phase === 'shaken') return 'shaken';
   if (phase === 'auth' && isLoggedIn(was)) return was;

@@ -6,7 +6,7 @@
 // then replayed once more as the fixture it becomes (the transcript is that replay's) and recorded.
 // Batch i is generated from the run seed and i alone: the same seed gives the same cases in order.
 import fc from 'fast-check';
-import type { CheckResult } from '../../report/types.ts';
+import type { CheckResult } from '../../runner/results.ts';
 import type { Section } from '../../runner/api.ts';
 import { summarise } from '../../runner/session.ts';
 import { FIXTURE_FORMAT, FIXTURE_VERSION, type Fixture } from '../fixture.ts';
