@@ -150,6 +150,8 @@ export async function fuzzCommand(which: string, targetArg: string | undefined, 
         fixturesDir,
         against: opened.embedded ? `embedded reference server (${flags.profile})` : formatAddress(host, port),
         ...(opened.restart ? { restart: opened.restart } : {}),
+        // The embedded server starts empty: its first login must create the admin (SES-AUTH-2).
+        knownFresh: opened.embedded,
         signal: controller.signal,
         logger,
         onProgress,

@@ -83,6 +83,8 @@ export async function replayCommand(path: string, targetArg: string | undefined,
         timeoutMs: flags.timeout,
         seed,
         fixtures,
+        // The embedded server starts empty: its first login must create the admin (SES-AUTH-2).
+        knownFresh: opened.embedded,
         signal: controller.signal,
         logger,
         onResult: (r) => reporter.check(r),

@@ -119,6 +119,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
     seed: opts.seed,
     connectionsNeeded: Math.max(8, ...fuzzers.map((f) => f.connections ?? 0)),
     onTraffic: (e) => heard.push(e),
+    ...(opts.knownFresh ? { knownFresh: true } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
   };
