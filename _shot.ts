@@ -1,0 +1,13 @@
+import { chromium } from 'playwright-core';
+import { pathToFileURL } from 'node:url';
+import { main } from './src/cli.ts';
+import { startServer } from './src/server/server.ts';
+const server = await startServer({ port: 0, faults: [{ step: (s, e, next) => { const r = next(s, e); return { ...r, outputs: r.outputs.filter((o) => !(o.kind === 'send' && o.message.type === 'UserDisconnected')) }; } }] });
+const io = { stdout: { write: () => {} }, stderr: { write: (s: string) => process.stderr.write(s) }, env: { NO_COLOR: '1' }, process: false };
+await main([`${server.host}:${server.port}`, '--admin', 'root:pw-doc-shot', '--grep', '/^(session|users|away)\\//', '--timeout', '500', '--seed', '12', '--no-retry', '--quiet', '--html', '/tmp/exp/doc.html'], io);
+await server.close();
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const p = await b.newPage({ viewport: { width: 1280, height: 1000 } });
+await p.goto(pathToFileURL('/tmp/exp/doc.html').href);
+await p.screenshot({ path: 'docs/html-report.png' });
+await b.close();
