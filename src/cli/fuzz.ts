@@ -36,6 +36,7 @@ export interface FuzzFlags {
   runs?: number;
   junit?: string;
   json?: string;
+  html?: string;
   quiet?: boolean;
   fixtures?: string;
 }

@@ -27,6 +27,7 @@ export interface ReplayFlags {
   seed?: number;
   junit?: string;
   json?: string;
+  html?: string;
   quiet?: boolean;
 }
 

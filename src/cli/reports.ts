@@ -1,7 +1,8 @@
-// The report files every testing command writes on request (--junit, --json); a file that cannot
+// The report files every testing command writes on request (--junit, --json, --html); a file that cannot
 // be written is a usage error naming it, after the console report is out.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { writeHtmlReport } from '../report/html.ts';
 import { toJsonReport, writeJsonReport } from '../report/json.ts';
 import { writeJunitReport } from '../report/junit.ts';
 import type { RunResult } from '../report/types.ts';
@@ -10,6 +11,7 @@ import { errorText, UsageError } from './common.ts';
 export interface ReportFiles {
   junit?: string;
   json?: string;
+  html?: string;
 }
 
 /** Writes the requested reports; `extra` members are added to the JSON report (e.g. `fuzz`). */
@@ -23,6 +25,7 @@ export function writeReports(files: ReportFiles, result: RunResult, sectionTitle
   for (const [file, write] of [
     [files.junit, () => writeJunitReport(files.junit!, result, sectionTitles)],
     [files.json, () => writeJson(files.json!)],
+    [files.html, () => writeHtmlReport(files.html!, result, sectionTitles)],
   ] as const) {
     if (file === undefined) continue;
     try {

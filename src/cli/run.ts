@@ -65,6 +65,7 @@ export interface RunFlags {
   list?: boolean;
   junit?: string;
   json?: string;
+  html?: string;
   timeout: number;
   seed?: number;
   slow?: boolean;
