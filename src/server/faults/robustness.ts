@@ -61,16 +61,16 @@ export const ROBUSTNESS_FAULTS: FaultEntry[] = [
     make: () => ({ onFrame: (f) => (depth(json(f.payload)) > 8 ? 'crash' : undefined) }),
   },
   {
-    name: 'hang-on-unknown-member',
+    name: 'hang-on-empty-member-name',
     family,
-    description: 'a request carrying a member the server does not know (e.g. "zz") hangs its connection',
-    rules: ['WIRE-JSON-3'],
+    description: 'a request carrying a member with an empty name ("": …) hangs its connection',
+    rules: ['WIRE-JSON-3', 'WIRE-JSON-1'],
     profiles: BOTH,
     detection: { by: 'fuzz', fuzzer: 'frames', seed: 10, budget: 200 },
     make: () => ({
       onFrame: (f) => {
         const body = json(f.payload);
-        return typeof body === 'object' && body !== null && Object.keys(body).some((k) => k.startsWith('zz')) ? 'hang' : undefined;
+        return typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).includes('') ? 'hang' : undefined;
       },
     }),
   },
