@@ -13,6 +13,34 @@ import { collectFault, serveCommand, type ServeFlags } from './cli/serve.ts';
 export { EXIT, parseAdmin, type AdminCredentials, type CliIO } from './cli/common.ts';
 export { asExcluded, EXCLUDED_REASON, formatList } from './cli/run.ts';
 
+// --- examples ------------------------------------------------------------------------------------------
+
+/** The examples at the end of each command's --help. */
+const EXAMPLES = {
+  program: [
+    'Examples:',
+    '  $ nexus-conform                                   # the suite against the embedded reference server',
+    '  $ nexus-conform bbs.example:7500 --admin root:pw  # the suite against your server',
+    '  $ nexus-conform serve --port 7500                 # a reference server to develop a client against',
+  ].join('\n'),
+  run: [
+    'Examples:',
+    '  $ nexus-conform run                                        # against the embedded reference server',
+    '  $ nexus-conform run 127.0.0.1:7500 --admin root:pw         # against your server (auto TLS/plain)',
+    '  $ NEXUS_CONFORM_ADMIN=root:pw nexus-conform run [::1]:7500 --tls --fingerprint AA:BB:…',
+    '  $ nexus-conform run --list --grep admin/kick               # which checks a selection holds',
+    '  $ nexus-conform run host:7500 --admin root:pw --profile nexusd --exclude UND-13',
+    '  $ nexus-conform run host:7500 --admin root:pw --junit reports/junit.xml --json reports/report.json',
+    '  $ nexus-conform run --seed 1234 --grep /^wire\\//              # repeat a run, regex selection',
+  ].join('\n'),
+  serve: [
+    'Examples:',
+    '  $ nexus-conform serve                               # plain TCP on 0.0.0.0:7500, profile spec',
+    '  $ nexus-conform serve --tls --port 0 --host 127.0.0.1  # TLS on a free port; prints the fingerprint',
+    '  $ nexus-conform serve --profile nexusd              # behave and word errors like upstream nexusd',
+  ].join('\n'),
+};
+
 // --- program ---------------------------------------------------------------------------------------
 
 function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Command {
@@ -26,7 +54,7 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
       outputError: (s, write) => write(`nexus-conform: ${s.replace(/^error: /, '')}`),
     })
     .showSuggestionAfterError()
-    .addHelpText('after', '\nRun `nexus-conform run --help` for the options of a run.');
+    .addHelpText('after', ['', 'Run `nexus-conform <command> --help` for the options of a command.', '', EXAMPLES.program].join('\n'));
 
   program
     .command('run [target]', { isDefault: true })
@@ -46,6 +74,7 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .option('--seed <n>', 'seed of everything random in the run (default: random, always printed)', parseIntIn(0, 2 ** 32 - 1, '--seed'))
     .option('--slow', 'include checks that wait for server timeouts')
     .option('--quiet', 'print only failing checks and the summary')
+    .addHelpText('after', `\n${EXAMPLES.run}`)
     .action((target: string | undefined, flags: RunFlags) => setResult(runCommand(target, flags, io)));
 
   program
@@ -57,6 +86,7 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .addOption(new Option('--profile <profile>', 'behaviour and wording profile').choices(PROFILES).default('spec'))
     .option('--fault <name>', 'serve with a deliberate deviation from the fault catalogue (repeatable)', collectFault)
     .option('--list-faults', 'list the fault catalogue (name, rule ids, profiles, description) and exit')
+    .addHelpText('after', `\n${EXAMPLES.serve}`)
     .action((flags: ServeFlags) => setResult(serveCommand(flags, io)));
 
   return program;

@@ -1,10 +1,10 @@
 // What every command of the command line shares: the IO it writes to, exit codes, the one-line
 // usage error, option parsers, admin credentials, signal handling and the logger.
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { InvalidArgumentError } from 'commander';
 import { pino, type Logger } from 'pino';
 import { normalizeFingerprint } from '../net/connection.ts';
+import { toolVersion } from '../report/tool-version.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
@@ -25,13 +25,7 @@ export const defaultIO = (): CliIO => ({ stdout: process.stdout, stderr: process
 /** A user-facing error: printed as one line, exit code 2. */
 export class UsageError extends Error {}
 
-export function version(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
+export const version = toolVersion;
 
 export function errorText(err: unknown): string {
   if (err instanceof Error) return err.message.split('\n')[0] ?? err.name;

@@ -9,6 +9,9 @@ import { writeJsonReport } from '../report/json.ts';
 import { writeJunitReport } from '../report/junit.ts';
 import type { RunResult } from '../report/types.ts';
 import type { CheckDef, Section } from '../runner/api.ts';
+import { exclusion, withExclusions } from '../runner/exclude.ts';
+
+export { asExcluded, EXCLUDED_REASON } from '../runner/exclude.ts';
 import type { AdminCredentials, CliIO } from './common.ts';
 import { errorText, EXIT, formatAddress, makeLogger, parseAdmin, trapSignals, UsageError, version } from './common.ts';
 
@@ -18,19 +21,6 @@ const loadRunner = () => import('../runner/run.ts');
 const loadScenarios = () => import('../runner/load.ts');
 const loadServer = () => import('../server/server.ts');
 type ServerHandle = Awaited<ReturnType<Awaited<ReturnType<typeof loadServer>>['startServer']>>;
-
-/** Why an excluded check is reported as skipped. */
-export const EXCLUDED_REASON = 'excluded by --exclude';
-
-/**
- * A check `--exclude` names, kept in the run (same id, title, rules and error keys, so the console,
- * JUnit and JSON reports list it as skipped with EXCLUDED_REASON) but with no actors, preconditions
- * or steps: it opens no connection, sends nothing, and the exclusion wins over any other skip reason.
- */
-export function asExcluded(c: CheckDef): CheckDef {
-  const { actors: _actors, needs: _needs, slow: _slow, ...rest } = c;
-  return { ...rest, run: async (_a, t) => t.skip(EXCLUDED_REASON) };
-}
 
 /** `--list`: every selected check with id, title, rule ids, error keys and preconditions. */
 export function formatList(selected: ReadonlyArray<{ section: Section; check: CheckDef }>, excluded = 0): string {
@@ -103,19 +93,14 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
   }
 
   const sections = await (await loadScenarios()).loadSections();
-  const { makeFilter, runSuite, selectChecks, TargetUnavailableError } = await loadRunner();
+  const { runSuite, selectChecks, TargetUnavailableError } = await loadRunner();
   // The runner's own selection, so the listing, the count and the run always agree.
   const selected = selectChecks(sections, flags.grep);
   if (selected.length === 0) throw new UsageError(`no check matches --grep ${JSON.stringify(flags.grep)}`);
-  // --exclude: the runner's --grep matching (substring or /regex/) per pattern, on the id, the title
-  // and also each rule id, so a target can drop the checks of one rule: e.g. `--exclude UND-13`, the
-  // WIRE-TMO-1 idle checks, on pre-seed builds without a pre-login idle timeout (WIRE-TMO-4).
-  const excludes = (flags.exclude ?? []).map((p) => makeFilter(p));
-  const isExcluded = (section: Section, c: CheckDef): boolean =>
-    excludes.some((f) => f(`${section.id}/${c.id}`) || f(c.title) || c.rules.some((r) => f(r)));
+  const isExcluded = exclusion(flags.exclude ?? []);
   const toRun = selected.filter((p) => !isExcluded(p.section, p.check));
   if (toRun.length === 0) throw new UsageError(`--exclude leaves no check to run (${selected.length} selected, all excluded)`);
-  const runSections = excludes.length === 0 ? sections : sections.map((s) => ({ ...s, checks: s.checks.map((c) => (isExcluded(s, c) ? asExcluded(c) : c)) }));
+  const runSections = (flags.exclude ?? []).length === 0 ? sections : withExclusions(sections, isExcluded);
   const selection = [
     ...(flags.grep !== undefined ? [`--grep ${flags.grep}`] : []),
     ...(flags.exclude ?? []).map((p) => `--exclude ${p}`),

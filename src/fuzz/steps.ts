@@ -4,6 +4,7 @@
 // interpreter of steps: fuzzers build steps, `toCheck` runs them, replay reads them from a file.
 import type { Actor, ActorSpec, CheckContext, CheckDef } from '../runner/api.ts';
 import type { ClientType } from '../protocol/types.ts';
+import { nameKey } from '../model/index.ts';
 import type { Step } from './fixture.ts';
 
 export interface StepsCase {
@@ -56,14 +57,16 @@ export async function runSteps(steps: readonly Step[], declared: Record<string, 
     switch (s.op) {
       case 'request': {
         const body = sub(s.body);
-        // Accounts a step creates are deleted at cleanup like the check's own.
-        if (s.type === 'UserCreate' && typeof body.username === 'string') t.created(body.username);
+        registerCreated(s.type, body, t);
         await actor(s.actor).request(s.type as ClientType, body);
         break;
       }
-      case 'pipeline':
-        await actor(s.actor).pipeline(s.requests.map((r) => ({ type: r.type as ClientType, body: sub(r.body) })));
+      case 'pipeline': {
+        const requests = s.requests.map((r) => ({ type: r.type as ClientType, body: sub(r.body) }));
+        for (const r of requests) registerCreated(r.type, r.body, t);
+        await actor(s.actor).pipeline(requests);
         break;
+      }
       case 'raw':
         await actor(s.actor).sendRaw(s.text !== undefined ? sub(s.text) : Buffer.from(s.base64!, 'base64'));
         break;
@@ -87,6 +90,16 @@ export async function runSteps(steps: readonly Step[], declared: Record<string, 
         break;
     }
   }
+}
+
+/**
+ * Accounts a step may create (UserCreate) or rename into existence (UserUpdate `requested_username`)
+ * are deleted at cleanup like the check's own; a name the model already knows (an account that was
+ * there before, e.g. the target's own) is never registered, so cleanup cannot delete it.
+ */
+function registerCreated(type: string, body: Record<string, unknown>, t: CheckContext): void {
+  const name = type === 'UserCreate' ? body.username : type === 'UserUpdate' ? body.requested_username : undefined;
+  if (typeof name === 'string' && name !== '' && t.model().accounts[nameKey(name)] === undefined) t.created(name);
 }
 
 /** A steps case as a check of the scenario DSL, ready for RunSession.runCheck. */

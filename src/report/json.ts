@@ -1,51 +1,15 @@
-// JSON report: the RunResult as a stable document for CI dashboards and scripts.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// JSON report: the RunResult as a stable document for CI dashboards and scripts (its schema:
+// json-schema.ts).
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { CheckResult, RunResult } from './types.ts';
+import type { JsonReport } from './json-schema.ts';
+import { toolVersion } from './tool-version.ts';
+import type { RunResult } from './types.ts';
+
+export type { JsonCheck, JsonReport } from './json-schema.ts';
 
 /** Bumped when a field changes meaning or disappears (additions keep the version). */
 export const JSON_REPORT_VERSION = 1;
-
-function toolVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
-export interface JsonCheck {
-  id: string;
-  section: string;
-  title: string;
-  rules: string[];
-  errors: string[];
-  /** Seed document section the check comes from; null where the seeds are silent. */
-  seed: string | null;
-  status: CheckResult['status'];
-  /** Failure summary or skip reason; null when passed. */
-  message: string | null;
-  durationMs: number;
-  roundTrips: number;
-  failures: CheckResult['failures'];
-}
-
-export interface JsonReport {
-  reportVersion: number;
-  tool: { name: 'nexus-conform'; version: string };
-  startedAt: string;
-  durationMs: number;
-  profile: RunResult['profile'];
-  match: RunResult['match'];
-  seed: number;
-  target: RunResult['target'];
-  summary: RunResult['summary'];
-  stats: RunResult['stats'];
-  coverage: RunResult['coverage'] | null;
-  restored: RunResult['restored'] | null;
-  checks: JsonCheck[];
-}
 
 export function toJsonReport(result: RunResult): JsonReport {
   return {

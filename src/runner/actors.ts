@@ -7,14 +7,13 @@ import { classifyError, errorMatches, GUEST_USERNAME, nameKey } from '../model/i
 import type { ErrorKey, State } from '../model/index.ts';
 import { createRng } from '../protocol/ids.ts';
 import type { ClientType, MatchMode, Profile, ServerType } from '../protocol/types.ts';
-import type { Failure } from '../report/types.ts';
+import type { Failure } from './results.ts';
 import type { Received } from '../net/connection.ts';
 import { plaintextProbe, type PlaintextProbeResult } from '../net/plaintext-probe.ts';
 import type { Actor, ActorSpec, CheckContext, CheckDef, Observed, Reply } from './api.ts';
 import { CheckFailure, SkipCheck } from './failures.ts';
 import type { Answer, HarnessConn, Lockstep, Outgoing } from './lockstep.ts';
 import { renderMessage } from './render.ts';
-import type { SessionIdMap } from './compare.ts';
 
 // --- names and passwords ------------------------------------------------------------------------------
 
@@ -86,14 +85,14 @@ export class RunContext {
    */
   async ensureControl(): Promise<void> {
     const hc = this.control.hc;
-    if (!hc.closeHandled && this.lockstep.state.connections[hc.id]?.phase === 'auth') return;
+    if (this.lockstep.isOpen(hc) && this.lockstep.phaseOf(hc) === 'auth') return;
     const fresh = await this.lockstep.open('admin');
     const actor = new HarnessActor(this, 'admin', fresh, {
       username: this.settings.adminUsername,
       password: this.settings.adminPassword,
       nickname: this.settings.adminUsername,
     });
-    await setupStep(this, actor, 'Handshake', { version: this.lockstep.state.config.protocolVersion }, 'handshake of the control connection');
+    await setupStep(this, actor, 'Handshake', { version: this.lockstep.model().config.protocolVersion }, 'handshake of the control connection');
     await setupStep(this, actor, 'Login', actor.loginBody(), 'login of the control connection');
     this.control = actor;
   }
@@ -120,7 +119,7 @@ export class CheckEnv implements CheckContext {
     return this.run.control;
   }
   model(): Readonly<State> {
-    return this.run.lockstep.state;
+    return this.run.lockstep.model();
   }
   name(base?: string): string {
     return this.run.names.make(base);
@@ -144,7 +143,7 @@ export class CheckEnv implements CheckContext {
     const hc = await this.run.lockstep.open(label);
     const actor = new HarnessActor(this.run, label, hc, { username: '', password: '', nickname: '' });
     this.actors.push(actor);
-    if (state === 'shaken' && !hc.closeHandled) {
+    if (state === 'shaken' && this.run.lockstep.isOpen(hc)) {
       await setupStep(this.run, actor, 'Handshake', { version: this.model().config.protocolVersion }, 'handshake');
     }
     return actor;
@@ -155,8 +154,8 @@ export class CheckEnv implements CheckContext {
     const lockstep = this.run.lockstep;
     const hcs = [...this.actors.map((a) => a.hc), this.run.control.hc];
     for (const hc of new Set(hcs)) {
-      if (hc.closeHandled || hc.lazyRemoved) continue;
-      if (lockstep.state.connections[hc.id]?.phase !== 'auth') continue;
+      if (!lockstep.isOpen(hc) || lockstep.isRemoved(hc)) continue;
+      if (lockstep.phaseOf(hc) !== 'auth') continue;
       await lockstep.barrier(hc);
     }
   }
@@ -168,12 +167,12 @@ export class CheckEnv implements CheckContext {
   async cleanup(): Promise<void> {
     const lockstep = this.run.lockstep;
     for (const a of this.actors) {
-      if (a.hc !== this.run.control.hc && lockstep.connection(a.hc.id)) await lockstep.closeFromClient(a.hc);
+      if (a.hc !== this.run.control.hc && lockstep.isTracked(a.hc)) await lockstep.closeFromClient(a.hc);
     }
     await this.run.ensureControl();
     const control = this.run.control;
     if (this.guestOriginal) {
-      const guest = lockstep.state.accounts[GUEST_USERNAME];
+      const guest = lockstep.model().accounts[GUEST_USERNAME];
       const want = this.guestOriginal;
       if (guest) {
         const update: Record<string, unknown> = { username: GUEST_USERNAME };
@@ -183,12 +182,12 @@ export class CheckEnv implements CheckContext {
       }
     }
     const created = new Set([...this.createdNames].map(nameKey));
-    for (const [key, account] of Object.entries(lockstep.state.accounts)) {
+    for (const [key, account] of Object.entries(lockstep.model().accounts)) {
       if (key === GUEST_USERNAME || key === nameKey(this.run.settings.adminUsername)) continue;
       if (!this.run.names.isRunName(account.username) && !created.has(key)) continue;
       await setupStep(this.run, control, 'UserDelete', { username: account.username }, `delete ${account.username}`);
     }
-    const now = lockstep.state.serverInfo;
+    const now = lockstep.model().serverInfo;
     const want = this.run.serverBaseline;
     const update: Record<string, unknown> = {};
     for (const k of ['name', 'description', 'image', 'max_connections_per_ip', 'max_transfers_per_ip'] as const) {
@@ -236,28 +235,13 @@ interface Credentials {
   features?: string[];
 }
 
-/** Rewrites target session ids to the model's in an observed body (Observed of api.ts). */
-export function mapSessionIds(value: unknown, ids: SessionIdMap, key?: string): unknown {
-  if (key === 'session_id' && typeof value === 'number') return ids.toModel(value) ?? value;
-  if (key === 'session_ids' && Array.isArray(value)) {
-    return value.map((v) => (typeof v === 'number' ? (ids.toModel(v) ?? v) : v));
-  }
-  if (Array.isArray(value)) return value.map((v) => mapSessionIds(v, ids));
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapSessionIds(v, ids, k)]));
-  }
-  return value;
-}
-
 export class HarnessActor implements Actor {
   constructor(
     readonly run: RunContext,
     readonly name: string,
     readonly hc: HarnessConn,
     private readonly creds: Credentials,
-  ) {
-    hc.label = name;
-  }
+  ) {}
 
   get username(): string {
     return this.creds.username;
@@ -269,10 +253,10 @@ export class HarnessActor implements Actor {
     return this.creds.password;
   }
   get sessionId(): number | undefined {
-    return this.run.lockstep.state.connections[this.hc.id]?.sessionId ?? undefined;
+    return this.run.lockstep.sessionOf(this.hc);
   }
   get connected(): boolean {
-    return !this.hc.closeHandled && this.run.lockstep.state.connections[this.hc.id] !== undefined;
+    return this.run.lockstep.isOpen(this.hc) && this.run.lockstep.phaseOf(this.hc) !== undefined;
   }
 
   /** The Login this actor makes by default: its credentials, locale "en" unless its spec says otherwise. */
@@ -303,7 +287,7 @@ export class HarnessActor implements Actor {
   }
 
   handshake(version?: string): Reply {
-    const body = { version: version ?? this.run.lockstep.state.config.protocolVersion };
+    const body = { version: version ?? this.run.lockstep.model().config.protocolVersion };
     return this.request('Handshake', body);
   }
 
@@ -313,15 +297,15 @@ export class HarnessActor implements Actor {
 
   async expectConnected(): Promise<void> {
     const lockstep = this.run.lockstep;
-    if (!this.hc.closeHandled) {
-      const phase = lockstep.state.connections[this.hc.id]?.phase;
+    if (lockstep.isOpen(this.hc)) {
+      const phase = lockstep.phaseOf(this.hc);
       // A causal barrier needs a session (USR-INFO-2 answers without side effects only then); before
       // login every request has an effect, so only the arrivals so far can be checked.
       if (phase === 'auth' || phase === 'removed') await lockstep.barrier(this.hc);
       else await lockstep.exchange(this.hc, []);
     }
-    if (this.hc.closeHandled) {
-      throw new CheckFailure([this.failure('the connection stays open', `closed (${this.hc.conn?.closeInfo?.reason ?? 'closed'})`, '(round trip)')]);
+    if (!lockstep.isOpen(this.hc)) {
+      throw new CheckFailure([this.failure('the connection stays open', `closed (${lockstep.closeReason(this.hc)})`, '(round trip)')]);
     }
   }
 
@@ -338,7 +322,7 @@ export class HarnessActor implements Actor {
     return {
       type: r.message.type,
       id: r.message.id,
-      body: mapSessionIds(r.message.body, this.run.lockstep.ids) as Record<string, unknown>,
+      body: this.run.lockstep.toModelIds(r.message.body),
     };
   }
 
@@ -402,7 +386,7 @@ async function openLoggedIn(env: CheckEnv, name: string, creds: Credentials, log
   const hc = await run.lockstep.open(name);
   const actor = new HarnessActor(run, name, hc, creds);
   env.actors.push(actor);
-  await setupStep(run, actor, 'Handshake', { version: run.lockstep.state.config.protocolVersion }, 'handshake');
+  await setupStep(run, actor, 'Handshake', { version: run.lockstep.model().config.protocolVersion }, 'handshake');
   if (login) await setupStep(run, actor, 'Login', actor.loginBody(), `login of ${name}`);
   return actor;
 }
@@ -425,7 +409,7 @@ async function createAccount(
 /** The guest account, enabled (and with the requested permissions) for this check; restored by cleanup. */
 async function prepareGuest(env: CheckEnv, permissions: string[] | undefined): Promise<void> {
   const lockstep = env.run.lockstep;
-  const guest = lockstep.state.accounts[GUEST_USERNAME];
+  const guest = lockstep.model().accounts[GUEST_USERNAME];
   if (!guest) env.skip('the target has no guest account');
   env.guestOriginal ??= { enabled: guest.enabled, permissions: [...guest.permissions] };
   const update: Record<string, unknown> = { username: GUEST_USERNAME };
@@ -470,7 +454,7 @@ export async function buildActors(specs: Record<string, ActorSpec>, env: CheckEn
       case 'sessionOf': {
         const of = built[spec.of];
         if (!of) throw new Error(`actor ${name}: sessionOf(${JSON.stringify(spec.of)}) must name an actor declared before it`);
-        const account = run.lockstep.state.accounts[nameKey(of.username)];
+        const account = run.lockstep.model().accounts[nameKey(of.username)];
         const isShared = account?.isShared === true;
         const creds: Credentials = {
           username: of.username,
@@ -495,7 +479,7 @@ export async function buildActors(specs: Record<string, ActorSpec>, env: CheckEn
         const actor = new HarnessActor(run, name, hc, { username: '', password: '', nickname: '' });
         env.actors.push(actor);
         if (spec.state === 'shaken') {
-          await setupStep(run, actor, 'Handshake', { version: run.lockstep.state.config.protocolVersion }, 'handshake');
+          await setupStep(run, actor, 'Handshake', { version: run.lockstep.model().config.protocolVersion }, 'handshake');
         }
         built[name] = actor;
         break;

@@ -715,3 +715,16 @@ function compareStable(want: unknown, got: unknown, path: string, w: Walk): void
 function cloneLearned(l: Learned): Learned {
   return { sessions: [...l.sessions], addresses: [...l.addresses], times: [...l.times] };
 }
+
+/** Rewrites target session ids to the model's in an observed body (Observed of api.ts). */
+export function mapSessionIds(value: unknown, ids: SessionIdMap, key?: string): unknown {
+  if (key === 'session_id' && typeof value === 'number') return ids.toModel(value) ?? value;
+  if (key === 'session_ids' && Array.isArray(value)) {
+    return value.map((v) => (typeof v === 'number' ? (ids.toModel(v) ?? v) : v));
+  }
+  if (Array.isArray(value)) return value.map((v) => mapSessionIds(v, ids));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapSessionIds(v, ids, k)]));
+  }
+  return value;
+}

@@ -1,5 +1,5 @@
 // Control flow of a check: how a run function fails, skips, or finds the target unusable.
-import type { Failure } from '../report/types.ts';
+import type { Failure } from './results.ts';
 
 /** A scenario assertion failed (expectSuccess, expectError, t.assert). */
 export class CheckFailure extends Error {

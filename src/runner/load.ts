@@ -1,4 +1,4 @@
-// Finds the scenario files: every `*.ts` under scenarios/ (recursively, in sorted order), each
+// Finds the scenario files: every `*.ts` (`*.js` in the compiled package) under scenarios/ (recursively, in sorted order), each
 // default-exporting a Section (DESIGN.md). Files and folders whose name starts with `_` are shared
 // helpers, not sections. Check ids must be unique across the suite, since reports, `--grep` and
 // coverage refer to them.
@@ -9,6 +9,12 @@ import type { Section } from './api.ts';
 
 export const DEFAULT_SCENARIO_DIR = fileURLToPath(new URL('../../scenarios', import.meta.url));
 
+/**
+ * The scenarios are written in the language this module runs as: `.ts` from the sources (tsx,
+ * vitest), `.js` in the compiled package (dist/scenarios next to dist/src), whose `.d.ts` are skipped.
+ */
+const SCENARIO_EXT = import.meta.url.endsWith('.js') ? '.js' : '.ts';
+
 async function listTs(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const out: string[] = [];
@@ -16,7 +22,7 @@ async function listTs(dir: string): Promise<string[]> {
     if (e.name.startsWith('_') || e.name.startsWith('.')) continue;
     const path = join(dir, e.name);
     if (e.isDirectory()) out.push(...(await listTs(path)));
-    else if (e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) out.push(path);
+    else if (e.isFile() && e.name.endsWith(SCENARIO_EXT) && !e.name.endsWith('.d.ts')) out.push(path);
   }
   return out;
 }

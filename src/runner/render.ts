@@ -3,6 +3,7 @@
 // server images) shortened so a failure stays readable.
 import type { CloseOutput, SendOutput } from '../model/index.ts';
 import type { Message } from '../protocol/types.ts';
+import { shorten } from './text.ts';
 
 /** Members whose values are never rendered. */
 export const SECRET_MEMBERS: ReadonlySet<string> = new Set(['password', 'current_password', 'requested_password']);
@@ -13,7 +14,7 @@ const MAX_LINE = 2000;
 /** Deep copy with secrets replaced by "***" and long strings shortened. */
 export function maskBody(value: unknown, key?: string): unknown {
   if (key !== undefined && SECRET_MEMBERS.has(key) && value !== null && value !== undefined) return '***';
-  if (typeof value === 'string') return shorten(value);
+  if (typeof value === 'string') return shorten(value, MAX_STRING);
   if (Array.isArray(value)) return value.map((v) => maskBody(v));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
@@ -23,19 +24,12 @@ export function maskBody(value: unknown, key?: string): unknown {
   return value;
 }
 
-function shorten(s: string): string {
-  return s.length <= MAX_STRING ? s : `${s.slice(0, MAX_STRING)}…(${s.length} chars)`;
-}
-
-function clip(line: string): string {
-  return line.length <= MAX_LINE ? line : `${line.slice(0, MAX_LINE)}…(${line.length} chars)`;
-}
 
 /** One frame as a text line; the payload length is that of the rendered (masked) JSON. */
 export function renderMessage(message: Pick<Message, 'type' | 'id' | 'body'>): string {
   const json = JSON.stringify(maskBody(message.body));
   const typeLen = Buffer.byteLength(message.type, 'utf8');
-  return clip(`NX|${typeLen}|${message.type}|${message.id}|${Buffer.byteLength(json, 'utf8')}|${json}`);
+  return shorten(`NX|${typeLen}|${message.type}|${message.id}|${Buffer.byteLength(json, 'utf8')}|${json}`, MAX_LINE);
 }
 
 // A JSON string member named like a secret, in raw bytes that may not even parse.

@@ -3,12 +3,14 @@
 import type { Logger } from 'pino';
 import { formatTarget } from '../net/address.ts';
 import type { MatchMode, Profile } from '../protocol/types.ts';
-import type { CheckResult, RunResult } from '../report/types.ts';
+import type { CheckResult, RunResult } from './results.ts';
 import type { CheckDef, Section } from './api.ts';
 import { connectionsNeeded } from './actors.ts';
+import { makeFilter } from './filter.ts';
 import { RunSession } from './session.ts';
 
 export { TargetUnavailableError } from './failures.ts';
+export { makeFilter } from './filter.ts';
 
 export interface RunOptions {
   target: { host: string; port: number; transport: 'auto' | 'tls' | 'plain'; fingerprint?: string; embedded: boolean };
@@ -31,17 +33,6 @@ export interface RunOptions {
 interface Planned {
   section: Section;
   check: CheckDef;
-}
-
-/** `--grep`: a plain substring, or `/re/flags`. */
-export function makeFilter(grep: string | undefined): (text: string) => boolean {
-  if (grep === undefined || grep === '') return () => true;
-  const re = /^\/(.*)\/([a-z]*)$/s.exec(grep);
-  if (re) {
-    const regex = new RegExp(re[1]!, re[2]);
-    return (text) => regex.test(text);
-  }
-  return (text) => text.includes(grep);
 }
 
 export function selectChecks(sections: Section[], grep?: string): Planned[] {

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { stateFromSnapshot } from '../model/index.ts';
 import type { ServerInfo } from '../model/index.ts';
 import type { MatchMode, Profile } from '../protocol/types.ts';
-import type { CheckResult, Failure, RunResult } from '../report/types.ts';
+import type { CheckResult, Failure, RunResult } from './results.ts';
 import type { CheckDef, Section } from './api.ts';
 import { buildActors, CheckEnv, HarnessActor, NameSource, RunContext } from './actors.ts';
 import { CheckFailure, SkipCheck, TargetUnavailableError } from './failures.ts';
@@ -155,7 +155,6 @@ export class RunSession {
       working,
     );
     const session = new RunSession(opts, targetOpts, names, initial, working, fresh, transport, control.conn.fingerprint, lockstep, run);
-    lockstep.reset(lockstep.state);
     session.attachControl(control);
     return session;
   }
@@ -187,20 +186,19 @@ export class RunSession {
     const id = `${section.id}/${check.id}`;
     run.check = { id, rules: check.rules };
     // WIRE-TMO-4: slow checks wait for the target's own deadlines (30 s idle, 60 s frame, + 5 s).
-    lockstep.allowServerTimeouts = slow;
+    lockstep.beginCheck(check.rules, { serverTimeouts: slow });
     run.closeWaitMs = slow ? Math.max(this.opts.timeoutMs, SLOW_CLOSE_WAIT_MS) : this.opts.timeoutMs;
-    const failures = lockstep.beginCheck(check.rules);
     const env = new CheckEnv(run, check);
     let skipReason: string | null = null;
     let interrupted = false;
     const absorb = (e: unknown, during: string): void => {
       if (e instanceof SkipCheck) skipReason = e.reason;
       else if (e instanceof RunAborted) interrupted = true;
-      else if (e instanceof LockstepMismatch) return; // already in `failures`
-      else if (e instanceof CheckFailure) failures.push(...e.failures);
+      else if (e instanceof LockstepMismatch) return; // already in the record
+      else if (e instanceof CheckFailure) lockstep.report(...e.failures);
       else {
         const err = e as Error;
-        failures.push({
+        lockstep.report({
           rule: check.rules[0] ?? 'GEN-3',
           sent: `(${during})`,
           expected: `the check ${during === 'run' ? 'runs' : 'cleans up'} to completion`,
@@ -217,7 +215,7 @@ export class RunSession {
     } catch (e) {
       absorb(e, 'run');
     }
-    if (!interrupted && failures.length === 0) {
+    if (!interrupted && lockstep.failures.length === 0) {
       try {
         await env.cleanup();
       } catch (e) {
@@ -225,20 +223,21 @@ export class RunSession {
       }
     }
     for (const n of env.createdNames) this.createdByChecks.add(n);
-    if (!interrupted && failures.length > 0) {
+    if (!interrupted && lockstep.failures.length > 0) {
       try {
         await this.resync(env.createdNames);
       } catch (e) {
         this.stopped = `the target became unavailable: ${(e as Error).message}`;
-        failures.push({ rule: check.rules[0] ?? 'GEN-3', sent: '(resync after the failure)', expected: 'the target can be read again', actual: this.stopped });
+        lockstep.report({ rule: check.rules[0] ?? 'GEN-3', sent: '(resync after the failure)', expected: 'the target can be read again', actual: this.stopped });
       }
     }
     if (interrupted) this.stopped = 'run interrupted';
 
+    const failures = lockstep.failures;
     const result: CheckResult = {
       ...resultBase(section, check),
       status: failures.length > 0 ? 'failed' : skipReason !== null || interrupted ? 'skipped' : 'passed',
-      failures: [...failures],
+      failures,
       durationMs: Date.now() - started,
       roundTrips: lockstep.stats.roundTrips - roundTrips0,
     };

@@ -18,6 +18,10 @@ export interface CliRun {
 export interface SpawnOptions {
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** Run this command instead of `node bin/nexus-conform.mjs` (e.g. `npx nexus-conform` in an installed project). */
+  command?: readonly [string, ...string[]];
+  /** Working directory (default: the repository). */
+  cwd?: string;
 }
 
 function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
@@ -46,7 +50,8 @@ export interface Running {
 
 export function start(args: string[], opts: SpawnOptions = {}): Running {
   const started = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: childEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const [cmd, ...pre] = opts.command ?? [process.execPath, BIN];
+  const child = spawn(cmd, [...pre, ...args], { cwd: opts.cwd ?? ROOT, env: childEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const waiters: Array<() => void> = [];

@@ -38,8 +38,8 @@ describe('lockstep against the reference server', () => {
     const { ls } = await world({ server: stateWith('spec', BASE) });
     await login(ls, 'root', 'root');
     await login(ls, 'quiet', 'run_quiet');
-    ls.state.accounts.run_quiet!.permissions = ['user_list']; // the mirror now believes quiet will be told
-    ls.opts.timeoutMs = 400; // only the wait that must expire is short
+    ls.alterMirror((s) => (s.accounts.run_quiet!.permissions = ['user_list'])); // the mirror now believes quiet will be told
+    ls.setTimeout(400); // only the wait that must expire is short
     const failures = await failuresOf(login(ls, 'watch', 'run_watch'));
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ actor: 'quiet', rule: 'SES-BC-1', actual: 'nothing within 400 ms' });
@@ -50,7 +50,7 @@ describe('lockstep against the reference server', () => {
     const { ls } = await world({ server: stateWith('spec', BASE) });
     await login(ls, 'root', 'root');
     const watch = await login(ls, 'watch', 'run_watch');
-    ls.state.accounts.run_watch!.permissions = []; // the mirror now believes watch will not be told
+    ls.alterMirror((s) => (s.accounts.run_watch!.permissions = [])); // the mirror now believes watch will not be told
     const failures = await failuresOf(
       (async () => {
         await login(ls, 'quiet', 'run_quiet');
@@ -91,7 +91,7 @@ describe('lockstep against the reference server', () => {
     const accounts = [...BASE, account('run_maker', { permissions: ['user_create'] })];
     const { ls } = await world({ server: stateWith('spec', accounts), mirror: stateWith('nexusd', accounts), match: 'lenient' });
     const maker = await login(ls, 'maker', 'run_maker');
-    ls.opts.timeoutMs = 400; // only the wait that must expire is short
+    ls.setTimeout(400); // only the wait that must expire is short
     const failures = await failuresOf(
       ls.request(maker, 'UserCreate', { username: 'run_boss', password: 'x', is_admin: true, enabled: true, permissions: [] }),
     );
@@ -114,7 +114,7 @@ describe('lockstep against the reference server', () => {
 
   it('in slow checks, tells the model when the target\'s timers close connections (WIRE-TMO-1/2)', async () => {
     const { ls } = await world({ server: stateWith('spec', BASE), idleTimeoutMs: 200, frameTimeoutMs: 300 });
-    ls.allowServerTimeouts = true;
+    ls.beginCheck([], { serverTimeouts: true });
     const root = await login(ls, 'root', 'root');
     const quiet = await login(ls, 'quiet', 'run_quiet');
     const bare = await ls.open('bare');
@@ -123,7 +123,7 @@ describe('lockstep against the reference server', () => {
     await ls.awaitClose(quiet, 3000); // Error, close, and UserDisconnected to root (SES-BC-3)
     await ls.barrier(root);
     expect(ls.failures).toEqual([]);
-    expect(Object.values(ls.state.sessions).map((s) => s.nickname)).toEqual(['root']);
+    expect(Object.values(ls.model().sessions).map((s) => s.nickname)).toEqual(['root']);
   });
 
   it('absorbs strangers that log in and out meanwhile', async () => {
@@ -135,13 +135,13 @@ describe('lockstep against the reference server', () => {
     await stranger.request('Handshake', { version: '0.5.0' }, 3000);
     await stranger.request('Login', { username: 'alice', password: 'pw-alice', features: [], locale: 'en' }, 3000);
     await ls.barrier(root); // UserConnected of alice arrives before the barrier's answer
-    expect(Object.values(ls.state.sessions).map((s) => s.nickname).sort()).toEqual(['alice', 'root']);
+    expect(Object.values(ls.model().sessions).map((s) => s.nickname).sort()).toEqual(['alice', 'root']);
     await login(ls, 'watch', 'run_watch'); // alice is told too; only the harness copies are checked
     await ls.exchange(root, [{ kind: 'message', type: 'UserList', body: {} }]);
     await stranger.close();
     await ls.exchange(root, [{ kind: 'message', type: 'ConnectionMonitor', body: {} }]);
     await ls.barrier(root);
-    expect(Object.values(ls.state.sessions).map((s) => s.nickname).sort()).toEqual(['root', 'run_watch']);
+    expect(Object.values(ls.model().sessions).map((s) => s.nickname).sort()).toEqual(['root', 'run_watch']);
     expect(ls.failures).toEqual([]);
   });
 
@@ -150,7 +150,7 @@ describe('lockstep against the reference server', () => {
     const root = await login(ls, 'root', 'root');
     const quiet = await login(ls, 'quiet', 'run_quiet');
     await ls.exchange(quiet, [{ kind: 'raw', bytes: 'GET / HTTP/1.1\r\n\r\n' }]);
-    expect(quiet.closeHandled).toBe(true);
+    expect(ls.isOpen(quiet)).toBe(false);
     await ls.barrier(root); // root got UserDisconnected, which was predicted
     expect(ls.failures).toEqual([]);
   });
@@ -160,8 +160,8 @@ describe('lockstep against the reference server', () => {
     const bare = await ls.open('bare');
     const [a] = await ls.exchange(bare, [{ kind: 'message', type: 'ServerInfoUpdate', body: { name: 'x' } }]);
     expect(a!.observed?.message?.body.message).toBe('Not logged in');
-    expect(bare.closeHandled).toBe(true);
-    expect(ls.state.connections[bare.id]).toBeUndefined();
+    expect(ls.isOpen(bare)).toBe(false);
+    expect(ls.model().connections[bare.id]).toBeUndefined();
     expect(ls.failures).toEqual([]);
   });
 
@@ -183,7 +183,7 @@ describe('lockstep against the reference server', () => {
       const mod = await login(ls, 'mod', 'run_mod');
       const [a] = await ls.exchange(mod, [create]);
       expect(a!.observed?.message?.type).toBe('Error');
-      expect(mod.closeHandled).toBe(carrier === 'last');
+      expect(ls.isOpen(mod)).toBe(carrier !== 'last');
       if (carrier === 'other') await ls.barrier(mod);
       expect(ls.failures).toEqual([]);
     }
@@ -208,7 +208,7 @@ describe('lockstep against the reference server', () => {
     const [kick] = await ls.exchange(root, [{ kind: 'message', type: 'UserKick', body: { nickname: 'run_quiet' } }]);
     expect(kick!.observed?.message?.body.success).toBe(true);
     await ls.awaitClose(quiet);
-    expect(quiet.closeHandled).toBe(true);
+    expect(ls.isOpen(quiet)).toBe(false);
     await ls.barrier(root);
     expect(ls.failures).toEqual([]);
   });

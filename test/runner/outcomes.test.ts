@@ -22,8 +22,8 @@ const msg = (type: string, body: Record<string, unknown>) => ({ kind: 'message' 
 const raw = (type: string, payload: string) => ({ kind: 'raw' as const, bytes: encodeFrame(type, ID, payload) });
 
 function sessionOf(ls: Lockstep, hc: HarnessConn) {
-  const id = ls.state.connections[hc.id]?.sessionId;
-  return id === null || id === undefined ? undefined : ls.state.sessions[String(id)];
+  const id = ls.model().connections[hc.id]?.sessionId;
+  return id === null || id === undefined ? undefined : ls.model().sessions[String(id)];
 }
 
 function decoder(profile: Profile): FrameDecoder {
@@ -151,7 +151,7 @@ describe('UND-5 / ADM-UPDATE-17: promoting a shared account in nexusd', () => {
     const { ls, root, kiosk } = await scene({ server: stateWith('nexusd', accounts) });
     const [a] = await ls.exchange(root, [promote]);
     expect(a!.outcome).toBe('UND-5: promotion of a shared account refused (E-SHARED-CANNOT-BE-ADMIN)');
-    expect(ls.state.accounts.run_kiosk!.isAdmin).toBe(false);
+    expect(ls.model().accounts.run_kiosk!.isAdmin).toBe(false);
     await ls.barrier(kiosk);
     expect(ls.failures).toEqual([]);
   });
@@ -161,7 +161,7 @@ describe('UND-5 / ADM-UPDATE-17: promoting a shared account in nexusd', () => {
     const [a] = await ls.exchange(root, [promote]);
     expect(a!.outcome).toBe('UND-5: promotion of a shared account carried out');
     expect(a!.observed?.message?.body.success).toBe(true);
-    expect(ls.state.accounts.run_kiosk!.isAdmin).toBe(true);
+    expect(ls.model().accounts.run_kiosk!.isAdmin).toBe(true);
     await ls.barrier(kiosk);
     // The mirror now predicts what an admin sees: the admin view of UserInfo (addresses).
     await ls.exchange(kiosk, [msg('UserInfo', { nickname: 'root' })]);
@@ -190,7 +190,7 @@ describe('UND-11 / WIRE-LIM-2/4: lengths between the limits', () => {
     const root = await login(ls, 'root', 'root');
     const [a] = await ls.exchange(root, [tooLong]);
     expect(a!.outcome).toBe('UND-11: frame over the limit rejected (WIRE-BAD-7)');
-    expect(root.closeHandled).toBe(true);
+    expect(ls.isOpen(root)).toBe(false);
     await ls.barrier(watch); // UserDisconnected of root
     expect(ls.failures).toEqual([]);
   });
@@ -223,7 +223,7 @@ describe('UND-11 / WIRE-LIM-2/4: lengths between the limits', () => {
     const hook = (f: { type: string }) => (f.type === 'UserKickResponse' ? [] : [f as never]);
     const { ls } = await world({ server: stateWith('nexusd', BASE), variant: padded, hook });
     const root = await login(ls, 'root', 'root');
-    ls.opts.timeoutMs = 400; // only the wait that must expire is short
+    ls.setTimeout(400); // only the wait that must expire is short
     const failures = await failuresOf(ls.exchange(root, [tooLong]));
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ actor: 'root', actual: 'nothing within 400 ms' });
@@ -247,8 +247,8 @@ describe('UND-10 / WIRE-JSON-6: duplicate member names', () => {
       await ls.exchange(quiet, [duplicate]);
       expect(ls.lastOutcome).toBe(label);
       await ls.barrier(watch); // the UserUpdated (or UserDisconnected) about quiet told the worlds apart
-      expect(ls.state.sessions[String(before.id)]?.status ?? null).toBe(status);
-      expect(quiet.closeHandled).toBe(status === null);
+      expect(ls.model().sessions[String(before.id)]?.status ?? null).toBe(status);
+      expect(ls.isOpen(quiet)).toBe(status !== null);
       expect(ls.failures).toEqual([]);
     });
   }
@@ -278,7 +278,7 @@ describe('UND-3 / VAL-PATHCHARS: path-sensitive characters in names', () => {
     const root = await login(ls, 'root', 'root');
     const [a] = await ls.exchange(root, [create]);
     expect(a!.outcome).toBe('VAL-PATHCHARS: path characters in username accepted');
-    expect(ls.state.accounts['run_a.b']).toBeDefined();
+    expect(ls.model().accounts['run_a.b']).toBeDefined();
     expect(ls.failures).toEqual([]);
   });
 
@@ -288,7 +288,7 @@ describe('UND-3 / VAL-PATHCHARS: path-sensitive characters in names', () => {
     const [a] = await ls.exchange(root, [create]);
     expect(a!.outcome).toBe('VAL-PATHCHARS: path characters in username rejected');
     expect(a!.predicted?.error?.key).toBe('E-USERNAME-INVALID');
-    expect(ls.state.accounts['run_a.b']).toBeUndefined();
+    expect(ls.model().accounts['run_a.b']).toBeUndefined();
     await ls.exchange(root, [msg('UserInfo', { nickname: 'run_a.b' })]); // a later name: refused again
     expect(ls.failures).toEqual([]);
   });
@@ -317,7 +317,7 @@ describe('WIRE-BAD-15: a transfer-port type on the BBS port', () => {
       // "Invalid message format" and a close fit both outcomes; "not supported" only the second.
       const allowed = ['WIRE-BAD-15: transfer-port type read and refused', 'WIRE-BAD-15: unknown type rejected by the framing layer'];
       expect(variant ? allowed.slice(0, 1) : allowed).toContain(ls.lastOutcome);
-      expect(c.closeHandled).toBe(true);
+      expect(ls.isOpen(c)).toBe(false);
       expect(ls.failures).toEqual([]);
     }
   });
@@ -483,7 +483,7 @@ describe('VAL-SERVER-IMAGE: 700 001–716 800 bytes', () => {
         const root = await login(ls, 'root', 'root');
         const [a] = await ls.exchange(root, [image(700_001)]);
         expect(a!.outcome).toBe(choice ? 'VAL-SERVER-IMAGE: image limit 716 800 bytes (700 KiB)' : 'VAL-SERVER-IMAGE: image limit 700 000 bytes (700 001–716 800 refused)');
-        expect(ls.state.serverInfo.image.length).toBe(choice ? 700_001 : 0);
+        expect(ls.model().serverInfo.image.length).toBe(choice ? 700_001 : 0);
         expect(ls.failures).toEqual([]);
       }
     });
@@ -529,7 +529,7 @@ describe('ADM-UPDATE-13: a case-only rename', () => {
       const root = await login(ls, 'root', 'root');
       const [a] = await ls.exchange(root, [rename]);
       expect(a!.outcome).toBe(choice ? 'ADM-UPDATE-13: case-only rename refused (E-USERNAME-EXISTS)' : 'ADM-UPDATE-13: case-only rename carried out');
-      expect(ls.state.accounts.run_quiet!.username).toBe(choice ? 'run_quiet' : 'RUN_QUIET');
+      expect(ls.model().accounts.run_quiet!.username).toBe(choice ? 'run_quiet' : 'RUN_QUIET');
       await ls.exchange(root, [msg('UserEdit', { username: 'run_quiet' })]);
       expect(ls.failures).toEqual([]);
     }
@@ -553,7 +553,7 @@ describe('WIRE-JSON-2 in spec: a payload without "type"', () => {
       const c = await ls.open('bare');
       await ls.exchange(c, [bare]);
       expect(ls.lastOutcome).toBe(choice ? 'WIRE-JSON-2: a payload without "type" is a decoding failure' : 'WIRE-JSON-2: a payload without "type" is processed');
-      expect(c.closeHandled).toBe(choice !== undefined);
+      expect(ls.isOpen(c)).toBe(choice === undefined);
       expect(ls.failures).toEqual([]);
     }
   });
@@ -563,7 +563,7 @@ describe('WIRE-JSON-2 in spec: a payload without "type"', () => {
     const c = await ls.open('bare');
     await ls.exchange(c, [bare]);
     expect(ls.lastOutcome).toBeUndefined();
-    expect(c.closeHandled).toBe(true);
+    expect(ls.isOpen(c)).toBe(false);
     expect(ls.failures).toEqual([]);
   });
 });

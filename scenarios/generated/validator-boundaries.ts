@@ -1,0 +1,136 @@
+// Generated from the boundary table (_boundary-table.ts; rules.md §3): for every message member that
+// carries a validated field, one request per boundary class of that field — lengths at, one under
+// and one over each limit in characters and in bytes, control characters, `\n`/`\r`, whitespace,
+// letters, digits and marks of other scripts, path characters, reserved names, empty, null, missing
+// and wrong JSON types, permission lists with duplicates and forbidden names. The runner's model
+// comparison decides each outcome in the run's profile, accepting every allowed choice.
+import { admin, check, section, shared, user, type Actor, type ActorSpec, type CheckContext, type CheckDef } from '../../src/runner/api.ts';
+import type { Json } from '../../src/model/check-order.ts';
+import { decodeClientFrame } from '../../src/protocol/messages.ts';
+import { clientLimit } from '../../src/protocol/limits.ts';
+import type { ClientType } from '../../src/protocol/types.ts';
+import { accountBody, loginBody } from '../_lib.ts';
+import { CLASSES, FIELD_USES, MISSING, type FieldUse, type Sent } from './_boundary-table.ts';
+
+const kebab = (s: string): string => s.replace(/([a-z])([A-Z])/g, '$1-$2').replaceAll('_', '-').toLowerCase();
+
+/** The requester, logged in again on a new connection whenever a probe ended its connection. */
+class Requester {
+  private readonly credentials: Record<string, unknown>;
+  constructor(
+    private actor: Actor,
+    private readonly t: CheckContext,
+  ) {
+    this.credentials = loginBody(actor.username, actor.password);
+  }
+
+  async live(): Promise<Actor> {
+    if (this.actor.connected) return this.actor;
+    const again = await this.t.connect('shaken', 'relogin');
+    await again.login(this.credentials).expectSuccess();
+    this.actor = again;
+    return again;
+  }
+}
+
+function withMember(body: Record<string, Json>, member: string, value: Sent): Record<string, Json> {
+  const out = { ...body };
+  if (value === MISSING) delete out[member];
+  else out[member] = value;
+  return out;
+}
+
+/**
+ * Whether an account of this name could be deleted again: in `nexusd` the era's exact UserDelete
+ * frame limit (67 bytes, WIRE-LIM-1) leaves 32 bytes for the escaped name, so an account created
+ * under a longer multi-byte name would outlive the run. Such values are not created there.
+ */
+function deletable(value: Sent, t: CheckContext): boolean {
+  return typeof value !== 'string' || t.profile !== 'nexusd' || Buffer.byteLength(JSON.stringify(value)) - 2 <= 32;
+}
+
+/**
+ * The request around the probed value, per setup (fresh accounts are recorded for cleanup); null
+ * when the probe would create an account the target could not delete.
+ */
+function bodyFor(use: FieldUse, value: Sent, actors: Record<string, Actor>, t: CheckContext): Record<string, Json> | null {
+  const { member } = use;
+  const naming = use.kind === 'username';
+  if (naming && (use.setup === 'create' || use.setup === 'rename') && !deletable(value, t)) return null;
+  switch (use.setup) {
+    case 'create':
+    case 'create-shared': {
+      const base = accountBody(t.name('bc'), use.setup === 'create-shared' ? { is_shared: true } : {}) as Record<string, Json>;
+      const body = withMember(base, member, value);
+      if (typeof body.username === 'string') t.created(body.username);
+      return body;
+    }
+    case 'rename': {
+      const name = t.name('br');
+      if (typeof value === 'string') t.created(value);
+      return withMember({ username: name }, member, value);
+    }
+    case 'update':
+    case 'update-shared':
+      return withMember({ username: actors.target!.username }, member, value);
+    case 'lookup':
+    case 'own':
+    case 'server':
+      return withMember({}, member, value);
+  }
+}
+
+/** One boundary probe: the requests it sends in order (a rename first creates its account). */
+type Probe = Array<{ type: ClientType; body: Record<string, unknown> }>;
+
+/**
+ * Whether a request surely leaves the connection open: it decodes in the run's profile and fits the
+ * smallest frame limit the profile allows (WIRE-LIM-1/4). Only used to batch requests; the model
+ * decides every outcome, so a wrong guess costs coverage of the rest of the batch, never a verdict.
+ */
+function keepsConnection(type: ClientType, body: Record<string, unknown>, t: CheckContext): boolean {
+  const payload = new TextEncoder().encode(JSON.stringify({ type, ...body }));
+  if (payload.length > clientLimit(type, t.profile)) return false;
+  return decodeClientFrame({ type, id: '000000000000', payload }, t.profile).ok;
+}
+
+function targetSpec(use: FieldUse): Record<string, ActorSpec> {
+  if (use.setup === 'update') return { target: user({ login: false }) };
+  if (use.setup === 'update-shared') return { target: shared({ login: false }) };
+  return {};
+}
+
+function toCheck(use: FieldUse): CheckDef {
+  const classes = CLASSES[use.kind];
+  const shared = use.setup === 'create-shared' || use.setup === 'update-shared';
+  return check({
+    id: `${kebab(use.message)}-${kebab(use.member)}${shared ? '-shared' : ''}`,
+    title: `${use.message}.${use.member}${shared ? ' (shared account)' : ''}: every boundary class of ${use.kind} (${classes.map((c) => c.id).join(', ')})`,
+    rules: use.rules,
+    seed: use.seed,
+    actors: { requester: use.setup === 'own' ? user() : admin(), ...targetSpec(use) },
+    run: async (actors, t) => {
+      const requester = new Requester(actors.requester!, t);
+      const batch: Probe[] = [];
+      const alone: Probe[] = [];
+      for (const c of classes) {
+        const body = bodyFor(use, c.value(t.name('b')), actors, t);
+        if (!body) continue;
+        const probe: Probe = [...(use.setup === 'rename' ? [{ type: 'UserCreate' as const, body: accountBody(body.username as string) }] : []), { type: use.message, body }];
+        (probe.every((r) => keepsConnection(r.type, r.body, t)) ? batch : alone).push(probe);
+      }
+      // Probes that leave the connection open go in one write (WIRE-SEQ-8: processed in order);
+      // those that may end it (decoding failures, frame limits) each get a live connection.
+      if (batch.length > 0) await (await requester.live()).pipeline(batch.flat());
+      for (const probe of alone) {
+        const by = await requester.live();
+        for (const r of probe) await by.request(r.type, r.body);
+      }
+    },
+  });
+}
+
+export default section(
+  { id: 'generated/validator-boundaries', title: 'Validator boundaries: every field of every message × every boundary class (generated)', seed: 'admin.md §Validation' },
+  FIELD_USES.map(toCheck),
+);

@@ -1,0 +1,61 @@
+// The JSON report's schema (zod): what `--json FILE` writes and what scripts and dashboards may
+// rely on. The report's TypeScript types are inferred from it, so the two cannot drift apart.
+import { z } from 'zod';
+import { MATCH_MODES, PROFILES } from '../protocol/types.ts';
+
+export const failureSchema = z.object({
+  /** The rule broken. */
+  rule: z.string(),
+  /** What the harness sent (passwords masked). */
+  sent: z.string(),
+  /** What was expected, including every accepted alternative. */
+  expected: z.string(),
+  /** What came back. */
+  actual: z.string(),
+  /** Which actor/connection saw it. */
+  actor: z.string().optional(),
+});
+
+const countSchema = z.object({ covered: z.number().int(), total: z.number().int(), missing: z.array(z.string()) });
+
+export const jsonCheckSchema = z.object({
+  /** `<section>/<check>` */
+  id: z.string(),
+  section: z.string(),
+  title: z.string(),
+  rules: z.array(z.string()),
+  errors: z.array(z.string()),
+  /** Seed document section the check comes from; null where the seeds are silent. */
+  seed: z.string().nullable(),
+  status: z.enum(['passed', 'failed', 'skipped']),
+  /** Failure summary or skip reason; null when passed. */
+  message: z.string().nullable(),
+  durationMs: z.number().int().nonnegative(),
+  roundTrips: z.number().int().nonnegative(),
+  failures: z.array(failureSchema),
+});
+
+export const jsonReportSchema = z.object({
+  reportVersion: z.number().int(),
+  tool: z.object({ name: z.literal('nexus-conform'), version: z.string() }),
+  startedAt: z.string(),
+  durationMs: z.number().int().nonnegative(),
+  profile: z.enum(PROFILES),
+  match: z.enum(MATCH_MODES),
+  seed: z.number().int(),
+  target: z.object({
+    address: z.string(),
+    transport: z.enum(['tls', 'plain']),
+    fingerprint: z.string().optional(),
+    embedded: z.boolean(),
+    fresh: z.boolean(),
+  }),
+  summary: z.object({ passed: z.number().int(), failed: z.number().int(), skipped: z.number().int(), total: z.number().int() }),
+  stats: z.object({ roundTrips: z.number().int(), connections: z.number().int() }),
+  coverage: z.object({ rules: countSchema, errors: countSchema }).nullable(),
+  restored: z.object({ ok: z.boolean(), differences: z.array(z.string()) }).nullable(),
+  checks: z.array(jsonCheckSchema),
+});
+
+export type JsonCheck = z.infer<typeof jsonCheckSchema>;
+export type JsonReport = z.infer<typeof jsonReportSchema>;

@@ -1,0 +1,200 @@
+// Arrivals: every frame and close the target sent, handled in the order it arrived across all
+// harness connections. A frame meets the first eligible expectation it matches (compare.ts), or is
+// explained as a stranger's (strangers.ts) or as the first sign of a server timer (WIRE-TMO-1/2),
+// or is reported against the closest prediction. A close is checked against what was still due.
+import { classifyError } from '../../model/index.ts';
+import type { SendOutput } from '../../model/index.ts';
+import type { Received } from '../../net/connection.ts';
+import type { Learned } from '../compare.ts';
+import { matchMessage } from '../compare.ts';
+import { diagnose } from '../diagnose.ts';
+import { afterTaking, eligible, errorMayClose, isOptional } from '../outcomes.ts';
+import { renderBytes, renderExpectation, renderMessage } from '../render.ts';
+import { nowSeconds } from '../clock.ts';
+import type { Core } from './core.ts';
+import type { HarnessConn } from './conn.ts';
+
+/** Handles every buffered frame and close of every connection, in the order they arrived. */
+export function processArrivals(core: Core): void {
+  for (;;) {
+    if (core.fork) return; // nothing is handled before the outcome is known (forks.ts)
+    let next: { hc: HarnessConn; frame: Received | null; seq: number } | null = null;
+    for (const hc of core.conns.values()) {
+      if (hc.closed) continue;
+      const f = hc.inbox[0];
+      const close = hc.conn?.closeInfo;
+      if (f && (next === null || f.seq < next.seq)) next = { hc, frame: f, seq: f.seq };
+      else if (!f && close && (next === null || close.seq < next.seq)) next = { hc, frame: null, seq: close.seq };
+    }
+    if (next === null) return;
+    if (next.frame) {
+      next.hc.inbox.shift();
+      onFrame(core, next.hc, next.frame);
+    } else {
+      onClose(core, next.hc);
+    }
+  }
+}
+
+function onFrame(core: Core, hc: HarnessConn, frame: Received): void {
+  if (!frame.message) {
+    core.fail(hc, ['WIRE-JSON-1'], core.record.lastSent, 'a JSON object payload', `${frame.parseError ?? 'unparseable payload'}: ${renderBytes(frame.raw.payload)}`);
+    return;
+  }
+  const ctx = core.compareContext();
+  const candidates = eligible(hc.queue);
+  const takeFirstMatch = (): boolean => {
+    for (const i of eligible(hc.queue)) {
+      const outcome = matchMessage(hc.queue[i]!.output as SendOutput, frame, ctx);
+      if (outcome.differences.length === 0) {
+        consume(hc, i, frame, outcome.learned, core);
+        return true;
+      }
+    }
+    return false;
+  };
+  if (takeFirstMatch()) return;
+  if (absorbStranger(core, frame)) return;
+  if (recognizeTimeouts(core, hc, frame) && takeFirstMatch()) return;
+
+  // The closest prediction: same type, or the same request id for a direct answer.
+  let best: { index: number; diffs: string[] } | null = null;
+  for (const i of candidates) {
+    const out = hc.queue[i]!.output as SendOutput;
+    if (!corresponds(out, frame)) continue;
+    const diffs = matchMessage(out, frame, ctx).differences;
+    if (best === null || diffs.length < best.diffs.length) best = { index: i, diffs };
+  }
+  const shown = renderMessage(frame.message);
+  if (best) {
+    const e = hc.queue[best.index]!;
+    const out = e.output as SendOutput;
+    // A known, named deviation (diagnose.ts) is reported as such, under the rule it breaks.
+    const why = diagnose(out, frame.message, e.request, core.mirror.state);
+    const actual = `${why ? `${why.note}: ` : ''}${shown}\n  ${best.diffs.join('\n  ')}`;
+    core.fail(hc, why ? [why.rule, ...out.rules] : out.rules, e.sent, renderExpectation(out), actual);
+    consume(hc, best.index, frame, null, core);
+    return;
+  }
+  // Out of order? A later prediction that matches cleanly.
+  const later = hc.queue.findIndex((e, i) => !candidates.includes(i) && e.output.kind === 'send' && matchMessage(e.output, frame, ctx).differences.length === 0);
+  if (later >= 0) {
+    const first = hc.queue.find((e) => e.output.kind === 'close' || !isOptional(e.output))!;
+    const e = hc.queue[later]!;
+    core.fail(hc, (e.output as SendOutput).rules, e.sent, `first: ${renderExpectation(first.output)}`, `${shown} arrived out of order`);
+    hc.queue.splice(later, 1);
+    return;
+  }
+  core.fail(hc, core.record.rules, core.record.lastSent, 'no frame on this connection (none predicted)', `unexpected ${shown}`);
+}
+
+function consume(hc: HarnessConn, index: number, frame: Received, learned: Learned | null, core: Core): void {
+  const e = hc.queue[index]!;
+  const out = e.output as SendOutput;
+  if (learned) core.mirror.ids.apply(learned);
+  // Optional predecessors that did not come are gone now (unless they may come in any order).
+  hc.queue = afterTaking(hc.queue, index);
+  e.matched = frame;
+  // An Error in place of a carrier that may close (E! among the carriers) may be followed by a close.
+  if (errorMayClose(out, frame, hc.queue)) hc.tolerateClose();
+}
+
+function onClose(core: Core, hc: HarnessConn): void {
+  if (core.serverTimeouts && underTimer(core, hc)) applyTimeout(core, hc);
+  const info = hc.conn?.closeInfo;
+  const how = `connection closed (${info?.reason ?? 'closed'}${info?.detail ? `: ${info.detail}` : ''})`;
+  const closeIndex = hc.queue.findIndex((e) => e.output.kind === 'close');
+  const before = closeIndex < 0 ? hc.queue : hc.queue.slice(0, closeIndex);
+  const missing = before.filter((e) => e.output.kind === 'send' && !isOptional(e.output));
+  const probeOnly = missing.length > 0 && missing.every((e) => e.probe);
+  const undo = hc.probeUndo();
+
+  if (probeOnly && undo) {
+    // The target closed after an error that allowed it; the probe was never processed: undo it.
+    core.mirror.undoTo(undo);
+  } else if (hc.removed) {
+    // SES-KICK-3 `nexusd`: a removed session's socket may close at any time; what was pending is moot.
+  } else if (closeIndex >= 0 || hc.closeTolerated) {
+    for (const e of missing) core.fail(hc, (e.output as SendOutput).rules, e.sent, renderExpectation(e.output), how);
+  } else {
+    const what = missing.length > 0 ? missing.map((e) => renderExpectation(e.output)).join('\n') : 'the connection stays open';
+    const rules = missing.length > 0 ? (missing[0]!.output as SendOutput).rules : core.record.rules;
+    core.fail(hc, rules, missing[0]?.sent ?? core.record.lastSent, what, how);
+  }
+  hc.markClosed();
+  hc.queue = [];
+  core.forgetInModel(hc, `(${hc.label}: ${how})`);
+}
+
+// --- strangers ---------------------------------------------------------------------------------------
+
+/** Explains a frame about someone else (strangers.ts) and tells the model what it learnt. */
+function absorbStranger(core: Core, frame: Received): boolean {
+  const verdict = core.mirror.strangerVerdict(frame, core.opts.isRunName);
+  switch (verdict.kind) {
+    case 'ours':
+      return false;
+    case 'explained':
+      return true;
+    case 'login':
+      core.mirror.addStranger(verdict.targetId, verdict.event.session.id);
+      core.apply(verdict.event, '(a stranger logged in)', []);
+      return true;
+    case 'logout':
+      if (core.mirror.state.sessions[String(verdict.modelId)]) {
+        core.apply({ kind: 'foreign-logout', sessionId: verdict.modelId, now: nowSeconds() }, '(a stranger logged out)', []);
+      }
+      core.mirror.dropStrangerSlot(verdict.modelId);
+      return true;
+  }
+}
+
+// --- server timers (WIRE-TMO-1/2) --------------------------------------------------------------------
+
+/** Pre-login (WIRE-TMO-1) or in the middle of a frame (WIRE-TMO-2), with nothing else pending. */
+function underTimer(core: Core, hc: HarnessConn): boolean {
+  const c = core.mirror.state.connections[hc.id];
+  return c !== undefined && hc.queue.length === 0 && (c.phase === 'new' || c.phase === 'shaken' || hc.decoder.midFrame);
+}
+
+function applyTimeout(core: Core, hc: HarnessConn): void {
+  core.apply({ kind: 'timeout', conn: hc.id, now: nowSeconds() }, `(${hc.label}: the server's timer expired)`, []);
+}
+
+/**
+ * An unpredicted `frame` on `hc` may be the first sign of a timer that expired on the target: its
+ * E-INVALID-MESSAGE-FORMAT notice, or (on another connection) a broadcast caused by a timed-out
+ * session whose socket has already closed. Returns whether the model was told anything.
+ */
+function recognizeTimeouts(core: Core, hc: HarnessConn, frame: Received): boolean {
+  if (!core.serverTimeouts) return false;
+  let told = false;
+  if (underTimer(core, hc) && isTimeoutNotice(frame)) {
+    applyTimeout(core, hc);
+    told = true;
+  }
+  for (const other of core.conns.values()) {
+    if (other === hc || other.closed || !underTimer(core, other)) continue;
+    const head = other.inbox[0];
+    if (head ? isTimeoutNotice(head) : other.conn?.closeInfo) {
+      applyTimeout(core, other);
+      told = true;
+    }
+  }
+  return told;
+}
+
+/** The Error a server writes when its idle or frame timer expires (WIRE-TMO-1/2, SES-ERR-1). */
+function isTimeoutNotice(r: Received): boolean {
+  const m = r.message;
+  if (!m || m.type !== 'Error' || (m.body.command ?? null) !== null || typeof m.body.message !== 'string') return false;
+  return classifyError(m.body.message).includes('E-INVALID-MESSAGE-FORMAT');
+}
+
+/** Could `frame` be the target's (wrong) version of `out`? */
+function corresponds(out: SendOutput, frame: Received): boolean {
+  const m = frame.message!;
+  if (m.type === out.message.type) return true;
+  if (out.error && (m.type === 'Error' || m.type.endsWith('Response')) && m.id === out.message.id) return true;
+  return out.message.type.endsWith('Response') && m.id === out.message.id;
+}

@@ -1,0 +1,171 @@
+// One harness connection as the lockstep sees it: the socket, the decoder that reads what the
+// harness writes as the target must, the frames received and not handled yet, the expectations
+// the model queued on it (in order), and its life as one explicit state.
+import type { CloseOutput, SendOutput, State } from '../../model/index.ts';
+import { FrameDecoder } from '../../protocol/frame.ts';
+import { frameLimitFor } from '../../protocol/limits.ts';
+import type { ConnId, Profile } from '../../protocol/types.ts';
+import { isClientType } from '../../protocol/types.ts';
+import type { Received } from '../../net/connection.ts';
+import { NexusConnection } from '../../net/connection.ts';
+import { isLoopback } from '../../model/ip.ts';
+import type { ConnView } from '../outcomes.ts';
+import { renderBytes, renderMessage } from '../render.ts';
+import type { TrafficEvent } from './types.ts';
+
+/** What the model predicted on a connection, and what met it. */
+export interface Expectation {
+  output: SendOutput | CloseOutput;
+  conn: ConnId;
+  /** Rendered frames of the exchange that produced it. */
+  sent: string;
+  /** Request ids written by that exchange (direct answers echo one of them). */
+  requestIds: string[];
+  /** Part of a settling probe (dropped if the connection closes instead, see ConnLife `undo`). */
+  probe: boolean;
+  matched: Received | null;
+  /** The body of the request this output answers (diagnoses read it). */
+  request?: Record<string, unknown>;
+}
+
+/**
+ * A connection's life. `open`: a close the model does not predict is a failure. `may-close`: the
+ * spec allows the target to close here but does not require it (E! among the carriers, an
+ * optional close). `undo`: while a settling probe is out, the model before it, restored when the
+ * target closes instead of reading the probe. `removed`: SES-KICK-3 `nexusd`, the session is gone
+ * and the socket may close at any time or stay open. `closed`: handled; `instead` when the close
+ * was one the spec allowed in place of answers (may-close or removed at the time).
+ */
+export type ConnLife =
+  | { kind: 'open'; undo: State | null }
+  | { kind: 'may-close'; undo: State | null }
+  | { kind: 'removed' }
+  | { kind: 'closed'; instead: boolean };
+
+/**
+ * The address the target sees for a harness connection. Loopback targets see the loopback address
+ * of the same family; for remote targets the local address is used when the connection exposes
+ * it — the comparator learns the NAT-translated address on first sight anyway (compare.ts).
+ */
+export function harnessAddress(conn: NexusConnection): string {
+  if (conn.localAddress !== '') return conn.localAddress;
+  return isLoopback(conn.remoteAddress) ? conn.remoteAddress : '0.0.0.0';
+}
+
+export class HarnessConn {
+  /**
+   * Decodes what the harness writes as the target does (one per connection: raw bytes may split
+   * frames); replaced by the adopted outcome's copy when a target may decode differently (UND-11).
+   */
+  decoder: FrameDecoder;
+  /** Frames received and not handled yet. */
+  inbox: Received[] = [];
+  queue: Expectation[] = [];
+  life: ConnLife = { kind: 'open', undo: null };
+  private conn_: NexusConnection | null = null;
+  private unsubscribe: () => void = () => {};
+
+  constructor(
+    readonly id: ConnId,
+    /** Actor name, for failure messages and transcripts. */
+    readonly label: string,
+    profile: Profile,
+  ) {
+    this.decoder = new FrameDecoder({ isKnownType: isClientType, limitFor: frameLimitFor(profile) });
+  }
+
+  get conn(): NexusConnection | null {
+    return this.conn_;
+  }
+
+  get closed(): boolean {
+    return this.life.kind === 'closed';
+  }
+
+  get removed(): boolean {
+    return this.life.kind === 'removed';
+  }
+
+  /** The target may close now without a failure (optional close, E! carrier, removed session). */
+  get closeTolerated(): boolean {
+    return this.life.kind === 'may-close' || this.life.kind === 'removed';
+  }
+
+  /** Attaches the socket and starts listening: frames go to the inbox, every event wakes the engine. */
+  attach(conn: NexusConnection, wake: () => void, tap: ((e: TrafficEvent) => void) | undefined): void {
+    this.conn_ = conn;
+    tap?.({ at: Date.now(), conn: this.id, actor: this.label, dir: 'opened', text: '' });
+    this.unsubscribe = conn.onReceive((r) => {
+      tap?.({
+        at: r.at,
+        conn: this.id,
+        actor: this.label,
+        dir: 'received',
+        type: r.raw.type,
+        id: r.raw.id,
+        text: r.message ? renderMessage(r.message) : renderBytes(r.raw.payload),
+      });
+      this.inbox.push(r);
+      wake();
+    });
+    void conn.closed.then(() => {
+      tap?.({ at: Date.now(), conn: this.id, actor: this.label, dir: 'closed', text: '' });
+      wake();
+    });
+  }
+
+  /** The spec allows a close from here on (unless the session is already removed, which allows more). */
+  tolerateClose(): void {
+    if (this.life.kind === 'open') this.life = { kind: 'may-close', undo: this.life.undo };
+  }
+
+  /** SES-KICK-3 `nexusd`: the session is removed; the socket may close at any time or stay open. */
+  markRemoved(): void {
+    if (this.life.kind !== 'closed') this.life = { kind: 'removed' };
+  }
+
+  /** A settling probe is written: remember the model before it (see ConnLife). */
+  startProbe(before: State): void {
+    if (this.life.kind === 'open' || this.life.kind === 'may-close') this.life = { ...this.life, undo: before };
+  }
+
+  /** The probe settled what it was sent for: a close is no longer tolerated, nothing to undo. */
+  endProbe(): void {
+    if (this.life.kind === 'open' || this.life.kind === 'may-close') this.life = { kind: 'open', undo: null };
+  }
+
+  /** The model before the probe, when the target closed instead of reading it and that was allowed. */
+  probeUndo(): State | null {
+    return this.life.kind === 'may-close' ? this.life.undo : null;
+  }
+
+  /** The connection is handled as closed: nothing more is read from it. */
+  markClosed(): void {
+    if (this.life.kind === 'closed') return;
+    this.life = { kind: 'closed', instead: this.closeTolerated };
+    this.unsubscribe();
+  }
+
+  /** Whether a missing answer is explained by a close the spec allowed (Answer.closedInstead). */
+  get closedInstead(): boolean {
+    return this.life.kind === 'closed' && this.life.instead;
+  }
+
+  /** Drops what was received and expected so far (raw cleanup, raw requests made outside the lockstep). */
+  forget(): void {
+    this.inbox = [];
+    this.queue = [];
+  }
+
+  /** How `decide` (outcomes.ts) sees this connection. */
+  view(): ConnView {
+    return {
+      id: this.id,
+      queue: this.queue,
+      inbox: this.inbox,
+      closed: this.conn_?.closeInfo != null,
+      closeTolerated: this.life.kind === 'may-close',
+      lazyRemoved: this.life.kind === 'removed',
+    };
+  }
+}

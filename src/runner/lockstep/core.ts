@@ -1,0 +1,144 @@
+// What the parts of the lockstep engine share: its options, the model mirror, the harness
+// connections, the pending fork, the mismatch record, and the one way a model output becomes an
+// expectation on the connection it addresses. The facade (engine.ts) owns one; forks, arrivals and
+// waiting work on it.
+import { allAccountsList, nameKey } from '../../model/index.ts';
+import type { Event, Output, SendOutput } from '../../model/index.ts';
+import type { ConnId, Profile } from '../../protocol/types.ts';
+import { createRng, randomMessageId } from '../../protocol/ids.ts';
+import type { NexusConnection } from '../../net/connection.ts';
+import type { CompareContext } from '../compare.ts';
+import { nowSeconds } from '../clock.ts';
+import { HarnessConn } from './conn.ts';
+import type { Expectation } from './conn.ts';
+import type { Fork } from './forks.ts';
+import { Mirror } from './mirror.ts';
+import { Mismatches } from './mismatches.ts';
+import type { LockstepOptions } from './types.ts';
+import { RunAborted } from './types.ts';
+
+export class Core {
+  readonly mirror: Mirror;
+  readonly record: Mismatches;
+  readonly conns = new Map<ConnId, HarnessConn>();
+  readonly stats = { roundTrips: 0, connections: 0 };
+  /** Several allowed outcomes of the last thing written, not told apart yet: arrivals wait for `decide`. */
+  fork: Fork | null = null;
+  /** The outcome the target's traffic chose, when the last exchange or client close allowed several. */
+  lastOutcome: string | undefined;
+  /**
+   * Checks that wait for the target's own deadlines (`slow`) let it close connections that are
+   * subject to a timer (WIRE-TMO-1/2); the model has no clock, so it is told when the target acts.
+   */
+  serverTimeouts = false;
+  /** Wakes the operation waiting for arrivals (a frame arrived, a connection closed, the run was aborted). */
+  private waker: (() => void) | null = null;
+  private connCounter = 0;
+  /** Request ids derive from the run seed. */
+  private readonly rng: () => number;
+
+  constructor(
+    readonly opts: LockstepOptions,
+    initial: ConstructorParameters<typeof Mirror>[0],
+  ) {
+    this.mirror = new Mirror(initial);
+    this.record = new Mismatches(opts.logger);
+    this.rng = createRng(opts.seed ^ 0x5bd1e995);
+    opts.signal?.addEventListener('abort', () => this.wake(), { once: true });
+  }
+
+  freshId(): string {
+    return randomMessageId(this.rng);
+  }
+
+  throwIfAborted(): void {
+    if (this.opts.signal?.aborted) throw new RunAborted();
+  }
+
+  /** A new harness connection, listened to at once when its socket is already open. */
+  newConn(label: string, conn: NexusConnection | null): HarnessConn {
+    this.connCounter += 1;
+    const hc = new HarnessConn(`h${this.connCounter}`, label, this.opts.profile);
+    if (conn) this.listen(hc, conn);
+    this.conns.set(hc.id, hc);
+    return hc;
+  }
+
+  /** Frames and closes on `conn` reach `hc`'s inbox and wake the waiting operation. */
+  listen(hc: HarnessConn, conn: NexusConnection): void {
+    hc.attach(conn, () => this.wake(), this.opts.onTraffic);
+  }
+
+  wake(): void {
+    this.waker?.();
+  }
+
+  /** Resolves after `ms` or at the next arrival, whichever comes first. */
+  activity(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        if (self.waker === done) self.waker = null;
+        resolve();
+      }
+      this.waker = done;
+    });
+  }
+
+  isOwnName(name: string): boolean {
+    return this.opts.isRunName(name) || nameKey(name) === nameKey(this.opts.adminUsername);
+  }
+
+  compareContext(): CompareContext {
+    return {
+      profile: this.opts.profile,
+      match: this.opts.match,
+      ids: this.mirror.ids,
+      now: nowSeconds(),
+      isOwnName: (name) => this.isOwnName(name),
+      model: this.mirror.state,
+    };
+  }
+
+  /** Steps the mirror with an event that leaves no choice and queues its outputs as expectations. */
+  apply(event: Event, sent: string, requestIds: string[], probe = false, request?: Record<string, unknown>): Output[] {
+    const outputs = this.mirror.step(event);
+    for (const o of outputs) this.expect(o, sent, requestIds, probe, request);
+    return outputs;
+  }
+
+  /** Tells the model a connection is gone, if it still knows it. */
+  forgetInModel(hc: HarnessConn, sent: string): void {
+    if (this.mirror.state.connections[hc.id]) this.apply({ kind: 'close', conn: hc.id, now: nowSeconds() }, sent, []);
+  }
+
+  /** One model output becomes an expectation on the (still open) harness connection it addresses. */
+  expect(output: Output, sent: string, requestIds: string[], probe: boolean, request?: Record<string, unknown>): void {
+    const hc = this.conns.get(output.conn);
+    if (!hc || hc.closed) return;
+    if (output.kind === 'send') this.addLenientAlternatives(output, request);
+    const e: Expectation = { output, conn: hc.id, sent, requestIds, probe, matched: null };
+    if (request) e.request = request;
+    hc.queue.push(e);
+    for (const c of this.collectors) c.push(e);
+  }
+
+  /** Expectation lists of the operations in progress (what one exchange produced, for its answers). */
+  readonly collectors = new Set<Expectation[]>();
+
+  /** USR-LIST-4 `lenient`: `all:true` may follow either profile. */
+  private addLenientAlternatives(output: SendOutput, request?: Record<string, unknown>): void {
+    if (this.opts.match !== 'lenient' || output.message.type !== 'UserListResponse') return;
+    if (output.message.body.success !== true || request?.all !== true) return;
+    const other: Profile = this.opts.profile === 'spec' ? 'nexusd' : 'spec';
+    const body = { ...output.message.body, users: allAccountsList(this.mirror.state, other) };
+    output.accept = { ...output.accept, alternatives: [...(output.accept?.alternatives ?? []), { type: 'UserListResponse', body }] };
+  }
+
+  /** A failure on `hc`'s account (see Mismatches.record). */
+  fail(hc: HarnessConn, rules: readonly string[], sent: string, expected: string, actual: string): void {
+    this.record.record(hc.label, rules, sent, expected, actual);
+  }
+}

@@ -1,0 +1,86 @@
+// Waiting: `drain` handles arrivals until every required expectation is met (or reports what did
+// not come within the timeout); `nextSettle` looks at what the spec left open once the required
+// part is done (optional frames, closes the target may or may not make) and says what must be
+// probed next. It never writes anything itself: the engine sends the probe or the close at top
+// level (engine.ts settleAll), so no exchange ever runs inside another.
+import { renderExpectation } from '../render.ts';
+import { isOptional } from '../outcomes.ts';
+import { processArrivals } from './arrivals.ts';
+import type { Core } from './core.ts';
+import type { Expectation, HarnessConn } from './conn.ts';
+import { resolveFork } from './forks.ts';
+import { RunAborted } from './types.ts';
+
+/** What settling needs next on one connection. */
+export type SettleWork =
+  /**
+   * A round trip settles both kinds of open point at once: optional frames the target meant to
+   * send arrive before its answer, and a connection it meant to close is closed before it reads
+   * the probe (WIRE-SEQ-8). `pending`: the optional frames that do not come before the answer
+   * are not coming.
+   */
+  | { kind: 'probe'; hc: HarnessConn; pending: Expectation[] }
+  /** Before login a probe would have side effects; closing ourselves makes both outcomes equal. */
+  | { kind: 'close'; hc: HarnessConn };
+
+function required(core: Core): Expectation[] {
+  const out: Expectation[] = [];
+  for (const hc of core.conns.values()) {
+    for (const e of hc.queue) if (!isOptional(e.output)) out.push(e);
+  }
+  return out;
+}
+
+/** Handles arrivals until every required expectation is met or the timeout expires. */
+export async function drain(core: Core, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    resolveFork(core, false);
+    processArrivals(core);
+    if (required(core).length === 0 && core.fork === null) return;
+    const remaining = deadline - Date.now();
+    if (core.opts.signal?.aborted) throw new RunAborted();
+    if (remaining <= 0) {
+      if (core.fork) {
+        resolveFork(core, true);
+        processArrivals(core);
+      }
+      for (const e of required(core)) {
+        const hc = core.conns.get(e.conn)!;
+        core.fail(hc, e.output.rules, e.sent, renderExpectation(e.output), `nothing within ${timeoutMs} ms`);
+        hc.queue = hc.queue.filter((x) => x !== e);
+      }
+      return;
+    }
+    await core.activity(remaining);
+  }
+}
+
+/**
+ * The next open point to settle, or null when none is left. Leftovers that need no round trip
+ * (a removed session's, a connection past login that cannot be probed) are dropped here.
+ */
+export function nextSettle(core: Core): SettleWork | null {
+  for (const hc of [...core.conns.values()]) {
+    if (hc.closed) continue;
+    const leftovers = hc.queue;
+    if (leftovers.length === 0 && hc.life.kind !== 'may-close') continue;
+    if (leftovers.some((e) => e.output.kind === 'close' && e.output.accept?.lazy)) hc.markRemoved();
+    const pending = leftovers.filter((e) => e.output.kind === 'send');
+    hc.queue = pending;
+    if (leftovers.some((e) => e.output.kind === 'close' && e.output.accept?.optional)) hc.tolerateClose();
+    const closeToSettle = hc.life.kind === 'may-close';
+    if (!closeToSettle && pending.length === 0) continue;
+    if (core.mirror.state.connections[hc.id]?.phase === 'auth' && !hc.removed) return { kind: 'probe', hc, pending };
+    hc.queue = [];
+    if (closeToSettle) return { kind: 'close', hc };
+  }
+  return null;
+}
+
+/** After the probe's answer: optional frames that did not come before it are not coming. */
+export function probeSettled(work: Extract<SettleWork, { kind: 'probe' }>): void {
+  const { hc, pending } = work;
+  hc.queue = hc.queue.filter((e) => !pending.includes(e));
+  hc.endProbe();
+}

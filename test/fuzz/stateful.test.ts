@@ -1,0 +1,48 @@
+// The stateful fuzzer finds a server that loses the UserUpdated broadcast of a rename made after a
+// kick, shrinks the command sequence to a minimal one, and the fixture it writes replays to the
+// same failure against that server and passes against the reference server in both profiles.
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseFixture } from '../../src/fuzz/fixture.ts';
+import { fuzzer } from '../../src/fuzz/stateful/index.ts';
+import { startServer, type ReferenceServer } from '../../src/server/server.ts';
+import { renameAfterKickLosesBroadcast } from '../support/fuzz-faults.ts';
+import { fuzzContext } from './context.ts';
+import { replayFixture } from './replay.ts';
+
+const servers: ReferenceServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+describe('stateful fuzzer', () => {
+  it('finds a broadcast missing after a rename following a kick, shrinks it, and the fixture replays', async () => {
+    const broken = await startServer({ port: 0, profile: 'spec', faults: [renameAfterKickLosesBroadcast()] });
+    servers.push(broken);
+    const ctx = await fuzzContext(broken, { profile: 'spec', seed: 3, runs: 200 });
+    const r = await fuzzer.run(ctx);
+    expect(await ctx.session.finish()).toEqual({ ok: true, differences: [] });
+
+    expect(r.failures).toHaveLength(1);
+    expect(r.failures[0]!.class).toBe('sequence');
+    expect(r.failures[0]!.message).toMatch(/replay: nexus-conform replay \S+\.json/);
+    const { fixture, path } = ctx.recorded[0]!;
+    expect(parseFixture(readFileSync(path, 'utf8'), path)).toEqual(fixture);
+    // Minimal: a kick, then a rename by the same session, and nothing else that is a request.
+    const requests = fixture.steps.filter((s) => s.op === 'request').map((s) => (s.op === 'request' ? s.type : ''));
+    expect(requests).toEqual(['UserKick', 'UserUpdate']);
+    expect(fixture.rules).toContain('ADM-UPDATE-16');
+
+    const again = await replayFixture(path, broken, 'spec');
+    expect(again.result.status).toBe('failed');
+    expect(new Set(again.result.failures.map((f) => f.rule))).toEqual(new Set(fixture.rules));
+    for (const profile of ['spec', 'nexusd'] as const) {
+      const ref = await startServer({ port: 0, profile });
+      servers.push(ref);
+      const ok = await replayFixture(path, ref, profile);
+      expect(ok.result.failures).toEqual([]);
+      expect(ok.result.status).toBe('passed');
+      expect(ok.restored.ok).toBe(true);
+    }
+  }, 120_000);
+});
