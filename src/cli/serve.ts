@@ -1,11 +1,12 @@
 // `nexus-conform serve`: the reference server until SIGINT/SIGTERM; with `--fault NAME` a
 // deliberately broken one (the fault catalogue, src/server/faults/), `--list-faults` lists them.
 import type { Profile } from '../protocol/types.ts';
-import { FAULTS, faultHooks, findFault } from '../server/faults/index.ts';
 import type { CliIO } from './common.ts';
 import { errorText, EXIT, formatAddress, makeLogger, trapSignals, UsageError } from './common.ts';
 
 const loadServer = () => import('../server/server.ts');
+// Loaded only when serving or listing faults, so other commands start without the catalogue.
+const loadFaults = () => import('../server/faults/index.ts');
 type ServerHandle = Awaited<ReturnType<Awaited<ReturnType<typeof loadServer>>['startServer']>>;
 
 export interface ServeFlags {
@@ -24,16 +25,18 @@ export function collectFault(value: string, previous: string[] | undefined): str
 }
 
 /** `--list-faults`: one block per fault — name, rule ids, profiles where it is wrong, description. */
-export function formatFaultList(): string {
+export async function formatFaultList(): Promise<string> {
+  const { FAULTS } = await loadFaults();
   const lines = FAULTS.map((f) => `${f.name}\n    rules:    ${f.rules.join(', ')}\n    profiles: ${f.profiles.join(', ')}\n    ${f.description}`);
   return `${lines.join('\n')}\n\n${FAULTS.length} faults; serve one with: nexus-conform serve --fault NAME\n`;
 }
 
 export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number> {
   if (flags.listFaults) {
-    io.stdout.write(formatFaultList());
+    io.stdout.write(await formatFaultList());
     return EXIT.ok;
   }
+  const { faultHooks, findFault } = await loadFaults();
   const names = flags.fault ?? [];
   const unknown = names.find((n) => !findFault(n));
   if (unknown !== undefined) throw new UsageError(`unknown fault "${unknown}" (nexus-conform serve --list-faults lists them)`);
