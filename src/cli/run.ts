@@ -70,6 +70,8 @@ export interface RunFlags {
   seed?: number;
   slow?: boolean;
   quiet?: boolean;
+  /** commander's `--no-retry`: false turns the re-run of failed checks off. */
+  retry?: boolean;
 }
 
 export async function runCommand(targetArg: string | undefined, flags: RunFlags, io: CliIO): Promise<number> {
@@ -178,6 +180,7 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
         seed,
         sections: runSections,
         slow: flags.slow ?? false,
+        retry: flags.retry !== false,
         signal: controller.signal,
         onResult: (r) => {
           // After an interrupt the runner reports every remaining check as skipped; count them
@@ -218,7 +221,8 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
       io.stderr.write(`nexus-conform: interrupted after ${formatSummaryLine(result.summary)}\n`);
       return EXIT.interrupted;
     }
-    return result.summary.failed > 0 ? EXIT.failed : EXIT.ok;
+    // A flaky check is never a pass: it fails the run like a failure (it is reported apart).
+    return result.summary.failed + result.summary.flaky > 0 ? EXIT.failed : EXIT.ok;
   } finally {
     untrap();
     if (server !== undefined) await server.close();

@@ -36,6 +36,8 @@ export interface SuiteOptions {
   seed?: number;
   /** Include the checks that wait for server timeouts. */
   slow?: boolean;
+  /** Re-run a failed check once on fresh connections; pass-after-fail is `flaky` (default true). */
+  retry?: boolean;
   signal?: AbortSignal;
   /** Called after every check. */
   onResult?: (r: CheckResult) => void;
@@ -78,6 +80,7 @@ export async function runSuite(opts: SuiteOptions = {}): Promise<RunResult> {
       seed: opts.seed ?? randomInt(0, 2 ** 31),
       sections,
       slow: opts.slow ?? false,
+      retry: opts.retry ?? true,
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onResult ? { onResult: opts.onResult } : {}),
       ...(opts.logger ? { logger: opts.logger } : {}),

@@ -109,6 +109,23 @@ export function defaultServerInfo(config: ModelConfig): ServerInfo {
   };
 }
 
+/**
+ * A deep copy of plain JSON data (the state, or any part of it). `step` copies the state once per
+ * run, so this is the model's hottest path on a busy server: a direct recursive copy is about ten
+ * times faster than `structuredClone` for these shapes (bench/, `npm run bench`).
+ */
+export function cloneData<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = cloneData(value[i]);
+    return out as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = cloneData((value as Record<string, unknown>)[key]);
+  return out as T;
+}
+
 /** Lower-cased lookup key for usernames and nicknames (GEN-7). */
 export function nameKey(name: string): string {
   return name.toLowerCase();

@@ -1,5 +1,5 @@
 // The reference model's single entry point: step(state, event) → {state, outputs}. Pure: the input
-// state is never mutated (a structured clone is worked on), time comes in with the event, fresh ids
+// state is never mutated (a deep copy is worked on), time comes in with the event, fresh ids
 // come from the state's seed. Sequencing is wire.md §10; per-message rules live in the handlers.
 // Where a handler reaches an [UNDETERMINED] point (Ctx.choose), the event is run again from the same
 // input state once per other option, and those runs come back as `alternatives`.
@@ -14,6 +14,7 @@ import { HANDLERS } from './messages/index.ts';
 import { handshake } from './session/handshake.ts';
 import { login } from './session/login.ts';
 import type { Connection, State } from './state.ts';
+import { cloneData } from './state.ts';
 import { unmapIPv4 } from './ip.ts';
 
 export interface StepOptions {
@@ -68,7 +69,7 @@ interface Run {
 
 /** One run of `event` over a private copy of `state`, taking `forced` options at choice points. */
 function run(state: State, event: Event, forced: Choices): Run {
-  const ctx = new Ctx(structuredClone(state), event.now, forced);
+  const ctx = new Ctx(cloneData(state), event.now, forced);
   switch (event.kind) {
     case 'connect':
       onConnect(ctx, event.conn, event.ip, event.port);
@@ -89,8 +90,8 @@ function run(state: State, event: Event, forced: Choices): Run {
     case 'foreign-login': {
       // The harness reports a stranger it saw log in on the target; the model only records it.
       const s = event.session;
-      if (event.account) ctx.state.accounts[s.accountKey] = structuredClone(event.account);
-      ctx.state.sessions[String(s.id)] = { ...structuredClone(s), conn: null, loginSeq: ctx.state.nextLoginSeq++ };
+      if (event.account) ctx.state.accounts[s.accountKey] = cloneData(event.account);
+      ctx.state.sessions[String(s.id)] = { ...cloneData(s), conn: null, loginSeq: ctx.state.nextLoginSeq++ };
       ctx.state.nextSessionId = Math.max(ctx.state.nextSessionId, s.id + 1);
       break;
     }

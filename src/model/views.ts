@@ -22,22 +22,35 @@ export function sessionsOf(state: State, accountKey: string): Session[] {
   return liveSessions(state).filter((s) => s.accountKey === accountKey);
 }
 
-/** Code-point order (as upstream compares UTF-8 strings), not UTF-16 code-unit order. */
+/**
+ * Code-point order (as upstream compares UTF-8 strings), not UTF-16 code-unit order. Lists are
+ * sorted with it on every UserList, so it walks code units and only looks at code points where the
+ * strings first differ (where the two orders can disagree: surrogates).
+ */
 export function compareCodePoints(a: string, b: string): number {
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const x = ia.next();
-    const y = ib.next();
-    if (x.done || y.done) return x.done && y.done ? 0 : x.done ? -1 : 1;
-    const d = x.value.codePointAt(0)! - y.value.codePointAt(0)!;
-    if (d !== 0) return d;
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === n) return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+  // After a shared high surrogate, the code points start there (a pair) unless both are lone halves.
+  if (i > 0 && isHighSurrogate(a.charCodeAt(i - 1))) {
+    const d = a.codePointAt(i - 1)! - b.codePointAt(i - 1)!;
+    if (d !== 0) return d < 0 ? -1 : 1;
   }
+  const d = a.codePointAt(i)! - b.codePointAt(i)!;
+  return d < 0 ? -1 : d > 0 ? 1 : 0;
+}
+
+function isHighSurrogate(unit: number): boolean {
+  return unit >= 0xd800 && unit <= 0xdbff;
 }
 
 /** USR-LIST-5, CM-4: ascending by lower-cased nickname; ties (unspecified) by session id for determinism. */
 export function byNickname<T>(items: T[], nickname: (t: T) => string, tie: (t: T) => number = () => 0): T[] {
-  return [...items].sort((a, b) => compareCodePoints(nameKey(nickname(a)), nameKey(nickname(b))) || tie(a) - tie(b));
+  // Keys computed once per item, not once per comparison.
+  const keyed = items.map((item) => ({ item, key: nameKey(nickname(item)), tie: tie(item) }));
+  keyed.sort((a, b) => compareCodePoints(a.key, b.key) || a.tie - b.tie);
+  return keyed.map((k) => k.item);
 }
 
 /**

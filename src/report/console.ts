@@ -1,6 +1,8 @@
 // Console report: a tree grouped by section, failure details (rule / sent / expected / actual),
-// coverage, restore status and the summary line `N passed, N failed, N skipped` that CI tooling greps.
+// the root causes (failures grouped by rule and what differed), coverage, restore status and the
+// summary line `N passed, N failed, N skipped` that CI tooling greps.
 // Pure formatting functions plus a small streaming reporter; all I/O goes through a `write` callback.
+import { rootCauseLine, rootCauses } from './root-causes.ts';
 import type { CheckResult, CoverageSummary, Failure, RunResult } from './types.ts';
 
 export interface ConsoleOptions {
@@ -23,12 +25,13 @@ export function shouldUseColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessE
   return stream.isTTY === true && env.TERM !== 'dumb';
 }
 
-type Style = 'green' | 'red' | 'yellow' | 'dim' | 'bold' | 'cyan';
+type Style = 'green' | 'red' | 'yellow' | 'dim' | 'bold' | 'cyan' | 'magenta';
 const ANSI: Record<Style, [string, string]> = {
   green: ['\x1b[32m', '\x1b[39m'],
   red: ['\x1b[31m', '\x1b[39m'],
   yellow: ['\x1b[33m', '\x1b[39m'],
   cyan: ['\x1b[36m', '\x1b[39m'],
+  magenta: ['\x1b[35m', '\x1b[39m'],
   dim: ['\x1b[2m', '\x1b[22m'],
   bold: ['\x1b[1m', '\x1b[22m'],
 };
@@ -39,7 +42,7 @@ function paint(opts: ConsoleOptions, style: Style, text: string): string {
   return on + text + off;
 }
 
-export const MARK = { passed: '✓', failed: '✗', skipped: '–' } as const;
+export const MARK = { passed: '✓', failed: '✗', skipped: '–', flaky: '≈' } as const;
 
 // --- clipping huge values -----------------------------------------------------------------------
 
@@ -134,14 +137,17 @@ export function formatCheck(r: CheckResult, opts: ConsoleOptions): string {
       ? paint(opts, 'green', MARK.passed)
       : r.status === 'failed'
         ? paint(opts, 'red', MARK.failed)
-        : paint(opts, 'yellow', MARK.skipped);
+        : r.status === 'flaky'
+          ? paint(opts, 'magenta', MARK.flaky)
+          : paint(opts, 'yellow', MARK.skipped);
   const rules = r.rules.length > 0 ? '  ' + paint(opts, 'dim', `[${r.rules.join(', ')}]`) : '';
   // Only slow checks get a duration, so the tree stays readable.
   const slow = r.durationMs >= 1000 ? '  ' + paint(opts, 'dim', `(${formatDuration(r.durationMs)})`) : '';
   const lines = [`    ${mark} ${r.id} — ${r.title}${rules}${slow}`];
   if (r.status === 'skipped') {
     lines.push(`        ${paint(opts, 'yellow', 'skipped:')} ${r.message ?? 'no reason given'}`);
-  } else if (r.status === 'failed') {
+  } else if (r.status === 'failed' || r.status === 'flaky') {
+    if (r.status === 'flaky') lines.push(`        ${paint(opts, 'magenta', 'FLAKY:')} failed, then passed when re-run on fresh connections (${r.attempts?.failed ?? 1} of ${r.attempts?.runs ?? 2} runs failed)`);
     if (r.seed !== undefined) lines.push(`        ${paint(opts, 'dim', 'seed doc:')} ${r.seed}`);
     if (r.failures.length === 0) {
       lines.push(`        ${paint(opts, 'red', 'failed:')} ${r.message ?? 'no detail given'}`);
@@ -190,9 +196,36 @@ export function formatHeader(h: HeaderInfo, opts: ConsoleOptions): string {
   return lines.join('\n');
 }
 
-/** Exactly `N passed, N failed, N skipped`: CI tooling reads this line. */
+/** Exactly `N passed, N failed, N skipped` (`, N flaky` when there are any): CI tooling reads this line. */
 export function formatSummaryLine(s: RunResult['summary']): string {
-  return `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`;
+  return `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped${s.flaky > 0 ? `, ${s.flaky} flaky` : ''}`;
+}
+
+/** The last events of a transcript, one line each: `actor conn → frame`. */
+export function formatTranscript(t: NonNullable<CheckResult['transcript']>, opts: ConsoleOptions, last = 12, indent = '        '): string {
+  const arrow = { opened: '+', sent: '→', received: '←', closed: '×' } as const;
+  const shown = t.entries.slice(-last);
+  const skipped = t.entries.length - shown.length + t.omitted;
+  const lines = shown.map((e) => `${indent}${paint(opts, 'dim', `${e.actor} ${arrow[e.dir]}`)} ${e.dir === 'opened' ? 'connected' : e.dir === 'closed' ? 'closed' : clip(e.text, 200)}`);
+  if (skipped > 0) lines.unshift(paint(opts, 'dim', `${indent}… ${skipped} earlier events (see --json or --html)`));
+  return lines.join('\n');
+}
+
+/** Root causes first: failures grouped by rule and what differed, each with one example and its traffic. */
+export function formatRootCauses(checks: readonly CheckResult[], opts: ConsoleOptions, max = 10): string {
+  const groups = rootCauses(checks);
+  if (groups.length === 0) return '';
+  const lines = [paint(opts, 'bold', `root causes (${groups.length}, most checks first)`)];
+  for (const g of groups.slice(0, max)) {
+    lines.push(`    ${paint(opts, 'red', rootCauseLine(g))}`);
+    lines.push(`        ${paint(opts, 'dim', 'e.g.')} ${g.example.check}`);
+    if (!opts.quiet) {
+      lines.push(formatFailure(g.example.failure, { ...opts, maxValueChars: 300 }, '          '));
+      if (g.example.transcript) lines.push(formatTranscript(g.example.transcript, opts, 12, '          '));
+    }
+  }
+  if (groups.length > max) lines.push(`    … and ${groups.length - max} more (see --json or --html)`);
+  return lines.join('\n');
 }
 
 function pct(covered: number, total: number): string {
@@ -228,6 +261,8 @@ export function formatConnection(t: RunResult['target'], opts: ConsoleOptions): 
 /** Everything after the tree: target, coverage, restore status, stats, summary line, duration. */
 export function formatFooter(result: RunResult, opts: ConsoleOptions): string {
   const out: string[] = [''];
+  const causes = formatRootCauses(result.checks, opts);
+  if (causes !== '') out.push(causes);
   out.push(formatConnection(result.target, opts));
   if (result.coverage !== undefined) out.push(formatCoverage(result.coverage, result.profile, opts));
   if (result.restored !== undefined) {
@@ -260,7 +295,7 @@ export function renderConsole(
   const lines: string[] = [];
   let section: string | undefined;
   for (const r of result.checks) {
-    if (opts.quiet && r.status !== 'failed') continue;
+    if (opts.quiet && r.status !== 'failed' && r.status !== 'flaky') continue;
     if (r.section !== section) {
       section = r.section;
       lines.push(formatSectionHeader(r.section, sectionTitleOf(r, sectionTitles), opts));
@@ -286,7 +321,7 @@ export class ConsoleReporter {
   }
 
   check(r: CheckResult): void {
-    if (this.opts.quiet && r.status !== 'failed') return;
+    if (this.opts.quiet && r.status !== 'failed' && r.status !== 'flaky') return;
     if (r.section !== this.section) {
       this.section = r.section;
       this.write(formatSectionHeader(r.section, sectionTitleOf(r, this.sectionTitles), this.opts) + '\n');

@@ -16,6 +16,22 @@ export const failureSchema = z.object({
   actor: z.string().optional(),
 });
 
+export const transcriptSchema = z.object({
+  entries: z.array(
+    z.object({
+      /** ms since the epoch */
+      at: z.number(),
+      conn: z.string(),
+      actor: z.string(),
+      dir: z.enum(['opened', 'sent', 'received', 'closed']),
+      /** The rendered frame, passwords masked; empty for opens and closes. */
+      text: z.string(),
+    }),
+  ),
+  /** Events left out of the middle of a long check. */
+  omitted: z.number().int().nonnegative(),
+});
+
 const countSchema = z.object({ covered: z.number().int(), total: z.number().int(), missing: z.array(z.string()) });
 
 export const jsonCheckSchema = z.object({
@@ -27,12 +43,27 @@ export const jsonCheckSchema = z.object({
   errors: z.array(z.string()),
   /** Seed document section the check comes from; null where the seeds are silent. */
   seed: z.string().nullable(),
-  status: z.enum(['passed', 'failed', 'skipped']),
+  /** `flaky`: failed, then passed on a re-run (never a pass). */
+  status: z.enum(['passed', 'failed', 'skipped', 'flaky']),
   /** Failure summary or skip reason; null when passed. */
   message: z.string().nullable(),
   durationMs: z.number().int().nonnegative(),
   roundTrips: z.number().int().nonnegative(),
   failures: z.array(failureSchema),
+  /** Every connection's traffic during the failed attempt (failed and flaky checks). */
+  transcript: transcriptSchema.optional(),
+  /** A failed check re-run once: how often it ran and how often it failed. */
+  attempts: z.object({ runs: z.number().int(), failed: z.number().int() }).optional(),
+});
+
+/** Failures grouped by rule and by what differed, most checks first (report/root-causes.ts). */
+export const rootCauseSchema = z.object({
+  rule: z.string(),
+  what: z.string(),
+  checks: z.number().int(),
+  failures: z.number().int(),
+  checkIds: z.array(z.string()),
+  example: z.object({ check: z.string(), failure: failureSchema, transcript: transcriptSchema.optional() }),
 });
 
 export const jsonReportSchema = z.object({
@@ -50,7 +81,9 @@ export const jsonReportSchema = z.object({
     embedded: z.boolean(),
     fresh: z.boolean(),
   }),
-  summary: z.object({ passed: z.number().int(), failed: z.number().int(), skipped: z.number().int(), total: z.number().int() }),
+  summary: z.object({ passed: z.number().int(), failed: z.number().int(), skipped: z.number().int(), flaky: z.number().int(), total: z.number().int() }),
+  /** The report opens with the root causes: failures grouped by rule and what differed. */
+  rootCauses: z.array(rootCauseSchema),
   stats: z.object({ roundTrips: z.number().int(), connections: z.number().int() }),
   coverage: z.object({ rules: countSchema, errors: countSchema }).nullable(),
   restored: z.object({ ok: z.boolean(), differences: z.array(z.string()) }).nullable(),

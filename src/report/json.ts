@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { JsonReport } from './json-schema.ts';
+import { rootCauses } from './root-causes.ts';
 import { toolVersion } from './tool-version.ts';
 import type { RunResult } from './types.ts';
 
@@ -22,6 +23,7 @@ export function toJsonReport(result: RunResult): JsonReport {
     seed: result.seed,
     target: result.target,
     summary: result.summary,
+    rootCauses: rootCauses(result.checks),
     stats: result.stats,
     coverage: result.coverage ?? null,
     restored: result.restored ?? null,
@@ -37,6 +39,8 @@ export function toJsonReport(result: RunResult): JsonReport {
       durationMs: Math.round(c.durationMs),
       roundTrips: c.roundTrips,
       failures: c.failures,
+      ...(c.transcript ? { transcript: c.transcript } : {}),
+      ...(c.attempts ? { attempts: c.attempts } : {}),
     })),
   };
 }

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import junitModule, { type Builder } from 'junit-report-builder';
 import { clip, firstDifference } from './console.ts';
+import { rootCauseLine, rootCauses } from './root-causes.ts';
 import type { CheckResult, Failure, RunResult } from './types.ts';
 
 // Failure bodies may quote frames of several hundred KB; keep reports loadable in CI UIs.
@@ -12,6 +13,7 @@ import type { CheckResult, Failure, RunResult } from './types.ts';
 const junit = junitModule as unknown as Builder;
 
 const BODY_VALUE_CHARS = 8000;
+const MAX_ROOT_CAUSES = 10;
 const MESSAGE_CHARS = 400;
 
 // XML 1.0 cannot carry most C0 controls or lone surrogates, not even in CDATA; show them escaped.
@@ -47,6 +49,13 @@ export function failureBody(failures: Failure[]): string {
     .join('\n\n');
 }
 
+/** A failed check's traffic for system-out: one line per event, `actor conn dir frame`. */
+export function transcriptText(t: NonNullable<CheckResult['transcript']>): string {
+  const lines = t.entries.map((e) => `${new Date(e.at).toISOString()} ${e.actor} (${e.conn}) ${e.dir}${e.text !== '' ? ` ${e.text}` : ''}`);
+  if (t.omitted > 0) lines.splice(150, 0, `… ${t.omitted} events left out …`);
+  return `transcript (passwords masked):\n${lines.join('\n')}`;
+}
+
 function failureMessage(r: CheckResult): string {
   const first = r.failures[0];
   const text = r.message !== undefined && r.message !== '' ? r.message : first !== undefined ? failureSummary(first) : 'failed';
@@ -55,6 +64,7 @@ function failureMessage(r: CheckResult): string {
 
 export function renderJunit(result: RunResult, sectionTitles: ReadonlyMap<string, string> = new Map()): string {
   const builder = junit.newBuilder().name('nexus-conform');
+  const causes = rootCauses(result.checks);
   const suites = new Map<string, ReturnType<typeof builder.testSuite>>();
   for (const r of result.checks) {
     let suite = suites.get(r.section);
@@ -70,6 +80,8 @@ export function renderJunit(result: RunResult, sectionTitles: ReadonlyMap<string
         .property('transport', result.target.transport)
         .property('seed', String(result.seed));
       if (title !== undefined) suite.property('title', xmlSafe(title));
+      // Root causes first: every suite opens with the run's failures grouped by rule and what differed.
+      causes.slice(0, MAX_ROOT_CAUSES).forEach((g, i) => suite!.property(`root-cause-${i + 1}`, xmlSafe(`${rootCauseLine(g)} (e.g. ${g.example.check})`)));
       suites.set(r.section, suite);
     }
     const tc = suite
@@ -80,10 +92,13 @@ export function renderJunit(result: RunResult, sectionTitles: ReadonlyMap<string
       .property('rules', r.rules.join(', '))
       .property('errors', r.errors.join(', '))
       .property('seed-section', r.seed ?? '');
-    if (r.status === 'failed') {
+    if (r.status === 'failed' || r.status === 'flaky') {
+      // JUnit has no flaky verdict: a flaky check is a failure of type `flaky` (never a pass).
       const first = r.failures[0];
-      tc.failure(xmlSafe(failureMessage(r)), first?.rule ?? r.rules[0] ?? 'failure');
+      tc.failure(xmlSafe(failureMessage(r)), r.status === 'flaky' ? 'flaky' : (first?.rule ?? r.rules[0] ?? 'failure'));
       tc.stacktrace(xmlSafe(r.failures.length > 0 ? failureBody(r.failures) : (r.message ?? 'failed')));
+      if (r.attempts) tc.property('attempts', `${r.attempts.failed} of ${r.attempts.runs} runs failed`);
+      if (r.transcript) tc.standardOutput(xmlSafe(transcriptText(r.transcript)));
     } else if (r.status === 'skipped') {
       // <skipped/> has no message attribute in this builder; the reason goes to system-out.
       tc.skipped().standardOutput(xmlSafe(`skipped: ${r.message ?? 'no reason given'}`));

@@ -3,7 +3,8 @@
 // under src/runner imports src/report.
 import type { MatchMode, Profile } from '../protocol/types.ts';
 
-export type CheckStatus = 'passed' | 'failed' | 'skipped';
+/** `flaky`: failed, then passed when re-run once on fresh connections — reported, never a pass. */
+export type CheckStatus = 'passed' | 'failed' | 'skipped' | 'flaky';
 
 /** One mismatch between what the target did and what the spec allows. */
 export interface Failure {
@@ -17,6 +18,17 @@ export interface Failure {
   actual: string;
   /** Which actor/connection saw it. */
   actor?: string;
+}
+
+/** One event of a connection during a check (a frame as rendered, passwords masked; opens and closes). */
+export interface TranscriptEntry {
+  /** ms since the epoch */
+  at: number;
+  conn: string;
+  actor: string;
+  dir: 'opened' | 'sent' | 'received' | 'closed';
+  /** The rendered frame (`NX|…|Type|id|…|{json}`) or bytes; empty for opens and closes. */
+  text: string;
 }
 
 export interface CheckResult {
@@ -34,6 +46,14 @@ export interface CheckResult {
   failures: Failure[];
   durationMs: number;
   roundTrips: number;
+  /**
+   * Every connection's traffic during the (first failed) attempt, for failed and flaky checks: the
+   * frames sent and received, opens and closes, passwords masked. `omitted` events from the middle
+   * of a long check are left out.
+   */
+  transcript?: { entries: TranscriptEntry[]; omitted: number };
+  /** When a failed check was re-run: how often it ran and how often it failed. */
+  attempts?: { runs: number; failed: number };
 }
 
 export interface CoverageSummary {
@@ -47,7 +67,7 @@ export interface RunResult {
   match: MatchMode;
   startedAt: string;
   durationMs: number;
-  summary: { passed: number; failed: number; skipped: number; total: number };
+  summary: { passed: number; failed: number; skipped: number; flaky: number; total: number };
   checks: CheckResult[];
   stats: { roundTrips: number; connections: number };
   coverage?: CoverageSummary;

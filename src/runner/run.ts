@@ -7,7 +7,7 @@ import type { CheckResult, RunResult } from './results.ts';
 import type { CheckDef, Section } from './api.ts';
 import { connectionsNeeded } from './actors.ts';
 import { makeFilter } from './filter.ts';
-import { RunSession } from './session.ts';
+import { RunSession, type SessionOptions } from './session.ts';
 
 export { TargetUnavailableError } from './failures.ts';
 export { makeFilter } from './filter.ts';
@@ -27,6 +27,10 @@ export interface RunOptions {
   /** SIGINT/SIGTERM from the CLI: stop after the current step, then clean up. */
   signal?: AbortSignal;
   onResult?: (r: CheckResult) => void;
+  /** Re-run a failed check once on fresh connections; a pass then makes it `flaky` (default off). */
+  retry?: boolean;
+  /** Hears every frame of every harness connection (traces, --verbose); passwords are masked. */
+  onTraffic?: SessionOptions['onTraffic'];
   logger?: Logger;
 }
 
@@ -63,13 +67,15 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
     ...(opts.slow !== undefined ? { slow: opts.slow } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.onTraffic ? { onTraffic: opts.onTraffic } : {}),
   });
 
   const results: CheckResult[] = [];
   let restored: RunResult['restored'];
   try {
     for (const p of planned) {
-      const r = await session.runCheck(p.section, p.check);
+      let r = await session.runCheck(p.section, p.check);
+      if (r.status === 'failed' && opts.retry && session.stopped === null) r = await retried(r, () => session.runCheck(p.section, p.check));
       results.push(r);
       opts.onResult?.(r);
       opts.logger?.debug({ id: r.id, status: r.status, message: r.message }, 'check done');
@@ -99,12 +105,27 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
   };
 }
 
+/**
+ * A failed check run once more (the session resynced after the failure, so on fresh connections):
+ * a pass makes it flaky, keeping the first attempt's failures and transcript; a second failure
+ * keeps it failed. Either way the result says how often it ran and failed.
+ */
+async function retried(first: CheckResult, again: () => Promise<CheckResult>): Promise<CheckResult> {
+  const second = await again();
+  if (second.status === 'passed') {
+    return { ...first, status: 'flaky', message: `failed, then passed on a re-run: ${first.message ?? ''}`, attempts: { runs: 2, failed: 1 } };
+  }
+  if (second.status === 'failed') return { ...first, attempts: { runs: 2, failed: 2 }, durationMs: first.durationMs + second.durationMs };
+  return first;
+}
+
 /** Counts by status. */
 export function summaryOf(results: CheckResult[]): RunResult['summary'] {
   return {
     passed: results.filter((r) => r.status === 'passed').length,
     failed: results.filter((r) => r.status === 'failed').length,
     skipped: results.filter((r) => r.status === 'skipped').length,
+    flaky: results.filter((r) => r.status === 'flaky').length,
     total: results.length,
   };
 }

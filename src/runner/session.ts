@@ -26,6 +26,7 @@ import {
   wasFresh,
 } from './target.ts';
 import { nowSeconds } from './clock.ts';
+import { TranscriptRecorder } from './transcript.ts';
 
 /** How long `expectClosed` waits in a slow check: the 60 s frame deadline, its 5 s grace, slack. */
 const SLOW_CLOSE_WAIT_MS = 75_000;
@@ -93,6 +94,8 @@ export class RunSession {
     readonly fingerprint: string | undefined,
     private readonly lockstep: Lockstep,
     private readonly run: RunContext,
+    /** Hears the check's traffic, for the transcript of a failed check. */
+    private readonly recorder: TranscriptRecorder,
   ) {}
 
   /** Connects, reads the snapshot and seeds the mirror. Throws TargetUnavailableError when the run cannot start. */
@@ -127,6 +130,7 @@ export class RunSession {
     const transport = control.conn.transport;
     log?.info({ target: `${opts.target.host}:${opts.target.port}`, transport, fresh }, 'run starts');
 
+    const recorder = new TranscriptRecorder();
     const lockstepOpts: ConstructorParameters<typeof Lockstep>[0] = {
       profile: opts.profile,
       match: opts.match,
@@ -137,7 +141,7 @@ export class RunSession {
       seed: opts.seed,
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(log ? { logger: log } : {}),
-      ...(opts.onTraffic ? { onTraffic: opts.onTraffic } : {}),
+      onTraffic: recorder.tap(opts.onTraffic),
     };
     const lockstep = new Lockstep(lockstepOpts, seedModel(opts, control, initial, working));
     const run = new RunContext(
@@ -154,7 +158,7 @@ export class RunSession {
       opts.seed,
       working,
     );
-    const session = new RunSession(opts, targetOpts, names, initial, working, fresh, transport, control.conn.fingerprint, lockstep, run);
+    const session = new RunSession(opts, targetOpts, names, initial, working, fresh, transport, control.conn.fingerprint, lockstep, run, recorder);
     session.attachControl(control);
     return session;
   }
@@ -189,6 +193,7 @@ export class RunSession {
     lockstep.beginCheck(check.rules, { serverTimeouts: slow });
     run.closeWaitMs = slow ? Math.max(this.opts.timeoutMs, SLOW_CLOSE_WAIT_MS) : this.opts.timeoutMs;
     const env = new CheckEnv(run, check);
+    this.recorder.start();
     let skipReason: string | null = null;
     let interrupted = false;
     const absorb = (e: unknown, during: string): void => {
@@ -223,6 +228,8 @@ export class RunSession {
       }
     }
     for (const n of env.createdNames) this.createdByChecks.add(n);
+    // The check's own traffic, without the resync that follows a failure.
+    const transcript = this.recorder.stop();
     if (!interrupted && lockstep.failures.length > 0) {
       try {
         await this.resync(env.createdNames);
@@ -241,7 +248,10 @@ export class RunSession {
       durationMs: Date.now() - started,
       roundTrips: lockstep.stats.roundTrips - roundTrips0,
     };
-    if (failures.length > 0) result.message = summarise(failures);
+    if (failures.length > 0) {
+      result.message = summarise(failures);
+      result.transcript = transcript;
+    }
     else if (skipReason !== null) result.message = skipReason;
     else if (interrupted) result.message = 'run interrupted';
     return result;

@@ -45,7 +45,7 @@ describe('embedded reference server', () => {
     expect(r.stdout).not.toMatch(/\x1b\[/);
 
     const report = JSON.parse(readFileSync(json, 'utf8'));
-    expect(report.summary).toEqual({ passed, failed, skipped, total: passed! + failed! + skipped! });
+    expect(report.summary).toEqual({ passed, failed, skipped, flaky: 0, total: passed! + failed! + skipped! });
     expect(report.seed).toBe(4242);
     expect(report.target.embedded).toBe(true);
     expect(report.target.transport).toBe('plain');

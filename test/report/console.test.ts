@@ -46,7 +46,7 @@ describe('console report', () => {
     const out = renderConsole(runResult(), plain);
     const lines = out.split('\n');
     expect(lines).toContain('1 passed, 1 failed, 1 skipped');
-    expect(formatSummaryLine({ passed: 10, failed: 0, skipped: 2, total: 12 })).toBe('10 passed, 0 failed, 2 skipped');
+    expect(formatSummaryLine({ passed: 10, failed: 0, skipped: 2, flaky: 0, total: 12 })).toBe('10 passed, 0 failed, 2 skipped');
     expect(out).toContain('rule ids:   3 of 5 (60%)');
     expect(out).toContain('error keys: 1 of 2 reachable in profile spec (50%)');
     expect(out).toContain('rule ids without a check: GEN-1, GEN-2');

@@ -65,7 +65,7 @@ export function runResult(checks: CheckResult[] = [FAILED, PASSED, SKIPPED]): Ru
     match: 'exact',
     startedAt: '2025-01-02T03:04:05.000Z',
     durationMs: 1234,
-    summary: { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), total: checks.length },
+    summary: { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), flaky: count('flaky'), total: checks.length },
     checks,
     stats: { roundTrips: 42, connections: 7 },
     coverage: {

@@ -292,7 +292,7 @@ describe('runSuite against the reference server', () => {
     expect(masked.failures[0]!.sent).toMatch(/^NX\|5\|Login\|[0-9a-f]{12}\|\d+\|\{"type":"Login","username":"nc[0-9a-z]{4}_u[0-9a-z]+","password":"\*\*\*"/);
     expect(checks['demo/fail/after']!.status).toBe('passed');
 
-    expect(result.summary).toEqual({ passed: 11, failed: 3, skipped: 2, total: 16 });
+    expect(result.summary).toEqual({ passed: 11, failed: 3, skipped: 2, flaky: 0, total: 16 });
     expect(seen).toEqual(result.checks.map((c) => c.id));
     expect(result.target).toMatchObject({ transport: 'plain', embedded: true, fresh: false });
     expect(result.stats.connections).toBeGreaterThan(10);

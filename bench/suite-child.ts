@@ -1,0 +1,69 @@
+// One scripted-suite run against a server the bench started, in a process of its own so its peak
+// RSS is the harness's alone. Prints one JSON line: wall time, the runner's counters (sequential
+// round trips, connections), verdict counts, the slowest checks and peak RSS.
+import { randomBytes } from 'node:crypto';
+import { loadSections } from '../src/runner/load.ts';
+import { runSuite } from '../src/runner/run.ts';
+import type { Profile } from '../src/protocol/types.ts';
+
+export interface SuiteChildArgs {
+  host: string;
+  port: number;
+  tls: boolean;
+  fingerprint?: string;
+  profile: Profile;
+  seed: number;
+  timeoutMs: number;
+  grep?: string;
+}
+
+export interface SuiteChildResult {
+  wallMs: number;
+  roundTrips: number;
+  connections: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  /** Time spent in failed checks, ms. */
+  failedMs: number;
+  slowest: Array<{ id: string; ms: number; status: string }>;
+  peakRssMb: number;
+}
+
+const a = JSON.parse(process.argv[2] ?? '{}') as SuiteChildArgs;
+const sections = await loadSections();
+// A fresh server: the first login creates this admin (SES-AUTH-2).
+const admin = { username: `bench-admin-${randomBytes(3).toString('hex')}`, password: randomBytes(18).toString('base64url') };
+const t0 = process.hrtime.bigint();
+const r = await runSuite({
+  target: {
+    host: a.host,
+    port: a.port,
+    transport: a.tls ? 'tls' : 'plain',
+    ...(a.fingerprint ? { fingerprint: a.fingerprint } : {}),
+    embedded: true,
+  },
+  admin,
+  profile: a.profile,
+  match: 'exact',
+  timeoutMs: a.timeoutMs,
+  seed: a.seed,
+  sections,
+  ...(a.grep ? { grep: a.grep } : {}),
+});
+const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+const result: SuiteChildResult = {
+  wallMs,
+  roundTrips: r.stats.roundTrips,
+  connections: r.stats.connections,
+  passed: r.summary.passed,
+  failed: r.summary.failed,
+  skipped: r.summary.skipped,
+  failedMs: r.checks.filter((c) => c.status === 'failed').reduce((s, c) => s + c.durationMs, 0),
+  slowest: [...r.checks]
+    .sort((x, y) => y.durationMs - x.durationMs)
+    .slice(0, 5)
+    .map((c) => ({ id: c.id, ms: c.durationMs, status: c.status })),
+  peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+};
+process.stdout.write(JSON.stringify(result) + '\n');

@@ -1,0 +1,80 @@
+// The console table of a bench report: one row per figure with median, min, max and the target.
+import type { BenchReport } from './report.ts';
+import type { Figure } from './stats.ts';
+
+type Row = [string, Figure | number | string | null | undefined, string?];
+
+function cell(v: number): string {
+  return Math.abs(v) >= 100 ? String(Math.round(v)) : String(Math.round(v * 100) / 100);
+}
+
+export function rowsOf(r: BenchReport): Row[] {
+  const rows: Row[] = [];
+  if (r.floor) {
+    rows.push(['floor: round trip, plain (ms)', r.floor.plain.rttMs]);
+    rows.push(['floor: connect+handshake+login, plain (ms)', r.floor.plain.loginMs]);
+    rows.push(['floor: round trip, TLS (ms)', r.floor.tls.rttMs]);
+    rows.push(['floor: connect+handshake+login, TLS (ms)', r.floor.tls.loginMs]);
+  }
+  if (r.suite) {
+    rows.push([`suite: wall, ${r.suite.selection} (ms)`, r.suite.wallMs]);
+    rows.push(['suite: round trips / connections', `${r.suite.roundTrips} / ${r.suite.connections}`]);
+    rows.push(['suite: floor (ms)', r.suite.floorMs]);
+    rows.push(['suite: ratio wall / floor', r.suite.ratio, '≤ 1.3']);
+    rows.push(['suite: harness peak RSS (MB)', r.suite.peakRssMb, '≤ 200']);
+  }
+  if (r.failingSuite) {
+    rows.push([`passing suite, ${r.failingSuite.selection}: wall (ms)`, r.failingSuite.passingWallMs]);
+    rows.push([`failing suite (no ${r.failingSuite.dropped.join(', ')}): wall (ms)`, r.failingSuite.wallMs]);
+    rows.push(['failing suite: failed checks', r.failingSuite.checks.failed]);
+    rows.push(['failing suite: wall / passing wall', r.failingSuite.ratioToPassing, '≤ 2']);
+  }
+  if (r.fuzz) {
+    if (!r.fuzz.available) rows.push(['fuzzers', `not available: ${r.fuzz.reason}`]);
+    else
+      for (const name of ['frames', 'validators', 'stateful'] as const) {
+        const f = r.fuzz[name];
+        if ('available' in f) rows.push([`fuzz ${name}`, `not available: ${f.reason}`]);
+        else {
+          rows.push([`fuzz ${name}: cases/s`, f.casesPerSecond, name === 'frames' ? '≥ 5000' : name === 'stateful' ? '≥ 2000' : undefined]);
+          rows.push([`fuzz ${name}: peak RSS (MB)`, f.peakRssMb, '≤ 200']);
+        }
+      }
+  }
+  if (r.server) {
+    const s = r.server;
+    if (s.userList) {
+      rows.push([`server: ${s.sessions} sessions logged in (ms)`, s.setupMs]);
+      rows.push([`server: UserList p50, ${s.sessions} online (ms)`, s.userList.p50Ms]);
+      rows.push([`server: UserList p99, ${s.sessions} online (ms)`, s.userList.p99Ms, '< 20']);
+      rows.push(['server: one UserConnected reaches all (ms)', s.broadcastAllMs]);
+      rows.push(['server: RSS per session (KB)', s.rssPerSessionKb]);
+    }
+    if (s.soak) {
+      rows.push(['soak: fuzzed frames / crashes', `${s.soak.frames} / ${s.soak.crashes}`, '0 crashes']);
+      rows.push(['soak: frames/s', s.soak.framesPerSecond]);
+      rows.push(['soak: server RSS first → last, peak (MB)', `${s.soak.rssFirstMb} → ${s.soak.rssLastMb}, ${s.soak.peakRssMb}`]);
+    }
+  }
+  if (r.startup) {
+    rows.push(['startup: --help (ms)', r.startup.helpMs]);
+    rows.push(['startup: --list (ms)', r.startup.listMs]);
+  }
+  return rows;
+}
+
+/** Markdown table (also what the README shows). */
+export function formatTable(r: BenchReport): string {
+  const lines = ['| Figure | Median | Min | Max | Target |', '| --- | ---: | ---: | ---: | --- |'];
+  for (const [name, v, target] of rowsOf(r)) {
+    let cols: string[];
+    if (v === null || v === undefined) cols = ['–', '', ''];
+    else if (typeof v === 'string') cols = [v, '', ''];
+    else if (typeof v === 'number') cols = [cell(v), '', ''];
+    else cols = [cell(v.median), cell(v.min), cell(v.max)];
+    lines.push(`| ${name} | ${cols.join(' | ')} | ${target ?? ''} |`);
+  }
+  const m = r.machine;
+  lines.push('', `${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, ${m.platform}, Node ${m.node}; load average ${m.loadAvgStart.join(' ')} at the start${m.loadAvgEnd ? `, ${m.loadAvgEnd.join(' ')} at the end` : ''}${r.quick ? ' (--quick budget)' : ''}`);
+  return lines.join('\n');
+}

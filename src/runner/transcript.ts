@@ -1,0 +1,50 @@
+// Per-check transcripts: the session's traffic tap (every frame, open and close of every harness
+// connection, passwords already masked by render.ts) recorded while a check runs, so a failed
+// check's result carries the exchange of every connection involved. Long checks keep their head and
+// their tail (where a failure usually is) and say how much was left out.
+import type { TrafficEvent } from './lockstep.ts';
+import type { TranscriptEntry } from './results.ts';
+
+const HEAD = 150;
+const TAIL = 250;
+
+export class TranscriptRecorder {
+  private head: TranscriptEntry[] = [];
+  private tail: TranscriptEntry[] = [];
+  private omitted = 0;
+  private recording = false;
+
+  /** The tap to hand to the lockstep; forwards every event to `next` (the caller's own tap). */
+  tap(next?: (e: TrafficEvent) => void): (e: TrafficEvent) => void {
+    return (e) => {
+      if (this.recording) this.add(e);
+      next?.(e);
+    };
+  }
+
+  start(): void {
+    this.head = [];
+    this.tail = [];
+    this.omitted = 0;
+    this.recording = true;
+  }
+
+  /** Stops recording and hands back what was heard since start(). */
+  stop(): { entries: TranscriptEntry[]; omitted: number } {
+    this.recording = false;
+    return { entries: [...this.head, ...this.tail], omitted: this.omitted };
+  }
+
+  private add(e: TrafficEvent): void {
+    const entry: TranscriptEntry = { at: e.at, conn: e.conn, actor: e.actor, dir: e.dir, text: e.text };
+    if (this.head.length < HEAD) {
+      this.head.push(entry);
+      return;
+    }
+    this.tail.push(entry);
+    if (this.tail.length > TAIL) {
+      this.tail.shift();
+      this.omitted++;
+    }
+  }
+}

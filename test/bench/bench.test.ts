@@ -1,0 +1,65 @@
+// The bench (npm run bench) on a tiny budget: it runs end to end and writes the report shape the
+// issue asks for. Timing never decides this test: only the shape, the counts and that the soak
+// crashed nothing are checked.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const isFigure = (f: unknown): void => {
+  expect(f).toMatchObject({ median: expect.any(Number), min: expect.any(Number), max: expect.any(Number), runs: expect.any(Number) });
+  const x = f as { median: number; min: number; max: number };
+  expect(x.min).toBeLessThanOrEqual(x.median);
+  expect(x.median).toBeLessThanOrEqual(x.max);
+};
+
+describe('npm run bench -- --quick', () => {
+  it('writes reports/bench.json with every block of the issue', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'nc-bench-')), 'bench.json');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--quick', '--grep', 'users/info', '--out', out], {
+      encoding: 'utf8',
+      timeout: 170_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('| Figure |');
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+
+    for (const k of ['wallMs', 'rttMs', 'loginMs', 'floorMs', 'ratio', 'peakRssMb'] as const) isFigure(report.suite[k]);
+    expect(report.suite.roundTrips).toBeGreaterThan(0);
+    expect(report.suite.connections).toBeGreaterThan(0);
+    expect(report.suite.checks.failed).toBe(0);
+    for (const t of ['plain', 'tls'] as const) {
+      isFigure(report.floor[t].rttMs);
+      isFigure(report.floor[t].loginMs);
+    }
+    isFigure(report.failingSuite.wallMs);
+    expect(report.failingSuite.checks.failed).toBeGreaterThan(0); // the server really dropped a broadcast family
+
+    if (report.fuzz.available) {
+      for (const name of ['frames', 'validators', 'stateful']) {
+        const f = report.fuzz[name];
+        if (f.available === false) expect(f.reason).toEqual(expect.any(String));
+        else expect(f).toMatchObject({ cases: expect.any(Number), casesPerSecond: expect.any(Number), peakRssMb: expect.any(Number) });
+      }
+    } else expect(report.fuzz.reason).toEqual(expect.any(String));
+
+    expect(report.server.sessions).toBeGreaterThan(0);
+    isFigure(report.server.userList.p50Ms);
+    isFigure(report.server.userList.p99Ms);
+    isFigure(report.server.broadcastAllMs);
+    isFigure(report.server.rssPerSessionKb);
+    expect(report.server.soak).toMatchObject({ frames: expect.any(Number), crashes: 0, peakRssMb: expect.any(Number) });
+    expect(report.server.soak.frames).toBeGreaterThan(0);
+    isFigure(report.startup.helpMs);
+    isFigure(report.startup.listMs);
+    expect(report.machine).toMatchObject({ cpus: expect.any(Number), node: process.version });
+  }, 180_000);
+
+  it('refuses bad options with one line and exit 2', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--runs', 'many'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('--runs');
+  }, 60_000);
+});
