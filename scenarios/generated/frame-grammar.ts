@@ -78,7 +78,6 @@ const END = ['WIRE-FRM-7', 'WIRE-BAD-8'];
 export const FRAME_CLASSES: readonly FrameClass[] = [
   // magic
   { element: 'magic', id: 'lower-case', rules: MAGIC, what: '"nx|"', mutate: (p) => ({ ...p, magic: 'nx|' }) },
-  { element: 'magic', id: 'wrong-letter', rules: MAGIC, what: '"NY|"', mutate: (p) => ({ ...p, magic: 'NY|' }) },
   { element: 'magic', id: 'no-pipe', rules: MAGIC, what: '"NX" followed by the type length', mutate: (p) => ({ ...p, magic: 'NX' }) },
   { element: 'magic', id: 'leading-byte', rules: MAGIC, what: 'a space before "NX|"', mutate: (p) => ({ ...p, magic: ' NX|' }) },
   { element: 'magic', id: 'missing', rules: MAGIC, what: 'no magic at all', mutate: (p) => ({ ...p, magic: '' }) },
@@ -86,7 +85,6 @@ export const FRAME_CLASSES: readonly FrameClass[] = [
   { element: 'type-length', id: 'empty', rules: TYPE_LEN, what: 'an empty field', mutate: (p) => ({ ...p, typeLen: '' }) },
   { element: 'type-length', id: 'non-digit', rules: TYPE_LEN, what: 'a letter after the digits', mutate: (p) => ({ ...p, typeLen: `${p.typeLen}a` }) },
   { element: 'type-length', id: 'sign', rules: TYPE_LEN, what: 'a "+" sign', mutate: (p) => ({ ...p, typeLen: `+${p.typeLen}` }) },
-  { element: 'type-length', id: 'space', rules: TYPE_LEN, what: 'a leading space', mutate: (p) => ({ ...p, typeLen: ` ${p.typeLen}` }) },
   { element: 'type-length', id: 'zero', rules: TYPE_LEN, what: 'the value 0', mutate: (p) => ({ ...p, typeLen: '0', type: '' }) },
   { element: 'type-length', id: 'four-digits', rules: TYPE_LEN, what: 'four digits (leading zeros)', mutate: (p) => ({ ...p, typeLen: padLeft(p.typeLen, 4) }) },
   { element: 'type-length', id: 'leading-zeros', rules: ['WIRE-FRM-2'], what: 'three digits with leading zeros (allowed)', mutate: (p) => ({ ...p, typeLen: padLeft(p.typeLen, 3) }) },
@@ -110,7 +108,6 @@ export const FRAME_CLASSES: readonly FrameClass[] = [
   { element: 'id', id: 'thirteen-digits', rules: ID, what: '13 hex digits', mutate: (p) => ({ ...p, id: `${p.id}a` }) },
   { element: 'id', id: 'empty', rules: ID, what: 'an empty id', mutate: (p) => ({ ...p, id: '' }) },
   { element: 'id', id: 'non-hex', rules: ID, what: 'a "g" among hex digits', mutate: (p) => ({ ...p, id: `g${p.id.slice(1)}` }) },
-  { element: 'id', id: 'space', rules: ID, what: 'a space among hex digits', mutate: (p) => ({ ...p, id: ` ${p.id.slice(1)}` }) },
   { element: 'id', id: 'upper-case', rules: ['WIRE-FRM-4', 'WIRE-ID-2'], what: 'upper-case hex (allowed, echoed as sent)', mutate: (p) => ({ ...p, id: p.id.toUpperCase() }) },
   { element: 'id', id: 'mixed-case', rules: ['WIRE-FRM-4', 'WIRE-ID-2'], what: 'mixed-case hex (allowed, echoed as sent)', mutate: (p) => ({ ...p, id: 'aBcDeF012345' }) },
   { element: 'id', id: 'all-zeros', rules: ['WIRE-FRM-4', 'WIRE-ID-1'], what: 'all zeros (allowed)', mutate: (p) => ({ ...p, id: '000000000000' }) },
@@ -140,14 +137,12 @@ export const FRAME_CLASSES: readonly FrameClass[] = [
   { element: 'payload', id: 'empty', rules: [...PAYLOAD, 'WIRE-FRM-5'], what: 'length 0', mutate: (p) => withPayload(p, '') },
   { element: 'payload', id: 'not-json', rules: PAYLOAD, what: 'text that is not JSON', mutate: (p) => withPayload(p, 'type=UserList') },
   { element: 'payload', id: 'array', rules: PAYLOAD, what: 'a JSON array', mutate: (p) => withPayload(p, `[${String(p.payload)}]`) },
-  { element: 'payload', id: 'string', rules: PAYLOAD, what: 'a JSON string', mutate: (p) => withPayload(p, JSON.stringify(String(p.payload))) },
   { element: 'payload', id: 'trailing-garbage', rules: PAYLOAD, what: 'the object followed by "x"', mutate: (p) => withPayload(p, `${String(p.payload)}x`) },
   { element: 'payload', id: 'trailing-comma', rules: PAYLOAD, what: 'a trailing comma in the object', mutate: (p) => withPayload(p, String(p.payload).replace(/}$/, ',}')) },
   { element: 'payload', id: 'not-utf8', rules: [...PAYLOAD, 'WIRE-JSON-4'], what: 'invalid UTF-8 in a string', mutate: (p) => withPayload(p, Buffer.concat([bytes(String(p.payload).replace(/}$/, ',"x":"')), Buffer.from([0xff]), Buffer.from('"}')])) },
   { element: 'payload', id: 'type-mismatch', rules: ['WIRE-JSON-2', 'WIRE-BAD-10'], what: 'a "type" member naming another type', mutate: (p) => withPayload(p, String(p.payload).replace(/"type":"[A-Za-z]+"/, '"type":"UserBack"')) },
   // terminator
   { element: 'terminator', id: 'crlf', rules: END, what: 'CR LF', mutate: (p) => ({ ...p, end: '\r\n' }) },
-  { element: 'terminator', id: 'space', rules: END, what: 'a space', mutate: (p) => ({ ...p, end: ' ' }) },
   { element: 'terminator', id: 'other-byte', rules: END, what: 'the byte "x"', mutate: (p) => ({ ...p, end: 'x' }) },
   { element: 'terminator', id: 'extra-lf', rules: [...END, 'WIRE-BAD-1'], what: 'two LFs (a byte between frames)', mutate: (p) => ({ ...p, end: '\n\n' }) },
 ];

@@ -6,6 +6,7 @@
 // comparison decides each outcome in the run's profile, accepting every allowed choice.
 import { admin, check, section, shared, user, type Actor, type ActorSpec, type CheckContext, type CheckDef } from '../../src/runner/api.ts';
 import type { Json } from '../../src/model/check-order.ts';
+import { GUEST_USERNAME, nameKey } from '../../src/model/index.ts';
 import { decodeClientFrame } from '../../src/protocol/messages.ts';
 import { clientLimit } from '../../src/protocol/limits.ts';
 import type { ClientType } from '../../src/protocol/types.ts';
@@ -113,9 +114,11 @@ function toCheck(use: FieldUse): CheckDef {
       const requester = new Requester(actors.requester!, t);
       const batch: Probe[] = [];
       const alone: Probe[] = [];
+      const created: string[] = [];
       for (const c of classes) {
         const body = bodyFor(use, c.value(t.name('b')), actors, t);
         if (!body) continue;
+        if (use.setup === 'create' || use.setup === 'create-shared' || use.setup === 'rename') created.push(...[body.username, body.requested_username].filter((n): n is string => typeof n === 'string'));
         const probe: Probe = [...(use.setup === 'rename' ? [{ type: 'UserCreate' as const, body: accountBody(body.username as string) }] : []), { type: use.message, body }];
         (probe.every((r) => keepsConnection(r.type, r.body, t)) ? batch : alone).push(probe);
       }
@@ -126,6 +129,10 @@ function toCheck(use: FieldUse): CheckDef {
         const by = await requester.live();
         for (const r of probe) await by.request(r.type, r.body);
       }
+      // The accounts the probes created, deleted in one write rather than one round trip each at cleanup.
+      const accounts = t.model().accounts;
+      const made = [...new Set(created.map((n) => accounts[nameKey(n)]?.username))].filter((n): n is string => n !== undefined && nameKey(n) !== GUEST_USERNAME);
+      if (made.length > 0) await (await requester.live()).pipeline(made.map((username) => ({ type: 'UserDelete' as const, body: { username } })));
     },
   });
 }

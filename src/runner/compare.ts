@@ -393,6 +393,9 @@ function compareMember(
       return;
     }
     if (!isObject(o) || !isObject(e)) return compareValue(e, o, path, w, 'server_info');
+    // `spec`: the seeds give the member as the server info (admin.md §PermissionsUpdated), so the
+    // model's full ServerInfo is compared; `nexusd` sends a partial one (max_connections_per_ip only).
+    if (ctx.profile === 'spec' && ctx.match !== 'lenient') return compareObject(e, o, path, w, 'server_info');
     const present = Object.fromEntries(Object.entries(e).filter(([k]) => k in o));
     return compareObject(present, o, path, w, 'server_info');
   }
@@ -593,7 +596,23 @@ function ipMatches(e: string, o: string, w: Walk): boolean {
 
 function compareIp(e: unknown, o: unknown, path: string, w: Walk, rule: string): void {
   if (typeof e !== 'string' || typeof o !== 'string') return compareValue(e, o, path, w, path);
-  if (!ipMatches(e, o, w)) w.diffs.push(`${path}: expected ${show(e)} got ${show(o)} (IP part compared, ::ffff: stripped, ${rule})`);
+  if (!ipMatches(e, o, w)) {
+    w.diffs.push(`${path}: expected ${show(e)} got ${show(o)} (IP part compared, ::ffff: stripped, ${rule})`);
+    return;
+  }
+  // CM-5 `spec`: the seeds state the form as a rule ("IP addresses are shown in their canonical form
+  // (IPv4-mapped IPv6 for IPv4 addresses)", connection-monitor.md §Notes), so the form is checked
+  // too; only `nexusd` (listener-dependent) and `lenient` take either form.
+  if (rule === 'CM-5' && w.ctx.profile === 'spec' && w.ctx.match !== 'lenient' && !sameAddressForm(e, o)) {
+    w.diffs.push(`${path}: expected the canonical form ${show(e)} got ${show(o)} (IPv4 peers as ::ffff:a.b.c.d, no port, ${rule})`);
+  }
+}
+
+/** Same textual form: mapped IPv4 or not, and no port or brackets (hex digits in any case). */
+function sameAddressForm(e: string, o: string): boolean {
+  const mapped = (s: string): boolean => /^::ffff:\d{1,3}(\.\d{1,3}){3}$/i.test(s);
+  const withPort = /^\[.*\](:\d+)?$|^\d{1,3}(\.\d{1,3}){3}:\d+$|^::ffff:\d{1,3}(\.\d{1,3}){3}:\d+$/i;
+  return mapped(e) === mapped(o) && !withPort.test(o);
 }
 
 function compareAddresses(e: unknown, o: unknown, path: string, w: Walk): void {

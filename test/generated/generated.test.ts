@@ -10,7 +10,7 @@ import { loadSections } from '../../src/runner/load.ts';
 import { runSuite } from '../../src/runner/run.ts';
 import type { ServerFault } from '../../src/server/fault.ts';
 import { startServer, type ReferenceServer, type ServerOptions } from '../../src/server/server.ts';
-import { bytesInsteadOfChars, caseInsensitiveTypeNames, lookupBeforePermission, offByOne, typeMemberIgnored } from '../support/broken-servers.ts';
+import { bytesInsteadOfChars, caseInsensitiveTypeNames, disabledSharedLogsIn, firstUserWhenNobodyOnline, lookupBeforePermission, offByOne, typeMemberIgnored } from '../support/broken-servers.ts';
 
 const ADMIN = { username: 'gen-admin', password: 'gen-admin-pw' };
 const servers: ReferenceServer[] = [];
@@ -51,13 +51,13 @@ describe('generated sections', () => {
     expect(failedIds(r)).toEqual(['generated/check-order/user-kick']);
     const first = failureOf(r, 'generated/check-order/user-kick')!;
     expect(first.rule).toBe('ADM-KICK-5');
-    expect(first.expected).toContain('E-PERMISSION-DENIED');
+    expect(JSON.stringify(first.expected)).toContain('E-PERMISSION-DENIED');
   });
 
   it('validator boundaries: a nickname limit counted in bytes, and a username limit off by one, are caught', async () => {
     const bytes = await run('generated/validator-boundaries/user-info-nickname', 'spec', [bytesInsteadOfChars('UserInfo', 'nickname', 32)]);
     expect(failedIds(bytes)).toEqual(['generated/validator-boundaries/user-info-nickname']);
-    expect(failureOf(bytes, 'generated/validator-boundaries/user-info-nickname')!.actual).toMatch(/too long/i);
+    expect(JSON.stringify(failureOf(bytes, 'generated/validator-boundaries/user-info-nickname')!.actual)).toMatch(/too long/i);
     const off = await run('generated/validator-boundaries/user-create-username', 'nexusd', [offByOne('UserCreate', 'username', 32)]);
     expect(failedIds(off)).toEqual(['generated/validator-boundaries/user-create-username']);
   });
@@ -68,5 +68,12 @@ describe('generated sections', () => {
     expect(failedIds(caseless)).toEqual(['generated/frame-grammar/type/lower-case', 'generated/frame-grammar/type/upper-case']);
     const typeless = await run('generated/frame-grammar/payload/', 'nexusd', [typeMemberIgnored()]);
     expect(failedIds(typeless)).toEqual(['generated/frame-grammar/payload/type-mismatch']);
+  });
+
+  it('state matrix: a first-user rule keyed on "nobody online", and a disabled shared account that logs in, are caught', async () => {
+    const nobody = await run('generated/state-matrix/first-user/', 'spec', [firstUserWhenNobodyOnline()]);
+    expect(failedIds(nobody)).toEqual(['generated/state-matrix/first-user/accounts-nobody-online']);
+    const disabled = await run('generated/state-matrix/login/', 'nexusd', [disabledSharedLogsIn()]);
+    expect(failedIds(disabled)).toEqual(['generated/state-matrix/login/shared-account-states']);
   });
 });

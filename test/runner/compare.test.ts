@@ -211,10 +211,19 @@ describe('sets, server info, chat info', () => {
     ]);
   });
 
-  it('lets PermissionsUpdated carry a partial server_info (ADM-UPDATE-14)', () => {
+  it('lets PermissionsUpdated carry a partial server_info in nexusd, the full one in spec (ADM-UPDATE-14)', () => {
     const info = { name: 'N', description: '', version: '0.5.0', transfer_port: 7501, max_connections_per_ip: 5, max_transfers_per_ip: 3, image: '' };
     const exp = expected('PermissionsUpdated', { is_admin: true, permissions: [], server_info: info }, {}, FRESH);
-    expect(compareMessage(exp, observed('PermissionsUpdated', { is_admin: true, permissions: [], server_info: { max_connections_per_ip: 5 } }, FRESH), ctx())).toEqual([]);
+    const partial = observed('PermissionsUpdated', { is_admin: true, permissions: [], server_info: { max_connections_per_ip: 5 } }, FRESH);
+    expect(compareMessage(exp, partial, ctx({ profile: 'nexusd' }))).toEqual([]);
+    expect(compareMessage(exp, partial, ctx({ match: 'lenient' }))).toEqual([]);
+    expect(compareMessage(exp, partial, ctx())).toEqual([
+      'server_info.name: expected "N" got absent',
+      'server_info.description: expected "" got absent',
+      'server_info.transfer_port: expected 7501 got absent',
+      'server_info.max_transfers_per_ip: expected 3 got absent',
+    ]);
+    expect(compareMessage(exp, observed('PermissionsUpdated', { is_admin: true, permissions: [], server_info: info }, FRESH), ctx())).toEqual([]);
     expect(compareMessage(exp, observed('PermissionsUpdated', { is_admin: true, permissions: [] }, FRESH), ctx({ match: 'lenient' }))).toEqual([]);
     expect(compareMessage(exp, observed('PermissionsUpdated', { is_admin: true, permissions: [] }, FRESH), ctx())).toHaveLength(1);
   });
@@ -229,10 +238,26 @@ describe('addresses', () => {
 
     const entry = { nickname: 'alice', username: 'alice', ip: '::ffff:127.0.0.1', login_time: NOW, is_admin: false, is_shared: false };
     const exp = expected('ConnectionMonitorResponse', { success: true, connections: [entry] });
-    expect(compareMessage(exp, observed('ConnectionMonitorResponse', { success: true, connections: [{ ...entry, ip: '127.0.0.1' }] }), ctx())).toEqual([]);
-    expect(compareMessage(exp, observed('ConnectionMonitorResponse', { success: true, connections: [{ ...entry, ip: '127.0.0.2' }] }), ctx())).toEqual([
+    const monitor = (ip: string) => observed('ConnectionMonitorResponse', { success: true, connections: [{ ...entry, ip }] });
+    // `nexusd` (listener-dependent form) and `lenient` compare the IP part only.
+    expect(compareMessage(exp, monitor('127.0.0.1'), ctx({ profile: 'nexusd' }))).toEqual([]);
+    expect(compareMessage(exp, monitor('127.0.0.1'), ctx({ match: 'lenient' }))).toEqual([]);
+    expect(compareMessage(exp, monitor('127.0.0.2'), ctx({ profile: 'nexusd' }))).toEqual([
       'connections[{nickname "alice", username "alice"}].ip: expected "::ffff:127.0.0.1" got "127.0.0.2" (IP part compared, ::ffff: stripped, CM-5)',
     ]);
+  });
+
+  it('checks the canonical form of ConnectionMonitor addresses in spec, where the seeds state it (CM-5)', () => {
+    const entry = { nickname: 'alice', username: 'alice', ip: '::ffff:127.0.0.1', login_time: NOW, is_admin: false, is_shared: false };
+    const exp = expected('ConnectionMonitorResponse', { success: true, connections: [entry] });
+    const monitor = (ip: string) => observed('ConnectionMonitorResponse', { success: true, connections: [{ ...entry, ip }] });
+    expect(compareMessage(exp, monitor('::ffff:127.0.0.1'), ctx())).toEqual([]);
+    expect(compareMessage(exp, monitor('::FFFF:127.0.0.1'), ctx())).toEqual([]);
+    for (const ip of ['127.0.0.1', '[::ffff:127.0.0.1]:50432']) {
+      expect(compareMessage(exp, monitor(ip), ctx())).toEqual([
+        `connections[{nickname "alice", username "alice"}].ip: expected the canonical form "::ffff:127.0.0.1" got ${JSON.stringify(ip)} (IPv4 peers as ::ffff:a.b.c.d, no port, CM-5)`,
+      ]);
+    }
   });
 
   it('learns the address a NAT shows for a non-loopback harness address, then holds it', () => {

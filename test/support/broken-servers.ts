@@ -108,3 +108,47 @@ export function caseInsensitiveTypeNames(): { variant: { isKnownType: (n: string
     ],
   };
 }
+
+/** The Login frame's username, if the event is one. */
+function loginName(event: Event): string | undefined {
+  if (event.kind !== 'frame' || event.frame.type !== 'Login') return undefined;
+  try {
+    const body = JSON.parse(Buffer.from(event.frame.payload).toString('utf8')) as { username?: unknown };
+    return typeof body.username === 'string' ? body.username : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The first-user rule keyed on "nobody online" instead of "no account besides guest" (SES-AUTH-2):
+ * with nobody logged in, an unknown username is created as an admin.
+ */
+export function firstUserWhenNobodyOnline(): ServerFault {
+  return {
+    step: (state, event, next) => {
+      const name = loginName(event);
+      if (name === undefined || Object.keys(state.sessions).length > 0 || state.accounts[name.toLowerCase()]) return next(state, event);
+      const empty = structuredClone(state);
+      for (const key of Object.keys(empty.accounts)) if (key !== 'guest') delete empty.accounts[key];
+      const r = next(empty, event);
+      return { ...r, state: { ...r.state, accounts: { ...state.accounts, ...r.state.accounts } } };
+    },
+  };
+}
+
+/** A disabled shared account still logs in (the enabled flag ignored for shared accounts, SES-LOGIN-12/13). */
+export function disabledSharedLogsIn(): ServerFault {
+  return {
+    step: (state, event, next) => {
+      const name = loginName(event);
+      const account = name !== undefined ? state.accounts[name.toLowerCase()] : undefined;
+      if (!account || !account.isShared || account.enabled || name!.toLowerCase() === 'guest') return next(state, event);
+      const enabled = structuredClone(state);
+      enabled.accounts[name!.toLowerCase()]!.enabled = true;
+      const r = next(enabled, event);
+      r.state.accounts[name!.toLowerCase()]!.enabled = false;
+      return r;
+    },
+  };
+}
