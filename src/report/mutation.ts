@@ -96,6 +96,8 @@ async function suiteAgainst(
   try {
     return await runSuite({
       target: { host: server.host, port: server.port, transport: 'plain', embedded: true },
+      // Every server here starts fresh, so a first login that is not an admin is a finding (SES-AUTH-2).
+      knownFresh: true,
       admin: ADMIN,
       profile,
       match: 'exact',

@@ -121,6 +121,25 @@ export const LOGIN_FAULTS: FaultEntry[] = [
       }),
   },
   {
+    name: 'first-user-not-admin',
+    family: first,
+    description: 'the first Login of a fresh server creates a regular account without admin rights',
+    rules: ['SES-AUTH-2', 'SES-LOGIN-12'],
+    profiles: BOTH,
+    detection: SUITE,
+    make: () =>
+      onRequest('Login', (req, state, event, next) => {
+        if (accountFor(state, req) || Object.keys(state.accounts).some((k) => k !== 'guest')) return undefined;
+        const r = next(state, event);
+        const key = nameKey(loginName(req));
+        if (!r.state.accounts[key]) return r;
+        return {
+          state: altered(r.state, (s) => (s.accounts[key]!.isAdmin = false)),
+          outputs: r.outputs.map((o) => (isSend(o, 'LoginResponse') ? patchBody(o, { is_admin: false, permissions: [], chat_info: undefined }) : o)),
+        };
+      }),
+  },
+  {
     name: 'shared-nickname-optional',
     family: sharedFamily,
     description: 'a shared Login without nickname succeeds with a generated nickname',
