@@ -7,9 +7,11 @@ import { ConsoleReporter, formatSummaryLine, shouldUseColor } from '../report/co
 import { computeCoverage, unknownCitations } from '../report/coverage.ts';
 import { writeHtmlReport } from '../report/html.ts';
 import { writeJsonReport } from '../report/json.ts';
+import { openTrace, verboseLine } from '../report/traffic.ts';
 import { writeJunitReport } from '../report/junit.ts';
 import type { RunResult } from '../report/types.ts';
 import type { CheckDef, Section } from '../runner/api.ts';
+import type { TrafficEvent } from '../runner/lockstep.ts';
 import { isStopReason } from '../runner/failures.ts';
 import { PREFLIGHT_SECTION } from '../runner/preflight.ts';
 import { exclusion, withExclusions } from '../runner/exclude.ts';
@@ -70,6 +72,8 @@ export interface RunFlags {
   junit?: string;
   json?: string;
   html?: string;
+  trace?: string;
+  verbose?: boolean;
   timeout: number;
   seed?: number;
   slow?: boolean;
@@ -176,6 +180,9 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
     let notRun = 0;
     let stoppedNotRun = 0;
     let stopReason = '';
+    // --trace / --verbose: every frame of every connection, as the session's traffic tap hears it.
+    const trace = flags.trace !== undefined ? openTrace(flags.trace) : undefined;
+    const taps = [trace?.onTraffic, flags.verbose ? (e: TrafficEvent) => io.stderr.write(verboseLine(e)) : undefined].filter((f) => f !== undefined);
     try {
       result = await runSuite({
         target: { host, port, transport, ...(fingerprint !== undefined ? { fingerprint } : {}), embedded: target === undefined },
@@ -188,6 +195,7 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
         sections: runSections,
         slow: flags.slow ?? false,
         retry: flags.retry !== false,
+        ...(taps.length > 0 ? { onTraffic: (e: TrafficEvent) => taps.forEach((tap) => tap(e)) } : {}),
         signal: controller.signal,
         // The embedded server starts empty: its first login must create the admin (SES-AUTH-2).
         knownFresh: target === undefined,
@@ -214,6 +222,8 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
       // Not the target's doing: the harness's own bug. Said as such, with what repeats it.
       if (io.env.NEXUS_CONFORM_DEBUG === '1' && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
       throw new UsageError(`internal error: ${errorText(err)} (repeat with --seed ${seed}; NEXUS_CONFORM_DEBUG=1 shows the stack)`);
+    } finally {
+      await trace?.close();
     }
 
     result.coverage ??= computeCoverage(asSections(toRun), flags.profile);
