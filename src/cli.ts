@@ -33,6 +33,8 @@ const EXAMPLES = {
     '  $ nexus-conform run host:7500 --admin root:pw --junit reports/junit.xml --json reports/report.json',
     '  $ nexus-conform run host:7500 --admin root:pw --html reports/report.html   # open it in a browser',
     '  $ nexus-conform run --grep admin/kick --verbose --trace reports/trace.ndjson  # every frame',
+    '  $ nexus-conform run host:7500 --admin root:pw --update-baseline known.json    # record today\'s failures',
+    '  $ nexus-conform run host:7500 --admin root:pw --expect-failures known.json   # gate on new ones only',
     '  $ nexus-conform run --seed 1234 --grep /^wire\\//              # repeat a run, regex selection',
   ].join('\n'),
   serve: [
@@ -79,6 +81,8 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .option('--seed <n>', 'seed of everything random in the run (default: random, always printed)', parseIntIn(0, 2 ** 32 - 1, '--seed'))
     .option('--slow', 'include checks that wait for server timeouts')
     .option('--quiet', 'print only failing checks and the summary')
+    .option('--expect-failures <file>', 'known failures ({"expectedFailures":[{"check","reason"}]}): listed failures pass the gate, listed checks that pass fail it')
+    .option('--update-baseline <file>', "write this run's failures as an --expect-failures file (keeps the reasons already given)")
     .option('--no-retry', 'do not re-run a failed check (by default it runs once more on fresh connections; pass-after-fail is FLAKY)')
     .addHelpText('after', `\n${EXAMPLES.run}`)
     .action((target: string | undefined, flags: RunFlags) => setResult(runCommand(target, flags, io)));

@@ -5,6 +5,7 @@ import { parseTarget } from '../net/address.ts';
 import type { MatchMode, Profile } from '../protocol/types.ts';
 import { ConsoleReporter, formatSummaryLine, shouldUseColor } from '../report/console.ts';
 import { computeCoverage, unknownCitations } from '../report/coverage.ts';
+import { applyExpectations, baselineOf, gateFailures, readExpectations, writeBaseline, type Expectations } from '../report/expectations.ts';
 import { writeHtmlReport } from '../report/html.ts';
 import { writeJsonReport } from '../report/json.ts';
 import { openTrace, verboseLine } from '../report/traffic.ts';
@@ -74,6 +75,8 @@ export interface RunFlags {
   html?: string;
   trace?: string;
   verbose?: boolean;
+  expectFailures?: string;
+  updateBaseline?: string;
   timeout: number;
   seed?: number;
   slow?: boolean;
@@ -121,6 +124,15 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
     const typos = [...unknown.rules, ...unknown.errors];
     if (typos.length > 0) io.stderr.write(`nexus-conform: warning: checks cite ids the spec does not define: ${typos.join(', ')}\n`);
     return EXIT.ok;
+  }
+
+  let expectations: Expectations | undefined;
+  if (flags.expectFailures !== undefined) {
+    try {
+      expectations = readExpectations(flags.expectFailures);
+    } catch (err) {
+      throw new UsageError(`--expect-failures: ${errorText(err)}`);
+    }
   }
 
   const seed = flags.seed ?? randomInt(0, 2 ** 31);
@@ -227,6 +239,12 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
     }
 
     result.coverage ??= computeCoverage(asSections(toRun), flags.profile);
+    if (expectations !== undefined) {
+      const o = applyExpectations(result, expectations);
+      reporter.note(`\nexpected failures (${flags.expectFailures}): ${o.expected.length} failed as expected`);
+      if (o.nowPassing.length > 0) reporter.note(`listed as expected failures but pass now (remove them from ${flags.expectFailures}): ${o.nowPassing.join(', ')}`);
+      if (o.unknown.length > 0) io.stderr.write(`nexus-conform: warning: ${flags.expectFailures} lists checks this run does not know: ${o.unknown.join(', ')}\n`);
+    }
     if (notRun > 0) reporter.note(`\n${notRun} checks not run (interrupted)`);
     if (stoppedNotRun > 0) reporter.note(`\n${stoppedNotRun} checks not run: ${stopReason}`);
     reporter.finish(result);
@@ -248,8 +266,16 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
       io.stderr.write(`nexus-conform: interrupted after ${formatSummaryLine(result.summary)}\n`);
       return EXIT.interrupted;
     }
-    // A flaky check is never a pass: it fails the run like a failure (it is reported apart).
-    return result.summary.failed + result.summary.flaky > 0 ? EXIT.failed : EXIT.ok;
+    if (flags.updateBaseline !== undefined) {
+      try {
+        writeBaseline(flags.updateBaseline, baselineOf(result, expectations));
+      } catch (err) {
+        throw new UsageError(`cannot write ${flags.updateBaseline}: ${errorText(err)}`);
+      }
+    }
+    // A flaky check is never a pass: it fails the run like a failure (it is reported apart);
+    // expected failures do not, listed checks that pass now do.
+    return gateFailures(result).length > 0 ? EXIT.failed : EXIT.ok;
   } finally {
     untrap();
     if (server !== undefined) await server.close();
