@@ -8,6 +8,7 @@ import { computeCoverage, unknownCitations } from '../report/coverage.ts';
 import { applyExpectations, baselineOf, gateFailures, readExpectations, writeBaseline, type Expectations } from '../report/expectations.ts';
 import { writeHtmlReport } from '../report/html.ts';
 import { writeJsonReport } from '../report/json.ts';
+import { Progress } from '../report/progress.ts';
 import { openTrace, verboseLine } from '../report/traffic.ts';
 import { writeJunitReport } from '../report/junit.ts';
 import type { RunResult } from '../report/types.ts';
@@ -194,6 +195,7 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
     let stopReason = '';
     // --trace / --verbose: every frame of every connection, as the session's traffic tap hears it.
     const trace = flags.trace !== undefined ? openTrace(flags.trace) : undefined;
+    const progress = new Progress(io.stderr, toRun.length + (selected.length - toRun.length), io.env);
     const taps = [trace?.onTraffic, flags.verbose ? (e: TrafficEvent) => io.stderr.write(verboseLine(e)) : undefined].filter((f) => f !== undefined);
     try {
       result = await runSuite({
@@ -211,8 +213,13 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
         signal: controller.signal,
         // The embedded server starts empty: its first login must create the admin (SES-AUTH-2).
         knownFresh: target === undefined,
-        onNotice: (line) => reporter.note(line),
+        onNotice: (line) => {
+          progress.clear();
+          reporter.note(line);
+          progress.draw();
+        },
         onResult: (r) => {
+          progress.clear();
           // After an interrupt, or once the target is gone, the runner reports every remaining
           // check as skipped; count them instead of printing hundreds of identical lines.
           if (interrupted && r.status === 'skipped' && r.durationMs === 0) notRun++;
@@ -220,6 +227,7 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
             stoppedNotRun++;
             stopReason = r.message!;
           } else reporter.check(r);
+          progress.update(r);
         },
         logger,
       });
@@ -235,6 +243,7 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
       if (io.env.NEXUS_CONFORM_DEBUG === '1' && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
       throw new UsageError(`internal error: ${errorText(err)} (repeat with --seed ${seed}; NEXUS_CONFORM_DEBUG=1 shows the stack)`);
     } finally {
+      progress.finish();
       await trace?.close();
     }
 
