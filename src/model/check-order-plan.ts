@@ -5,7 +5,7 @@
 // "admin target", are skipped over). Pure planning over the table; the model decides the outcome.
 import type { Profile } from '../protocol/types.ts';
 import type { BodyValue, Fault, MessageOrder, NameProp, NameRef, OrderStep, RequesterState } from './check-order.ts';
-import { CHECK_ORDER, REQUESTER_STATES } from './check-order.ts';
+import { CHECK_ORDER, MESSAGE_STATES } from './check-order.ts';
 
 export type PlannedBody = Record<string, BodyValue>;
 
@@ -27,7 +27,7 @@ export interface OrderCase {
 export function propsOf(ref: NameRef, state: RequesterState): NameProp[] {
   switch (ref) {
     case 'self':
-      if (state === 'none' || state === 'removed') return ['self', 'missing', 'not-online'];
+      if (state === 'new' || state === 'none' || state === 'removed') return ['self', 'missing', 'not-online'];
       // The guest account is a shared account (GUEST-1, SHARED-1).
       return ['self', 'exists', ...(state === 'guest' ? (['guest', 'shared'] as const) : []), ...(state === 'admin' ? (['admin'] as const) : []), ...(state === 'shared' ? (['shared'] as const) : [])];
     case 'guest':
@@ -41,7 +41,10 @@ export function propsOf(ref: NameRef, state: RequesterState): NameProp[] {
     case 'admin':
       return ['exists', 'admin'];
     case 'shared':
+    case 'shared-offline':
       return ['exists', 'shared'];
+    case 'disabled':
+      return ['exists', 'disabled', 'not-online'];
   }
 }
 
@@ -56,7 +59,13 @@ function isAbsent(b: BodyValue | undefined): boolean {
 export function faultHolds(f: Fault, state: RequesterState, body: PlannedBody): boolean {
   switch (f.kind) {
     case 'not-logged-in':
-      return state === 'none';
+      return state === 'none' || state === 'new';
+    case 'not-shaken':
+      return state === 'new';
+    case 'shaken':
+      return state !== 'new';
+    case 'logged-in':
+      return state !== 'new' && state !== 'none';
     case 'removed':
       return state === 'removed';
     case 'lacks':
@@ -128,7 +137,7 @@ export function orderCases(profile: Profile, orders: readonly MessageOrder[] = C
     for (const [i, a] of steps.entries()) {
       for (const b of steps.slice(i + 1)) {
         const requests: PlannedRequest[] = [];
-        for (const state of REQUESTER_STATES) {
+        for (const state of order.states ?? MESSAGE_STATES) {
           const body = planPair(order, profile, a, b, state);
           if (body) requests.push({ state, body });
         }
