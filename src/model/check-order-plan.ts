@@ -129,24 +129,46 @@ function isOpen(step: OrderStep, profile: Profile): boolean {
   return step.open?.profiles.includes(profile) === true;
 }
 
-/** Every adjacent pair of every message in `profile`, with the states where both steps apply. */
+/**
+ * Every adjacent pair of every message in `profile`, with the states where both steps apply: each
+ * step with the nearest later step it can fail together with, and with the nearest earlier one (so
+ * a step whose direct neighbours exclude it, e.g. "admin target" after "not found", still takes part).
+ */
 export function orderCases(profile: Profile, orders: readonly MessageOrder[] = CHECK_ORDER): OrderCase[] {
   const cases: OrderCase[] = [];
   for (const order of orders) {
     const steps = stepsFor(order, profile);
+    const plan = (a: OrderStep, b: OrderStep): PlannedRequest[] => {
+      const requests: PlannedRequest[] = [];
+      for (const state of order.states ?? MESSAGE_STATES) {
+        const body = planPair(order, profile, a, b, state);
+        if (body) requests.push({ state, body });
+      }
+      return requests;
+    };
+    const found = new Map<string, OrderCase>();
+    const add = (a: OrderStep, b: OrderStep, requests: PlannedRequest[]): void => {
+      const undetermined = a.id !== steps[0]!.id && requests.some((r) => failingSteps(order, profile, r.state, r.body).some((s) => isOpen(s, profile)));
+      found.set(`${a.id}>${b.id}`, { order, first: a, second: b, requests, assertKey: !undetermined });
+    };
     for (const [i, a] of steps.entries()) {
       for (const b of steps.slice(i + 1)) {
-        const requests: PlannedRequest[] = [];
-        for (const state of order.states ?? MESSAGE_STATES) {
-          const body = planPair(order, profile, a, b, state);
-          if (body) requests.push({ state, body });
-        }
+        const requests = plan(a, b);
         if (requests.length === 0) continue;
-        const undetermined = a.id !== 'gen-1' && requests.some((r) => failingSteps(order, profile, r.state, r.body).some((s) => isOpen(s, profile)));
-        cases.push({ order, first: a, second: b, requests, assertKey: !undetermined });
+        add(a, b, requests);
         break;
       }
     }
+    for (const [j, b] of steps.entries()) {
+      for (const a of steps.slice(0, j).reverse()) {
+        if (found.has(`${a.id}>${b.id}`)) break;
+        const requests = plan(a, b);
+        if (requests.length === 0) continue;
+        add(a, b, requests);
+        break;
+      }
+    }
+    cases.push(...[...found.values()].sort((x, y) => steps.indexOf(x.first) - steps.indexOf(y.first) || steps.indexOf(x.second) - steps.indexOf(y.second)));
   }
   return cases;
 }
