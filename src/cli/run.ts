@@ -9,6 +9,8 @@ import { writeJsonReport } from '../report/json.ts';
 import { writeJunitReport } from '../report/junit.ts';
 import type { RunResult } from '../report/types.ts';
 import type { CheckDef, Section } from '../runner/api.ts';
+import { isStopReason } from '../runner/failures.ts';
+import { PREFLIGHT_SECTION } from '../runner/preflight.ts';
 import { exclusion, withExclusions } from '../runner/exclude.ts';
 
 export { asExcluded, EXCLUDED_REASON } from '../runner/exclude.ts';
@@ -118,10 +120,11 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
   const seed = flags.seed ?? randomInt(0, 2 ** 31);
   const logger = makeLogger(io, 'silent');
   const color = shouldUseColor(io.stdout, io.env);
+  const sectionTitles = new Map([[PREFLIGHT_SECTION.id, PREFLIGHT_SECTION.title], ...sections.map((s) => [s.id, s.title] as [string, string])]);
   const reporter = new ConsoleReporter(
     (t) => io.stdout.write(t),
     { color, quiet: flags.quiet ?? false, ...(selection !== '' ? { selection } : {}) },
-    new Map(sections.map((s) => [s.id, s.title])),
+    sectionTitles,
   );
 
   const controller = new AbortController();
@@ -169,6 +172,8 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
 
     let result: RunResult;
     let notRun = 0;
+    let stoppedNotRun = 0;
+    let stopReason = '';
     try {
       result = await runSuite({
         target: { host, port, transport, ...(fingerprint !== undefined ? { fingerprint } : {}), embedded: target === undefined },
@@ -182,11 +187,17 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
         slow: flags.slow ?? false,
         retry: flags.retry !== false,
         signal: controller.signal,
+        // The embedded server starts empty: its first login must create the admin (SES-AUTH-2).
+        knownFresh: target === undefined,
+        onNotice: (line) => reporter.note(line),
         onResult: (r) => {
-          // After an interrupt the runner reports every remaining check as skipped; count them
-          // instead of printing hundreds of identical lines.
+          // After an interrupt, or once the target is gone, the runner reports every remaining
+          // check as skipped; count them instead of printing hundreds of identical lines.
           if (interrupted && r.status === 'skipped' && r.durationMs === 0) notRun++;
-          else reporter.check(r);
+          else if (r.status === 'skipped' && isStopReason(r.message)) {
+            stoppedNotRun++;
+            stopReason = r.message!;
+          } else reporter.check(r);
         },
         logger,
       });
@@ -198,15 +209,18 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
       if (err instanceof TargetUnavailableError) {
         throw new UsageError(`cannot test ${formatAddress(host, port)}: ${errorText(err)}`);
       }
-      throw err;
+      // Not the target's doing: the harness's own bug. Said as such, with what repeats it.
+      if (io.env.NEXUS_CONFORM_DEBUG === '1' && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
+      throw new UsageError(`internal error: ${errorText(err)} (repeat with --seed ${seed}; NEXUS_CONFORM_DEBUG=1 shows the stack)`);
     }
 
     result.coverage ??= computeCoverage(asSections(toRun), flags.profile);
     if (notRun > 0) reporter.note(`\n${notRun} checks not run (interrupted)`);
+    if (stoppedNotRun > 0) reporter.note(`\n${stoppedNotRun} checks not run: ${stopReason}`);
     reporter.finish(result);
     const reportErrors: string[] = [];
     for (const [file, write] of [
-      [flags.junit, () => writeJunitReport(flags.junit!, result, new Map(sections.map((s) => [s.id, s.title])))],
+      [flags.junit, () => writeJunitReport(flags.junit!, result, sectionTitles)],
       [flags.json, () => writeJsonReport(flags.json!, result)],
     ] as const) {
       if (file === undefined) continue;

@@ -5,7 +5,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { FrameDecoder, encodeFrame } from '../protocol/frame.ts';
-import type { FrameError } from '../protocol/frame-errors.ts';
+import { PayloadTooLargeError, type FrameError } from '../protocol/frame-errors.ts';
 import type { Message, RawFrame } from '../protocol/types.ts';
 import { formatTarget } from './address.ts';
 import {
@@ -31,7 +31,25 @@ export interface OpenOptions {
   fingerprint?: string;
   /** Bound on TCP connect plus TLS handshake (all attempts of `auto` together). */
   timeoutMs: number;
+  /** What one connection keeps of a peer's output (default INPUT_CAPS). */
+  caps?: Partial<InputCaps>;
 }
+
+/**
+ * Memory a peer can make one connection hold, whatever it sends: a hostile or broken target that
+ * floods frames or announces a huge payload is dropped (close reason `overflow`) once it passes
+ * these, so a flood is bounded by a cap, not by the machine.
+ */
+export interface InputCaps {
+  /** Largest payload a server frame may announce (a ServerInfo image is under 1 MiB). */
+  maxFramePayload: number;
+  /** Frames one connection keeps; far above what a whole suite run leaves on its control connection. */
+  maxFrames: number;
+  /** Payload bytes one connection keeps, all frames together. */
+  maxBytes: number;
+}
+
+export const INPUT_CAPS: Readonly<InputCaps> = { maxFramePayload: 16 * 1024 * 1024, maxFrames: 50_000, maxBytes: 64 * 1024 * 1024 };
 
 export interface Received {
   /** Process-wide arrival order, shared by all connections and CloseInfo.seq. */
@@ -228,7 +246,9 @@ export class NexusConnection {
   private readonly sock: net.Socket;
   /** The TCP socket under `sock` (the same object for plain). */
   private readonly tcp: net.Socket;
-  private readonly decoder = new FrameDecoder({ isKnownType: () => true, limitFor: () => 0 });
+  private readonly decoder: FrameDecoder;
+  private readonly caps: InputCaps;
+  private keptBytes = 0;
   private readonly log: Received[] = [];
   private readonly consumed = new Set<number>();
   private waiters: Waiter[] = [];
@@ -243,9 +263,10 @@ export class NexusConnection {
     const addr = formatTarget({ host, port });
     const deadline = Date.now() + timeoutMs;
 
+    const caps: InputCaps = { ...INPUT_CAPS, ...opts.caps };
     const plain = async (): Promise<NexusConnection> => {
       const sock = await tcpConnect(host, port, remaining(deadline, `connect to ${addr}`, timeoutMs), timeoutMs);
-      return new NexusConnection(sock, 'plain', undefined, timeoutMs);
+      return new NexusConnection(sock, 'plain', undefined, timeoutMs, caps);
     };
     const secure = async (): Promise<NexusConnection> => {
       const sock = await tcpConnect(host, port, remaining(deadline, `connect to ${addr}`, timeoutMs), timeoutMs);
@@ -265,7 +286,7 @@ export class NexusConnection {
         t.destroy();
         throw new FingerprintMismatchError(pin, fp);
       }
-      return new NexusConnection(t, 'tls', fp, timeoutMs, sock);
+      return new NexusConnection(t, 'tls', fp, timeoutMs, caps, sock);
     };
 
     if (opts.transport === 'plain') {
@@ -289,8 +310,11 @@ export class NexusConnection {
     transport: Transport,
     fingerprint: string | undefined,
     private readonly lingerMs: number,
+    caps: InputCaps,
     tcp: net.Socket = sock,
   ) {
+    this.caps = caps;
+    this.decoder = new FrameDecoder({ isKnownType: () => true, limitFor: () => 0, maxPayload: caps.maxFramePayload });
     this.sock = sock;
     this.tcp = tcp;
     this.transport = transport;
@@ -323,6 +347,16 @@ export class NexusConnection {
   /** The close record once closed. */
   get closeInfo(): CloseInfo | null {
     return this.info;
+  }
+
+  /** The peer has sent the start of a frame that has not completed yet (a stalled or dripping sender). */
+  get midFrame(): boolean {
+    return this.decoder.midFrame;
+  }
+
+  /** How many frames have arrived so far. */
+  get receivedCount(): number {
+    return this.log.length;
   }
 
   /** Every frame received so far, in arrival order (consumed or not). */
@@ -436,7 +470,10 @@ export class NexusConnection {
   private onData(chunk: Buffer): void {
     if (this.info !== null) return;
     const { frames, error } = this.decoder.push(chunk);
-    for (const f of frames) this.record(f);
+    for (const f of frames) {
+      if (this.info !== null) return;
+      this.record(f);
+    }
     if (error) this.protocolError(error);
   }
 
@@ -449,11 +486,27 @@ export class NexusConnection {
 
   /** A server frame broke the grammar: record it and drop the connection. */
   private protocolError(error: FrameError): void {
+    if (error instanceof PayloadTooLargeError) {
+      const len = /payload length (\d+)/.exec(error.message)?.[1];
+      this.overflow(`the target announced a ${len ?? 'huge'}-byte frame, above the ${this.caps.maxFramePayload}-byte cap`);
+      return;
+    }
     this.finish('protocol-error', error.message, error);
     this.sock.destroy();
   }
 
+  /** The peer passed an input cap: drop it, so a flood costs bounded memory. */
+  private overflow(detail: string): void {
+    this.finish('overflow', detail);
+    this.sock.destroy();
+  }
+
   private record(raw: RawFrame): void {
+    this.keptBytes += raw.payload.length;
+    if (this.log.length >= this.caps.maxFrames || this.keptBytes > this.caps.maxBytes) {
+      this.overflow(`the target sent more than ${this.log.length >= this.caps.maxFrames ? `${this.caps.maxFrames} frames` : `${this.caps.maxBytes} bytes`} on one connection (a flood)`);
+      return;
+    }
     const parsed = parsePayload(raw);
     const r: Received = { seq: nextSeq(), message: parsed.message, raw, at: Date.now() };
     if (parsed.parseError !== undefined) r.parseError = parsed.parseError;

@@ -2,13 +2,14 @@
 // print `err.message` as is, and enough structure (code, expected/actual, close info) to decide.
 import type { FrameErrorInfo } from '../protocol/frame-errors.ts';
 
-export type CloseReason = 'eof' | 'reset' | 'timeout' | 'tls-error' | 'protocol-error' | 'local';
+export type CloseReason = 'eof' | 'reset' | 'timeout' | 'tls-error' | 'protocol-error' | 'overflow' | 'local';
 
 export interface CloseInfo {
   /**
    * eof: the peer ended the stream cleanly between frames; reset: socket error (ECONNRESET, EPIPE…);
    * timeout: abandoned by the harness (`destroy('timeout')`); tls-error: TLS failure after the
    * handshake; protocol-error: the peer's bytes broke the frame grammar (including EOF mid-frame);
+   * overflow: the peer sent more than the connection keeps (a flood, a huge frame) and was dropped;
    * local: we closed it.
    */
   reason: CloseReason;

@@ -258,18 +258,41 @@ export function formatConnection(t: RunResult['target'], opts: ConsoleOptions): 
   return lines.join('\n');
 }
 
+/**
+ * When some checks failed: which sections already pass (at least one check passed, none failed),
+ * so a server author sees how far the server has come.
+ */
+export function formatSectionStatus(result: RunResult): string | null {
+  if (result.summary.failed === 0) return null;
+  const bySection = new Map<string, { passed: number; failed: number }>();
+  for (const c of result.checks) {
+    const n = bySection.get(c.section) ?? { passed: 0, failed: 0 };
+    if (c.status === 'passed') n.passed++;
+    if (c.status === 'failed') n.failed++;
+    bySection.set(c.section, n);
+  }
+  const passing = [...bySection].filter(([, n]) => n.passed > 0 && n.failed === 0).map(([id]) => id);
+  const partly = [...bySection].filter(([, n]) => n.passed > 0 && n.failed > 0).map(([id, n]) => `${id} ${n.passed}/${n.passed + n.failed}`);
+  const failing = [...bySection].filter(([, n]) => n.failed > 0).length;
+  const lines = [`sections passing: ${passing.length === 0 ? 'none yet' : passing.join(', ')} (${failing} of ${bySection.size} sections have failures)`];
+  if (partly.length > 0) lines.push(`sections partly passing: ${partly.join(', ')}`);
+  return lines.join('\n');
+}
+
 /** Everything after the tree: target, coverage, restore status, stats, summary line, duration. */
 export function formatFooter(result: RunResult, opts: ConsoleOptions): string {
   const out: string[] = [''];
   const causes = formatRootCauses(result.checks, opts);
   if (causes !== '') out.push(causes);
+  const sections = formatSectionStatus(result);
+  if (sections !== null) out.push(sections);
   out.push(formatConnection(result.target, opts));
   if (result.coverage !== undefined) out.push(formatCoverage(result.coverage, result.profile, opts));
   if (result.restored !== undefined) {
     if (result.restored.ok) {
       out.push(`${paint(opts, 'bold', 'cleanup')} accounts and server info equal the pre-run snapshot`);
     } else {
-      out.push(paint(opts, 'red', 'cleanup: the target differs from the pre-run snapshot'));
+      out.push(paint(opts, 'red', 'cleanup: the target differs from the pre-run snapshot, or could not be fully restored or verified'));
       for (const d of result.restored.differences) out.push(`    ${d}`);
     }
   }

@@ -27,3 +27,14 @@ export class TargetUnavailableError extends Error {
     this.name = 'TargetUnavailableError';
   }
 }
+
+/** Why a run stopped running checks; the rest are skipped with the reason, which starts with one of these. */
+export const STOPPED = {
+  unavailable: 'the target became unavailable',
+  noAdmin: 'the harness has no admin session',
+} as const;
+
+/** Whether a skip reason says the run stopped (as opposed to a check's own precondition). */
+export function isStopReason(message: string | undefined): boolean {
+  return message !== undefined && Object.values(STOPPED).some((p) => message.startsWith(p));
+}

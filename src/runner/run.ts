@@ -27,6 +27,10 @@ export interface RunOptions {
   /** SIGINT/SIGTERM from the CLI: stop after the current step, then clean up. */
   signal?: AbortSignal;
   onResult?: (r: CheckResult) => void;
+  /** Called once, before any check, with what the target does not answer (preflight.ts notices). */
+  onNotice?: (line: string) => void;
+  /** The harness started the target, so it was empty (SES-AUTH-2 is then checkable). */
+  knownFresh?: boolean;
   /** Re-run a failed check once on fresh connections; a pass then makes it `flaky` (default off). */
   retry?: boolean;
   /** Hears every frame of every harness connection (traces, --verbose); passwords are masked. */
@@ -67,10 +71,14 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
     ...(opts.slow !== undefined ? { slow: opts.slow } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.knownFresh ? { knownFresh: true } : {}),
     ...(opts.onTraffic ? { onTraffic: opts.onTraffic } : {}),
   });
 
-  const results: CheckResult[] = [];
+  for (const line of session.notices()) opts.onNotice?.(line);
+  // What the harness's bookkeeping found wrong comes first, as failed checks (preflight.ts).
+  const results: CheckResult[] = [...session.preflightResults()];
+  for (const r of results) opts.onResult?.(r);
   let restored: RunResult['restored'];
   try {
     for (const p of planned) {

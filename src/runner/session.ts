@@ -11,12 +11,15 @@ import type { MatchMode, Profile } from '../protocol/types.ts';
 import type { CheckResult, Failure, RunResult } from './results.ts';
 import type { CheckDef, Section } from './api.ts';
 import { buildActors, CheckEnv, HarnessActor, NameSource, RunContext } from './actors.ts';
-import { CheckFailure, SkipCheck, TargetUnavailableError } from './failures.ts';
-import { Lockstep, LockstepMismatch, RunAborted, type TrafficEvent } from './lockstep.ts';
+import { CheckFailure, SkipCheck, STOPPED, TargetUnavailableError } from './failures.ts';
+import { BARRIER_REQUEST, Lockstep, LockstepMismatch, RunAborted, type TrafficEvent } from './lockstep.ts';
+import { Findings } from './preflight.ts';
 import type { ControlConnection, Snapshot, TargetOptions } from './target.ts';
 import {
   compareSnapshots,
+  NotAdminError,
   openControl,
+  RawExchangeError,
   rawBarrier,
   rawRequest,
   readSnapshot,
@@ -26,6 +29,7 @@ import {
   wasFresh,
 } from './target.ts';
 import { nowSeconds } from './clock.ts';
+import { NetError } from '../net/connection.ts';
 import { TranscriptRecorder } from './transcript.ts';
 
 /** How long `expectClosed` waits in a slow check: the 60 s frame deadline, its 5 s grace, slack. */
@@ -47,6 +51,11 @@ export interface SessionOptions {
   logger?: Logger;
   /** Hears every frame of every harness connection (transcripts, traces); passwords are masked. */
   onTraffic?: (e: TrafficEvent) => void;
+  /**
+   * The harness started the target itself (the embedded server, a test's server), so it was empty:
+   * a first login that does not create an admin is a SES-AUTH-2 failure, not a usage error.
+   */
+  knownFresh?: boolean;
 }
 
 /** The result of a check that did not run, with the reason. */
@@ -81,6 +90,8 @@ export class RunSession {
   stopped: string | null = null;
   /** Accounts checks created under names of their own (t.created), for the final sweep. */
   private readonly createdByChecks = new Set<string>();
+  /** No admin session could be had (SES-AUTH-2 broken): nothing ran, nothing to restore. */
+  private noAdmin = false;
 
   private constructor(
     private readonly opts: SessionOptions,
@@ -96,36 +107,79 @@ export class RunSession {
     private readonly run: RunContext,
     /** Hears the check's traffic, for the transcript of a failed check. */
     private readonly recorder: TranscriptRecorder,
+    /** What the harness's own bookkeeping found wrong with the target (preflight.ts). */
+    readonly findings: Findings,
   ) {}
 
-  /** Connects, reads the snapshot and seeds the mirror. Throws TargetUnavailableError when the run cannot start. */
+  /** The bookkeeping findings as failed checks of the `preflight` section (none on a conforming target). */
+  preflightResults(): CheckResult[] {
+    return this.findings.results();
+  }
+
+  /** Lines for the top of the report: requests the target does not answer, each named once. */
+  notices(): string[] {
+    return this.findings.notices();
+  }
+
+  /**
+   * Connects, reads the snapshot and seeds the mirror. Throws TargetUnavailableError only when the
+   * target cannot be reached, spoken to or logged into as the admin; whatever else its bookkeeping
+   * answers get wrong becomes a finding (preflight.ts) and the run goes on with what it could read.
+   */
   static async open(opts: SessionOptions): Promise<RunSession> {
     const log = opts.logger;
     const names = new NameSource(opts.seed);
     const targetOpts: TargetOptions = { host: opts.target.host, port: opts.target.port, transport: opts.target.transport, timeoutMs: opts.timeoutMs };
     if (opts.target.fingerprint !== undefined) targetOpts.fingerprint = opts.target.fingerprint;
+    const findings = new Findings();
 
-    const control = await openControl(targetOpts, opts.admin);
+    let control: ControlConnection;
+    try {
+      control = await openControl(targetOpts, opts.admin, { findings, ...(opts.knownFresh ? { knownFresh: true } : {}) });
+    } catch (e) {
+      if (e instanceof NotAdminError && e.firstUser) return RunSession.withoutAdmin(opts, targetOpts, names, findings, e.message);
+      throw e;
+    }
     let initial: Snapshot;
     let fresh: boolean;
     let working: ServerInfo;
     try {
-      initial = await readSnapshot(control, opts.admin, opts.timeoutMs);
-      fresh = await wasFresh(control, initial, opts.admin, opts.timeoutMs);
+      initial = await readSnapshot(control, opts.admin, opts.timeoutMs, findings);
+      fresh = await wasFresh(control, initial, opts.admin, opts.timeoutMs, findings);
       // WIRE-IP-1: the run's own connections plus strangers from our address must fit under the limit.
       const needed = opts.connectionsNeeded + strangersFromOurAddress(initial) + 1;
       working = { ...initial.serverInfo };
       const limit = initial.serverInfo.max_connections_per_ip;
-      if (limit > 0 && limit < needed) {
-        const m = await rawRequest(control.conn, 'ServerInfoUpdate', { max_connections_per_ip: needed }, opts.timeoutMs);
-        if (m.body.success !== true) throw new Error(`raising max_connections_per_ip to ${needed} failed: ${JSON.stringify(m.body)}`);
-        working.max_connections_per_ip = needed;
-        control.login.serverInfo = { ...working };
+      if (limit > 0 && limit < needed && !findings.missing.has('ServerInfoUpdate')) {
+        const body = { max_connections_per_ip: needed };
+        let detail: string | null = null;
+        try {
+          const m = await rawRequest(control.conn, 'ServerInfoUpdate', body, opts.timeoutMs, findings);
+          if (m.type !== 'ServerInfoUpdateResponse' || m.body.success !== true) detail = `${m.type} ${JSON.stringify(m.body)}`;
+        } catch (e) {
+          if (!(e instanceof RawExchangeError)) throw e;
+          detail = e.detail;
+          findings.notAnswered('ServerInfoUpdate', detail);
+        }
+        if (detail === null) {
+          working.max_connections_per_ip = needed;
+          control.login.serverInfo = { ...working };
+        } else {
+          findings.add('raise-limit', { sent: `ServerInfoUpdate ${JSON.stringify(body)}`, expected: 'ServerInfoUpdateResponse {success:true}', actual: detail });
+        }
       }
-      await rawBarrier(control.conn, opts.timeoutMs);
+      if (!findings.missing.has('UserInfo')) {
+        try {
+          const m = await rawRequest(control.conn, BARRIER_REQUEST.type, { ...BARRIER_REQUEST.body }, opts.timeoutMs, findings);
+          if (m.type !== 'UserInfoResponse') findings.answeredWrongly('UserInfo', `answered ${m.type} ${JSON.stringify(m.body.message ?? m.body.error ?? '')}`);
+        } catch (e) {
+          if (!(e instanceof RawExchangeError)) throw e;
+          findings.notAnswered('UserInfo', e.detail);
+        }
+      }
     } catch (e) {
       await control.conn.close();
-      throw new TargetUnavailableError(`cannot read the target's state: ${(e as Error).message}`);
+      throw e;
     }
     const transport = control.conn.transport;
     log?.info({ target: `${opts.target.host}:${opts.target.port}`, transport, fresh }, 'run starts');
@@ -158,8 +212,36 @@ export class RunSession {
       opts.seed,
       working,
     );
-    const session = new RunSession(opts, targetOpts, names, initial, working, fresh, transport, control.conn.fingerprint, lockstep, run, recorder);
+    const session = new RunSession(opts, targetOpts, names, initial, working, fresh, transport, control.conn.fingerprint, lockstep, run, recorder, findings);
     session.attachControl(control);
+    return session;
+  }
+
+  /**
+   * SES-AUTH-2 broken: the first login on a fresh target did not create an admin. The harness has
+   * no admin session, so no check can run; each is skipped with that reason, the finding is the
+   * run's failed check, and there is nothing to restore (no check ran).
+   */
+  private static withoutAdmin(opts: SessionOptions, targetOpts: TargetOptions, names: NameSource, findings: Findings, reason: string): RunSession {
+    const snapshot: Snapshot = {
+      accounts: [],
+      sessions: [],
+      serverInfo: { name: '', description: '', version: '', transfer_port: 0, max_connections_per_ip: 0, max_transfers_per_ip: 0, image: '' },
+      ownSessionId: 0,
+    };
+    const state = stateFromSnapshot({ profile: opts.profile, protocolVersion: '', softwareVersion: '' }, snapshot, { idSeed: opts.seed, now: nowSeconds() });
+    const lockstep = new Lockstep({ profile: opts.profile, match: opts.match, timeoutMs: opts.timeoutMs, target: { host: targetOpts.host, port: targetOpts.port, transport: 'plain' }, isRunName: (n) => names.isRunName(n), adminUsername: opts.admin.username, seed: opts.seed }, state);
+    const run = new RunContext(
+      lockstep,
+      names,
+      { profile: opts.profile, match: opts.match, timeoutMs: opts.timeoutMs, adminUsername: opts.admin.username, adminPassword: opts.admin.password, target: { host: targetOpts.host, port: targetOpts.port } },
+      opts.seed,
+      snapshot.serverInfo,
+    );
+    const transport = targetOpts.transport === 'tls' ? 'tls' : 'plain';
+    const session = new RunSession(opts, targetOpts, names, snapshot, snapshot.serverInfo, true, transport, undefined, lockstep, run, new TranscriptRecorder(), findings);
+    session.stopped = `${STOPPED.noAdmin}: ${reason}`;
+    session.noAdmin = true;
     return session;
   }
 
@@ -202,13 +284,19 @@ export class RunSession {
       else if (e instanceof LockstepMismatch) return; // already in the record
       else if (e instanceof CheckFailure) lockstep.report(...e.failures);
       else {
+        // What the target did (a raw exchange it failed, a connection it dropped) is said in its
+        // terms; anything else is the harness's own bug, said as such with the seed to repeat it.
         const err = e as Error;
+        const byTarget = e instanceof RawExchangeError || e instanceof NetError;
         lockstep.report({
           rule: check.rules[0] ?? 'GEN-3',
           sent: `(${during})`,
           expected: `the check ${during === 'run' ? 'runs' : 'cleans up'} to completion`,
-          actual: `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`,
+          actual: byTarget
+            ? (err.message.split('\n')[0] ?? '')
+            : `internal error in the harness: ${err?.message?.split('\n')[0] ?? String(e)} (repeat with --seed ${this.opts.seed}; NEXUS_CONFORM_DEBUG=1 logs the stack)`,
         });
+        if (!byTarget) this.opts.logger?.error({ err, check: id }, 'internal error');
       }
     };
 
@@ -234,7 +322,7 @@ export class RunSession {
       try {
         await this.resync(env.createdNames);
       } catch (e) {
-        this.stopped = `the target became unavailable: ${(e as Error).message}`;
+        this.stopped = `${STOPPED.unavailable}: ${(e as Error).message}`;
         lockstep.report({ rule: check.rules[0] ?? 'GEN-3', sent: '(resync after the failure)', expected: 'the target can be read again', actual: this.stopped });
       }
     }
@@ -260,27 +348,34 @@ export class RunSession {
   /** Deletes what the run created, restores what it changed, and compares the target with the snapshot. */
   async finish(): Promise<NonNullable<RunResult['restored']>> {
     const { opts, initial } = this;
+    if (this.noAdmin) {
+      return { ok: false, differences: ['nothing restored or verified: the harness never had an admin session (no check ran, so the run changed nothing)'] };
+    }
     await this.keepReachable(initial.serverInfo);
     for (const hc of this.lockstep.harnessConnections()) await this.lockstep.discard(hc);
     const differences: string[] = [];
+    const pass = Findings.knowing(this.findings.missing);
     try {
-      const c = await openControl(this.targetOpts, opts.admin);
+      const c = await openControl(this.targetOpts, opts.admin, { findings: pass });
       try {
-        differences.push(
-          ...(await restoreTarget(
-            c,
-            { baseline: initial, serverInfo: initial.serverInfo, isRunName: (n) => this.names.isRunName(n), extraAccounts: [...this.createdByChecks], profile: opts.profile },
-            opts.timeoutMs,
-          )),
+        const problems = await restoreTarget(
+          c,
+          { baseline: initial, serverInfo: initial.serverInfo, isRunName: (n) => this.names.isRunName(n), extraAccounts: [...this.createdByChecks], profile: opts.profile, missing: pass.missing },
+          opts.timeoutMs,
         );
+        differences.push(...problems.map((p) => `could not restore: ${p}`));
       } finally {
         await c.conn.close();
       }
       // A fresh connection reads the target as it is now.
-      const check = await openControl(this.targetOpts, opts.admin);
+      const check = await openControl(this.targetOpts, opts.admin, { findings: pass });
       try {
-        const after = await readSnapshot(check, opts.admin, opts.timeoutMs);
-        differences.push(...compareSnapshots(initial, after));
+        const after = await readSnapshot(check, opts.admin, opts.timeoutMs, pass);
+        if (pass.missing.size > 0) {
+          for (const [type, what] of pass.missing) differences.push(`not verified: the target does not answer ${type} (${what})`);
+        } else {
+          differences.push(...compareSnapshots(initial, after));
+        }
       } finally {
         await check.conn.close();
       }
@@ -318,15 +413,26 @@ export class RunSession {
     const { opts } = this;
     await this.keepReachable(this.working);
     for (const hc of this.lockstep.harnessConnections()) await this.lockstep.discard(hc);
-    const c = await openControl(this.targetOpts, opts.admin);
+    // Findings of this pass are not reported again (the failed checks show them), but requests the
+    // target never answers are not asked again: a half-built target costs no extra timeouts here.
+    const pass = Findings.knowing(this.findings.missing);
+    const c = await openControl(this.targetOpts, opts.admin, { findings: pass });
     const problems = await restoreTarget(
       c,
-      { baseline: this.initial, serverInfo: this.working, isRunName: (n) => this.names.isRunName(n), extraAccounts: createdNames, profile: opts.profile },
+      { baseline: this.initial, serverInfo: this.working, isRunName: (n) => this.names.isRunName(n), extraAccounts: createdNames, profile: opts.profile, missing: pass.missing },
       opts.timeoutMs,
     );
     if (problems.length > 0) opts.logger?.warn({ problems }, 'cleanup after a failed check was incomplete');
-    const snap = await readSnapshot(c, opts.admin, opts.timeoutMs);
-    await rawBarrier(c.conn, opts.timeoutMs);
+    const snap = await readSnapshot(c, opts.admin, opts.timeoutMs, pass);
+    if (!pass.missing.has('UserInfo')) {
+      try {
+        await rawBarrier(c.conn, opts.timeoutMs);
+      } catch (e) {
+        if (!(e instanceof RawExchangeError)) throw e;
+        pass.notAnswered('UserInfo', e.detail);
+      }
+    }
+    for (const [type, what] of pass.missing) this.findings.notAnswered(type, what);
     this.lockstep.reset(seedModel(opts, c, snap, c.login.serverInfo));
     this.attachControl(c);
   }

@@ -6,10 +6,11 @@
 import { GUEST_USERNAME, nameKey, passwordDigest, PROTOCOL_VERSION } from '../model/index.ts';
 import type { Account, ChatInfo, ServerInfo, Session, TargetSnapshot } from '../model/index.ts';
 import type { Message, Profile } from '../protocol/types.ts';
-import { NexusConnection, NetError } from '../net/connection.ts';
+import { ClosedError, NexusConnection, NetError, TimeoutError } from '../net/connection.ts';
 import type { Received } from '../net/connection.ts';
 import { ipPart } from './compare.ts';
 import { TargetUnavailableError } from './failures.ts';
+import type { Findings, PreflightCheck } from './preflight.ts';
 
 export interface TargetOptions {
   host: string;
@@ -45,25 +46,89 @@ export interface Snapshot extends TargetSnapshot {
   ownSessionId: number;
 }
 
-/** A failed exchange outside the lockstep (setup or cleanup). */
+/** A failed exchange outside the lockstep (setup or cleanup). `detail` says what the target did, without the request type. */
 export class RawExchangeError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly detail: string = message,
+  ) {
     super(message);
     this.name = 'RawExchangeError';
   }
 }
 
+/**
+ * The account logged in but is not an admin. `firstUser`: the target was fresh, so its first login
+ * should have created an admin (SES-AUTH-2) — a conformance failure, not a usage error.
+ */
+export class NotAdminError extends TargetUnavailableError {
+  constructor(
+    message: string,
+    readonly firstUser: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** What the target did instead of answering a request, in the target's terms. */
+function describeNoAnswer(type: string, e: unknown): string {
+  if (e instanceof TimeoutError) return `no answer within ${e.timeoutMs} ms`;
+  if (e instanceof ClosedError) {
+    const i = e.info;
+    if (i.reason === 'protocol-error') return `the target sent bytes that are not a frame (${i.detail ?? 'bad frame'}) and the connection was dropped`;
+    if (i.reason === 'local') return 'the connection was already closed';
+    if (i.reason === 'overflow') return `the connection was dropped: ${i.detail ?? 'too much unread input'}`;
+    if (i.reason === 'reset') return `the target reset the connection instead of answering ${type}`;
+    return `the target closed the connection instead of answering ${type}`;
+  }
+  return (e as Error).message;
+}
+
 // --- raw exchanges ------------------------------------------------------------------------------------
 
-/** One request, its direct answer (WIRE-ID-2); anything else that arrives meanwhile is ignored. */
-export async function rawRequest(conn: NexusConnection, type: string, body: Record<string, unknown>, timeoutMs: number): Promise<Message> {
+/** Ids of the raw requests sent on each connection (rawRequest). */
+const askedIds = new WeakMap<NexusConnection, Set<string>>();
+
+/**
+ * One request, its direct answer (WIRE-ID-2); anything else that arrives meanwhile is ignored.
+ * The harness asks one thing at a time, so a `<type>Response` under another id can only be this
+ * answer with a wrong id: it is taken (the run can go on) and recorded as a WIRE-ID-2 finding.
+ */
+export async function rawRequest(
+  conn: NexusConnection,
+  type: string,
+  body: Record<string, unknown>,
+  timeoutMs: number,
+  findings?: Findings,
+): Promise<Message> {
   let r: Received;
+  let id = '';
+  const asked = askedIds.get(conn) ?? new Set<string>();
+  askedIds.set(conn, asked);
+  const before = conn.receivedCount;
   try {
-    r = await conn.request(type, body, timeoutMs);
+    id = conn.send(type, body);
+    asked.add(id);
+    // Not an answer echoing an earlier request's id: that is a late or repeated answer to it.
+    r = await conn.take((f) => f.raw.id === id || (f.raw.type === `${type}Response` && !asked.has(f.raw.id)), timeoutMs);
   } catch (e) {
-    throw new RawExchangeError(`${type}: ${(e as Error).message}`);
+    let detail = describeNoAnswer(type, e);
+    const others = conn.receivedCount - before;
+    if (e instanceof TimeoutError && others > 0) detail = `no answer within ${e.timeoutMs} ms, only ${others} other frames (a flood?)`;
+    else if (e instanceof TimeoutError && conn.midFrame) detail = `the start of a frame, then nothing more within ${e.timeoutMs} ms`;
+    throw new RawExchangeError(`${type}: ${detail}`, detail);
   }
-  if (!r.message) throw new RawExchangeError(`${type}: unparseable answer (${r.parseError ?? 'not JSON'})`);
+  if (r.raw.id !== id) {
+    findings?.add('request-ids', {
+      sent: `${type} with id ${id}`,
+      expected: `${type}Response with id ${id} (WIRE-ID-2: the direct answer echoes the request's id)`,
+      actual: `${type}Response with id ${r.raw.id}`,
+    });
+  }
+  if (!r.message) {
+    const detail = `an answer that is not a JSON object (${r.parseError ?? 'not JSON'})`;
+    throw new RawExchangeError(`${type}: ${detail}`, detail);
+  }
   return r.message;
 }
 
@@ -73,9 +138,12 @@ function errorText(m: Message): string {
 }
 
 /** A request that must succeed (`*Response {success:true}`). */
-async function rawSuccess(conn: NexusConnection, type: string, body: Record<string, unknown>, timeoutMs: number): Promise<Message> {
-  const m = await rawRequest(conn, type, body, timeoutMs);
-  if (m.type !== `${type}Response` || m.body.success !== true) throw new RawExchangeError(`${type} failed: ${errorText(m)}`);
+async function rawSuccess(conn: NexusConnection, type: string, body: Record<string, unknown>, timeoutMs: number, findings?: Findings): Promise<Message> {
+  const m = await rawRequest(conn, type, body, timeoutMs, findings);
+  if (m.type !== `${type}Response` || m.body.success !== true) {
+    const detail = `${m.type} ${JSON.stringify(errorText(m))}`;
+    throw new RawExchangeError(`${type} failed: ${errorText(m)}`, `answered ${detail}`);
+  }
   return m;
 }
 
@@ -87,6 +155,10 @@ export async function rawBarrier(conn: NexusConnection, timeoutMs: number): Prom
 // --- control connection -------------------------------------------------------------------------------
 
 function describeNetError(e: unknown, target: TargetOptions): string {
+  if (e instanceof TimeoutError && target.transport === 'auto' && e.message.startsWith('TLS handshake')) {
+    // auto does not fall back on a timeout: a plain Nexus server answers a ClientHello with an Error.
+    return `the target accepted the connection but answered nothing within ${e.timeoutMs} ms (no TLS handshake, and no Error frame as a plain Nexus server sends; --plain forces plain TCP)`;
+  }
   if (e instanceof NetError) return e.message;
   if (e instanceof TypeError) return e.message; // e.g. a malformed fingerprint
   return `cannot reach ${target.host}:${target.port}: ${(e as Error).message}`;
@@ -107,11 +179,21 @@ function toServerInfo(v: unknown, fallbackVersion: string): ServerInfo {
   };
 }
 
+/** What the caller knows and collects while opening a control connection. */
+export interface ControlOptions {
+  /** Bookkeeping findings (preflight.ts); without it, answers with a wrong id are taken silently. */
+  findings?: Findings;
+  /** The harness started the target itself, so it was empty: the first login must create an admin (SES-AUTH-2). */
+  knownFresh?: boolean;
+}
+
 /**
  * Opens a connection and logs in as the admin (locale "en" so strings can be matched). Every
- * failure is a TargetUnavailableError with one line: the run cannot start.
+ * failure is a TargetUnavailableError with one line: the run cannot start. A login that works but
+ * is not an admin is a NotAdminError, which says whether the target was fresh (SES-AUTH-2).
  */
-export async function openControl(target: TargetOptions, admin: AdminCredentials): Promise<ControlConnection> {
+export async function openControl(target: TargetOptions, admin: AdminCredentials, copts: ControlOptions = {}): Promise<ControlConnection> {
+  const { findings } = copts;
   let conn: NexusConnection;
   try {
     const o: Parameters<typeof NexusConnection.open>[0] = {
@@ -126,23 +208,46 @@ export async function openControl(target: TargetOptions, admin: AdminCredentials
     throw new TargetUnavailableError(describeNetError(e, target));
   }
   try {
-    const hs = await rawRequest(conn, 'Handshake', { version: PROTOCOL_VERSION }, target.timeoutMs);
+    let hs: Message;
+    try {
+      hs = await rawRequest(conn, 'Handshake', { version: PROTOCOL_VERSION }, target.timeoutMs, findings);
+    } catch (e) {
+      throw new TargetUnavailableError(`the target accepted the connection but did not answer the Handshake: ${(e as RawExchangeError).detail ?? (e as Error).message}`);
+    }
     if (hs.type !== 'HandshakeResponse' || hs.body.success !== true) {
       throw new TargetUnavailableError(`handshake with version ${PROTOCOL_VERSION} failed: ${errorText(hs)}`);
     }
-    const lr = await rawRequest(
-      conn,
-      'Login',
-      { username: admin.username, password: admin.password, features: ['chat'], locale: 'en' },
-      target.timeoutMs,
-    );
+    let lr: Message;
+    try {
+      lr = await rawRequest(
+        conn,
+        'Login',
+        { username: admin.username, password: admin.password, features: ['chat'], locale: 'en' },
+        target.timeoutMs,
+        findings,
+      );
+    } catch (e) {
+      throw new TargetUnavailableError(`the target answered the Handshake but not the admin's Login: ${(e as RawExchangeError).detail ?? (e as Error).message}`);
+    }
     if (lr.type !== 'LoginResponse' || lr.body.success !== true) {
       throw new TargetUnavailableError(`admin login as ${JSON.stringify(admin.username)} failed: ${errorText(lr)}`);
     }
     if (lr.body.is_admin !== true) {
-      throw new TargetUnavailableError(`account ${JSON.stringify(admin.username)} is not an admin on the target`);
+      const firstUser = copts.knownFresh === true || (await createdByThisLogin(conn, admin, target.timeoutMs));
+      if (firstUser) {
+        findings?.add('first-user', {
+          sent: `Login as ${JSON.stringify(admin.username)} on a fresh target (no account but guest)`,
+          expected: 'LoginResponse {success:true, is_admin:true}: the first login creates an admin (SES-AUTH-2)',
+          actual: `LoginResponse {success:true, is_admin:${JSON.stringify(lr.body.is_admin ?? null)}}`,
+        });
+        throw new NotAdminError(`the first login on the fresh target did not create an admin (SES-AUTH-2)`, true);
+      }
+      throw new NotAdminError(
+        `account ${JSON.stringify(admin.username)} is not an admin on the target (if the target was fresh, its first login should have made it one: SES-AUTH-2)`,
+        false,
+      );
     }
-    if (typeof lr.body.session_id !== 'number') throw new TargetUnavailableError('LoginResponse carries no session_id');
+    if (typeof lr.body.session_id !== 'number') throw new TargetUnavailableError('the LoginResponse of the admin carries no session_id (SES-LR-1)');
     const protocolVersion = typeof hs.body.version === 'string' ? hs.body.version : PROTOCOL_VERSION;
     const login: AdminLogin = {
       sessionId: lr.body.session_id,
@@ -162,6 +267,17 @@ export async function openControl(target: TargetOptions, admin: AdminCredentials
   }
 }
 
+/** SES-AUTH-2 evidence without admin rights: UserInfo of oneself shows an account created by this login. */
+async function createdByThisLogin(conn: NexusConnection, admin: AdminCredentials, timeoutMs: number): Promise<boolean> {
+  try {
+    const info = await rawRequest(conn, 'UserInfo', { nickname: admin.username }, timeoutMs);
+    const user = info.body.user as Record<string, unknown> | undefined;
+    return !!user && typeof user.created_at === 'number' && typeof user.login_time === 'number' && user.created_at >= user.login_time - 1;
+  } catch {
+    return false;
+  }
+}
+
 // --- snapshot -----------------------------------------------------------------------------------------
 
 function entries(m: Message, member: string): Array<Record<string, unknown>> {
@@ -173,16 +289,35 @@ function entries(m: Message, member: string): Array<Record<string, unknown>> {
  * Reads the target: accounts (UserList all:true, UserEdit on every account but our own), online
  * sessions (UserList all:false, ConnectionMonitor for the addresses) and the server info of `login`.
  * Passwords are unknown (null digests) except the admin's.
+ *
+ * Without `findings` any failed request throws. With it, the read goes on: each request the target
+ * gets wrong becomes a finding (preflight.ts) and what it would have told is filled in from what the
+ * harness knows for sure (its own account and session; the guest, disabled, SES-GUEST-2).
+ * Requests the findings already know to go unanswered are not asked again.
  */
 export async function readSnapshot(
   control: ControlConnection,
   admin: AdminCredentials,
   timeoutMs: number,
+  findings?: Findings,
 ): Promise<Snapshot> {
   const { conn, login } = control;
-  const all = await rawSuccess(conn, 'UserList', { all: true }, timeoutMs);
+  const ask = async (check: PreflightCheck, type: string, body: Record<string, unknown>): Promise<Message | null> => {
+    if (!findings) return rawSuccess(conn, type, body, timeoutMs);
+    if (findings.missing.has(type)) return null;
+    try {
+      return await rawSuccess(conn, type, body, timeoutMs, findings);
+    } catch (e) {
+      if (!(e instanceof RawExchangeError)) throw e;
+      findings.add(check, { sent: `${type} ${JSON.stringify(body)}`, expected: `${type}Response {success:true, …}`, actual: e.detail });
+      findings.notAnswered(type, e.detail);
+      return null;
+    }
+  };
+  const adminKey = nameKey(admin.username);
+  const all = await ask('read-accounts', 'UserList', { all: true });
   const byKey = new Map<string, Account>();
-  for (const u of entries(all, 'users')) {
+  for (const u of all ? entries(all, 'users') : []) {
     if (typeof u.username !== 'string') continue;
     const key = nameKey(u.username);
     const stored = Array.isArray(u.session_ids) && u.session_ids.length === 0;
@@ -198,14 +333,28 @@ export async function readSnapshot(
       createdAt: stored && typeof u.login_time === 'number' ? u.login_time : (known?.createdAt ?? 0),
     });
   }
-  const adminKey = nameKey(admin.username);
+  if (!all) {
+    // Unreadable: the two accounts every target has once we are logged in.
+    byKey.set(adminKey, { username: admin.username, passwordDigest: null, isAdmin: true, isShared: false, enabled: true, permissions: [], createdAt: 0 });
+    byKey.set(GUEST_USERNAME, { username: GUEST_USERNAME, passwordDigest: '', isAdmin: false, isShared: false, enabled: false, permissions: [], createdAt: 0 });
+  } else if (findings && !byKey.has(adminKey)) {
+    findings.add('read-accounts', {
+      sent: 'UserList {"all":true}',
+      expected: `an entry for every account, the requester's own ${JSON.stringify(admin.username)} included (USR-LIST-4)`,
+      actual: `no entry for ${JSON.stringify(admin.username)} among ${byKey.size} entries`,
+      rule: 'USR-LIST-4',
+    });
+    byKey.set(adminKey, { username: admin.username, passwordDigest: null, isAdmin: true, isShared: false, enabled: true, permissions: [], createdAt: 0 });
+  }
   for (const [key, account] of byKey) {
     if (key === adminKey) {
       // Our own account: UserEdit of oneself is refused (ADM-EDIT-2); we know it is an enabled admin.
       Object.assign(account, { isAdmin: true, enabled: true, permissions: [], passwordDigest: passwordDigest(admin.password) });
       continue;
     }
-    const edit = await rawSuccess(conn, 'UserEdit', { username: account.username }, timeoutMs);
+    if (!all) continue; // the fallback guest: nothing to ask that the list could not answer
+    const edit = await ask('read-accounts', 'UserEdit', { username: account.username });
+    if (!edit) continue;
     if (typeof edit.body.username === 'string') account.username = edit.body.username;
     account.isAdmin = edit.body.is_admin === true;
     account.isShared = edit.body.is_shared === true;
@@ -214,10 +363,10 @@ export async function readSnapshot(
     if (key === GUEST_USERNAME) account.passwordDigest = ''; // SES-GUEST-1: empty password
   }
 
-  const online = await rawSuccess(conn, 'UserList', { all: false }, timeoutMs);
-  const monitor = await rawSuccess(conn, 'ConnectionMonitor', {}, timeoutMs);
+  const online = await ask('read-sessions', 'UserList', { all: false });
+  const monitor = await ask('read-addresses', 'ConnectionMonitor', {});
   const ips = new Map<string, string[]>();
-  for (const c of entries(monitor, 'connections')) {
+  for (const c of monitor ? entries(monitor, 'connections') : []) {
     if (typeof c.nickname !== 'string' || typeof c.ip !== 'string') continue;
     const k = nameKey(c.nickname);
     ips.set(k, [...(ips.get(k) ?? []), c.ip]);
@@ -225,7 +374,8 @@ export async function readSnapshot(
   // Our own session's address first: among the entries of our nickname (other sessions of the admin
   // account share it), the one equal to our socket's local address; without a NAT that is the
   // address the target sees for us. Failing that, the first free entry, or the local address.
-  const ownEntry = entries(online, 'users').find((u) => Array.isArray(u.session_ids) && u.session_ids.includes(login.sessionId));
+  const onlineEntries = online ? entries(online, 'users') : [];
+  const ownEntry = onlineEntries.find((u) => Array.isArray(u.session_ids) && u.session_ids.includes(login.sessionId));
   let ownIp = conn.localAddress;
   if (ownEntry && typeof ownEntry.nickname === 'string') {
     const free = ips.get(nameKey(ownEntry.nickname)) ?? [];
@@ -233,7 +383,7 @@ export async function readSnapshot(
     ownIp = (mine >= 0 ? free.splice(mine, 1)[0] : free.shift()) ?? conn.localAddress;
   }
   const sessions: Array<Omit<Session, 'conn' | 'loginSeq'>> = [];
-  for (const u of entries(online, 'users')) {
+  for (const u of onlineEntries) {
     if (typeof u.username !== 'string' || typeof u.nickname !== 'string' || !Array.isArray(u.session_ids)) continue;
     for (const id of u.session_ids) {
       if (typeof id !== 'number') continue;
@@ -255,6 +405,30 @@ export async function readSnapshot(
       });
     }
   }
+  if (findings && !sessions.some((s) => s.id === login.sessionId)) {
+    // USR-LIST-3: the requester is included. Without its entry the harness still knows its own session.
+    if (online) {
+      findings.add('read-sessions', {
+        sent: 'UserList {"all":false}',
+        expected: `an entry whose session_ids include the requester's session ${login.sessionId} (USR-LIST-3: the requester is included)`,
+        actual: `${onlineEntries.length} entries, none with session ${login.sessionId}`,
+      });
+    }
+    sessions.push({
+      id: login.sessionId,
+      accountKey: adminKey,
+      nickname: byKey.get(adminKey)?.username ?? admin.username,
+      isShared: false,
+      loginTime: 0,
+      locale: login.locale,
+      avatar: null,
+      features: ['chat'],
+      isAway: false,
+      status: null,
+      ip: ownIp,
+      port: 0,
+    });
+  }
   const snapshot: Snapshot = {
     accounts: [...byKey.values()].sort((a, b) => (nameKey(a.username) < nameKey(b.username) ? -1 : 1)),
     sessions,
@@ -269,11 +443,20 @@ export async function readSnapshot(
  * SES-AUTH-2: was the target fresh? Only `guest` and the admin exist, and the admin account was
  * created by our login (its creation time is not before the login, both on the target's clock).
  */
-export async function wasFresh(control: ControlConnection, snapshot: Snapshot, admin: AdminCredentials, timeoutMs: number): Promise<boolean> {
+export async function wasFresh(control: ControlConnection, snapshot: Snapshot, admin: AdminCredentials, timeoutMs: number, findings?: Findings): Promise<boolean> {
   const keys = snapshot.accounts.map((a) => nameKey(a.username)).sort();
   const expected = [GUEST_USERNAME, nameKey(admin.username)].sort();
   if (keys.length !== 2 || keys[0] !== expected[0] || keys[1] !== expected[1]) return false;
-  const info = await rawRequest(control.conn, 'UserInfo', { nickname: admin.username }, timeoutMs);
+  if (findings?.missing.has('UserList') || findings?.missing.has('UserInfo')) return false; // cannot tell
+  let info: Message;
+  try {
+    info = await rawRequest(control.conn, 'UserInfo', { nickname: admin.username }, timeoutMs, findings);
+  } catch (e) {
+    if (!findings || !(e instanceof RawExchangeError)) throw e;
+    findings.add('read-own-info', { sent: `UserInfo {"nickname":${JSON.stringify(admin.username)}}`, expected: 'UserInfoResponse {success:true, user:{…, created_at}}', actual: e.detail });
+    findings.notAnswered('UserInfo', e.detail);
+    return false;
+  }
   const user = info.body.user as Record<string, unknown> | undefined;
   if (!user || typeof user.created_at !== 'number' || typeof user.login_time !== 'number') return false;
   return user.created_at >= user.login_time - 1;
@@ -304,6 +487,8 @@ export interface RestorePlan {
    * own session (`ownSessionId`).
    */
   adminUsername?: string;
+  /** Request types the target is known not to answer (preflight.ts): not asked, reported as not restored. */
+  missing?: ReadonlyMap<string, string>;
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
@@ -357,6 +542,7 @@ async function restoreAccount(
 export async function restoreTarget(control: ControlConnection, plan: RestorePlan, timeoutMs: number): Promise<string[]> {
   const { conn } = control;
   const problems: string[] = [];
+  const missing = plan.missing ?? new Map<string, string>();
   const attempt = async (what: string, f: () => Promise<unknown>): Promise<void> => {
     try {
       await f();
@@ -368,9 +554,10 @@ export async function restoreTarget(control: ControlConnection, plan: RestorePla
   const baselineKeys = new Set(plan.baseline.accounts.map((a) => nameKey(a.username)));
   let current: Array<Record<string, unknown>> | null;
   try {
+    if (missing.has('UserList')) throw new Error('the target does not answer UserList');
     current = entries(await rawSuccess(conn, 'UserList', { all: true }, timeoutMs), 'users');
   } catch (e) {
-    problems.push(`list accounts: ${(e as Error).message}`);
+    problems.push(`list accounts (to delete the run's own): ${(e as Error).message}`);
     current = null;
   }
   const seen = new Set<string>();
@@ -395,6 +582,10 @@ export async function restoreTarget(control: ControlConnection, plan: RestorePla
     const key = nameKey(want.username);
     if (key === ownKey) continue;
     if (current !== null && !seen.has(key)) continue;
+    if (missing.has('UserEdit')) {
+      problems.push(`restore ${want.username}: the target does not answer UserEdit`);
+      continue;
+    }
     await restoreAccount(conn, want, attempt, timeoutMs);
   }
 
@@ -412,7 +603,7 @@ export async function restoreTarget(control: ControlConnection, plan: RestorePla
       control.login.serverInfo = { ...have, ...update } as ServerInfo;
     }
   });
-  await attempt('barrier', () => rawBarrier(conn, timeoutMs));
+  if (!missing.has('UserInfo')) await attempt('barrier', () => rawBarrier(conn, timeoutMs));
   return problems;
 }
 

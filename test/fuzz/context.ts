@@ -18,14 +18,14 @@ export interface TestFuzzContext extends FuzzContext {
   traffic: TrafficEvent[];
 }
 
-export async function fuzzContext(srv: ReferenceServer, o: { profile: Profile; seed: number; runs: number; connections?: number }): Promise<TestFuzzContext> {
+export async function fuzzContext(srv: ReferenceServer, o: { profile: Profile; seed: number; runs: number; connections?: number; timeoutMs?: number }): Promise<TestFuzzContext> {
   const traffic: TrafficEvent[] = [];
   const session = await RunSession.open({
     target: { host: srv.host, port: srv.port, transport: 'plain', embedded: true },
     admin: ADMIN,
     profile: o.profile,
     match: 'exact',
-    timeoutMs: 2000,
+    timeoutMs: o.timeoutMs ?? 2000,
     seed: o.seed,
     connectionsNeeded: o.connections ?? 20,
     onTraffic: (e) => {
@@ -40,7 +40,7 @@ export async function fuzzContext(srv: ReferenceServer, o: { profile: Profile; s
     profile: o.profile,
     match: 'exact',
     seed: o.seed,
-    timeoutMs: 2000,
+    timeoutMs: o.timeoutMs ?? 2000,
     budget: { runs: o.runs },
     against: `embedded ${srv.host}:${srv.port}`,
     progress: () => {},

@@ -304,7 +304,7 @@ describe('re-entry after a check lowered the per-IP limit (WIRE-IP-1, WIRE-IP-3)
     const c = await control(srv);
     expect((await c.conn.request('ServerInfoUpdate', { max_connections_per_ip: 1 }, T)).message?.body.success).toBe(true);
     await c.conn.close();
-    await expect(openControl({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T }, ADMIN)).rejects.toThrow(/did not complete the admin login/);
+    await expect(openControl({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T }, ADMIN)).rejects.toThrow(/did not answer the Handshake/);
   });
 
   it('changes nothing when the limit is as wanted: no update, no broadcast to strangers', async () => {

@@ -5,6 +5,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { FrameDecoder, encodeFrame } from '../../src/protocol/frame.ts';
+import { halfBuiltServer, type Capability, type HalfBuiltOptions } from './halfbuilt.ts';
 
 export interface HostileServer {
   host: string;
@@ -205,4 +206,125 @@ export async function corruptingProxy(target: { host: string; port: number }): P
       await s.close();
     },
   };
+}
+
+// --- targets that get further: each bends the small half-built server (halfbuilt.ts) or answers the
+// Handshake in some broken way. Used by test/net/hostile.test.ts and test/cli/hostile.test.ts.
+
+/** Answers the Handshake correctly, then never another byte. */
+export function handshakeThenSilentServer(): Promise<HostileServer> {
+  return handshakeAnswer((id) => serverFrame('HandshakeResponse', { success: true, version: '0.5.0' }, id));
+}
+
+/** Answers the Handshake with the first half of a frame, then stalls with the connection open. */
+export function stallingServer(): Promise<HostileServer> {
+  return handshakeAnswer((id) => serverFrame('HandshakeResponse', { success: true, version: '0.5.0' }, id).subarray(0, 30));
+}
+
+/** Answers the Handshake with a frame header announcing `length` payload bytes, then stalls. */
+export function hugeFrameServer(length: number): Promise<HostileServer> {
+  return handshakeAnswer((id) => Buffer.from(`NX|17|HandshakeResponse|${id}|${length}|{"type":"HandshakeResponse","success":true`, 'latin1'));
+}
+
+/** Answers the Handshake with a well-framed payload that is not JSON. */
+export function invalidJsonServer(): Promise<HostileServer> {
+  return handshakeAnswer((id) => encodeFrame('HandshakeResponse', id, '{"type":"HandshakeResponse","success":tru'));
+}
+
+/** Writes `answer(id of the first frame)` for the first frame of each connection, then reads on in silence. */
+function handshakeAnswer(answer: (id: string) => Buffer): Promise<HostileServer> {
+  return serve(net.createServer(), (s) => {
+    const dec = new FrameDecoder({ isKnownType: () => true, limitFor: () => 0 });
+    let answered = false;
+    s.on('data', (chunk: Buffer) => {
+      const { frames } = dec.push(chunk);
+      if (answered || frames.length === 0) return;
+      answered = true;
+      s.write(answer(frames[0]!.id));
+    });
+  });
+}
+
+/** Resets the TCP connection as soon as the client's first bytes (a TLS ClientHello) arrive. */
+export function tlsResetServer(): Promise<HostileServer> {
+  return serve(net.createServer(), (s) => s.once('data', () => s.resetAndDestroy()));
+}
+
+const everything: Capability[] = ['UserList', 'UserInfo'];
+
+/** Every answer carries a fresh id instead of the request's (WIRE-ID-2). */
+export function wrongIdServer(): Promise<HostileServer> {
+  return halfBuiltServer({
+    implements: everything,
+    mangle: (frames, _req, sock) => {
+      for (const f of frames) sock.write(reId(f));
+    },
+  });
+}
+
+/** Writes every answer twice. */
+export function twiceServer(): Promise<HostileServer> {
+  return halfBuiltServer({
+    implements: everything,
+    mangle: (frames, _req, sock) => {
+      for (const f of frames) sock.write(Buffer.concat([f, f]));
+    },
+  });
+}
+
+/** Accepts the first `n` connections; drops every later one at once. */
+export function firstConnectionsServer(n: number): Promise<HostileServer> {
+  return halfBuiltServer({ implements: everything, admit: (k) => k <= n });
+}
+
+/** Answers the first `n` requests (all connections together), then none: connections stay open, silent. */
+export function stopsAnsweringServer(n: number): Promise<HostileServer> {
+  let answered = 0;
+  return halfBuiltServer({ implements: everything, answer: () => ++answered <= n });
+}
+
+/** After each answer, `count` unsolicited UserConnected broadcasts. */
+export function floodServer(count: number): Promise<HostileServer> {
+  const broadcast = serverFrame('UserConnected', { user: { username: 'flood', nickname: 'flood', login_time: 0, is_admin: false, is_shared: false, session_ids: [99], locale: 'en', is_away: false } });
+  const burst = Buffer.concat(Array.from({ length: count }, () => broadcast));
+  return halfBuiltServer({
+    implements: everything,
+    mangle: (frames, _req, sock) => {
+      for (const f of frames) sock.write(f);
+      if (!sock.destroyed) sock.write(burst);
+    },
+  });
+}
+
+/** Writes every answer `chunk` bytes at a time, `gapMs` apart (well within the client's timeouts), in order. */
+export function drippingServer(chunk: number, gapMs: number, opts: Omit<HalfBuiltOptions, 'mangle'> = { implements: everything }): Promise<HostileServer> {
+  const pending = new WeakMap<net.Socket, { bytes: Buffer; timer: NodeJS.Timeout | null }>();
+  return halfBuiltServer({
+    ...opts,
+    mangle: (frames, _req, sock) => {
+      let p = pending.get(sock);
+      if (!p) {
+        const state = { bytes: Buffer.alloc(0), timer: null as NodeJS.Timeout | null };
+        pending.set(sock, state);
+        sock.once('close', () => state.timer && clearTimeout(state.timer));
+        p = state;
+      }
+      const q = p;
+      q.bytes = Buffer.concat([q.bytes, ...frames]);
+      const drip = (): void => {
+        q.timer = null;
+        if (sock.destroyed || q.bytes.length === 0) return;
+        sock.write(q.bytes.subarray(0, chunk));
+        q.bytes = q.bytes.subarray(chunk);
+        q.timer = setTimeout(drip, gapMs);
+      };
+      if (q.timer === null) drip();
+    },
+  });
+}
+
+function reId(frame: Buffer): Buffer {
+  const dec = new FrameDecoder({ isKnownType: () => true, limitFor: () => 0 });
+  const f = dec.push(frame).frames[0]!;
+  return encodeFrame(f.type, randomBytes(6).toString('hex'), f.payload);
 }

@@ -152,6 +152,40 @@ class Monitor extends SessionCommand {
   }
 }
 
+/**
+ * Read-only and away/status requests one session sends back to back. They are sent one by one, not
+ * pipelined: the lockstep does not yet accept every allowed outcome inside a pipeline (an optional
+ * broadcast left out, an `E!` carrier closing before the later requests are read).
+ */
+export type BurstItem = 'list' | 'list-all' | 'info' | 'monitor' | 'away' | 'back' | 'status';
+
+class Burst extends SessionCommand {
+  constructor(
+    who: number,
+    readonly items: BurstItem[],
+    readonly target: number,
+  ) {
+    super(who);
+  }
+  run(m: Model, r: Steps): void {
+    const s = this.from(m);
+    for (const item of this.items) {
+      const [type, body]: [string, Record<string, unknown>] =
+        item === 'list' ? ['UserList', {}]
+        : item === 'list-all' ? ['UserList', { all: true }]
+        : item === 'info' ? ['UserInfo', { nickname: pick(m.sessions, this.target).nickname }]
+        : item === 'monitor' ? ['ConnectionMonitor', {}]
+        : item === 'away' ? ['UserAway', { message: 'away' }]
+        : item === 'back' ? ['UserBack', {}]
+        : ['UserStatus', { status: 'busy' }];
+      request(r, s, type, body);
+    }
+  }
+  toString(): string {
+    return `Burst(${this.who}, ${JSON.stringify(this.items)}, ${this.target})`;
+  }
+}
+
 /** UserKick of a live session's nickname; whatever the verdict, the target is not used again. */
 class Kick extends SessionCommand {
   constructor(
@@ -352,6 +386,9 @@ export const COMMANDS: Array<fc.Arbitrary<Cmd>> = [
   fc.tuple(who, fc.boolean()).map(([w, all]) => new List(w, all)),
   fc.tuple(who, idx).map(([w, t]) => new Info(w, t)),
   who.map((w) => new Monitor(w)),
+  fc
+    .tuple(who, fc.array(fc.constantFrom<BurstItem>('list', 'list-all', 'info', 'monitor', 'away', 'back', 'status'), { minLength: 2, maxLength: 8 }), idx)
+    .map(([w, items, t]) => new Burst(w, items, t)),
   fc.tuple(who, fc.boolean(), idx).map(([w, a, t]) => new Kick(w, a, t)),
   fc
     .tuple(who, fc.boolean(), fc.boolean(), fc.boolean(), fc.boolean(), someOf(ALL_PERMISSIONS), someOf(SHARED_ALLOWED))

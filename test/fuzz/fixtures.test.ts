@@ -1,0 +1,56 @@
+// The checked-in regression fixtures of the validator and stateful fuzzers (fixtures/): each was
+// found against a deliberately broken server, and each passes against the reference server in
+// both profiles, and still fails against the server it was found against.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseFixture } from '../../src/fuzz/fixture.ts';
+import type { ServerFault } from '../../src/server/fault.ts';
+import { startServer, type ReferenceServer } from '../../src/server/server.ts';
+import { renameAfterKickLosesBroadcast, usernameLimitInBytes } from '../support/fuzz-faults.ts';
+import { replayFixture } from './replay.ts';
+
+const DIR = 'fixtures';
+/** The broken server each fixture names in `found.against`. */
+const FAULTS: Record<string, () => ServerFault> = {
+  usernameLimitInBytes: () => usernameLimitInBytes,
+  renameAfterKickLosesBroadcast,
+};
+
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => join(DIR, f))
+  .filter((f) => ['validators', 'stateful'].includes(parseFixture(readFileSync(f, 'utf8'), f).fuzzer));
+
+const servers: ReferenceServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+describe('checked-in fixtures of the validator and stateful fuzzers', () => {
+  it('there is at least one per fuzzer', () => {
+    const fuzzers = new Set(files.map((f) => parseFixture(readFileSync(f, 'utf8'), f).fuzzer));
+    expect([...fuzzers].sort()).toEqual(['stateful', 'validators']);
+  });
+
+  for (const file of files) {
+    it(`${file} passes against the reference server in both profiles and fails against its broken server`, async () => {
+      const fx = parseFixture(readFileSync(file, 'utf8'), file);
+      for (const profile of ['spec', 'nexusd'] as const) {
+        const ref = await startServer({ port: 0, profile });
+        servers.push(ref);
+        const { result, restored } = await replayFixture(file, ref, profile);
+        expect(result.failures).toEqual([]);
+        expect(result.status).toBe('passed');
+        expect(restored.ok).toBe(true);
+      }
+      const fault = Object.keys(FAULTS).find((name) => fx.found?.against.includes(name));
+      expect(fault, `${file}: found.against names a known fault`).toBeDefined();
+      const broken = await startServer({ port: 0, profile: fx.profile, faults: [FAULTS[fault!]!()] });
+      servers.push(broken);
+      const { result } = await replayFixture(file, broken, fx.profile);
+      expect(result.status).toBe('failed');
+      expect(new Set(result.failures.map((f) => f.rule))).toEqual(new Set(fx.rules));
+    }, 60_000);
+  }
+});
