@@ -119,6 +119,8 @@ export function failingSteps(order: MessageOrder, profile: Profile, state: Reque
 export function planPair(order: MessageOrder, profile: Profile, a: OrderStep, b: OrderStep, state: RequesterState): PlannedBody | null {
   for (const body of [apply(apply(order.base, a), b), apply(apply(order.base, b), a)]) {
     if (!stepFails(a, state, body) || !stepFails(b, state, body)) continue;
+    const named = order.notSelf !== undefined ? body[order.notSelf] : undefined;
+    if (named && 'ref' in named && propsOf(named.ref, state).includes('self')) continue;
     if (failingSteps(order, profile, state, body)[0] !== a) continue;
     return body;
   }

@@ -86,6 +86,8 @@ export interface MessageOrder {
   states?: readonly RequesterState[];
   /** Every failure ends the connection (Handshake, Login): each request gets its own requester. */
   failuresClose?: boolean;
+  /** Requests whose member names the requester itself take another branch (another order): not planned here. */
+  notSelf?: string;
 }
 
 const GEN1 = (rule: string): OrderStep => ({ id: 'gen-1', rules: [rule, 'GEN-1'], key: 'E-NOT-LOGGED-IN', faults: [{ kind: 'not-logged-in' }] });
@@ -263,6 +265,7 @@ export const CHECK_ORDER: readonly MessageOrder[] = [
     title: 'UserUpdate of another account',
     seed: 'admin.md §UserUpdate',
     base: { username: ref('offline') },
+    notSelf: 'username', // ADM-UPDATE-4: the self branch is user-update-self
     names: { username: 'username', requested_username: 'username' },
     steps: [
       GEN1('ADM-UPDATE-1'),
