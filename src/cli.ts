@@ -8,7 +8,7 @@ import { MATCH_MODES, PROFILES } from './protocol/types.ts';
 import type { CliIO } from './cli/common.ts';
 import { collectExclude, defaultIO, errorText, EXIT, parseFingerprint, parseGrep, parseIntIn, version } from './cli/common.ts';
 import { runCommand, type RunFlags } from './cli/run.ts';
-import { serveCommand, type ServeFlags } from './cli/serve.ts';
+import { collectFault, serveCommand, type ServeFlags } from './cli/serve.ts';
 
 export { EXIT, parseAdmin, type AdminCredentials, type CliIO } from './cli/common.ts';
 export { asExcluded, EXCLUDED_REASON, formatList } from './cli/run.ts';
@@ -31,6 +31,7 @@ const EXAMPLES = {
     '  $ nexus-conform run --list --grep admin/kick               # which checks a selection holds',
     '  $ nexus-conform run host:7500 --admin root:pw --profile nexusd --exclude UND-13',
     '  $ nexus-conform run host:7500 --admin root:pw --junit reports/junit.xml --json reports/report.json',
+    '  $ nexus-conform run host:7500 --admin root:pw --html reports/report.html   # open it in a browser',
     '  $ nexus-conform run --seed 1234 --grep /^wire\\//              # repeat a run, regex selection',
   ].join('\n'),
   serve: [
@@ -70,6 +71,7 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .option('--list', 'list the checks (id, title, rule ids, error keys) and exit')
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--json <file>', 'write a JSON report')
+    .option('--html <file>', 'write a self-contained HTML report (root causes, sections × checks, coverage, transcripts)')
     .option('--timeout <ms>', 'wait at most this long for an expected frame', parseIntIn(1, 600_000, '--timeout'), 2000)
     .option('--seed <n>', 'seed of everything random in the run (default: random, always printed)', parseIntIn(0, 2 ** 32 - 1, '--seed'))
     .option('--slow', 'include checks that wait for server timeouts')
@@ -85,6 +87,8 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .option('--port <port>', 'port to listen on (0 = any free port)', parseIntIn(0, 65535, '--port'), 7500)
     .option('--tls', 'serve TLS with a fresh self-signed certificate')
     .addOption(new Option('--profile <profile>', 'behaviour and wording profile').choices(PROFILES).default('spec'))
+    .option('--fault <name>', 'serve with a deliberate deviation from the fault catalogue (repeatable)', collectFault)
+    .option('--list-faults', 'list the fault catalogue (name, rule ids, profiles, description) and exit')
     .addHelpText('after', `\n${EXAMPLES.serve}`)
     .action((flags: ServeFlags) => setResult(serveCommand(flags, io)));
 

@@ -5,6 +5,7 @@ import { parseTarget } from '../net/address.ts';
 import type { MatchMode, Profile } from '../protocol/types.ts';
 import { ConsoleReporter, formatSummaryLine, shouldUseColor } from '../report/console.ts';
 import { computeCoverage, unknownCitations } from '../report/coverage.ts';
+import { writeHtmlReport } from '../report/html.ts';
 import { writeJsonReport } from '../report/json.ts';
 import { writeJunitReport } from '../report/junit.ts';
 import type { RunResult } from '../report/types.ts';
@@ -68,6 +69,7 @@ export interface RunFlags {
   list?: boolean;
   junit?: string;
   json?: string;
+  html?: string;
   timeout: number;
   seed?: number;
   slow?: boolean;
@@ -222,6 +224,7 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
     for (const [file, write] of [
       [flags.junit, () => writeJunitReport(flags.junit!, result, sectionTitles)],
       [flags.json, () => writeJsonReport(flags.json!, result)],
+      [flags.html, () => writeHtmlReport(flags.html!, result, new Map(sections.map((s) => [s.id, s.title])))],
     ] as const) {
       if (file === undefined) continue;
       try {
