@@ -8,7 +8,7 @@ import { MATCH_MODES, PROFILES } from './protocol/types.ts';
 import type { CliIO } from './cli/common.ts';
 import { collectExclude, defaultIO, errorText, EXIT, parseFingerprint, parseGrep, parseIntIn, version } from './cli/common.ts';
 import { runCommand, type RunFlags } from './cli/run.ts';
-import { serveCommand, type ServeFlags } from './cli/serve.ts';
+import { collectFault, serveCommand, type ServeFlags } from './cli/serve.ts';
 
 export { EXIT, parseAdmin, type AdminCredentials, type CliIO } from './cli/common.ts';
 export { asExcluded, EXCLUDED_REASON, formatList } from './cli/run.ts';
@@ -87,6 +87,8 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .option('--port <port>', 'port to listen on (0 = any free port)', parseIntIn(0, 65535, '--port'), 7500)
     .option('--tls', 'serve TLS with a fresh self-signed certificate')
     .addOption(new Option('--profile <profile>', 'behaviour and wording profile').choices(PROFILES).default('spec'))
+    .option('--fault <name>', 'serve with a deliberate deviation from the fault catalogue (repeatable)', collectFault)
+    .option('--list-faults', 'list the fault catalogue (name, rule ids, profiles, description) and exit')
     .addHelpText('after', `\n${EXAMPLES.serve}`)
     .action((flags: ServeFlags) => setResult(serveCommand(flags, io)));
 
