@@ -7,13 +7,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseFixture } from '../../src/fuzz/fixture.ts';
 import type { ServerFault } from '../../src/server/fault.ts';
 import { startServer, type ReferenceServer } from '../../src/server/server.ts';
-import { renameAfterKickLosesBroadcast, usernameLimitInBytes } from '../support/fuzz-faults.ts';
+import { LIMITS } from '../../src/model/index.ts';
+import { bytesInsteadOfChars } from '../support/broken-servers.ts';
+import { renameAfterKickLosesBroadcast } from '../support/fuzz-faults.ts';
 import { replayFixture } from './replay.ts';
 
 const DIR = 'fixtures';
 /** The broken server each fixture names in `found.against`. */
 const FAULTS: Record<string, () => ServerFault> = {
-  usernameLimitInBytes: () => usernameLimitInBytes,
+  'bytesInsteadOfChars(UserCreate, username, 32)': () => bytesInsteadOfChars('UserCreate', 'username', LIMITS.username),
   renameAfterKickLosesBroadcast,
 };
 
