@@ -260,6 +260,8 @@ export const casesArbitrary = fc.array(probeArbitrary, { minLength: 1, maxLength
 
 export const fuzzer: Fuzzer = {
   name: 'validators',
+  // The actors, the control connection, and the one fresh connection a probe opens (closed after it).
+  connections: Object.keys(ACTORS).length + 2,
   run: (ctx) =>
     runProperty(ctx, {
       fuzzer: 'validators',
