@@ -1,4 +1,5 @@
-// The checked-in regression fixtures of the validator and stateful fuzzers (fixtures/): each was
+// The checked-in regression fixtures of the validator and stateful fuzzers (fixtures/validators/,
+// fixtures/stateful/): each was
 // found against a deliberately broken server, and each passes against the reference server in
 // both profiles, and still fails against the server it was found against.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -12,17 +13,17 @@ import { bytesInsteadOfChars } from '../support/broken-servers.ts';
 import { renameAfterKickLosesBroadcast } from '../support/fuzz-faults.ts';
 import { replayFixture } from './replay.ts';
 
-const DIR = 'fixtures';
 /** The broken server each fixture names in `found.against`. */
 const FAULTS: Record<string, () => ServerFault> = {
   'bytesInsteadOfChars(UserCreate, username, 32)': () => bytesInsteadOfChars('UserCreate', 'username', LIMITS.username),
   renameAfterKickLosesBroadcast,
 };
 
-const files = readdirSync(DIR)
-  .filter((f) => f.endsWith('.json'))
-  .map((f) => join(DIR, f))
-  .filter((f) => ['validators', 'stateful'].includes(parseFixture(readFileSync(f, 'utf8'), f).fuzzer));
+const files = ['validators', 'stateful'].flatMap((fuzzer) =>
+  readdirSync(join('fixtures', fuzzer))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => join('fixtures', fuzzer, f)),
+);
 
 const servers: ReferenceServer[] = [];
 afterEach(async () => {
