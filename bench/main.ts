@@ -32,14 +32,16 @@ type Budget = {
   broadcasts: number;
   soakFrames: number;
   startupRuns: number;
+  fuzzRuns: number;
+  fuzzCases: number;
   /** `--grep` of the suite runs ('' = the whole suite). */
   suiteGrep: string;
   /** `--grep` of the failing-run measurement (and of its passing baseline); '' = the whole suite. */
   failingGrep: string;
 };
 
-const FULL: Budget = { suiteRuns: 5, failingRuns: 1, rttSamples: 300, loginSamples: 50, sessions: 1000, scaleRuns: 3, listSamples: 300, broadcasts: 7, soakFrames: 1_000_000, startupRuns: 5, suiteGrep: '', failingGrep: '' };
-const QUICK: Budget = { suiteRuns: 1, failingRuns: 1, rttSamples: 50, loginSamples: 10, sessions: 50, scaleRuns: 1, listSamples: 30, broadcasts: 3, soakFrames: 5_000, startupRuns: 1, suiteGrep: '', failingGrep: 'session/presence' };
+const FULL: Budget = { suiteRuns: 5, failingRuns: 1, rttSamples: 300, loginSamples: 50, sessions: 1000, scaleRuns: 3, listSamples: 300, broadcasts: 7, soakFrames: 1_000_000, startupRuns: 5, fuzzRuns: 3, fuzzCases: 150, suiteGrep: '', failingGrep: '' };
+const QUICK: Budget = { suiteRuns: 1, failingRuns: 1, rttSamples: 50, loginSamples: 10, sessions: 50, scaleRuns: 1, listSamples: 30, broadcasts: 3, soakFrames: 5_000, startupRuns: 1, fuzzRuns: 1, fuzzCases: 5, suiteGrep: '', failingGrep: 'session/presence' };
 
 /** The broadcast family the failing-run measurement's server never sends. */
 const DROPPED = ['UserConnected'];
@@ -193,7 +195,7 @@ async function main(): Promise<number> {
     };
   }
 
-  if (only.has('fuzz')) report.fuzz = await measureFuzz();
+  if (only.has('fuzz')) report.fuzz = await measureFuzz(budget.fuzzRuns, budget.fuzzCases, SEED, TIMEOUT_MS, log);
 
   if (only.has('server')) {
     const runs: ScaleResult[] = [];

@@ -36,13 +36,14 @@ describe('npm run bench -- --quick', () => {
     isFigure(report.failingSuite.wallMs);
     expect(report.failingSuite.checks.failed).toBeGreaterThan(0); // the server really dropped a broadcast family
 
-    if (report.fuzz.available) {
-      for (const name of ['frames', 'validators', 'stateful']) {
-        const f = report.fuzz[name];
-        if (f.available === false) expect(f.reason).toEqual(expect.any(String));
-        else expect(f).toMatchObject({ cases: expect.any(Number), casesPerSecond: expect.any(Number), peakRssMb: expect.any(Number) });
+    for (const name of ['frames', 'validators', 'stateful']) {
+      const f = report.fuzz[name];
+      if (f.available === false) expect(f.reason).toEqual(expect.any(String));
+      else {
+        expect(f.cases).toBeGreaterThan(0);
+        for (const k of ['casesPerSecond', 'requestsPerSecond', 'peakRssMb']) isFigure(f[k]);
       }
-    } else expect(report.fuzz.reason).toEqual(expect.any(String));
+    }
 
     expect(report.server.sessions).toBeGreaterThan(0);
     isFigure(report.server.userList.p50Ms);

@@ -5,6 +5,8 @@
 // probes and simplifies values until one minimal probe still fails.
 import fc from 'fast-check';
 import { validateNickname, validateUsername } from '../../model/index.ts';
+import { clientLimit } from '../../protocol/limits.ts';
+import { isClientType, type Profile } from '../../protocol/types.ts';
 import type { ActorSpec } from '../../runner/api.ts';
 import type { Step } from '../fixture.ts';
 import { runProperty } from '../property.ts';
@@ -69,14 +71,17 @@ const SERVER_INFO_MEMBER: Partial<Record<Field, string>> = {
   maxTransfers: 'max_transfers_per_ip',
 };
 
+/** One value of one field, sent through each of `vias` (a non-empty selection of the field's carriers). */
 export interface Probe {
   field: Field;
-  via: Via;
+  vias: Via[];
   value: unknown;
 }
 
 export const probeArbitrary: fc.Arbitrary<Probe> = fc.oneof(
-  ...FIELDS.map((field) => fc.record({ field: fc.constant(field), via: fc.constantFrom(...CARRIERS[field]), value: VALUES[field] })),
+  ...FIELDS.map((field) =>
+    fc.record({ field: fc.constant(field), vias: fc.subarray([...CARRIERS[field]], { minLength: 1 }), value: VALUES[field] }),
+  ),
 );
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -90,6 +95,31 @@ function mayClose(field: Field, value: unknown): boolean {
   if (field === 'maxConnections' || field === 'maxTransfers') return !(Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 4_294_967_295);
   if (field === 'features' || field === 'permissions') return !(Array.isArray(value) && value.every((v) => typeof v === 'string' && !LONE_SURROGATE.test(v)));
   return typeof value !== 'string' || LONE_SURROGATE.test(value);
+}
+
+/** The payload size of a request, with every `{{…}}` placeholder counted as a full 32-character name. */
+function payloadBytes(type: string, body: Record<string, unknown>): number {
+  return Buffer.byteLength(JSON.stringify({ type, ...body }).replace(/\{\{[^}]*\}\}/g, 'x'.repeat(32)), 'utf8');
+}
+
+/**
+ * Whether a request may be over the frame limit of a server in `profile` (WIRE-LIM-1: the limit the
+ * reference applies is the lowest any server of the profile may apply): the target then closes the
+ * connection it arrives on, so it gets a session of its own.
+ */
+function mayExceedLimit(type: string, body: Record<string, unknown>, profile: Profile): boolean {
+  return isClientType(type) && payloadBytes(type, body) > clientLimit(type, profile);
+}
+
+/**
+ * Whether an account named `value` could be deleted again: a name the profile accepts but whose
+ * UserDelete frame is over the profile's limit (a 32-character astral name is 128 bytes; `nexusd`
+ * takes 67) would stay on the target for good, so such values never go where they could create an
+ * account.
+ */
+function deletable(value: unknown, profile: Profile): boolean {
+  if (typeof value !== 'string' || validateUsername(value, profile) !== null) return true;
+  return !mayExceedLimit('UserDelete', { username: value }, profile);
 }
 
 /** `body` with `member` set to `value`, or without it when the value stands for "missing". */
@@ -120,9 +150,14 @@ const ACTORS: Record<string, ActorSpec> = {
   lu: { kind: 'user', login: false },
 };
 
-/** The steps of probe number `k`, and the declared actors they use. */
-export function probeSteps(p: Probe, k: number): { steps: Step[]; uses: string[] } {
-  const { field, value } = p;
+/** The steps of probe number `k`: its value through each of its carriers in turn. */
+export function probeSteps(p: Probe, k: number, profile: Profile): { steps: Step[]; uses: string[] } {
+  const parts = p.vias.map((via, j) => viaSteps(p.field, via, p.value, p.vias.length === 1 ? `${k}` : `${k}_${j + 1}`, profile));
+  return { steps: parts.flatMap((x) => x.steps), uses: [...new Set(parts.flatMap((x) => x.uses))] };
+}
+
+/** The steps that send `value` of `field` through `via`, and the declared actors they use. */
+function viaSteps(field: Field, via: Via, value: unknown, k: string, profile: Profile): { steps: Step[]; uses: string[] } {
   const conn = `c${k}`;
   /** On a fresh connection: Login with `body`, then close (a failed Login is closed by the target already). */
   const login = (body: Record<string, unknown>, uses: string[]): { steps: Step[]; uses: string[] } => ({
@@ -135,7 +170,7 @@ export function probeSteps(p: Probe, k: number): { steps: Step[]; uses: string[]
   });
   /** A request from `who`, or from a fresh session of its account when the value may close the connection. */
   const from = (who: 'ad' | 'u', type: string, body: Record<string, unknown>, before: Step[] = []): { steps: Step[]; uses: string[] } => {
-    if (!mayClose(field, value)) return { steps: [...before, { op: 'request', actor: who, type, body }], uses: [who] };
+    if (!mayClose(field, value) && !mayExceedLimit(type, body, profile)) return { steps: [...before, { op: 'request', actor: who, type, body }], uses: [who] };
     return {
       steps: [
         ...before,
@@ -150,7 +185,7 @@ export function probeSteps(p: Probe, k: number): { steps: Step[]; uses: string[]
   const create = (name: string | undefined): Record<string, unknown> =>
     withMember({ password: 'Fuzz-pass-1', is_admin: false, enabled: true, permissions: [] }, 'username', name);
 
-  switch (p.via) {
+  switch (via) {
     case 'Handshake':
       return {
         steps: [
@@ -167,13 +202,14 @@ export function probeSteps(p: Probe, k: number): { steps: Step[]; uses: string[]
       return login(withMember(loginAs('lu'), field, value), ['lu']);
     case 'UserCreate': {
       const k2 = `{{name:v${k}}}`;
-      if (field === 'username') return from('ad', 'UserCreate', create(value as string | undefined));
+      if (field === 'username') return from('ad', deletable(value, profile) ? 'UserCreate' : 'UserEdit', deletable(value, profile) ? create(value as string | undefined) : { username: value });
       if (field === 'password') return from('ad', 'UserCreate', withMember(create(k2), 'password', value));
       return from('ad', 'UserCreate', withMember(create(k2), 'permissions', value));
     }
     case 'UserUpdate':
       return from('ad', 'UserUpdate', withMember({}, 'username', value));
     case 'UserUpdate.requested': {
+      if (field === 'username' && !deletable(value, profile)) return from('ad', 'UserEdit', { username: value });
       if (field === 'username') {
         const target = `{{name:r${k}}}`;
         return from('ad', 'UserUpdate', withMember({ username: target }, 'requested_username', value), [{ op: 'request', actor: 'ad', type: 'UserCreate', body: create(target) }]);
@@ -199,11 +235,11 @@ export function probeSteps(p: Probe, k: number): { steps: Step[]; uses: string[]
 }
 
 /** A case: the probes' steps in order, declaring only the actors they use. */
-export function probesCase(probes: readonly Probe[]): StepsCase {
+export function probesCase(probes: readonly Probe[], profile: Profile): StepsCase {
   const steps: Step[] = [];
   const used = new Set<string>();
   probes.forEach((p, k) => {
-    const s = probeSteps(p, k + 1);
+    const s = probeSteps(p, k + 1, profile);
     steps.push(...s.steps);
     for (const u of s.uses) used.add(u);
   });
@@ -212,7 +248,7 @@ export function probesCase(probes: readonly Probe[]): StepsCase {
   const rules = [...new Set(probes.map((p) => RULES[p.field]))];
   return {
     id: 'validators',
-    title: `validators: ${probes.map((p) => `${p.field} via ${p.via}`).join(', ')}`,
+    title: `validators: ${probes.map((p) => `${p.field} via ${p.vias.join('/')}`).join(', ')}`,
     rules,
     actors,
     steps,
@@ -220,16 +256,19 @@ export function probesCase(probes: readonly Probe[]): StepsCase {
 }
 
 /** Probes per case: a few, so actor setup is shared, and shrinking can drop to the one that fails. */
-export const casesArbitrary = fc.array(probeArbitrary, { minLength: 1, maxLength: 6 });
+export const casesArbitrary = fc.array(probeArbitrary, { minLength: 1, maxLength: 4 });
 
 export const fuzzer: Fuzzer = {
   name: 'validators',
+  // The actors, the control connection, and the one fresh connection a probe opens (closed after it).
+  connections: Object.keys(ACTORS).length + 2,
   run: (ctx) =>
     runProperty(ctx, {
       fuzzer: 'validators',
       failureClass: 'verdict',
       arbitrary: casesArbitrary,
-      toCase: probesCase,
-      parts: { split: (probes) => probes, join: (parts) => parts as Probe[] },
+      toCase: (probes) => probesCase(probes, ctx.profile),
+      // One part per value and carrier, so a carrier that does not matter is dropped too.
+      parts: { split: (probes) => probes.flatMap((p) => p.vias.map((via) => ({ ...p, vias: [via] }))), join: (parts) => parts as Probe[] },
     }),
 };
