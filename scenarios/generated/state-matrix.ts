@@ -148,8 +148,8 @@ interface Trigger {
 }
 
 const TRIGGERS: readonly Trigger[] = [
+  // BC-4 (UserAway, UserStatus and UserBack share it): its first and its clearing trigger.
   { id: 'user-away', title: 'UserAway → UserUpdated to user_list holders', rules: ['BC-4', 'USR-AWAY-5'], request: { type: 'UserAway', body: { message: 'away' } } },
-  { id: 'user-status', title: 'UserStatus → UserUpdated to user_list holders', rules: ['BC-4', 'USR-STATUS-2'], request: { type: 'UserStatus', body: { status: 'busy' } } },
   { id: 'user-back', title: 'UserBack → UserUpdated to user_list holders', rules: ['BC-4', 'USR-BACK-2'], request: { type: 'UserBack', body: {} } },
   { id: 'presence', title: 'Login and logout → UserConnected / UserDisconnected to user_list holders', rules: ['SES-BC-1', 'BC-1', 'BC-2', 'SES-BC-3'], request: 'presence' },
   { id: 'server-info', title: 'ServerInfoUpdate → ServerInfoUpdated to every session', rules: ['BC-6', 'ADM-SINFO-10'], request: { type: 'ServerInfoUpdate', body: { description: 'state matrix' } }, admin: true },
