@@ -98,7 +98,12 @@ const RESERVED: BoundaryClass[] = [
 const lengths = (limits: number[]): BoundaryClass[] =>
   limits.flatMap((l) => lengthClasses(l).map((c) => (limits.length > 1 ? { ...c, id: `${c.id}-${l}` } : c)));
 
-const text = (limits: number[]): BoundaryClass[] => [...PRESENCE, ...lengths(limits), ...CONTROL_AND_SPACE, ...CHARACTERS];
+/** Names: every character class matters (VAL-USERNAME's class, VAL-PATHCHARS). */
+const name = (limits: number[]): BoundaryClass[] => [...PRESENCE, ...lengths(limits), ...CONTROL_AND_SPACE, ...CHARACTERS];
+
+/** Free text (status, server name, description, password): any character but controls, so letters and symbols of other scripts only. */
+const TEXT_CHARACTERS = CHARACTERS.filter((c) => ['latin-letter', 'cjk-letter', 'arabic-indic-digit', 'combining-mark', 'emoji', 'slash'].includes(c.id));
+const text = (limits: number[]): BoundaryClass[] => [...PRESENCE, ...lengths(limits), ...CONTROL_AND_SPACE, ...TEXT_CHARACTERS];
 
 const IMAGE: BoundaryClass[] = [
   ...PRESENCE,
@@ -147,8 +152,8 @@ const LIMIT: BoundaryClass[] = [
 ];
 
 export const CLASSES: Record<FieldKind, BoundaryClass[]> = {
-  username: [...text([LIMITS.username]), ...RESERVED],
-  nickname: [...text([LIMITS.nickname]), ...RESERVED],
+  username: [...name([LIMITS.username]), ...RESERVED],
+  nickname: [...name([LIMITS.nickname]), ...RESERVED],
   password: text([LIMITS.password]),
   status: text([LIMITS.status]),
   'server-name': text([LIMITS.serverName]),
