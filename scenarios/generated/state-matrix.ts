@@ -33,7 +33,6 @@ const firstUser: CheckDef[] = [
     title: 'With accounts but nobody online, an unknown username is not created as the first user (E-INVALID-CREDENTIALS); the admin still logs in',
     rules: ['SES-AUTH-2', 'SES-LOGIN-12'],
     errors: ['E-INVALID-CREDENTIALS'],
-    seed: 'users.md §Login',
     run: async (_, t) => {
       if (!(await suspendControl(t))) t.skip('other sessions are online on the target, so "nobody online" cannot be reached');
       const name = t.name('first');
@@ -48,7 +47,6 @@ const firstUser: CheckDef[] = [
     title: 'With accounts and live sessions, an unknown username is not created either (E-INVALID-CREDENTIALS)',
     rules: ['SES-AUTH-2', 'SES-LOGIN-12'],
     errors: ['E-INVALID-CREDENTIALS'],
-    seed: 'users.md §Login',
     actors: { online: user() },
     run: async (_, t) => {
       const name = t.name('first');
@@ -190,6 +188,6 @@ function audience(trigger: Trigger): CheckDef {
 }
 
 export default section(
-  { id: 'generated/state-matrix', title: 'Rules in every server-wide state they depend on (generated)', seed: 'admin.md §Account Management' },
+  { id: 'generated/state-matrix', title: 'Rules in every server-wide state they depend on (generated)' },
   [...firstUser, loginStates('regular'), loginStates('shared'), guestStates, ...TRIGGERS.map(audience)],
 );

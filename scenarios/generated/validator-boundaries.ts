@@ -153,6 +153,6 @@ function toCheck(use: FieldUse): CheckDef {
 }
 
 export default section(
-  { id: 'generated/validator-boundaries', title: 'Validator boundaries: every field of every message × every boundary class (generated)', seed: 'admin.md §Validation' },
+  { id: 'generated/validator-boundaries', title: 'Validator boundaries: every field of every message × every boundary class (generated)', seed: 'admin.md §Username Validation' },
   FIELD_USES.map(toCheck),
 );
