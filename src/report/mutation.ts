@@ -7,6 +7,7 @@ import type { Profile } from '../protocol/types.ts';
 import type { CheckDef, Section } from '../runner/api.ts';
 import { runSuite } from '../runner/run.ts';
 import type { FaultEntry } from '../server/faults/index.ts';
+import type { ServerFault } from '../server/fault.ts';
 import { startServer } from '../server/server.ts';
 import type { CheckResult, RunResult } from './types.ts';
 
@@ -85,12 +86,32 @@ export function checksCiting(sections: Section[], rules: readonly string[]): Sec
   return sections.map((s) => ({ ...s, checks: s.checks.filter(cites) })).filter((s) => s.checks.length > 0);
 }
 
+/**
+ * The fault's hook, watched: a hook that throws would make the server drop the connection, and the
+ * checks would "detect" a bug of the catalogue instead of the deviation it describes.
+ */
+function watched(fault: FaultEntry, thrown: string[]): ServerFault {
+  const hook = fault.make();
+  const guard = <A extends unknown[], R>(fn: (...a: A) => R) => (...a: A): R => {
+    try {
+      return fn(...a);
+    } catch (e) {
+      thrown.push(e instanceof Error ? e.message : String(e));
+      throw e;
+    }
+  };
+  return {
+    ...(hook.step ? { step: guard(hook.step) } : {}),
+    ...(hook.onFrame ? { onFrame: guard(hook.onFrame) } : {}),
+  };
+}
+
 async function suiteAgainst(
   profile: Profile,
   sections: Section[],
-  o: { seed: number; timeoutMs: number; slow: boolean; fault?: FaultEntry; stopWhen?: (r: CheckResult) => boolean },
+  o: { seed: number; timeoutMs: number; slow: boolean; fault?: FaultEntry; thrown?: string[]; stopWhen?: (r: CheckResult) => boolean },
 ): Promise<RunResult> {
-  const server = await startServer({ profile, ...(o.fault ? { faults: [o.fault.make()] } : {}) });
+  const server = await startServer({ profile, ...(o.fault ? { faults: [watched(o.fault, o.thrown ?? [])] } : {}) });
   // One citing failure is enough: the checks after it are skipped (they would only wait out timeouts).
   const stop = new AbortController();
   try {
@@ -141,10 +162,12 @@ async function runOne(fault: FaultEntry, profile: Profile, o: MutationOptions): 
     if (fault.detection.by === 'fuzz') {
       const d = fault.detection;
       if (!o.fuzz) return done({ status: 'fuzz-only', detectedBy: `fuzz:${d.fuzzer}`, note: 'needs the fuzzer; not run' });
-      const server = await startServer({ profile, faults: [fault.make()] });
+      const thrown: string[] = [];
+      const server = await startServer({ profile, faults: [watched(fault, thrown)] });
       try {
         const r = await o.fuzz({ fuzzer: d.fuzzer, seed: d.seed, budget: d.budget, target: { host: server.host, port: server.port }, profile, timeoutMs: o.timeoutMs });
         if (!r.available) return done({ status: 'fuzz-only', detectedBy: `fuzz:${d.fuzzer}`, note: `fuzzer "${d.fuzzer}" is not in this build` });
+        if (thrown.length > 0) return done({ status: 'error', detectedBy: 'none', note: `the fault's hook threw: ${thrown[0]}` });
         const cited = r.failures.filter((f) => fault.rules.includes(f.rule));
         return done({
           status: cited.length > 0 ? 'detected' : 'missed',
@@ -158,13 +181,16 @@ async function runOne(fault: FaultEntry, profile: Profile, o: MutationOptions): 
     }
     const slow = fault.detection.slow === true;
     const sections = checksCiting(o.sections, fault.rules);
+    const thrown: string[] = [];
     const result = await suiteAgainst(profile, sections, {
       seed: o.seed,
       timeoutMs: o.timeoutMs,
       slow,
       fault,
+      thrown,
       stopWhen: (r) => citingFailures([r], fault.rules).checks.length > 0,
     });
+    if (thrown.length > 0) return done({ status: 'error', detectedBy: 'none', note: `the fault's hook threw: ${thrown[0]}` });
     const hit = citingFailures(result.checks, fault.rules);
     const ran = result.checks.filter((c) => c.status !== 'skipped').length;
     return done({
