@@ -7,6 +7,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { MATCH_MODES, PROFILES } from './protocol/types.ts';
 import type { CliIO } from './cli/common.ts';
 import { collectExclude, defaultIO, errorText, EXIT, parseFingerprint, parseGrep, parseIntIn, version } from './cli/common.ts';
+import { DEFAULT_FIXTURES_DIR, DEFAULT_TIME_S, fuzzCommand, type FuzzFlags } from './cli/fuzz.ts';
+import { replayCommand, type ReplayFlags } from './cli/replay.ts';
 import { runCommand, type RunFlags } from './cli/run.ts';
 import { collectFault, serveCommand, type ServeFlags } from './cli/serve.ts';
 
@@ -79,6 +81,43 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .option('--no-retry', 'do not re-run a failed check (by default it runs once more on fresh connections; pass-after-fail is FLAKY)')
     .addHelpText('after', `\n${EXAMPLES.run}`)
     .action((target: string | undefined, flags: RunFlags) => setResult(runCommand(target, flags, io)));
+
+  // The connection, admin and timeout options every testing command shares (`run`'s).
+  const targetOptions = (c: Command, profileDefault: boolean): Command => {
+    const profile = new Option('--profile <profile>', 'behaviour and wording profile').choices(PROFILES);
+    const match = new Option('--match <mode>', 'how strictly error strings and carriers are compared').choices(MATCH_MODES);
+    return c
+      .addOption(new Option('--tls', 'connect with TLS only').conflicts('plain'))
+      .addOption(new Option('--plain', 'connect with plain TCP only').conflicts('tls'))
+      .option('--fingerprint <sha256>', 'pin the server certificate (AA:BB:… SHA-256)', parseFingerprint)
+      .option('--admin <user:password>', 'admin credentials for a real target (env NEXUS_CONFORM_ADMIN)')
+      .addOption(profileDefault ? profile.default('spec') : profile)
+      .addOption(profileDefault ? match.default('exact') : match)
+      .option('--timeout <ms>', 'wait at most this long for an expected frame', parseIntIn(1, 600_000, '--timeout'), 2000)
+      .option('--seed <n>', 'seed of everything random in the run (default: random, always printed)', parseIntIn(0, 2 ** 32 - 1, '--seed'))
+      .option('--junit <file>', 'write a JUnit XML report')
+      .option('--json <file>', 'write a JSON report')
+      .option('--html <file>', 'write a self-contained HTML report')
+      .option('--quiet', 'print only failures and the summary');
+  };
+
+  targetOptions(
+    program
+      .command('fuzz <fuzzer> [target]')
+      .description('fuzz host:port, or the embedded reference server, with frames | validators | stateful | all'),
+    true,
+  )
+    .option('--time <seconds>', `time budget, shared by the fuzzers of \`all\` (default ${DEFAULT_TIME_S} s unless --runs is given)`, parseIntIn(1, 86_400, '--time'))
+    .option('--runs <n>', 'cases per fuzzer', parseIntIn(1, 100_000_000, '--runs'))
+    .option('--fixtures <dir>', 'where fixtures of found failures are written', DEFAULT_FIXTURES_DIR)
+    .action((fuzzer: string, target: string | undefined, flags: FuzzFlags) => setResult(fuzzCommand(fuzzer, target, flags, io)));
+
+  targetOptions(
+    program
+      .command('replay <fixture> [target]')
+      .description('replay a regression fixture, or every fixture in a folder, against host:port or the embedded reference server'),
+    false,
+  ).action((fixture: string, target: string | undefined, flags: ReplayFlags) => setResult(replayCommand(fixture, target, flags, io)));
 
   program
     .command('serve')
