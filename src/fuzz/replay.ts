@@ -3,11 +3,10 @@
 // records its profile and match mode; a replay uses them unless told otherwise.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { formatTarget } from '../net/address.ts';
 import type { MatchMode, Profile } from '../protocol/types.ts';
 import type { CheckResult, RunResult } from '../runner/results.ts';
 import type { ActorSpec, Section } from '../runner/api.ts';
-import { summaryOf } from '../runner/run.ts';
+import { runResultOf } from '../runner/run.ts';
 import { RunSession, type SessionOptions } from '../runner/session.ts';
 import { FixtureError, parseFixture, type Fixture } from './fixture.ts';
 import { toCheck } from './steps.ts';
@@ -77,7 +76,6 @@ const SECTION: Section = { id: 'replay', title: 'regression fixtures', checks: [
 /** Runs every fixture as a check, in order, through one run session. Throws TargetUnavailableError when it cannot start. */
 export async function replayFixtures(opts: ReplayOptions): Promise<RunResult> {
   const startedAt = new Date();
-  const t0 = Date.now();
   const { fixtures, onResult, ...sessionOpts } = opts;
   const session = await RunSession.open({ ...sessionOpts, connectionsNeeded: Math.max(0, ...fixtures.map((f) => connectionsOf(f.fixture))) });
   const results: CheckResult[] = [];
@@ -94,18 +92,5 @@ export async function replayFixtures(opts: ReplayOptions): Promise<RunResult> {
   } finally {
     restored = await session.finish();
   }
-  const target: RunResult['target'] = { address: formatTarget(opts.target), transport: session.transport, embedded: opts.target.embedded, fresh: session.fresh };
-  if (session.fingerprint !== undefined) target.fingerprint = session.fingerprint;
-  return {
-    target,
-    profile: opts.profile,
-    match: opts.match,
-    startedAt: startedAt.toISOString(),
-    durationMs: Date.now() - t0,
-    summary: summaryOf(results),
-    checks: results,
-    stats: session.stats,
-    seed: opts.seed,
-    restored,
-  };
+  return runResultOf(session, opts, startedAt, results, restored);
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { formatTarget } from '../net/address.ts';
 import type { CheckResult, Failure, RunResult } from '../runner/results.ts';
 import type { TrafficEvent } from '../runner/lockstep.ts';
-import { summaryOf } from '../runner/run.ts';
+import { runResultOf } from '../runner/run.ts';
 import { RunSession, type SessionOptions } from '../runner/session.ts';
 import type { Fixture, FuzzerName } from './fixture.ts';
 import { loadFuzzer } from './registry.ts';
@@ -204,24 +204,5 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
     restored = await session.finish();
   }
 
-  const targetInfo: RunResult['target'] = {
-    address: formatTarget(opts.target),
-    transport: session.transport,
-    embedded: opts.target.embedded,
-    fresh: session.fresh,
-  };
-  if (session.fingerprint !== undefined) targetInfo.fingerprint = session.fingerprint;
-  return {
-    target: targetInfo,
-    profile: opts.profile,
-    match: opts.match,
-    startedAt: startedAt.toISOString(),
-    durationMs: Date.now() - t0,
-    summary: summaryOf(checks),
-    checks,
-    stats: session.stats,
-    seed: opts.seed,
-    restored,
-    fuzz: results,
-  };
+  return { ...runResultOf(session, opts, startedAt, checks, restored), fuzz: results };
 }

@@ -23,7 +23,7 @@ export function isSlow(check: CheckDef): boolean {
 }
 
 /** Why the check does not run here, or null when it runs. */
-export function skipReason(check: CheckDef, facts: RunFacts): string | null {
+export function whySkipped(check: CheckDef, facts: RunFacts): string | null {
   if (facts.stopped !== null) return facts.stopped;
   const needs = check.needs ?? {};
   if (needs.profile && needs.profile !== facts.profile) return `needs profile ${needs.profile}`;

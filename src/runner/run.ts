@@ -59,7 +59,6 @@ export function selectChecks(sections: Section[], grep?: string): Planned[] {
 /** Runs the suite against one target. Throws TargetUnavailableError when the run cannot start. */
 export async function runSuite(opts: RunOptions): Promise<RunResult> {
   const startedAt = new Date();
-  const t0 = Date.now();
   const planned = selectChecks(opts.sections, opts.grep);
   const session = await RunSession.open({
     target: opts.target,
@@ -93,21 +92,27 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
     restored = await session.finish();
   }
 
-  const targetInfo: RunResult['target'] = {
-    address: formatTarget(opts.target),
-    transport: session.transport,
-    embedded: opts.target.embedded,
-    fresh: session.fresh,
-  };
-  if (session.fingerprint !== undefined) targetInfo.fingerprint = session.fingerprint;
+  return runResultOf(session, opts, startedAt, results, restored);
+}
+
+/** The run's result: what the target was, the checks' results and counts, the session's counters, the cleanup. */
+export function runResultOf(
+  session: RunSession,
+  opts: Pick<RunOptions, 'target' | 'profile' | 'match' | 'seed'>,
+  startedAt: Date,
+  checks: CheckResult[],
+  restored: RunResult['restored'],
+): RunResult {
+  const target: RunResult['target'] = { address: formatTarget(opts.target), transport: session.transport, embedded: opts.target.embedded, fresh: session.fresh };
+  if (session.fingerprint !== undefined) target.fingerprint = session.fingerprint;
   return {
-    target: targetInfo,
+    target,
     profile: opts.profile,
     match: opts.match,
     startedAt: startedAt.toISOString(),
-    durationMs: Date.now() - t0,
-    summary: summaryOf(results),
-    checks: results,
+    durationMs: Date.now() - startedAt.getTime(),
+    summary: summaryOf(checks),
+    checks,
     stats: session.stats,
     seed: opts.seed,
     ...(restored ? { restored } : {}),

@@ -3,12 +3,14 @@
 // admin, SES-AUTH-2) and seeds the model; `runCheck` runs one check in lockstep and turns whatever
 // it throws into a result, resyncing after a failure so failures never cascade; `finish` deletes
 // what the run created, restores what it changed and compares the target with the snapshot. The
-// scripted suite (run.ts), the fuzzers and replay all drive checks through this one path.
+// scripted suite (run.ts), the fuzzers and replay all drive checks through this one path. Its
+// pieces live apart: planning a check and its result (check-plan.ts), cleanup outside the model
+// (cleanup.ts: keep reachable, resync, final restore).
 import type { Logger } from 'pino';
 import { stateFromSnapshot } from '../model/index.ts';
 import type { ServerInfo } from '../model/index.ts';
 import type { MatchMode, Profile } from '../protocol/types.ts';
-import type { CheckResult, Failure, RunResult } from './results.ts';
+import type { CheckResult, RunResult } from './results.ts';
 import type { CheckDef, Section } from './api.ts';
 import { buildActors, CheckEnv, HarnessActor, NameSource, RunContext } from './actors.ts';
 import { CheckFailure, SkipCheck, STOPPED } from './failures.ts';
@@ -16,20 +18,18 @@ import { BARRIER_REQUEST, Lockstep, LockstepMismatch, RunAborted, type TrafficEv
 import { Findings } from './preflight.ts';
 import type { AdminCredentials, ControlConnection, Snapshot, TargetOptions } from './target.ts';
 import {
-  compareSnapshots,
   NotAdminError,
   openControl,
   RawExchangeError,
-  rawBarrier,
   rawRequest,
   readSnapshot,
-  restoreConnectionLimit,
-  restoreTarget,
   strangersFromOurAddress,
   wasFresh,
 } from './target.ts';
 import { nowSeconds } from './clock.ts';
-import { firstLine } from './text.ts';
+import { isSlow, resultBase, skippedResult, summarise, whySkipped } from './check-plan.ts';
+import type { NexusConnection } from '../net/connection.ts';
+import { finalRestore, resyncTarget, type CleanupScope } from './cleanup.ts';
 import { NetError } from '../net/connection.ts';
 import { TranscriptRecorder } from './transcript.ts';
 
@@ -59,29 +59,7 @@ export interface SessionOptions {
   knownFresh?: boolean;
 }
 
-/** The result of a check that did not run, with the reason. */
-export function skippedResult(section: Section, check: CheckDef, message: string): CheckResult {
-  return { ...resultBase(section, check), status: 'skipped', message, failures: [], durationMs: 0, roundTrips: 0 };
-}
-
-function resultBase(section: Section, check: CheckDef): Omit<CheckResult, 'status' | 'failures' | 'durationMs' | 'roundTrips'> {
-  const seed = check.seed ?? section.seed;
-  return {
-    id: `${section.id}/${check.id}`,
-    section: section.id,
-    title: check.title,
-    rules: check.rules,
-    errors: [...(check.errors ?? [])],
-    ...(seed === undefined ? {} : { seed }),
-  };
-}
-
-export function summarise(failures: Failure[]): string {
-  const f = failures[0]!;
-  const more = failures.length > 1 ? ` (+${failures.length - 1} more)` : '';
-  const note = f.note !== undefined ? ` (${firstLine(f.note)})` : '';
-  return `${f.rule}: expected ${firstLine(f.expected[0] ?? '')}${note}, got ${firstLine(f.actual)}${more}`;
-}
+export { skippedResult, summarise } from './check-plan.ts';
 
 export class RunSession {
   /** Set once the run cannot go on (interrupt, target gone): later checks are skipped with it. */
@@ -256,13 +234,10 @@ export class RunSession {
   /** Runs one check; never throws: a failure, a skip or an interrupt is the result's status. */
   async runCheck(section: Section, check: CheckDef): Promise<CheckResult> {
     if (this.stopped === null && this.opts.signal?.aborted) this.stopped = 'run interrupted';
-    if (this.stopped !== null) return skippedResult(section, check, this.stopped);
-    const needs = check.needs ?? {};
-    if (needs.profile && needs.profile !== this.opts.profile) return skippedResult(section, check, `needs profile ${needs.profile}`);
-    if (needs.tls && this.transport !== 'tls') return skippedResult(section, check, 'needs a TLS target');
-    if (needs.fresh && !this.fresh) return skippedResult(section, check, 'needs a fresh target (accounts existed before the run)');
-    const slow = needs.slow === true || check.slow === true;
-    if (slow && !this.opts.slow) return skippedResult(section, check, 'slow check (run with --slow)');
+    const facts = { profile: this.opts.profile, transport: this.transport, fresh: this.fresh, slow: this.opts.slow === true, stopped: this.stopped };
+    const skip = whySkipped(check, facts);
+    if (skip !== null) return skippedResult(section, check, skip);
+    const slow = isSlow(check);
 
     const { lockstep, run } = this;
     const started = Date.now();
@@ -345,42 +320,10 @@ export class RunSession {
 
   /** Deletes what the run created, restores what it changed, and compares the target with the snapshot. */
   async finish(): Promise<NonNullable<RunResult['restored']>> {
-    const { opts, initial } = this;
     if (this.noAdmin) {
       return { ok: false, differences: ['nothing restored or verified: the harness never had an admin session (no check ran, so the run changed nothing)'] };
     }
-    await this.keepReachable(initial.serverInfo);
-    for (const hc of this.lockstep.harnessConnections()) await this.lockstep.discard(hc);
-    const differences: string[] = [];
-    const pass = Findings.knowing(this.findings.missing);
-    try {
-      const c = await openControl(this.targetOpts, opts.admin, { findings: pass });
-      try {
-        const problems = await restoreTarget(
-          c,
-          { baseline: initial, serverInfo: initial.serverInfo, isRunName: (n) => this.names.isRunName(n), extraAccounts: [...this.createdByChecks], profile: opts.profile, missing: pass.missing },
-          opts.timeoutMs,
-        );
-        differences.push(...problems.map((p) => `could not restore: ${p}`));
-      } finally {
-        await c.conn.close();
-      }
-      // A fresh connection reads the target as it is now.
-      const check = await openControl(this.targetOpts, opts.admin, { findings: pass });
-      try {
-        const after = await readSnapshot(check, opts.admin, opts.timeoutMs, pass);
-        if (pass.missing.size > 0) {
-          for (const [type, what] of pass.missing) differences.push(`not verified: the target does not answer ${type} (${what})`);
-        } else {
-          differences.push(...compareSnapshots(initial, after));
-        }
-      } finally {
-        await check.conn.close();
-      }
-    } catch (e) {
-      differences.push(`cannot verify the cleanup: ${(e as Error).message}`);
-    }
-    return { ok: differences.length === 0, differences };
+    return finalRestore(this.cleanupScope(), this.controlConn(), this.createdByChecks);
   }
 
   private attachControl(c: ControlConnection): void {
@@ -393,46 +336,31 @@ export class RunSession {
     });
   }
 
-  /**
-   * WIRE-IP-1: a check may have lowered the per-IP limit below the connections open from our
-   * address (strangers' included) and failed or been interrupted before restoring it; once the
-   * run's connections are dropped no new control connection would get in. Put the limit back over
-   * the still-open control connection first (target.ts restoreConnectionLimit).
-   */
-  private async keepReachable(want: ServerInfo): Promise<void> {
-    const conn = this.run.control?.hc.conn;
-    if (!conn) return;
-    const problems = await restoreConnectionLimit(conn, want, this.opts.timeoutMs);
-    if (problems.length > 0) this.opts.logger?.warn({ problems }, 'could not restore the per-IP limit before reconnecting');
+  /** The control connection's socket, while it is up (the per-IP limit is restored over it first). */
+  private controlConn(): NexusConnection | null {
+    return this.run.control?.hc.conn ?? null;
+  }
+
+  private cleanupScope(): CleanupScope {
+    const { opts } = this;
+    return {
+      target: this.targetOpts,
+      admin: opts.admin,
+      profile: opts.profile,
+      timeoutMs: opts.timeoutMs,
+      logger: opts.logger,
+      isRunName: (n) => this.names.isRunName(n),
+      initial: this.initial,
+      findings: this.findings,
+      lockstep: this.lockstep,
+    };
   }
 
   /** After a failed check: clean up outside the model, then read the target again (no cascading). */
   private async resync(createdNames: Iterable<string>): Promise<void> {
-    const { opts } = this;
-    await this.keepReachable(this.working);
-    for (const hc of this.lockstep.harnessConnections()) await this.lockstep.discard(hc);
-    // Findings of this pass are not reported again (the failed checks show them), but requests the
-    // target never answers are not asked again: a half-built target costs no extra timeouts here.
-    const pass = Findings.knowing(this.findings.missing);
-    const c = await openControl(this.targetOpts, opts.admin, { findings: pass });
-    const problems = await restoreTarget(
-      c,
-      { baseline: this.initial, serverInfo: this.working, isRunName: (n) => this.names.isRunName(n), extraAccounts: createdNames, profile: opts.profile, missing: pass.missing },
-      opts.timeoutMs,
-    );
-    if (problems.length > 0) opts.logger?.warn({ problems }, 'cleanup after a failed check was incomplete');
-    const snap = await readSnapshot(c, opts.admin, opts.timeoutMs, pass);
-    if (!pass.missing.has('UserInfo')) {
-      try {
-        await rawBarrier(c.conn, opts.timeoutMs);
-      } catch (e) {
-        if (!(e instanceof RawExchangeError)) throw e;
-        pass.notAnswered('UserInfo', e.detail);
-      }
-    }
-    for (const [type, what] of pass.missing) this.findings.notAnswered(type, what);
-    this.lockstep.reset(seedModel(opts, c, snap, c.login.serverInfo));
-    this.attachControl(c);
+    const { control, snapshot } = await resyncTarget(this.cleanupScope(), this.controlConn(), this.working, createdNames);
+    this.lockstep.reset(seedModel(this.opts, control, snapshot, control.login.serverInfo));
+    this.attachControl(control);
   }
 }
 
