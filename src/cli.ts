@@ -34,6 +34,9 @@ const EXAMPLES = {
     '  $ nexus-conform run host:7500 --admin root:pw --profile nexusd --exclude UND-13',
     '  $ nexus-conform run host:7500 --admin root:pw --junit reports/junit.xml --json reports/report.json',
     '  $ nexus-conform run host:7500 --admin root:pw --html reports/report.html   # open it in a browser',
+    '  $ nexus-conform run --grep admin/kick --verbose --trace reports/trace.ndjson  # every frame',
+    '  $ nexus-conform run host:7500 --admin root:pw --update-baseline known.json    # record today\'s failures',
+    '  $ nexus-conform run host:7500 --admin root:pw --expect-failures known.json   # gate on new ones only',
     '  $ nexus-conform run --seed 1234 --grep /^wire\\//              # repeat a run, regex selection',
   ].join('\n'),
   serve: [
@@ -73,11 +76,15 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .option('--list', 'list the checks (id, title, rule ids, error keys) and exit')
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--json <file>', 'write a JSON report')
+    .option('--trace <file>', 'write every frame of every connection as NDJSON (pino; passwords redacted)')
+    .option('--verbose', 'stream every frame of every connection to stderr')
     .option('--html <file>', 'write a self-contained HTML report (root causes, sections × checks, coverage, transcripts)')
     .option('--timeout <ms>', 'wait at most this long for an expected frame', parseIntIn(1, 600_000, '--timeout'), 2000)
     .option('--seed <n>', 'seed of everything random in the run (default: random, always printed)', parseIntIn(0, 2 ** 32 - 1, '--seed'))
     .option('--slow', 'include checks that wait for server timeouts')
     .option('--quiet', 'print only failing checks and the summary')
+    .option('--expect-failures <file>', 'known failures ({"expectedFailures":[{"check","reason"}]}): listed failures pass the gate, listed checks that pass fail it')
+    .option('--update-baseline <file>', "write this run's failures as an --expect-failures file (keeps the reasons already given)")
     .option('--no-retry', 'do not re-run a failed check (by default it runs once more on fresh connections; pass-after-fail is FLAKY)')
     .addHelpText('after', `\n${EXAMPLES.run}`)
     .action((target: string | undefined, flags: RunFlags) => setResult(runCommand(target, flags, io)));
