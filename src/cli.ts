@@ -39,6 +39,17 @@ const EXAMPLES = {
     '  $ nexus-conform run host:7500 --admin root:pw --expect-failures known.json   # gate on new ones only',
     '  $ nexus-conform run --seed 1234 --grep /^wire\\//              # repeat a run, regex selection',
   ].join('\n'),
+  fuzz: [
+    'Examples:',
+    '  $ nexus-conform fuzz all --time 60                         # every fuzzer against the embedded server, 60 s',
+    '  $ nexus-conform fuzz frames host:7500 --admin root:pw --runs 500 --seed 7',
+    '  $ nexus-conform fuzz stateful host:7500 --admin root:pw --fixtures fixtures/found --junit reports/fuzz.xml',
+  ].join('\n'),
+  replay: [
+    'Examples:',
+    '  $ nexus-conform replay fixtures/                            # every fixture against the embedded server',
+    '  $ nexus-conform replay fixtures/found/frames-crash-seed7-1.json host:7500 --admin root:pw',
+  ].join('\n'),
   serve: [
     'Examples:',
     '  $ nexus-conform serve                               # plain TCP on 0.0.0.0:7500, profile spec',
@@ -117,6 +128,7 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .option('--time <seconds>', `time budget, shared by the fuzzers of \`all\` (default ${DEFAULT_TIME_S} s unless --runs is given)`, parseIntIn(1, 86_400, '--time'))
     .option('--runs <n>', 'cases per fuzzer', parseIntIn(1, 100_000_000, '--runs'))
     .option('--fixtures <dir>', 'where fixtures of found failures are written', DEFAULT_FIXTURES_DIR)
+    .addHelpText('after', `\n${EXAMPLES.fuzz}`)
     .action((fuzzer: string, target: string | undefined, flags: FuzzFlags) => setResult(fuzzCommand(fuzzer, target, flags, io)));
 
   targetOptions(
@@ -124,7 +136,9 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
       .command('replay <fixture> [target]')
       .description('replay a regression fixture, or every fixture in a folder, against host:port or the embedded reference server'),
     false,
-  ).action((fixture: string, target: string | undefined, flags: ReplayFlags) => setResult(replayCommand(fixture, target, flags, io)));
+  )
+    .addHelpText('after', `\n${EXAMPLES.replay}`)
+    .action((fixture: string, target: string | undefined, flags: ReplayFlags) => setResult(replayCommand(fixture, target, flags, io)));
 
   program
     .command('serve')

@@ -1,27 +1,35 @@
-// How the mutation runner drives a fuzzer against a faulty server (for faults only a fuzzer finds):
-// the fuzz driver with the fault's seed and case budget; every failure it finds counts under each
-// rule id it names. A fuzzer this build does not have leaves its faults `fuzz-only`.
-import { randomBytes } from 'node:crypto';
-import type { FuzzerName } from '../fuzz/fixture.ts';
-import { registeredFuzzers } from '../fuzz/registry.ts';
+// How the mutation runner drives a fuzzer against a faulty server, for the faults only a fuzzer
+// finds: the fuzz driver (src/fuzz/run.ts) with a fixed seed and a case budget, against an embedded
+// server carrying the fault, restarted on the same port when the fault crashed it.
 import { runFuzz } from '../fuzz/run.ts';
-import type { FuzzDriver } from './mutation.ts';
+import { registeredFuzzers } from '../fuzz/registry.ts';
+import type { FuzzerName } from '../fuzz/fixture.ts';
+import { startServer, type ReferenceServer } from '../server/server.ts';
+import { MUTATION_ADMIN, type FuzzDriver } from './mutation.ts';
 
-export const fuzzDriver: FuzzDriver = async (o) => {
-  if (!registeredFuzzers().includes(o.fuzzer as FuzzerName)) return { available: false, failures: [] };
-  const result = await runFuzz({
-    target: { host: o.target.host, port: o.target.port, transport: 'plain', embedded: true },
-    admin: { username: 'nc-mutation-admin', password: randomBytes(12).toString('base64url') },
-    profile: o.profile,
-    match: 'exact',
-    timeoutMs: o.timeoutMs,
-    seed: o.seed,
-    fuzzers: [o.fuzzer as FuzzerName],
-    runs: o.budget,
-    knownFresh: true,
-  });
-  return {
-    available: true,
-    failures: result.fuzz.flatMap((f) => f.failures.flatMap((x) => x.rules.map((rule) => ({ rule, summary: `${x.class}: ${x.message.split('\n')[0]}` })))),
-  };
+export const fuzzDriver: FuzzDriver = async ({ fuzzer, seed, budget, profile, timeoutMs, faults }) => {
+  if (!(registeredFuzzers() as string[]).includes(fuzzer)) return { available: false, failures: [] };
+  let server: ReferenceServer = await startServer({ profile, faults: faults() });
+  const port = server.port;
+  try {
+    const result = await runFuzz({
+      fuzzers: [fuzzer as FuzzerName],
+      runs: budget,
+      target: { host: server.host, port, transport: 'plain', embedded: true },
+      admin: MUTATION_ADMIN,
+      profile,
+      match: 'exact',
+      timeoutMs,
+      seed,
+      knownFresh: true,
+      restart: async () => {
+        await server.close();
+        server = await startServer({ profile, port, faults: faults() });
+      },
+    });
+    const failures = result.fuzz.flatMap((r) => r.failures.flatMap((f) => f.rules.map((rule) => ({ rule, summary: `${f.class}: ${f.message.split('\n')[0]}` }))));
+    return { available: true, failures };
+  } finally {
+    await server.close();
+  }
 };
