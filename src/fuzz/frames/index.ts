@@ -39,7 +39,7 @@ function batchSeed(seed: number, i: number): number {
 export function classify(result: CheckResult, targetGone: boolean): string {
   if (targetGone) return 'crash';
   // An answer that never came; a close that never came is a connection kept (a mismatch).
-  if (result.failures.some((f) => /^nothing within \d+ ms/.test(f.actual) && !f.expected.startsWith('connection closed'))) return 'hang';
+  if (result.failures.some((f) => /^nothing within \d+ ms/.test(f.actual) && !(f.expected[0] ?? '').startsWith('connection closed'))) return 'hang';
   if (result.failures.some((f) => f.actor === LIVE || f.actor === PROBE)) return 'leak';
   return 'mismatch';
 }
