@@ -13,6 +13,8 @@ export function rowsOf(r: BenchReport): Row[] {
   if (r.floor) {
     rows.push(['floor: round trip, plain (ms)', r.floor.plain.rttMs]);
     rows.push(['floor: connect+handshake+login, plain (ms)', r.floor.plain.loginMs]);
+    rows.push(['floor: raw client CPU per round trip (ms)', r.floor.plain.cpuPerRoundTripMs.client]);
+    rows.push(['floor: server CPU per round trip (ms)', r.floor.plain.cpuPerRoundTripMs.server]);
     rows.push(['floor: round trip, TLS (ms)', r.floor.tls.rttMs]);
     rows.push(['floor: connect+handshake+login, TLS (ms)', r.floor.tls.loginMs]);
   }
@@ -21,6 +23,8 @@ export function rowsOf(r: BenchReport): Row[] {
     rows.push(['suite: round trips / connections', `${r.suite.roundTrips} / ${r.suite.connections}`]);
     rows.push(['suite: floor (ms)', r.suite.floorMs]);
     rows.push(['suite: ratio wall / floor', r.suite.ratio, '≤ 1.3']);
+    rows.push(['suite: harness CPU per round trip (ms)', r.suite.cpuPerRoundTripMs.harness]);
+    rows.push(['suite: server CPU per round trip (ms)', r.suite.cpuPerRoundTripMs.server]);
     rows.push(['suite: harness peak RSS (MB)', r.suite.peakRssMb, '≤ 200']);
   }
   if (r.failingSuite) {
