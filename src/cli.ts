@@ -7,8 +7,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { MATCH_MODES, PROFILES } from './protocol/types.ts';
 import type { CliIO } from './cli/common.ts';
 import { collectExclude, defaultIO, errorText, EXIT, parseFingerprint, parseGrep, parseIntIn, version } from './cli/common.ts';
+import { DEFAULT_FIXTURES_DIR, DEFAULT_TIME_S, fuzzCommand, type FuzzFlags } from './cli/fuzz.ts';
+import { replayCommand, type ReplayFlags } from './cli/replay.ts';
 import { runCommand, type RunFlags } from './cli/run.ts';
-import { serveCommand, type ServeFlags } from './cli/serve.ts';
+import { collectFault, serveCommand, type ServeFlags } from './cli/serve.ts';
 
 export { EXIT, parseAdmin, type AdminCredentials, type CliIO } from './cli/common.ts';
 export { asExcluded, EXCLUDED_REASON, formatList } from './cli/run.ts';
@@ -31,6 +33,7 @@ const EXAMPLES = {
     '  $ nexus-conform run --list --grep admin/kick               # which checks a selection holds',
     '  $ nexus-conform run host:7500 --admin root:pw --profile nexusd --exclude UND-13',
     '  $ nexus-conform run host:7500 --admin root:pw --junit reports/junit.xml --json reports/report.json',
+    '  $ nexus-conform run host:7500 --admin root:pw --html reports/report.html   # open it in a browser',
     '  $ nexus-conform run --seed 1234 --grep /^wire\\//              # repeat a run, regex selection',
   ].join('\n'),
   serve: [
@@ -70,6 +73,7 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .option('--list', 'list the checks (id, title, rule ids, error keys) and exit')
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--json <file>', 'write a JSON report')
+    .option('--html <file>', 'write a self-contained HTML report (root causes, sections × checks, coverage, transcripts)')
     .option('--timeout <ms>', 'wait at most this long for an expected frame', parseIntIn(1, 600_000, '--timeout'), 2000)
     .option('--seed <n>', 'seed of everything random in the run (default: random, always printed)', parseIntIn(0, 2 ** 32 - 1, '--seed'))
     .option('--slow', 'include checks that wait for server timeouts')
@@ -78,6 +82,43 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .addHelpText('after', `\n${EXAMPLES.run}`)
     .action((target: string | undefined, flags: RunFlags) => setResult(runCommand(target, flags, io)));
 
+  // The connection, admin and timeout options every testing command shares (`run`'s).
+  const targetOptions = (c: Command, profileDefault: boolean): Command => {
+    const profile = new Option('--profile <profile>', 'behaviour and wording profile').choices(PROFILES);
+    const match = new Option('--match <mode>', 'how strictly error strings and carriers are compared').choices(MATCH_MODES);
+    return c
+      .addOption(new Option('--tls', 'connect with TLS only').conflicts('plain'))
+      .addOption(new Option('--plain', 'connect with plain TCP only').conflicts('tls'))
+      .option('--fingerprint <sha256>', 'pin the server certificate (AA:BB:… SHA-256)', parseFingerprint)
+      .option('--admin <user:password>', 'admin credentials for a real target (env NEXUS_CONFORM_ADMIN)')
+      .addOption(profileDefault ? profile.default('spec') : profile)
+      .addOption(profileDefault ? match.default('exact') : match)
+      .option('--timeout <ms>', 'wait at most this long for an expected frame', parseIntIn(1, 600_000, '--timeout'), 2000)
+      .option('--seed <n>', 'seed of everything random in the run (default: random, always printed)', parseIntIn(0, 2 ** 32 - 1, '--seed'))
+      .option('--junit <file>', 'write a JUnit XML report')
+      .option('--json <file>', 'write a JSON report')
+      .option('--html <file>', 'write a self-contained HTML report')
+      .option('--quiet', 'print only failures and the summary');
+  };
+
+  targetOptions(
+    program
+      .command('fuzz <fuzzer> [target]')
+      .description('fuzz host:port, or the embedded reference server, with frames | validators | stateful | all'),
+    true,
+  )
+    .option('--time <seconds>', `time budget, shared by the fuzzers of \`all\` (default ${DEFAULT_TIME_S} s unless --runs is given)`, parseIntIn(1, 86_400, '--time'))
+    .option('--runs <n>', 'cases per fuzzer', parseIntIn(1, 100_000_000, '--runs'))
+    .option('--fixtures <dir>', 'where fixtures of found failures are written', DEFAULT_FIXTURES_DIR)
+    .action((fuzzer: string, target: string | undefined, flags: FuzzFlags) => setResult(fuzzCommand(fuzzer, target, flags, io)));
+
+  targetOptions(
+    program
+      .command('replay <fixture> [target]')
+      .description('replay a regression fixture, or every fixture in a folder, against host:port or the embedded reference server'),
+    false,
+  ).action((fixture: string, target: string | undefined, flags: ReplayFlags) => setResult(replayCommand(fixture, target, flags, io)));
+
   program
     .command('serve')
     .description('run the reference server until SIGINT/SIGTERM')
@@ -85,6 +126,8 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .option('--port <port>', 'port to listen on (0 = any free port)', parseIntIn(0, 65535, '--port'), 7500)
     .option('--tls', 'serve TLS with a fresh self-signed certificate')
     .addOption(new Option('--profile <profile>', 'behaviour and wording profile').choices(PROFILES).default('spec'))
+    .option('--fault <name>', 'serve with a deliberate deviation from the fault catalogue (repeatable)', collectFault)
+    .option('--list-faults', 'list the fault catalogue (name, rule ids, profiles, description) and exit')
     .addHelpText('after', `\n${EXAMPLES.serve}`)
     .action((flags: ServeFlags) => setResult(serveCommand(flags, io)));
 

@@ -32,6 +32,8 @@ export default section({ id: 'connection-monitor/monitor', title: 'ConnectionMon
           const e = entriesFor(list, a.nickname);
           t.assert(e.length === 1 && e[0]!.username === a.username, 'CM-3', `${a.name} appears once under its username`);
           t.assert(typeof e[0]?.ip === 'string' && e[0]!.ip !== '', 'CM-5', `${a.name}: ip is a non-empty string`);
+          // CM-5 `spec`: an IPv4 peer appears in the IPv4-mapped form, never as plain dotted IPv4.
+          if (t.profile === 'spec') t.assert(!/^\d{1,3}(\.\d{1,3}){3}$/.test(String(e[0]?.ip)), 'CM-5', `${a.name}: spec shows an IPv4 peer as ::ffff:a.b.c.d`);
           t.assert(Number.isInteger(e[0]?.login_time), 'CM-3', `${a.name}: login_time is an integer`);
           t.assert(e[0]?.is_shared === false, 'CM-3', `${a.name}: is_shared false`);
         }

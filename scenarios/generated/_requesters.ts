@@ -9,6 +9,8 @@ import type { PlannedBody } from '../../src/model/check-order-plan.ts';
 /** The actor declaration of each requester state (guests and shared sessions hold no permission). */
 export function requesterSpec(state: RequesterState): ActorSpec {
   switch (state) {
+    case 'new':
+      return connection('new');
     case 'none':
       return connection('shaken');
     case 'removed':
@@ -31,6 +33,8 @@ const TARGET_SPECS: Partial<Record<NameRef, () => ActorSpec>> = {
   online: () => user(),
   admin: () => admin(),
   shared: () => shared(),
+  disabled: () => user({ login: false, enabled: false }),
+  'shared-offline': () => shared({ login: false }),
 };
 
 /** Actor key of a requester state / of a name target. */
@@ -67,9 +71,18 @@ export function resolveBody(
   for (const [member, b] of Object.entries(body)) {
     if ('value' in b) out[member] = b.value;
     else if ('requesterPassword' in b) out[member] = requester.password;
+    else if ('serverVersion' in b) out[member] = t.model().config.protocolVersion;
+    else if ('passwordOf' in b) out[member] = passwordOf(body[b.passwordOf], requester, state, actors);
     else out[member] = nameOf(b.ref, order.names[member] ?? 'username', requester, state, actors, t);
   }
   return out;
+}
+
+/** The password of the account a name member refers to (any password for a name no account has). */
+function passwordOf(named: PlannedBody[string] | undefined, requester: Actor, state: RequesterState, actors: Record<string, Actor>): string {
+  if (named === undefined || !('ref' in named) || named.ref === 'missing' || named.ref === 'guest') return 'Gen-Pa55word';
+  if (named.ref === 'self') return state === 'new' || state === 'none' ? 'Gen-Pa55word' : requester.password;
+  return actors[targetKey(named.ref)]?.password ?? 'Gen-Pa55word';
 }
 
 function nameOf(ref: NameRef, kind: 'username' | 'nickname', requester: Actor, state: RequesterState, actors: Record<string, Actor>, t: CheckContext): string {

@@ -25,7 +25,7 @@ function probesOf(order: MessageOrder, profile: Profile): Probe[] {
   const out: Probe[] = [];
   const own = new Map<RequesterState, number>();
   const actorFor = (state: RequesterState, expected: OrderStep): string => {
-    if (state !== 'none' && state !== 'removed' && !expected.mayClose) return requesterKey(state);
+    if (state !== 'new' && state !== 'none' && state !== 'removed' && !expected.mayClose && !order.failuresClose) return requesterKey(state);
     const n = (own.get(state) ?? 0) + 1;
     own.set(state, n);
     return requesterKey(state, n);

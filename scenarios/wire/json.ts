@@ -7,16 +7,19 @@ import { frameWithPayload, serverVersion } from '../_lib.ts';
 
 const listener = () => user({ permissions: ['user_list'] });
 
-/** A Handshake frame with a raw payload on a fresh connection must close it. */
+/**
+ * A Handshake frame with a raw payload on a fresh connection must close it. The request id is
+ * upper-case so that an Error echoing it cannot pass for the fresh id SES-ERR-1 requires (WIRE-ID-3).
+ */
 const badHandshake = (id: string, title: string, rules: string[], payload: (version: string) => string | Uint8Array) =>
   check({
     id,
     title,
-    rules: [...rules, 'SES-ERR-1'],
+    rules: [...rules, 'SES-ERR-1', 'WIRE-ID-3'],
     errors: ['E-INVALID-MESSAGE-FORMAT'],
     actors: { c: connection('new') },
     run: async ({ c }, t) => {
-      await c.sendRaw(frameWithPayload('Handshake', payload(serverVersion(t).text)));
+      await c.sendRaw(frameWithPayload('Handshake', payload(serverVersion(t).text), 'BADC0DE0BAD1'));
       await c.expectClosed();
     },
   });

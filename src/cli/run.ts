@@ -1,12 +1,9 @@
 // `nexus-conform run [target]`: the scripted suite against a target or the embedded reference
 // server, with selection (--grep, --exclude, --list), the console tree and the JUnit/JSON reports.
-import { randomBytes, randomInt } from 'node:crypto';
-import { parseTarget } from '../net/address.ts';
+import { randomInt } from 'node:crypto';
 import type { MatchMode, Profile } from '../protocol/types.ts';
 import { ConsoleReporter, formatSummaryLine, shouldUseColor } from '../report/console.ts';
 import { computeCoverage, unknownCitations } from '../report/coverage.ts';
-import { writeJsonReport } from '../report/json.ts';
-import { writeJunitReport } from '../report/junit.ts';
 import type { RunResult } from '../report/types.ts';
 import type { CheckDef, Section } from '../runner/api.ts';
 import { isStopReason } from '../runner/failures.ts';
@@ -14,15 +11,15 @@ import { PREFLIGHT_SECTION } from '../runner/preflight.ts';
 import { exclusion, withExclusions } from '../runner/exclude.ts';
 
 export { asExcluded, EXCLUDED_REASON } from '../runner/exclude.ts';
-import type { AdminCredentials, CliIO } from './common.ts';
-import { errorText, EXIT, formatAddress, makeLogger, parseAdmin, trapSignals, UsageError, version } from './common.ts';
+import type { CliIO } from './common.ts';
+import { errorText, EXIT, formatAddress, makeLogger, trapSignals, UsageError, version } from './common.ts';
+import { writeReports } from './reports.ts';
+import { openTarget, planTarget, type OpenTarget } from './target.ts';
 
-// The runner, the scenarios and the server are loaded only when a run starts, so `--help` and
+// The runner, the scenarios and the server (target.ts) are loaded only when a run starts, so `--help` and
 // usage errors answer at once and never depend on the heavier layers.
 const loadRunner = () => import('../runner/run.ts');
 const loadScenarios = () => import('../runner/load.ts');
-const loadServer = () => import('../server/server.ts');
-type ServerHandle = Awaited<ReturnType<Awaited<ReturnType<typeof loadServer>>['startServer']>>;
 
 /** `--list`: every selected check with id, title, rule ids, error keys and preconditions. */
 export function formatList(selected: ReadonlyArray<{ section: Section; check: CheckDef }>, excluded = 0): string {
@@ -68,6 +65,7 @@ export interface RunFlags {
   list?: boolean;
   junit?: string;
   json?: string;
+  html?: string;
   timeout: number;
   seed?: number;
   slow?: boolean;
@@ -78,23 +76,8 @@ export interface RunFlags {
 
 export async function runCommand(targetArg: string | undefined, flags: RunFlags, io: CliIO): Promise<number> {
   // Validate everything that does not need the network before touching it.
-  const target = targetArg === undefined ? undefined : parseTarget(targetArg);
-  if (flags.plain && flags.fingerprint !== undefined) throw new UsageError('--fingerprint needs TLS; it cannot be combined with --plain');
-  if (target === undefined && flags.fingerprint !== undefined && !flags.tls) {
-    throw new UsageError('--fingerprint needs TLS: the embedded server speaks plain TCP unless --tls is given');
-  }
-  const fromEnv = io.env.NEXUS_CONFORM_ADMIN;
-  let admin: AdminCredentials;
-  if (flags.admin !== undefined) admin = parseAdmin(flags.admin, '--admin');
-  else if (fromEnv !== undefined && fromEnv !== '') admin = parseAdmin(fromEnv, 'NEXUS_CONFORM_ADMIN');
-  else if (target !== undefined) {
-    throw new UsageError(
-      'a real target needs admin credentials: --admin user:password or NEXUS_CONFORM_ADMIN (on a fresh server the first login creates this admin)',
-    );
-  } else {
-    // The embedded server starts empty: the first login creates this admin (SES-AUTH-2).
-    admin = { username: `nc-admin-${randomBytes(3).toString('hex')}`, password: randomBytes(18).toString('base64url') };
-  }
+  const plan = planTarget(targetArg, flags, io);
+  const { admin } = plan;
 
   const sections = await (await loadScenarios()).loadSections();
   const { runSuite, selectChecks, TargetUnavailableError } = await loadRunner();
@@ -135,32 +118,16 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
     controller.abort();
   });
 
-  let server: ServerHandle | undefined;
+  let opened: OpenTarget | undefined;
   try {
-    const { startServer } = await loadServer();
-    const tls = flags.tls === true;
-    let host: string;
-    let port: number;
-    let transport: 'auto' | 'tls' | 'plain';
-    let fingerprint = flags.fingerprint;
-    if (target === undefined) {
-      server = await startServer({ host: '127.0.0.1', port: 0, tls, profile: flags.profile, logger });
-      host = server.host;
-      port = server.port;
-      transport = tls ? 'tls' : 'plain';
-      // Pin the embedded server's own certificate unless the user asked to pin something else.
-      fingerprint ??= server.fingerprint;
-    } else {
-      host = target.host;
-      port = target.port;
-      transport = flags.tls ? 'tls' : flags.plain ? 'plain' : 'auto';
-    }
+    opened = await openTarget(plan, flags, logger);
+    const { host, port, transport, fingerprint } = opened;
     if (interrupted) return EXIT.interrupted;
 
     reporter.header({
       version: version(),
       address: formatAddress(host, port),
-      embedded: target === undefined,
+      embedded: opened.embedded,
       transport,
       ...(fingerprint !== undefined ? { fingerprint } : {}),
       profile: flags.profile,
@@ -176,7 +143,7 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
     let stopReason = '';
     try {
       result = await runSuite({
-        target: { host, port, transport, ...(fingerprint !== undefined ? { fingerprint } : {}), embedded: target === undefined },
+        target: { host, port, transport, ...(fingerprint !== undefined ? { fingerprint } : {}), embedded: opened.embedded },
         admin,
         profile: flags.profile,
         match: flags.match,
@@ -188,7 +155,7 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
         retry: flags.retry !== false,
         signal: controller.signal,
         // The embedded server starts empty: its first login must create the admin (SES-AUTH-2).
-        knownFresh: target === undefined,
+        knownFresh: opened.embedded,
         onNotice: (line) => reporter.note(line),
         onResult: (r) => {
           // After an interrupt, or once the target is gone, the runner reports every remaining
@@ -218,19 +185,7 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
     if (notRun > 0) reporter.note(`\n${notRun} checks not run (interrupted)`);
     if (stoppedNotRun > 0) reporter.note(`\n${stoppedNotRun} checks not run: ${stopReason}`);
     reporter.finish(result);
-    const reportErrors: string[] = [];
-    for (const [file, write] of [
-      [flags.junit, () => writeJunitReport(flags.junit!, result, sectionTitles)],
-      [flags.json, () => writeJsonReport(flags.json!, result)],
-    ] as const) {
-      if (file === undefined) continue;
-      try {
-        write();
-      } catch (err) {
-        reportErrors.push(`cannot write ${file}: ${errorText(err)}`);
-      }
-    }
-    if (reportErrors.length > 0) throw new UsageError(reportErrors.join('; '));
+    writeReports(flags, result, sectionTitles);
     if (interrupted) {
       io.stderr.write(`nexus-conform: interrupted after ${formatSummaryLine(result.summary)}\n`);
       return EXIT.interrupted;
@@ -239,7 +194,7 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
     return result.summary.failed + result.summary.flaky > 0 ? EXIT.failed : EXIT.ok;
   } finally {
     untrap();
-    if (server !== undefined) await server.close();
+    await opened?.close();
   }
 }
 

@@ -123,7 +123,13 @@ export async function runProperty<T>(ctx: FuzzContext, spec: PropertySpec<T>): P
       numRuns,
       ...(remaining !== undefined ? { interruptAfterTimeLimit: remaining + SHRINK_GRACE_MS } : {}),
     });
-    if (details.failed && smallest) await dropParts((smallest as { value: T }).value);
+    if (details.failed && smallest) {
+      const { value } = smallest as { value: T };
+      await dropParts(value);
+      // Once more, so the session's last check (whose traffic the driver keeps as the fixture's
+      // transcript) is the minimal failing case itself.
+      await attempt((smallest as { value: T }).value);
+    }
     const found = smallest as { c: StepsCase; result: CheckResult } | null;
     if (details.failed && found) {
       const path = details.counterexamplePath ?? undefined;

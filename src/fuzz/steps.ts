@@ -34,62 +34,87 @@ export function substitute(value: unknown, actors: ReadonlyMap<string, Actor>, f
   return value;
 }
 
-/** Runs `steps` with the declared `actors` (plus `admin`) in the check context `t`. */
-export async function runSteps(steps: readonly Step[], declared: Record<string, Actor>, t: CheckContext): Promise<void> {
-  const actors = new Map<string, Actor>(Object.entries(declared));
-  actors.set('admin', t.admin);
-  const names = new Map<string, string>();
-  const freshName = (base: string): string => {
-    let n = names.get(base);
+/**
+ * Runs steps one at a time in the check context `t`, keeping the actors they open. A fuzzer that
+ * decides its next step from what the model says now (e.g. reuse a connection that is still open)
+ * drives this directly and records the steps it took; the recording replays identically.
+ */
+export class StepInterpreter {
+  private readonly actors: Map<string, Actor>;
+  private readonly names = new Map<string, string>();
+
+  constructor(
+    declared: Record<string, Actor>,
+    private readonly t: CheckContext,
+  ) {
+    this.actors = new Map<string, Actor>(Object.entries(declared));
+    this.actors.set('admin', t.admin);
+  }
+
+  /** The actor `name` (declared, opened by a `connect` step, or `admin`). */
+  actor(name: string): Actor {
+    const a = this.actors.get(name);
+    if (a === undefined) throw new Error(`step names an unknown actor "${name}"`);
+    return a;
+  }
+
+  private readonly freshName = (base: string): string => {
+    let n = this.names.get(base);
     if (n === undefined) {
-      n = t.name(base || 'f');
-      names.set(base, n);
+      n = this.t.name(base || 'f');
+      this.names.set(base, n);
     }
     return n;
   };
-  const sub = <T>(v: T): T => substitute(v, actors, freshName) as T;
-  const actor = (name: string): Actor => {
-    const a = actors.get(name);
-    if (a === undefined) throw new Error(`step names an unknown actor "${name}"`);
-    return a;
-  };
-  for (const s of steps) {
+
+  private sub<T>(v: T): T {
+    return substitute(v, this.actors, this.freshName) as T;
+  }
+
+  async run(s: Step): Promise<void> {
+    const { t } = this;
     switch (s.op) {
       case 'request': {
-        const body = sub(s.body);
+        const body = this.sub(s.body);
         registerCreated(s.type, body, t);
-        await actor(s.actor).request(s.type as ClientType, body);
+        await this.actor(s.actor).request(s.type as ClientType, body);
         break;
       }
       case 'pipeline': {
-        const requests = s.requests.map((r) => ({ type: r.type as ClientType, body: sub(r.body) }));
+        const requests = s.requests.map((r) => ({ type: r.type as ClientType, body: this.sub(r.body) }));
         for (const r of requests) registerCreated(r.type, r.body, t);
-        await actor(s.actor).pipeline(requests);
+        await this.actor(s.actor).pipeline(requests);
         break;
       }
       case 'raw':
-        await actor(s.actor).sendRaw(s.text !== undefined ? sub(s.text) : Buffer.from(s.base64!, 'base64'));
+        await this.actor(s.actor).sendRaw(s.text !== undefined ? this.sub(s.text) : Buffer.from(s.base64!, 'base64'));
         break;
       case 'connect':
-        actors.set(s.actor, await t.connect(s.state, s.actor));
+        this.actors.set(s.actor, await t.connect(s.state, s.actor));
         break;
       case 'handshake':
-        await actor(s.actor).handshake(s.version);
+        await this.actor(s.actor).handshake(s.version);
         break;
       case 'login':
-        await actor(s.actor).login(s.body === undefined ? undefined : sub(s.body));
+        await this.actor(s.actor).login(s.body === undefined ? undefined : this.sub(s.body));
         break;
       case 'close':
-        await actor(s.actor).close();
+        await this.actor(s.actor).close();
         break;
       case 'expectConnected':
-        await actor(s.actor).expectConnected();
+        await this.actor(s.actor).expectConnected();
         break;
       case 'expectClosed':
-        await actor(s.actor).expectClosed();
+        await this.actor(s.actor).expectClosed();
         break;
     }
   }
+}
+
+/** Runs `steps` with the declared `actors` (plus `admin`) in the check context `t`. */
+export async function runSteps(steps: readonly Step[], declared: Record<string, Actor>, t: CheckContext): Promise<void> {
+  const interpreter = new StepInterpreter(declared, t);
+  for (const s of steps) await interpreter.run(s);
 }
 
 /**

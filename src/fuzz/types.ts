@@ -4,6 +4,7 @@
 // (run.ts) owns the session, the budget, progress and where fixtures are written; fuzzers own
 // their generators. Everything random derives from the seed the driver passes.
 import type { MatchMode, Profile } from '../protocol/types.ts';
+import type { Failure } from '../runner/results.ts';
 import type { RunSession } from '../runner/session.ts';
 import type { Fixture, FuzzerName } from './fixture.ts';
 
@@ -26,8 +27,17 @@ export interface FuzzContext {
   against: string;
   /** Reports progress: cases run so far and failures found so far. */
   progress(cases: number, failures: number): void;
-  /** Records a shrunk failure; returns the path of the fixture written (or undefined when not written). */
+  /**
+   * Records a shrunk failure; returns the path of the fixture written (or undefined when not written).
+   * An empty `found.transcript` is filled with the traffic of the last check the session ran.
+   */
   record(fixture: Fixture): string | undefined;
+  /**
+   * Where the driver can bring a crashed target back (the embedded server, restarted on the same
+   * address): restarts it and opens a new run session on it, which becomes `session`. Absent for
+   * real targets: a crash ends the fuzzer there.
+   */
+  restart?(): Promise<void>;
 }
 
 export interface FuzzFailure {
@@ -38,6 +48,8 @@ export interface FuzzFailure {
   message: string;
   /** Path of the fixture written for it. */
   fixture?: string;
+  /** The lockstep failures of the minimal case (rule, sent, expected, actual), for the reports. */
+  failures?: Failure[];
 }
 
 export interface FuzzerResult {
@@ -50,6 +62,8 @@ export interface FuzzerResult {
 
 export interface Fuzzer {
   readonly name: FuzzerName;
+  /** The most connections it holds open at once (WIRE-IP-1: the driver raises the per-IP limit to fit). */
+  readonly connections?: number;
   /** Runs cases until the budget is spent or the signal aborts. Never throws for a broken target. */
   run(ctx: FuzzContext): Promise<Omit<FuzzerResult, 'durationMs' | 'casesPerSecond'>>;
 }

@@ -5,7 +5,7 @@
 // "admin target", are skipped over). Pure planning over the table; the model decides the outcome.
 import type { Profile } from '../protocol/types.ts';
 import type { BodyValue, Fault, MessageOrder, NameProp, NameRef, OrderStep, RequesterState } from './check-order.ts';
-import { CHECK_ORDER, REQUESTER_STATES } from './check-order.ts';
+import { CHECK_ORDER, MESSAGE_STATES } from './check-order.ts';
 
 export type PlannedBody = Record<string, BodyValue>;
 
@@ -27,7 +27,7 @@ export interface OrderCase {
 export function propsOf(ref: NameRef, state: RequesterState): NameProp[] {
   switch (ref) {
     case 'self':
-      if (state === 'none' || state === 'removed') return ['self', 'missing', 'not-online'];
+      if (state === 'new' || state === 'none' || state === 'removed') return ['self', 'missing', 'not-online'];
       // The guest account is a shared account (GUEST-1, SHARED-1).
       return ['self', 'exists', ...(state === 'guest' ? (['guest', 'shared'] as const) : []), ...(state === 'admin' ? (['admin'] as const) : []), ...(state === 'shared' ? (['shared'] as const) : [])];
     case 'guest':
@@ -41,7 +41,10 @@ export function propsOf(ref: NameRef, state: RequesterState): NameProp[] {
     case 'admin':
       return ['exists', 'admin'];
     case 'shared':
+    case 'shared-offline':
       return ['exists', 'shared'];
+    case 'disabled':
+      return ['exists', 'disabled', 'not-online'];
   }
 }
 
@@ -56,7 +59,13 @@ function isAbsent(b: BodyValue | undefined): boolean {
 export function faultHolds(f: Fault, state: RequesterState, body: PlannedBody): boolean {
   switch (f.kind) {
     case 'not-logged-in':
-      return state === 'none';
+      return state === 'none' || state === 'new';
+    case 'not-shaken':
+      return state === 'new';
+    case 'shaken':
+      return state !== 'new';
+    case 'logged-in':
+      return state !== 'new' && state !== 'none';
     case 'removed':
       return state === 'removed';
     case 'lacks':
@@ -110,6 +119,8 @@ export function failingSteps(order: MessageOrder, profile: Profile, state: Reque
 export function planPair(order: MessageOrder, profile: Profile, a: OrderStep, b: OrderStep, state: RequesterState): PlannedBody | null {
   for (const body of [apply(apply(order.base, a), b), apply(apply(order.base, b), a)]) {
     if (!stepFails(a, state, body) || !stepFails(b, state, body)) continue;
+    const named = order.notSelf !== undefined ? body[order.notSelf] : undefined;
+    if (named && 'ref' in named && propsOf(named.ref, state).includes('self')) continue;
     if (failingSteps(order, profile, state, body)[0] !== a) continue;
     return body;
   }
@@ -120,24 +131,46 @@ function isOpen(step: OrderStep, profile: Profile): boolean {
   return step.open?.profiles.includes(profile) === true;
 }
 
-/** Every adjacent pair of every message in `profile`, with the states where both steps apply. */
+/**
+ * Every adjacent pair of every message in `profile`, with the states where both steps apply: each
+ * step with the nearest later step it can fail together with, and with the nearest earlier one (so
+ * a step whose direct neighbours exclude it, e.g. "admin target" after "not found", still takes part).
+ */
 export function orderCases(profile: Profile, orders: readonly MessageOrder[] = CHECK_ORDER): OrderCase[] {
   const cases: OrderCase[] = [];
   for (const order of orders) {
     const steps = stepsFor(order, profile);
+    const plan = (a: OrderStep, b: OrderStep): PlannedRequest[] => {
+      const requests: PlannedRequest[] = [];
+      for (const state of order.states ?? MESSAGE_STATES) {
+        const body = planPair(order, profile, a, b, state);
+        if (body) requests.push({ state, body });
+      }
+      return requests;
+    };
+    const found = new Map<string, OrderCase>();
+    const add = (a: OrderStep, b: OrderStep, requests: PlannedRequest[]): void => {
+      const undetermined = a.id !== steps[0]!.id && requests.some((r) => failingSteps(order, profile, r.state, r.body).some((s) => isOpen(s, profile)));
+      found.set(`${a.id}>${b.id}`, { order, first: a, second: b, requests, assertKey: !undetermined });
+    };
     for (const [i, a] of steps.entries()) {
       for (const b of steps.slice(i + 1)) {
-        const requests: PlannedRequest[] = [];
-        for (const state of REQUESTER_STATES) {
-          const body = planPair(order, profile, a, b, state);
-          if (body) requests.push({ state, body });
-        }
+        const requests = plan(a, b);
         if (requests.length === 0) continue;
-        const undetermined = a.id !== 'gen-1' && requests.some((r) => failingSteps(order, profile, r.state, r.body).some((s) => isOpen(s, profile)));
-        cases.push({ order, first: a, second: b, requests, assertKey: !undetermined });
+        add(a, b, requests);
         break;
       }
     }
+    for (const [j, b] of steps.entries()) {
+      for (const a of steps.slice(0, j).reverse()) {
+        if (found.has(`${a.id}>${b.id}`)) break;
+        const requests = plan(a, b);
+        if (requests.length === 0) continue;
+        add(a, b, requests);
+        break;
+      }
+    }
+    cases.push(...[...found.values()].sort((x, y) => steps.indexOf(x.first) - steps.indexOf(y.first) || steps.indexOf(x.second) - steps.indexOf(y.second)));
   }
   return cases;
 }

@@ -8,29 +8,35 @@ import type { ErrorKey } from './events.ts';
 import type { Permission } from './permissions.ts';
 
 /**
- * Who sends the request. `none`: handshaken, not logged in (GEN-1). `removed`: a regular session
+ * Who sends the request. `new`: a bare connection, no Handshake yet. `none`: handshaken, not logged in (GEN-1). `removed`: a regular session
  * whose account someone else deleted (GEN-2). `plain`: a regular account without permissions.
  * `holder`: a regular account holding every permission. `shared`, `guest`: a session of a shared
  * account / of the guest account, without permissions. `admin`: an admin account.
  */
-export type RequesterState = 'none' | 'removed' | 'plain' | 'holder' | 'shared' | 'guest' | 'admin';
-export const REQUESTER_STATES: readonly RequesterState[] = ['none', 'removed', 'plain', 'holder', 'shared', 'guest', 'admin'];
+export type RequesterState = 'new' | 'none' | 'removed' | 'plain' | 'holder' | 'shared' | 'guest' | 'admin';
+export const REQUESTER_STATES: readonly RequesterState[] = ['new', 'none', 'removed', 'plain', 'holder', 'shared', 'guest', 'admin'];
+/** The states a request message is tried in unless its order says otherwise (`new` adds nothing over `none` there, WIRE-SEQ-3). */
+export const MESSAGE_STATES: readonly RequesterState[] = REQUESTER_STATES.filter((s) => s !== 'new');
 
 /**
  * What a name member of a request refers to: the requester itself, the guest account, a name no
  * account has, an account with no live session, another online regular account, an online admin,
  * an online shared session.
  */
-export type NameRef = 'self' | 'guest' | 'missing' | 'offline' | 'online' | 'admin' | 'shared';
+export type NameRef = 'self' | 'guest' | 'missing' | 'offline' | 'online' | 'admin' | 'shared' | 'disabled' | 'shared-offline';
 
 /** A property a named account or session has (what a lookup or protection check tests). */
-export type NameProp = 'self' | 'guest' | 'missing' | 'exists' | 'not-online' | 'admin' | 'shared';
+export type NameProp = 'self' | 'guest' | 'missing' | 'exists' | 'not-online' | 'admin' | 'shared' | 'disabled';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** A condition under which a step fails; a step fails when all its faults hold. */
 export type Fault =
   | { kind: 'not-logged-in' }
+  /** No Handshake yet (Login: SES-LOGIN-2) / a Handshake done (SES-HS-7) / a session on the connection (SES-LOGIN-3). */
+  | { kind: 'not-shaken' }
+  | { kind: 'shaken' }
+  | { kind: 'logged-in' }
   | { kind: 'removed' }
   | { kind: 'lacks'; permission: Permission }
   | { kind: 'not-admin' }
@@ -58,8 +64,12 @@ export interface OrderStep {
   mayClose?: boolean;
 }
 
-/** A body member value: a literal, or a name reference the generator resolves per requester. */
-export type BodyValue = { value: Json } | { ref: NameRef } | { requesterPassword: true };
+/**
+ * A body member value: a literal, a name reference the generator resolves per requester, the
+ * requester's password, the password of the account another member names, or the server's
+ * protocol version.
+ */
+export type BodyValue = { value: Json } | { ref: NameRef } | { requesterPassword: true } | { passwordOf: string } | { serverVersion: true };
 
 export interface MessageOrder {
   /** e.g. `user-update-other`; unique. */
@@ -72,6 +82,12 @@ export interface MessageOrder {
   /** Which name members hold usernames and which nicknames. */
   names: Record<string, 'username' | 'nickname'>;
   steps: OrderStep[];
+  /** Requester states to try (default MESSAGE_STATES). */
+  states?: readonly RequesterState[];
+  /** Every failure ends the connection (Handshake, Login): each request gets its own requester. */
+  failuresClose?: boolean;
+  /** Requests whose member names the requester itself take another branch (another order): not planned here. */
+  notSelf?: string;
 }
 
 const GEN1 = (rule: string): OrderStep => ({ id: 'gen-1', rules: [rule, 'GEN-1'], key: 'E-NOT-LOGGED-IN', faults: [{ kind: 'not-logged-in' }] });
@@ -83,6 +99,46 @@ const v = (value: Json): BodyValue => ({ value });
 const ref = (r: NameRef): BodyValue => ({ ref: r });
 
 export const CHECK_ORDER: readonly MessageOrder[] = [
+  {
+    id: 'handshake',
+    message: 'Handshake',
+    title: 'Handshake',
+    seed: 'users.md §Handshake',
+    base: { version: { serverVersion: true } },
+    names: {},
+    states: ['new', 'none', 'plain'],
+    failuresClose: true,
+    steps: [
+      { id: 'already-completed', rules: ['SES-HS-7', 'WIRE-SEQ-5'], key: 'E-HANDSHAKE-ALREADY-COMPLETED', faults: [{ kind: 'shaken' }] },
+      { id: 'version', rules: ['SES-HS-1', 'VAL-VERSION'], key: 'E-VERSION-EMPTY', faults: [member('version', '')] },
+      { id: 'compatibility', rules: ['SES-HS-2'], key: 'E-VERSION-MAJOR-MISMATCH', faults: [member('version', '99.0.0')] },
+    ],
+  },
+  {
+    id: 'login',
+    message: 'Login',
+    title: 'Login',
+    seed: 'users.md §Login',
+    base: { username: ref('offline'), password: { passwordOf: 'username' }, features: v(['chat']), locale: v('en') },
+    names: { username: 'username', nickname: 'nickname' },
+    states: ['new', 'none', 'plain'],
+    failuresClose: true,
+    steps: [
+      { id: 'handshake-required', rules: ['SES-LOGIN-2', 'WIRE-SEQ-2'], key: 'E-HANDSHAKE-REQUIRED', faults: [{ kind: 'not-shaken' }] },
+      { id: 'already-logged-in', rules: ['SES-LOGIN-3', 'WIRE-SEQ-7'], key: 'E-ALREADY-LOGGED-IN', faults: [{ kind: 'logged-in' }] },
+      { id: 'username', rules: ['SES-LOGIN-4', 'VAL-USERNAME'], key: 'E-USERNAME-INVALID', faults: [member('username', 'has space')] },
+      { id: 'password', rules: ['SES-LOGIN-5', 'VAL-PASSWORD'], key: 'E-PASSWORD-TOO-LONG', faults: [member('password', 'p'.repeat(257))] },
+      { id: 'locale', rules: ['SES-LOGIN-6', 'VAL-LOCALE'], key: 'E-LOCALE-TOO-LONG', faults: [member('locale', 'l'.repeat(17))] },
+      { id: 'features', rules: ['SES-LOGIN-7', 'VAL-FEATURES'], key: 'E-FEATURES-EMPTY-FEATURE', faults: [member('features', [''])] },
+      { id: 'avatar', rules: ['SES-LOGIN-8', 'VAL-AVATAR'], key: 'E-AVATAR-INVALID-FORMAT', faults: [member('avatar', 'not a data uri')] },
+      { id: 'password-wrong', rules: ['SES-LOGIN-10', 'SES-AUTH-1'], key: 'E-INVALID-CREDENTIALS', faults: [names('username', 'offline', ['exists']), member('password', 'Gen-Wrong-Pa55')] },
+      { id: 'disabled', rules: ['SES-LOGIN-11'], key: 'E-ACCOUNT-DISABLED', faults: [names('username', 'disabled', ['disabled'])] },
+      { id: 'unknown', rules: ['SES-LOGIN-12', 'SES-AUTH-2'], key: 'E-INVALID-CREDENTIALS', faults: [names('username', 'missing', ['missing'])] },
+      { id: 'nickname-required', rules: ['SES-LOGIN-13', 'SES-SHARED-1'], key: 'E-NICKNAME-REQUIRED', faults: [names('username', 'shared-offline', ['shared']), { kind: 'absent', members: ['nickname'] }] },
+      { id: 'nickname', rules: ['SES-LOGIN-14', 'VAL-NICKNAME', 'SES-SHARED-1'], key: 'E-NICKNAME-INVALID', faults: [names('username', 'shared-offline', ['shared']), member('nickname', 'has space')] },
+      { id: 'nickname-is-username', rules: ['SES-LOGIN-15', 'SES-SHARED-1'], key: 'E-NICKNAME-IS-USERNAME', faults: [names('username', 'shared-offline', ['shared']), names('nickname', 'offline', ['exists'])] },
+    ],
+  },
   {
     id: 'user-list',
     message: 'UserList',
@@ -209,6 +265,7 @@ export const CHECK_ORDER: readonly MessageOrder[] = [
     title: 'UserUpdate of another account',
     seed: 'admin.md §UserUpdate',
     base: { username: ref('offline') },
+    notSelf: 'username', // ADM-UPDATE-4: the self branch is user-update-self
     names: { username: 'username', requested_username: 'username' },
     steps: [
       GEN1('ADM-UPDATE-1'),

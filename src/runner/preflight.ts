@@ -10,7 +10,6 @@ import type { CheckResult, Failure } from './results.ts';
 export const PREFLIGHT_CHECKS = {
   'request-ids': { title: "answers to the harness's bookkeeping requests echo the request's id", rules: ['WIRE-ID-2'] },
   'first-user': { title: 'the first login on a fresh target creates an admin', rules: ['SES-AUTH-2', 'SES-LOGIN-12'] },
-  'admin-login': { title: "the admin's LoginResponse carries a session id", rules: ['SES-LR-1', 'SES-LR-2'] },
   'read-accounts': { title: 'UserList all:true and UserEdit read every account', rules: ['USR-LIST-4', 'ADM-EDIT-6'] },
   'read-sessions': { title: 'UserList all:false lists the online sessions, the requester included', rules: ['USR-LIST-3'] },
   'read-addresses': { title: 'ConnectionMonitor lists the live connections with their addresses', rules: ['CM-3'] },

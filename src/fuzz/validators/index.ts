@@ -5,6 +5,8 @@
 // probes and simplifies values until one minimal probe still fails.
 import fc from 'fast-check';
 import { validateNickname, validateUsername } from '../../model/index.ts';
+import { clientLimit } from '../../protocol/limits.ts';
+import { isClientType, type Profile } from '../../protocol/types.ts';
 import type { ActorSpec } from '../../runner/api.ts';
 import type { Step } from '../fixture.ts';
 import { runProperty } from '../property.ts';
@@ -92,6 +94,31 @@ function mayClose(field: Field, value: unknown): boolean {
   return typeof value !== 'string' || LONE_SURROGATE.test(value);
 }
 
+/** The payload size of a request, with every `{{…}}` placeholder counted as a full 32-character name. */
+function payloadBytes(type: string, body: Record<string, unknown>): number {
+  return Buffer.byteLength(JSON.stringify({ type, ...body }).replace(/\{\{[^}]*\}\}/g, 'x'.repeat(32)), 'utf8');
+}
+
+/**
+ * Whether a request may be over the frame limit of a server in `profile` (WIRE-LIM-1: the limit the
+ * reference applies is the lowest any server of the profile may apply): the target then closes the
+ * connection it arrives on, so it gets a session of its own.
+ */
+function mayExceedLimit(type: string, body: Record<string, unknown>, profile: Profile): boolean {
+  return isClientType(type) && payloadBytes(type, body) > clientLimit(type, profile);
+}
+
+/**
+ * Whether an account named `value` could be deleted again: a name the profile accepts but whose
+ * UserDelete frame is over the profile's limit (a 32-character astral name is 128 bytes; `nexusd`
+ * takes 67) would stay on the target for good, so such values never go where they could create an
+ * account.
+ */
+function deletable(value: unknown, profile: Profile): boolean {
+  if (typeof value !== 'string' || validateUsername(value, profile) !== null) return true;
+  return !mayExceedLimit('UserDelete', { username: value }, profile);
+}
+
 /** `body` with `member` set to `value`, or without it when the value stands for "missing". */
 function withMember(body: Record<string, unknown>, member: string, value: unknown): Record<string, unknown> {
   return value === undefined ? body : { ...body, [member]: value };
@@ -121,7 +148,7 @@ const ACTORS: Record<string, ActorSpec> = {
 };
 
 /** The steps of probe number `k`, and the declared actors they use. */
-export function probeSteps(p: Probe, k: number): { steps: Step[]; uses: string[] } {
+export function probeSteps(p: Probe, k: number, profile: Profile): { steps: Step[]; uses: string[] } {
   const { field, value } = p;
   const conn = `c${k}`;
   /** On a fresh connection: Login with `body`, then close (a failed Login is closed by the target already). */
@@ -135,7 +162,7 @@ export function probeSteps(p: Probe, k: number): { steps: Step[]; uses: string[]
   });
   /** A request from `who`, or from a fresh session of its account when the value may close the connection. */
   const from = (who: 'ad' | 'u', type: string, body: Record<string, unknown>, before: Step[] = []): { steps: Step[]; uses: string[] } => {
-    if (!mayClose(field, value)) return { steps: [...before, { op: 'request', actor: who, type, body }], uses: [who] };
+    if (!mayClose(field, value) && !mayExceedLimit(type, body, profile)) return { steps: [...before, { op: 'request', actor: who, type, body }], uses: [who] };
     return {
       steps: [
         ...before,
@@ -167,13 +194,14 @@ export function probeSteps(p: Probe, k: number): { steps: Step[]; uses: string[]
       return login(withMember(loginAs('lu'), field, value), ['lu']);
     case 'UserCreate': {
       const k2 = `{{name:v${k}}}`;
-      if (field === 'username') return from('ad', 'UserCreate', create(value as string | undefined));
+      if (field === 'username') return from('ad', deletable(value, profile) ? 'UserCreate' : 'UserEdit', deletable(value, profile) ? create(value as string | undefined) : { username: value });
       if (field === 'password') return from('ad', 'UserCreate', withMember(create(k2), 'password', value));
       return from('ad', 'UserCreate', withMember(create(k2), 'permissions', value));
     }
     case 'UserUpdate':
       return from('ad', 'UserUpdate', withMember({}, 'username', value));
     case 'UserUpdate.requested': {
+      if (field === 'username' && !deletable(value, profile)) return from('ad', 'UserEdit', { username: value });
       if (field === 'username') {
         const target = `{{name:r${k}}}`;
         return from('ad', 'UserUpdate', withMember({ username: target }, 'requested_username', value), [{ op: 'request', actor: 'ad', type: 'UserCreate', body: create(target) }]);
@@ -199,11 +227,11 @@ export function probeSteps(p: Probe, k: number): { steps: Step[]; uses: string[]
 }
 
 /** A case: the probes' steps in order, declaring only the actors they use. */
-export function probesCase(probes: readonly Probe[]): StepsCase {
+export function probesCase(probes: readonly Probe[], profile: Profile): StepsCase {
   const steps: Step[] = [];
   const used = new Set<string>();
   probes.forEach((p, k) => {
-    const s = probeSteps(p, k + 1);
+    const s = probeSteps(p, k + 1, profile);
     steps.push(...s.steps);
     for (const u of s.uses) used.add(u);
   });
@@ -229,7 +257,7 @@ export const fuzzer: Fuzzer = {
       fuzzer: 'validators',
       failureClass: 'verdict',
       arbitrary: casesArbitrary,
-      toCase: probesCase,
+      toCase: (probes) => probesCase(probes, ctx.profile),
       parts: { split: (probes) => probes, join: (parts) => parts as Probe[] },
     }),
 };

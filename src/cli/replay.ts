@@ -1,0 +1,112 @@
+// `nexus-conform replay <fixture|folder> [target]`: regression fixtures run again through the
+// lockstep runner against a target or the embedded reference server, one verdict per fixture, with
+// the same console, JUnit and JSON reports and exit codes as `run`. A malformed fixture is one line
+// and exit 2 before anything connects.
+import { randomInt } from 'node:crypto';
+import type { MatchMode, Profile } from '../protocol/types.ts';
+import type { RunResult } from '../report/types.ts';
+import { ConsoleReporter, formatSummaryLine, shouldUseColor } from '../report/console.ts';
+import type { CliIO } from './common.ts';
+import { errorText, EXIT, formatAddress, makeLogger, trapSignals, UsageError, version } from './common.ts';
+import { writeReports } from './reports.ts';
+import { openTarget, planTarget, type OpenTarget } from './target.ts';
+
+const loadReplay = () => import('../fuzz/replay.ts');
+const loadFixtureFormat = () => import('../fuzz/fixture.ts');
+const loadFailures = () => import('../runner/failures.ts');
+
+export interface ReplayFlags {
+  tls?: boolean;
+  plain?: boolean;
+  fingerprint?: string;
+  admin?: string;
+  /** Default: the profile the fixtures record. */
+  profile?: Profile;
+  match?: MatchMode;
+  timeout: number;
+  seed?: number;
+  junit?: string;
+  json?: string;
+  html?: string;
+  quiet?: boolean;
+}
+
+export async function replayCommand(path: string, targetArg: string | undefined, flags: ReplayFlags, io: CliIO): Promise<number> {
+  const { loadFixtures, replaySettings, replayFixtures } = await loadReplay();
+  const { FixtureError } = await loadFixtureFormat();
+  let fixtures: ReturnType<typeof loadFixtures>;
+  let settings: { profile: Profile; match: MatchMode };
+  try {
+    fixtures = loadFixtures(path);
+    settings = replaySettings(fixtures, flags.profile, flags.match);
+  } catch (err) {
+    if (err instanceof FixtureError) throw new UsageError(err.message);
+    throw err;
+  }
+  const plan = planTarget(targetArg, { ...flags, profile: settings.profile }, io);
+  const seed = flags.seed ?? randomInt(0, 2 ** 31);
+  const logger = makeLogger(io, 'silent');
+  const reporter = new ConsoleReporter((t) => io.stdout.write(t), { color: shouldUseColor(io.stdout, io.env), quiet: flags.quiet ?? false }, new Map([['replay', 'regression fixtures']]));
+
+  const controller = new AbortController();
+  let interrupted = false;
+  const untrap = trapSignals(io, (signal) => {
+    interrupted = true;
+    io.stderr.write(`\nnexus-conform: ${signal}: stopping and restoring the target (press Ctrl-C again to quit at once)\n`);
+    controller.abort();
+  });
+
+  let opened: OpenTarget | undefined;
+  try {
+    opened = await openTarget(plan, { ...flags, profile: settings.profile }, logger);
+    const { host, port, transport, fingerprint } = opened;
+    if (interrupted) return EXIT.interrupted;
+    reporter.header({
+      version: version(),
+      address: formatAddress(host, port),
+      embedded: opened.embedded,
+      transport,
+      ...(fingerprint !== undefined ? { fingerprint } : {}),
+      profile: settings.profile,
+      match: settings.match,
+      seed,
+      admin: plan.admin.username,
+      checks: fixtures.length,
+    });
+    const { TargetUnavailableError } = await loadFailures();
+    let result: RunResult;
+    try {
+      result = await replayFixtures({
+        target: { host, port, transport, ...(fingerprint !== undefined ? { fingerprint } : {}), embedded: opened.embedded },
+        admin: plan.admin,
+        profile: settings.profile,
+        match: settings.match,
+        timeoutMs: flags.timeout,
+        seed,
+        fixtures,
+        // The embedded server starts empty: its first login must create the admin (SES-AUTH-2).
+        knownFresh: opened.embedded,
+        signal: controller.signal,
+        logger,
+        onResult: (r) => reporter.check(r),
+      });
+    } catch (err) {
+      if (interrupted) {
+        io.stderr.write(`nexus-conform: interrupted (seed ${seed})\n`);
+        return EXIT.interrupted;
+      }
+      if (err instanceof TargetUnavailableError) throw new UsageError(`cannot test ${formatAddress(host, port)}: ${errorText(err)}`);
+      throw err;
+    }
+    reporter.finish(result);
+    writeReports(flags, result, new Map([['replay', 'regression fixtures']]));
+    if (interrupted) {
+      io.stderr.write(`nexus-conform: interrupted after ${formatSummaryLine(result.summary)}\n`);
+      return EXIT.interrupted;
+    }
+    return result.summary.failed > 0 ? EXIT.failed : EXIT.ok;
+  } finally {
+    untrap();
+    await opened?.close();
+  }
+}

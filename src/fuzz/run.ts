@@ -1,0 +1,220 @@
+// The fuzz driver: one run session (snapshot, lockstep, cleanup, comparison with the snapshot, as
+// for the suite), the selected fuzzers one after another under their budget, progress, and the
+// fixtures they record written as readable JSON. The result is a RunResult (same summary, so the
+// same reports) plus one `fuzz` entry per fuzzer: a clean fuzzer counts as a passed check, every
+// failure found as a failed one.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatTarget } from '../net/address.ts';
+import type { CheckResult, Failure, RunResult } from '../runner/results.ts';
+import type { TrafficEvent } from '../runner/lockstep.ts';
+import { summaryOf } from '../runner/run.ts';
+import { RunSession, type SessionOptions } from '../runner/session.ts';
+import type { Fixture, FuzzerName } from './fixture.ts';
+import { loadFuzzer } from './registry.ts';
+import type { FuzzContext, FuzzerResult, FuzzFailure, Fuzzer } from './types.ts';
+
+export interface FuzzOptions extends Omit<SessionOptions, 'connectionsNeeded' | 'onTraffic' | 'slow'> {
+  fuzzers: FuzzerName[];
+  /** Time budget shared by the fuzzers (time one finishes early goes to the next). */
+  timeMs?: number;
+  /** Cases per fuzzer. */
+  runs?: number;
+  /** Where found fixtures are written; undefined: not written. */
+  fixturesDir?: string;
+  /** What fixtures name as the server they were found against (default: the address). */
+  against?: string;
+  /** Brings a crashed target back on the same address (the embedded server); see FuzzContext.restart. */
+  restart?: () => Promise<void>;
+  onProgress?: (p: FuzzProgress) => void;
+  onFailure?: (fuzzer: FuzzerName, failure: FuzzFailure) => void;
+}
+
+export interface FuzzProgress {
+  fuzzer: FuzzerName;
+  cases: number;
+  failures: number;
+  elapsedMs: number;
+  done: boolean;
+}
+
+export interface FuzzRunResult extends RunResult {
+  fuzz: FuzzerResult[];
+}
+
+/** Transcripts keep this many frames at most (the last ones: where the failure is). */
+const MAX_TRANSCRIPT = 2000;
+
+function transcriptOf(events: readonly TrafficEvent[]): NonNullable<Fixture['found']>['transcript'] {
+  const out: NonNullable<Fixture['found']>['transcript'] = [];
+  for (const e of events) {
+    if (e.dir === 'opened') continue;
+    out.push({ conn: e.conn, actor: e.actor, dir: e.dir, frame: e.text });
+  }
+  return out.slice(-MAX_TRANSCRIPT);
+}
+
+/** A file name for a fixture: fuzzer, class, seed and a counter; never overwrites. */
+function fixtureFile(dir: string, f: Fixture): string {
+  const stem = `${f.fuzzer}-${f.class}-seed${f.seed}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+  for (let n = 1; ; n++) {
+    const file = join(dir, `${stem}-${n}.json`);
+    if (!existsSync(file)) return file;
+  }
+}
+
+/** What a fuzzer's outcome looks like as checks of a report. */
+function asChecks(r: FuzzerResult, error?: string): CheckResult[] {
+  const base = { section: 'fuzz', errors: [], roundTrips: 0 };
+  if (error !== undefined) {
+    return [
+      {
+        ...base,
+        id: `fuzz/${r.fuzzer}`,
+        title: `${r.fuzzer} fuzzer`,
+        rules: [],
+        status: 'failed',
+        message: error,
+        failures: [{ rule: 'GEN-3', sent: '(fuzzer start)', expected: 'the fuzzer runs', actual: error }],
+        durationMs: r.durationMs,
+      },
+    ];
+  }
+  if (r.failures.length === 0) {
+    return [{ ...base, id: `fuzz/${r.fuzzer}`, title: `${r.fuzzer} fuzzer: ${r.cases} cases, no failure`, rules: [], status: 'passed', failures: [], durationMs: r.durationMs }];
+  }
+  return r.failures.map((f, i): CheckResult => {
+    const failures: Failure[] =
+      f.failures && f.failures.length > 0
+        ? f.failures
+        : [{ rule: f.rules[0] ?? 'GEN-3', sent: f.fixture ? `(see ${f.fixture})` : '(fuzz case)', expected: 'the model’s reaction', actual: f.message }];
+    return {
+      ...base,
+      id: `fuzz/${r.fuzzer}/${i + 1}-${f.class}`,
+      title: f.message.split('\n')[0]!,
+      rules: f.rules,
+      status: 'failed',
+      message: `${f.class}${f.fixture ? ` (fixture ${f.fixture})` : ''}: ${f.message.split('\n')[0]}`,
+      failures,
+      durationMs: r.durationMs,
+    };
+  });
+}
+
+/** Runs the fuzzers against one target. Throws TargetUnavailableError when the run cannot start. */
+export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
+  const startedAt = new Date();
+  const t0 = Date.now();
+  const fuzzers: Fuzzer[] = [];
+  for (const name of opts.fuzzers) fuzzers.push(await loadFuzzer(name));
+
+  let heard: TrafficEvent[] = [];
+  let lastCheck: TrafficEvent[] = [];
+  const sessionOpts: SessionOptions = {
+    target: opts.target,
+    admin: opts.admin,
+    profile: opts.profile,
+    match: opts.match,
+    timeoutMs: opts.timeoutMs,
+    seed: opts.seed,
+    connectionsNeeded: Math.max(8, ...fuzzers.map((f) => f.connections ?? 0)),
+    onTraffic: (e) => heard.push(e),
+    ...(opts.knownFresh ? { knownFresh: true } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+  };
+  /** Every check a fuzzer runs starts a new transcript; the last check's is kept for `record`. */
+  const open = async (): Promise<RunSession> => {
+    const s = await RunSession.open(sessionOpts);
+    const runCheck = s.runCheck.bind(s);
+    s.runCheck = async (section, check) => {
+      heard = [];
+      try {
+        return await runCheck(section, check);
+      } finally {
+        lastCheck = heard;
+        heard = [];
+      }
+    };
+    return s;
+  };
+
+  let session = await open();
+  const results: FuzzerResult[] = [];
+  const checks: CheckResult[] = [];
+  let restored: RunResult['restored'];
+  try {
+    for (const [k, fuzzer] of fuzzers.entries()) {
+      if (opts.signal?.aborted) break;
+      const started = Date.now();
+      const budget: FuzzContext['budget'] = {};
+      if (opts.runs !== undefined) budget.runs = opts.runs;
+      if (opts.timeMs !== undefined) budget.deadline = started + Math.max(0, t0 + opts.timeMs - started) / (fuzzers.length - k);
+      const ctx: FuzzContext = {
+        session,
+        profile: opts.profile,
+        match: opts.match,
+        seed: opts.seed,
+        timeoutMs: opts.timeoutMs,
+        budget,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        against: opts.against ?? formatTarget(opts.target),
+        progress: (cases, failures) => opts.onProgress?.({ fuzzer: fuzzer.name, cases, failures, elapsedMs: Date.now() - started, done: false }),
+        record: (fixture) => {
+          if (fixture.found && fixture.found.transcript.length === 0) fixture.found.transcript = transcriptOf(lastCheck);
+          if (opts.fixturesDir === undefined) return undefined;
+          mkdirSync(opts.fixturesDir, { recursive: true });
+          const file = fixtureFile(opts.fixturesDir, fixture);
+          writeFileSync(file, JSON.stringify(fixture, null, 2) + '\n');
+          return file;
+        },
+      };
+      if (opts.restart) {
+        const restart = opts.restart;
+        ctx.restart = async () => {
+          await restart();
+          session = await open();
+          ctx.session = session;
+        };
+      }
+      let result: FuzzerResult;
+      let error: string | undefined;
+      try {
+        const r = await fuzzer.run(ctx);
+        const durationMs = Date.now() - started;
+        result = { ...r, durationMs, casesPerSecond: durationMs > 0 ? Math.round((r.cases * 1000) / durationMs) : 0 };
+        for (const f of r.failures) opts.onFailure?.(fuzzer.name, f);
+      } catch (e) {
+        const durationMs = Date.now() - started;
+        error = `the ${fuzzer.name} fuzzer stopped: ${(e as Error).message}`;
+        result = { fuzzer: fuzzer.name, cases: 0, durationMs, casesPerSecond: 0, failures: [] };
+      }
+      results.push(result);
+      checks.push(...asChecks(result, error));
+      opts.onProgress?.({ fuzzer: fuzzer.name, cases: result.cases, failures: result.failures.length, elapsedMs: result.durationMs, done: true });
+    }
+  } finally {
+    restored = await session.finish();
+  }
+
+  const targetInfo: RunResult['target'] = {
+    address: formatTarget(opts.target),
+    transport: session.transport,
+    embedded: opts.target.embedded,
+    fresh: session.fresh,
+  };
+  if (session.fingerprint !== undefined) targetInfo.fingerprint = session.fingerprint;
+  return {
+    target: targetInfo,
+    profile: opts.profile,
+    match: opts.match,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - t0,
+    summary: summaryOf(checks),
+    checks,
+    stats: session.stats,
+    seed: opts.seed,
+    restored,
+    fuzz: results,
+  };
+}
