@@ -40,7 +40,7 @@ type Budget = {
   failingGrep: string;
 };
 
-const FULL: Budget = { suiteRuns: 5, failingRuns: 1, rttSamples: 300, loginSamples: 50, sessions: 1000, scaleRuns: 3, listSamples: 300, broadcasts: 7, soakFrames: 1_000_000, startupRuns: 5, fuzzRuns: 3, fuzzCases: 150, suiteGrep: '', failingGrep: '' };
+const FULL: Budget = { suiteRuns: 5, failingRuns: 3, rttSamples: 300, loginSamples: 50, sessions: 1000, scaleRuns: 3, listSamples: 300, broadcasts: 7, soakFrames: 1_000_000, startupRuns: 5, fuzzRuns: 3, fuzzCases: 100, suiteGrep: '', failingGrep: 'users/' };
 const QUICK: Budget = { suiteRuns: 1, failingRuns: 1, rttSamples: 50, loginSamples: 10, sessions: 50, scaleRuns: 1, listSamples: 30, broadcasts: 3, soakFrames: 5_000, startupRuns: 1, fuzzRuns: 1, fuzzCases: 5, suiteGrep: '', failingGrep: 'session/presence' };
 
 /** The broadcast family the failing-run measurement's server never sends. */
