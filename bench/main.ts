@@ -229,6 +229,11 @@ async function main(): Promise<number> {
       userList: { p50Ms: figure(runs.map((r) => r.userList.p50Ms)), p99Ms: figure(runs.map((r) => r.userList.p99Ms)), samplesPerRun: budget.listSamples },
       broadcastAllMs: figure(runs.map((r) => r.broadcastAllMs)),
       rssPerSessionKb: figure(runs.map((r) => r.rssPerSessionKb)),
+      serverCpu: {
+        userListMs: figure(runs.map((r) => r.serverCpu.userListMs)),
+        broadcastMs: figure(runs.map((r) => r.serverCpu.broadcastMs)),
+        setupMs: figure(runs.map((r) => r.serverCpu.setupMs)),
+      },
     };
   }
 

@@ -49,6 +49,8 @@ export interface BenchReport {
     userList?: { p50Ms: F; p99Ms: F; samplesPerRun: number };
     broadcastAllMs?: F;
     rssPerSessionKb?: F;
+    /** Server CPU time per UserList, per login or logout broadcast, and for the whole set-up, ms. */
+    serverCpu?: { userListMs: F; broadcastMs: F; setupMs: F };
     soak?: SoakResult;
   };
   startup?: { helpMs: F; listMs: F };

@@ -52,6 +52,10 @@ export function rowsOf(r: BenchReport): Row[] {
       rows.push([`server: UserList p50, ${s.sessions} online (ms)`, s.userList.p50Ms]);
       rows.push([`server: UserList p99, ${s.sessions} online (ms)`, s.userList.p99Ms, '< 20']);
       rows.push(['server: one UserConnected reaches all (ms)', s.broadcastAllMs]);
+      if (s.serverCpu) {
+        rows.push([`server: CPU per UserList, ${s.sessions} online (ms)`, s.serverCpu.userListMs]);
+        rows.push([`server: CPU per broadcast to ${s.sessions} (ms)`, s.serverCpu.broadcastMs]);
+      }
       rows.push(['server: RSS per session (KB)', s.rssPerSessionKb]);
     }
     if (s.soak) {
