@@ -34,7 +34,21 @@ const EXAMPLES = {
     '  $ nexus-conform run host:7500 --admin root:pw --profile nexusd --exclude UND-13',
     '  $ nexus-conform run host:7500 --admin root:pw --junit reports/junit.xml --json reports/report.json',
     '  $ nexus-conform run host:7500 --admin root:pw --html reports/report.html   # open it in a browser',
+    '  $ nexus-conform run --grep admin/kick --verbose --trace reports/trace.ndjson  # every frame',
+    '  $ nexus-conform run host:7500 --admin root:pw --update-baseline known.json    # record today\'s failures',
+    '  $ nexus-conform run host:7500 --admin root:pw --expect-failures known.json   # gate on new ones only',
     '  $ nexus-conform run --seed 1234 --grep /^wire\\//              # repeat a run, regex selection',
+  ].join('\n'),
+  fuzz: [
+    'Examples:',
+    '  $ nexus-conform fuzz all --time 60                         # every fuzzer against the embedded server, 60 s',
+    '  $ nexus-conform fuzz frames host:7500 --admin root:pw --runs 500 --seed 7',
+    '  $ nexus-conform fuzz stateful host:7500 --admin root:pw --fixtures fixtures/found --junit reports/fuzz.xml',
+  ].join('\n'),
+  replay: [
+    'Examples:',
+    '  $ nexus-conform replay fixtures/                            # every fixture against the embedded server',
+    '  $ nexus-conform replay fixtures/found/frames-crash-seed7-1.json host:7500 --admin root:pw',
   ].join('\n'),
   serve: [
     'Examples:',
@@ -73,11 +87,15 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .option('--list', 'list the checks (id, title, rule ids, error keys) and exit')
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--json <file>', 'write a JSON report')
+    .option('--trace <file>', 'write every frame of every connection as NDJSON (pino; passwords redacted)')
+    .option('--verbose', 'stream every frame of every connection to stderr')
     .option('--html <file>', 'write a self-contained HTML report (root causes, sections × checks, coverage, transcripts)')
     .option('--timeout <ms>', 'wait at most this long for an expected frame', parseIntIn(1, 600_000, '--timeout'), 2000)
     .option('--seed <n>', 'seed of everything random in the run (default: random, always printed)', parseIntIn(0, 2 ** 32 - 1, '--seed'))
     .option('--slow', 'include checks that wait for server timeouts')
     .option('--quiet', 'print only failing checks and the summary')
+    .option('--expect-failures <file>', 'known failures ({"expectedFailures":[{"check","reason"}]}): listed failures pass the gate, listed checks that pass fail it')
+    .option('--update-baseline <file>', "write this run's failures as an --expect-failures file (keeps the reasons already given)")
     .option('--no-retry', 'do not re-run a failed check (by default it runs once more on fresh connections; pass-after-fail is FLAKY)')
     .addHelpText('after', `\n${EXAMPLES.run}`)
     .action((target: string | undefined, flags: RunFlags) => setResult(runCommand(target, flags, io)));
@@ -110,6 +128,7 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .option('--time <seconds>', `time budget, shared by the fuzzers of \`all\` (default ${DEFAULT_TIME_S} s unless --runs is given)`, parseIntIn(1, 86_400, '--time'))
     .option('--runs <n>', 'cases per fuzzer', parseIntIn(1, 100_000_000, '--runs'))
     .option('--fixtures <dir>', 'where fixtures of found failures are written', DEFAULT_FIXTURES_DIR)
+    .addHelpText('after', `\n${EXAMPLES.fuzz}`)
     .action((fuzzer: string, target: string | undefined, flags: FuzzFlags) => setResult(fuzzCommand(fuzzer, target, flags, io)));
 
   targetOptions(
@@ -117,7 +136,9 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
       .command('replay <fixture> [target]')
       .description('replay a regression fixture, or every fixture in a folder, against host:port or the embedded reference server'),
     false,
-  ).action((fixture: string, target: string | undefined, flags: ReplayFlags) => setResult(replayCommand(fixture, target, flags, io)));
+  )
+    .addHelpText('after', `\n${EXAMPLES.replay}`)
+    .action((fixture: string, target: string | undefined, flags: ReplayFlags) => setResult(replayCommand(fixture, target, flags, io)));
 
   program
     .command('serve')

@@ -6,6 +6,11 @@ import { fixtureSchema } from './fuzz/fixture.ts';
 import { jsonReportSchema } from './report/json-schema.ts';
 
 export { runSuite, type SuiteOptions } from './library/suite.ts';
+export { runFuzz, replayFixture, type FuzzOptions, type ReplayOptions } from './library/fuzz.ts';
+export type { TargetOptions } from './library/target.ts';
+export type { FuzzProgress, FuzzRunResult } from './fuzz/run.ts';
+export type { FuzzerResult, FuzzFailure } from './fuzz/types.ts';
+export type { FuzzerName } from './fuzz/fixture.ts';
 export { startReferenceServer, type ReferenceServerOptions, type RunningReferenceServer } from './library/reference-server.ts';
 export { TargetUnavailableError } from './runner/failures.ts';
 export { toJsonReport, renderJson } from './report/json.ts';

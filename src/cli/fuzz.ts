@@ -9,6 +9,7 @@ import type { MatchMode, Profile } from '../protocol/types.ts';
 import { ConsoleReporter, formatSummaryLine, shouldUseColor } from '../report/console.ts';
 import type { CliIO } from './common.ts';
 import { errorText, EXIT, formatAddress, makeLogger, trapSignals, UsageError, version } from './common.ts';
+import { PREFLIGHT_SECTION } from '../runner/preflight.ts';
 import { writeReports } from './reports.ts';
 import { openTarget, planTarget, type OpenTarget } from './target.ts';
 
@@ -75,7 +76,7 @@ export async function fuzzCommand(which: string, targetArg: string | undefined, 
   const color = shouldUseColor(io.stdout, io.env);
   const quiet = flags.quiet ?? false;
   const out = (s: string): void => void io.stdout.write(s);
-  const reporter = new ConsoleReporter(out, { color, quiet });
+  const reporter = new ConsoleReporter(out, { color, quiet }, new Map([[PREFLIGHT_SECTION.id, PREFLIGHT_SECTION.title]]));
   const tty = io.stdout.isTTY === true;
 
   const controller = new AbortController();
@@ -157,6 +158,7 @@ export async function fuzzCommand(which: string, targetArg: string | undefined, 
         logger,
         onProgress,
         onFailure,
+        onNotice: (line) => out(line + '\n'),
       });
     } catch (err) {
       if (interrupted) {
@@ -164,13 +166,15 @@ export async function fuzzCommand(which: string, targetArg: string | undefined, 
         return EXIT.interrupted;
       }
       if (err instanceof TargetUnavailableError) throw new UsageError(`cannot test ${formatAddress(host, port)}: ${errorText(err)}`);
-      throw err;
+      // Not the target's doing: the harness's own bug, said as such with what repeats it.
+      if (io.env.NEXUS_CONFORM_DEBUG === '1' && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
+      throw new UsageError(`internal error: ${errorText(err)} (repeat with --seed ${seed}; NEXUS_CONFORM_DEBUG=1 shows the stack)`);
     }
 
     out('\n');
     for (const c of result.checks) reporter.check(c);
     reporter.finish(result);
-    writeReports(flags, result, new Map([['fuzz', 'fuzzers']]), {
+    writeReports(flags, result, new Map([['fuzz', 'fuzzers'], [PREFLIGHT_SECTION.id, PREFLIGHT_SECTION.title]]), {
       fuzz: result.fuzz.map((f) => ({
         fuzzer: f.fuzzer,
         cases: f.cases,

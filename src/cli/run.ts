@@ -4,8 +4,12 @@ import { randomInt } from 'node:crypto';
 import type { MatchMode, Profile } from '../protocol/types.ts';
 import { ConsoleReporter, formatSummaryLine, shouldUseColor } from '../report/console.ts';
 import { computeCoverage, unknownCitations } from '../report/coverage.ts';
+import { applyExpectations, baselineOf, gateFailures, readExpectations, writeBaseline, type Expectations } from '../report/expectations.ts';
+import { Progress } from '../report/progress.ts';
+import { openTrace, verboseLine } from '../report/traffic.ts';
 import type { RunResult } from '../report/types.ts';
 import type { CheckDef, Section } from '../runner/api.ts';
+import type { TrafficEvent } from '../runner/lockstep.ts';
 import { isStopReason } from '../runner/failures.ts';
 import { PREFLIGHT_SECTION } from '../runner/preflight.ts';
 import { exclusion, withExclusions } from '../runner/exclude.ts';
@@ -66,6 +70,10 @@ export interface RunFlags {
   junit?: string;
   json?: string;
   html?: string;
+  trace?: string;
+  verbose?: boolean;
+  expectFailures?: string;
+  updateBaseline?: string;
   timeout: number;
   seed?: number;
   slow?: boolean;
@@ -98,6 +106,15 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
     const typos = [...unknown.rules, ...unknown.errors];
     if (typos.length > 0) io.stderr.write(`nexus-conform: warning: checks cite ids the spec does not define: ${typos.join(', ')}\n`);
     return EXIT.ok;
+  }
+
+  let expectations: Expectations | undefined;
+  if (flags.expectFailures !== undefined) {
+    try {
+      expectations = readExpectations(flags.expectFailures);
+    } catch (err) {
+      throw new UsageError(`--expect-failures: ${errorText(err)}`);
+    }
   }
 
   const seed = flags.seed ?? randomInt(0, 2 ** 31);
@@ -141,6 +158,10 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
     let notRun = 0;
     let stoppedNotRun = 0;
     let stopReason = '';
+    // --trace / --verbose: every frame of every connection, as the session's traffic tap hears it.
+    const trace = flags.trace !== undefined ? openTrace(flags.trace) : undefined;
+    const progress = new Progress(io.stderr, toRun.length + (selected.length - toRun.length), io.env);
+    const taps = [trace?.onTraffic, flags.verbose ? (e: TrafficEvent) => io.stderr.write(verboseLine(e)) : undefined].filter((f) => f !== undefined);
     try {
       result = await runSuite({
         target: { host, port, transport, ...(fingerprint !== undefined ? { fingerprint } : {}), embedded: opened.embedded },
@@ -153,11 +174,17 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
         sections: runSections,
         slow: flags.slow ?? false,
         retry: flags.retry !== false,
+        ...(taps.length > 0 ? { onTraffic: (e: TrafficEvent) => taps.forEach((tap) => tap(e)) } : {}),
         signal: controller.signal,
         // The embedded server starts empty: its first login must create the admin (SES-AUTH-2).
         knownFresh: opened.embedded,
-        onNotice: (line) => reporter.note(line),
+        onNotice: (line) => {
+          progress.clear();
+          reporter.note(line);
+          progress.draw();
+        },
         onResult: (r) => {
+          progress.clear();
           // After an interrupt, or once the target is gone, the runner reports every remaining
           // check as skipped; count them instead of printing hundreds of identical lines.
           if (interrupted && r.status === 'skipped' && r.durationMs === 0) notRun++;
@@ -165,6 +192,7 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
             stoppedNotRun++;
             stopReason = r.message!;
           } else reporter.check(r);
+          progress.update(r);
         },
         logger,
       });
@@ -179,9 +207,18 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
       // Not the target's doing: the harness's own bug. Said as such, with what repeats it.
       if (io.env.NEXUS_CONFORM_DEBUG === '1' && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
       throw new UsageError(`internal error: ${errorText(err)} (repeat with --seed ${seed}; NEXUS_CONFORM_DEBUG=1 shows the stack)`);
+    } finally {
+      progress.finish();
+      await trace?.close();
     }
 
     result.coverage ??= computeCoverage(asSections(toRun), flags.profile);
+    if (expectations !== undefined) {
+      const o = applyExpectations(result, expectations);
+      reporter.note(`\nexpected failures (${flags.expectFailures}): ${o.expected.length} failed as expected`);
+      if (o.nowPassing.length > 0) reporter.note(`listed as expected failures but pass now (remove them from ${flags.expectFailures}): ${o.nowPassing.join(', ')}`);
+      if (o.unknown.length > 0) io.stderr.write(`nexus-conform: warning: ${flags.expectFailures} lists checks this run does not know: ${o.unknown.join(', ')}\n`);
+    }
     if (notRun > 0) reporter.note(`\n${notRun} checks not run (interrupted)`);
     if (stoppedNotRun > 0) reporter.note(`\n${stoppedNotRun} checks not run: ${stopReason}`);
     reporter.finish(result);
@@ -190,8 +227,16 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
       io.stderr.write(`nexus-conform: interrupted after ${formatSummaryLine(result.summary)}\n`);
       return EXIT.interrupted;
     }
-    // A flaky check is never a pass: it fails the run like a failure (it is reported apart).
-    return result.summary.failed + result.summary.flaky > 0 ? EXIT.failed : EXIT.ok;
+    if (flags.updateBaseline !== undefined) {
+      try {
+        writeBaseline(flags.updateBaseline, baselineOf(result, expectations));
+      } catch (err) {
+        throw new UsageError(`cannot write ${flags.updateBaseline}: ${errorText(err)}`);
+      }
+    }
+    // A flaky check is never a pass: it fails the run like a failure (it is reported apart);
+    // expected failures do not, listed checks that pass now do.
+    return gateFailures(result).length > 0 ? EXIT.failed : EXIT.ok;
   } finally {
     untrap();
     await opened?.close();

@@ -142,6 +142,7 @@ export async function runProperty<T>(ctx: FuzzContext, spec: PropertySpec<T>): P
         rules: fixture.rules,
         message: `${what} (${found.c.steps.length} steps after ${details.numShrinks} shrinks; seed ${seed}${path ? `, path ${path}` : ''}) — replay: ${replayCommand(written, ctx)}`,
         ...(written !== undefined ? { fixture: written } : {}),
+        failures: found.result.failures,
       });
       break;
     }

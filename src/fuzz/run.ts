@@ -28,6 +28,8 @@ export interface FuzzOptions extends Omit<SessionOptions, 'connectionsNeeded' | 
   restart?: () => Promise<void>;
   onProgress?: (p: FuzzProgress) => void;
   onFailure?: (fuzzer: FuzzerName, failure: FuzzFailure) => void;
+  /** Called once, before any fuzzer, with what the target does not answer (runner/preflight.ts). */
+  onNotice?: (line: string) => void;
 }
 
 export interface FuzzProgress {
@@ -141,7 +143,9 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
 
   let session = await open();
   const results: FuzzerResult[] = [];
-  const checks: CheckResult[] = [];
+  // What the harness's bookkeeping found wrong with the target comes first, as failed checks.
+  for (const line of session.notices()) opts.onNotice?.(line);
+  const checks: CheckResult[] = [...session.preflightResults()];
   let restored: RunResult['restored'];
   try {
     for (const [k, fuzzer] of fuzzers.entries()) {
@@ -190,7 +194,10 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
         result = { fuzzer: fuzzer.name, cases: 0, durationMs, casesPerSecond: 0, failures: [] };
       }
       results.push(result);
-      checks.push(...asChecks(result, error));
+      // A fuzzer that ran no case because the run had stopped (target gone, no admin) did not pass.
+      if (error === undefined && result.cases === 0 && session.stopped !== null) {
+        checks.push({ section: 'fuzz', errors: [], roundTrips: 0, id: `fuzz/${result.fuzzer}`, title: `${result.fuzzer} fuzzer`, rules: [], status: 'skipped', message: session.stopped, failures: [], durationMs: result.durationMs });
+      } else checks.push(...asChecks(result, error));
       opts.onProgress?.({ fuzzer: fuzzer.name, cases: result.cases, failures: result.failures.length, elapsedMs: result.durationMs, done: true });
     }
   } finally {

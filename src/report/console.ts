@@ -144,6 +144,8 @@ export function formatCheck(r: CheckResult, opts: ConsoleOptions): string {
   // Only slow checks get a duration, so the tree stays readable.
   const slow = r.durationMs >= 1000 ? '  ' + paint(opts, 'dim', `(${formatDuration(r.durationMs)})`) : '';
   const lines = [`    ${mark} ${r.id} — ${r.title}${rules}${slow}`];
+  if (r.expectedFailure?.held === true) lines.push(`        ${paint(opts, 'yellow', 'expected failure:')} ${r.expectedFailure.reason}`);
+  if (r.expectedFailure?.held === false) lines.push(`        ${paint(opts, 'red', 'listed as an expected failure but passes now:')} ${r.expectedFailure.reason}`);
   if (r.status === 'skipped') {
     lines.push(`        ${paint(opts, 'yellow', 'skipped:')} ${r.message ?? 'no reason given'}`);
   } else if (r.status === 'failed' || r.status === 'flaky') {
@@ -318,7 +320,7 @@ export function renderConsole(
   const lines: string[] = [];
   let section: string | undefined;
   for (const r of result.checks) {
-    if (opts.quiet && r.status !== 'failed' && r.status !== 'flaky') continue;
+    if (opts.quiet && r.status !== 'failed' && r.status !== 'flaky' && r.expectedFailure === undefined) continue;
     if (r.section !== section) {
       section = r.section;
       lines.push(formatSectionHeader(r.section, sectionTitleOf(r, sectionTitles), opts));
@@ -344,7 +346,7 @@ export class ConsoleReporter {
   }
 
   check(r: CheckResult): void {
-    if (this.opts.quiet && r.status !== 'failed' && r.status !== 'flaky') return;
+    if (this.opts.quiet && r.status !== 'failed' && r.status !== 'flaky' && r.expectedFailure === undefined) return;
     if (r.section !== this.section) {
       this.section = r.section;
       this.write(formatSectionHeader(r.section, sectionTitleOf(r, this.sectionTitles), this.opts) + '\n');

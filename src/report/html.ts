@@ -106,12 +106,14 @@ function checkHtml(r: CheckResult, titles: ReadonlyMap<string, string>): string 
   if (r.seed !== undefined) detail.push(`<p>seed section: ${esc(r.seed)}</p>`);
   if (r.status === 'flaky') detail.push(`<p class="flaky-note">FLAKY: failed, then passed when re-run on fresh connections (${r.attempts?.failed ?? 1} of ${r.attempts?.runs ?? 2} runs failed)</p>`);
   if (r.message !== undefined && r.status === 'skipped') detail.push(`<p>skipped: ${esc(r.message)}</p>`);
+  if (r.expectedFailure?.held === true) detail.push(`<p class="skipped">expected failure (--expect-failures): ${esc(r.expectedFailure.reason)}</p>`);
+  if (r.expectedFailure?.held === false) detail.push(`<p class="failed">listed as an expected failure but passes now: ${esc(r.expectedFailure.reason)}</p>`);
   if (r.attempts && r.status === 'failed') detail.push(`<p>failed ${r.attempts.failed} of ${r.attempts.runs} runs</p>`);
   for (const f of r.failures) detail.push(failureHtml(f));
   if (r.transcript) detail.push(transcriptHtml(r.transcript));
   const section = titles.get(r.section);
   return `<details class="check ${r.status}" id="check-${esc(r.id)}" data-status="${r.status}" data-section="${esc(r.section)}">
-<summary><span class="badge ${r.status}">${r.status}</span> <code>${esc(r.id)}</code> — ${esc(r.title)}${r.message && r.status !== 'skipped' ? ` <span class="dim">${esc(r.message.split('\n')[0]!)}</span>` : ''}</summary>
+<summary><span class="badge ${r.status}">${r.status}</span>${r.expectedFailure ? ` <span class="badge skipped">${r.expectedFailure.held ? 'expected' : 'passes now'}</span>` : ''} <code>${esc(r.id)}</code> — ${esc(r.title)}${r.message && r.status !== 'skipped' ? ` <span class="dim">${esc(r.message.split('\n')[0]!)}</span>` : ''}</summary>
 <div class="body">${section ? `<p class="dim">${esc(section)}</p>` : ''}${detail.join('\n')}</div></details>`;
 }
 

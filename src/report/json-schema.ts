@@ -54,6 +54,8 @@ export const jsonCheckSchema = z.object({
   transcript: transcriptSchema.optional(),
   /** A failed check re-run once: how often it ran and how often it failed. */
   attempts: z.object({ runs: z.number().int(), failed: z.number().int() }).optional(),
+  /** Listed in --expect-failures: held = failed as expected; not held = now passes (fails the run). */
+  expectedFailure: z.object({ reason: z.string(), held: z.boolean() }).optional(),
 });
 
 /** Failures grouped by rule and by what differed, most checks first (report/root-causes.ts). */

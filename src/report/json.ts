@@ -41,6 +41,7 @@ export function toJsonReport(result: RunResult): JsonReport {
       failures: c.failures,
       ...(c.transcript ? { transcript: c.transcript } : {}),
       ...(c.attempts ? { attempts: c.attempts } : {}),
+      ...(c.expectedFailure ? { expectedFailure: c.expectedFailure } : {}),
     })),
   };
 }

@@ -92,7 +92,12 @@ export function renderJunit(result: RunResult, sectionTitles: ReadonlyMap<string
       .property('rules', r.rules.join(', '))
       .property('errors', r.errors.join(', '))
       .property('seed-section', r.seed ?? '');
-    if (r.status === 'failed' || r.status === 'flaky') {
+    if (r.expectedFailure?.held === true) {
+      // An expected failure (--expect-failures) is not a verdict against the run: skipped, with why.
+      tc.skipped().standardOutput(xmlSafe(`expected failure: ${r.expectedFailure.reason}\n${r.failures.length > 0 ? failureBody(r.failures) : (r.message ?? '')}`));
+    } else if (r.expectedFailure?.held === false) {
+      tc.failure(xmlSafe(`listed as an expected failure but passes now: ${r.expectedFailure.reason}`), 'expected-failure-passed');
+    } else if (r.status === 'failed' || r.status === 'flaky') {
       // JUnit has no flaky verdict: a flaky check is a failure of type `flaky` (never a pass).
       const first = r.failures[0];
       tc.failure(xmlSafe(failureMessage(r)), r.status === 'flaky' ? 'flaky' : (first?.rule ?? r.rules[0] ?? 'failure'));

@@ -7,6 +7,7 @@ import type { Profile } from '../protocol/types.ts';
 import type { CheckDef, Section } from '../runner/api.ts';
 import { runSuite } from '../runner/run.ts';
 import type { FaultEntry } from '../server/faults/index.ts';
+import type { ServerFault } from '../server/fault.ts';
 import { startServer } from '../server/server.ts';
 import type { CheckResult, RunResult } from './types.ts';
 
@@ -15,7 +16,7 @@ export type MutationStatus =
   | 'detected'
   /** Every selected check passed (or only checks citing none of its rules failed). */
   | 'missed'
-  /** Only a fuzzer can find it and that fuzzer is not available in this build. */
+  /** Only a fuzzer can find it and that fuzzer is not available (not registered, or no driver given). */
   | 'fuzz-only'
   /** The run could not start or broke down (the harness could not use the target at all). */
   | 'error';
@@ -64,17 +65,20 @@ export interface MutationOptions {
   onRow?: (row: MutationRow) => void;
 }
 
-/** Runs fuzzer `name` with a fixed seed and budget against a target; returns the rule ids its failures cite. */
+/**
+ * Runs fuzzer `fuzzer` with a fixed seed and budget against a server it starts with `faults()` (and
+ * restarts the same way when the fault crashed it); returns the rule ids its failures cite.
+ */
 export type FuzzDriver = (o: {
   fuzzer: string;
   seed: number;
   budget: number;
-  target: { host: string; port: number };
   profile: Profile;
   timeoutMs: number;
+  faults: () => ServerFault[];
 }) => Promise<{ available: boolean; failures: Array<{ rule: string; summary: string }> }>;
 
-const ADMIN = { username: 'mutation-admin', password: 'mutation-admin-pw' };
+export const MUTATION_ADMIN = { username: 'mutation-admin', password: 'mutation-admin-pw' };
 
 export const SELECTION = 'per fault, the checks citing one of its rule ids, until the first of them fails (slow checks only for faults marked slow)';
 
@@ -85,12 +89,32 @@ export function checksCiting(sections: Section[], rules: readonly string[]): Sec
   return sections.map((s) => ({ ...s, checks: s.checks.filter(cites) })).filter((s) => s.checks.length > 0);
 }
 
+/**
+ * The fault's hook, watched: a hook that throws would make the server drop the connection, and the
+ * checks would "detect" a bug of the catalogue instead of the deviation it describes.
+ */
+function watched(fault: FaultEntry, thrown: string[]): ServerFault {
+  const hook = fault.make();
+  const guard = <A extends unknown[], R>(fn: (...a: A) => R) => (...a: A): R => {
+    try {
+      return fn(...a);
+    } catch (e) {
+      thrown.push(e instanceof Error ? e.message : String(e));
+      throw e;
+    }
+  };
+  return {
+    ...(hook.step ? { step: guard(hook.step) } : {}),
+    ...(hook.onFrame ? { onFrame: guard(hook.onFrame) } : {}),
+  };
+}
+
 async function suiteAgainst(
   profile: Profile,
   sections: Section[],
-  o: { seed: number; timeoutMs: number; slow: boolean; fault?: FaultEntry; stopWhen?: (r: CheckResult) => boolean },
+  o: { seed: number; timeoutMs: number; slow: boolean; fault?: FaultEntry; thrown?: string[]; stopWhen?: (r: CheckResult) => boolean },
 ): Promise<RunResult> {
-  const server = await startServer({ profile, ...(o.fault ? { faults: [o.fault.make()] } : {}) });
+  const server = await startServer({ profile, ...(o.fault ? { faults: [watched(o.fault, o.thrown ?? [])] } : {}) });
   // One citing failure is enough: the checks after it are skipped (they would only wait out timeouts).
   const stop = new AbortController();
   try {
@@ -98,7 +122,7 @@ async function suiteAgainst(
       target: { host: server.host, port: server.port, transport: 'plain', embedded: true },
       // Every server here starts fresh, so a first login that is not an admin is a finding (SES-AUTH-2).
       knownFresh: true,
-      admin: ADMIN,
+      admin: MUTATION_ADMIN,
       profile,
       match: 'exact',
       timeoutMs: o.timeoutMs,
@@ -141,30 +165,30 @@ async function runOne(fault: FaultEntry, profile: Profile, o: MutationOptions): 
     if (fault.detection.by === 'fuzz') {
       const d = fault.detection;
       if (!o.fuzz) return done({ status: 'fuzz-only', detectedBy: `fuzz:${d.fuzzer}`, note: 'needs the fuzzer; not run' });
-      const server = await startServer({ profile, faults: [fault.make()] });
-      try {
-        const r = await o.fuzz({ fuzzer: d.fuzzer, seed: d.seed, budget: d.budget, target: { host: server.host, port: server.port }, profile, timeoutMs: o.timeoutMs });
-        if (!r.available) return done({ status: 'fuzz-only', detectedBy: `fuzz:${d.fuzzer}`, note: `fuzzer "${d.fuzzer}" is not in this build` });
-        const cited = r.failures.filter((f) => fault.rules.includes(f.rule));
-        return done({
-          status: cited.length > 0 ? 'detected' : 'missed',
-          detectedBy: `fuzz:${d.fuzzer} (seed ${d.seed}, budget ${d.budget})`,
-          rules: [...new Set(cited.map((f) => f.rule))].sort(),
-          note: cited[0]?.summary ?? r.failures[0]?.summary ?? 'the fuzzer found nothing',
-        });
-      } finally {
-        await server.close();
-      }
+      const thrown: string[] = [];
+      const r = await o.fuzz({ fuzzer: d.fuzzer, seed: d.seed, budget: d.budget, profile, timeoutMs: o.timeoutMs, faults: () => [watched(fault, thrown)] });
+      if (!r.available) return done({ status: 'fuzz-only', detectedBy: `fuzz:${d.fuzzer}`, note: `fuzzer "${d.fuzzer}" is not in this build` });
+      if (thrown.length > 0) return done({ status: 'error', detectedBy: 'none', note: `the fault's hook threw: ${thrown[0]}` });
+      const cited = r.failures.filter((f) => fault.rules.includes(f.rule));
+      return done({
+        status: cited.length > 0 ? 'detected' : 'missed',
+        detectedBy: `fuzz:${d.fuzzer} (seed ${d.seed}, ${d.budget} cases)`,
+        rules: [...new Set(cited.map((f) => f.rule))].sort(),
+        note: cited[0]?.summary ?? r.failures[0]?.summary ?? 'the fuzzer found nothing',
+      });
     }
     const slow = fault.detection.slow === true;
     const sections = checksCiting(o.sections, fault.rules);
+    const thrown: string[] = [];
     const result = await suiteAgainst(profile, sections, {
       seed: o.seed,
       timeoutMs: o.timeoutMs,
       slow,
       fault,
+      thrown,
       stopWhen: (r) => citingFailures([r], fault.rules).checks.length > 0,
     });
+    if (thrown.length > 0) return done({ status: 'error', detectedBy: 'none', note: `the fault's hook threw: ${thrown[0]}` });
     const hit = citingFailures(result.checks, fault.rules);
     const ran = result.checks.filter((c) => c.status !== 'skipped').length;
     return done({

@@ -54,6 +54,11 @@ export interface CheckResult {
   transcript?: { entries: TranscriptEntry[]; omitted: number };
   /** When a failed check was re-run: how often it ran and how often it failed. */
   attempts?: { runs: number; failed: number };
+  /**
+   * Listed in `--expect-failures` with this reason: `held` when it failed as expected (does not
+   * fail the run), not held when it now passes (fails the run: the list must shrink).
+   */
+  expectedFailure?: { reason: string; held: boolean };
 }
 
 export interface CoverageSummary {

@@ -114,7 +114,8 @@ export async function rawRequest(
   } catch (e) {
     let detail = describeNoAnswer(type, e);
     const others = conn.receivedCount - before;
-    if (e instanceof TimeoutError && others > 0) detail = `no answer within ${e.timeoutMs} ms, only ${others} other frames (a flood?)`;
+    if (e instanceof TimeoutError && others >= 1000) detail = `no answer within ${e.timeoutMs} ms, only ${others} other frames (a flood?)`;
+    else if (e instanceof TimeoutError && others > 0) detail = `no answer within ${e.timeoutMs} ms (${others} other frame${others === 1 ? '' : 's'}, none with the request's id)`;
     else if (e instanceof TimeoutError && conn.midFrame) detail = `the start of a frame, then nothing more within ${e.timeoutMs} ms`;
     throw new RawExchangeError(`${type}: ${detail}`, detail);
   }

@@ -1,7 +1,10 @@
 // Hostile targets through the real command line: each run ends by itself within its (small)
 // timeouts, exits 1 or 2, and says in one clear line what the target did — never a stack trace,
 // a harness-internal name, or the admin password.
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   closingServer,
   drippingServer,
@@ -33,9 +36,12 @@ afterEach(async () => {
   server = undefined;
 });
 
+/** `command` is [] for `run` (the default command), or e.g. ['fuzz', 'all']. */
+let command: string[] = [];
+
 async function run(make: () => Promise<HostileServer>, extra: string[]): Promise<CliRun> {
   server = await make();
-  const r = await runCli([`${server.host}:${server.port}`, '--admin', 'conform:secret-pw', '--timeout', '300', ...extra], { timeoutMs: 60_000 });
+  const r = await runCli([...command, `${server.host}:${server.port}`, '--admin', 'conform:secret-pw', '--timeout', '300', ...extra], { timeoutMs: 60_000 });
   expect(r.timedOut, `hung: ${r.stdout}\n${r.stderr}`).toBe(false);
   expect(r.stdout + r.stderr).not.toMatch(STACK);
   expect(r.stdout + r.stderr).not.toMatch(INTERNAL);
@@ -139,5 +145,35 @@ describe('targets that get further: exit 1, the failed checks say what the targe
     const slow = await run(() => drippingServer(7, 1), args);
     expect(summary(slow)).toBe(summary(fast));
     expect(slow.code).toBe(fast.code);
+  });
+});
+
+describe('fuzz against hostile targets: the same endings', () => {
+  const fixtures = mkdtempSync(join(tmpdir(), 'nc-hostile-'));
+  const FUZZ = ['--plain', '--runs', '3', '--seed', '1', '--fixtures', fixtures];
+  afterAll(() => {
+    command = [];
+    rmSync(fixtures, { recursive: true, force: true });
+  });
+
+  it('silent, stalling, flooding: exit 2 with one line', async () => {
+    command = ['fuzz', 'all'];
+    await cannotTest(silentServer, FUZZ, /did not answer the Handshake: no answer within 300 ms/);
+    await server!.close();
+    await cannotTest(stallingServer, FUZZ, /the start of a frame, then nothing more within 300 ms/);
+    await server!.close();
+    await cannotTest(() => floodServer(60_000), [...FUZZ, '--timeout', '5000'], /more than 50000 frames on one connection \(a flood\)/);
+  });
+
+  it('a fresh message id: the WIRE-ID-2 preflight failure, exit 1', async () => {
+    command = ['fuzz', 'all'];
+    const r = await failedChecks(wrongIdServer, FUZZ, /✗ preflight\/request-ids — /);
+    expect(r.stdout).toMatch(/rule:\s+WIRE-ID-2/);
+  });
+
+  it('a target that goes away: the fuzzers it leaves are skipped with the reason, not passed', async () => {
+    command = ['fuzz', 'all'];
+    const r = await failedChecks(() => firstConnectionsServer(3), FUZZ, /skipped: the target became unavailable: /);
+    expect(r.stdout).not.toMatch(/✓ fuzz\/\w+ — \w+ fuzzer: 0 cases/);
   });
 });

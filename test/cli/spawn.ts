@@ -31,6 +31,8 @@ function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.Proces
   delete env.NEXUS_CONFORM_DEBUG;
   delete env.NEXUS_CONFORM_LOG;
   delete env.FORCE_COLOR;
+  // CI adds plain progress lines on stderr; tests that want them set CI themselves.
+  delete env.CI;
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];
     else env[k] = v;

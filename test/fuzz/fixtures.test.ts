@@ -1,4 +1,5 @@
-// The checked-in regression fixtures of the validator and stateful fuzzers (fixtures/): each was
+// The checked-in regression fixtures of the validator and stateful fuzzers (fixtures/validators/,
+// fixtures/stateful/): each was
 // found against a deliberately broken server, and each passes against the reference server in
 // both profiles, and still fails against the server it was found against.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -7,20 +8,22 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseFixture } from '../../src/fuzz/fixture.ts';
 import type { ServerFault } from '../../src/server/fault.ts';
 import { startServer, type ReferenceServer } from '../../src/server/server.ts';
-import { renameAfterKickLosesBroadcast, usernameLimitInBytes } from '../support/fuzz-faults.ts';
+import { LIMITS } from '../../src/model/index.ts';
+import { bytesInsteadOfChars } from '../support/broken-servers.ts';
+import { renameAfterKickLosesBroadcast } from '../support/fuzz-faults.ts';
 import { replayFixture } from './replay.ts';
 
-const DIR = 'fixtures';
 /** The broken server each fixture names in `found.against`. */
 const FAULTS: Record<string, () => ServerFault> = {
-  usernameLimitInBytes: () => usernameLimitInBytes,
+  'bytesInsteadOfChars(UserCreate, username, 32)': () => bytesInsteadOfChars('UserCreate', 'username', LIMITS.username),
   renameAfterKickLosesBroadcast,
 };
 
-const files = readdirSync(DIR)
-  .filter((f) => f.endsWith('.json'))
-  .map((f) => join(DIR, f))
-  .filter((f) => ['validators', 'stateful'].includes(parseFixture(readFileSync(f, 'utf8'), f).fuzzer));
+const files = ['validators', 'stateful'].flatMap((fuzzer) =>
+  readdirSync(join('fixtures', fuzzer))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => join('fixtures', fuzzer, f)),
+);
 
 const servers: ReferenceServer[] = [];
 afterEach(async () => {

@@ -7,7 +7,7 @@ import { parseFixture } from '../../src/fuzz/fixture.ts';
 import { fuzzer } from '../../src/fuzz/validators/index.ts';
 import { charLength, LIMITS, utf8Length } from '../../src/model/index.ts';
 import { startServer, type ReferenceServer } from '../../src/server/server.ts';
-import { usernameLimitInBytes } from '../support/fuzz-faults.ts';
+import { bytesInsteadOfChars } from '../support/broken-servers.ts';
 import { fuzzContext } from './context.ts';
 import { replayFixture } from './replay.ts';
 
@@ -18,7 +18,7 @@ afterEach(async () => {
 
 describe('validator fuzzer', () => {
   it('finds a username limit counted in bytes, shrinks it to one UserCreate, and the fixture replays', async () => {
-    const broken = await startServer({ port: 0, profile: 'spec', faults: [usernameLimitInBytes] });
+    const broken = await startServer({ port: 0, profile: 'spec', faults: [bytesInsteadOfChars('UserCreate', 'username', LIMITS.username)] });
     servers.push(broken);
     const ctx = await fuzzContext(broken, { profile: 'spec', seed: 8, runs: 400 });
     const r = await fuzzer.run(ctx);

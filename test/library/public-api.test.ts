@@ -2,7 +2,8 @@
 // `nexus-conform` once installed) — a reference server as the target, a run, the typed result and
 // its JSON report validated by the published zod schema.
 import { afterEach, describe, expect, it } from 'vitest';
-import { model, runSuite, schemas, startReferenceServer, toJsonReport, type RunningReferenceServer } from '../../src/index.ts';
+import { fileURLToPath } from 'node:url';
+import { model, replayFixture, runFuzz, runSuite, schemas, startReferenceServer, toJsonReport, type RunningReferenceServer } from '../../src/index.ts';
 
 const servers: RunningReferenceServer[] = [];
 afterEach(async () => {
@@ -46,6 +47,22 @@ describe('the public entry point', () => {
     expect(skipped.length).toBeGreaterThan(0);
     expect(skipped.every((c) => c.rules.includes('USR-LIST-2') && c.message === 'excluded by --exclude')).toBe(true);
     expect(run.coverage?.rules.covered).toBeGreaterThan(0);
+  });
+
+  it('fuzzes a reference server under a budget and replays a recorded fixture', async () => {
+    const server = await startReferenceServer({ profile: 'spec' });
+    servers.push(server);
+    const fuzz = await runFuzz({ target: server.address, admin: { username: 'root', password: 'fuzz-secret-pw' }, fuzzers: ['frames'], runs: 15, seed: 9 });
+    expect(fuzz.fuzz.map((f) => f.fuzzer)).toEqual(['frames']);
+    expect(fuzz.fuzz[0]!.cases).toBeGreaterThan(0);
+    expect(fuzz.fuzz[0]!.failures).toEqual([]);
+    expect(fuzz.summary.failed).toBe(0);
+
+    const fixture = fileURLToPath(new URL('../../fixtures/validators/username-limit-in-bytes.json', import.meta.url));
+    const replay = await replayFixture(fixture);
+    expect(replay.target.embedded).toBe(true);
+    expect(replay.checks).toHaveLength(1);
+    expect(replay.summary).toMatchObject({ passed: 1, failed: 0 });
   });
 
   it('exposes the model and the message schemas', () => {

@@ -1,6 +1,6 @@
 // The package as users get it: `npm pack`, installed into an empty project from the tarball
 // (--prefer-offline: from the npm cache where it can), then run with `npx nexus-conform` — --help, --list, a short run,
-// serve plus a run against it — and imported as a library from JavaScript and from TypeScript
+// fuzz, replay, serve plus a run against it — and imported as a library from JavaScript and from TypeScript
 // (the declarations). No TypeScript tooling may be needed at run time: no sources, no tsx.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,7 +48,7 @@ describe('the packed package, installed into an empty project', () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Examples:');
-    for (const command of ['run', 'serve']) {
+    for (const command of ['run', 'serve', 'fuzz', 'replay']) {
       const sub = await cli([command, '--help']);
       expect(sub.code, command).toBe(0);
       expect(sub.stdout, command).toMatch(/Examples:\n {2}\$ nexus-conform/);
@@ -74,6 +74,16 @@ describe('the packed package, installed into an empty project', () => {
     expect(report.summary.passed).toBeGreaterThan(0);
   });
 
+  it('fuzzes under a budget and replays a fixture', async () => {
+    const fuzz = await cli(['fuzz', 'frames', '--runs', '10', '--seed', '3', '--quiet', '--fixtures', 'found']);
+    expect(fuzz.code).toBe(0);
+    expect(fuzz.stdout).toMatch(/\d+ passed, 0 failed/);
+    const fixture = join(ROOT, 'fixtures', 'validators', 'username-limit-in-bytes.json');
+    const replay = await cli(['replay', fixture, '--quiet']);
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toMatch(/1 passed, 0 failed/);
+  });
+
   it('serves the reference server, and the suite runs against it', async () => {
     // The installed bin itself (what npx runs): npx does not pass SIGTERM on to it.
     const bin = join(project, 'node_modules', '.bin', 'nexus-conform');
@@ -93,9 +103,11 @@ describe('the packed package, installed into an empty project', () => {
 
   it('is a library: JavaScript imports it, TypeScript type-checks against its declarations', async () => {
     const script = [
-      "import { runSuite, startReferenceServer, schemas, toJsonReport } from 'nexus-conform';",
+      "import { runFuzz, runSuite, startReferenceServer, schemas, toJsonReport } from 'nexus-conform';",
       "const server = await startReferenceServer({ profile: 'spec', tls: true });",
       "const result = await runSuite({ target: server.address, admin: 'root:lib-pw', transport: 'tls', fingerprint: server.fingerprint, grep: 'away/' });",
+      "const fuzz = await runFuzz({ target: server.address, admin: 'root:lib-pw', transport: 'tls', fingerprint: server.fingerprint, fuzzers: ['validators'], runs: 5 });",
+      "if (fuzz.summary.failed !== 0 || fuzz.fuzz[0].cases === 0) throw new Error('fuzz: ' + JSON.stringify(fuzz.summary));",
       'await server.close();',
       'schemas.jsonReport.parse(toJsonReport(result));',
       'console.log(JSON.stringify(result.summary));',

@@ -39,6 +39,7 @@ export function sequenceCase(cmds: Iterable<fc.Command<Model, Steps>>): StepsCas
 
 export const fuzzer: Fuzzer = {
   name: 'stateful',
+  connections: CONNECTIONS_NEEDED,
   run: (ctx) =>
     runProperty<Iterable<fc.Command<Model, Steps>>>(ctx, {
       fuzzer: 'stateful',
