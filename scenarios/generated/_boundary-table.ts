@@ -98,7 +98,12 @@ const RESERVED: BoundaryClass[] = [
 const lengths = (limits: number[]): BoundaryClass[] =>
   limits.flatMap((l) => lengthClasses(l).map((c) => (limits.length > 1 ? { ...c, id: `${c.id}-${l}` } : c)));
 
-const text = (limits: number[]): BoundaryClass[] => [...PRESENCE, ...lengths(limits), ...CONTROL_AND_SPACE, ...CHARACTERS];
+/** Names: every character class matters (VAL-USERNAME's class, VAL-PATHCHARS). */
+const name = (limits: number[]): BoundaryClass[] => [...PRESENCE, ...lengths(limits), ...CONTROL_AND_SPACE, ...CHARACTERS];
+
+/** Free text (status, server name, description, password): any character but controls, so letters and symbols of other scripts only. */
+const TEXT_CHARACTERS = CHARACTERS.filter((c) => ['latin-letter', 'cjk-letter', 'arabic-indic-digit', 'combining-mark', 'emoji', 'slash'].includes(c.id));
+const text = (limits: number[]): BoundaryClass[] => [...PRESENCE, ...lengths(limits), ...CONTROL_AND_SPACE, ...TEXT_CHARACTERS];
 
 const IMAGE: BoundaryClass[] = [
   ...PRESENCE,
@@ -147,8 +152,8 @@ const LIMIT: BoundaryClass[] = [
 ];
 
 export const CLASSES: Record<FieldKind, BoundaryClass[]> = {
-  username: [...text([LIMITS.username]), ...RESERVED],
-  nickname: [...text([LIMITS.nickname]), ...RESERVED],
+  username: [...name([LIMITS.username]), ...RESERVED],
+  nickname: [...name([LIMITS.nickname]), ...RESERVED],
   password: text([LIMITS.password]),
   status: text([LIMITS.status]),
   'server-name': text([LIMITS.serverName]),
@@ -179,13 +184,13 @@ export const FIELD_USES: readonly FieldUse[] = [
   { message: 'UserCreate', member: 'username', kind: 'username', setup: 'create', rules: ['VAL-USERNAME', 'ADM-CREATE-2', 'VAL-PATHCHARS', 'UND-3', 'ADM-CREATE-11', 'GUEST-1'], seed: 'admin.md §UserCreate' },
   { message: 'UserCreate', member: 'password', kind: 'password', setup: 'create', rules: ['VAL-PASSWORD', 'ADM-CREATE-3'], seed: 'admin.md §UserCreate' },
   { message: 'UserCreate', member: 'permissions', kind: 'permissions', setup: 'create', rules: ['VAL-PERMISSIONS', 'ADM-CREATE-4', 'ADM-CREATE-9', 'MERGE-4'], seed: 'admin.md §UserCreate' },
-  { message: 'UserCreate', member: 'permissions', kind: 'permissions', setup: 'create-shared', rules: ['VAL-PERMISSIONS', 'ADM-CREATE-8', 'MERGE-5'], seed: 'admin.md §Shared Accounts' },
+  { message: 'UserCreate', member: 'permissions', kind: 'permissions', setup: 'create-shared', rules: ['VAL-PERMISSIONS', 'ADM-CREATE-8', 'MERGE-5'], seed: 'admin.md §Shared Account Restrictions' },
   { message: 'UserEdit', member: 'username', kind: 'username', setup: 'lookup', rules: ['VAL-USERNAME', 'ADM-EDIT-1', 'VAL-PATHCHARS', 'UND-3'], seed: 'admin.md §UserEdit' },
   { message: 'UserUpdate', member: 'username', kind: 'username', setup: 'lookup', rules: ['VAL-USERNAME', 'ADM-UPDATE-2', 'VAL-PATHCHARS', 'UND-3'], seed: 'admin.md §UserUpdate' },
   { message: 'UserUpdate', member: 'requested_username', kind: 'username', setup: 'rename', rules: ['VAL-USERNAME', 'ADM-UPDATE-6', 'ADM-UPDATE-13', 'VAL-PATHCHARS', 'UND-3'], seed: 'admin.md §UserUpdate' },
   { message: 'UserUpdate', member: 'requested_password', kind: 'password', setup: 'update', rules: ['VAL-PASSWORD', 'ADM-UPDATE-12'], seed: 'admin.md §UserUpdate' },
   { message: 'UserUpdate', member: 'requested_permissions', kind: 'permissions', setup: 'update', rules: ['VAL-PERMISSIONS', 'ADM-UPDATE-11', 'MERGE-4'], seed: 'admin.md §UserUpdate' },
-  { message: 'UserUpdate', member: 'requested_permissions', kind: 'permissions', setup: 'update-shared', rules: ['VAL-PERMISSIONS', 'ADM-UPDATE-11', 'MERGE-5'], seed: 'admin.md §Shared Accounts' },
+  { message: 'UserUpdate', member: 'requested_permissions', kind: 'permissions', setup: 'update-shared', rules: ['VAL-PERMISSIONS', 'ADM-UPDATE-11', 'MERGE-5'], seed: 'admin.md §Shared Account Restrictions' },
   { message: 'UserDelete', member: 'username', kind: 'username', setup: 'lookup', rules: ['VAL-USERNAME', 'ADM-DELETE-2', 'VAL-PATHCHARS', 'UND-3'], seed: 'admin.md §UserDelete' },
   { message: 'UserInfo', member: 'nickname', kind: 'nickname', setup: 'lookup', rules: ['VAL-NICKNAME', 'USR-INFO-2', 'VAL-PATHCHARS', 'UND-3'], seed: 'users.md §UserInfo' },
   { message: 'UserKick', member: 'nickname', kind: 'nickname', setup: 'lookup', rules: ['VAL-NICKNAME', 'ADM-KICK-2', 'VAL-PATHCHARS', 'UND-3'], seed: 'admin.md §UserKick' },

@@ -9,6 +9,7 @@ import { check, section, type Actor, type ActorSpec, type CheckContext, type Che
 import type { Profile } from '../../src/protocol/types.ts';
 import { CHECK_ORDER, type MessageOrder, type OrderStep, type RequesterState } from '../../src/model/check-order.ts';
 import { leakCases, orderCases, type PlannedRequest } from '../../src/model/check-order-plan.ts';
+import { classifyError } from '../../src/model/index.ts';
 import { removeRequester, requesterKey, requesterSpec, resolveBody, targetSpecs } from './_requesters.ts';
 
 const PROFILES: readonly Profile[] = ['spec', 'nexusd'];
@@ -47,6 +48,24 @@ async function send(order: MessageOrder, p: Probe, actors: Record<string, Actor>
   if ((await reply) !== null && p.assertKey) await reply.expectError(p.expected.key);
 }
 
+/** The probe has a requester of its own (its answer may end the connection). */
+function ownsActor(order: MessageOrder, p: Probe): boolean {
+  return p.state === 'new' || p.state === 'none' || p.state === 'removed' || p.expected.mayClose === true || order.failuresClose === true;
+}
+
+/** Pipelined probes of one requester; each answer must carry the expected step's error (GEN-3). */
+async function sendAll(order: MessageOrder, probes: Probe[], requester: Actor, actors: Record<string, Actor>, t: CheckContext): Promise<void> {
+  const bodies = probes.map((p) => resolveBody(order, p.body, requester, p.state, actors, t));
+  const answers = await requester.pipeline(bodies.map((body) => ({ type: order.message, body })));
+  answers.forEach((o, i) => {
+    const p = probes[i]!;
+    if (!p.assertKey || o === null) return;
+    const text = o.type === 'Error' ? o.body.message : o.body.error;
+    const keys = typeof text === 'string' ? classifyError(text) : [];
+    t.assert(keys.includes(p.expected.key), p.expected.rules[0]!, `${JSON.stringify({ type: order.message, ...bodies[i] })} as ${p.state}: the ${p.expected.id} check answers first (${p.expected.key}, GEN-3); got ${o.type} ${JSON.stringify(text)}`);
+  });
+}
+
 function toCheck(order: MessageOrder): CheckDef | null {
   const plans = Object.fromEntries(PROFILES.map((pr) => [pr, probesOf(order, pr)])) as Record<Profile, Probe[]>;
   const all = PROFILES.flatMap((pr) => plans[pr]);
@@ -63,7 +82,13 @@ function toCheck(order: MessageOrder): CheckDef | null {
     ...(order.seed ? { seed: order.seed } : {}),
     actors,
     run: async (a, t) => {
-      for (const p of plans[t.profile]) await send(order, p, a, t);
+      const plan = plans[t.profile];
+      // Requesters that answer many probes without closing get them in one write each (WIRE-SEQ-8:
+      // processed in order, failures change nothing); the others send theirs one by one.
+      const byActor = new Map<string, Probe[]>();
+      for (const p of plan.filter((q) => !ownsActor(order, q))) byActor.set(p.actor, [...(byActor.get(p.actor) ?? []), p]);
+      for (const [key, probes] of byActor) await sendAll(order, probes, a[key]!, a, t);
+      for (const p of plan.filter((q) => ownsActor(order, q))) await send(order, p, a, t);
     },
   });
 }

@@ -173,7 +173,6 @@ function toCheck(c: FrameClass): CheckDef {
     title: `Frame ${c.element}: ${c.what}, sent before the Handshake, after it and after Login`,
     rules: [...new Set([...c.rules, 'SES-ERR-1', 'WIRE-SEQ-8'])],
     errors: ['E-INVALID-MESSAGE-FORMAT'],
-    seed: 'users.md §Error Handling',
     run: async (_, t) => {
       for (const phase of PHASES) {
         const conn = await connectionIn(phase, t);
@@ -188,6 +187,6 @@ function toCheck(c: FrameClass): CheckDef {
 }
 
 export default section(
-  { id: 'generated/frame-grammar', title: 'Frame grammar: every element × every violation class × every connection state (generated)', seed: 'users.md §Error Handling' },
+  { id: 'generated/frame-grammar', title: 'Frame grammar: every element × every violation class × every connection state (generated)' },
   FRAME_CLASSES.map(toCheck),
 );

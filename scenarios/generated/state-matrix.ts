@@ -33,7 +33,6 @@ const firstUser: CheckDef[] = [
     title: 'With accounts but nobody online, an unknown username is not created as the first user (E-INVALID-CREDENTIALS); the admin still logs in',
     rules: ['SES-AUTH-2', 'SES-LOGIN-12'],
     errors: ['E-INVALID-CREDENTIALS'],
-    seed: 'users.md §Login',
     run: async (_, t) => {
       if (!(await suspendControl(t))) t.skip('other sessions are online on the target, so "nobody online" cannot be reached');
       const name = t.name('first');
@@ -48,7 +47,6 @@ const firstUser: CheckDef[] = [
     title: 'With accounts and live sessions, an unknown username is not created either (E-INVALID-CREDENTIALS)',
     rules: ['SES-AUTH-2', 'SES-LOGIN-12'],
     errors: ['E-INVALID-CREDENTIALS'],
-    seed: 'users.md §Login',
     actors: { online: user() },
     run: async (_, t) => {
       const name = t.name('first');
@@ -148,8 +146,8 @@ interface Trigger {
 }
 
 const TRIGGERS: readonly Trigger[] = [
+  // BC-4 (UserAway, UserStatus and UserBack share it): its first and its clearing trigger.
   { id: 'user-away', title: 'UserAway → UserUpdated to user_list holders', rules: ['BC-4', 'USR-AWAY-5'], request: { type: 'UserAway', body: { message: 'away' } } },
-  { id: 'user-status', title: 'UserStatus → UserUpdated to user_list holders', rules: ['BC-4', 'USR-STATUS-2'], request: { type: 'UserStatus', body: { status: 'busy' } } },
   { id: 'user-back', title: 'UserBack → UserUpdated to user_list holders', rules: ['BC-4', 'USR-BACK-2'], request: { type: 'UserBack', body: {} } },
   { id: 'presence', title: 'Login and logout → UserConnected / UserDisconnected to user_list holders', rules: ['SES-BC-1', 'BC-1', 'BC-2', 'SES-BC-3'], request: 'presence' },
   { id: 'server-info', title: 'ServerInfoUpdate → ServerInfoUpdated to every session', rules: ['BC-6', 'ADM-SINFO-10'], request: { type: 'ServerInfoUpdate', body: { description: 'state matrix' } }, admin: true },
@@ -190,6 +188,6 @@ function audience(trigger: Trigger): CheckDef {
 }
 
 export default section(
-  { id: 'generated/state-matrix', title: 'Rules in every server-wide state they depend on (generated)', seed: 'admin.md §Account Management' },
+  { id: 'generated/state-matrix', title: 'Rules in every server-wide state they depend on (generated)' },
   [...firstUser, loginStates('regular'), loginStates('shared'), guestStates, ...TRIGGERS.map(audience)],
 );

@@ -66,11 +66,9 @@ function bodyFor(use: FieldUse, value: Sent, actors: Record<string, Actor>, t: C
       if (typeof body.username === 'string') t.created(body.username);
       return body;
     }
-    case 'rename': {
-      const name = t.name('br');
+    case 'rename':
       if (typeof value === 'string') t.created(value);
-      return withMember({ username: name }, member, value);
-    }
+      return withMember({ username: actors.target!.username }, member, value);
     case 'update':
     case 'update-shared':
       return withMember({ username: actors.target!.username }, member, value);
@@ -81,7 +79,23 @@ function bodyFor(use: FieldUse, value: Sent, actors: Record<string, Actor>, t: C
   }
 }
 
-/** One boundary probe: the requests it sends in order (a rename first creates its account). */
+/**
+ * Renames one account through every class in turn: each request names the account as it is called
+ * after the previous probe (the model knows whether that one renamed it).
+ */
+async function renameProbes(use: FieldUse, actors: Record<string, Actor>, requester: Requester, t: CheckContext): Promise<void> {
+  let current = actors.target!.username;
+  for (const c of CLASSES[use.kind]) {
+    const body = bodyFor(use, c.value(t.name('b')), actors, t);
+    if (!body) continue;
+    await (await requester.live()).request(use.message, { ...body, username: current });
+    const accounts = t.model().accounts;
+    const asked = typeof body.requested_username === 'string' ? accounts[nameKey(body.requested_username)] : undefined;
+    current = accounts[nameKey(current)]?.username ?? asked?.username ?? current;
+  }
+}
+
+/** One boundary probe: the requests it sends in order. */
 type Probe = Array<{ type: ClientType; body: Record<string, unknown> }>;
 
 /**
@@ -96,7 +110,7 @@ function keepsConnection(type: ClientType, body: Record<string, unknown>, t: Che
 }
 
 function targetSpec(use: FieldUse): Record<string, ActorSpec> {
-  if (use.setup === 'update') return { target: user({ login: false }) };
+  if (use.setup === 'update' || use.setup === 'rename') return { target: user({ login: false }) };
   if (use.setup === 'update-shared') return { target: shared({ login: false }) };
   return {};
 }
@@ -112,14 +126,15 @@ function toCheck(use: FieldUse): CheckDef {
     actors: { requester: use.setup === 'own' ? user() : admin(), ...targetSpec(use) },
     run: async (actors, t) => {
       const requester = new Requester(actors.requester!, t);
+      if (use.setup === 'rename') return renameProbes(use, actors, requester, t);
       const batch: Probe[] = [];
       const alone: Probe[] = [];
       const created: string[] = [];
       for (const c of classes) {
         const body = bodyFor(use, c.value(t.name('b')), actors, t);
         if (!body) continue;
-        if (use.setup === 'create' || use.setup === 'create-shared' || use.setup === 'rename') created.push(...[body.username, body.requested_username].filter((n): n is string => typeof n === 'string'));
-        const probe: Probe = [...(use.setup === 'rename' ? [{ type: 'UserCreate' as const, body: accountBody(body.username as string) }] : []), { type: use.message, body }];
+        if (use.setup === 'create' || use.setup === 'create-shared') created.push(...[body.username].filter((n): n is string => typeof n === 'string'));
+        const probe: Probe = [{ type: use.message, body }];
         (probe.every((r) => keepsConnection(r.type, r.body, t)) ? batch : alone).push(probe);
       }
       // Probes that leave the connection open go in one write (WIRE-SEQ-8: processed in order);
@@ -138,6 +153,6 @@ function toCheck(use: FieldUse): CheckDef {
 }
 
 export default section(
-  { id: 'generated/validator-boundaries', title: 'Validator boundaries: every field of every message × every boundary class (generated)', seed: 'admin.md §Validation' },
+  { id: 'generated/validator-boundaries', title: 'Validator boundaries: every field of every message × every boundary class (generated)', seed: 'admin.md §Username Validation' },
   FIELD_USES.map(toCheck),
 );

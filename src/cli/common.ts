@@ -5,6 +5,7 @@ import { InvalidArgumentError } from 'commander';
 import { pino, type Logger } from 'pino';
 import { normalizeFingerprint } from '../net/connection.ts';
 import { toolVersion } from '../report/tool-version.ts';
+import type { AdminCredentials } from '../runner/control.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
@@ -73,10 +74,8 @@ export function collectExclude(value: string, previous: string[] | undefined): s
   return [...(previous ?? []), parseGrep(value)];
 }
 
-export interface AdminCredentials {
-  username: string;
-  password: string;
-}
+/** `--admin user:password` (the type the runner takes, src/runner/control.ts). */
+export type { AdminCredentials };
 
 /** `user:password`, split at the first colon (passwords may contain colons, usernames may not). */
 export function parseAdmin(value: string, source: string): AdminCredentials {

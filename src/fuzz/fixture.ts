@@ -89,7 +89,15 @@ export const transcriptEntry = z
   })
   .strict();
 
-const failureSchema = z.object({ rule: z.string(), sent: z.string(), expected: z.string(), actual: z.string(), actor: z.string().optional() });
+const failureSchema = z.object({
+  rule: z.string(),
+  sent: z.string(),
+  /** Every allowed outcome (Failure.expected), and what qualifies them; fixtures written before the list was structured hold one string. */
+  expected: z.union([z.array(z.string()), z.string().transform((s) => [s])]),
+  note: z.string().optional(),
+  actual: z.string(),
+  actor: z.string().optional(),
+});
 
 export const fixtureSchema = z
   .object({

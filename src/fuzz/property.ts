@@ -4,6 +4,7 @@
 // regression fixture. A fuzzer only supplies its arbitrary and how a value becomes steps.
 import fc from 'fast-check';
 import type { CheckResult } from '../runner/results.ts';
+import { firstLine } from '../runner/text.ts';
 import { FIXTURE_FORMAT, FIXTURE_VERSION, type Fixture, type FuzzerName } from './fixture.ts';
 import { toCheck, type StepsCase } from './steps.ts';
 import type { FuzzContext, FuzzFailure, FuzzerResult } from './types.ts';
@@ -61,7 +62,14 @@ export function fixtureOf(
     found: {
       against: ctx.against,
       at: new Date().toISOString(),
-      failures: result.failures.map((f) => ({ rule: f.rule, sent: f.sent, expected: f.expected, actual: f.actual, ...(f.actor ? { actor: f.actor } : {}) })),
+      failures: result.failures.map((f) => ({
+        rule: f.rule,
+        sent: f.sent,
+        expected: f.expected,
+        ...(f.note !== undefined ? { note: f.note } : {}),
+        actual: f.actual,
+        ...(f.actor ? { actor: f.actor } : {}),
+      })),
       transcript: [],
     },
   };
@@ -136,7 +144,7 @@ export async function runProperty<T>(ctx: FuzzContext, spec: PropertySpec<T>): P
       const fixture = fixtureOf(spec, found.c, found.result, { ...ctx, seed }, path);
       const written = ctx.record(fixture);
       const f = found.result.failures[0];
-      const what = f ? `${f.rule}: sent ${firstLine(f.sent)}; expected ${firstLine(f.expected)}; got ${firstLine(f.actual)}` : (found.result.message ?? 'failed');
+      const what = f ? `${f.rule}: sent ${firstLine(f.sent)}; expected ${firstLine(f.expected[0] ?? '')}; got ${firstLine(f.actual)}` : (found.result.message ?? 'failed');
       failures.push({
         class: spec.failureClass,
         rules: fixture.rules,
@@ -153,6 +161,3 @@ export async function runProperty<T>(ctx: FuzzContext, spec: PropertySpec<T>): P
   return { fuzzer: spec.fuzzer, cases, failures };
 }
 
-function firstLine(s: string): string {
-  return s.split('\n')[0] ?? '';
-}

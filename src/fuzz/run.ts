@@ -77,7 +77,7 @@ function asChecks(r: FuzzerResult, error?: string): CheckResult[] {
         rules: [],
         status: 'failed',
         message: error,
-        failures: [{ rule: 'GEN-3', sent: '(fuzzer start)', expected: 'the fuzzer runs', actual: error }],
+        failures: [{ rule: 'GEN-3', sent: '(fuzzer start)', expected: ['the fuzzer runs'], actual: error }],
         durationMs: r.durationMs,
       },
     ];
@@ -89,7 +89,7 @@ function asChecks(r: FuzzerResult, error?: string): CheckResult[] {
     const failures: Failure[] =
       f.failures && f.failures.length > 0
         ? f.failures
-        : [{ rule: f.rules[0] ?? 'GEN-3', sent: f.fixture ? `(see ${f.fixture})` : '(fuzz case)', expected: 'the model’s reaction', actual: f.message }];
+        : [{ rule: f.rules[0] ?? 'GEN-3', sent: f.fixture ? `(see ${f.fixture})` : '(fuzz case)', expected: ['the model’s reaction'], actual: f.message }];
     return {
       ...base,
       id: `fuzz/${r.fuzzer}/${i + 1}-${f.class}`,

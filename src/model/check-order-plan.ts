@@ -187,7 +187,8 @@ export interface LeakCase {
 }
 
 /**
- * GEN-3 permission before lookup: a requester that fails a permission step gets that step's answer
+ * GEN-3 permission before lookup: a regular requester without the permission (the pairs already
+ * cover shared and guest requesters) gets that step's answer
  * whether the named account is missing, offline, online, an admin or shared — it never learns
  * which. One case per permission step that precedes a lookup of a name member.
  */
@@ -200,7 +201,7 @@ export function leakCases(profile: Profile, orders: readonly MessageOrder[] = CH
       const lookups = steps.slice(i + 1).flatMap((s) => s.faults.filter((f) => f.kind === 'names').map((f) => f.member));
       for (const m of [...new Set(lookups)]) {
         const requests: PlannedRequest[] = [];
-        for (const state of ['plain', 'guest'] as const) {
+        for (const state of ['plain'] as const) {
           for (const r of PROBE_REFS) {
             const body = { ...order.base, [m]: { ref: r } };
             if (failingSteps(order, profile, state, body)[0] === gate) requests.push({ state, body });

@@ -207,6 +207,8 @@ function onFrame(ctx: Ctx, connId: ConnId, frame: RawFrame): void {
   }
   const type = decoded.type;
   const session = conn.sessionId !== null ? (ctx.session(conn.sessionId) ?? null) : null;
+  // The body was validated against its type's schema; each handler reads it as its own type.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const req: Request<any> = { conn, session, id: frame.id, type, body: decoded.body };
 
   // WIRE-SEQ-1/5/6/7 and SES-LOGIN-2/3: Handshake and Login judge the phase themselves.

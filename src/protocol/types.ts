@@ -91,3 +91,8 @@ export interface Message {
 
 /** Identifies one TCP connection, in the model, the server and the harness alike. */
 export type ConnId = string;
+
+/** A JSON object (not null, not an array): the shape of every message body. */
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

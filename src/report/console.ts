@@ -4,6 +4,7 @@
 // Pure formatting functions plus a small streaming reporter; all I/O goes through a `write` callback.
 import { rootCauseLine, rootCauses } from './root-causes.ts';
 import type { CheckResult, CoverageSummary, Failure, RunResult } from './types.ts';
+import { expectedLines } from './types.ts';
 
 export interface ConsoleOptions {
   /** ANSI colours (only on a TTY without NO_COLOR; see `shouldUseColor`). */
@@ -108,11 +109,12 @@ function indentBlock(text: string, firstPrefix: string, restPrefix: string): str
 /** The failure as labelled lines (rule, actor, sent, expected, actual), clipped but diff-preserving. */
 export function formatFailure(f: Failure, opts: ConsoleOptions, indent = '        '): string {
   const max = opts.maxValueChars ?? DEFAULT_MAX_VALUE_CHARS;
-  const diff = firstDifference(f.expected, f.actual);
+  const diff = firstDifference(f.expected[0] ?? '', f.actual);
   const rows: Array<[string, string]> = [['rule', f.rule]];
   if (f.actor !== undefined && f.actor !== '') rows.push(['actor', f.actor]);
   rows.push(['sent', clip(f.sent, max)]);
-  rows.push(['expected', clip(f.expected, max, diff)]);
+  // Every allowed outcome on a line of its own; the first is the one `actual` is compared with.
+  rows.push(['expected', expectedLines(f).map((line, i) => clip(line, max, i === 0 ? diff : undefined)).join('\n')]);
   rows.push(['actual', clip(f.actual, max, diff)]);
   const width = 'expected: '.length;
   return rows

@@ -10,6 +10,7 @@ import { rootCauseLine, rootCauses, type RootCause } from './root-causes.ts';
 import { SPEC_ERROR_KEYS, SPEC_RULE_IDS } from './spec-ids.ts';
 import { toolVersion } from './tool-version.ts';
 import type { CheckResult, CheckStatus, Failure, RunResult } from './types.ts';
+import { expectedLines } from './types.ts';
 
 const STATUSES: readonly CheckStatus[] = ['failed', 'flaky', 'skipped', 'passed'];
 
@@ -97,7 +98,7 @@ function transcriptHtml(t: NonNullable<CheckResult['transcript']>): string {
 
 function failureHtml(f: Failure): string {
   const row = (label: string, value: string) => `<tr><th>${label}</th><td><pre>${esc(value)}</pre></td></tr>`;
-  return `<table class="failure">${row('rule', f.rule)}${f.actor ? row('actor', f.actor) : ''}${row('sent', f.sent)}${row('expected', f.expected)}${row('actual', f.actual)}</table>`;
+  return `<table class="failure">${row('rule', f.rule)}${f.actor ? row('actor', f.actor) : ''}${row('sent', f.sent)}${row('expected', expectedLines(f).join('\n'))}${row('actual', f.actual)}</table>`;
 }
 
 function checkHtml(r: CheckResult, titles: ReadonlyMap<string, string>): string {

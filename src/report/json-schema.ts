@@ -8,8 +8,10 @@ export const failureSchema = z.object({
   rule: z.string(),
   /** What the harness sent (passwords masked). */
   sent: z.string(),
-  /** What was expected, including every accepted alternative. */
-  expected: z.string(),
+  /** Every outcome the spec allows here, one entry each. */
+  expected: z.array(z.string()),
+  /** What qualifies the outcomes (error carriers, optional frames, the outcome the traffic showed). */
+  note: z.string().optional(),
   /** What came back. */
   actual: z.string(),
   /** Which actor/connection saw it. */

@@ -10,7 +10,7 @@ import type { RunResult } from './types.ts';
 export type { JsonCheck, JsonReport } from './json-schema.ts';
 
 /** Bumped when a field changes meaning or disappears (additions keep the version). */
-export const JSON_REPORT_VERSION = 1;
+export const JSON_REPORT_VERSION = 2; // 2: failures[].expected is the list of allowed outcomes, plus note
 
 export function toJsonReport(result: RunResult): JsonReport {
   return {

@@ -6,6 +6,7 @@ import junitModule, { type Builder } from 'junit-report-builder';
 import { clip, firstDifference } from './console.ts';
 import { rootCauseLine, rootCauses } from './root-causes.ts';
 import type { CheckResult, Failure, RunResult } from './types.ts';
+import { expectedLines } from './types.ts';
 
 // Failure bodies may quote frames of several hundred KB; keep reports loadable in CI UIs.
 // The package is CommonJS with `module.exports = builder`, while its typings declare an ES default
@@ -29,19 +30,22 @@ function oneLine(s: string, max: number): string {
 
 /** `<rule>: expected <…>, got <…>` on one line. */
 export function failureSummary(f: Failure): string {
-  return `${f.rule}: expected ${oneLine(f.expected, 150)}, got ${oneLine(f.actual, 150)}`;
+  const more = f.expected.length > 1 ? ` (or ${f.expected.length - 1} more)` : '';
+  return `${f.rule}: expected ${oneLine(f.expected[0] ?? '', 150)}${more}, got ${oneLine(f.actual, 150)}`;
 }
 
 export function failureBody(failures: Failure[]): string {
   return failures
     .map((f, i) => {
-      const diff = firstDifference(f.expected, f.actual);
+      const diff = firstDifference(f.expected[0] ?? '', f.actual);
       const lines = [
         failures.length > 1 ? `failure ${i + 1} of ${failures.length}` : undefined,
         `rule:     ${f.rule}`,
         f.actor !== undefined ? `actor:    ${f.actor}` : undefined,
         `sent:     ${clip(f.sent, BODY_VALUE_CHARS)}`,
-        `expected: ${clip(f.expected, BODY_VALUE_CHARS, diff)}`,
+        `expected: ${expectedLines(f)
+          .map((line, i) => clip(line, BODY_VALUE_CHARS, i === 0 ? diff : undefined))
+          .join('\n          ')}`,
         `actual:   ${clip(f.actual, BODY_VALUE_CHARS, diff)}`,
       ];
       return lines.filter((l): l is string => l !== undefined).join('\n');

@@ -149,7 +149,7 @@ export function citingFailures(checks: readonly CheckResult[], rules: readonly s
     for (const f of c.failures) if (wanted.has(f.rule)) cited.add(f.rule);
   }
   const f = hits[0]?.failures[0];
-  return { checks: hits.map((c) => c.id), rules: [...cited].sort(), ...(f ? { first: `${hits[0]!.id}: [${f.rule}] expected ${firstLine(f.expected)}, got ${firstLine(f.actual)}` } : {}) };
+  return { checks: hits.map((c) => c.id), rules: [...cited].sort(), ...(f ? { first: `${hits[0]!.id}: [${f.rule}] expected ${firstLine(f.expected[0] ?? '')}, got ${firstLine(f.actual)}` } : {}) };
 }
 
 const firstLine = (s: string): string => {

@@ -54,10 +54,12 @@ function generic(text: string): string {
 
 /** What differed in one failure, in a few words. */
 export function whatDiffered(f: Failure): string {
-  const expected = frameOf(f.expected);
+  // The first allowed outcome is the model's own frame: what the target is compared with.
+  const want = f.expected[0] ?? '';
+  const expected = frameOf(want);
   const actual = frameOf(f.actual);
   const act = f.actual.trim();
-  if (/^nothing\b/.test(act)) return expected ? `${expected.type} missing` : `${generic(f.expected)}: nothing came`;
+  if (/^nothing\b/.test(act)) return expected ? `${expected.type} missing` : `${generic(want)}: nothing came`;
   if (/arrived out of order/.test(act)) return `${actual?.type ?? 'frame'} out of order`;
   if (/^unexpected\b/.test(act)) return `unexpected ${actual?.type ?? generic(act.slice('unexpected'.length))}`;
   if (expected && actual) {
@@ -66,8 +68,8 @@ export function whatDiffered(f: Failure): string {
     return members.length > 0 ? `${expected.type} differs in ${members.slice(0, 4).join(', ')}` : `${expected.type} differs`;
   }
   if (expected && !actual) return `${expected.type} expected, got ${generic(f.actual)}`;
-  if (!expected && actual) return `${actual.type} instead of ${generic(f.expected)}`;
-  return `expected ${generic(f.expected)}, got ${generic(f.actual)}`;
+  if (!expected && actual) return `${actual.type} instead of ${generic(want)}`;
+  return `expected ${generic(want)}, got ${generic(f.actual)}`;
 }
 
 /** The failed (and flaky) checks' failures grouped by rule and by what differed, most checks first. */

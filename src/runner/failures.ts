@@ -4,7 +4,7 @@ import type { Failure } from './results.ts';
 /** A scenario assertion failed (expectSuccess, expectError, t.assert). */
 export class CheckFailure extends Error {
   constructor(readonly failures: Failure[]) {
-    super(failures.map((f) => `${f.rule}: ${f.expected.split('\n')[0]}`).join('; '));
+    super(failures.map((f) => `${f.rule}: ${f.expected[0] ?? ''}`).join('; '));
     this.name = 'CheckFailure';
   }
 }

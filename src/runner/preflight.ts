@@ -76,7 +76,7 @@ export class Findings {
         rules: [...def.rules],
         errors: [],
         status: 'failed',
-        message: `${f.rule}: expected ${f.expected.split('\n')[0]}, got ${f.actual.split('\n')[0]}${failures.length > 1 ? ` (+${failures.length - 1} more)` : ''}`,
+        message: `${f.rule}: expected ${f.expected[0] ?? ''}, got ${f.actual.split('\n')[0]}${failures.length > 1 ? ` (+${failures.length - 1} more)` : ''}`,
         failures: [...failures],
         durationMs: 0,
         roundTrips: 0,

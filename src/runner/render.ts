@@ -54,27 +54,31 @@ export function renderBytes(bytes: Uint8Array | string): string {
   return out;
 }
 
-/** What the model expects of one output, with every accepted alternative, for `Failure.expected`. */
-export function renderExpectation(output: SendOutput | CloseOutput): string {
+/** Every outcome one model output allows, and what qualifies them (for `Failure.expected` and `note`). */
+export interface ExpectedOutcomes {
+  expected: string[];
+  note?: string;
+}
+
+/** What the model expects of one output: the frame it predicts and every accepted alternative. */
+export function describeExpectation(output: SendOutput | CloseOutput): ExpectedOutcomes {
   if (output.kind === 'close') {
-    const how = output.accept?.lazy
-      ? ' (or: session invalidated, next request answered E-AUTHENTICATION + close)'
-      : output.accept?.optional
-        ? ' (optional)'
-        : '';
-    return `connection closed by the server [${output.reason}]${how}`;
+    const closed = `connection closed by the server [${output.reason}]`;
+    if (output.accept?.lazy) return { expected: [closed, 'session invalidated, next request answered E-AUTHENTICATION + close'] };
+    return output.accept?.optional ? { expected: [closed], note: 'optional' } : { expected: [closed] };
   }
-  const parts = [renderMessage(output.message)];
+  const expected = [renderMessage(output.message)];
+  for (const alt of output.accept?.alternatives ?? []) expected.push(renderMessage({ ...alt, id: output.message.id }));
+  const notes: string[] = [];
   if (output.error) {
     const e = output.error;
-    parts.push(`  error ${e.key} via ${e.carriers.join(' | ')}${e.command ? ` (command ${e.command})` : ''}`);
+    notes.push(`error ${e.key} via ${e.carriers.join(' | ')}${e.command ? ` (command ${e.command})` : ''}`);
   }
-  for (const alt of output.accept?.alternatives ?? []) parts.push(`  or ${renderMessage({ ...alt, id: output.message.id })}`);
-  if (output.accept?.optional) parts.push('  (optional)');
-  else if (output.accept?.notSentByReference) parts.push('  (optional: the reference server does not send it)');
-  if (output.accept?.anyOrderWithResponse) parts.push('  (may precede the direct response)');
+  if (output.accept?.optional) notes.push('optional');
+  else if (output.accept?.notSentByReference) notes.push('optional: the reference server does not send it');
+  if (output.accept?.anyOrderWithResponse) notes.push('may precede the direct response');
   for (const l of output.accept?.anyLocaleOf ?? []) {
-    parts.push(`  (locale of the entry of sessions [${l.sessionIds.join(', ')}]: any of ${l.locales.map((x) => JSON.stringify(x)).join(', ')}, UND-14)`);
+    notes.push(`locale of the entry of sessions [${l.sessionIds.join(', ')}]: any of ${l.locales.map((x) => JSON.stringify(x)).join(', ')}, UND-14`);
   }
-  return parts.join('\n');
+  return notes.length > 0 ? { expected, note: notes.join('; ') } : { expected };
 }

@@ -12,8 +12,13 @@ export interface Failure {
   rule: string;
   /** What the harness sent (rendered frame or description; passwords masked). */
   sent: string;
-  /** What was expected, including every accepted alternative. */
-  expected: string;
+  /**
+   * Every outcome the spec allows here, one entry each (a rendered frame, a close, a description),
+   * as h2spec's verifier keeps `Expected []string`.
+   */
+  expected: string[];
+  /** What qualifies the outcomes: error carriers, optional frames, which of several allowed outcomes the traffic showed. */
+  note?: string;
   /** What came back (rendered frame, "nothing within 2000 ms", "connection closed", …). */
   actual: string;
   /** Which actor/connection saw it. */
@@ -83,4 +88,11 @@ export interface RunResult {
   restored?: { ok: boolean; differences: string[] };
   /** Seed of everything random in the run (ids, names). */
   seed: number;
+}
+
+/** The expected side of a failure as lines: the first outcome, the others as `or …`, then the note. */
+export function expectedLines(f: Pick<Failure, 'expected' | 'note'>): string[] {
+  const lines = f.expected.map((e, i) => (i === 0 ? e : `or ${e}`));
+  if (f.note !== undefined && f.note !== '') lines.push(`(${f.note})`);
+  return lines;
 }

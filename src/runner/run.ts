@@ -8,13 +8,14 @@ import type { CheckDef, Section } from './api.ts';
 import { connectionsNeeded } from './actors.ts';
 import { makeFilter } from './filter.ts';
 import { RunSession, type SessionOptions } from './session.ts';
+import type { AdminCredentials } from './control.ts';
 
 export { TargetUnavailableError } from './failures.ts';
 export { makeFilter } from './filter.ts';
 
 export interface RunOptions {
   target: { host: string; port: number; transport: 'auto' | 'tls' | 'plain'; fingerprint?: string; embedded: boolean };
-  admin: { username: string; password: string };
+  admin: AdminCredentials;
   profile: Profile;
   match: MatchMode;
   /** Substring, or `/regex/flags`, matched against `<section>/<check>` ids and titles. */

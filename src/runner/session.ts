@@ -11,10 +11,10 @@ import type { MatchMode, Profile } from '../protocol/types.ts';
 import type { CheckResult, Failure, RunResult } from './results.ts';
 import type { CheckDef, Section } from './api.ts';
 import { buildActors, CheckEnv, HarnessActor, NameSource, RunContext } from './actors.ts';
-import { CheckFailure, SkipCheck, STOPPED, TargetUnavailableError } from './failures.ts';
+import { CheckFailure, SkipCheck, STOPPED } from './failures.ts';
 import { BARRIER_REQUEST, Lockstep, LockstepMismatch, RunAborted, type TrafficEvent } from './lockstep.ts';
 import { Findings } from './preflight.ts';
-import type { ControlConnection, Snapshot, TargetOptions } from './target.ts';
+import type { AdminCredentials, ControlConnection, Snapshot, TargetOptions } from './target.ts';
 import {
   compareSnapshots,
   NotAdminError,
@@ -29,6 +29,7 @@ import {
   wasFresh,
 } from './target.ts';
 import { nowSeconds } from './clock.ts';
+import { firstLine } from './text.ts';
 import { NetError } from '../net/connection.ts';
 import { TranscriptRecorder } from './transcript.ts';
 
@@ -37,7 +38,7 @@ const SLOW_CLOSE_WAIT_MS = 75_000;
 
 export interface SessionOptions {
   target: { host: string; port: number; transport: 'auto' | 'tls' | 'plain'; fingerprint?: string; embedded: boolean };
-  admin: { username: string; password: string };
+  admin: AdminCredentials;
   profile: Profile;
   match: MatchMode;
   timeoutMs: number;
@@ -77,14 +78,11 @@ function resultBase(section: Section, check: CheckDef): Omit<CheckResult, 'statu
   };
 }
 
-function firstLine(s: string): string {
-  return s.split('\n')[0] ?? '';
-}
-
 export function summarise(failures: Failure[]): string {
   const f = failures[0]!;
   const more = failures.length > 1 ? ` (+${failures.length - 1} more)` : '';
-  return `${f.rule}: expected ${firstLine(f.expected)}, got ${firstLine(f.actual)}${more}`;
+  const note = f.note !== undefined ? ` (${firstLine(f.note)})` : '';
+  return `${f.rule}: expected ${firstLine(f.expected[0] ?? '')}${note}, got ${firstLine(f.actual)}${more}`;
 }
 
 export class RunSession {
@@ -167,7 +165,7 @@ export class RunSession {
           working.max_connections_per_ip = needed;
           control.login.serverInfo = { ...working };
         } else {
-          findings.add('raise-limit', { sent: `ServerInfoUpdate ${JSON.stringify(body)}`, expected: 'ServerInfoUpdateResponse {success:true}', actual: detail });
+          findings.add('raise-limit', { sent: `ServerInfoUpdate ${JSON.stringify(body)}`, expected: ['ServerInfoUpdateResponse {success:true}'], actual: detail });
         }
       }
       if (!findings.missing.has('UserInfo')) {
@@ -293,7 +291,7 @@ export class RunSession {
         lockstep.report({
           rule: check.rules[0] ?? 'GEN-3',
           sent: `(${during})`,
-          expected: `the check ${during === 'run' ? 'runs' : 'cleans up'} to completion`,
+          expected: [`the check ${during === 'run' ? 'runs' : 'cleans up'} to completion`],
           actual: byTarget
             ? (err.message.split('\n')[0] ?? '')
             : `internal error in the harness: ${err?.message?.split('\n')[0] ?? String(e)} (repeat with --seed ${this.opts.seed}; NEXUS_CONFORM_DEBUG=1 logs the stack)`,
@@ -325,7 +323,7 @@ export class RunSession {
         await this.resync(env.createdNames);
       } catch (e) {
         this.stopped = `${STOPPED.unavailable}: ${(e as Error).message}`;
-        lockstep.report({ rule: check.rules[0] ?? 'GEN-3', sent: '(resync after the failure)', expected: 'the target can be read again', actual: this.stopped });
+        lockstep.report({ rule: check.rules[0] ?? 'GEN-3', sent: '(resync after the failure)', expected: ['the target can be read again'], actual: this.stopped });
       }
     }
     if (interrupted) this.stopped = 'run interrupted';

@@ -5,7 +5,8 @@
 import { nameKey } from '../model/index.ts';
 import type { Event, State } from '../model/index.ts';
 import type { ConnId, Message } from '../protocol/types.ts';
-import type { SessionIdMap } from './compare.ts';
+import { isObject } from '../protocol/types.ts';
+import type { SessionIdMap } from './session-ids.ts';
 import { nowSeconds } from './clock.ts';
 
 export interface StrangerView {
@@ -31,10 +32,6 @@ export type StrangerVerdict =
 /** The model's placeholder for a stranger's socket (never a harness connection id), see WIRE-IP-1. */
 export function strangerConn(sessionId: number): ConnId {
   return `stranger:${sessionId}`;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function isRunUser(u: Record<string, unknown>, view: StrangerView): boolean {

@@ -47,7 +47,7 @@ async function suite(
 function failures(r: RunResult): string[] {
   return r.checks
     .filter((c) => c.status === 'failed')
-    .map((c) => `${c.id}: ${c.failures.slice(0, 2).map((f) => `[${f.rule}] expected ${f.expected.split('\n')[0]} got ${f.actual.split('\n')[0]}`).join(' | ')}`);
+    .map((c) => `${c.id}: ${c.failures.slice(0, 2).map((f) => `[${f.rule}] expected ${f.expected[0]} got ${f.actual.split('\n')[0]}`).join(' | ')}`);
 }
 
 describe('the whole suite passes against every allowed variant of the reference server', () => {

@@ -108,6 +108,8 @@ function inOrder(nicknames: string[]): boolean {
 }
 
 describe('USR-LIST-5 / CM-4 list order', () => {
+  // Without the u flag the class holds both halves of 𝒜 on their own: lone surrogates are generated too.
+  // eslint-disable-next-line no-misleading-character-class
   const name = fc.stringMatching(/^[A-Za-zÄäÖöÉé_0-9𝒜]{1,6}$/);
   it('UserList (both forms) and ConnectionMonitor are always in case-insensitive nickname order', () => {
     fc.assert(

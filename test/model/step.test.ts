@@ -37,7 +37,10 @@ function populated(profile: 'spec' | 'nexusd') {
 
 // Tests that swap a registry entry put it back.
 const saved: Array<[ClientType, Handler | undefined]> = [];
+// A probe stands in for handlers of any body type.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 function probe(type: ClientType): Array<Request<any>> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const seen: Array<Request<any>> = [];
   saved.push([type, HANDLERS[type]]);
   HANDLERS[type] = (_ctx, req) => {

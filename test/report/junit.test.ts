@@ -34,7 +34,9 @@ describe('JUnit report', () => {
     for (const f of FAILED.failures) {
       expect(tc).toContain(`rule:     ${f.rule}`);
       expect(tc).toContain(`sent:     ${f.sent}`);
-      expect(tc).toContain(`expected: ${f.expected}`);
+      expect(tc).toContain(`expected: ${f.expected[0]}`);
+      for (const alt of f.expected.slice(1)) expect(tc).toContain(`or ${alt}`);
+      if (f.note !== undefined) expect(tc).toContain(`(${f.note})`);
       expect(tc).toContain(`actual:   ${f.actual}`);
     }
   });
@@ -62,7 +64,7 @@ describe('JUnit report', () => {
       id: 's/nasty',
       section: 's',
       status: 'failed',
-      failures: [{ rule: 'WIRE-BAD-1', sent: 'NX|\u0001\u0000<x>&', expected: 'close', actual: ']]> "\uD800"' }],
+      failures: [{ rule: 'WIRE-BAD-1', sent: 'NX|\u0001\u0000<x>&', expected: ['close'], actual: ']]> "\uD800"' }],
     });
     const out = renderJunit(runResult([nasty]));
     expect(out).not.toMatch(/[\u0000-\u0008\uD800-\uDFFF]/);

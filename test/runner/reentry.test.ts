@@ -79,7 +79,7 @@ describe('the run gets back in after a check lowered the per-IP limit', () => {
       ['demo/lower/fails', 'failed'],
       ['demo/lower/next', 'passed'],
     ]);
-    expect(result.checks[0]!.failures.map((f) => f.expected)).toEqual(['deliberate failure']);
+    expect(result.checks[0]!.failures.map((f) => f.expected)).toEqual([['deliberate failure']]);
     expect(result.restored).toEqual({ ok: true, differences: [] });
     expect(srv.state().serverInfo.max_connections_per_ip).toBe(5);
     expect(stranger.isClosed).toBe(false);

@@ -64,7 +64,7 @@ describe('retry and transcripts', () => {
     const heard: TrafficEvent[] = [];
     const { result, byId } = await run(true, (e) => heard.push(e));
     expect(byId.flaky).toMatchObject({ status: 'flaky', attempts: { runs: 2, failed: 1 } });
-    expect(byId.flaky!.failures[0]).toMatchObject({ rule: 'USR-LIST-3', expected: 'the second run passes' });
+    expect(byId.flaky!.failures[0]).toMatchObject({ rule: 'USR-LIST-3', expected: ['the second run passes'] });
     expect(byId.always).toMatchObject({ status: 'failed', attempts: { runs: 2, failed: 2 } });
     expect(byId.fine).toMatchObject({ status: 'passed' });
     expect(byId.fine!.transcript).toBeUndefined();

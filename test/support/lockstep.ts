@@ -7,9 +7,10 @@ import { encodeFrame, FrameDecoder } from '../../src/protocol/frame.ts';
 import type { MatchMode, Profile, RawFrame } from '../../src/protocol/types.ts';
 import { createState } from '../../src/model/create.ts';
 import type { Account, State } from '../../src/model/state.ts';
-import { NexusConnection } from '../../src/net/connection.ts';
+import type { NexusConnection } from '../../src/net/connection.ts';
 import type { HarnessConn } from '../../src/runner/lockstep.ts';
 import { Lockstep, LockstepMismatch } from '../../src/runner/lockstep.ts';
+import { expectedLines, type Failure } from '../../src/runner/results.ts';
 import { startServer, type ReferenceServer, type ServerOptions } from '../../src/server/server.ts';
 export { account } from './accounts.ts';
 import { account } from './accounts.ts';
@@ -153,4 +154,9 @@ export async function failuresOf(p: Promise<unknown>) {
     throw e;
   }
   throw new Error('expected a lockstep mismatch');
+}
+
+/** A failure's expected side as the reporters print it (every allowed outcome, then the note). */
+export function expectedText(f: Failure): string {
+  return expectedLines(f).join('\n');
 }

@@ -5,11 +5,11 @@
 import { classifyError } from '../../model/index.ts';
 import type { SendOutput } from '../../model/index.ts';
 import type { Received } from '../../net/connection.ts';
-import type { Learned } from '../compare.ts';
+import type { Learned } from '../session-ids.ts';
 import { matchMessage } from '../compare.ts';
 import { diagnose } from '../diagnose.ts';
 import { afterTaking, eligible, errorMayClose, isOptional } from '../outcomes.ts';
-import { renderBytes, renderExpectation, renderMessage } from '../render.ts';
+import { describeExpectation, renderBytes, renderMessage } from '../render.ts';
 import { nowSeconds } from '../clock.ts';
 import type { Core } from './core.ts';
 import type { HarnessConn } from './conn.ts';
@@ -72,7 +72,7 @@ function onFrame(core: Core, hc: HarnessConn, frame: Received): void {
     // A known, named deviation (diagnose.ts) is reported as such, under the rule it breaks.
     const why = diagnose(out, frame.message, e.request, core.mirror.state);
     const actual = `${why ? `${why.note}: ` : ''}${shown}\n  ${best.diffs.join('\n  ')}`;
-    core.fail(hc, why ? [why.rule, ...out.rules] : out.rules, e.sent, renderExpectation(out), actual);
+    core.fail(hc, why ? [why.rule, ...out.rules] : out.rules, e.sent, describeExpectation(out), actual);
     consume(hc, best.index, frame, null, core);
     return;
   }
@@ -81,7 +81,9 @@ function onFrame(core: Core, hc: HarnessConn, frame: Received): void {
   if (later >= 0) {
     const first = hc.queue.find((e) => e.output.kind === 'close' || !isOptional(e.output))!;
     const e = hc.queue[later]!;
-    core.fail(hc, (e.output as SendOutput).rules, e.sent, `first: ${renderExpectation(first.output)}`, `${shown} arrived out of order`);
+    const due = describeExpectation(first.output);
+    const note = ['due first on this connection', due.note].filter((n) => n !== undefined).join('; ');
+    core.fail(hc, (e.output as SendOutput).rules, e.sent, { expected: due.expected, note }, `${shown} arrived out of order`);
     hc.queue.splice(later, 1);
     return;
   }
@@ -115,9 +117,14 @@ function onClose(core: Core, hc: HarnessConn): void {
   } else if (hc.removed) {
     // SES-KICK-3 `nexusd`: a removed session's socket may close at any time; what was pending is moot.
   } else if (closeIndex >= 0 || hc.closeTolerated) {
-    for (const e of missing) core.fail(hc, (e.output as SendOutput).rules, e.sent, renderExpectation(e.output), how);
+    for (const e of missing) core.fail(hc, (e.output as SendOutput).rules, e.sent, describeExpectation(e.output), how);
   } else {
-    const what = missing.length > 0 ? missing.map((e) => renderExpectation(e.output)).join('\n') : 'the connection stays open';
+    const what =
+      missing.length === 0
+        ? 'the connection stays open'
+        : missing.length === 1
+          ? describeExpectation(missing[0]!.output)
+          : { expected: [missing.map((e) => describeExpectation(e.output).expected[0]).join('\n')], note: 'each of these frames, in this order' };
     const rules = missing.length > 0 ? (missing[0]!.output as SendOutput).rules : core.record.rules;
     core.fail(hc, rules, missing[0]?.sent ?? core.record.lastSent, what, how);
   }

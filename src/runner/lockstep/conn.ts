@@ -7,7 +7,7 @@ import { frameLimitFor } from '../../protocol/limits.ts';
 import type { ConnId, Profile } from '../../protocol/types.ts';
 import { isClientType } from '../../protocol/types.ts';
 import type { Received } from '../../net/connection.ts';
-import { NexusConnection } from '../../net/connection.ts';
+import type { NexusConnection } from '../../net/connection.ts';
 import { isLoopback } from '../../model/ip.ts';
 import type { ConnView } from '../outcomes.ts';
 import { renderBytes, renderMessage } from '../render.ts';

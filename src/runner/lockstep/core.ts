@@ -8,6 +8,7 @@ import type { ConnId, Profile } from '../../protocol/types.ts';
 import { createRng, randomMessageId } from '../../protocol/ids.ts';
 import type { NexusConnection } from '../../net/connection.ts';
 import type { CompareContext } from '../compare.ts';
+import type { ExpectedOutcomes } from '../render.ts';
 import { nowSeconds } from '../clock.ts';
 import { HarnessConn } from './conn.ts';
 import type { Expectation } from './conn.ts';
@@ -76,13 +77,12 @@ export class Core {
   /** Resolves after `ms` or at the next arrival, whichever comes first. */
   activity(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
-        if (self.waker === done) self.waker = null;
+        if (this.waker === done) this.waker = null;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.waker = done;
     });
   }
@@ -138,7 +138,7 @@ export class Core {
   }
 
   /** A failure on `hc`'s account (see Mismatches.record). */
-  fail(hc: HarnessConn, rules: readonly string[], sent: string, expected: string, actual: string): void {
+  fail(hc: HarnessConn, rules: readonly string[], sent: string, expected: ExpectedOutcomes | string, actual: string): void {
     this.record.record(hc.label, rules, sent, expected, actual);
   }
 }

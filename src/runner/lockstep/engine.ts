@@ -9,7 +9,7 @@
 import type { State } from '../../model/index.ts';
 import type { NexusConnection } from '../../net/connection.ts';
 import type { Failure } from '../results.ts';
-import { mapSessionIds } from '../compare.ts';
+import { mapSessionIds } from '../session-ids.ts';
 import { Core } from './core.ts';
 import { harnessAddress } from './conn.ts';
 import type { HarnessConn } from './conn.ts';

@@ -6,7 +6,7 @@ import { step } from '../../model/index.ts';
 import type { Event, Output, State } from '../../model/index.ts';
 import type { ConnId } from '../../protocol/types.ts';
 import type { Received } from '../../net/connection.ts';
-import { SessionIdMap } from '../compare.ts';
+import { SessionIdMap } from '../session-ids.ts';
 import type { Outcome, World } from '../outcomes.ts';
 import { explainStranger, strangerConn } from '../strangers.ts';
 

@@ -4,12 +4,13 @@
 // be trusted for the rest of the check.
 import type { Logger } from 'pino';
 import type { Failure } from '../results.ts';
+import type { ExpectedOutcomes } from '../render.ts';
 import { firstLine } from '../text.ts';
 
 /** Thrown after an exchange that produced failures: the mirror can no longer be trusted for this check. */
 export class LockstepMismatch extends Error {
   constructor(readonly failures: Failure[]) {
-    super(failures.map((f) => `${f.rule}: expected ${firstLine(f.expected, 200)}, got ${firstLine(f.actual, 200)}`).join('; '));
+    super(failures.map((f) => `${f.rule}: expected ${firstLine(f.expected[0] ?? '', 200)}, got ${firstLine(f.actual, 200)}`).join('; '));
     this.name = 'LockstepMismatch';
   }
 }
@@ -48,11 +49,15 @@ export class Mismatches {
     this.failures.push(...failures);
   }
 
-  record(actor: string, rules: readonly string[], sent: string, expected: string, actual: string): void {
+  /** `expected`: every allowed outcome (a description stands for one). */
+  record(actor: string, rules: readonly string[], sent: string, expected: ExpectedOutcomes | string, actual: string): void {
     const rule = rules[0] ?? this.checkRules[0] ?? 'GEN-3';
-    const f: Failure = { rule, sent, expected: this.note ? `${expected}\n  (${this.note})` : expected, actual, actor };
+    const e = typeof expected === 'string' ? { expected: [expected] } : expected;
+    // A failure of an operation with several allowed outcomes names all of them (outcomes.ts).
+    const note = [e.note, this.note].filter((n) => n !== undefined && n !== null && n !== '').join('; ');
+    const f: Failure = { rule, sent, expected: e.expected, ...(note !== '' ? { note } : {}), actual, actor };
     this.failures.push(f);
-    this.logger?.debug({ rule, actor, expected: firstLine(expected, 200), actual: firstLine(actual, 200) }, 'lockstep mismatch');
+    this.logger?.debug({ rule, actor, expected: firstLine(e.expected[0] ?? '', 200), actual: firstLine(actual, 200) }, 'lockstep mismatch');
   }
 
   /** A mark to raise from: failures recorded after it belong to the operation that took it. */

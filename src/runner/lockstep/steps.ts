@@ -7,7 +7,7 @@ import { encodeFrame } from '../../protocol/frame.ts';
 import { NexusConnection } from '../../net/connection.ts';
 import { isLoopback } from '../../model/ip.ts';
 import { decodings, isOptional, predict, stepAll } from '../outcomes.ts';
-import { renderBytes, renderExpectation, renderMessage } from '../render.ts';
+import { describeExpectation, renderBytes, renderMessage } from '../render.ts';
 import { nowSeconds } from '../clock.ts';
 import type { Core } from './core.ts';
 import { harnessAddress } from './conn.ts';
@@ -155,7 +155,7 @@ function goneBeforeWrite(core: Core, hc: HarnessConn, before: MirrorSave, mine: 
   for (const c of core.conns.values()) c.queue = c.queue.filter((e) => !mine.includes(e));
   if (!allowed) {
     for (const e of mine) {
-      if (e.conn === hc.id && !isOptional(e.output)) core.fail(hc, e.output.rules, e.sent, renderExpectation(e.output), 'nothing: the connection was already closed');
+      if (e.conn === hc.id && !isOptional(e.output)) core.fail(hc, e.output.rules, e.sent, describeExpectation(e.output), 'nothing: the connection was already closed');
     }
   }
   core.mirror.restore(before);

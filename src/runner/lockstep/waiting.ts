@@ -3,7 +3,7 @@
 // part is done (optional frames, closes the target may or may not make) and says what must be
 // probed next. It never writes anything itself: the engine sends the probe or the close at top
 // level (engine.ts settleAll), so no exchange ever runs inside another.
-import { renderExpectation } from '../render.ts';
+import { describeExpectation } from '../render.ts';
 import { isOptional } from '../outcomes.ts';
 import { processArrivals } from './arrivals.ts';
 import type { Core } from './core.ts';
@@ -47,7 +47,7 @@ export async function drain(core: Core, timeoutMs: number): Promise<void> {
       }
       for (const e of required(core)) {
         const hc = core.conns.get(e.conn)!;
-        core.fail(hc, e.output.rules, e.sent, renderExpectation(e.output), `nothing within ${timeoutMs} ms`);
+        core.fail(hc, e.output.rules, e.sent, describeExpectation(e.output), `nothing within ${timeoutMs} ms`);
         hc.queue = hc.queue.filter((x) => x !== e);
       }
       return;
