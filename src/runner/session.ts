@@ -73,6 +73,8 @@ function resultBase(section: Section, check: CheckDef): Omit<CheckResult, 'statu
     rules: check.rules,
     errors: [...(check.errors ?? [])],
     ...(seed === undefined ? {} : { seed }),
+    ...(section.source ? { file: section.source.file } : {}),
+    ...(section.source?.lines[check.id] !== undefined ? { line: section.source.lines[check.id] } : {}),
   };
 }
 
