@@ -1,6 +1,7 @@
 // Fuzzer throughput: cases and model-checked requests per second and peak RSS of each fuzzer, each
-// run in a process of its own (fuzz-child.ts) against a fresh server, several times. A fuzzer that
-// is not in this build is reported as not available, never as zeros that look like measurements.
+// run through the fuzz driver in a process of its own (fuzz-child.ts) against a fresh server,
+// several times; the frame fuzzer also over TLS. A fuzzer that is not in this build (the registry,
+// src/fuzz/registry.ts) is reported as not available, never as zeros that look like measurements.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FuzzChildArgs, FuzzChildResult } from './fuzz-child.ts';
@@ -18,44 +19,55 @@ export interface FuzzerFigures {
   casesPerSecond: Figure | null;
   requestsPerSecond: Figure | null;
   peakRssMb: Figure | null;
+  /** Failures found against the reference server (expected: none). */
   failures: number;
+  /** The same over TLS (frame fuzzer). */
+  tls?: { casesPerSecond: Figure | null; peakRssMb: Figure | null };
 }
 
 export type FuzzBlock = Record<'frames' | 'validators' | 'stateful', FuzzerFigures | NotAvailable>;
 
-const has = (path: string): boolean => existsSync(fileURLToPath(new URL(path, import.meta.url)));
+const NAMES = ['frames', 'validators', 'stateful'] as const;
+const REGISTRY = fileURLToPath(new URL('../src/fuzz/registry.ts', import.meta.url));
 
-async function measure(fuzzer: FuzzChildArgs['fuzzer'], runs: number, cases: number, seed: number, timeoutMs: number): Promise<FuzzerFigures> {
+async function runs(fuzzer: FuzzChildArgs['fuzzer'], tls: boolean, n: number, cases: number, seed: number, timeoutMs: number): Promise<FuzzChildResult[]> {
   const results: FuzzChildResult[] = [];
-  for (let i = 0; i < runs; i++) {
-    const s = await ServerProcess.start({});
+  for (let i = 0; i < n; i++) {
+    const s = await ServerProcess.start({ tls });
     try {
-      const args: FuzzChildArgs = { fuzzer, host: '127.0.0.1', port: s.port, seed: seed + i, timeoutMs, runs: cases };
-      results.push(await runChild<FuzzChildResult>('./fuzz-child.ts', args, 600_000));
+      const args: FuzzChildArgs = { fuzzer, host: '127.0.0.1', port: s.port, tls, seed: seed + i, timeoutMs, runs: cases };
+      if (s.fingerprint) args.fingerprint = s.fingerprint;
+      results.push(await runChild<FuzzChildResult>('./fuzz-child.ts', args, 900_000));
     } finally {
       await s.stop();
     }
   }
-  return {
-    cases,
-    casesPerSecond: figure(results.map((r) => r.casesPerSecond)),
-    requestsPerSecond: figure(results.map((r) => r.requestsPerSecond)),
-    peakRssMb: figure(results.map((r) => r.peakRssMb)),
-    failures: results.reduce((n, r) => n + r.failures, 0),
-  };
+  return results;
 }
 
-export async function measureFuzz(runs: number, cases: number, seed: number, timeoutMs: number, log: (line: string) => void): Promise<FuzzBlock> {
-  const block: FuzzBlock = {
-    frames: { available: false, reason: 'the frame fuzzer and its driver (src/fuzz/run.ts, runFuzz) are not in this build yet' },
-    validators: { available: false, reason: 'src/fuzz/validators is not in this build' },
-    stateful: { available: false, reason: 'src/fuzz/stateful is not in this build' },
-  };
-  for (const name of ['validators', 'stateful'] as const) {
-    if (!has(`../src/fuzz/${name}/index.ts`)) continue;
-    const f = await measure(name, runs, cases, seed, timeoutMs);
+export async function measureFuzz(n: number, cases: number, seed: number, timeoutMs: number, log: (line: string) => void): Promise<FuzzBlock> {
+  const missing = (name: string): NotAvailable => ({ available: false, reason: `the ${name} fuzzer is not registered in this build (src/fuzz/registry.ts)` });
+  const block: FuzzBlock = { frames: missing('frames'), validators: missing('validators'), stateful: missing('stateful') };
+  if (!existsSync(REGISTRY)) return block;
+  const { registeredFuzzers } = (await import(REGISTRY)) as { registeredFuzzers: () => string[] };
+  const registered = registeredFuzzers();
+  for (const name of NAMES) {
+    if (!registered.includes(name)) continue;
+    const plain = await runs(name, false, n, cases, seed, timeoutMs);
+    const f: FuzzerFigures = {
+      cases,
+      casesPerSecond: figure(plain.map((r) => r.casesPerSecond)),
+      requestsPerSecond: figure(plain.map((r) => r.requestsPerSecond)),
+      peakRssMb: figure(plain.map((r) => r.peakRssMb)),
+      failures: plain.reduce((k, r) => k + r.failures, 0),
+    };
+    if (name === 'frames') {
+      const tls = await runs(name, true, n, cases, seed, timeoutMs);
+      f.tls = { casesPerSecond: figure(tls.map((r) => r.casesPerSecond)), peakRssMb: figure(tls.map((r) => r.peakRssMb)) };
+      f.failures += tls.reduce((k, r) => k + r.failures, 0);
+    }
     block[name] = f;
-    log(`fuzz ${name}: ${f.casesPerSecond?.median} cases/s, ${f.requestsPerSecond?.median} requests/s, peak RSS ${f.peakRssMb?.median} MB`);
+    log(`fuzz ${name}: ${f.casesPerSecond?.median} cases/s${f.tls ? ` (TLS ${f.tls.casesPerSecond?.median})` : ''}, ${f.requestsPerSecond?.median} requests/s, peak RSS ${f.peakRssMb?.median} MB, ${f.failures} failures`);
   }
   return block;
 }

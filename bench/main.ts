@@ -40,7 +40,7 @@ type Budget = {
   failingGrep: string;
 };
 
-const FULL: Budget = { suiteRuns: 5, failingRuns: 1, rttSamples: 300, loginSamples: 50, sessions: 1000, scaleRuns: 3, listSamples: 300, broadcasts: 7, soakFrames: 1_000_000, startupRuns: 5, fuzzRuns: 3, fuzzCases: 150, suiteGrep: '', failingGrep: '' };
+const FULL: Budget = { suiteRuns: 5, failingRuns: 3, rttSamples: 300, loginSamples: 50, sessions: 1000, scaleRuns: 3, listSamples: 300, broadcasts: 7, soakFrames: 1_000_000, startupRuns: 5, fuzzRuns: 3, fuzzCases: 100, suiteGrep: '', failingGrep: 'users/' };
 const QUICK: Budget = { suiteRuns: 1, failingRuns: 1, rttSamples: 50, loginSamples: 10, sessions: 50, scaleRuns: 1, listSamples: 30, broadcasts: 3, soakFrames: 5_000, startupRuns: 1, fuzzRuns: 1, fuzzCases: 5, suiteGrep: '', failingGrep: 'session/presence' };
 
 /** The broadcast family the failing-run measurement's server never sends. */
@@ -109,11 +109,14 @@ async function withServer<T>(opts: Parameters<typeof ServerProcess.start>[0], f:
 
 const FLOOR_SERVER = { accounts: 2, permissions: ['user_list'], maxConnectionsPerIp: 1000 };
 
-async function suiteRun(drop: string[] = [], grep = ''): Promise<SuiteChildResult> {
-  return withServer({ drop }, (s) => {
+/** One suite run against a fresh server; also the server's CPU time during it. */
+async function suiteRun(drop: string[] = [], grep = ''): Promise<SuiteChildResult & { serverCpuMs: number }> {
+  return withServer({ drop }, async (s) => {
     const args: SuiteChildArgs = { host: '127.0.0.1', port: s.port, tls: false, profile: 'spec', seed: SEED, timeoutMs: TIMEOUT_MS };
     if (grep !== '') args.grep = grep;
-    return runChild<SuiteChildResult>('./suite-child.ts', args, 600_000);
+    const before = (await s.stats())!.cpuAfterGcMs;
+    const r = await runChild<SuiteChildResult>('./suite-child.ts', args, 1_800_000);
+    return { ...r, serverCpuMs: ((await s.stats())?.cpuMs ?? NaN) - before };
   });
 }
 
@@ -130,11 +133,15 @@ async function main(): Promise<number> {
     const floors: number[] = [];
     const ratios: number[] = [];
     const rss: number[] = [];
+    const harnessCpu: number[] = [];
+    const serverCpu: number[] = [];
+    const floorClientCpu: number[] = [];
+    const floorServerCpu: number[] = [];
     const tlsRtts: number[] = [];
     const tlsLogins: number[] = [];
     let last: SuiteChildResult | undefined;
     for (let i = 0; i < budget.suiteRuns; i++) {
-      const floor = await withServer(FLOOR_SERVER, (s) => measureFloor(ep(s), budget.rttSamples, budget.loginSamples));
+      const floor = await withServer(FLOOR_SERVER, (s) => measureFloor(ep(s), budget.rttSamples, budget.loginSamples, s));
       const tlsFloor = await withServer({ ...FLOOR_SERVER, tls: true }, (s) => measureFloor(ep(s, true), budget.rttSamples, budget.loginSamples));
       const r = await suiteRun([], budget.suiteGrep);
       const floorMs = r.roundTrips * floor.rttMs + r.connections * floor.loginMs;
@@ -146,11 +153,19 @@ async function main(): Promise<number> {
       floors.push(floorMs);
       ratios.push(r.wallMs / floorMs);
       rss.push(r.peakRssMb);
+      harnessCpu.push(r.cpuMs / r.roundTrips);
+      serverCpu.push(r.serverCpuMs / r.roundTrips);
+      floorClientCpu.push(floor.clientCpuMs);
+      floorServerCpu.push(floor.serverCpuMs);
       last = r;
       log(`suite run ${i + 1}/${budget.suiteRuns}: ${Math.round(r.wallMs)} ms, ${r.roundTrips} round trips, ${r.connections} connections, floor ${Math.round(floorMs)} ms, ratio ${round(r.wallMs / floorMs)}, ${r.failed} failed`);
     }
     report.floor = {
-      plain: { rttMs: figure(rtts), loginMs: figure(logins) },
+      plain: {
+        rttMs: figure(rtts),
+        loginMs: figure(logins),
+        cpuPerRoundTripMs: { client: figure(floorClientCpu), server: figure(floorServerCpu) },
+      },
       tls: { rttMs: figure(tlsRtts), loginMs: figure(tlsLogins) },
     };
     report.suite = {
@@ -163,6 +178,7 @@ async function main(): Promise<number> {
       floorMs: figure(floors),
       ratio: figure(ratios),
       peakRssMb: figure(rss),
+      cpuPerRoundTripMs: { harness: figure(harnessCpu), server: figure(serverCpu) },
       checks: { passed: last!.passed, failed: last!.failed, skipped: last!.skipped },
       slowest: last!.slowest,
     };
@@ -213,6 +229,11 @@ async function main(): Promise<number> {
       userList: { p50Ms: figure(runs.map((r) => r.userList.p50Ms)), p99Ms: figure(runs.map((r) => r.userList.p99Ms)), samplesPerRun: budget.listSamples },
       broadcastAllMs: figure(runs.map((r) => r.broadcastAllMs)),
       rssPerSessionKb: figure(runs.map((r) => r.rssPerSessionKb)),
+      serverCpu: {
+        userListMs: figure(runs.map((r) => r.serverCpu.userListMs)),
+        broadcastMs: figure(runs.map((r) => r.serverCpu.broadcastMs)),
+        setupMs: figure(runs.map((r) => r.serverCpu.setupMs)),
+      },
     };
   }
 

@@ -13,7 +13,10 @@ export interface BenchReport {
   timeoutMs: number;
   budget: Record<string, number | string>;
   machine: MachineInfo;
-  floor?: { plain: { rttMs: F; loginMs: F }; tls: { rttMs: F; loginMs: F } };
+  floor?: {
+    plain: { rttMs: F; loginMs: F; cpuPerRoundTripMs: { client: F; server: F } };
+    tls: { rttMs: F; loginMs: F };
+  };
   suite?: {
     selection: string;
     wallMs: F;
@@ -24,6 +27,8 @@ export interface BenchReport {
     floorMs: F;
     ratio: F;
     peakRssMb: F;
+    /** CPU time per sequential round trip, harness and server process (steadier than wall time on a busy machine). */
+    cpuPerRoundTripMs: { harness: F; server: F };
     checks: { passed: number; failed: number; skipped: number };
     slowest: Array<{ id: string; ms: number; status: string }>;
   };
@@ -44,6 +49,8 @@ export interface BenchReport {
     userList?: { p50Ms: F; p99Ms: F; samplesPerRun: number };
     broadcastAllMs?: F;
     rssPerSessionKb?: F;
+    /** Server CPU time per UserList, per login or logout broadcast, and for the whole set-up, ms. */
+    serverCpu?: { userListMs: F; broadcastMs: F; setupMs: F };
     soak?: SoakResult;
   };
   startup?: { helpMs: F; listMs: F };

@@ -30,8 +30,13 @@ export interface ServerStats {
   /** Error-level log lines: model steps that threw, server errors. */
   errors: number;
   sessions: number;
-  /** CPU time the server process has used so far (user + system), ms: steadier than wall time on a busy machine. */
+  /**
+   * CPU time the server process has used so far (user + system), ms, read before this request's
+   * GC; `cpuAfterGcMs` after it. The CPU of work between two requests is the second `cpuMs` minus
+   * the first `cpuAfterGcMs`. Steadier than wall time on a busy machine.
+   */
   cpuMs: number;
+  cpuAfterGcMs: number;
 }
 
 /** A fault that removes every output of the `drop` types (fault.ts: it bends the one model's step). */
@@ -95,6 +100,7 @@ async function main(): Promise<void> {
       errors,
       sessions: Object.keys(server.state().sessions).length,
       cpuMs: cpuBefore,
+      cpuAfterGcMs: cpuMs(),
     };
     process.stdout.write(JSON.stringify(stats) + '\n');
   });

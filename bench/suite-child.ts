@@ -28,12 +28,15 @@ export interface SuiteChildResult {
   failedMs: number;
   slowest: Array<{ id: string; ms: number; status: string }>;
   peakRssMb: number;
+  /** CPU time of this harness process during the run (user + system), ms. */
+  cpuMs: number;
 }
 
 const a = JSON.parse(process.argv[2] ?? '{}') as SuiteChildArgs;
 const sections = await loadSections();
 // A fresh server: the first login creates this admin (SES-AUTH-2).
 const admin = { username: `bench-admin-${randomBytes(3).toString('hex')}`, password: randomBytes(18).toString('base64url') };
+const cpu0 = process.cpuUsage();
 const t0 = process.hrtime.bigint();
 const r = await runSuite({
   target: {
@@ -52,6 +55,7 @@ const r = await runSuite({
   ...(a.grep ? { grep: a.grep } : {}),
 });
 const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+const cpu = process.cpuUsage(cpu0);
 const result: SuiteChildResult = {
   wallMs,
   roundTrips: r.stats.roundTrips,
@@ -65,5 +69,6 @@ const result: SuiteChildResult = {
     .slice(0, 5)
     .map((c) => ({ id: c.id, ms: c.durationMs, status: c.status })),
   peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  cpuMs: (cpu.user + cpu.system) / 1000,
 };
 process.stdout.write(JSON.stringify(result) + '\n');

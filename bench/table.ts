@@ -13,6 +13,8 @@ export function rowsOf(r: BenchReport): Row[] {
   if (r.floor) {
     rows.push(['floor: round trip, plain (ms)', r.floor.plain.rttMs]);
     rows.push(['floor: connect+handshake+login, plain (ms)', r.floor.plain.loginMs]);
+    rows.push(['floor: raw client CPU per round trip (ms)', r.floor.plain.cpuPerRoundTripMs.client]);
+    rows.push(['floor: server CPU per round trip (ms)', r.floor.plain.cpuPerRoundTripMs.server]);
     rows.push(['floor: round trip, TLS (ms)', r.floor.tls.rttMs]);
     rows.push(['floor: connect+handshake+login, TLS (ms)', r.floor.tls.loginMs]);
   }
@@ -21,6 +23,8 @@ export function rowsOf(r: BenchReport): Row[] {
     rows.push(['suite: round trips / connections', `${r.suite.roundTrips} / ${r.suite.connections}`]);
     rows.push(['suite: floor (ms)', r.suite.floorMs]);
     rows.push(['suite: ratio wall / floor', r.suite.ratio, '≤ 1.3']);
+    rows.push(['suite: harness CPU per round trip (ms)', r.suite.cpuPerRoundTripMs.harness]);
+    rows.push(['suite: server CPU per round trip (ms)', r.suite.cpuPerRoundTripMs.server]);
     rows.push(['suite: harness peak RSS (MB)', r.suite.peakRssMb, '≤ 200']);
   }
   if (r.failingSuite) {
@@ -35,6 +39,7 @@ export function rowsOf(r: BenchReport): Row[] {
       if ('available' in f) rows.push([`fuzz ${name}`, `not available: ${f.reason}`]);
       else {
         rows.push([`fuzz ${name}: cases/s (${f.cases} per run)`, f.casesPerSecond, name === 'frames' ? '≥ 5000' : undefined]);
+        if (f.tls) rows.push([`fuzz ${name}: cases/s over TLS`, f.tls.casesPerSecond]);
         rows.push([`fuzz ${name}: model-checked requests/s`, f.requestsPerSecond, name === 'stateful' ? '≥ 2000' : undefined]);
         rows.push([`fuzz ${name}: harness peak RSS (MB)`, f.peakRssMb, '≤ 200']);
       }
@@ -47,6 +52,10 @@ export function rowsOf(r: BenchReport): Row[] {
       rows.push([`server: UserList p50, ${s.sessions} online (ms)`, s.userList.p50Ms]);
       rows.push([`server: UserList p99, ${s.sessions} online (ms)`, s.userList.p99Ms, '< 20']);
       rows.push(['server: one UserConnected reaches all (ms)', s.broadcastAllMs]);
+      if (s.serverCpu) {
+        rows.push([`server: CPU per UserList, ${s.sessions} online (ms)`, s.serverCpu.userListMs]);
+        rows.push([`server: CPU per broadcast to ${s.sessions} (ms)`, s.serverCpu.broadcastMs]);
+      }
       rows.push(['server: RSS per session (KB)', s.rssPerSessionKb]);
     }
     if (s.soak) {

@@ -4,7 +4,7 @@ import { randomInt } from 'node:crypto';
 import type { MatchMode, Profile } from '../protocol/types.ts';
 import { ConsoleReporter, formatSummaryLine, shouldUseColor } from '../report/console.ts';
 import { computeCoverage, unknownCitations } from '../report/coverage.ts';
-import { applyExpectations, baselineOf, gateFailures, readExpectations, writeBaseline, type Expectations } from '../report/expectations.ts';
+import type { Expectations } from '../report/expectations.ts';
 import { Progress } from '../report/progress.ts';
 import { openTrace, verboseLine } from '../report/traffic.ts';
 import type { RunResult } from '../report/types.ts';
@@ -108,6 +108,8 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
     return EXIT.ok;
   }
 
+  // Loaded with the run (zod), so --help and --list stay quick.
+  const { applyExpectations, baselineOf, gateFailures, readExpectations, writeBaseline } = await import('../report/expectations.ts');
   let expectations: Expectations | undefined;
   if (flags.expectFailures !== undefined) {
     try {

@@ -45,6 +45,9 @@ export const jsonCheckSchema = z.object({
   errors: z.array(z.string()),
   /** Seed document section the check comes from; null where the seeds are silent. */
   seed: z.string().nullable(),
+  /** The scenario file and line of the check, where known. */
+  file: z.string().optional(),
+  line: z.number().int().optional(),
   /** `flaky`: failed, then passed on a re-run (never a pass). */
   status: z.enum(['passed', 'failed', 'skipped', 'flaky']),
   /** Failure summary or skip reason; null when passed. */

@@ -40,6 +40,8 @@ export function toJsonReport(result: RunResult): JsonReport {
       roundTrips: c.roundTrips,
       failures: c.failures,
       ...(c.transcript ? { transcript: c.transcript } : {}),
+      ...(c.file !== undefined ? { file: c.file } : {}),
+      ...(c.line !== undefined ? { line: c.line } : {}),
       ...(c.attempts ? { attempts: c.attempts } : {}),
       ...(c.expectedFailure ? { expectedFailure: c.expectedFailure } : {}),
     })),

@@ -96,6 +96,8 @@ export function renderJunit(result: RunResult, sectionTitles: ReadonlyMap<string
       .property('rules', r.rules.join(', '))
       .property('errors', r.errors.join(', '))
       .property('seed-section', r.seed ?? '');
+    if (r.file !== undefined) tc.file(xmlSafe(r.file));
+    if (r.line !== undefined) tc.property('line', String(r.line));
     if (r.expectedFailure?.held === true) {
       // An expected failure (--expect-failures) is not a verdict against the run: skipped, with why.
       tc.skipped().standardOutput(xmlSafe(`expected failure: ${r.expectedFailure.reason}\n${r.failures.length > 0 ? failureBody(r.failures) : (r.message ?? '')}`));
@@ -112,6 +114,9 @@ export function renderJunit(result: RunResult, sectionTitles: ReadonlyMap<string
       // <skipped/> has no message attribute in this builder; the reason goes to system-out.
       tc.skipped().standardOutput(xmlSafe(`skipped: ${r.message ?? 'no reason given'}`));
     }
+  }
+  for (const [section, suite] of suites) {
+    suite.time(result.checks.filter((c) => c.section === section).reduce((t, c) => t + c.durationMs, 0) / 1000);
   }
   return builder.build();
 }

@@ -184,6 +184,8 @@ export interface Section {
   title: string;
   seed?: string;
   checks: CheckDef[];
+  /** Set by the loader: the scenario file (relative to the package root) and each check's line in it, where found. */
+  source?: { file: string; lines: Record<string, number> };
 }
 
 export function check<A extends Record<string, ActorSpec>>(def: CheckDef<A>): CheckDef {

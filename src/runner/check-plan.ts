@@ -48,6 +48,8 @@ export function resultBase(section: Section, check: CheckDef): Omit<CheckResult,
     rules: check.rules,
     errors: [...(check.errors ?? [])],
     ...(seed === undefined ? {} : { seed }),
+    ...(section.source ? { file: section.source.file } : {}),
+    ...(section.source?.lines[check.id] !== undefined ? { line: section.source.lines[check.id] } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
 // helpers, not sections. Check ids must be unique across the suite, since reports, `--grep` and
 // coverage refer to them.
 import { readdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Section } from './api.ts';
@@ -33,6 +34,25 @@ function isSection(v: unknown): v is Section {
   return typeof s.id === 'string' && typeof s.title === 'string' && Array.isArray(s.checks);
 }
 
+const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/[\\/]dist[\\/]?$/, '');
+
+/** Where each check is written: the line of its literal `id: '…'` (generated checks have none). */
+function sourceOf(file: string, s: Section): NonNullable<Section['source']> {
+  const lines: Record<string, number> = {};
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    // unreadable: no lines
+  }
+  const all = text.split('\n');
+  for (const c of s.checks) {
+    const at = all.findIndex((l) => l.includes(`id: '${c.id}'`) || l.includes(`id: "${c.id}"`));
+    if (at >= 0) lines[c.id] = at + 1;
+  }
+  return { file: relative(PACKAGE_ROOT, file).split('\\').join('/'), lines };
+}
+
 export async function loadSections(dir: string = DEFAULT_SCENARIO_DIR): Promise<Section[]> {
   const files = (await listTs(dir)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const sections: Section[] = [];
@@ -41,7 +61,7 @@ export async function loadSections(dir: string = DEFAULT_SCENARIO_DIR): Promise<
     if (!isSection(mod.default)) {
       throw new Error(`${relative(dir, file)}: the default export is not a Section (use section(...) from src/runner/api.ts)`);
     }
-    sections.push(mod.default);
+    sections.push({ ...mod.default, source: sourceOf(file, mod.default) });
   }
   const seen = new Map<string, string>();
   const duplicates: string[] = [];

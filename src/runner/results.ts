@@ -43,6 +43,9 @@ export interface CheckResult {
   title: string;
   rules: string[];
   errors: string[];
+  /** The scenario file of the check (relative to the package root) and its line there, where known. */
+  file?: string;
+  line?: number;
   /** The seed document section the check comes from, where the seeds speak (e.g. `admin.md §Kick Behavior`). */
   seed?: string;
   status: CheckStatus;

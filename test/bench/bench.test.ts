@@ -19,7 +19,7 @@ describe('npm run bench -- --quick', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'nc-bench-')), 'bench.json');
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--quick', '--grep', 'users/info', '--out', out], {
       encoding: 'utf8',
-      timeout: 170_000,
+      timeout: 290_000,
     });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('| Figure |');
@@ -55,7 +55,7 @@ describe('npm run bench -- --quick', () => {
     isFigure(report.startup.helpMs);
     isFigure(report.startup.listMs);
     expect(report.machine).toMatchObject({ cpus: expect.any(Number), node: process.version });
-  }, 180_000);
+  }, 300_000);
 
   it('refuses bad options with one line and exit 2', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--runs', 'many'], { encoding: 'utf8', timeout: 60_000 });

@@ -253,7 +253,9 @@ function payload(env: FrameEnv): fc.Arbitrary<FrameCase> {
   const trailing = fc.tuple(base(env), fc.constantFrom('x', '{}', ',', ']', '}', '\u0000', ' \t\r\n')).map(([b, t]) =>
     payloadFrame(b, t.trim() === '' ? 'trailing-whitespace' : 'trailing-garbage', JSON.stringify({ type: b.req.type, ...b.req.body }) + t),
   );
-  const nesting = fc.tuple(base(env), fc.integer({ min: 1, max: 2000 }), fc.boolean()).map(([b, depth, objects]) => {
+  // Mostly depths that still fit the per-type limits (so the payload is decoded), some far beyond.
+  const depthArb = fc.oneof({ arbitrary: fc.integer({ min: 1, max: 40 }), weight: 4 }, { arbitrary: fc.integer({ min: 41, max: 2000 }), weight: 1 });
+  const nesting = fc.tuple(base(env), depthArb, fc.boolean()).map(([b, depth, objects]) => {
     const open = objects ? '{"a":'.repeat(depth) : '['.repeat(depth);
     const close = objects ? '}'.repeat(depth) : ']'.repeat(depth);
     const json = JSON.stringify({ type: b.req.type, ...b.req.body });
@@ -288,7 +290,7 @@ function payload(env: FrameEnv): fc.Arbitrary<FrameCase> {
     .tuple(hexId, fc.constantFrom('max_connections_per_ip', 'max_transfers_per_ip'), fc.constantFrom('-1', '1.5', '4294967296', '1e400', '99999999999999999999999', '"5"', '-0.5'))
     .map(([id, k, v]) => payloadFrame({ state: 'admin', req: { type: 'ServerInfoUpdate', body: {} }, id }, 'huge-number', `{"type":"ServerInfoUpdate","${k}":${v}}`));
   const unknownMember = fc
-    .tuple(base(env), fc.constantFrom('Type', 'TYPE', 'extra', '', '\u0000'), fc.jsonValue({ maxDepth: 2 }))
+    .tuple(base(env), fc.constantFrom('', 'Type', 'extra', '\u0000'), fc.jsonValue({ maxDepth: 2 }))
     .map(([b, k, v]) => payloadFrame(b, 'unknown-member', JSON.stringify({ type: b.req.type, ...b.req.body, [k]: v })));
   const escapes = fc
     .tuple(base(env), fc.constantFrom('\\ud800', '\\udfff', '\\u0000', '\\ud83d\\ude00', '\\uFFFF'))
@@ -296,7 +298,22 @@ function payload(env: FrameEnv): fc.Arbitrary<FrameCase> {
       const json = JSON.stringify({ type: b.req.type, ...b.req.body });
       return payloadFrame(b, 'escape', `${json.slice(0, -1)},"x":"${e}"}`);
     });
-  return fc.oneof(invalidUtf8, notJson, primitive, array, trailing, nesting, duplicate, duplicateMember, missingType, otherType, wrongMember, hugeNumber, unknownMember, escapes);
+  return fc.oneof(
+    invalidUtf8,
+    notJson,
+    primitive,
+    array,
+    trailing,
+    { arbitrary: nesting, weight: 2 },
+    duplicate,
+    duplicateMember,
+    missingType,
+    otherType,
+    wrongMember,
+    hugeNumber,
+    { arbitrary: unknownMember, weight: 3 },
+    escapes,
+  );
 }
 
 // --- hostile delivery of valid frames (WIRE-FRM-9, WIRE-SEQ-8) -------------------------------------

@@ -27,8 +27,17 @@ const RULES: Record<string, string[]> = {
   delivery: ['WIRE-FRM-9', 'WIRE-SEQ-8'],
 };
 
+/** Sub-elements that exercise a rule of their own besides their element's. */
+const EXTRA_RULES: Record<string, string[]> = {
+  // Unknown members are ignored however deep or odd they are (WIRE-JSON-3).
+  'payload:nesting': ['WIRE-JSON-3'],
+  'payload:unknown-member': ['WIRE-JSON-3'],
+  'payload:duplicate-member': ['UND-10'],
+  'payload:duplicate-type': ['UND-10'],
+};
+
 export function rulesOf(element: string): string[] {
-  return RULES[element.split(':')[0]!] ?? ['WIRE-FRM-9'];
+  return [...(EXTRA_RULES[element] ?? []), ...(RULES[element.split(':')[0]!] ?? ['WIRE-FRM-9'])];
 }
 
 /** The accounts a batch needs: `live` and `reg` always (liveness), the others for the states present. */

@@ -13,7 +13,7 @@ import { FIXTURE_FORMAT, FIXTURE_VERSION, type Fixture } from '../fixture.ts';
 import { toCheck } from '../steps.ts';
 import type { FuzzContext, FuzzFailure, Fuzzer } from '../types.ts';
 import { frameCase, type FrameEnv } from './arbitraries.ts';
-import { actorsFor, batchCheck, LIVE, PROBE, type BatchTrace } from './batch.ts';
+import { actorsFor, batchCheck, LIVE, PROBE, rulesOf, type BatchTrace } from './batch.ts';
 import { describeCase, type FrameCase } from './cases.ts';
 
 const SECTION: Section = { id: 'fuzz/frames', title: 'frame fuzzer', checks: [] };
@@ -133,7 +133,8 @@ async function report(ctx: FuzzContext, o: Outcome, path: string): Promise<FuzzF
     fuzzer: 'frames',
     class: o.class,
     title: `${o.class}: ${what}`,
-    rules: [...new Set(o.result.failures.map((f) => f.rule))],
+    // The rules that failed, then those of the grammar element the culprit case bends.
+    rules: [...new Set([...o.result.failures.map((f) => f.rule), ...(culprit ? rulesOf(culprit.element) : [])])],
     seed: ctx.seed,
     path,
     profile: ctx.profile,

@@ -66,7 +66,7 @@ export const ROBUSTNESS_FAULTS: FaultEntry[] = [
     description: 'a request carrying a member with an empty name ("": …) takes the whole server down',
     rules: ['WIRE-JSON-3', 'WIRE-JSON-1'],
     profiles: BOTH,
-    detection: { by: 'fuzz', fuzzer: 'frames', seed: 1, budget: 150 },
+    detection: { by: 'fuzz', fuzzer: 'frames', seed: 5, budget: 150 },
     make: () => ({
       onFrame: (f) => {
         const body = json(f.payload);
