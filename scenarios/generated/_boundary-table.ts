@@ -178,7 +178,18 @@ export interface FieldUse {
   setup: Setup;
   rules: string[];
   seed: string;
+  /**
+   * `core`: the member's validator already gets every class through another message (same
+   * validator, same position before any lookup), so here only the classes of CORE_CLASSES — the
+   * suite's time budget. Default `full`.
+   */
+  depth?: 'core';
 }
+
+/** Presence, type, every length class and one class of each character family. */
+const CORE_IDS = new Set(['empty', 'null', 'missing', 'number', 'array', 'c0-control', 'newline', 'inner-space', 'slash', 'emoji', 'reserved-guest-upper']);
+export const classesFor = (use: FieldUse): BoundaryClass[] =>
+  use.depth === 'core' ? CLASSES[use.kind].filter((c) => CORE_IDS.has(c.id) || /limit/.test(c.id)) : CLASSES[use.kind];
 
 export const FIELD_USES: readonly FieldUse[] = [
   { message: 'UserCreate', member: 'username', kind: 'username', setup: 'create', rules: ['VAL-USERNAME', 'ADM-CREATE-2', 'VAL-PATHCHARS', 'UND-3', 'ADM-CREATE-11', 'GUEST-1'], seed: 'admin.md §UserCreate' },
@@ -186,16 +197,16 @@ export const FIELD_USES: readonly FieldUse[] = [
   { message: 'UserCreate', member: 'permissions', kind: 'permissions', setup: 'create', rules: ['VAL-PERMISSIONS', 'ADM-CREATE-4', 'ADM-CREATE-9', 'MERGE-4'], seed: 'admin.md §UserCreate' },
   { message: 'UserCreate', member: 'permissions', kind: 'permissions', setup: 'create-shared', rules: ['VAL-PERMISSIONS', 'ADM-CREATE-8', 'MERGE-5'], seed: 'admin.md §Shared Account Restrictions' },
   { message: 'UserEdit', member: 'username', kind: 'username', setup: 'lookup', rules: ['VAL-USERNAME', 'ADM-EDIT-1', 'VAL-PATHCHARS', 'UND-3'], seed: 'admin.md §UserEdit' },
-  { message: 'UserUpdate', member: 'username', kind: 'username', setup: 'lookup', rules: ['VAL-USERNAME', 'ADM-UPDATE-2', 'VAL-PATHCHARS', 'UND-3'], seed: 'admin.md §UserUpdate' },
+  { message: 'UserUpdate', member: 'username', kind: 'username', setup: 'lookup', rules: ['VAL-USERNAME', 'ADM-UPDATE-2', 'VAL-PATHCHARS', 'UND-3'], seed: 'admin.md §UserUpdate', depth: 'core' },
   { message: 'UserUpdate', member: 'requested_username', kind: 'username', setup: 'rename', rules: ['VAL-USERNAME', 'ADM-UPDATE-6', 'ADM-UPDATE-13', 'VAL-PATHCHARS', 'UND-3'], seed: 'admin.md §UserUpdate' },
   { message: 'UserUpdate', member: 'requested_password', kind: 'password', setup: 'update', rules: ['VAL-PASSWORD', 'ADM-UPDATE-12'], seed: 'admin.md §UserUpdate' },
   { message: 'UserUpdate', member: 'requested_permissions', kind: 'permissions', setup: 'update', rules: ['VAL-PERMISSIONS', 'ADM-UPDATE-11', 'MERGE-4'], seed: 'admin.md §UserUpdate' },
   { message: 'UserUpdate', member: 'requested_permissions', kind: 'permissions', setup: 'update-shared', rules: ['VAL-PERMISSIONS', 'ADM-UPDATE-11', 'MERGE-5'], seed: 'admin.md §Shared Account Restrictions' },
-  { message: 'UserDelete', member: 'username', kind: 'username', setup: 'lookup', rules: ['VAL-USERNAME', 'ADM-DELETE-2', 'VAL-PATHCHARS', 'UND-3'], seed: 'admin.md §UserDelete' },
+  { message: 'UserDelete', member: 'username', kind: 'username', setup: 'lookup', rules: ['VAL-USERNAME', 'ADM-DELETE-2', 'VAL-PATHCHARS', 'UND-3'], seed: 'admin.md §UserDelete', depth: 'core' },
   { message: 'UserInfo', member: 'nickname', kind: 'nickname', setup: 'lookup', rules: ['VAL-NICKNAME', 'USR-INFO-2', 'VAL-PATHCHARS', 'UND-3'], seed: 'users.md §UserInfo' },
-  { message: 'UserKick', member: 'nickname', kind: 'nickname', setup: 'lookup', rules: ['VAL-NICKNAME', 'ADM-KICK-2', 'VAL-PATHCHARS', 'UND-3'], seed: 'admin.md §UserKick' },
+  { message: 'UserKick', member: 'nickname', kind: 'nickname', setup: 'lookup', rules: ['VAL-NICKNAME', 'ADM-KICK-2', 'VAL-PATHCHARS', 'UND-3'], seed: 'admin.md §UserKick', depth: 'core' },
   { message: 'UserAway', member: 'message', kind: 'status', setup: 'own', rules: ['VAL-STATUS', 'USR-AWAY-2', 'UND-2', 'UND-4'], seed: 'users.md §Away/Status' },
-  { message: 'UserStatus', member: 'status', kind: 'status', setup: 'own', rules: ['VAL-STATUS', 'USR-STATUS-1', 'UND-2', 'UND-4'], seed: 'users.md §Away/Status' },
+  { message: 'UserStatus', member: 'status', kind: 'status', setup: 'own', rules: ['VAL-STATUS', 'USR-STATUS-1', 'UND-2', 'UND-4'], seed: 'users.md §Away/Status', depth: 'core' },
   { message: 'ServerInfoUpdate', member: 'name', kind: 'server-name', setup: 'server', rules: ['VAL-SERVER-NAME', 'ADM-SINFO-5', 'ADM-SINFO-4'], seed: 'admin.md §ServerInfoUpdate' },
   { message: 'ServerInfoUpdate', member: 'description', kind: 'server-description', setup: 'server', rules: ['VAL-SERVER-DESCRIPTION', 'ADM-SINFO-6', 'ADM-SINFO-4'], seed: 'admin.md §ServerInfoUpdate' },
   { message: 'ServerInfoUpdate', member: 'image', kind: 'server-image', setup: 'server', rules: ['VAL-SERVER-IMAGE', 'ADM-SINFO-7', 'ADM-SINFO-4'], seed: 'admin.md §ServerInfoUpdate' },

@@ -11,7 +11,7 @@ import { decodeClientFrame } from '../../src/protocol/messages.ts';
 import { clientLimit } from '../../src/protocol/limits.ts';
 import type { ClientType } from '../../src/protocol/types.ts';
 import { accountBody, loginBody } from '../_lib.ts';
-import { CLASSES, FIELD_USES, MISSING, type FieldUse, type Sent } from './_boundary-table.ts';
+import { classesFor, FIELD_USES, MISSING, type FieldUse, type Sent } from './_boundary-table.ts';
 
 const kebab = (s: string): string => s.replace(/([a-z])([A-Z])/g, '$1-$2').replaceAll('_', '-').toLowerCase();
 
@@ -85,7 +85,7 @@ function bodyFor(use: FieldUse, value: Sent, actors: Record<string, Actor>, t: C
  */
 async function renameProbes(use: FieldUse, actors: Record<string, Actor>, requester: Requester, t: CheckContext): Promise<void> {
   let current = actors.target!.username;
-  for (const c of CLASSES[use.kind]) {
+  for (const c of classesFor(use)) {
     const body = bodyFor(use, c.value(t.name('b')), actors, t);
     if (!body) continue;
     await (await requester.live()).request(use.message, { ...body, username: current });
@@ -116,7 +116,7 @@ function targetSpec(use: FieldUse): Record<string, ActorSpec> {
 }
 
 function toCheck(use: FieldUse): CheckDef {
-  const classes = CLASSES[use.kind];
+  const classes = classesFor(use);
   const shared = use.setup === 'create-shared' || use.setup === 'update-shared';
   return check({
     id: `${kebab(use.message)}-${kebab(use.member)}${shared ? '-shared' : ''}`,
