@@ -29,7 +29,13 @@ export interface FuzzChildResult {
 const a = JSON.parse(process.argv[2] ?? '{}') as FuzzChildArgs;
 const admin = { username: `bench-admin-${randomBytes(3).toString('hex')}`, password: randomBytes(18).toString('base64url') };
 const r = await runFuzz({
-  target: { host: a.host, port: a.port, transport: a.tls ? 'tls' : 'plain', ...(a.fingerprint ? { fingerprint: a.fingerprint } : {}), embedded: true },
+  target: {
+    host: a.host,
+    port: a.port,
+    transport: a.tls ? 'tls' : 'plain',
+    ...(a.fingerprint ? { fingerprint: a.fingerprint } : {}),
+    embedded: true,
+  },
   admin,
   profile: 'spec',
   match: 'exact',

@@ -30,7 +30,14 @@ export type FuzzBlock = Record<'frames' | 'validators' | 'stateful', FuzzerFigur
 const NAMES = ['frames', 'validators', 'stateful'] as const;
 const REGISTRY = fileURLToPath(new URL('../src/fuzz/registry.ts', import.meta.url));
 
-async function runs(fuzzer: FuzzChildArgs['fuzzer'], tls: boolean, n: number, cases: number, seed: number, timeoutMs: number): Promise<FuzzChildResult[]> {
+async function runs(
+  fuzzer: FuzzChildArgs['fuzzer'],
+  tls: boolean,
+  n: number,
+  cases: number,
+  seed: number,
+  timeoutMs: number,
+): Promise<FuzzChildResult[]> {
   const results: FuzzChildResult[] = [];
   for (let i = 0; i < n; i++) {
     const s = await ServerProcess.start({ tls });
@@ -45,8 +52,17 @@ async function runs(fuzzer: FuzzChildArgs['fuzzer'], tls: boolean, n: number, ca
   return results;
 }
 
-export async function measureFuzz(n: number, cases: number, seed: number, timeoutMs: number, log: (line: string) => void): Promise<FuzzBlock> {
-  const missing = (name: string): NotAvailable => ({ available: false, reason: `the ${name} fuzzer is not registered in this build (src/fuzz/registry.ts)` });
+export async function measureFuzz(
+  n: number,
+  cases: number,
+  seed: number,
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<FuzzBlock> {
+  const missing = (name: string): NotAvailable => ({
+    available: false,
+    reason: `the ${name} fuzzer is not registered in this build (src/fuzz/registry.ts)`,
+  });
   const block: FuzzBlock = { frames: missing('frames'), validators: missing('validators'), stateful: missing('stateful') };
   if (!existsSync(REGISTRY)) return block;
   const { registeredFuzzers } = (await import(REGISTRY)) as { registeredFuzzers: () => string[] };
@@ -67,7 +83,9 @@ export async function measureFuzz(n: number, cases: number, seed: number, timeou
       f.failures += tls.reduce((k, r) => k + r.failures, 0);
     }
     block[name] = f;
-    log(`fuzz ${name}: ${f.casesPerSecond?.median} cases/s${f.tls ? ` (TLS ${f.tls.casesPerSecond?.median})` : ''}, ${f.requestsPerSecond?.median} requests/s, peak RSS ${f.peakRssMb?.median} MB, ${f.failures} failures`);
+    log(
+      `fuzz ${name}: ${f.casesPerSecond?.median} cases/s${f.tls ? ` (TLS ${f.tls.casesPerSecond?.median})` : ''}, ${f.requestsPerSecond?.median} requests/s, peak RSS ${f.peakRssMb?.median} MB, ${f.failures} failures`,
+    );
   }
   return block;
 }

@@ -40,8 +40,38 @@ type Budget = {
   failingGrep: string;
 };
 
-const FULL: Budget = { suiteRuns: 5, failingRuns: 3, rttSamples: 300, loginSamples: 50, sessions: 1000, scaleRuns: 3, listSamples: 300, broadcasts: 7, soakFrames: 1_000_000, startupRuns: 5, fuzzRuns: 3, fuzzCases: 100, suiteGrep: '', failingGrep: 'users/' };
-const QUICK: Budget = { suiteRuns: 1, failingRuns: 1, rttSamples: 50, loginSamples: 10, sessions: 50, scaleRuns: 1, listSamples: 30, broadcasts: 3, soakFrames: 5_000, startupRuns: 1, fuzzRuns: 1, fuzzCases: 5, suiteGrep: '', failingGrep: 'session/presence' };
+const FULL: Budget = {
+  suiteRuns: 5,
+  failingRuns: 3,
+  rttSamples: 300,
+  loginSamples: 50,
+  sessions: 1000,
+  scaleRuns: 3,
+  listSamples: 300,
+  broadcasts: 7,
+  soakFrames: 1_000_000,
+  startupRuns: 5,
+  fuzzRuns: 3,
+  fuzzCases: 100,
+  suiteGrep: '',
+  failingGrep: 'users/',
+};
+const QUICK: Budget = {
+  suiteRuns: 1,
+  failingRuns: 1,
+  rttSamples: 50,
+  loginSamples: 10,
+  sessions: 50,
+  scaleRuns: 1,
+  listSamples: 30,
+  broadcasts: 3,
+  soakFrames: 5_000,
+  startupRuns: 1,
+  fuzzRuns: 1,
+  fuzzCases: 5,
+  suiteGrep: '',
+  failingGrep: 'session/presence',
+};
 
 /** The broadcast family the failing-run measurement's server never sends. */
 const DROPPED = ['UserConnected'];
@@ -123,7 +153,14 @@ async function suiteRun(drop: string[] = [], grep = ''): Promise<SuiteChildResul
 async function main(): Promise<number> {
   const { budget, quick, out, only } = parse(process.argv.slice(2));
   const machineStart = machineInfo();
-  const report: BenchReport = { generatedAt: new Date().toISOString(), quick, seed: SEED, timeoutMs: TIMEOUT_MS, budget, machine: machineStart };
+  const report: BenchReport = {
+    generatedAt: new Date().toISOString(),
+    quick,
+    seed: SEED,
+    timeoutMs: TIMEOUT_MS,
+    budget,
+    machine: machineStart,
+  };
 
   if (only.has('suite') || (only.has('failing') && budget.failingGrep === budget.suiteGrep)) {
     // The floor and the suite alternate, so each ratio uses a floor measured next to its run.
@@ -142,7 +179,9 @@ async function main(): Promise<number> {
     let last: SuiteChildResult | undefined;
     for (let i = 0; i < budget.suiteRuns; i++) {
       const floor = await withServer(FLOOR_SERVER, (s) => measureFloor(ep(s), budget.rttSamples, budget.loginSamples, s));
-      const tlsFloor = await withServer({ ...FLOOR_SERVER, tls: true }, (s) => measureFloor(ep(s, true), budget.rttSamples, budget.loginSamples));
+      const tlsFloor = await withServer({ ...FLOOR_SERVER, tls: true }, (s) =>
+        measureFloor(ep(s, true), budget.rttSamples, budget.loginSamples),
+      );
       const r = await suiteRun([], budget.suiteGrep);
       const floorMs = r.roundTrips * floor.rttMs + r.connections * floor.loginMs;
       walls.push(r.wallMs);
@@ -158,7 +197,9 @@ async function main(): Promise<number> {
       floorClientCpu.push(floor.clientCpuMs);
       floorServerCpu.push(floor.serverCpuMs);
       last = r;
-      log(`suite run ${i + 1}/${budget.suiteRuns}: ${Math.round(r.wallMs)} ms, ${r.roundTrips} round trips, ${r.connections} connections, floor ${Math.round(floorMs)} ms, ratio ${round(r.wallMs / floorMs)}, ${r.failed} failed`);
+      log(
+        `suite run ${i + 1}/${budget.suiteRuns}: ${Math.round(r.wallMs)} ms, ${r.roundTrips} round trips, ${r.connections} connections, floor ${Math.round(floorMs)} ms, ratio ${round(r.wallMs / floorMs)}, ${r.failed} failed`,
+      );
     }
     report.floor = {
       plain: {
@@ -196,7 +237,9 @@ async function main(): Promise<number> {
       const r = await suiteRun(DROPPED, grep);
       walls.push(r.wallMs);
       last = r;
-      log(`failing run ${i + 1}/${budget.failingRuns} (server drops ${DROPPED.join(', ')}): ${Math.round(r.wallMs)} ms, ${r.failed} failed checks taking ${r.failedMs} ms`);
+      log(
+        `failing run ${i + 1}/${budget.failingRuns} (server drops ${DROPPED.join(', ')}): ${Math.round(r.wallMs)} ms, ${r.failed} failed checks taking ${r.failedMs} ms`,
+      );
     }
     const passing = median(passingWalls);
     report.failingSuite = {
@@ -221,12 +264,18 @@ async function main(): Promise<number> {
         measureScale(s, ep(s), n, budget.listSamples, budget.broadcasts),
       );
       runs.push(r);
-      log(`scale run ${i + 1}/${budget.scaleRuns}: ${n} sessions in ${Math.round(r.setupMs)} ms, UserList p50 ${r.userList.p50Ms} ms p99 ${r.userList.p99Ms} ms, broadcast to all ${r.broadcastAllMs} ms, ${r.rssPerSessionKb} KB/session`);
+      log(
+        `scale run ${i + 1}/${budget.scaleRuns}: ${n} sessions in ${Math.round(r.setupMs)} ms, UserList p50 ${r.userList.p50Ms} ms p99 ${r.userList.p99Ms} ms, broadcast to all ${r.broadcastAllMs} ms, ${r.rssPerSessionKb} KB/session`,
+      );
     }
     report.server = {
       sessions: budget.sessions,
       setupMs: figure(runs.map((r) => r.setupMs)),
-      userList: { p50Ms: figure(runs.map((r) => r.userList.p50Ms)), p99Ms: figure(runs.map((r) => r.userList.p99Ms)), samplesPerRun: budget.listSamples },
+      userList: {
+        p50Ms: figure(runs.map((r) => r.userList.p50Ms)),
+        p99Ms: figure(runs.map((r) => r.userList.p99Ms)),
+        samplesPerRun: budget.listSamples,
+      },
       broadcastAllMs: figure(runs.map((r) => r.broadcastAllMs)),
       rssPerSessionKb: figure(runs.map((r) => r.rssPerSessionKb)),
       serverCpu: {

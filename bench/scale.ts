@@ -31,7 +31,13 @@ async function until(cond: () => boolean, timeoutMs: number, what: string): Prom
 }
 
 /** `server` must hold accounts benchUser(0..sessions) with user_list and allow sessions+2 connections per IP. */
-export async function measureScale(server: ServerProcess, ep: Endpoint, sessions: number, listSamples: number, broadcasts: number): Promise<ScaleResult> {
+export async function measureScale(
+  server: ServerProcess,
+  ep: Endpoint,
+  sessions: number,
+  listSamples: number,
+  broadcasts: number,
+): Promise<ScaleResult> {
   const before = await server.stats();
   const clients: RawClient[] = [];
   const t0 = process.hrtime.bigint();

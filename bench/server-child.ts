@@ -22,7 +22,6 @@ export interface ServerChildOptions {
   drop?: string[];
 }
 
-
 export interface ServerStats {
   rssKb: number;
   peakRssKb: number;
@@ -79,7 +78,9 @@ async function main(): Promise<void> {
     port: 0,
     tls: o.tls === true,
     logger,
-    ...(o.accounts !== undefined || o.maxConnectionsPerIp !== undefined ? { initialState: initialState(o) } : { profile: o.profile ?? 'spec' }),
+    ...(o.accounts !== undefined || o.maxConnectionsPerIp !== undefined
+      ? { initialState: initialState(o) }
+      : { profile: o.profile ?? 'spec' }),
     ...(o.drop && o.drop.length > 0 ? { faults: [dropping(o.drop)] } : {}),
   });
   process.stdout.write(JSON.stringify({ port: server.port, fingerprint: server.fingerprint ?? null }) + '\n');

@@ -35,7 +35,28 @@ function prng(seed: number): () => number {
   };
 }
 
-const FIELDS = ['all', 'session_id', 'username', 'nickname', 'message', 'status', 'password', 'permissions', 'is_admin', 'enabled', 'requested_username', 'name', 'description', 'image', 'max_connections_per_ip', 'locale', 'features', 'version', 'avatar', 'type'];
+const FIELDS = [
+  'all',
+  'session_id',
+  'username',
+  'nickname',
+  'message',
+  'status',
+  'password',
+  'permissions',
+  'is_admin',
+  'enabled',
+  'requested_username',
+  'name',
+  'description',
+  'image',
+  'max_connections_per_ip',
+  'locale',
+  'features',
+  'version',
+  'avatar',
+  'type',
+];
 
 function randomValue(r: () => number, depth = 0): unknown {
   const k = Math.floor(r() * 10);
@@ -93,7 +114,14 @@ function fuzzedFrame(r: () => number): Buffer {
 
 const BATCH = 64;
 
-async function worker(ep: Endpoint, w: number, seed: number, share: number, progress: (n: number) => void, stats: { connections: number }): Promise<void> {
+async function worker(
+  ep: Endpoint,
+  w: number,
+  seed: number,
+  share: number,
+  progress: (n: number) => void,
+  stats: { connections: number },
+): Promise<void> {
   const r = prng(seed + w * 0x9e3779b1);
   let sent = 0;
   while (sent < share) {
@@ -148,13 +176,20 @@ export async function soak(server: ServerProcess, ep: Endpoint, frames: number, 
   const share = Math.ceil(frames / workers);
   await Promise.all(
     Array.from({ length: workers }, (_, w) =>
-      worker(ep, w, seed, share, (n) => {
-        done += n;
-        if (done >= nextSample) {
-          nextSample += step;
-          sampling = sampling.then(sample);
-        }
-      }, stats),
+      worker(
+        ep,
+        w,
+        seed,
+        share,
+        (n) => {
+          done += n;
+          if (done >= nextSample) {
+            nextSample += step;
+            sampling = sampling.then(sample);
+          }
+        },
+        stats,
+      ),
     ),
   );
   await sampling;

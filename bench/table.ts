@@ -83,6 +83,9 @@ export function formatTable(r: BenchReport): string {
     lines.push(`| ${name} | ${cols.join(' | ')} | ${target ?? ''} |`);
   }
   const m = r.machine;
-  lines.push('', `${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, ${m.platform}, Node ${m.node}; load average ${m.loadAvgStart.join(' ')} at the start${m.loadAvgEnd ? `, ${m.loadAvgEnd.join(' ')} at the end` : ''}${r.quick ? ' (--quick budget)' : ''}`);
+  lines.push(
+    '',
+    `${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, ${m.platform}, Node ${m.node}; load average ${m.loadAvgStart.join(' ')} at the start${m.loadAvgEnd ? `, ${m.loadAvgEnd.join(' ')} at the end` : ''}${r.quick ? ' (--quick budget)' : ''}`,
+  );
   return lines.join('\n');
 }

@@ -32,8 +32,7 @@ export const WEBP = 'data:image/webp;base64,UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQ
 export const SVG = 'data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4=';
 
 /** Toggles the case of every letter: differs from `s` but matches it case-insensitively (GEN-7). */
-export const swapCase = (s: string): string =>
-  [...s].map((ch) => (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase())).join('');
+export const swapCase = (s: string): string => [...s].map((ch) => (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase())).join('');
 
 /** The server's protocol version as the model knows it, split into numbers (SES-HS-2). */
 export function serverVersion(t: CheckContext): { text: string; major: number; minor: number; patch: number } {
@@ -106,7 +105,11 @@ export async function expectValidatorPastFrameLimit(actor: Actor, reply: Reply, 
  * E-AUTHENTICATION and a close. The runner's model comparison accepts exactly these outcomes; in
  * both the connection ends.
  */
-export async function requestAfterRemoval(victim: Actor, type: Parameters<Actor['request']>[0], body: Record<string, unknown> = {}): Promise<void> {
+export async function requestAfterRemoval(
+  victim: Actor,
+  type: Parameters<Actor['request']>[0],
+  body: Record<string, unknown> = {},
+): Promise<void> {
   await victim.request(type, body);
   await victim.expectClosed();
 }
@@ -143,4 +146,3 @@ export function frame(type: string, body: Record<string, unknown> = {}, id = RAW
 export function frameWithPayload(type: string, payload: string | Uint8Array, id = RAW_ID): Buffer {
   return encodeFrame(type, id, payload);
 }
-

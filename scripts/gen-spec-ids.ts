@@ -10,23 +10,7 @@ import { fileURLToPath } from 'node:url';
 export const RULE_FILES = ['rules.md', 'session.md', 'wire.md'] as const;
 export const ERROR_FILE = 'errors.md';
 
-const RULE_PREFIXES = [
-  'GEN',
-  'PERM',
-  'MERGE',
-  'VAL',
-  'USR',
-  'ADM',
-  'CM',
-  'ADMP',
-  'SELF',
-  'GUEST',
-  'SHARED',
-  'BC',
-  'UND',
-  'SES',
-  'WIRE',
-];
+const RULE_PREFIXES = ['GEN', 'PERM', 'MERGE', 'VAL', 'USR', 'ADM', 'CM', 'ADMP', 'SELF', 'GUEST', 'SHARED', 'BC', 'UND', 'SES', 'WIRE'];
 // `ADM-UPDATE-13a`, `VAL-SERVER-NAME`, `GEN-1`: a known family, then dash-separated parts.
 const RULE_ID = new RegExp(`^(?:${RULE_PREFIXES.join('|')})(?:-[A-Z0-9]+[a-z]?)+$`);
 const ERROR_KEY = /^E-[A-Z0-9]+(?:-[A-Z0-9]+)*$/;

@@ -11,10 +11,12 @@ import { loadSections } from '../src/runner/load.ts';
 import { FAULTS, findFault } from '../src/server/faults/index.ts';
 import { fuzzDriver } from '../src/report/mutation-fuzz.ts';
 
-const int = (what: string) => (v: string): number => {
-  if (!/^[0-9]+$/.test(v)) throw new InvalidArgumentError(`${what} must be a whole number`);
-  return Number(v);
-};
+const int =
+  (what: string) =>
+  (v: string): number => {
+    if (!/^[0-9]+$/.test(v)) throw new InvalidArgumentError(`${what} must be a whole number`);
+    return Number(v);
+  };
 
 const program = new Command('mutation')
   .description('mutation score of the suite against the fault catalogue')
@@ -41,7 +43,10 @@ const report = await runMutation({
   concurrency: o.concurrency,
   baseline: o.baseline,
   fuzz: fuzzDriver,
-  onRow: (r) => process.stderr.write(`${r.status === 'detected' ? '✓' : '✗'} ${r.fault} (${r.profile}) ${r.status} ${(r.durationMs / 1000).toFixed(1)} s\n`),
+  onRow: (r) =>
+    process.stderr.write(
+      `${r.status === 'detected' ? '✓' : '✗'} ${r.fault} (${r.profile}) ${r.status} ${(r.durationMs / 1000).toFixed(1)} s\n`,
+    ),
 });
 process.stdout.write(formatMutationTable(report) + '\n');
 mkdirSync(dirname(o.json), { recursive: true });

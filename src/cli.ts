@@ -35,7 +35,7 @@ const EXAMPLES = {
     '  $ nexus-conform run host:7500 --admin root:pw --junit reports/junit.xml --json reports/report.json',
     '  $ nexus-conform run host:7500 --admin root:pw --html reports/report.html   # open it in a browser',
     '  $ nexus-conform run --grep admin/kick --verbose --trace reports/trace.ndjson  # every frame',
-    '  $ nexus-conform run host:7500 --admin root:pw --update-baseline known.json    # record today\'s failures',
+    "  $ nexus-conform run host:7500 --admin root:pw --update-baseline known.json    # record today's failures",
     '  $ nexus-conform run host:7500 --admin root:pw --expect-failures known.json   # gate on new ones only',
     '  $ nexus-conform run --seed 1234 --grep /^wire\\//              # repeat a run, regex selection',
   ].join('\n'),
@@ -83,7 +83,11 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .addOption(new Option('--profile <profile>', 'behaviour and wording profile').choices(PROFILES).default('spec'))
     .addOption(new Option('--match <mode>', 'how strictly error strings and carriers are compared').choices(MATCH_MODES).default('exact'))
     .option('--grep <pattern>', 'only checks whose id or title contains this text, or matches /regex/flags', parseGrep)
-    .option('--exclude <pattern>', 'skip checks whose id, title or a rule id contains this text, or matches /regex/flags (repeatable)', collectExclude)
+    .option(
+      '--exclude <pattern>',
+      'skip checks whose id, title or a rule id contains this text, or matches /regex/flags (repeatable)',
+      collectExclude,
+    )
     .option('--list', 'list the checks (id, title, rule ids, error keys) and exit')
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--json <file>', 'write a JSON report')
@@ -94,7 +98,10 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .option('--seed <n>', 'seed of everything random in the run (default: random, always printed)', parseIntIn(0, 2 ** 32 - 1, '--seed'))
     .option('--slow', 'include checks that wait for server timeouts')
     .option('--quiet', 'print only failing checks and the summary')
-    .option('--expect-failures <file>', 'known failures ({"expectedFailures":[{"check","reason"}]}): listed failures pass the gate, listed checks that pass fail it')
+    .option(
+      '--expect-failures <file>',
+      'known failures ({"expectedFailures":[{"check","reason"}]}): listed failures pass the gate, listed checks that pass fail it',
+    )
     .option('--update-baseline <file>', "write this run's failures as an --expect-failures file (keeps the reasons already given)")
     .option('--no-retry', 'do not re-run a failed check (by default it runs once more on fresh connections; pass-after-fail is FLAKY)')
     .addHelpText('after', `\n${EXAMPLES.run}`)
@@ -125,7 +132,11 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
       .description('fuzz host:port, or the embedded reference server, with frames | validators | stateful | all'),
     true,
   )
-    .option('--time <seconds>', `time budget, shared by the fuzzers of \`all\` (default ${DEFAULT_TIME_S} s unless --runs is given)`, parseIntIn(1, 86_400, '--time'))
+    .option(
+      '--time <seconds>',
+      `time budget, shared by the fuzzers of \`all\` (default ${DEFAULT_TIME_S} s unless --runs is given)`,
+      parseIntIn(1, 86_400, '--time'),
+    )
     .option('--runs <n>', 'cases per fuzzer', parseIntIn(1, 100_000_000, '--runs'))
     .option('--fixtures <dir>', 'where fixtures of found failures are written', DEFAULT_FIXTURES_DIR)
     .addHelpText('after', `\n${EXAMPLES.fuzz}`)

@@ -4,7 +4,9 @@
 // broadcast and the bystanders that must not; the round trips at the end prove the absences.
 import { admin, check, connection, section, sessionOf, user } from '../../src/runner/api.ts';
 
-export default section({ id: 'admin/update-broadcasts', title: 'UserUpdate broadcasts and live effects', seed: 'admin.md §UserUpdated, §PermissionsUpdated' }, [
+export default section(
+  { id: 'admin/update-broadcasts', title: 'UserUpdate broadcasts and live effects', seed: 'admin.md §UserUpdated, §PermissionsUpdated' },
+  [
     check({
       id: 'permissions-updated-only-to-target',
       title: 'PermissionsUpdated goes to every live session of the updated account and to nobody else',
@@ -28,7 +30,8 @@ export default section({ id: 'admin/update-broadcasts', title: 'UserUpdate broad
 
     check({
       id: 'promotion-and-demotion',
-      title: 'Promotion to admin sends PermissionsUpdated with is_admin:true to the target and UserUpdated per profile; demotion reverses it',
+      title:
+        'Promotion to admin sends PermissionsUpdated with is_admin:true to the target and UserUpdated per profile; demotion reverses it',
       rules: ['ADM-UPDATE-14', 'ADM-UPDATE-16', 'BC-3', 'BC-5', 'MERGE-6', 'GEN-6'],
       seed: 'admin.md §PermissionsUpdated ("Promoted to admin")',
       actors: {
@@ -50,7 +53,8 @@ export default section({ id: 'admin/update-broadcasts', title: 'UserUpdate broad
 
     check({
       id: 'rename-online-account',
-      title: 'Renaming an online account sends UserUpdated with previous_username (spec: everyone; nexusd: user_list holders); lists show either nickname',
+      title:
+        'Renaming an online account sends UserUpdated with previous_username (spec: everyone; nexusd: user_list holders); lists show either nickname',
       rules: ['ADM-UPDATE-16', 'ADM-UPDATE-18', 'UND-7', 'BC-3', 'ADM-UPDATE-14'],
       seed: 'admin.md §UserUpdated',
       actors: {
@@ -132,7 +136,9 @@ export default section({ id: 'admin/update-broadcasts', title: 'UserUpdate broad
         }
         await watcher.expectConnected();
         await bystander.expectConnected();
-        await door.login({ username: target.username, password: target.password, features: [], locale: 'en' }).expectError('E-ACCOUNT-DISABLED');
+        await door
+          .login({ username: target.username, password: target.password, features: [], locale: 'en' })
+          .expectError('E-ACCOUNT-DISABLED');
         await door.expectClosed();
       },
     }),
@@ -150,9 +156,12 @@ export default section({ id: 'admin/update-broadcasts', title: 'UserUpdate broad
         after: connection('shaken'),
       },
       run: async ({ boss, target, before, after }) => {
-        await before.login({ username: target.username, password: target.password, features: [], locale: 'en' }).expectError('E-ACCOUNT-DISABLED');
+        await before
+          .login({ username: target.username, password: target.password, features: [], locale: 'en' })
+          .expectError('E-ACCOUNT-DISABLED');
         await boss.request('UserUpdate', { username: target.username, requested_enabled: true }).expectSuccess();
         await after.login({ username: target.username, password: target.password, features: [], locale: 'en' }).expectSuccess();
       },
     }),
-  ]);
+  ],
+);

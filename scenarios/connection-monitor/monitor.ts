@@ -7,85 +7,92 @@ const connectionsOf = (body: Record<string, unknown>): Entry[] => (Array.isArray
 const monitor = () => user({ permissions: ['connection_monitor'] });
 
 export default section({ id: 'connection-monitor/monitor', title: 'ConnectionMonitor', seed: 'connection-monitor.md' }, [
-    check({
-      id: 'permission-denied',
-      title: 'ConnectionMonitor without connection_monitor is refused with E-PERMISSION-DENIED (typed response); the connection stays open',
-      rules: ['CM-2'],
-      errors: ['E-PERMISSION-DENIED'],
-      seed: 'connection-monitor.md §Error Handling',
-      actors: { u: user({ permissions: ['user_list', 'user_info', 'user_kick'] }) },
-      run: async ({ u }, t) => {
-        const r = await u.request('ConnectionMonitor', {}).expectError('E-PERMISSION-DENIED');
-        t.assert(r.type === 'ConnectionMonitorResponse', 'CM-2', 'carried by ConnectionMonitorResponse in both profiles');
-        await u.expectConnected();
-      },
-    }),
-    check({
-      id: 'success',
-      title: 'A connection_monitor holder sees every live session, its own included, with nickname, username, ip, login_time, is_admin, is_shared',
-      rules: ['CM-2', 'CM-3', 'CM-5', 'CM-6'],
-      seed: 'connection-monitor.md §ConnectionMonitorResponse',
-      actors: { m: monitor(), other: user(), boss: admin() },
-      run: async ({ m, other, boss }, t) => {
-        const list = connectionsOf((await m.request('ConnectionMonitor', {}).expectSuccess()).body);
-        for (const a of [m, other, boss]) {
-          const e = entriesFor(list, a.nickname);
-          t.assert(e.length === 1 && e[0]!.username === a.username, 'CM-3', `${a.name} appears once under its username`);
-          t.assert(typeof e[0]?.ip === 'string' && e[0]!.ip !== '', 'CM-5', `${a.name}: ip is a non-empty string`);
-          // CM-5 `spec`: an IPv4 peer appears in the IPv4-mapped form, never as plain dotted IPv4.
-          if (t.profile === 'spec') t.assert(!/^\d{1,3}(\.\d{1,3}){3}$/.test(String(e[0]?.ip)), 'CM-5', `${a.name}: spec shows an IPv4 peer as ::ffff:a.b.c.d`);
-          t.assert(Number.isInteger(e[0]?.login_time), 'CM-3', `${a.name}: login_time is an integer`);
-          t.assert(e[0]?.is_shared === false, 'CM-3', `${a.name}: is_shared false`);
-        }
-        t.assert(entriesFor(list, boss.nickname)[0]?.is_admin === true, 'CM-3', 'the admin is marked is_admin');
-      },
-    }),
-    check({
-      id: 'admin-implicit',
-      title: 'An admin without stored permissions may use the connection monitor',
-      rules: ['CM-2', 'GEN-5'],
-      seed: 'connection-monitor.md §Notes',
-      actors: { boss: admin() },
-      run: async ({ boss }) => {
-        await boss.request('ConnectionMonitor', {}).expectSuccess();
-      },
-    }),
-    check({
-      id: 'not-aggregated',
-      title: 'Entries are per session: a regular account with two sessions appears twice, each shared session once',
-      rules: ['CM-3'],
-      seed: 'connection-monitor.md §Shared Accounts',
-      actors: { m: monitor(), a: user(), a2: sessionOf('a'), s1: shared(), s2: sessionOf('s1') },
-      run: async ({ m, a, s1, s2 }, t) => {
-        const list = connectionsOf((await m.request('ConnectionMonitor', {}).expectSuccess()).body);
-        t.assert(entriesFor(list, a.nickname).length === 2, 'CM-3', 'two entries for the two sessions');
-        for (const s of [s1, s2]) {
-          const e = entriesFor(list, s.nickname);
-          t.assert(e.length === 1 && e[0]!.username === s1.username && e[0]!.is_shared === true, 'CM-3', `${s.name}: one shared entry`);
-        }
-      },
-    }),
-    check({
-      id: 'sorted',
-      title: 'Connections are sorted by nickname, case-insensitively',
-      rules: ['CM-4', 'GEN-7'],
-      seed: 'connection-monitor.md §Sorting',
-      actors: { m: user({ permissions: ['connection_monitor'], name: 'mango' }), b: user({ name: 'Banana' }), a: user({ name: 'apple' }), s: shared({ nickname: 'Cherry' }) },
-      run: async ({ m }, t) => {
-        const names = connectionsOf((await m.request('ConnectionMonitor', {}).expectSuccess()).body).map((e) => e.nickname);
-        t.assert(sortedCaseInsensitive(names), 'CM-4', `sorted case-insensitively: ${names.join(', ')}`);
-      },
-    }),
-    check({
-      id: 'removed-session',
-      title: 'ConnectionMonitor on a connection whose session was kicked gets E-AUTHENTICATION and a close (or the socket is already closed)',
-      rules: ['CM-1', 'GEN-2', 'SES-KICK-1', 'SES-KICK-3', 'UND-6', 'SES-ERR-4', 'SES-ERR-5'],
-      errors: ['E-AUTHENTICATION', 'E-KICKED-BY'],
-      seed: 'connection-monitor.md §Error Handling',
-      actors: { victim: monitor(), boss: admin() },
-      run: async ({ victim, boss }) => {
-        await kick(boss, victim);
-        await requestAfterRemoval(victim, 'ConnectionMonitor', {});
-      },
-    }),
-  ]);
+  check({
+    id: 'permission-denied',
+    title: 'ConnectionMonitor without connection_monitor is refused with E-PERMISSION-DENIED (typed response); the connection stays open',
+    rules: ['CM-2'],
+    errors: ['E-PERMISSION-DENIED'],
+    seed: 'connection-monitor.md §Error Handling',
+    actors: { u: user({ permissions: ['user_list', 'user_info', 'user_kick'] }) },
+    run: async ({ u }, t) => {
+      const r = await u.request('ConnectionMonitor', {}).expectError('E-PERMISSION-DENIED');
+      t.assert(r.type === 'ConnectionMonitorResponse', 'CM-2', 'carried by ConnectionMonitorResponse in both profiles');
+      await u.expectConnected();
+    },
+  }),
+  check({
+    id: 'success',
+    title:
+      'A connection_monitor holder sees every live session, its own included, with nickname, username, ip, login_time, is_admin, is_shared',
+    rules: ['CM-2', 'CM-3', 'CM-5', 'CM-6'],
+    seed: 'connection-monitor.md §ConnectionMonitorResponse',
+    actors: { m: monitor(), other: user(), boss: admin() },
+    run: async ({ m, other, boss }, t) => {
+      const list = connectionsOf((await m.request('ConnectionMonitor', {}).expectSuccess()).body);
+      for (const a of [m, other, boss]) {
+        const e = entriesFor(list, a.nickname);
+        t.assert(e.length === 1 && e[0]!.username === a.username, 'CM-3', `${a.name} appears once under its username`);
+        t.assert(typeof e[0]?.ip === 'string' && e[0]!.ip !== '', 'CM-5', `${a.name}: ip is a non-empty string`);
+        // CM-5 `spec`: an IPv4 peer appears in the IPv4-mapped form, never as plain dotted IPv4.
+        if (t.profile === 'spec')
+          t.assert(!/^\d{1,3}(\.\d{1,3}){3}$/.test(String(e[0]?.ip)), 'CM-5', `${a.name}: spec shows an IPv4 peer as ::ffff:a.b.c.d`);
+        t.assert(Number.isInteger(e[0]?.login_time), 'CM-3', `${a.name}: login_time is an integer`);
+        t.assert(e[0]?.is_shared === false, 'CM-3', `${a.name}: is_shared false`);
+      }
+      t.assert(entriesFor(list, boss.nickname)[0]?.is_admin === true, 'CM-3', 'the admin is marked is_admin');
+    },
+  }),
+  check({
+    id: 'admin-implicit',
+    title: 'An admin without stored permissions may use the connection monitor',
+    rules: ['CM-2', 'GEN-5'],
+    seed: 'connection-monitor.md §Notes',
+    actors: { boss: admin() },
+    run: async ({ boss }) => {
+      await boss.request('ConnectionMonitor', {}).expectSuccess();
+    },
+  }),
+  check({
+    id: 'not-aggregated',
+    title: 'Entries are per session: a regular account with two sessions appears twice, each shared session once',
+    rules: ['CM-3'],
+    seed: 'connection-monitor.md §Shared Accounts',
+    actors: { m: monitor(), a: user(), a2: sessionOf('a'), s1: shared(), s2: sessionOf('s1') },
+    run: async ({ m, a, s1, s2 }, t) => {
+      const list = connectionsOf((await m.request('ConnectionMonitor', {}).expectSuccess()).body);
+      t.assert(entriesFor(list, a.nickname).length === 2, 'CM-3', 'two entries for the two sessions');
+      for (const s of [s1, s2]) {
+        const e = entriesFor(list, s.nickname);
+        t.assert(e.length === 1 && e[0]!.username === s1.username && e[0]!.is_shared === true, 'CM-3', `${s.name}: one shared entry`);
+      }
+    },
+  }),
+  check({
+    id: 'sorted',
+    title: 'Connections are sorted by nickname, case-insensitively',
+    rules: ['CM-4', 'GEN-7'],
+    seed: 'connection-monitor.md §Sorting',
+    actors: {
+      m: user({ permissions: ['connection_monitor'], name: 'mango' }),
+      b: user({ name: 'Banana' }),
+      a: user({ name: 'apple' }),
+      s: shared({ nickname: 'Cherry' }),
+    },
+    run: async ({ m }, t) => {
+      const names = connectionsOf((await m.request('ConnectionMonitor', {}).expectSuccess()).body).map((e) => e.nickname);
+      t.assert(sortedCaseInsensitive(names), 'CM-4', `sorted case-insensitively: ${names.join(', ')}`);
+    },
+  }),
+  check({
+    id: 'removed-session',
+    title: 'ConnectionMonitor on a connection whose session was kicked gets E-AUTHENTICATION and a close (or the socket is already closed)',
+    rules: ['CM-1', 'GEN-2', 'SES-KICK-1', 'SES-KICK-3', 'UND-6', 'SES-ERR-4', 'SES-ERR-5'],
+    errors: ['E-AUTHENTICATION', 'E-KICKED-BY'],
+    seed: 'connection-monitor.md §Error Handling',
+    actors: { victim: monitor(), boss: admin() },
+    run: async ({ victim, boss }) => {
+      await kick(boss, victim);
+      await requestAfterRemoval(victim, 'ConnectionMonitor', {});
+    },
+  }),
+]);

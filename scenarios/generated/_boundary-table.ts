@@ -17,7 +17,8 @@ export interface BoundaryClass {
   value: (u: string) => Sent;
 }
 
-export type FieldKind = 'username' | 'nickname' | 'password' | 'status' | 'server-name' | 'server-description' | 'server-image' | 'permissions' | 'limit';
+export type FieldKind =
+  'username' | 'nickname' | 'password' | 'status' | 'server-name' | 'server-description' | 'server-image' | 'permissions' | 'limit';
 
 const chars = (s: string): number => [...s].length;
 /** `u` followed by `fill` repeated until the value has exactly `n` characters (`u` cut if needed). */
@@ -102,7 +103,9 @@ const lengths = (limits: number[]): BoundaryClass[] =>
 const name = (limits: number[]): BoundaryClass[] => [...PRESENCE, ...lengths(limits), ...CONTROL_AND_SPACE, ...CHARACTERS];
 
 /** Free text (status, server name, description, password): any character but controls, so letters and symbols of other scripts only. */
-const TEXT_CHARACTERS = CHARACTERS.filter((c) => ['latin-letter', 'cjk-letter', 'arabic-indic-digit', 'combining-mark', 'emoji', 'slash'].includes(c.id));
+const TEXT_CHARACTERS = CHARACTERS.filter((c) =>
+  ['latin-letter', 'cjk-letter', 'arabic-indic-digit', 'combining-mark', 'emoji', 'slash'].includes(c.id),
+);
 const text = (limits: number[]): BoundaryClass[] => [...PRESENCE, ...lengths(limits), ...CONTROL_AND_SPACE, ...TEXT_CHARACTERS];
 
 const IMAGE: BoundaryClass[] = [
@@ -187,29 +190,185 @@ export interface FieldUse {
 }
 
 /** Presence, type, every length class and one class of each character family. */
-const CORE_IDS = new Set(['empty', 'null', 'missing', 'number', 'array', 'c0-control', 'newline', 'inner-space', 'slash', 'emoji', 'reserved-guest-upper']);
+const CORE_IDS = new Set([
+  'empty',
+  'null',
+  'missing',
+  'number',
+  'array',
+  'c0-control',
+  'newline',
+  'inner-space',
+  'slash',
+  'emoji',
+  'reserved-guest-upper',
+]);
 export const classesFor = (use: FieldUse): BoundaryClass[] =>
   use.depth === 'core' ? CLASSES[use.kind].filter((c) => CORE_IDS.has(c.id) || /limit/.test(c.id)) : CLASSES[use.kind];
 
 export const FIELD_USES: readonly FieldUse[] = [
-  { message: 'UserCreate', member: 'username', kind: 'username', setup: 'create', rules: ['VAL-USERNAME', 'ADM-CREATE-2', 'VAL-PATHCHARS', 'UND-3', 'ADM-CREATE-11', 'GUEST-1'], seed: 'admin.md §UserCreate' },
-  { message: 'UserCreate', member: 'password', kind: 'password', setup: 'create', rules: ['VAL-PASSWORD', 'ADM-CREATE-3'], seed: 'admin.md §UserCreate' },
-  { message: 'UserCreate', member: 'permissions', kind: 'permissions', setup: 'create', rules: ['VAL-PERMISSIONS', 'ADM-CREATE-4', 'ADM-CREATE-9', 'MERGE-4'], seed: 'admin.md §UserCreate' },
-  { message: 'UserCreate', member: 'permissions', kind: 'permissions', setup: 'create-shared', rules: ['VAL-PERMISSIONS', 'ADM-CREATE-8', 'MERGE-5'], seed: 'admin.md §Shared Account Restrictions' },
-  { message: 'UserEdit', member: 'username', kind: 'username', setup: 'lookup', rules: ['VAL-USERNAME', 'ADM-EDIT-1', 'VAL-PATHCHARS', 'UND-3'], seed: 'admin.md §UserEdit' },
-  { message: 'UserUpdate', member: 'username', kind: 'username', setup: 'lookup', rules: ['VAL-USERNAME', 'ADM-UPDATE-2', 'VAL-PATHCHARS', 'UND-3'], seed: 'admin.md §UserUpdate', depth: 'core' },
-  { message: 'UserUpdate', member: 'requested_username', kind: 'username', setup: 'rename', rules: ['VAL-USERNAME', 'ADM-UPDATE-6', 'ADM-UPDATE-13', 'VAL-PATHCHARS', 'UND-3'], seed: 'admin.md §UserUpdate' },
-  { message: 'UserUpdate', member: 'requested_password', kind: 'password', setup: 'update', rules: ['VAL-PASSWORD', 'ADM-UPDATE-12'], seed: 'admin.md §UserUpdate' },
-  { message: 'UserUpdate', member: 'requested_permissions', kind: 'permissions', setup: 'update', rules: ['VAL-PERMISSIONS', 'ADM-UPDATE-11', 'MERGE-4'], seed: 'admin.md §UserUpdate' },
-  { message: 'UserUpdate', member: 'requested_permissions', kind: 'permissions', setup: 'update-shared', rules: ['VAL-PERMISSIONS', 'ADM-UPDATE-11', 'MERGE-5'], seed: 'admin.md §Shared Account Restrictions' },
-  { message: 'UserDelete', member: 'username', kind: 'username', setup: 'lookup', rules: ['VAL-USERNAME', 'ADM-DELETE-2', 'VAL-PATHCHARS', 'UND-3'], seed: 'admin.md §UserDelete', depth: 'core' },
-  { message: 'UserInfo', member: 'nickname', kind: 'nickname', setup: 'lookup', rules: ['VAL-NICKNAME', 'USR-INFO-2', 'VAL-PATHCHARS', 'UND-3'], seed: 'users.md §UserInfo' },
-  { message: 'UserKick', member: 'nickname', kind: 'nickname', setup: 'lookup', rules: ['VAL-NICKNAME', 'ADM-KICK-2', 'VAL-PATHCHARS', 'UND-3'], seed: 'admin.md §UserKick', depth: 'core' },
-  { message: 'UserAway', member: 'message', kind: 'status', setup: 'own', rules: ['VAL-STATUS', 'USR-AWAY-2', 'UND-2', 'UND-4'], seed: 'users.md §Away/Status' },
-  { message: 'UserStatus', member: 'status', kind: 'status', setup: 'own', rules: ['VAL-STATUS', 'USR-STATUS-1', 'UND-2', 'UND-4'], seed: 'users.md §Away/Status', depth: 'core' },
-  { message: 'ServerInfoUpdate', member: 'name', kind: 'server-name', setup: 'server', rules: ['VAL-SERVER-NAME', 'ADM-SINFO-5', 'ADM-SINFO-4'], seed: 'admin.md §ServerInfoUpdate' },
-  { message: 'ServerInfoUpdate', member: 'description', kind: 'server-description', setup: 'server', rules: ['VAL-SERVER-DESCRIPTION', 'ADM-SINFO-6', 'ADM-SINFO-4'], seed: 'admin.md §ServerInfoUpdate' },
-  { message: 'ServerInfoUpdate', member: 'image', kind: 'server-image', setup: 'server', rules: ['VAL-SERVER-IMAGE', 'ADM-SINFO-7', 'ADM-SINFO-4'], seed: 'admin.md §ServerInfoUpdate' },
-  { message: 'ServerInfoUpdate', member: 'max_connections_per_ip', kind: 'limit', setup: 'server', rules: ['VAL-LIMIT', 'ADM-SINFO-8', 'WIRE-JSON-4'], seed: 'admin.md §ServerInfoUpdate' },
-  { message: 'ServerInfoUpdate', member: 'max_transfers_per_ip', kind: 'limit', setup: 'server', rules: ['VAL-LIMIT', 'ADM-SINFO-8', 'WIRE-JSON-4'], seed: 'admin.md §ServerInfoUpdate' },
+  {
+    message: 'UserCreate',
+    member: 'username',
+    kind: 'username',
+    setup: 'create',
+    rules: ['VAL-USERNAME', 'ADM-CREATE-2', 'VAL-PATHCHARS', 'UND-3', 'ADM-CREATE-11', 'GUEST-1'],
+    seed: 'admin.md §UserCreate',
+  },
+  {
+    message: 'UserCreate',
+    member: 'password',
+    kind: 'password',
+    setup: 'create',
+    rules: ['VAL-PASSWORD', 'ADM-CREATE-3'],
+    seed: 'admin.md §UserCreate',
+  },
+  {
+    message: 'UserCreate',
+    member: 'permissions',
+    kind: 'permissions',
+    setup: 'create',
+    rules: ['VAL-PERMISSIONS', 'ADM-CREATE-4', 'ADM-CREATE-9', 'MERGE-4'],
+    seed: 'admin.md §UserCreate',
+  },
+  {
+    message: 'UserCreate',
+    member: 'permissions',
+    kind: 'permissions',
+    setup: 'create-shared',
+    rules: ['VAL-PERMISSIONS', 'ADM-CREATE-8', 'MERGE-5'],
+    seed: 'admin.md §Shared Account Restrictions',
+  },
+  {
+    message: 'UserEdit',
+    member: 'username',
+    kind: 'username',
+    setup: 'lookup',
+    rules: ['VAL-USERNAME', 'ADM-EDIT-1', 'VAL-PATHCHARS', 'UND-3'],
+    seed: 'admin.md §UserEdit',
+  },
+  {
+    message: 'UserUpdate',
+    member: 'username',
+    kind: 'username',
+    setup: 'lookup',
+    rules: ['VAL-USERNAME', 'ADM-UPDATE-2', 'VAL-PATHCHARS', 'UND-3'],
+    seed: 'admin.md §UserUpdate',
+    depth: 'core',
+  },
+  {
+    message: 'UserUpdate',
+    member: 'requested_username',
+    kind: 'username',
+    setup: 'rename',
+    rules: ['VAL-USERNAME', 'ADM-UPDATE-6', 'ADM-UPDATE-13', 'VAL-PATHCHARS', 'UND-3'],
+    seed: 'admin.md §UserUpdate',
+  },
+  {
+    message: 'UserUpdate',
+    member: 'requested_password',
+    kind: 'password',
+    setup: 'update',
+    rules: ['VAL-PASSWORD', 'ADM-UPDATE-12'],
+    seed: 'admin.md §UserUpdate',
+  },
+  {
+    message: 'UserUpdate',
+    member: 'requested_permissions',
+    kind: 'permissions',
+    setup: 'update',
+    rules: ['VAL-PERMISSIONS', 'ADM-UPDATE-11', 'MERGE-4'],
+    seed: 'admin.md §UserUpdate',
+  },
+  {
+    message: 'UserUpdate',
+    member: 'requested_permissions',
+    kind: 'permissions',
+    setup: 'update-shared',
+    rules: ['VAL-PERMISSIONS', 'ADM-UPDATE-11', 'MERGE-5'],
+    seed: 'admin.md §Shared Account Restrictions',
+  },
+  {
+    message: 'UserDelete',
+    member: 'username',
+    kind: 'username',
+    setup: 'lookup',
+    rules: ['VAL-USERNAME', 'ADM-DELETE-2', 'VAL-PATHCHARS', 'UND-3'],
+    seed: 'admin.md §UserDelete',
+    depth: 'core',
+  },
+  {
+    message: 'UserInfo',
+    member: 'nickname',
+    kind: 'nickname',
+    setup: 'lookup',
+    rules: ['VAL-NICKNAME', 'USR-INFO-2', 'VAL-PATHCHARS', 'UND-3'],
+    seed: 'users.md §UserInfo',
+  },
+  {
+    message: 'UserKick',
+    member: 'nickname',
+    kind: 'nickname',
+    setup: 'lookup',
+    rules: ['VAL-NICKNAME', 'ADM-KICK-2', 'VAL-PATHCHARS', 'UND-3'],
+    seed: 'admin.md §UserKick',
+    depth: 'core',
+  },
+  {
+    message: 'UserAway',
+    member: 'message',
+    kind: 'status',
+    setup: 'own',
+    rules: ['VAL-STATUS', 'USR-AWAY-2', 'UND-2', 'UND-4'],
+    seed: 'users.md §Away/Status',
+  },
+  {
+    message: 'UserStatus',
+    member: 'status',
+    kind: 'status',
+    setup: 'own',
+    rules: ['VAL-STATUS', 'USR-STATUS-1', 'UND-2', 'UND-4'],
+    seed: 'users.md §Away/Status',
+    depth: 'core',
+  },
+  {
+    message: 'ServerInfoUpdate',
+    member: 'name',
+    kind: 'server-name',
+    setup: 'server',
+    rules: ['VAL-SERVER-NAME', 'ADM-SINFO-5', 'ADM-SINFO-4'],
+    seed: 'admin.md §ServerInfoUpdate',
+  },
+  {
+    message: 'ServerInfoUpdate',
+    member: 'description',
+    kind: 'server-description',
+    setup: 'server',
+    rules: ['VAL-SERVER-DESCRIPTION', 'ADM-SINFO-6', 'ADM-SINFO-4'],
+    seed: 'admin.md §ServerInfoUpdate',
+  },
+  {
+    message: 'ServerInfoUpdate',
+    member: 'image',
+    kind: 'server-image',
+    setup: 'server',
+    rules: ['VAL-SERVER-IMAGE', 'ADM-SINFO-7', 'ADM-SINFO-4'],
+    seed: 'admin.md §ServerInfoUpdate',
+  },
+  {
+    message: 'ServerInfoUpdate',
+    member: 'max_connections_per_ip',
+    kind: 'limit',
+    setup: 'server',
+    rules: ['VAL-LIMIT', 'ADM-SINFO-8', 'WIRE-JSON-4'],
+    seed: 'admin.md §ServerInfoUpdate',
+  },
+  {
+    message: 'ServerInfoUpdate',
+    member: 'max_transfers_per_ip',
+    kind: 'limit',
+    setup: 'server',
+    rules: ['VAL-LIMIT', 'ADM-SINFO-8', 'WIRE-JSON-4'],
+    seed: 'admin.md §ServerInfoUpdate',
+  },
 ];

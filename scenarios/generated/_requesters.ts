@@ -79,13 +79,25 @@ export function resolveBody(
 }
 
 /** The password of the account a name member refers to (any password for a name no account has). */
-function passwordOf(named: PlannedBody[string] | undefined, requester: Actor, state: RequesterState, actors: Record<string, Actor>): string {
+function passwordOf(
+  named: PlannedBody[string] | undefined,
+  requester: Actor,
+  state: RequesterState,
+  actors: Record<string, Actor>,
+): string {
   if (named === undefined || !('ref' in named) || named.ref === 'missing' || named.ref === 'guest') return 'Gen-Pa55word';
   if (named.ref === 'self') return state === 'new' || state === 'none' ? 'Gen-Pa55word' : requester.password;
   return actors[targetKey(named.ref)]?.password ?? 'Gen-Pa55word';
 }
 
-function nameOf(ref: NameRef, kind: 'username' | 'nickname', requester: Actor, state: RequesterState, actors: Record<string, Actor>, t: CheckContext): string {
+function nameOf(
+  ref: NameRef,
+  kind: 'username' | 'nickname',
+  requester: Actor,
+  state: RequesterState,
+  actors: Record<string, Actor>,
+  t: CheckContext,
+): string {
   if (ref === 'missing' || (ref === 'self' && state === 'none')) return t.name('gen-missing');
   if (ref === 'guest') return GUEST_USERNAME;
   const who = ref === 'self' ? requester : actors[targetKey(ref)];

@@ -26,7 +26,8 @@ function probesOf(order: MessageOrder, profile: Profile): Probe[] {
   const out: Probe[] = [];
   const own = new Map<RequesterState, number>();
   const actorFor = (state: RequesterState, expected: OrderStep): string => {
-    if (state !== 'new' && state !== 'none' && state !== 'removed' && !expected.mayClose && !order.failuresClose) return requesterKey(state);
+    if (state !== 'new' && state !== 'none' && state !== 'removed' && !expected.mayClose && !order.failuresClose)
+      return requesterKey(state);
     const n = (own.get(state) ?? 0) + 1;
     own.set(state, n);
     return requesterKey(state, n);
@@ -54,7 +55,13 @@ function ownsActor(order: MessageOrder, p: Probe): boolean {
 }
 
 /** Pipelined probes of one requester; each answer must carry the expected step's error (GEN-3). */
-async function sendAll(order: MessageOrder, probes: Probe[], requester: Actor, actors: Record<string, Actor>, t: CheckContext): Promise<void> {
+async function sendAll(
+  order: MessageOrder,
+  probes: Probe[],
+  requester: Actor,
+  actors: Record<string, Actor>,
+  t: CheckContext,
+): Promise<void> {
   const bodies = probes.map((p) => resolveBody(order, p.body, requester, p.state, actors, t));
   const answers = await requester.pipeline(bodies.map((body) => ({ type: order.message, body })));
   answers.forEach((o, i) => {
@@ -62,7 +69,11 @@ async function sendAll(order: MessageOrder, probes: Probe[], requester: Actor, a
     if (!p.assertKey || o === null) return;
     const text = o.type === 'Error' ? o.body.message : o.body.error;
     const keys = typeof text === 'string' ? classifyError(text) : [];
-    t.assert(keys.includes(p.expected.key), p.expected.rules[0]!, `${JSON.stringify({ type: order.message, ...bodies[i] })} as ${p.state}: the ${p.expected.id} check answers first (${p.expected.key}, GEN-3); got ${o.type} ${JSON.stringify(text)}`);
+    t.assert(
+      keys.includes(p.expected.key),
+      p.expected.rules[0]!,
+      `${JSON.stringify({ type: order.message, ...bodies[i] })} as ${p.state}: the ${p.expected.id} check answers first (${p.expected.key}, GEN-3); got ${o.type} ${JSON.stringify(text)}`,
+    );
   });
 }
 
@@ -94,6 +105,10 @@ function toCheck(order: MessageOrder): CheckDef | null {
 }
 
 export default section(
-  { id: 'generated/check-order', title: 'Check order: every adjacent pair of checks of every message (generated)', seed: 'admin.md §Admin Protection Rules' },
+  {
+    id: 'generated/check-order',
+    title: 'Check order: every adjacent pair of checks of every message (generated)',
+    seed: 'admin.md §Admin Protection Rules',
+  },
   CHECK_ORDER.map(toCheck).filter((c): c is CheckDef => c !== null),
 );

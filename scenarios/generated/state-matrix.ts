@@ -30,7 +30,8 @@ async function loginAttempt(t: CheckContext, body: Record<string, unknown>, expe
 const firstUser: CheckDef[] = [
   check({
     id: 'first-user/accounts-nobody-online',
-    title: 'With accounts but nobody online, an unknown username is not created as the first user (E-INVALID-CREDENTIALS); the admin still logs in',
+    title:
+      'With accounts but nobody online, an unknown username is not created as the first user (E-INVALID-CREDENTIALS); the admin still logs in',
     rules: ['SES-AUTH-2', 'SES-LOGIN-12'],
     errors: ['E-INVALID-CREDENTIALS'],
     run: async (_, t) => {
@@ -94,17 +95,27 @@ function loginStates(kind: 'regular' | 'shared'): CheckDef {
   return check({
     id: `login/${kind}-account-states`,
     title: `Login to a ${kind} account while it is enabled, disabled, enabled again, renamed (old and new name) and deleted`,
-    rules: ['SES-LOGIN-12', 'SES-LOGIN-13', 'ADM-UPDATE-15', 'ADM-UPDATE-18', 'ADM-DELETE-9', 'ADM-CREATE-13', kind === 'shared' ? 'SES-SHARED-1' : 'SES-AUTH-1'],
+    rules: [
+      'SES-LOGIN-12',
+      'SES-LOGIN-13',
+      'ADM-UPDATE-15',
+      'ADM-UPDATE-18',
+      'ADM-DELETE-9',
+      'ADM-CREATE-13',
+      kind === 'shared' ? 'SES-SHARED-1' : 'SES-AUTH-1',
+    ],
     errors: ['E-ACCOUNT-DISABLED', 'E-INVALID-CREDENTIALS'],
     seed: 'admin.md §UserUpdate',
     actors: { who: kind === 'shared' ? shared({ login: false }) : user({ login: false }) },
     run: async ({ who }, t) => {
-      const body = (name: string) => (kind === 'shared' ? sharedLogin(who!, t.name('nick'), { username: name }) : loginBody(name, who!.password));
+      const body = (name: string) =>
+        kind === 'shared' ? sharedLogin(who!, t.name('nick'), { username: name }) : loginBody(name, who!.password);
       let name = who!.username;
       for (const state of ACCOUNT_STATES) {
         const before = name;
         name = await enter(state, name, t);
-        const expect: ErrorKey | undefined = state === 'disabled' ? 'E-ACCOUNT-DISABLED' : state === 'deleted' ? 'E-INVALID-CREDENTIALS' : undefined;
+        const expect: ErrorKey | undefined =
+          state === 'disabled' ? 'E-ACCOUNT-DISABLED' : state === 'deleted' ? 'E-INVALID-CREDENTIALS' : undefined;
         await loginAttempt(t, body(name), expect);
         if (state === 'renamed') await loginAttempt(t, body(before), 'E-INVALID-CREDENTIALS');
       }
@@ -146,10 +157,23 @@ interface Trigger {
 
 const TRIGGERS: readonly Trigger[] = [
   // BC-4 (UserAway, UserStatus and UserBack share it): its first and its clearing trigger.
-  { title: 'UserAway → UserUpdated to user_list holders', rules: ['BC-4', 'USR-AWAY-5'], request: { type: 'UserAway', body: { message: 'away' } } },
+  {
+    title: 'UserAway → UserUpdated to user_list holders',
+    rules: ['BC-4', 'USR-AWAY-5'],
+    request: { type: 'UserAway', body: { message: 'away' } },
+  },
   { title: 'UserBack → UserUpdated to user_list holders', rules: ['BC-4', 'USR-BACK-2'], request: { type: 'UserBack', body: {} } },
-  { title: 'Login and logout → UserConnected / UserDisconnected to user_list holders', rules: ['SES-BC-1', 'BC-1', 'BC-2', 'SES-BC-3'], request: 'presence' },
-  { title: 'ServerInfoUpdate → ServerInfoUpdated to every session', rules: ['BC-6', 'ADM-SINFO-10'], request: { type: 'ServerInfoUpdate', body: { description: 'state matrix' } }, admin: true },
+  {
+    title: 'Login and logout → UserConnected / UserDisconnected to user_list holders',
+    rules: ['SES-BC-1', 'BC-1', 'BC-2', 'SES-BC-3'],
+    request: 'presence',
+  },
+  {
+    title: 'ServerInfoUpdate → ServerInfoUpdated to every session',
+    rules: ['BC-6', 'ADM-SINFO-10'],
+    request: { type: 'ServerInfoUpdate', body: { description: 'state matrix' } },
+    admin: true,
+  },
 ];
 
 /**
@@ -194,7 +218,10 @@ const audiences = check({
   },
 });
 
-export default section(
-  { id: 'generated/state-matrix', title: 'Rules in every server-wide state they depend on (generated)' },
-  [...firstUser, loginStates('regular'), loginStates('shared'), guestStates, audiences],
-);
+export default section({ id: 'generated/state-matrix', title: 'Rules in every server-wide state they depend on (generated)' }, [
+  ...firstUser,
+  loginStates('regular'),
+  loginStates('shared'),
+  guestStates,
+  audiences,
+]);

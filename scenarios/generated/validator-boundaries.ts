@@ -13,7 +13,11 @@ import type { ClientType } from '../../src/protocol/types.ts';
 import { accountBody, loginBody } from '../_lib.ts';
 import { classesFor, FIELD_USES, MISSING, type FieldUse, type Sent } from './_boundary-table.ts';
 
-const kebab = (s: string): string => s.replace(/([a-z])([A-Z])/g, '$1-$2').replaceAll('_', '-').toLowerCase();
+const kebab = (s: string): string =>
+  s
+    .replace(/([a-z])([A-Z])/g, '$1-$2')
+    .replaceAll('_', '-')
+    .toLowerCase();
 
 /** The requester, logged in again on a new connection whenever a probe ended its connection. */
 class Requester {
@@ -133,7 +137,8 @@ function toCheck(use: FieldUse): CheckDef {
       for (const c of classes) {
         const body = bodyFor(use, c.value(t.name('b')), actors, t);
         if (!body) continue;
-        if (use.setup === 'create' || use.setup === 'create-shared') created.push(...[body.username].filter((n): n is string => typeof n === 'string'));
+        if (use.setup === 'create' || use.setup === 'create-shared')
+          created.push(...[body.username].filter((n): n is string => typeof n === 'string'));
         const probe: Probe = [{ type: use.message, body }];
         (probe.every((r) => keepsConnection(r.type, r.body, t)) ? batch : alone).push(probe);
       }
@@ -146,13 +151,20 @@ function toCheck(use: FieldUse): CheckDef {
       }
       // The accounts the probes created, deleted in one write rather than one round trip each at cleanup.
       const accounts = t.model().accounts;
-      const made = [...new Set(created.map((n) => accounts[nameKey(n)]?.username))].filter((n): n is string => n !== undefined && nameKey(n) !== GUEST_USERNAME);
-      if (made.length > 0) await (await requester.live()).pipeline(made.map((username) => ({ type: 'UserDelete' as const, body: { username } })));
+      const made = [...new Set(created.map((n) => accounts[nameKey(n)]?.username))].filter(
+        (n): n is string => n !== undefined && nameKey(n) !== GUEST_USERNAME,
+      );
+      if (made.length > 0)
+        await (await requester.live()).pipeline(made.map((username) => ({ type: 'UserDelete' as const, body: { username } })));
     },
   });
 }
 
 export default section(
-  { id: 'generated/validator-boundaries', title: 'Validator boundaries: every field of every message × every boundary class (generated)', seed: 'admin.md §Username Validation' },
+  {
+    id: 'generated/validator-boundaries',
+    title: 'Validator boundaries: every field of every message × every boundary class (generated)',
+    seed: 'admin.md §Username Validation',
+  },
   FIELD_USES.map(toCheck),
 );

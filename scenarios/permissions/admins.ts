@@ -5,49 +5,51 @@ import { admin, check, section, shared, user } from '../../src/runner/api.ts';
 const PASSWORD = 'Admins-Pa55word';
 
 export default section({ id: 'permissions/admins', title: 'Admins hold every permission', seed: 'admin.md §Notes' }, [
-    check({
-      id: 'admin-passes-every-permission-check',
-      title: 'An admin with no stored permissions may create, fetch, update, kick and delete accounts',
-      rules: ['GEN-5', 'PERM-4', 'ADM-CREATE-5', 'ADM-EDIT-3', 'ADM-UPDATE-5', 'ADM-KICK-5', 'ADM-DELETE-6'],
-      errors: ['E-KICKED-BY'],
-      seed: 'admin.md §Notes, §Permissions',
-      actors: { boss: admin(), victim: user(), visitor: shared() },
-      run: async ({ boss, victim, visitor }, t) => {
-        const stored = await t.admin.request('UserEdit', { username: boss.username }).expectSuccess();
-        t.assert(Array.isArray(stored.body.permissions) && stored.body.permissions.length === 0, 'PERM-4', 'the admin stores no permissions');
-        const name = t.name('made');
-        t.created(name);
-        await boss.request('UserCreate', { username: name, password: PASSWORD, is_admin: false, enabled: true, permissions: ['chat_send'] }).expectSuccess();
-        await boss.request('UserEdit', { username: name }).expectSuccess();
-        await boss.request('UserUpdate', { username: name, requested_permissions: ['news_list'] }).expectSuccess();
-        await boss.request('UserKick', { nickname: victim.nickname }).expectSuccess();
-        await boss.request('UserKick', { nickname: visitor.nickname }).expectSuccess();
-        await boss.request('UserDelete', { username: name }).expectSuccess();
-      },
-    }),
+  check({
+    id: 'admin-passes-every-permission-check',
+    title: 'An admin with no stored permissions may create, fetch, update, kick and delete accounts',
+    rules: ['GEN-5', 'PERM-4', 'ADM-CREATE-5', 'ADM-EDIT-3', 'ADM-UPDATE-5', 'ADM-KICK-5', 'ADM-DELETE-6'],
+    errors: ['E-KICKED-BY'],
+    seed: 'admin.md §Notes, §Permissions',
+    actors: { boss: admin(), victim: user(), visitor: shared() },
+    run: async ({ boss, victim, visitor }, t) => {
+      const stored = await t.admin.request('UserEdit', { username: boss.username }).expectSuccess();
+      t.assert(Array.isArray(stored.body.permissions) && stored.body.permissions.length === 0, 'PERM-4', 'the admin stores no permissions');
+      const name = t.name('made');
+      t.created(name);
+      await boss
+        .request('UserCreate', { username: name, password: PASSWORD, is_admin: false, enabled: true, permissions: ['chat_send'] })
+        .expectSuccess();
+      await boss.request('UserEdit', { username: name }).expectSuccess();
+      await boss.request('UserUpdate', { username: name, requested_permissions: ['news_list'] }).expectSuccess();
+      await boss.request('UserKick', { nickname: victim.nickname }).expectSuccess();
+      await boss.request('UserKick', { nickname: visitor.nickname }).expectSuccess();
+      await boss.request('UserDelete', { username: name }).expectSuccess();
+    },
+  }),
 
-    check({
-      id: 'first-user-holds-everything',
-      title: 'The first user of a fresh server stores no permissions and still passes every permission check',
-      rules: ['GEN-5', 'SES-AUTH-2', 'UND-9', 'PERM-4'],
-      seed: 'admin.md §Notes ("Admins implicitly have all permissions (not stored in database)")',
-      // The run's control admin made the first Login of this server, with a non-empty password.
-      // UND-9 (a first Login with an empty password) is untested by design.
-      needs: { fresh: true },
-      actors: { boss: admin(), target: user({ login: false, permissions: ['chat_send'] }) },
-      run: async ({ boss, target }, t) => {
-        const first = await boss.request('UserEdit', { username: t.admin.username }).expectSuccess();
-        t.assert(first.body.is_admin === true, 'SES-AUTH-2', 'the first user is an admin');
-        t.assert(Array.isArray(first.body.permissions) && first.body.permissions.length === 0, 'SES-AUTH-2', 'it stores no permissions');
-        // ... and yet user_edit, user_create and user_delete checks pass for it (GEN-5).
-        const other = await t.admin.request('UserEdit', { username: target.username }).expectSuccess();
-        t.assert(other.body.username === target.username, 'GEN-5', 'UserEdit succeeded');
-        const name = t.name('first');
-        t.created(name);
-        await t.admin
-          .request('UserCreate', { username: name, password: PASSWORD, is_admin: false, enabled: true, permissions: ['user_kick'] })
-          .expectSuccess();
-        await t.admin.request('UserDelete', { username: name }).expectSuccess();
-      },
-    }),
-  ]);
+  check({
+    id: 'first-user-holds-everything',
+    title: 'The first user of a fresh server stores no permissions and still passes every permission check',
+    rules: ['GEN-5', 'SES-AUTH-2', 'UND-9', 'PERM-4'],
+    seed: 'admin.md §Notes ("Admins implicitly have all permissions (not stored in database)")',
+    // The run's control admin made the first Login of this server, with a non-empty password.
+    // UND-9 (a first Login with an empty password) is untested by design.
+    needs: { fresh: true },
+    actors: { boss: admin(), target: user({ login: false, permissions: ['chat_send'] }) },
+    run: async ({ boss, target }, t) => {
+      const first = await boss.request('UserEdit', { username: t.admin.username }).expectSuccess();
+      t.assert(first.body.is_admin === true, 'SES-AUTH-2', 'the first user is an admin');
+      t.assert(Array.isArray(first.body.permissions) && first.body.permissions.length === 0, 'SES-AUTH-2', 'it stores no permissions');
+      // ... and yet user_edit, user_create and user_delete checks pass for it (GEN-5).
+      const other = await t.admin.request('UserEdit', { username: target.username }).expectSuccess();
+      t.assert(other.body.username === target.username, 'GEN-5', 'UserEdit succeeded');
+      const name = t.name('first');
+      t.created(name);
+      await t.admin
+        .request('UserCreate', { username: name, password: PASSWORD, is_admin: false, enabled: true, permissions: ['user_kick'] })
+        .expectSuccess();
+      await t.admin.request('UserDelete', { username: name }).expectSuccess();
+    },
+  }),
+]);

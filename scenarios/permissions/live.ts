@@ -4,7 +4,9 @@
 // compares every frame each actor receives (or must not receive) with the model.
 import { admin, check, connection, section, sessionOf, user } from '../../src/runner/api.ts';
 
-export default section({ id: 'permissions/live', title: 'Permission changes take effect on live sessions', seed: 'admin.md §PermissionsUpdated' }, [
+export default section(
+  { id: 'permissions/live', title: 'Permission changes take effect on live sessions', seed: 'admin.md §PermissionsUpdated' },
+  [
     check({
       id: 'losing-user-list-stops-presence',
       title: 'After losing user_list a session no longer receives UserConnected; after regaining it, it receives UserDisconnected',
@@ -93,4 +95,5 @@ export default section({ id: 'permissions/live', title: 'Permission changes take
         await riser.request('ServerInfoUpdate', { description: 'not any more' }).expectError('E-ADMIN-REQUIRED');
       },
     }),
-  ]);
+  ],
+);

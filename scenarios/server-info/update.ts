@@ -6,7 +6,9 @@ import { ALL_PERMISSIONS } from '../../src/model/permissions.ts';
 
 const login = (username: string, password: string) => ({ username, password, features: [], locale: 'en' });
 
-export default section({ id: 'server-info/update', title: 'ServerInfoUpdate: access, broadcast, persistence', seed: 'admin.md §ServerInfoUpdate' }, [
+export default section(
+  { id: 'server-info/update', title: 'ServerInfoUpdate: access, broadcast, persistence', seed: 'admin.md §ServerInfoUpdate' },
+  [
     check({
       id: 'requires-login',
       title: 'ServerInfoUpdate before Login is refused with "Not logged in" (nexusd keeps the connection open)',
@@ -92,7 +94,11 @@ export default section({ id: 'server-info/update', title: 'ServerInfoUpdate: acc
         const r = await door.login(login(reader.username, reader.password)).expectSuccess();
         const info = (r.body.server_info ?? {}) as Record<string, unknown>;
         // SES-SI: members are optional on the wire; when the name is there it is the stored one.
-        t.assert(info.name === name || info.name === undefined || info.name === null, 'ADM-SINFO-9', `LoginResponse server_info.name is ${JSON.stringify(info.name)}, expected ${JSON.stringify(name)}`);
+        t.assert(
+          info.name === name || info.name === undefined || info.name === null,
+          'ADM-SINFO-9',
+          `LoginResponse server_info.name is ${JSON.stringify(info.name)}, expected ${JSON.stringify(name)}`,
+        );
         await boss.request('ServerInfoUpdate', { name: original }).expectSuccess();
       },
     }),
@@ -113,7 +119,11 @@ export default section({ id: 'server-info/update', title: 'ServerInfoUpdate: acc
         const r = await door.login(login(reader.username, reader.password)).expectSuccess();
         const info = (r.body.server_info ?? {}) as Record<string, unknown>;
         t.assert(info.name !== name, 'ADM-SINFO-9', 'the name of the refused update was not stored');
-        t.assert(info.max_transfers_per_ip !== before.max_transfers_per_ip + 1, 'ADM-SINFO-9', 'the limit of the refused update was not stored');
+        t.assert(
+          info.max_transfers_per_ip !== before.max_transfers_per_ip + 1,
+          'ADM-SINFO-9',
+          'the limit of the refused update was not stored',
+        );
       },
     }),
 
@@ -142,7 +152,9 @@ export default section({ id: 'server-info/update', title: 'ServerInfoUpdate: acc
       run: async ({ boss }) => {
         await boss.request('ServerInfoUpdate', { max_connections_per_ip: 0 }).expectError('E-MAX-CONNECTIONS-PER-IP-INVALID');
         await boss.request('ServerInfoUpdate', { max_transfers_per_ip: 0 }).expectError('E-MAX-TRANSFERS-PER-IP-INVALID');
-        await boss.request('ServerInfoUpdate', { max_transfers_per_ip: 0, max_connections_per_ip: 0 }).expectError('E-MAX-CONNECTIONS-PER-IP-INVALID');
+        await boss
+          .request('ServerInfoUpdate', { max_transfers_per_ip: 0, max_connections_per_ip: 0 })
+          .expectError('E-MAX-CONNECTIONS-PER-IP-INVALID');
       },
     }),
 
@@ -194,4 +206,5 @@ export default section({ id: 'server-info/update', title: 'ServerInfoUpdate: acc
         t.assert(info.name !== name, 'GEN-2', 'the removed session changed nothing');
       },
     }),
-  ]);
+  ],
+);

@@ -11,7 +11,9 @@ function imageOf(bytes: number, mime = 'image/png'): string {
   return prefix + 'A'.repeat(bytes - prefix.length);
 }
 
-export default section({ id: 'server-info/validation', title: 'ServerInfoUpdate: field validation', seed: 'admin.md §Server Info Validation' }, [
+export default section(
+  { id: 'server-info/validation', title: 'ServerInfoUpdate: field validation', seed: 'admin.md §Server Info Validation' },
+  [
     check({
       id: 'name-empty',
       title: 'An empty or whitespace-only server name fails with "Server name cannot be empty"',
@@ -93,11 +95,7 @@ export default section({ id: 'server-info/validation', title: 'ServerInfoUpdate:
       id: 'description',
       title: 'A description may be empty; newlines and control characters are refused; 513 characters are too long',
       rules: ['ADM-SINFO-6', 'VAL-SERVER-DESCRIPTION', 'SES-SI-2'],
-      errors: [
-        'E-SERVER-DESCRIPTION-TOO-LONG',
-        'E-SERVER-DESCRIPTION-CONTAINS-NEWLINES',
-        'E-SERVER-DESCRIPTION-INVALID-CHARACTERS',
-      ],
+      errors: ['E-SERVER-DESCRIPTION-TOO-LONG', 'E-SERVER-DESCRIPTION-CONTAINS-NEWLINES', 'E-SERVER-DESCRIPTION-INVALID-CHARACTERS'],
       seed: 'admin.md §Server Info Validation ("0-512 characters, no newlines, no control characters")',
       actors: { boss: admin() },
       run: async ({ boss }, t) => {
@@ -164,7 +162,9 @@ export default section({ id: 'server-info/validation', title: 'ServerInfoUpdate:
         await boss.request('ServerInfoUpdate', { image: 'data:image/gif;base64,R0lGODlh' }).expectError('E-SERVER-IMAGE-UNSUPPORTED-TYPE');
         await boss.request('ServerInfoUpdate', { image: 'data:text/plain;base64,aGk=' }).expectError('E-SERVER-IMAGE-UNSUPPORTED-TYPE');
         // The MIME type is compared case-sensitively.
-        await boss.request('ServerInfoUpdate', { image: 'data:IMAGE/PNG;base64,iVBORw0KGgo=' }).expectError('E-SERVER-IMAGE-UNSUPPORTED-TYPE');
+        await boss
+          .request('ServerInfoUpdate', { image: 'data:IMAGE/PNG;base64,iVBORw0KGgo=' })
+          .expectError('E-SERVER-IMAGE-UNSUPPORTED-TYPE');
       },
     }),
 
@@ -180,7 +180,11 @@ export default section({ id: 'server-info/validation', title: 'ServerInfoUpdate:
         await boss.request('ServerInfoUpdate', { image: imageOf(700_000) }).expectSuccess();
         await boss.request('ServerInfoUpdate', { image: original }).expectSuccess();
         // Last: in nexusd the frame limit may answer first with a framing error and a close (WIRE-LIM-4).
-        await expectValidatorPastFrameLimit(boss, boss.request('ServerInfoUpdate', { image: imageOf(716_801) }), 'E-SERVER-IMAGE-TOO-LARGE');
+        await expectValidatorPastFrameLimit(
+          boss,
+          boss.request('ServerInfoUpdate', { image: imageOf(716_801) }),
+          'E-SERVER-IMAGE-TOO-LARGE',
+        );
       },
     }),
 
@@ -200,7 +204,11 @@ export default section({ id: 'server-info/validation', title: 'ServerInfoUpdate:
             await boss.expectClosed();
             return;
           }
-          t.assert(reply.body.success === true || reply.type === 'Error' || reply.body.success === false, 'VAL-SERVER-IMAGE', `an answer to a ${bytes}-byte image`);
+          t.assert(
+            reply.body.success === true || reply.type === 'Error' || reply.body.success === false,
+            'VAL-SERVER-IMAGE',
+            `an answer to a ${bytes}-byte image`,
+          );
         }
         await boss.expectConnected();
       },
@@ -214,11 +222,14 @@ export default section({ id: 'server-info/validation', title: 'ServerInfoUpdate:
       seed: 'admin.md §Server Info Validation',
       actors: { boss: admin() },
       run: async ({ boss }) => {
+        await boss.request('ServerInfoUpdate', { image: 'not-an-image', description: 'a\nb', name: '' }).expectError('E-SERVER-NAME-EMPTY');
         await boss
-          .request('ServerInfoUpdate', { image: 'not-an-image', description: 'a\nb', name: '' })
-          .expectError('E-SERVER-NAME-EMPTY');
-        await boss.request('ServerInfoUpdate', { image: 'not-an-image', description: 'a\nb' }).expectError('E-SERVER-DESCRIPTION-CONTAINS-NEWLINES');
-        await boss.request('ServerInfoUpdate', { max_connections_per_ip: 0, image: 'not-an-image' }).expectError('E-SERVER-IMAGE-INVALID-FORMAT');
+          .request('ServerInfoUpdate', { image: 'not-an-image', description: 'a\nb' })
+          .expectError('E-SERVER-DESCRIPTION-CONTAINS-NEWLINES');
+        await boss
+          .request('ServerInfoUpdate', { max_connections_per_ip: 0, image: 'not-an-image' })
+          .expectError('E-SERVER-IMAGE-INVALID-FORMAT');
       },
     }),
-  ]);
+  ],
+);

@@ -14,7 +14,11 @@ const compatible = (title: string, make: (v: Version) => string, id: string) =>
     actors: { c: connection('new') },
     run: async ({ c }, t) => {
       const reply = await c.handshake(make(serverVersion(t))).expectSuccess();
-      t.assert(typeof reply.body.version === 'string' && reply.body.version !== '', 'SES-HS-4', 'HandshakeResponse carries the server protocol version');
+      t.assert(
+        typeof reply.body.version === 'string' && reply.body.version !== '',
+        'SES-HS-4',
+        'HandshakeResponse carries the server protocol version',
+      );
       await c.expectConnected();
     },
   });
@@ -29,7 +33,11 @@ const rejected = (id: string, title: string, key: ErrorKey, rules: string[], mak
     actors: { c: connection('new') },
     run: async ({ c }, t) => {
       const reply = await c.handshake(make(serverVersion(t))).expectError(key);
-      t.assert(reply.type === 'HandshakeResponse' && reply.body.success === false, 'SES-HS-5', 'failure comes as HandshakeResponse {success:false}');
+      t.assert(
+        reply.type === 'HandshakeResponse' && reply.body.success === false,
+        'SES-HS-5',
+        'failure comes as HandshakeResponse {success:false}',
+      );
       await c.expectClosed();
     },
   });
@@ -44,85 +52,91 @@ const notSemver = (id: string, example: string, make: (v: Version) => string) =>
   );
 
 export default section({ id: 'session/handshake', title: 'Handshake', seed: 'session.md §1 Handshake' }, [
-    check({
-      id: 'server-version',
-      title: "A Handshake with the server's own protocol version succeeds and the connection stays open",
-      rules: ['SES-HS-4', 'WIRE-SEQ-1', 'WIRE-TCP-1', 'WIRE-PORT-1', 'WIRE-ID-2'],
-      actors: { c: connection('new') },
-      run: async ({ c }, t) => {
-        const reply = await c.handshake().expectSuccess();
-        t.assert(reply.body.version === serverVersion(t).text, 'SES-HS-4', `version is the server protocol version ${serverVersion(t).text}`);
-        await c.expectConnected();
-      },
-    }),
-    compatible('the patch number', (v) => `${v.major}.${v.minor}.${v.patch + 99}`, 'patch'),
-    compatible('a pre-release tag', (v) => `${v.major}.${v.minor}.${v.patch}-alpha.1`, 'pre-release'),
-    compatible('build metadata', (v) => `${v.major}.${v.minor}.${v.patch}+build.7`, 'build'),
-    check({
-      id: 'compatible/older-minor',
-      title: 'A client with a lower minor version is compatible in this era (client minor ≤ server minor)',
-      rules: ['SES-HS-3', 'SES-HS-2', 'SES-HS-4'],
-      actors: { c: connection('new') },
-      run: async ({ c }, t) => {
-        const v = serverVersion(t);
-        if (v.minor === 0) t.skip(`server minor version is 0 (${v.text}); no lower minor exists`);
-        // A target rejecting this follows the later rule (equal minors while major is 0), SES-HS-3.
-        await c.handshake(`${v.major}.${v.minor - 1}.0`).expectSuccess();
-        await c.expectConnected();
-      },
-    }),
-    check({
-      id: 'max-length-version',
-      title: 'A valid 32-byte version is accepted (the limit is 32 bytes)',
-      rules: ['SES-HS-1', 'SES-HS-2', 'WIRE-LIM-1', 'VAL-VERSION'],
-      actors: { c: connection('new') },
-      run: async ({ c }, t) => {
-        const v = serverVersion(t);
-        const base = `${v.major}.${v.minor}.${v.patch}-`;
-        const version = base + 'a'.repeat(32 - base.length);
-        await c.handshake(version).expectSuccess();
-        await c.expectConnected();
-      },
-    }),
-    rejected(
-      'newer-minor',
-      'A client whose minor version is newer than the server’s is rejected with E-VERSION-CLIENT-TOO-NEW and the connection closes',
-      'E-VERSION-CLIENT-TOO-NEW',
-      ['SES-HS-2', 'SES-HS-8'],
-      (v) => `${v.major}.${v.minor + 1}.0`,
-    ),
-    rejected(
-      'major-mismatch',
-      'A client with a different major version is rejected with E-VERSION-MAJOR-MISMATCH and the connection closes',
-      'E-VERSION-MAJOR-MISMATCH',
-      ['SES-HS-2', 'SES-HS-8'],
-      (v) => `${v.major + 1}.${v.minor}.${v.patch}`,
-    ),
-    rejected(
-      'major-mismatch-lower-minor',
-      'A different major version is rejected even when its minor is lower',
-      'E-VERSION-MAJOR-MISMATCH',
-      ['SES-HS-2'],
-      (v) => `${v.major + 1}.0.0`,
-    ),
-    rejected('empty', 'An empty version is rejected with E-VERSION-EMPTY and the connection closes', 'E-VERSION-EMPTY', ['SES-HS-1'], () => ''),
-    check({
-      id: 'too-long',
-      title: 'A 33-byte version is rejected with E-VERSION-TOO-LONG (nexusd: its frame may exceed the limit instead)',
-      rules: ['SES-HS-1', 'SES-HS-5', 'VAL-VERSION', 'WIRE-LIM-4'],
-      errors: ['E-VERSION-TOO-LONG'],
-      actors: { c: connection('new') },
-      run: async ({ c }, t) => {
-        const v = serverVersion(t);
-        const base = `${v.major}.${v.minor}.${v.patch}-`;
-        // Length is checked before SemVer: the value is otherwise a valid, compatible version.
-        // nexusd: the 66-byte frame may exceed the era's limit instead (WIRE-LIM-4). Either way it closes.
-        await expectValidatorPastFrameLimit(c, c.handshake(base + 'a'.repeat(33 - base.length)), 'E-VERSION-TOO-LONG', true);
-      },
-    }),
-    notSemver('two-parts', '"0.5"', (v) => `${v.major}.${v.minor}`),
-    notSemver('v-prefix', '"v0.5.0"', (v) => `v${v.major}.${v.minor}.${v.patch}`),
-    notSemver('leading-zero', '"0.05.0"', (v) => `${v.major}.0${v.minor}.${v.patch}`),
-    notSemver('trailing-space', '"0.5.0 "', (v) => `${v.text} `),
-    notSemver('words', '"latest"', () => 'latest'),
-  ]);
+  check({
+    id: 'server-version',
+    title: "A Handshake with the server's own protocol version succeeds and the connection stays open",
+    rules: ['SES-HS-4', 'WIRE-SEQ-1', 'WIRE-TCP-1', 'WIRE-PORT-1', 'WIRE-ID-2'],
+    actors: { c: connection('new') },
+    run: async ({ c }, t) => {
+      const reply = await c.handshake().expectSuccess();
+      t.assert(reply.body.version === serverVersion(t).text, 'SES-HS-4', `version is the server protocol version ${serverVersion(t).text}`);
+      await c.expectConnected();
+    },
+  }),
+  compatible('the patch number', (v) => `${v.major}.${v.minor}.${v.patch + 99}`, 'patch'),
+  compatible('a pre-release tag', (v) => `${v.major}.${v.minor}.${v.patch}-alpha.1`, 'pre-release'),
+  compatible('build metadata', (v) => `${v.major}.${v.minor}.${v.patch}+build.7`, 'build'),
+  check({
+    id: 'compatible/older-minor',
+    title: 'A client with a lower minor version is compatible in this era (client minor ≤ server minor)',
+    rules: ['SES-HS-3', 'SES-HS-2', 'SES-HS-4'],
+    actors: { c: connection('new') },
+    run: async ({ c }, t) => {
+      const v = serverVersion(t);
+      if (v.minor === 0) t.skip(`server minor version is 0 (${v.text}); no lower minor exists`);
+      // A target rejecting this follows the later rule (equal minors while major is 0), SES-HS-3.
+      await c.handshake(`${v.major}.${v.minor - 1}.0`).expectSuccess();
+      await c.expectConnected();
+    },
+  }),
+  check({
+    id: 'max-length-version',
+    title: 'A valid 32-byte version is accepted (the limit is 32 bytes)',
+    rules: ['SES-HS-1', 'SES-HS-2', 'WIRE-LIM-1', 'VAL-VERSION'],
+    actors: { c: connection('new') },
+    run: async ({ c }, t) => {
+      const v = serverVersion(t);
+      const base = `${v.major}.${v.minor}.${v.patch}-`;
+      const version = base + 'a'.repeat(32 - base.length);
+      await c.handshake(version).expectSuccess();
+      await c.expectConnected();
+    },
+  }),
+  rejected(
+    'newer-minor',
+    'A client whose minor version is newer than the server’s is rejected with E-VERSION-CLIENT-TOO-NEW and the connection closes',
+    'E-VERSION-CLIENT-TOO-NEW',
+    ['SES-HS-2', 'SES-HS-8'],
+    (v) => `${v.major}.${v.minor + 1}.0`,
+  ),
+  rejected(
+    'major-mismatch',
+    'A client with a different major version is rejected with E-VERSION-MAJOR-MISMATCH and the connection closes',
+    'E-VERSION-MAJOR-MISMATCH',
+    ['SES-HS-2', 'SES-HS-8'],
+    (v) => `${v.major + 1}.${v.minor}.${v.patch}`,
+  ),
+  rejected(
+    'major-mismatch-lower-minor',
+    'A different major version is rejected even when its minor is lower',
+    'E-VERSION-MAJOR-MISMATCH',
+    ['SES-HS-2'],
+    (v) => `${v.major + 1}.0.0`,
+  ),
+  rejected(
+    'empty',
+    'An empty version is rejected with E-VERSION-EMPTY and the connection closes',
+    'E-VERSION-EMPTY',
+    ['SES-HS-1'],
+    () => '',
+  ),
+  check({
+    id: 'too-long',
+    title: 'A 33-byte version is rejected with E-VERSION-TOO-LONG (nexusd: its frame may exceed the limit instead)',
+    rules: ['SES-HS-1', 'SES-HS-5', 'VAL-VERSION', 'WIRE-LIM-4'],
+    errors: ['E-VERSION-TOO-LONG'],
+    actors: { c: connection('new') },
+    run: async ({ c }, t) => {
+      const v = serverVersion(t);
+      const base = `${v.major}.${v.minor}.${v.patch}-`;
+      // Length is checked before SemVer: the value is otherwise a valid, compatible version.
+      // nexusd: the 66-byte frame may exceed the era's limit instead (WIRE-LIM-4). Either way it closes.
+      await expectValidatorPastFrameLimit(c, c.handshake(base + 'a'.repeat(33 - base.length)), 'E-VERSION-TOO-LONG', true);
+    },
+  }),
+  notSemver('two-parts', '"0.5"', (v) => `${v.major}.${v.minor}`),
+  notSemver('v-prefix', '"v0.5.0"', (v) => `v${v.major}.${v.minor}.${v.patch}`),
+  notSemver('leading-zero', '"0.05.0"', (v) => `${v.major}.0${v.minor}.${v.patch}`),
+  notSemver('trailing-space', '"0.5.0 "', (v) => `${v.text} `),
+  notSemver('words', '"latest"', () => 'latest'),
+]);

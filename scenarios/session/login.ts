@@ -49,14 +49,31 @@ export default section({ id: 'session/login', title: 'Login (regular accounts)' 
   check({
     id: 'success',
     title: 'A regular account logs in: LoginResponse carries session_id, is_admin:false, its permissions, server_info and locale',
-    rules: ['SES-LOGIN-9', 'SES-LOGIN-10', 'SES-LOGIN-17', 'SES-AUTH-1', 'SES-LR-1', 'SES-LR-2', 'SES-LR-3', 'SES-LR-4', 'SES-LR-5', 'SES-LR-7', 'WIRE-SEQ-6', 'WIRE-ID-2'],
+    rules: [
+      'SES-LOGIN-9',
+      'SES-LOGIN-10',
+      'SES-LOGIN-17',
+      'SES-AUTH-1',
+      'SES-LR-1',
+      'SES-LR-2',
+      'SES-LR-3',
+      'SES-LR-4',
+      'SES-LR-5',
+      'SES-LR-7',
+      'WIRE-SEQ-6',
+      'WIRE-ID-2',
+    ],
     actors: { u: user({ login: false, permissions: ['user_list', 'user_info'] }) },
     run: async ({ u }, t) => {
       const r = await u.login(credentials(u)).expectSuccess();
       const id = r.body.session_id;
       t.assert(Number.isInteger(id) && (id as number) > 0 && (id as number) <= 0xffffffff, 'SES-LR-2', 'session_id is a u32 > 0');
       t.assert(r.body.is_admin === false, 'SES-LR-1', 'is_admin is false for a regular account');
-      t.assert(Array.isArray(r.body.permissions) && sameSet(r.body.permissions, ['user_list', 'user_info']), 'SES-LR-3', 'permissions are the stored names (any order)');
+      t.assert(
+        Array.isArray(r.body.permissions) && sameSet(r.body.permissions, ['user_list', 'user_info']),
+        'SES-LR-3',
+        'permissions are the stored names (any order)',
+      );
       t.assert(typeof r.body.server_info === 'object' && r.body.server_info !== null, 'SES-LR-5', 'server_info is present');
       t.assert(r.body.locale === 'en', 'SES-LR-4', 'locale echoes the requested "en"');
       t.assert(r.body.error === undefined || r.body.error === null, 'SES-LR-1', 'no error member on success');
@@ -111,7 +128,11 @@ export default section({ id: 'session/login', title: 'Login (regular accounts)' 
       const h = await topic.login(credentials(topic)).expectSuccess();
       const ci = h.body.chat_info as Record<string, unknown> | undefined | null;
       if (ci !== undefined && ci !== null) {
-        t.assert(typeof ci.topic === 'string' && typeof ci.topic_set_by === 'string', 'SES-LR-6', 'chat_info {topic, topic_set_by} are strings');
+        t.assert(
+          typeof ci.topic === 'string' && typeof ci.topic_set_by === 'string',
+          'SES-LR-6',
+          'chat_info {topic, topic_set_by} are strings',
+        );
       }
     },
   }),
@@ -125,7 +146,11 @@ export default section({ id: 'session/login', title: 'Login (regular accounts)' 
       await u.login(credentials(u, { username: swapCase(u.username) })).expectSuccess();
       const list = usersOf(await u.request('UserList', { all: false }).expectSuccess());
       const mine = entriesFor(list, u.username);
-      t.assert(mine.length === 1 && mine[0]!.nickname === u.username && mine[0]!.username === u.username, 'SES-ID-1', 'listed with the stored casing');
+      t.assert(
+        mine.length === 1 && mine[0]!.nickname === u.username && mine[0]!.username === u.username,
+        'SES-ID-1',
+        'listed with the stored casing',
+      );
     },
   }),
   check({
@@ -180,12 +205,9 @@ export default section({ id: 'session/login', title: 'Login (regular accounts)' 
   loginSucceeds('locale-empty', 'An empty locale is valid', ['VAL-LOCALE', 'SES-LOGIN-6'], { locale: '' }),
   loginSucceeds('locale-max', 'A 16-byte locale is valid', ['VAL-LOCALE', 'SES-LOGIN-6'], { locale: 'en-GB-x-abcdefgh' }),
   loginSucceeds('features-empty-list', 'An empty features list is valid', ['VAL-FEATURES', 'SES-LOGIN-7'], { features: [] }),
-  loginSucceeds(
-    'features-max',
-    'Sixteen features of 32 bytes each are valid',
-    ['VAL-FEATURES', 'SES-LOGIN-7'],
-    { features: Array.from({ length: 16 }, (_, i) => LONG_FEATURE.slice(0, 30) + String(i).padStart(2, '0')) },
-  ),
+  loginSucceeds('features-max', 'Sixteen features of 32 bytes each are valid', ['VAL-FEATURES', 'SES-LOGIN-7'], {
+    features: Array.from({ length: 16 }, (_, i) => LONG_FEATURE.slice(0, 30) + String(i).padStart(2, '0')),
+  }),
   loginSucceeds('avatar-null', 'A null avatar means "no avatar"', ['VAL-AVATAR', 'SES-LOGIN-8', 'WIRE-JSON-4'], { avatar: null }),
   check({
     id: 'avatar-types',
@@ -200,12 +222,9 @@ export default section({ id: 'session/login', title: 'Login (regular accounts)' 
       await svg.login(credentials(png, { avatar: SVG })).expectSuccess();
     },
   }),
-  loginSucceeds(
-    'avatar-max',
-    'An avatar of exactly 176 000 bytes is accepted',
-    ['VAL-AVATAR', 'SES-LOGIN-8', 'WIRE-LIM-1'],
-    { avatar: 'data:image/png;base64,' + 'A'.repeat(176_000 - 'data:image/png;base64,'.length) },
-  ),
+  loginSucceeds('avatar-max', 'An avatar of exactly 176 000 bytes is accepted', ['VAL-AVATAR', 'SES-LOGIN-8', 'WIRE-LIM-1'], {
+    avatar: 'data:image/png;base64,' + 'A'.repeat(176_000 - 'data:image/png;base64,'.length),
+  }),
   check({
     id: 'unicode-username-letters',
     title: 'Unicode letters are valid in a username: an unknown such name passes validation and gets E-INVALID-CREDENTIALS',
@@ -219,8 +238,12 @@ export default section({ id: 'session/login', title: 'Login (regular accounts)' 
   }),
 
   // --- credentials ------------------------------------------------------------------------------
-  loginFails('wrong-password', 'A wrong password is rejected with E-INVALID-CREDENTIALS and the connection closes', 'E-INVALID-CREDENTIALS', ['SES-LOGIN-10', 'SES-AUTH-1'], (a) =>
-    credentials(a, { password: `${a.password}x` }),
+  loginFails(
+    'wrong-password',
+    'A wrong password is rejected with E-INVALID-CREDENTIALS and the connection closes',
+    'E-INVALID-CREDENTIALS',
+    ['SES-LOGIN-10', 'SES-AUTH-1'],
+    (a) => credentials(a, { password: `${a.password}x` }),
   ),
   loginFails('password-case-sensitive', 'Passwords are case-sensitive', 'E-INVALID-CREDENTIALS', ['SES-LOGIN-10'], (a) =>
     credentials(a, { password: swapCase(a.password) === a.password ? `${a.password}X` : swapCase(a.password) }),
@@ -239,9 +262,16 @@ export default section({ id: 'session/login', title: 'Login (regular accounts)' 
       await boss.request('UserEdit', { username: name }).expectError('E-USER-NOT-FOUND');
     },
   }),
-  loginFails('disabled', 'A disabled account with the right password gets E-ACCOUNT-DISABLED and the connection closes', 'E-ACCOUNT-DISABLED', ['SES-LOGIN-11'], (a) => credentials(a), {
-    enabled: false,
-  }),
+  loginFails(
+    'disabled',
+    'A disabled account with the right password gets E-ACCOUNT-DISABLED and the connection closes',
+    'E-ACCOUNT-DISABLED',
+    ['SES-LOGIN-11'],
+    (a) => credentials(a),
+    {
+      enabled: false,
+    },
+  ),
   loginFails(
     'disabled-wrong-password',
     'A disabled account with a wrong password gets E-INVALID-CREDENTIALS (the password is checked first)',
@@ -252,20 +282,40 @@ export default section({ id: 'session/login', title: 'Login (regular accounts)' 
   ),
 
   // --- field validation (SES-LOGIN-4..8) --------------------------------------------------------
-  loginFails('username-too-long', 'A 33-character username is rejected with E-USERNAME-TOO-LONG', 'E-USERNAME-TOO-LONG', ['SES-LOGIN-4', 'VAL-USERNAME'], () =>
-    loginBody('u'.repeat(33), 'secret'),
+  loginFails(
+    'username-too-long',
+    'A 33-character username is rejected with E-USERNAME-TOO-LONG',
+    'E-USERNAME-TOO-LONG',
+    ['SES-LOGIN-4', 'VAL-USERNAME'],
+    () => loginBody('u'.repeat(33), 'secret'),
   ),
-  loginFails('username-space', 'A username with a space is rejected with E-USERNAME-INVALID', 'E-USERNAME-INVALID', ['SES-LOGIN-4', 'VAL-USERNAME'], () =>
-    loginBody('has space', 'secret'),
+  loginFails(
+    'username-space',
+    'A username with a space is rejected with E-USERNAME-INVALID',
+    'E-USERNAME-INVALID',
+    ['SES-LOGIN-4', 'VAL-USERNAME'],
+    () => loginBody('has space', 'secret'),
   ),
-  loginFails('username-control', 'A username with a control character is rejected with E-USERNAME-INVALID', 'E-USERNAME-INVALID', ['SES-LOGIN-4', 'VAL-USERNAME'], () =>
-    loginBody('tab\tname', 'secret'),
+  loginFails(
+    'username-control',
+    'A username with a control character is rejected with E-USERNAME-INVALID',
+    'E-USERNAME-INVALID',
+    ['SES-LOGIN-4', 'VAL-USERNAME'],
+    () => loginBody('tab\tname', 'secret'),
   ),
-  loginFails('username-emoji', 'A username with an emoji is rejected with E-USERNAME-INVALID', 'E-USERNAME-INVALID', ['SES-LOGIN-4', 'VAL-USERNAME'], () =>
-    loginBody('smile\u{1F600}', 'secret'),
+  loginFails(
+    'username-emoji',
+    'A username with an emoji is rejected with E-USERNAME-INVALID',
+    'E-USERNAME-INVALID',
+    ['SES-LOGIN-4', 'VAL-USERNAME'],
+    () => loginBody('smile\u{1F600}', 'secret'),
   ),
-  loginFails('password-too-long', 'A 257-character password is rejected with E-PASSWORD-TOO-LONG', 'E-PASSWORD-TOO-LONG', ['SES-LOGIN-5', 'VAL-PASSWORD'], (a) =>
-    credentials(a, { password: 'p'.repeat(257) }),
+  loginFails(
+    'password-too-long',
+    'A 257-character password is rejected with E-PASSWORD-TOO-LONG',
+    'E-PASSWORD-TOO-LONG',
+    ['SES-LOGIN-5', 'VAL-PASSWORD'],
+    (a) => credentials(a, { password: 'p'.repeat(257) }),
   ),
   check({
     id: 'password-unit',
@@ -279,58 +329,126 @@ export default section({ id: 'session/login', title: 'Login (regular accounts)' 
       await account.expectClosed();
     },
   }),
-  loginFails('locale-too-long', 'A 17-byte locale is rejected with E-LOCALE-TOO-LONG', 'E-LOCALE-TOO-LONG', ['SES-LOGIN-6', 'VAL-LOCALE'], (a) =>
-    credentials(a, { locale: 'en-GB-x-abcdefghi' }),
+  loginFails(
+    'locale-too-long',
+    'A 17-byte locale is rejected with E-LOCALE-TOO-LONG',
+    'E-LOCALE-TOO-LONG',
+    ['SES-LOGIN-6', 'VAL-LOCALE'],
+    (a) => credentials(a, { locale: 'en-GB-x-abcdefghi' }),
   ),
-  loginFails('locale-bytes', 'The locale limit counts bytes: 9 two-byte characters (18 bytes) are too long', 'E-LOCALE-TOO-LONG', ['SES-LOGIN-6', 'VAL-LOCALE'], (a) =>
-    credentials(a, { locale: 'é'.repeat(9) }),
+  loginFails(
+    'locale-bytes',
+    'The locale limit counts bytes: 9 two-byte characters (18 bytes) are too long',
+    'E-LOCALE-TOO-LONG',
+    ['SES-LOGIN-6', 'VAL-LOCALE'],
+    (a) => credentials(a, { locale: 'é'.repeat(9) }),
   ),
-  loginFails('locale-control', 'A locale with a control character is rejected with E-LOCALE-INVALID-CHARACTERS', 'E-LOCALE-INVALID-CHARACTERS', ['SES-LOGIN-6', 'VAL-LOCALE'], (a) =>
-    credentials(a, { locale: 'en\u0007' }),
+  loginFails(
+    'locale-control',
+    'A locale with a control character is rejected with E-LOCALE-INVALID-CHARACTERS',
+    'E-LOCALE-INVALID-CHARACTERS',
+    ['SES-LOGIN-6', 'VAL-LOCALE'],
+    (a) => credentials(a, { locale: 'en\u0007' }),
   ),
-  loginFails('features-too-many', 'Seventeen features are rejected with E-FEATURES-TOO-MANY', 'E-FEATURES-TOO-MANY', ['SES-LOGIN-7', 'VAL-FEATURES'], (a) =>
-    credentials(a, { features: Array.from({ length: 17 }, (_, i) => `f${i}`) }),
+  loginFails(
+    'features-too-many',
+    'Seventeen features are rejected with E-FEATURES-TOO-MANY',
+    'E-FEATURES-TOO-MANY',
+    ['SES-LOGIN-7', 'VAL-FEATURES'],
+    (a) => credentials(a, { features: Array.from({ length: 17 }, (_, i) => `f${i}`) }),
   ),
-  loginFails('features-empty-name', 'An empty feature name is rejected with E-FEATURES-EMPTY-FEATURE', 'E-FEATURES-EMPTY-FEATURE', ['SES-LOGIN-7', 'VAL-FEATURES'], (a) =>
-    credentials(a, { features: ['chat', ''] }),
+  loginFails(
+    'features-empty-name',
+    'An empty feature name is rejected with E-FEATURES-EMPTY-FEATURE',
+    'E-FEATURES-EMPTY-FEATURE',
+    ['SES-LOGIN-7', 'VAL-FEATURES'],
+    (a) => credentials(a, { features: ['chat', ''] }),
   ),
-  loginFails('features-name-too-long', 'A 33-byte feature name is rejected with E-FEATURES-FEATURE-TOO-LONG', 'E-FEATURES-FEATURE-TOO-LONG', ['SES-LOGIN-7', 'VAL-FEATURES'], (a) =>
-    credentials(a, { features: [`${LONG_FEATURE}x`] }),
+  loginFails(
+    'features-name-too-long',
+    'A 33-byte feature name is rejected with E-FEATURES-FEATURE-TOO-LONG',
+    'E-FEATURES-FEATURE-TOO-LONG',
+    ['SES-LOGIN-7', 'VAL-FEATURES'],
+    (a) => credentials(a, { features: [`${LONG_FEATURE}x`] }),
   ),
-  loginFails('features-name-bytes', 'The feature-name limit counts bytes: 17 two-byte characters are too long', 'E-FEATURES-FEATURE-TOO-LONG', ['SES-LOGIN-7', 'VAL-FEATURES'], (a) =>
-    credentials(a, { features: ['é'.repeat(17)] }),
+  loginFails(
+    'features-name-bytes',
+    'The feature-name limit counts bytes: 17 two-byte characters are too long',
+    'E-FEATURES-FEATURE-TOO-LONG',
+    ['SES-LOGIN-7', 'VAL-FEATURES'],
+    (a) => credentials(a, { features: ['é'.repeat(17)] }),
   ),
-  loginFails('features-control', 'A feature name with a control character is rejected with E-FEATURES-INVALID-CHARACTERS', 'E-FEATURES-INVALID-CHARACTERS', ['SES-LOGIN-7', 'VAL-FEATURES'], (a) =>
-    credentials(a, { features: ['chat\n'] }),
+  loginFails(
+    'features-control',
+    'A feature name with a control character is rejected with E-FEATURES-INVALID-CHARACTERS',
+    'E-FEATURES-INVALID-CHARACTERS',
+    ['SES-LOGIN-7', 'VAL-FEATURES'],
+    (a) => credentials(a, { features: ['chat\n'] }),
   ),
-  loginFails('avatar-too-large', 'An avatar of 176 001 bytes is rejected with E-AVATAR-TOO-LARGE', 'E-AVATAR-TOO-LARGE', ['SES-LOGIN-8', 'VAL-AVATAR'], (a) =>
-    credentials(a, { avatar: 'data:image/png;base64,' + 'A'.repeat(176_001 - 'data:image/png;base64,'.length) }),
+  loginFails(
+    'avatar-too-large',
+    'An avatar of 176 001 bytes is rejected with E-AVATAR-TOO-LARGE',
+    'E-AVATAR-TOO-LARGE',
+    ['SES-LOGIN-8', 'VAL-AVATAR'],
+    (a) => credentials(a, { avatar: 'data:image/png;base64,' + 'A'.repeat(176_001 - 'data:image/png;base64,'.length) }),
   ),
-  loginFails('avatar-not-data-uri', 'An avatar that is not a data URI is rejected with E-AVATAR-INVALID-FORMAT', 'E-AVATAR-INVALID-FORMAT', ['SES-LOGIN-8', 'VAL-AVATAR'], (a) =>
-    credentials(a, { avatar: 'https://example.com/me.png' }),
+  loginFails(
+    'avatar-not-data-uri',
+    'An avatar that is not a data URI is rejected with E-AVATAR-INVALID-FORMAT',
+    'E-AVATAR-INVALID-FORMAT',
+    ['SES-LOGIN-8', 'VAL-AVATAR'],
+    (a) => credentials(a, { avatar: 'https://example.com/me.png' }),
   ),
-  loginFails('avatar-not-base64', 'A data URI without ";base64," is rejected with E-AVATAR-INVALID-FORMAT', 'E-AVATAR-INVALID-FORMAT', ['SES-LOGIN-8', 'VAL-AVATAR'], (a) =>
-    credentials(a, { avatar: 'data:image/png,rawbytes' }),
+  loginFails(
+    'avatar-not-base64',
+    'A data URI without ";base64," is rejected with E-AVATAR-INVALID-FORMAT',
+    'E-AVATAR-INVALID-FORMAT',
+    ['SES-LOGIN-8', 'VAL-AVATAR'],
+    (a) => credentials(a, { avatar: 'data:image/png,rawbytes' }),
   ),
-  loginFails('avatar-gif', 'A GIF avatar is rejected with E-AVATAR-UNSUPPORTED-TYPE', 'E-AVATAR-UNSUPPORTED-TYPE', ['SES-LOGIN-8', 'VAL-AVATAR'], (a) =>
-    credentials(a, { avatar: 'data:image/gif;base64,R0lGODlhAQABAAAAACw=' }),
+  loginFails(
+    'avatar-gif',
+    'A GIF avatar is rejected with E-AVATAR-UNSUPPORTED-TYPE',
+    'E-AVATAR-UNSUPPORTED-TYPE',
+    ['SES-LOGIN-8', 'VAL-AVATAR'],
+    (a) => credentials(a, { avatar: 'data:image/gif;base64,R0lGODlhAQABAAAAACw=' }),
   ),
-  loginFails('avatar-type-case', 'The avatar MIME type is case-sensitive: image/PNG is unsupported', 'E-AVATAR-UNSUPPORTED-TYPE', ['SES-LOGIN-8', 'VAL-AVATAR'], (a) =>
-    credentials(a, { avatar: 'data:image/PNG;base64,iVBORw0KGgo=' }),
+  loginFails(
+    'avatar-type-case',
+    'The avatar MIME type is case-sensitive: image/PNG is unsupported',
+    'E-AVATAR-UNSUPPORTED-TYPE',
+    ['SES-LOGIN-8', 'VAL-AVATAR'],
+    (a) => credentials(a, { avatar: 'data:image/PNG;base64,iVBORw0KGgo=' }),
   ),
 
   // --- check order (session.md §2.1) -----------------------------------------------------------
-  loginFails('order/username-first', 'An invalid username is reported before an invalid locale, features or avatar', 'E-USERNAME-INVALID', ['SES-LOGIN-4', 'SES-LOGIN-6'], () =>
-    loginBody('bad name', 'secret', { locale: 'x'.repeat(17), features: [''], avatar: 'nope' }),
+  loginFails(
+    'order/username-first',
+    'An invalid username is reported before an invalid locale, features or avatar',
+    'E-USERNAME-INVALID',
+    ['SES-LOGIN-4', 'SES-LOGIN-6'],
+    () => loginBody('bad name', 'secret', { locale: 'x'.repeat(17), features: [''], avatar: 'nope' }),
   ),
-  loginFails('order/password-before-locale', 'A too-long password is reported before an invalid locale', 'E-PASSWORD-TOO-LONG', ['SES-LOGIN-5', 'SES-LOGIN-6'], (a) =>
-    credentials(a, { password: 'p'.repeat(257), locale: 'x'.repeat(17) }),
+  loginFails(
+    'order/password-before-locale',
+    'A too-long password is reported before an invalid locale',
+    'E-PASSWORD-TOO-LONG',
+    ['SES-LOGIN-5', 'SES-LOGIN-6'],
+    (a) => credentials(a, { password: 'p'.repeat(257), locale: 'x'.repeat(17) }),
   ),
-  loginFails('order/locale-before-features', 'An invalid locale is reported before invalid features', 'E-LOCALE-TOO-LONG', ['SES-LOGIN-6', 'SES-LOGIN-7'], (a) =>
-    credentials(a, { locale: 'x'.repeat(17), features: [''] }),
+  loginFails(
+    'order/locale-before-features',
+    'An invalid locale is reported before invalid features',
+    'E-LOCALE-TOO-LONG',
+    ['SES-LOGIN-6', 'SES-LOGIN-7'],
+    (a) => credentials(a, { locale: 'x'.repeat(17), features: [''] }),
   ),
-  loginFails('order/features-before-avatar', 'Invalid features are reported before an invalid avatar', 'E-FEATURES-EMPTY-FEATURE', ['SES-LOGIN-7', 'SES-LOGIN-8'], (a) =>
-    credentials(a, { features: [''], avatar: 'nope' }),
+  loginFails(
+    'order/features-before-avatar',
+    'Invalid features are reported before an invalid avatar',
+    'E-FEATURES-EMPTY-FEATURE',
+    ['SES-LOGIN-7', 'SES-LOGIN-8'],
+    (a) => credentials(a, { features: [''], avatar: 'nope' }),
   ),
   loginFails(
     'order/validation-before-credentials',

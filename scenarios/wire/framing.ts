@@ -40,16 +40,51 @@ const accepted = (id: string, title: string, rules: string[], bytes: (version: s
 
 export default section({ id: 'wire/framing', title: 'Frame grammar and malformed frames' }, [
   // --- WIRE-FRM-1 / WIRE-BAD-1: magic ---------------------------------------------------------------
-  malformed('magic/http', 'An HTTP request line instead of a frame closes the connection', ['WIRE-BAD-1', 'WIRE-FRM-1'], () => 'GET / HTTP/1.1\r\nHost: nexus\r\n\r\n'),
-  malformed('magic/lower-case', 'Magic "nx|" (wrong case) closes the connection', ['WIRE-BAD-1', 'WIRE-FRM-1'], (v) => `nx|9|Handshake|${RAW_ID}|${len(hsPayload(v))}|${hsPayload(v)}\n`),
-  malformed('magic/random-bytes', 'Random binary bytes close the connection', ['WIRE-BAD-1', 'WIRE-FRM-1'], () => new Uint8Array([0x00, 0xff, 0x13, 0x37, 0x0a])),
+  malformed(
+    'magic/http',
+    'An HTTP request line instead of a frame closes the connection',
+    ['WIRE-BAD-1', 'WIRE-FRM-1'],
+    () => 'GET / HTTP/1.1\r\nHost: nexus\r\n\r\n',
+  ),
+  malformed(
+    'magic/lower-case',
+    'Magic "nx|" (wrong case) closes the connection',
+    ['WIRE-BAD-1', 'WIRE-FRM-1'],
+    (v) => `nx|9|Handshake|${RAW_ID}|${len(hsPayload(v))}|${hsPayload(v)}\n`,
+  ),
+  malformed(
+    'magic/random-bytes',
+    'Random binary bytes close the connection',
+    ['WIRE-BAD-1', 'WIRE-FRM-1'],
+    () => new Uint8Array([0x00, 0xff, 0x13, 0x37, 0x0a]),
+  ),
 
   // --- WIRE-FRM-2 / WIRE-BAD-2: type length --------------------------------------------------------
-  malformed('type-length/empty', 'An empty type-length field closes the connection', ['WIRE-BAD-2', 'WIRE-FRM-2'], (v) => `NX||Handshake|${RAW_ID}|${len(hsPayload(v))}|${hsPayload(v)}\n`),
-  malformed('type-length/non-digit', 'A non-digit in the type length closes the connection', ['WIRE-BAD-2', 'WIRE-FRM-2'], () => 'NX|9a|Handshake|'),
-  malformed('type-length/sign', 'A signed type length ("+9") closes the connection', ['WIRE-BAD-2', 'WIRE-FRM-2'], () => 'NX|+9|Handshake|'),
+  malformed(
+    'type-length/empty',
+    'An empty type-length field closes the connection',
+    ['WIRE-BAD-2', 'WIRE-FRM-2'],
+    (v) => `NX||Handshake|${RAW_ID}|${len(hsPayload(v))}|${hsPayload(v)}\n`,
+  ),
+  malformed(
+    'type-length/non-digit',
+    'A non-digit in the type length closes the connection',
+    ['WIRE-BAD-2', 'WIRE-FRM-2'],
+    () => 'NX|9a|Handshake|',
+  ),
+  malformed(
+    'type-length/sign',
+    'A signed type length ("+9") closes the connection',
+    ['WIRE-BAD-2', 'WIRE-FRM-2'],
+    () => 'NX|+9|Handshake|',
+  ),
   malformed('type-length/zero', 'Type length 0 closes the connection', ['WIRE-BAD-2', 'WIRE-FRM-2'], () => 'NX|0||'),
-  malformed('type-length/four-digits', 'Four digits in the type length ("0009") close the connection even though the value is 9', ['WIRE-BAD-2', 'WIRE-FRM-2'], () => 'NX|0009|Handshake|'),
+  malformed(
+    'type-length/four-digits',
+    'Four digits in the type length ("0009") close the connection even though the value is 9',
+    ['WIRE-BAD-2', 'WIRE-FRM-2'],
+    () => 'NX|0009|Handshake|',
+  ),
   accepted(
     'type-length/leading-zeros',
     'Leading zeros in the type length ("009") are accepted',
@@ -58,7 +93,12 @@ export default section({ id: 'wire/framing', title: 'Frame grammar and malformed
   ),
 
   // --- WIRE-FRM-3 / WIRE-FRM-8 / WIRE-BAD-3: type -----------------------------------------------------
-  malformed('type/unknown', 'An unknown type name closes the connection', ['WIRE-BAD-3', 'WIRE-FRM-3', 'WIRE-FRM-8'], () => `NX|10|ZzNotAType|${RAW_ID}|2|{}\n`),
+  malformed(
+    'type/unknown',
+    'An unknown type name closes the connection',
+    ['WIRE-BAD-3', 'WIRE-FRM-3', 'WIRE-FRM-8'],
+    () => `NX|10|ZzNotAType|${RAW_ID}|2|{}\n`,
+  ),
   malformed(
     'type/unknown-before-id',
     'An unknown type is detected before the id and payload are read (the rest of the frame is never sent)',
@@ -71,34 +111,67 @@ export default section({ id: 'wire/framing', title: 'Frame grammar and malformed
     ['WIRE-BAD-11', 'WIRE-FRM-8'],
     () => `NX|13|LoginResponse|${RAW_ID}|40|{"type":"LoginResponse","success":false}\n`,
   ),
-  malformed('type/wrong-case', 'Type names are case-sensitive: "handshake" closes the connection', ['WIRE-BAD-3', 'WIRE-FRM-3'], (v) =>
-    `NX|9|handshake|${RAW_ID}|${len(hsPayload(v))}|${hsPayload(v)}\n`,
+  malformed(
+    'type/wrong-case',
+    'Type names are case-sensitive: "handshake" closes the connection',
+    ['WIRE-BAD-3', 'WIRE-FRM-3'],
+    (v) => `NX|9|handshake|${RAW_ID}|${len(hsPayload(v))}|${hsPayload(v)}\n`,
   ),
   malformed('type/not-utf8', 'A type name that is not UTF-8 closes the connection', ['WIRE-BAD-3', 'WIRE-FRM-3'], () =>
     Buffer.concat([Buffer.from('NX|2|'), Buffer.from([0xc3, 0x28]), Buffer.from(`|${RAW_ID}|2|{}\n`)]),
   ),
 
   // --- WIRE-FRM-4 / WIRE-BAD-4 / WIRE-BAD-5: separators and id ------------------------------------------
-  malformed('separator/after-type', 'A missing "|" after the type closes the connection', ['WIRE-BAD-4', 'WIRE-FRM-4'], (v) =>
-    `NX|9|Handshake#${RAW_ID}|${len(hsPayload(v))}|${hsPayload(v)}\n`,
+  malformed(
+    'separator/after-type',
+    'A missing "|" after the type closes the connection',
+    ['WIRE-BAD-4', 'WIRE-FRM-4'],
+    (v) => `NX|9|Handshake#${RAW_ID}|${len(hsPayload(v))}|${hsPayload(v)}\n`,
   ),
-  malformed('separator/short-id', 'An 11-digit id closes the connection', ['WIRE-BAD-4', 'WIRE-FRM-4'], (v) =>
-    `NX|9|Handshake|${RAW_ID.slice(0, 11)}|${len(hsPayload(v))}|${hsPayload(v)}\n`,
+  malformed(
+    'separator/short-id',
+    'An 11-digit id closes the connection',
+    ['WIRE-BAD-4', 'WIRE-FRM-4'],
+    (v) => `NX|9|Handshake|${RAW_ID.slice(0, 11)}|${len(hsPayload(v))}|${hsPayload(v)}\n`,
   ),
-  malformed('separator/after-id', 'A 13-character id (no "|" after 12 digits) closes the connection', ['WIRE-BAD-4', 'WIRE-FRM-4'], (v) =>
-    `NX|9|Handshake|${RAW_ID}0|${len(hsPayload(v))}|${hsPayload(v)}\n`,
+  malformed(
+    'separator/after-id',
+    'A 13-character id (no "|" after 12 digits) closes the connection',
+    ['WIRE-BAD-4', 'WIRE-FRM-4'],
+    (v) => `NX|9|Handshake|${RAW_ID}0|${len(hsPayload(v))}|${hsPayload(v)}\n`,
   ),
-  malformed('id/non-hex', 'An id with a non-hex character closes the connection', ['WIRE-BAD-5', 'WIRE-FRM-4'], (v) =>
-    `NX|9|Handshake|0a1b2c3d4e5g|${len(hsPayload(v))}|${hsPayload(v)}\n`,
+  malformed(
+    'id/non-hex',
+    'An id with a non-hex character closes the connection',
+    ['WIRE-BAD-5', 'WIRE-FRM-4'],
+    (v) => `NX|9|Handshake|0a1b2c3d4e5g|${len(hsPayload(v))}|${hsPayload(v)}\n`,
   ),
 
   // --- WIRE-FRM-5 / WIRE-BAD-6: payload length -----------------------------------------------------------
-  malformed('payload-length/empty', 'An empty payload-length field closes the connection', ['WIRE-BAD-6', 'WIRE-FRM-5'], (v) => `NX|9|Handshake|${RAW_ID}||${hsPayload(v)}\n`),
-  malformed('payload-length/non-digit', 'A non-digit in the payload length closes the connection', ['WIRE-BAD-6', 'WIRE-FRM-5'], () => `NX|9|Handshake|${RAW_ID}|3x|`),
-  malformed('payload-length/eleven-digits', 'Eleven digits in the payload length close the connection', ['WIRE-BAD-6', 'WIRE-FRM-5'], (v) =>
-    `NX|9|Handshake|${RAW_ID}|${String(len(hsPayload(v))).padStart(11, '0')}|${hsPayload(v)}\n`,
+  malformed(
+    'payload-length/empty',
+    'An empty payload-length field closes the connection',
+    ['WIRE-BAD-6', 'WIRE-FRM-5'],
+    (v) => `NX|9|Handshake|${RAW_ID}||${hsPayload(v)}\n`,
   ),
-  malformed('payload-length/zero', 'Payload length 0 is legal framing but fails JSON decoding: the connection closes', ['WIRE-FRM-5', 'WIRE-BAD-9'], () => `NX|9|Handshake|${RAW_ID}|0|\n`),
+  malformed(
+    'payload-length/non-digit',
+    'A non-digit in the payload length closes the connection',
+    ['WIRE-BAD-6', 'WIRE-FRM-5'],
+    () => `NX|9|Handshake|${RAW_ID}|3x|`,
+  ),
+  malformed(
+    'payload-length/eleven-digits',
+    'Eleven digits in the payload length close the connection',
+    ['WIRE-BAD-6', 'WIRE-FRM-5'],
+    (v) => `NX|9|Handshake|${RAW_ID}|${String(len(hsPayload(v))).padStart(11, '0')}|${hsPayload(v)}\n`,
+  ),
+  malformed(
+    'payload-length/zero',
+    'Payload length 0 is legal framing but fails JSON decoding: the connection closes',
+    ['WIRE-FRM-5', 'WIRE-BAD-9'],
+    () => `NX|9|Handshake|${RAW_ID}|0|\n`,
+  ),
   accepted(
     'payload-length/leading-zeros',
     'Leading zeros in the payload length are accepted',
@@ -107,14 +180,23 @@ export default section({ id: 'wire/framing', title: 'Frame grammar and malformed
   ),
 
   // --- WIRE-FRM-7 / WIRE-BAD-8: terminator ----------------------------------------------------------------
-  malformed('terminator/crlf', 'CRLF after the payload (a \\r where LF belongs) closes the connection', ['WIRE-BAD-8', 'WIRE-FRM-7'], (v) =>
-    `NX|9|Handshake|${RAW_ID}|${len(hsPayload(v))}|${hsPayload(v)}\r\n`,
+  malformed(
+    'terminator/crlf',
+    'CRLF after the payload (a \\r where LF belongs) closes the connection',
+    ['WIRE-BAD-8', 'WIRE-FRM-7'],
+    (v) => `NX|9|Handshake|${RAW_ID}|${len(hsPayload(v))}|${hsPayload(v)}\r\n`,
   ),
-  malformed('terminator/missing', 'A frame without LF directly followed by the next frame closes the connection', ['WIRE-BAD-8', 'WIRE-FRM-7'], (v) =>
-    `NX|9|Handshake|${RAW_ID}|${len(hsPayload(v))}|${hsPayload(v)}NX|9|Handshake|${RAW_ID}|${len(hsPayload(v))}|${hsPayload(v)}\n`,
+  malformed(
+    'terminator/missing',
+    'A frame without LF directly followed by the next frame closes the connection',
+    ['WIRE-BAD-8', 'WIRE-FRM-7'],
+    (v) => `NX|9|Handshake|${RAW_ID}|${len(hsPayload(v))}|${hsPayload(v)}NX|9|Handshake|${RAW_ID}|${len(hsPayload(v))}|${hsPayload(v)}\n`,
   ),
-  malformed('terminator/length-short', 'A declared length one byte short of the payload closes the connection', ['WIRE-BAD-8', 'WIRE-FRM-7'], (v) =>
-    `NX|9|Handshake|${RAW_ID}|${len(hsPayload(v)) - 1}|${hsPayload(v)}\n`,
+  malformed(
+    'terminator/length-short',
+    'A declared length one byte short of the payload closes the connection',
+    ['WIRE-BAD-8', 'WIRE-FRM-7'],
+    (v) => `NX|9|Handshake|${RAW_ID}|${len(hsPayload(v)) - 1}|${hsPayload(v)}\n`,
   ),
   check({
     id: 'between-frames',

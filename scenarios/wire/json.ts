@@ -45,12 +45,34 @@ const illTyped = (id: string, title: string, rules: string[], type: ClientType, 
 export default section({ id: 'wire/json', title: 'JSON payloads' }, [
   // --- WIRE-JSON-1 / WIRE-BAD-9 ------------------------------------------------------------------------
   badHandshake('not-json', 'A payload that is not JSON closes the connection', ['WIRE-BAD-9', 'WIRE-JSON-1'], () => 'hello'),
-  badHandshake('array', 'A JSON array instead of an object closes the connection', ['WIRE-BAD-9', 'WIRE-JSON-1'], (v) => JSON.stringify([{ type: 'Handshake', version: v }])),
+  badHandshake('array', 'A JSON array instead of an object closes the connection', ['WIRE-BAD-9', 'WIRE-JSON-1'], (v) =>
+    JSON.stringify([{ type: 'Handshake', version: v }]),
+  ),
   badHandshake('string', 'A JSON string instead of an object closes the connection', ['WIRE-BAD-9', 'WIRE-JSON-1'], () => '"Handshake"'),
-  badHandshake('trailing-comma', 'A trailing comma (not strict JSON) closes the connection', ['WIRE-BAD-9', 'WIRE-JSON-1'], (v) => `{"type":"Handshake","version":"${v}",}`),
-  badHandshake('comment', 'A comment (not strict JSON) closes the connection', ['WIRE-BAD-9', 'WIRE-JSON-1'], (v) => `{"type":"Handshake",/* hi */"version":"${v}"}`),
-  badHandshake('trailing-garbage', 'Anything but whitespace after the object closes the connection', ['WIRE-BAD-9', 'WIRE-JSON-1'], (v) => `{"type":"Handshake","version":"${v}"}x`),
-  badHandshake('two-objects', 'Two objects in one payload close the connection', ['WIRE-BAD-9', 'WIRE-JSON-1'], (v) => `{"type":"Handshake","version":"${v}"}{}`),
+  badHandshake(
+    'trailing-comma',
+    'A trailing comma (not strict JSON) closes the connection',
+    ['WIRE-BAD-9', 'WIRE-JSON-1'],
+    (v) => `{"type":"Handshake","version":"${v}",}`,
+  ),
+  badHandshake(
+    'comment',
+    'A comment (not strict JSON) closes the connection',
+    ['WIRE-BAD-9', 'WIRE-JSON-1'],
+    (v) => `{"type":"Handshake",/* hi */"version":"${v}"}`,
+  ),
+  badHandshake(
+    'trailing-garbage',
+    'Anything but whitespace after the object closes the connection',
+    ['WIRE-BAD-9', 'WIRE-JSON-1'],
+    (v) => `{"type":"Handshake","version":"${v}"}x`,
+  ),
+  badHandshake(
+    'two-objects',
+    'Two objects in one payload close the connection',
+    ['WIRE-BAD-9', 'WIRE-JSON-1'],
+    (v) => `{"type":"Handshake","version":"${v}"}{}`,
+  ),
   check({
     id: 'whitespace',
     title: 'Whitespace inside and after the object is allowed',
@@ -63,8 +85,11 @@ export default section({ id: 'wire/json', title: 'JSON payloads' }, [
   }),
 
   // --- WIRE-JSON-2 / WIRE-BAD-10: the "type" member ------------------------------------------------------
-  badHandshake('type-mismatch', 'A "type" member different from the frame type closes the connection', ['WIRE-BAD-10', 'WIRE-JSON-2'], (v) =>
-    JSON.stringify({ type: 'Login', version: v }),
+  badHandshake(
+    'type-mismatch',
+    'A "type" member different from the frame type closes the connection',
+    ['WIRE-BAD-10', 'WIRE-JSON-2'],
+    (v) => JSON.stringify({ type: 'Login', version: v }),
   ),
   check({
     id: 'type-missing',
@@ -108,10 +133,16 @@ export default section({ id: 'wire/json', title: 'JSON payloads' }, [
   }),
 
   // --- WIRE-JSON-4 / WIRE-BAD-12 ----------------------------------------------------------------------
-  illTyped('wrong-type/boolean', 'UserList {"all":"yes"} (a string for a boolean) closes the connection', ['WIRE-JSON-4'], 'UserList', { all: 'yes' }),
-  illTyped('null-required', 'UserInfo {"nickname":null} (null for a required member) closes the connection', ['WIRE-JSON-4'], 'UserInfo', { nickname: null }),
+  illTyped('wrong-type/boolean', 'UserList {"all":"yes"} (a string for a boolean) closes the connection', ['WIRE-JSON-4'], 'UserList', {
+    all: 'yes',
+  }),
+  illTyped('null-required', 'UserInfo {"nickname":null} (null for a required member) closes the connection', ['WIRE-JSON-4'], 'UserInfo', {
+    nickname: null,
+  }),
   illTyped('missing-required', 'UserInfo without "nickname" closes the connection', ['WIRE-JSON-4'], 'UserInfo', {}),
-  illTyped('wrong-type/number', 'UserStatus {"status":42} (a number for a string) closes the connection', ['WIRE-JSON-4'], 'UserStatus', { status: 42 }),
+  illTyped('wrong-type/number', 'UserStatus {"status":42} (a number for a string) closes the connection', ['WIRE-JSON-4'], 'UserStatus', {
+    status: 42,
+  }),
   check({
     id: 'login-without-features',
     title: 'A Login without "features" is a decoding failure, not a validator error: the connection closes',

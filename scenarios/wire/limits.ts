@@ -61,7 +61,14 @@ export default section({ id: 'wire/limits', title: 'Per-type payload limits' }, 
     run: async ({ u }, t) => {
       const permissions = Array.from({ length: 27 }, (_, i) => `zz_not_a_permission_${String(i).padStart(12, '0')}`);
       await u
-        .request('UserCreate', { username: name32(t), password: a(256, 'p'), is_admin: false, is_shared: false, enabled: false, permissions })
+        .request('UserCreate', {
+          username: name32(t),
+          password: a(256, 'p'),
+          is_admin: false,
+          is_shared: false,
+          enabled: false,
+          permissions,
+        })
         .expectError('E-PERMISSION-DENIED');
       await u.expectConnected();
     },
@@ -162,7 +169,8 @@ export default section({ id: 'wire/limits', title: 'Per-type payload limits' }, 
   // --- UND-11: between the limits either outcome is allowed --------------------------------------------------
   check({
     id: 'between-limits',
-    title: 'UserInfo payloads just above the profile limit and at the top of the undetermined range are either processed or rejected as a framing error',
+    title:
+      'UserInfo payloads just above the profile limit and at the top of the undetermined range are either processed or rejected as a framing error',
     rules: ['UND-11', 'WIRE-LIM-2', 'USR-INFO-6'],
     actors: { low: user({ permissions: ['user_info'] }), high: user({ permissions: ['user_info'] }) },
     run: async ({ low, high }, t) => {
@@ -170,7 +178,10 @@ export default section({ id: 'wire/limits', title: 'Per-type payload limits' }, 
       // up to the over-limit probe lengths (WIRE-LIM-2). The runner predicts both outcomes for each
       // (src/runner/outcomes.ts): a framing error and a close, or the lookup of the actor's own nickname.
       const lengths = [clientLimit('UserInfo', t.profile) + 1, undeterminedLimit('UserInfo', t.profile)];
-      for (const [u, length] of [[low, lengths[0]!], [high, lengths[1]!]] as const) {
+      for (const [u, length] of [
+        [low, lengths[0]!],
+        [high, lengths[1]!],
+      ] as const) {
         const bare = JSON.stringify({ type: 'UserInfo', nickname: u.nickname, zz: '' });
         const payload = JSON.stringify({ type: 'UserInfo', nickname: u.nickname, zz: a(length - Buffer.byteLength(bare)) });
         t.assert(Buffer.byteLength(payload) === length, 'UND-11', `a ${length}-byte payload`);

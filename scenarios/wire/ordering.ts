@@ -7,7 +7,11 @@ export default section({ id: 'wire/ordering', title: 'Pipelining and ordering' }
     id: 'pipeline/handshake-login-list',
     title: 'Handshake, Login and UserList written in one go are processed in order, each answered before the next is read',
     rules: ['WIRE-SEQ-8', 'WIRE-ORD-1', 'WIRE-ORD-4', 'WIRE-FRM-9', 'WIRE-SEQ-1', 'WIRE-SEQ-6'],
-    actors: { c: connection('new'), account: user({ login: false, permissions: ['user_list'] }), hears: user({ permissions: ['user_list'] }) },
+    actors: {
+      c: connection('new'),
+      account: user({ login: false, permissions: ['user_list'] }),
+      hears: user({ permissions: ['user_list'] }),
+    },
     run: async ({ c, account }, t) => {
       const [hs, login, list] = await c.pipeline([
         { type: 'Handshake', body: { version: serverVersion(t).text } },
@@ -58,8 +62,14 @@ export default section({ id: 'wire/ordering', title: 'Pipelining and ordering' }
     rules: ['WIRE-SEQ-8', 'WIRE-ORD-1', 'WIRE-ORD-2', 'USR-STATUS-2'],
     actors: { u: user({ permissions: ['user_list'] }), hears: user({ permissions: ['user_list'] }) },
     run: async ({ u, hears }, t) => {
-      const answers = await u.pipeline(Array.from({ length: 10 }, (_, i) => ({ type: 'UserStatus' as const, body: { status: `step ${i}` } })));
-      t.assert(answers.every((a) => a?.type === 'UserStatusResponse' && a.body.success === true), 'WIRE-ORD-1', 'every request answered');
+      const answers = await u.pipeline(
+        Array.from({ length: 10 }, (_, i) => ({ type: 'UserStatus' as const, body: { status: `step ${i}` } })),
+      );
+      t.assert(
+        answers.every((a) => a?.type === 'UserStatusResponse' && a.body.success === true),
+        'WIRE-ORD-1',
+        'every request answered',
+      );
       t.assert((await listEntry(hears, u.nickname))?.status === 'step 9', 'WIRE-SEQ-8', 'the last status is shown');
     },
   }),

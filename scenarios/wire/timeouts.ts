@@ -15,7 +15,11 @@ const GRACE_S = 5; // WIRE-TMO-4: the close must come within +5 s of the deadlin
 async function closesAfter(t: CheckContext, c: Actor, rule: string, deadline: number, sentAt: number, answeredAt: number): Promise<void> {
   await c.expectClosed();
   const closedAt = Date.now();
-  t.assert(closedAt - sentAt >= deadline * 1000, rule, `closed ${((closedAt - sentAt) / 1000).toFixed(1)} s after the last byte: not before ${deadline} s`);
+  t.assert(
+    closedAt - sentAt >= deadline * 1000,
+    rule,
+    `closed ${((closedAt - sentAt) / 1000).toFixed(1)} s after the last byte: not before ${deadline} s`,
+  );
   t.assert(closedAt - answeredAt <= (deadline + GRACE_S) * 1000, rule, `closed within ${deadline + GRACE_S} s`);
 }
 

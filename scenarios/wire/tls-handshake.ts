@@ -16,7 +16,11 @@ export default section({ id: 'wire/tls-handshake', title: 'A failed TLS handshak
       const hello = encodeFrame('Handshake', RAW_ID, JSON.stringify({ type: 'Handshake', version: '0.5.0' }));
       const probe = await t.plaintextProbe(hello);
       // A TLS alert record may come back; a Nexus frame (an Error or a HandshakeResponse) may not.
-      t.assert(!looksLikeFrame(probe.received), 'WIRE-TLS-5', `the server answered in clear: ${JSON.stringify(probe.received.toString('latin1').slice(0, 120))}`);
+      t.assert(
+        !looksLikeFrame(probe.received),
+        'WIRE-TLS-5',
+        `the server answered in clear: ${JSON.stringify(probe.received.toString('latin1').slice(0, 120))}`,
+      );
       t.assert(probe.closed, 'WIRE-TLS-5', 'the server kept the socket open after a failed TLS handshake');
     },
   }),

@@ -113,4 +113,3 @@ export function makeLogger(io: CliIO, fallback: string): Logger {
   const level = io.env.NEXUS_CONFORM_LOG ?? fallback;
   return pino({ level, base: undefined }, pino.destination({ dest: 2, sync: true }));
 }
-

@@ -47,7 +47,8 @@ export async function selectFuzzers(which: string): Promise<FuzzerName[]> {
   const { registeredFuzzers } = await loadRegistry();
   const known = registeredFuzzers();
   if (which === 'all') return known;
-  if (!known.includes(which as FuzzerName)) throw new UsageError(`unknown fuzzer ${JSON.stringify(which)}: choose one of ${[...known, 'all'].join(', ')}`);
+  if (!known.includes(which as FuzzerName))
+    throw new UsageError(`unknown fuzzer ${JSON.stringify(which)}: choose one of ${[...known, 'all'].join(', ')}`);
   return [which as FuzzerName];
 }
 
@@ -92,7 +93,10 @@ export async function fuzzCommand(which: string, targetArg: string | undefined, 
     opened = await openTarget(plan, flags, logger);
     const { host, port, transport, fingerprint } = opened;
     if (interrupted) return EXIT.interrupted;
-    const budget = [timeMs !== undefined ? `${timeMs / 1000} s${fuzzers.length > 1 ? ' shared' : ''}` : '', flags.runs !== undefined ? `${flags.runs} cases per fuzzer` : '']
+    const budget = [
+      timeMs !== undefined ? `${timeMs / 1000} s${fuzzers.length > 1 ? ' shared' : ''}` : '',
+      flags.runs !== undefined ? `${flags.runs} cases per fuzzer` : '',
+    ]
       .filter(Boolean)
       .join(', ');
     // The seed is printed even with --quiet: it is what reproduces the run.
@@ -174,15 +178,23 @@ export async function fuzzCommand(which: string, targetArg: string | undefined, 
     out('\n');
     for (const c of result.checks) reporter.check(c);
     reporter.finish(result);
-    writeReports(flags, result, new Map([['fuzz', 'fuzzers'], [PREFLIGHT_SECTION.id, PREFLIGHT_SECTION.title]]), {
-      fuzz: result.fuzz.map((f) => ({
-        fuzzer: f.fuzzer,
-        cases: f.cases,
-        durationMs: f.durationMs,
-        casesPerSecond: f.casesPerSecond,
-        failures: f.failures.map((x) => ({ class: x.class, rules: x.rules, message: x.message, fixture: x.fixture ?? null })),
-      })),
-    });
+    writeReports(
+      flags,
+      result,
+      new Map([
+        ['fuzz', 'fuzzers'],
+        [PREFLIGHT_SECTION.id, PREFLIGHT_SECTION.title],
+      ]),
+      {
+        fuzz: result.fuzz.map((f) => ({
+          fuzzer: f.fuzzer,
+          cases: f.cases,
+          durationMs: f.durationMs,
+          casesPerSecond: f.casesPerSecond,
+          failures: f.failures.map((x) => ({ class: x.class, rules: x.rules, message: x.message, fixture: x.fixture ?? null })),
+        })),
+      },
+    );
     if (interrupted) {
       io.stderr.write(`nexus-conform: interrupted after ${formatSummaryLine(result.summary)} (seed ${seed})\n`);
       return EXIT.interrupted;

@@ -46,7 +46,11 @@ export async function replayCommand(path: string, targetArg: string | undefined,
   const plan = planTarget(targetArg, { ...flags, profile: settings.profile }, io);
   const seed = flags.seed ?? randomInt(0, 2 ** 31);
   const logger = makeLogger(io, 'silent');
-  const reporter = new ConsoleReporter((t) => io.stdout.write(t), { color: shouldUseColor(io.stdout, io.env), quiet: flags.quiet ?? false }, new Map([['replay', 'regression fixtures']]));
+  const reporter = new ConsoleReporter(
+    (t) => io.stdout.write(t),
+    { color: shouldUseColor(io.stdout, io.env), quiet: flags.quiet ?? false },
+    new Map([['replay', 'regression fixtures']]),
+  );
 
   const controller = new AbortController();
   let interrupted = false;

@@ -15,7 +15,12 @@ export interface ReportFiles {
 }
 
 /** Writes the requested reports; `extra` members are added to the JSON report (e.g. `fuzz`). */
-export function writeReports(files: ReportFiles, result: RunResult, sectionTitles: ReadonlyMap<string, string>, extra?: Record<string, unknown>): void {
+export function writeReports(
+  files: ReportFiles,
+  result: RunResult,
+  sectionTitles: ReadonlyMap<string, string>,
+  extra?: Record<string, unknown>,
+): void {
   const problems: string[] = [];
   const writeJson = (file: string): void => {
     if (extra === undefined) return writeJsonReport(file, result);

@@ -42,7 +42,12 @@ export function formatList(selected: ReadonlyArray<{ section: Section; check: Ch
     const seed = c.seed ?? section.seed;
     if (seed !== undefined) lines.push(`      seed doc: ${seed}`);
     const n = c.needs ?? {};
-    const parts = [n.fresh ? 'fresh server' : '', n.profile ? `profile ${n.profile}` : '', n.tls ? 'TLS' : '', n.slow || c.slow ? '--slow' : ''];
+    const parts = [
+      n.fresh ? 'fresh server' : '',
+      n.profile ? `profile ${n.profile}` : '',
+      n.tls ? 'TLS' : '',
+      n.slow || c.slow ? '--slow' : '',
+    ];
     const needs = parts.filter(Boolean).join(', ');
     if (needs !== '') lines.push(`      needs:  ${needs}`);
   }
@@ -122,7 +127,10 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
   const seed = flags.seed ?? randomInt(0, 2 ** 31);
   const logger = makeLogger(io, 'silent');
   const color = shouldUseColor(io.stdout, io.env);
-  const sectionTitles = new Map([[PREFLIGHT_SECTION.id, PREFLIGHT_SECTION.title], ...sections.map((s) => [s.id, s.title] as [string, string])]);
+  const sectionTitles = new Map([
+    [PREFLIGHT_SECTION.id, PREFLIGHT_SECTION.title],
+    ...sections.map((s) => [s.id, s.title] as [string, string]),
+  ]);
   const reporter = new ConsoleReporter(
     (t) => io.stdout.write(t),
     { color, quiet: flags.quiet ?? false, ...(selection !== '' ? { selection } : {}) },
@@ -163,7 +171,9 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
     // --trace / --verbose: every frame of every connection, as the session's traffic tap hears it.
     const trace = flags.trace !== undefined ? openTrace(flags.trace) : undefined;
     const progress = new Progress(io.stderr, toRun.length + (selected.length - toRun.length), io.env);
-    const taps = [trace?.onTraffic, flags.verbose ? (e: TrafficEvent) => io.stderr.write(verboseLine(e)) : undefined].filter((f) => f !== undefined);
+    const taps = [trace?.onTraffic, flags.verbose ? (e: TrafficEvent) => io.stderr.write(verboseLine(e)) : undefined].filter(
+      (f) => f !== undefined,
+    );
     try {
       result = await runSuite({
         target: { host, port, transport, ...(fingerprint !== undefined ? { fingerprint } : {}), embedded: opened.embedded },
@@ -218,8 +228,10 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
     if (expectations !== undefined) {
       const o = applyExpectations(result, expectations);
       reporter.note(`\nexpected failures (${flags.expectFailures}): ${o.expected.length} failed as expected`);
-      if (o.nowPassing.length > 0) reporter.note(`listed as expected failures but pass now (remove them from ${flags.expectFailures}): ${o.nowPassing.join(', ')}`);
-      if (o.unknown.length > 0) io.stderr.write(`nexus-conform: warning: ${flags.expectFailures} lists checks this run does not know: ${o.unknown.join(', ')}\n`);
+      if (o.nowPassing.length > 0)
+        reporter.note(`listed as expected failures but pass now (remove them from ${flags.expectFailures}): ${o.nowPassing.join(', ')}`);
+      if (o.unknown.length > 0)
+        io.stderr.write(`nexus-conform: warning: ${flags.expectFailures} lists checks this run does not know: ${o.unknown.join(', ')}\n`);
     }
     if (notRun > 0) reporter.note(`\n${notRun} checks not run (interrupted)`);
     if (stoppedNotRun > 0) reporter.note(`\n${stoppedNotRun} checks not run: ${stopReason}`);
@@ -244,4 +256,3 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
     await opened?.close();
   }
 }
-

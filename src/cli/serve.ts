@@ -27,7 +27,9 @@ export function collectFault(value: string, previous: string[] | undefined): str
 /** `--list-faults`: one block per fault — name, rule ids, profiles where it is wrong, description. */
 export async function formatFaultList(): Promise<string> {
   const { FAULTS } = await loadFaults();
-  const lines = FAULTS.map((f) => `${f.name}\n    rules:    ${f.rules.join(', ')}\n    profiles: ${f.profiles.join(', ')}\n    ${f.description}`);
+  const lines = FAULTS.map(
+    (f) => `${f.name}\n    rules:    ${f.rules.join(', ')}\n    profiles: ${f.profiles.join(', ')}\n    ${f.description}`,
+  );
   return `${lines.join('\n')}\n\n${FAULTS.length} faults; serve one with: nexus-conform serve --fault NAME\n`;
 }
 
@@ -68,7 +70,9 @@ export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number
     if (server.fingerprint !== undefined) io.stdout.write(`fingerprint ${server.fingerprint}\n`);
     for (const n of names) {
       const f = findFault(n)!;
-      const note = f.profiles.includes(flags.profile) ? '' : ` (not a deviation in profile ${flags.profile}: wrong only in ${f.profiles.join(', ')})`;
+      const note = f.profiles.includes(flags.profile)
+        ? ''
+        : ` (not a deviation in profile ${flags.profile}: wrong only in ${f.profiles.join(', ')})`;
       io.stdout.write(`fault ${f.name}: ${f.description} [${f.rules.join(', ')}]${note}\n`);
     }
     const why = await signalled;
@@ -79,4 +83,3 @@ export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number
     await server.close();
   }
 }
-

@@ -78,7 +78,14 @@ export async function openTarget(plan: TargetPlan, flags: TargetFlags, logger: L
   const tls = flags.tls === true;
   // One certificate for the server's whole life, restarts included, so the pin stays valid.
   const certificate = tls ? await (await loadCert()).createSelfSignedCert() : undefined;
-  let server: ServerHandle = await startServer({ host: '127.0.0.1', port: 0, tls, profile: flags.profile, logger, ...(certificate ? { certificate } : {}) });
+  let server: ServerHandle = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    tls,
+    profile: flags.profile,
+    logger,
+    ...(certificate ? { certificate } : {}),
+  });
   const port = server.port;
   const open: OpenTarget = {
     host: server.host,

@@ -62,7 +62,13 @@ export const stepSchema = z.discriminatedUnion('op', [
   /** A well-formed request, checked in lockstep (Actor.request). */
   z.object({ op: z.literal('request'), actor: z.string(), type: z.string(), body: body.default({}) }).strict(),
   /** Several requests in one write (Actor.pipeline). */
-  z.object({ op: z.literal('pipeline'), actor: z.string(), requests: z.array(z.object({ type: z.string(), body: body.default({}) }).strict()) }).strict(),
+  z
+    .object({
+      op: z.literal('pipeline'),
+      actor: z.string(),
+      requests: z.array(z.object({ type: z.string(), body: body.default({}) }).strict()),
+    })
+    .strict(),
   /** Raw bytes (Actor.sendRaw): `text` is UTF-8, `base64` is any bytes. Exactly one of the two. */
   z
     .object({ op: z.literal('raw'), actor: z.string(), text: z.string().optional(), base64: z.string().optional() })

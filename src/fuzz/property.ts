@@ -81,14 +81,19 @@ export function fixtureOf(
  * Stops at the first failure: later cases would mostly rediscover it. With no budget at all,
  * DEFAULT_RUNS cases run.
  */
-export async function runProperty<T>(ctx: FuzzContext, spec: PropertySpec<T>): Promise<Omit<FuzzerResult, 'durationMs' | 'casesPerSecond'>> {
+export async function runProperty<T>(
+  ctx: FuzzContext,
+  spec: PropertySpec<T>,
+): Promise<Omit<FuzzerResult, 'durationMs' | 'casesPerSecond'>> {
   const section = { id: `fuzz/${spec.fuzzer}`, title: `${spec.fuzzer} fuzzer`, checks: [] };
   let cases = 0;
   let shrinking = false;
   let smallest: { c: StepsCase; result: CheckResult; value: T } | null = null;
   const failures: FuzzFailure[] = [];
   const outOfBudget = (): boolean =>
-    ctx.signal?.aborted === true || ctx.session.stopped !== null || (ctx.budget.deadline !== undefined && Date.now() >= ctx.budget.deadline);
+    ctx.signal?.aborted === true ||
+    ctx.session.stopped !== null ||
+    (ctx.budget.deadline !== undefined && Date.now() >= ctx.budget.deadline);
 
   /** Runs one value as a check; a failing run becomes the smallest so far. */
   const attempt = async (value: T): Promise<boolean> => {
@@ -111,7 +116,7 @@ export async function runProperty<T>(ctx: FuzzContext, spec: PropertySpec<T>): P
   /** Drops each part in turn while the case still fails (one-minimal after fast-check's shrink). */
   const dropParts = async (value: T): Promise<void> => {
     let parts = spec.parts.split(value);
-    for (let i = 0; i < parts.length && parts.length > 1; ) {
+    for (let i = 0; i < parts.length && parts.length > 1;) {
       if (ctx.signal?.aborted || ctx.session.stopped !== null) return;
       const candidate = [...parts.slice(0, i), ...parts.slice(i + 1)];
       if (await attempt(spec.parts.join(candidate))) i += 1;
@@ -144,7 +149,9 @@ export async function runProperty<T>(ctx: FuzzContext, spec: PropertySpec<T>): P
       const fixture = fixtureOf(spec, found.c, found.result, { ...ctx, seed }, path);
       const written = ctx.record(fixture);
       const f = found.result.failures[0];
-      const what = f ? `${f.rule}: sent ${firstLine(f.sent)}; expected ${firstLine(f.expected[0] ?? '')}; got ${firstLine(f.actual)}` : (found.result.message ?? 'failed');
+      const what = f
+        ? `${f.rule}: sent ${firstLine(f.sent)}; expected ${firstLine(f.expected[0] ?? '')}; got ${firstLine(f.actual)}`
+        : (found.result.message ?? 'failed');
       failures.push({
         class: spec.failureClass,
         rules: fixture.rules,
@@ -160,4 +167,3 @@ export async function runProperty<T>(ctx: FuzzContext, spec: PropertySpec<T>): P
   ctx.progress(cases, failures.length);
   return { fuzzer: spec.fuzzer, cases, failures };
 }
-

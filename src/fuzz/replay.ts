@@ -51,11 +51,16 @@ export function loadFixtures(path: string): LoadedFixture[] {
 }
 
 /** The one profile (and match mode) a replay runs under: the option, else what every fixture records. */
-export function replaySettings(fixtures: readonly LoadedFixture[], profile?: Profile, match?: MatchMode): { profile: Profile; match: MatchMode } {
+export function replaySettings(
+  fixtures: readonly LoadedFixture[],
+  profile?: Profile,
+  match?: MatchMode,
+): { profile: Profile; match: MatchMode } {
   const pick = <K extends 'profile' | 'match'>(key: K, given: Fixture[K] | undefined, flag: string): Fixture[K] => {
     if (given !== undefined) return given;
     const seen = [...new Set(fixtures.map((f) => f.fixture[key]))];
-    if (seen.length > 1) throw new FixtureError(fixtures[0]!.file, `the fixtures record different ${key}s (${seen.join(', ')}); choose one with ${flag}`);
+    if (seen.length > 1)
+      throw new FixtureError(fixtures[0]!.file, `the fixtures record different ${key}s (${seen.join(', ')}); choose one with ${flag}`);
     return seen[0]!;
   };
   return { profile: pick('profile', profile, '--profile'), match: pick('match', match, '--match') };
@@ -77,14 +82,23 @@ const SECTION: Section = { id: 'replay', title: 'regression fixtures', checks: [
 export async function replayFixtures(opts: ReplayOptions): Promise<RunResult> {
   const startedAt = new Date();
   const { fixtures, onResult, ...sessionOpts } = opts;
-  const session = await RunSession.open({ ...sessionOpts, connectionsNeeded: Math.max(0, ...fixtures.map((f) => connectionsOf(f.fixture))) });
+  const session = await RunSession.open({
+    ...sessionOpts,
+    connectionsNeeded: Math.max(0, ...fixtures.map((f) => connectionsOf(f.fixture))),
+  });
   const results: CheckResult[] = [];
   let restored: RunResult['restored'];
   try {
     for (const { id, fixture } of fixtures) {
       const r = await session.runCheck(
         SECTION,
-        toCheck({ id, title: fixture.title, rules: fixture.rules, actors: fixture.actors as Record<string, ActorSpec>, steps: fixture.steps }),
+        toCheck({
+          id,
+          title: fixture.title,
+          rules: fixture.rules,
+          actors: fixture.actors as Record<string, ActorSpec>,
+          steps: fixture.steps,
+        }),
       );
       results.push(r);
       onResult?.(r);

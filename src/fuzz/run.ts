@@ -83,13 +83,30 @@ function asChecks(r: FuzzerResult, error?: string): CheckResult[] {
     ];
   }
   if (r.failures.length === 0) {
-    return [{ ...base, id: `fuzz/${r.fuzzer}`, title: `${r.fuzzer} fuzzer: ${r.cases} cases, no failure`, rules: [], status: 'passed', failures: [], durationMs: r.durationMs }];
+    return [
+      {
+        ...base,
+        id: `fuzz/${r.fuzzer}`,
+        title: `${r.fuzzer} fuzzer: ${r.cases} cases, no failure`,
+        rules: [],
+        status: 'passed',
+        failures: [],
+        durationMs: r.durationMs,
+      },
+    ];
   }
   return r.failures.map((f, i): CheckResult => {
     const failures: Failure[] =
       f.failures && f.failures.length > 0
         ? f.failures
-        : [{ rule: f.rules[0] ?? 'GEN-3', sent: f.fixture ? `(see ${f.fixture})` : '(fuzz case)', expected: ['the model’s reaction'], actual: f.message }];
+        : [
+            {
+              rule: f.rules[0] ?? 'GEN-3',
+              sent: f.fixture ? `(see ${f.fixture})` : '(fuzz case)',
+              expected: ['the model’s reaction'],
+              actual: f.message,
+            },
+          ];
     return {
       ...base,
       id: `fuzz/${r.fuzzer}/${i + 1}-${f.class}`,
@@ -163,7 +180,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
         budget,
         ...(opts.signal ? { signal: opts.signal } : {}),
         against: opts.against ?? formatTarget(opts.target),
-        progress: (cases, failures) => opts.onProgress?.({ fuzzer: fuzzer.name, cases, failures, elapsedMs: Date.now() - started, done: false }),
+        progress: (cases, failures) =>
+          opts.onProgress?.({ fuzzer: fuzzer.name, cases, failures, elapsedMs: Date.now() - started, done: false }),
         record: (fixture) => {
           if (fixture.found && fixture.found.transcript.length === 0) fixture.found.transcript = transcriptOf(lastCheck);
           if (opts.fixturesDir === undefined) return undefined;
@@ -196,9 +214,26 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
       results.push(result);
       // A fuzzer that ran no case because the run had stopped (target gone, no admin) did not pass.
       if (error === undefined && result.cases === 0 && session.stopped !== null) {
-        checks.push({ section: 'fuzz', errors: [], roundTrips: 0, id: `fuzz/${result.fuzzer}`, title: `${result.fuzzer} fuzzer`, rules: [], status: 'skipped', message: session.stopped, failures: [], durationMs: result.durationMs });
+        checks.push({
+          section: 'fuzz',
+          errors: [],
+          roundTrips: 0,
+          id: `fuzz/${result.fuzzer}`,
+          title: `${result.fuzzer} fuzzer`,
+          rules: [],
+          status: 'skipped',
+          message: session.stopped,
+          failures: [],
+          durationMs: result.durationMs,
+        });
       } else checks.push(...asChecks(result, error));
-      opts.onProgress?.({ fuzzer: fuzzer.name, cases: result.cases, failures: result.failures.length, elapsedMs: result.durationMs, done: true });
+      opts.onProgress?.({
+        fuzzer: fuzzer.name,
+        cases: result.cases,
+        failures: result.failures.length,
+        elapsedMs: result.durationMs,
+        done: true,
+      });
     }
   } finally {
     restored = await session.finish();

@@ -49,5 +49,7 @@ export interface ReplayOptions extends TargetOptions {
 export async function replayFixture(path: string, opts: ReplayOptions = {}): Promise<RunResult> {
   const fixtures = loadFixtures(path);
   const { profile, match } = replaySettings(fixtures, opts.profile, opts.match);
-  return withTarget({ ...opts, profile, match }, (session) => replayFixtures({ ...session, fixtures, ...(opts.onResult ? { onResult: opts.onResult } : {}) }));
+  return withTarget({ ...opts, profile, match }, (session) =>
+    replayFixtures({ ...session, fixtures, ...(opts.onResult ? { onResult: opts.onResult } : {}) }),
+  );
 }

@@ -36,20 +36,36 @@ function credentials(admin: TargetOptions['admin']): { username: string; passwor
 }
 
 /** The session options of a call, with the server under test up for the time of `use`. */
-export async function withTarget<T>(opts: TargetOptions, use: (session: Omit<SessionOptions, 'connectionsNeeded'>) => Promise<T>): Promise<T> {
+export async function withTarget<T>(
+  opts: TargetOptions,
+  use: (session: Omit<SessionOptions, 'connectionsNeeded'>) => Promise<T>,
+): Promise<T> {
   const profile = opts.profile ?? 'spec';
   const target = opts.target === undefined ? undefined : parseTarget(opts.target);
   let admin = credentials(opts.admin);
   if (admin === undefined) {
-    if (target !== undefined) throw new Error('a real target needs admin credentials (on a fresh server the first login creates this admin)');
+    if (target !== undefined)
+      throw new Error('a real target needs admin credentials (on a fresh server the first login creates this admin)');
     admin = { username: `nc-admin-${randomBytes(3).toString('hex')}`, password: randomBytes(18).toString('base64url') };
   }
   const server = target === undefined ? await startReferenceServer({ profile, tls: opts.transport === 'tls' }) : undefined;
   try {
     return await use({
       target: server
-        ? { host: server.host, port: server.port, transport: server.tls ? 'tls' : 'plain', embedded: true, ...(server.fingerprint ? { fingerprint: server.fingerprint } : {}) }
-        : { host: target!.host, port: target!.port, transport: opts.transport ?? 'auto', embedded: false, ...(opts.fingerprint ? { fingerprint: opts.fingerprint } : {}) },
+        ? {
+            host: server.host,
+            port: server.port,
+            transport: server.tls ? 'tls' : 'plain',
+            embedded: true,
+            ...(server.fingerprint ? { fingerprint: server.fingerprint } : {}),
+          }
+        : {
+            host: target!.host,
+            port: target!.port,
+            transport: opts.transport ?? 'auto',
+            embedded: false,
+            ...(opts.fingerprint ? { fingerprint: opts.fingerprint } : {}),
+          },
       admin,
       profile,
       match: opts.match ?? 'exact',

@@ -29,7 +29,13 @@ export function propsOf(ref: NameRef, state: RequesterState): NameProp[] {
     case 'self':
       if (state === 'new' || state === 'none' || state === 'removed') return ['self', 'missing', 'not-online'];
       // The guest account is a shared account (GUEST-1, SHARED-1).
-      return ['self', 'exists', ...(state === 'guest' ? (['guest', 'shared'] as const) : []), ...(state === 'admin' ? (['admin'] as const) : []), ...(state === 'shared' ? (['shared'] as const) : [])];
+      return [
+        'self',
+        'exists',
+        ...(state === 'guest' ? (['guest', 'shared'] as const) : []),
+        ...(state === 'admin' ? (['admin'] as const) : []),
+        ...(state === 'shared' ? (['shared'] as const) : []),
+      ];
     case 'guest':
       return state === 'guest' ? ['guest', 'shared', 'exists', 'self'] : ['guest', 'shared', 'exists', 'not-online'];
     case 'missing':
@@ -150,7 +156,8 @@ export function orderCases(profile: Profile, orders: readonly MessageOrder[] = C
     };
     const found = new Map<string, OrderCase>();
     const add = (a: OrderStep, b: OrderStep, requests: PlannedRequest[]): void => {
-      const undetermined = a.id !== steps[0]!.id && requests.some((r) => failingSteps(order, profile, r.state, r.body).some((s) => isOpen(s, profile)));
+      const undetermined =
+        a.id !== steps[0]!.id && requests.some((r) => failingSteps(order, profile, r.state, r.body).some((s) => isOpen(s, profile)));
       found.set(`${a.id}>${b.id}`, { order, first: a, second: b, requests, assertKey: !undetermined });
     };
     for (const [i, a] of steps.entries()) {
@@ -170,7 +177,11 @@ export function orderCases(profile: Profile, orders: readonly MessageOrder[] = C
         break;
       }
     }
-    cases.push(...[...found.values()].sort((x, y) => steps.indexOf(x.first) - steps.indexOf(y.first) || steps.indexOf(x.second) - steps.indexOf(y.second)));
+    cases.push(
+      ...[...found.values()].sort(
+        (x, y) => steps.indexOf(x.first) - steps.indexOf(y.first) || steps.indexOf(x.second) - steps.indexOf(y.second),
+      ),
+    );
   }
   return cases;
 }

@@ -90,7 +90,12 @@ export interface MessageOrder {
   notSelf?: string;
 }
 
-const GEN1 = (rule: string): OrderStep => ({ id: 'gen-1', rules: [rule, 'GEN-1'], key: 'E-NOT-LOGGED-IN', faults: [{ kind: 'not-logged-in' }] });
+const GEN1 = (rule: string): OrderStep => ({
+  id: 'gen-1',
+  rules: [rule, 'GEN-1'],
+  key: 'E-NOT-LOGGED-IN',
+  faults: [{ kind: 'not-logged-in' }],
+});
 const GEN2 = (rule: string): OrderStep => ({ id: 'gen-2', rules: [rule, 'GEN-2'], key: 'E-AUTHENTICATION', faults: [{ kind: 'removed' }] });
 const lacks = (permission: Permission): Fault => ({ kind: 'lacks', permission });
 const member = (m: string, value: Json): Fault => ({ kind: 'member', member: m, value });
@@ -129,12 +134,37 @@ export const CHECK_ORDER: readonly MessageOrder[] = [
       { id: 'locale', rules: ['SES-LOGIN-6', 'VAL-LOCALE'], key: 'E-LOCALE-TOO-LONG', faults: [member('locale', 'l'.repeat(17))] },
       { id: 'features', rules: ['SES-LOGIN-7', 'VAL-FEATURES'], key: 'E-FEATURES-EMPTY-FEATURE', faults: [member('features', [''])] },
       { id: 'avatar', rules: ['SES-LOGIN-8', 'VAL-AVATAR'], key: 'E-AVATAR-INVALID-FORMAT', faults: [member('avatar', 'not a data uri')] },
-      { id: 'password-wrong', rules: ['SES-LOGIN-10', 'SES-AUTH-1'], key: 'E-INVALID-CREDENTIALS', faults: [names('username', 'offline', ['exists']), member('password', 'Gen-Wrong-Pa55')] },
+      {
+        id: 'password-wrong',
+        rules: ['SES-LOGIN-10', 'SES-AUTH-1'],
+        key: 'E-INVALID-CREDENTIALS',
+        faults: [names('username', 'offline', ['exists']), member('password', 'Gen-Wrong-Pa55')],
+      },
       { id: 'disabled', rules: ['SES-LOGIN-11'], key: 'E-ACCOUNT-DISABLED', faults: [names('username', 'disabled', ['disabled'])] },
-      { id: 'unknown', rules: ['SES-LOGIN-12', 'SES-AUTH-2'], key: 'E-INVALID-CREDENTIALS', faults: [names('username', 'missing', ['missing'])] },
-      { id: 'nickname-required', rules: ['SES-LOGIN-13', 'SES-SHARED-1'], key: 'E-NICKNAME-REQUIRED', faults: [names('username', 'shared-offline', ['shared']), { kind: 'absent', members: ['nickname'] }] },
-      { id: 'nickname', rules: ['SES-LOGIN-14', 'VAL-NICKNAME', 'SES-SHARED-1'], key: 'E-NICKNAME-INVALID', faults: [names('username', 'shared-offline', ['shared']), member('nickname', 'has space')] },
-      { id: 'nickname-is-username', rules: ['SES-LOGIN-15', 'SES-SHARED-1'], key: 'E-NICKNAME-IS-USERNAME', faults: [names('username', 'shared-offline', ['shared']), names('nickname', 'offline', ['exists'])] },
+      {
+        id: 'unknown',
+        rules: ['SES-LOGIN-12', 'SES-AUTH-2'],
+        key: 'E-INVALID-CREDENTIALS',
+        faults: [names('username', 'missing', ['missing'])],
+      },
+      {
+        id: 'nickname-required',
+        rules: ['SES-LOGIN-13', 'SES-SHARED-1'],
+        key: 'E-NICKNAME-REQUIRED',
+        faults: [names('username', 'shared-offline', ['shared']), { kind: 'absent', members: ['nickname'] }],
+      },
+      {
+        id: 'nickname',
+        rules: ['SES-LOGIN-14', 'VAL-NICKNAME', 'SES-SHARED-1'],
+        key: 'E-NICKNAME-INVALID',
+        faults: [names('username', 'shared-offline', ['shared']), member('nickname', 'has space')],
+      },
+      {
+        id: 'nickname-is-username',
+        rules: ['SES-LOGIN-15', 'SES-SHARED-1'],
+        key: 'E-NICKNAME-IS-USERNAME',
+        faults: [names('username', 'shared-offline', ['shared']), names('nickname', 'offline', ['exists'])],
+      },
     ],
   },
   {
@@ -162,7 +192,12 @@ export const CHECK_ORDER: readonly MessageOrder[] = [
       { id: 'nickname', rules: ['USR-INFO-2', 'VAL-NICKNAME'], key: 'E-NICKNAME-EMPTY', faults: [member('nickname', '')] },
       GEN2('USR-INFO-3'),
       { id: 'permission', rules: ['USR-INFO-4', 'GEN-4'], key: 'E-PERMISSION-DENIED', faults: [lacks('user_info')] },
-      { id: 'not-online', rules: ['USR-INFO-5'], key: 'E-NICKNAME-NOT-ONLINE', faults: [names('nickname', 'missing', ['missing', 'not-online'])] },
+      {
+        id: 'not-online',
+        rules: ['USR-INFO-5'],
+        key: 'E-NICKNAME-NOT-ONLINE',
+        faults: [names('nickname', 'missing', ['missing', 'not-online'])],
+      },
     ],
   },
   {
@@ -211,7 +246,12 @@ export const CHECK_ORDER: readonly MessageOrder[] = [
       GEN1('ADM-CREATE-1'),
       { id: 'username', rules: ['ADM-CREATE-2', 'VAL-USERNAME'], key: 'E-USERNAME-EMPTY', faults: [member('username', '')] },
       { id: 'password', rules: ['ADM-CREATE-3', 'VAL-PASSWORD'], key: 'E-PASSWORD-EMPTY', faults: [member('password', '')] },
-      { id: 'permissions-format', rules: ['ADM-CREATE-4', 'VAL-PERMISSIONS'], key: 'E-PERMISSIONS-EMPTY-PERMISSION', faults: [member('permissions', [''])] },
+      {
+        id: 'permissions-format',
+        rules: ['ADM-CREATE-4', 'VAL-PERMISSIONS'],
+        key: 'E-PERMISSIONS-EMPTY-PERMISSION',
+        faults: [member('permissions', [''])],
+      },
       GEN2('ADM-CREATE-5'),
       { id: 'permission', rules: ['ADM-CREATE-5', 'GEN-4'], key: 'E-PERMISSION-DENIED', faults: [lacks('user_create')] },
       {
@@ -221,7 +261,12 @@ export const CHECK_ORDER: readonly MessageOrder[] = [
         faults: [{ kind: 'not-admin' }, member('is_admin', true)],
         mayClose: true, // `nexusd` E!, `spec` T, E or E!
       },
-      { id: 'shared-admin', rules: ['ADM-CREATE-7', 'SHARED-1'], key: 'E-SHARED-CANNOT-BE-ADMIN', faults: [member('is_shared', true), member('is_admin', true)] },
+      {
+        id: 'shared-admin',
+        rules: ['ADM-CREATE-7', 'SHARED-1'],
+        key: 'E-SHARED-CANNOT-BE-ADMIN',
+        faults: [member('is_shared', true), member('is_admin', true)],
+      },
       {
         id: 'shared-forbidden',
         rules: ['ADM-CREATE-8', 'MERGE-5'],
@@ -229,8 +274,18 @@ export const CHECK_ORDER: readonly MessageOrder[] = [
         faults: [member('is_shared', true), member('permissions', ['user_delete'])],
         profiles: ['nexusd'],
       },
-      { id: 'unknown-permission', rules: ['ADM-CREATE-9', 'MERGE-4'], key: 'E-UNKNOWN-PERMISSION', faults: [member('permissions', ['gen_no_such'])] },
-      { id: 'exists', rules: ['ADM-CREATE-11', 'GEN-7'], key: 'E-USERNAME-EXISTS', faults: [names('username', 'offline', ['exists', 'self', 'guest'])] },
+      {
+        id: 'unknown-permission',
+        rules: ['ADM-CREATE-9', 'MERGE-4'],
+        key: 'E-UNKNOWN-PERMISSION',
+        faults: [member('permissions', ['gen_no_such'])],
+      },
+      {
+        id: 'exists',
+        rules: ['ADM-CREATE-11', 'GEN-7'],
+        key: 'E-USERNAME-EXISTS',
+        faults: [names('username', 'offline', ['exists', 'self', 'guest'])],
+      },
     ],
   },
   {
@@ -254,7 +309,12 @@ export const CHECK_ORDER: readonly MessageOrder[] = [
       { id: 'self', rules: ['ADM-EDIT-2', 'SELF-1'], key: 'E-CANNOT-EDIT-SELF', faults: [names('username', 'self', ['self'])] },
       { id: 'permission', rules: ['ADM-EDIT-3'], key: 'E-PERMISSION-DENIED', faults: [lacks('user_edit')] },
       { id: 'not-found', rules: ['ADM-EDIT-4'], key: 'E-USER-NOT-FOUND', faults: [names('username', 'missing', ['missing'])] },
-      { id: 'admin-target', rules: ['ADM-EDIT-5', 'ADMP-3'], key: 'E-CANNOT-EDIT-ADMIN', faults: [{ kind: 'not-admin' }, names('username', 'admin', ['admin'])] },
+      {
+        id: 'admin-target',
+        rules: ['ADM-EDIT-5', 'ADMP-3'],
+        key: 'E-CANNOT-EDIT-ADMIN',
+        faults: [{ kind: 'not-admin' }, names('username', 'admin', ['admin'])],
+      },
     ],
   },
   {
@@ -270,9 +330,24 @@ export const CHECK_ORDER: readonly MessageOrder[] = [
       { id: 'username', rules: ['ADM-UPDATE-2', 'VAL-USERNAME'], key: 'E-USERNAME-EMPTY', faults: [member('username', '')] },
       GEN2('ADM-UPDATE-3'),
       { id: 'permission', rules: ['ADM-UPDATE-5', 'GEN-4'], key: 'E-PERMISSION-DENIED', faults: [lacks('user_edit')] },
-      { id: 'not-found-early', rules: ['ADM-UPDATE-5'], key: 'E-USER-NOT-FOUND', faults: [{ kind: 'not-admin' }, names('username', 'missing', ['missing'])] },
-      { id: 'admin-target', rules: ['ADM-UPDATE-5', 'ADMP-3'], key: 'E-CANNOT-EDIT-ADMIN', faults: [{ kind: 'not-admin' }, names('username', 'admin', ['admin'])] },
-      { id: 'requested-username', rules: ['ADM-UPDATE-6', 'VAL-USERNAME'], key: 'E-USERNAME-EMPTY', faults: [member('requested_username', '')] },
+      {
+        id: 'not-found-early',
+        rules: ['ADM-UPDATE-5'],
+        key: 'E-USER-NOT-FOUND',
+        faults: [{ kind: 'not-admin' }, names('username', 'missing', ['missing'])],
+      },
+      {
+        id: 'admin-target',
+        rules: ['ADM-UPDATE-5', 'ADMP-3'],
+        key: 'E-CANNOT-EDIT-ADMIN',
+        faults: [{ kind: 'not-admin' }, names('username', 'admin', ['admin'])],
+      },
+      {
+        id: 'requested-username',
+        rules: ['ADM-UPDATE-6', 'VAL-USERNAME'],
+        key: 'E-USERNAME-EMPTY',
+        faults: [member('requested_username', '')],
+      },
       {
         id: 'rename-guest',
         rules: ['ADM-UPDATE-7', 'GUEST-1'],
@@ -285,8 +360,18 @@ export const CHECK_ORDER: readonly MessageOrder[] = [
         key: 'E-CANNOT-CHANGE-GUEST-PASSWORD',
         faults: [names('username', 'guest', ['guest']), member('requested_password', 'Gen-Pa55word')],
       },
-      { id: 'admin-flag', rules: ['ADM-UPDATE-9', 'MERGE-6', 'ADMP-4', 'GEN-4'], key: 'E-PERMISSION-DENIED', faults: [{ kind: 'not-admin' }, { kind: 'present', member: 'requested_is_admin', value: false }] },
-      { id: 'not-found', rules: ['ADM-UPDATE-10'], key: 'E-USER-NOT-FOUND', faults: [{ kind: 'is-admin' }, names('username', 'missing', ['missing'])] },
+      {
+        id: 'admin-flag',
+        rules: ['ADM-UPDATE-9', 'MERGE-6', 'ADMP-4', 'GEN-4'],
+        key: 'E-PERMISSION-DENIED',
+        faults: [{ kind: 'not-admin' }, { kind: 'present', member: 'requested_is_admin', value: false }],
+      },
+      {
+        id: 'not-found',
+        rules: ['ADM-UPDATE-10'],
+        key: 'E-USER-NOT-FOUND',
+        faults: [{ kind: 'is-admin' }, names('username', 'missing', ['missing'])],
+      },
       {
         id: 'shared-promotion',
         rules: ['ADM-UPDATE-17', 'SHARED-1', 'UND-5'],
@@ -294,26 +379,66 @@ export const CHECK_ORDER: readonly MessageOrder[] = [
         faults: [names('username', 'shared', ['shared', 'guest']), member('requested_is_admin', true)],
         open: { rule: 'UND-5', profiles: ['nexusd'] },
       },
-      { id: 'permissions-format', rules: ['ADM-UPDATE-11', 'VAL-PERMISSIONS'], key: 'E-PERMISSIONS-EMPTY-PERMISSION', faults: [member('requested_permissions', [''])] },
-      { id: 'password', rules: ['ADM-UPDATE-12', 'VAL-PASSWORD'], key: 'E-PASSWORD-TOO-LONG', faults: [member('requested_password', 'p'.repeat(257))] },
-      { id: 'username-taken', rules: ['ADM-UPDATE-13', 'GEN-7'], key: 'E-USERNAME-EXISTS', faults: [names('requested_username', 'online', ['exists'])] },
+      {
+        id: 'permissions-format',
+        rules: ['ADM-UPDATE-11', 'VAL-PERMISSIONS'],
+        key: 'E-PERMISSIONS-EMPTY-PERMISSION',
+        faults: [member('requested_permissions', [''])],
+      },
+      {
+        id: 'password',
+        rules: ['ADM-UPDATE-12', 'VAL-PASSWORD'],
+        key: 'E-PASSWORD-TOO-LONG',
+        faults: [member('requested_password', 'p'.repeat(257))],
+      },
+      {
+        id: 'username-taken',
+        rules: ['ADM-UPDATE-13', 'GEN-7'],
+        key: 'E-USERNAME-EXISTS',
+        faults: [names('requested_username', 'online', ['exists'])],
+      },
     ],
   },
   {
     id: 'user-update-self',
     message: 'UserUpdate',
-    title: 'UserUpdate of one\'s own account',
+    title: "UserUpdate of one's own account",
     seed: 'admin.md §UserUpdate',
     base: { username: ref('self'), current_password: { requesterPassword: true } },
     names: { username: 'username' },
     steps: [
       GEN1('ADM-UPDATE-1'),
       GEN2('ADM-UPDATE-3'),
-      { id: 'shared-self', rules: ['ADM-UPDATE-4', 'SHARED-1'], key: 'E-SHARED-CANNOT-CHANGE-PASSWORD', faults: [names('username', 'self', ['self']), names('username', 'self', ['shared'])] },
-      { id: 'self-changes', rules: ['ADM-UPDATE-4', 'SELF-1'], key: 'E-CANNOT-EDIT-SELF', faults: [names('username', 'self', ['self']), member('requested_enabled', true)] },
-      { id: 'current-required', rules: ['ADM-UPDATE-4'], key: 'E-CURRENT-PASSWORD-REQUIRED', faults: [names('username', 'self', ['self']), { kind: 'absent', members: ['current_password'] }] },
-      { id: 'current-incorrect', rules: ['ADM-UPDATE-4'], key: 'E-CURRENT-PASSWORD-INCORRECT', faults: [names('username', 'self', ['self']), member('current_password', 'Gen-Wrong-Pa55')] },
-      { id: 'password', rules: ['ADM-UPDATE-12', 'VAL-PASSWORD'], key: 'E-PASSWORD-TOO-LONG', faults: [member('requested_password', 'p'.repeat(257))] },
+      {
+        id: 'shared-self',
+        rules: ['ADM-UPDATE-4', 'SHARED-1'],
+        key: 'E-SHARED-CANNOT-CHANGE-PASSWORD',
+        faults: [names('username', 'self', ['self']), names('username', 'self', ['shared'])],
+      },
+      {
+        id: 'self-changes',
+        rules: ['ADM-UPDATE-4', 'SELF-1'],
+        key: 'E-CANNOT-EDIT-SELF',
+        faults: [names('username', 'self', ['self']), member('requested_enabled', true)],
+      },
+      {
+        id: 'current-required',
+        rules: ['ADM-UPDATE-4'],
+        key: 'E-CURRENT-PASSWORD-REQUIRED',
+        faults: [names('username', 'self', ['self']), { kind: 'absent', members: ['current_password'] }],
+      },
+      {
+        id: 'current-incorrect',
+        rules: ['ADM-UPDATE-4'],
+        key: 'E-CURRENT-PASSWORD-INCORRECT',
+        faults: [names('username', 'self', ['self']), member('current_password', 'Gen-Wrong-Pa55')],
+      },
+      {
+        id: 'password',
+        rules: ['ADM-UPDATE-12', 'VAL-PASSWORD'],
+        key: 'E-PASSWORD-TOO-LONG',
+        faults: [member('requested_password', 'p'.repeat(257))],
+      },
     ],
   },
   {
@@ -331,7 +456,12 @@ export const CHECK_ORDER: readonly MessageOrder[] = [
       { id: 'guest', rules: ['ADM-DELETE-5', 'GUEST-1'], key: 'E-CANNOT-DELETE-GUEST', faults: [names('username', 'guest', ['guest'])] },
       { id: 'permission', rules: ['ADM-DELETE-6'], key: 'E-PERMISSION-DENIED', faults: [lacks('user_delete')] },
       { id: 'not-found', rules: ['ADM-DELETE-7'], key: 'E-USER-NOT-FOUND', faults: [names('username', 'missing', ['missing'])] },
-      { id: 'admin-target', rules: ['ADM-DELETE-8', 'ADMP-2'], key: 'E-CANNOT-DELETE-ADMIN', faults: [{ kind: 'not-admin' }, names('username', 'admin', ['admin'])] },
+      {
+        id: 'admin-target',
+        rules: ['ADM-DELETE-8', 'ADMP-2'],
+        key: 'E-CANNOT-DELETE-ADMIN',
+        faults: [{ kind: 'not-admin' }, names('username', 'admin', ['admin'])],
+      },
     ],
   },
   {
@@ -347,7 +477,12 @@ export const CHECK_ORDER: readonly MessageOrder[] = [
       GEN2('ADM-KICK-3'),
       { id: 'self', rules: ['ADM-KICK-4', 'SELF-1'], key: 'E-CANNOT-KICK-SELF', faults: [names('nickname', 'self', ['self'])] },
       { id: 'permission', rules: ['ADM-KICK-5'], key: 'E-PERMISSION-DENIED', faults: [lacks('user_kick')] },
-      { id: 'not-online', rules: ['ADM-KICK-6'], key: 'E-NICKNAME-NOT-ONLINE', faults: [names('nickname', 'missing', ['missing', 'not-online'])] },
+      {
+        id: 'not-online',
+        rules: ['ADM-KICK-6'],
+        key: 'E-NICKNAME-NOT-ONLINE',
+        faults: [names('nickname', 'missing', ['missing', 'not-online'])],
+      },
       { id: 'admin-target', rules: ['ADM-KICK-7', 'ADMP-1'], key: 'E-CANNOT-KICK-ADMIN', faults: [names('nickname', 'admin', ['admin'])] },
     ],
   },
@@ -369,8 +504,18 @@ export const CHECK_ORDER: readonly MessageOrder[] = [
         faults: [{ kind: 'absent', members: ['name', 'description', 'image', 'max_connections_per_ip', 'max_transfers_per_ip'] }],
       },
       { id: 'name', rules: ['ADM-SINFO-5', 'VAL-SERVER-NAME'], key: 'E-SERVER-NAME-EMPTY', faults: [member('name', ' ')] },
-      { id: 'description', rules: ['ADM-SINFO-6', 'VAL-SERVER-DESCRIPTION'], key: 'E-SERVER-DESCRIPTION-CONTAINS-NEWLINES', faults: [member('description', 'a\nb')] },
-      { id: 'image', rules: ['ADM-SINFO-7', 'VAL-SERVER-IMAGE'], key: 'E-SERVER-IMAGE-INVALID-FORMAT', faults: [member('image', 'not a data uri')] },
+      {
+        id: 'description',
+        rules: ['ADM-SINFO-6', 'VAL-SERVER-DESCRIPTION'],
+        key: 'E-SERVER-DESCRIPTION-CONTAINS-NEWLINES',
+        faults: [member('description', 'a\nb')],
+      },
+      {
+        id: 'image',
+        rules: ['ADM-SINFO-7', 'VAL-SERVER-IMAGE'],
+        key: 'E-SERVER-IMAGE-INVALID-FORMAT',
+        faults: [member('image', 'not a data uri')],
+      },
       {
         id: 'max-connections',
         rules: ['ADM-SINFO-8', 'VAL-LIMIT'],

@@ -4,16 +4,7 @@
 import type { ClientType, ConnId, Message, Profile } from '../protocol/types.ts';
 import { responseTypeOf } from '../protocol/types.ts';
 import { renderError } from './errors.ts';
-import type {
-  Carrier,
-  CloseOutput,
-  CloseReason,
-  ErrorKey,
-  ErrorParams,
-  Output,
-  SendAccept,
-  SendOutput,
-} from './events.ts';
+import type { Carrier, CloseOutput, CloseReason, ErrorKey, ErrorParams, Output, SendAccept, SendOutput } from './events.ts';
 import { sessionHolds } from './permissions.ts';
 import type { Connection, Session, State } from './state.ts';
 
@@ -157,13 +148,7 @@ export class Ctx {
   }
 
   /** Failure answer through `carrier` (rules.md header); E! and H also close the connection. */
-  fail(
-    req: Request<unknown>,
-    key: ErrorKey,
-    params: ErrorParams,
-    carrier: Carrier | ByProfile<Carrier>,
-    opts: FailOptions,
-  ): void {
+  fail(req: Request<unknown>, key: ErrorKey, params: ErrorParams, carrier: Carrier | ByProfile<Carrier>, opts: FailOptions): void {
     const chosen = typeof carrier === 'string' ? carrier : this.byProfile(carrier);
     const text = renderError(key, params, this.profile);
     const error: SendOutput['error'] = {
@@ -241,10 +226,16 @@ export class Ctx {
   rejectIfRemoved(req: Request<unknown>, rules: string[]): boolean {
     if (req.conn.phase !== 'removed') return false;
     if (req.type === 'ServerInfoUpdate') {
-      this.fail(req, 'E-AUTHENTICATION', {}, { spec: 'E!', nexusd: 'E' }, {
-        rules: ['GEN-2', 'ADM-SINFO-2', ...rules],
-        closeOptional: true,
-      });
+      this.fail(
+        req,
+        'E-AUTHENTICATION',
+        {},
+        { spec: 'E!', nexusd: 'E' },
+        {
+          rules: ['GEN-2', 'ADM-SINFO-2', ...rules],
+          closeOptional: true,
+        },
+      );
     } else {
       this.fail(req, 'E-AUTHENTICATION', {}, 'E!', { rules: ['GEN-2', ...rules] });
     }
@@ -273,11 +264,10 @@ export class Ctx {
         }
       }
     }
-    this.broadcast(
-      'UserDisconnected',
-      { session_id: s.id, nickname: s.nickname },
-      (r) => this.holds(r, 'user_list'),
-      ['SES-BC-3', 'BC-2', ...rules],
-    );
+    this.broadcast('UserDisconnected', { session_id: s.id, nickname: s.nickname }, (r) => this.holds(r, 'user_list'), [
+      'SES-BC-3',
+      'BC-2',
+      ...rules,
+    ]);
   }
 }

@@ -177,8 +177,7 @@ const CATALOGUE_INIT: Record<string, EntryInit> = {
   // Later upstream only (SES-HS-3): the era's server never sends it.
   'E-VERSION-MINOR-MISMATCH': {
     spec: null,
-    nexusd:
-      'Incompatible protocol version. Server: {server_version}, Client: {client_version}. Both must use the same minor version.',
+    nexusd: 'Incompatible protocol version. Server: {server_version}, Client: {client_version}. Both must use the same minor version.',
     ftl: 'err-version-minor-mismatch',
     carriers: same(['H']),
     reachable: NEVER,
@@ -203,8 +202,7 @@ const CATALOGUE_INIT: Record<string, EntryInit> = {
   },
   'E-USERNAME-INVALID': {
     spec: 'Invalid username',
-    nexusd:
-      'Username contains invalid characters (letters, numbers, and symbols allowed - no whitespace or control characters)',
+    nexusd: 'Username contains invalid characters (letters, numbers, and symbols allowed - no whitespace or control characters)',
     ftl: 'err-username-invalid',
     carriers: { spec: ['E!', 'T'], nexusd: ['E!', 'T'] },
     reachable: BOTH,
@@ -310,8 +308,7 @@ const CATALOGUE_INIT: Record<string, EntryInit> = {
   },
   'E-NICKNAME-INVALID': {
     spec: 'Invalid nickname',
-    nexusd:
-      'Nickname contains invalid characters (letters, numbers, and symbols allowed - no whitespace or control characters)',
+    nexusd: 'Nickname contains invalid characters (letters, numbers, and symbols allowed - no whitespace or control characters)',
     ftl: 'err-nickname-invalid',
     carriers: { spec: ['E!', 'T'], nexusd: ['E!', 'T'] },
     reachable: BOTH,
@@ -811,13 +808,7 @@ export function classifyError(text: string): ErrorKey[] {
  * - `key`: the key is among `classifyError(text)`;
  * - `lenient`: equals either profile's rendering, or matches by key.
  */
-export function errorMatches(
-  text: string,
-  key: ErrorKey,
-  params: ErrorParams,
-  profile: Profile,
-  mode: MatchMode,
-): boolean {
+export function errorMatches(text: string, key: ErrorKey, params: ErrorParams, profile: Profile, mode: MatchMode): boolean {
   const plain = stripIsolation(text);
   switch (mode) {
     case 'exact':

@@ -71,12 +71,7 @@ export function delegateCreate(requested: readonly string[], by: Account, profil
  * `nexusd` refuses when any requested name is not held, else keeps the target's names the
  * requester does not hold: (current − held) ∪ requested.
  */
-export function delegateUpdate(
-  requested: readonly string[],
-  by: Account,
-  current: readonly string[],
-  profile: Profile,
-): MergeResult {
+export function delegateUpdate(requested: readonly string[], by: Account, current: readonly string[], profile: Profile): MergeResult {
   const names = asSet(requested);
   if (by.isAdmin) return { ok: true, permissions: names };
   const holds = (p: string) => isKnownPermission(p) && accountHolds(by, p);

@@ -237,11 +237,17 @@ function decodeRule(type: string): string {
  */
 function notLoggedIn(ctx: Ctx, req: Request<unknown>): void {
   if (req.type === 'ServerInfoUpdate') {
-    ctx.fail(req, 'E-NOT-LOGGED-IN', {}, { spec: 'E!', nexusd: 'E' }, {
-      rules: ['GEN-1', 'WIRE-SEQ-4', 'ADM-SINFO-1', 'SES-ERR-2'],
-      alsoAllowed: ctx.byProfile({ spec: ['E'], nexusd: [] }),
-      closeOptional: true,
-    });
+    ctx.fail(
+      req,
+      'E-NOT-LOGGED-IN',
+      {},
+      { spec: 'E!', nexusd: 'E' },
+      {
+        rules: ['GEN-1', 'WIRE-SEQ-4', 'ADM-SINFO-1', 'SES-ERR-2'],
+        alsoAllowed: ctx.byProfile({ spec: ['E'], nexusd: [] }),
+        closeOptional: true,
+      },
+    );
     return;
   }
   ctx.fail(req, 'E-NOT-LOGGED-IN', {}, 'E!', { rules: ['GEN-1', 'WIRE-SEQ-3', 'SES-ERR-2'] });
@@ -256,7 +262,10 @@ function notSupported(ctx: Ctx, connId: ConnId, frame: RawFrame): void {
   const rules = ['WIRE-BAD-15'];
   const unsupported = renderError('E-MESSAGE-NOT-SUPPORTED', {}, ctx.profile);
   const invalid = renderError('E-INVALID-MESSAGE-FORMAT', {}, ctx.profile);
-  const error = (message: string, command?: string) => ({ type: 'Error', body: { type: 'Error', message, ...(command ? { command } : {}) } });
+  const error = (message: string, command?: string) => ({
+    type: 'Error',
+    body: { type: 'Error', message, ...(command ? { command } : {}) },
+  });
   ctx.send(
     connId,
     'Error',

@@ -217,7 +217,11 @@ export function connectionMonitorList(state: State, profile: Profile): Json[] {
       } as Json,
     };
   });
-  return byNickname(entries, (e) => e.entry.nickname as string, (e) => e.id).map((e) => e.entry);
+  return byNickname(
+    entries,
+    (e) => e.entry.nickname as string,
+    (e) => e.id,
+  ).map((e) => e.entry);
 }
 
 /** SES-SI: the complete ServerInfo; SES-SI-7 [DIVERGENT] unset image: `spec` `null`, `nexusd` `""`. */

@@ -8,15 +8,7 @@ import { FrameDecoder, encodeFrame } from '../protocol/frame.ts';
 import { PayloadTooLargeError, type FrameError } from '../protocol/frame-errors.ts';
 import type { Message, RawFrame } from '../protocol/types.ts';
 import { formatTarget } from './address.ts';
-import {
-  ClosedError,
-  ConnectError,
-  FingerprintMismatchError,
-  TimeoutError,
-  TlsError,
-  type CloseInfo,
-  type CloseReason,
-} from './errors.ts';
+import { ClosedError, ConnectError, FingerprintMismatchError, TimeoutError, TlsError, type CloseInfo, type CloseReason } from './errors.ts';
 
 export * from './errors.ts';
 
@@ -211,10 +203,7 @@ function tlsHandshake(sock: net.Socket, addr: string, ms: number, timeoutMs: num
       t.on('error', () => {});
       resolve(t);
     };
-    const timer = setTimeout(
-      () => fail(new TimeoutError(`TLS handshake with ${addr} timed out after ${timeoutMs} ms`, timeoutMs)),
-      ms,
-    );
+    const timer = setTimeout(() => fail(new TimeoutError(`TLS handshake with ${addr} timed out after ${timeoutMs} ms`, timeoutMs)), ms);
     t.once('error', onError);
     t.once('close', onClose);
     t.once('secureConnect', onSecure);
@@ -504,7 +493,9 @@ export class NexusConnection {
   private record(raw: RawFrame): void {
     this.keptBytes += raw.payload.length;
     if (this.log.length >= this.caps.maxFrames || this.keptBytes > this.caps.maxBytes) {
-      this.overflow(`the target sent more than ${this.log.length >= this.caps.maxFrames ? `${this.caps.maxFrames} frames` : `${this.caps.maxBytes} bytes`} on one connection (a flood)`);
+      this.overflow(
+        `the target sent more than ${this.log.length >= this.caps.maxFrames ? `${this.caps.maxFrames} frames` : `${this.caps.maxBytes} bytes`} on one connection (a flood)`,
+      );
       return;
     }
     const parsed = parsePayload(raw);

@@ -283,7 +283,9 @@ export class FrameDecoder {
       case 'terminator': {
         // WIRE-FRM-7 / WIRE-BAD-8.
         if (b !== LF) {
-          throw new BadTerminatorError(b === CR ? 'CR after payload (CRLF is not a terminator)' : `expected LF after payload, got ${show(b)}`);
+          throw new BadTerminatorError(
+            b === CR ? 'CR after payload (CRLF is not a terminator)' : `expected LF after payload, got ${show(b)}`,
+          );
         }
         const payload = this.payChunks.length === 1 ? this.payChunks[0]! : Buffer.concat(this.payChunks);
         const frame: RawFrame = { type: this.type, id: this.id, payload };

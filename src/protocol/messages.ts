@@ -93,7 +93,11 @@ export type ConnectionMonitorBody = ClientBody<'ConnectionMonitor'>;
 export type OpenDecoding = 'missing-type' | 'lone-surrogate' | 'integral-float';
 
 export type DecodeResult<T extends ClientType> =
-  | { ok: true; body: ClientBody<T>; /** The open features this payload has (all accepted, see DecodeOptions.accept); absent: none. */ open?: OpenDecoding[] }
+  | {
+      ok: true;
+      body: ClientBody<T>;
+      /** The open features this payload has (all accepted, see DecodeOptions.accept); absent: none. */ open?: OpenDecoding[];
+    }
   | { ok: false; reason: string };
 
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -142,8 +146,7 @@ export function decodeClientPayload<T extends ClientType>(
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, reason: 'payload is not a JSON object' };
   }
-  const accepts = (f: OpenDecoding): boolean =>
-    profile === 'spec' && (opts.accept?.[f] ?? f === 'missing-type');
+  const accepts = (f: OpenDecoding): boolean => profile === 'spec' && (opts.accept?.[f] ?? f === 'missing-type');
   const open: OpenDecoding[] = [];
   // Lone-surrogate escapes in any string (keys included): decode failure (WIRE-JSON-4; `spec`
   // [UNDETERMINED], the reference rejects, rules.md §8).
@@ -184,8 +187,7 @@ export function decodeClientPayload<T extends ClientType>(
 }
 
 export type ClientFrameResult =
-  | { ok: true; type: ClientType; body: ClientBody<ClientType>; open?: OpenDecoding[] }
-  | { ok: false; reason: string };
+  { ok: true; type: ClientType; body: ClientBody<ClientType>; open?: OpenDecoding[] } | { ok: false; reason: string };
 
 /**
  * Decodes a whole frame from a client. A known name that is not a client type (e.g.

@@ -114,7 +114,12 @@ export function formatFailure(f: Failure, opts: ConsoleOptions, indent = '      
   if (f.actor !== undefined && f.actor !== '') rows.push(['actor', f.actor]);
   rows.push(['sent', clip(f.sent, max)]);
   // Every allowed outcome on a line of its own; the first is the one `actual` is compared with.
-  rows.push(['expected', expectedLines(f).map((line, i) => clip(line, max, i === 0 ? diff : undefined)).join('\n')]);
+  rows.push([
+    'expected',
+    expectedLines(f)
+      .map((line, i) => clip(line, max, i === 0 ? diff : undefined))
+      .join('\n'),
+  ]);
   rows.push(['actual', clip(f.actual, max, diff)]);
   const width = 'expected: '.length;
   return rows
@@ -147,11 +152,15 @@ export function formatCheck(r: CheckResult, opts: ConsoleOptions): string {
   const slow = r.durationMs >= 1000 ? '  ' + paint(opts, 'dim', `(${formatDuration(r.durationMs)})`) : '';
   const lines = [`    ${mark} ${r.id} — ${r.title}${rules}${slow}`];
   if (r.expectedFailure?.held === true) lines.push(`        ${paint(opts, 'yellow', 'expected failure:')} ${r.expectedFailure.reason}`);
-  if (r.expectedFailure?.held === false) lines.push(`        ${paint(opts, 'red', 'listed as an expected failure but passes now:')} ${r.expectedFailure.reason}`);
+  if (r.expectedFailure?.held === false)
+    lines.push(`        ${paint(opts, 'red', 'listed as an expected failure but passes now:')} ${r.expectedFailure.reason}`);
   if (r.status === 'skipped') {
     lines.push(`        ${paint(opts, 'yellow', 'skipped:')} ${r.message ?? 'no reason given'}`);
   } else if (r.status === 'failed' || r.status === 'flaky') {
-    if (r.status === 'flaky') lines.push(`        ${paint(opts, 'magenta', 'FLAKY:')} failed, then passed when re-run on fresh connections (${r.attempts?.failed ?? 1} of ${r.attempts?.runs ?? 2} runs failed)`);
+    if (r.status === 'flaky')
+      lines.push(
+        `        ${paint(opts, 'magenta', 'FLAKY:')} failed, then passed when re-run on fresh connections (${r.attempts?.failed ?? 1} of ${r.attempts?.runs ?? 2} runs failed)`,
+      );
     if (r.seed !== undefined) lines.push(`        ${paint(opts, 'dim', 'seed doc:')} ${r.seed}`);
     if (r.failures.length === 0) {
       lines.push(`        ${paint(opts, 'red', 'failed:')} ${r.message ?? 'no detail given'}`);
@@ -187,11 +196,7 @@ export interface HeaderInfo {
 export function formatHeader(h: HeaderInfo, opts: ConsoleOptions): string {
   const what = h.embedded ? ' (embedded reference server)' : '';
   const transport = h.transport === 'auto' ? 'auto (TLS, else plain TCP)' : h.transport === 'tls' ? 'TLS' : 'plain TCP';
-  const lines = [
-    paint(opts, 'bold', `nexus-conform ${h.version}`),
-    `target:      ${h.address}${what}`,
-    `transport:   ${transport}`,
-  ];
+  const lines = [paint(opts, 'bold', `nexus-conform ${h.version}`), `target:      ${h.address}${what}`, `transport:   ${transport}`];
   if (h.fingerprint !== undefined) lines.push(`fingerprint: ${h.fingerprint}`);
   lines.push(`profile:     ${h.profile}, match ${h.match}`);
   if (h.admin !== undefined) lines.push(`admin:       ${h.admin}`);
@@ -210,7 +215,10 @@ export function formatTranscript(t: NonNullable<CheckResult['transcript']>, opts
   const arrow = { opened: '+', sent: '→', received: '←', closed: '×' } as const;
   const shown = t.entries.slice(-last);
   const skipped = t.entries.length - shown.length + t.omitted;
-  const lines = shown.map((e) => `${indent}${paint(opts, 'dim', `${e.actor} ${arrow[e.dir]}`)} ${e.dir === 'opened' ? 'connected' : e.dir === 'closed' ? 'closed' : clip(e.text, 200)}`);
+  const lines = shown.map(
+    (e) =>
+      `${indent}${paint(opts, 'dim', `${e.actor} ${arrow[e.dir]}`)} ${e.dir === 'opened' ? 'connected' : e.dir === 'closed' ? 'closed' : clip(e.text, 200)}`,
+  );
   if (skipped > 0) lines.unshift(paint(opts, 'dim', `${indent}… ${skipped} earlier events (see --json or --html)`));
   return lines.join('\n');
 }
@@ -276,9 +284,13 @@ export function formatSectionStatus(result: RunResult): string | null {
     bySection.set(c.section, n);
   }
   const passing = [...bySection].filter(([, n]) => n.passed > 0 && n.failed === 0).map(([id]) => id);
-  const partly = [...bySection].filter(([, n]) => n.passed > 0 && n.failed > 0).map(([id, n]) => `${id} ${n.passed}/${n.passed + n.failed}`);
+  const partly = [...bySection]
+    .filter(([, n]) => n.passed > 0 && n.failed > 0)
+    .map(([id, n]) => `${id} ${n.passed}/${n.passed + n.failed}`);
   const failing = [...bySection].filter(([, n]) => n.failed > 0).length;
-  const lines = [`sections passing: ${passing.length === 0 ? 'none yet' : passing.join(', ')} (${failing} of ${bySection.size} sections have failures)`];
+  const lines = [
+    `sections passing: ${passing.length === 0 ? 'none yet' : passing.join(', ')} (${failing} of ${bySection.size} sections have failures)`,
+  ];
   if (partly.length > 0) lines.push(`sections partly passing: ${partly.join(', ')}`);
   return lines.join('\n');
 }
@@ -314,11 +326,7 @@ function sectionTitleOf(r: CheckResult, titles: ReadonlyMap<string, string>): st
 }
 
 /** The complete report for a finished run (used for non-streaming output and in tests). */
-export function renderConsole(
-  result: RunResult,
-  opts: ConsoleOptions,
-  sectionTitles: ReadonlyMap<string, string> = new Map(),
-): string {
+export function renderConsole(result: RunResult, opts: ConsoleOptions, sectionTitles: ReadonlyMap<string, string> = new Map()): string {
   const lines: string[] = [];
   let section: string | undefined;
   for (const r of result.checks) {

@@ -29,7 +29,9 @@ export function readExpectations(file: string): Expectations {
   const parsed = expectationsSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new Error(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message} (expected {"expectedFailures": [{"check": "<section>/<check>", "reason": "…"}]})`);
+    throw new Error(
+      `${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message} (expected {"expectedFailures": [{"check": "<section>/<check>", "reason": "…"}]})`,
+    );
   }
   return parsed.data;
 }

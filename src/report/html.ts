@@ -103,12 +103,19 @@ function failureHtml(f: Failure): string {
 
 function checkHtml(r: CheckResult, titles: ReadonlyMap<string, string>): string {
   const detail: string[] = [];
-  detail.push(`<p>rules: ${r.rules.map((x) => `<code>${esc(x)}</code>`).join(' ') || '(none)'}${r.errors.length > 0 ? ` · errors: ${r.errors.map((x) => `<code>${esc(x)}</code>`).join(' ')}` : ''}</p>`);
+  detail.push(
+    `<p>rules: ${r.rules.map((x) => `<code>${esc(x)}</code>`).join(' ') || '(none)'}${r.errors.length > 0 ? ` · errors: ${r.errors.map((x) => `<code>${esc(x)}</code>`).join(' ')}` : ''}</p>`,
+  );
   if (r.seed !== undefined) detail.push(`<p>seed section: ${esc(r.seed)}</p>`);
-  if (r.status === 'flaky') detail.push(`<p class="flaky-note">FLAKY: failed, then passed when re-run on fresh connections (${r.attempts?.failed ?? 1} of ${r.attempts?.runs ?? 2} runs failed)</p>`);
+  if (r.status === 'flaky')
+    detail.push(
+      `<p class="flaky-note">FLAKY: failed, then passed when re-run on fresh connections (${r.attempts?.failed ?? 1} of ${r.attempts?.runs ?? 2} runs failed)</p>`,
+    );
   if (r.message !== undefined && r.status === 'skipped') detail.push(`<p>skipped: ${esc(r.message)}</p>`);
-  if (r.expectedFailure?.held === true) detail.push(`<p class="skipped">expected failure (--expect-failures): ${esc(r.expectedFailure.reason)}</p>`);
-  if (r.expectedFailure?.held === false) detail.push(`<p class="failed">listed as an expected failure but passes now: ${esc(r.expectedFailure.reason)}</p>`);
+  if (r.expectedFailure?.held === true)
+    detail.push(`<p class="skipped">expected failure (--expect-failures): ${esc(r.expectedFailure.reason)}</p>`);
+  if (r.expectedFailure?.held === false)
+    detail.push(`<p class="failed">listed as an expected failure but passes now: ${esc(r.expectedFailure.reason)}</p>`);
   if (r.attempts && r.status === 'failed') detail.push(`<p>failed ${r.attempts.failed} of ${r.attempts.runs} runs</p>`);
   for (const f of r.failures) detail.push(failureHtml(f));
   if (r.transcript) detail.push(transcriptHtml(r.transcript));
@@ -134,7 +141,10 @@ function matrixHtml(result: RunResult, titles: ReadonlyMap<string, string>): str
   const rows = [...sections].map(([id, checks]) => {
     const count = (s: CheckStatus) => checks.filter((c) => c.status === s).length;
     const cells = checks
-      .map((c) => `<a class="cell ${c.status}" href="#check-${esc(c.id)}" data-jump="${esc(c.id)}" data-status="${c.status}" title="${esc(`${c.id} — ${c.title} (${c.status})`)}"></a>`)
+      .map(
+        (c) =>
+          `<a class="cell ${c.status}" href="#check-${esc(c.id)}" data-jump="${esc(c.id)}" data-status="${c.status}" title="${esc(`${c.id} — ${c.title} (${c.status})`)}"></a>`,
+      )
       .join('');
     return `<tr data-section="${esc(id)}"><th><code>${esc(id)}</code><div class="dim">${esc(titles.get(id) ?? '')}</div></th>${STATUSES.map((s) => `<td class="num ${count(s) > 0 ? s : ''}">${count(s)}</td>`).join('')}<td class="cells">${cells}</td></tr>`;
   });

@@ -88,7 +88,13 @@ export const jsonReportSchema = z.object({
     embedded: z.boolean(),
     fresh: z.boolean(),
   }),
-  summary: z.object({ passed: z.number().int(), failed: z.number().int(), skipped: z.number().int(), flaky: z.number().int(), total: z.number().int() }),
+  summary: z.object({
+    passed: z.number().int(),
+    failed: z.number().int(),
+    skipped: z.number().int(),
+    flaky: z.number().int(),
+    total: z.number().int(),
+  }),
   /** The report opens with the root causes: failures grouped by rule and what differed. */
   rootCauses: z.array(rootCauseSchema),
   stats: z.object({ roundTrips: z.number().int(), connections: z.number().int() }),

@@ -18,7 +18,8 @@ const MAX_ROOT_CAUSES = 10;
 const MESSAGE_CHARS = 400;
 
 // XML 1.0 cannot carry most C0 controls or lone surrogates, not even in CDATA; show them escaped.
-const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const XML_INVALID =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function xmlSafe(s: string): string {
   return s.replace(XML_INVALID, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
@@ -85,7 +86,9 @@ export function renderJunit(result: RunResult, sectionTitles: ReadonlyMap<string
         .property('seed', String(result.seed));
       if (title !== undefined) suite.property('title', xmlSafe(title));
       // Root causes first: every suite opens with the run's failures grouped by rule and what differed.
-      causes.slice(0, MAX_ROOT_CAUSES).forEach((g, i) => suite!.property(`root-cause-${i + 1}`, xmlSafe(`${rootCauseLine(g)} (e.g. ${g.example.check})`)));
+      causes
+        .slice(0, MAX_ROOT_CAUSES)
+        .forEach((g, i) => suite!.property(`root-cause-${i + 1}`, xmlSafe(`${rootCauseLine(g)} (e.g. ${g.example.check})`)));
       suites.set(r.section, suite);
     }
     const tc = suite
@@ -100,7 +103,9 @@ export function renderJunit(result: RunResult, sectionTitles: ReadonlyMap<string
     if (r.line !== undefined) tc.property('line', String(r.line));
     if (r.expectedFailure?.held === true) {
       // An expected failure (--expect-failures) is not a verdict against the run: skipped, with why.
-      tc.skipped().standardOutput(xmlSafe(`expected failure: ${r.expectedFailure.reason}\n${r.failures.length > 0 ? failureBody(r.failures) : (r.message ?? '')}`));
+      tc.skipped().standardOutput(
+        xmlSafe(`expected failure: ${r.expectedFailure.reason}\n${r.failures.length > 0 ? failureBody(r.failures) : (r.message ?? '')}`),
+      );
     } else if (r.expectedFailure?.held === false) {
       tc.failure(xmlSafe(`listed as an expected failure but passes now: ${r.expectedFailure.reason}`), 'expected-failure-passed');
     } else if (r.status === 'failed' || r.status === 'flaky') {

@@ -27,7 +27,9 @@ export const fuzzDriver: FuzzDriver = async ({ fuzzer, seed, budget, profile, ti
         server = await startServer({ profile, port, faults: faults() });
       },
     });
-    const failures = result.fuzz.flatMap((r) => r.failures.flatMap((f) => f.rules.map((rule) => ({ rule, summary: `${f.class}: ${f.message.split('\n')[0]}` }))));
+    const failures = result.fuzz.flatMap((r) =>
+      r.failures.flatMap((f) => f.rules.map((rule) => ({ rule, summary: `${f.class}: ${f.message.split('\n')[0]}` }))),
+    );
     return { available: true, failures };
   } finally {
     await server.close();

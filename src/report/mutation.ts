@@ -80,7 +80,8 @@ export type FuzzDriver = (o: {
 
 export const MUTATION_ADMIN = { username: 'mutation-admin', password: 'mutation-admin-pw' };
 
-export const SELECTION = 'per fault, the checks citing one of its rule ids, until the first of them fails (slow checks only for faults marked slow)';
+export const SELECTION =
+  'per fault, the checks citing one of its rule ids, until the first of them fails (slow checks only for faults marked slow)';
 
 /** The checks citing at least one of `rules`, regrouped by section. */
 export function checksCiting(sections: Section[], rules: readonly string[]): Section[] {
@@ -95,14 +96,16 @@ export function checksCiting(sections: Section[], rules: readonly string[]): Sec
  */
 function watched(fault: FaultEntry, thrown: string[]): ServerFault {
   const hook = fault.make();
-  const guard = <A extends unknown[], R>(fn: (...a: A) => R) => (...a: A): R => {
-    try {
-      return fn(...a);
-    } catch (e) {
-      thrown.push(e instanceof Error ? e.message : String(e));
-      throw e;
-    }
-  };
+  const guard =
+    <A extends unknown[], R>(fn: (...a: A) => R) =>
+    (...a: A): R => {
+      try {
+        return fn(...a);
+      } catch (e) {
+        thrown.push(e instanceof Error ? e.message : String(e));
+        throw e;
+      }
+    };
   return {
     ...(hook.step ? { step: guard(hook.step) } : {}),
     ...(hook.onFrame ? { onFrame: guard(hook.onFrame) } : {}),
@@ -140,16 +143,25 @@ async function suiteAgainst(
 }
 
 /** The failed checks of `result` that cite one of `rules` (in the check's rules or a failure's rule). */
-export function citingFailures(checks: readonly CheckResult[], rules: readonly string[]): { checks: string[]; rules: string[]; first?: string } {
+export function citingFailures(
+  checks: readonly CheckResult[],
+  rules: readonly string[],
+): { checks: string[]; rules: string[]; first?: string } {
   const wanted = new Set(rules);
-  const hits = checks.filter((c) => c.status === 'failed' && (c.rules.some((r) => wanted.has(r)) || c.failures.some((f) => wanted.has(f.rule))));
+  const hits = checks.filter(
+    (c) => c.status === 'failed' && (c.rules.some((r) => wanted.has(r)) || c.failures.some((f) => wanted.has(f.rule))),
+  );
   const cited = new Set<string>();
   for (const c of hits) {
     for (const r of c.rules) if (wanted.has(r)) cited.add(r);
     for (const f of c.failures) if (wanted.has(f.rule)) cited.add(f.rule);
   }
   const f = hits[0]?.failures[0];
-  return { checks: hits.map((c) => c.id), rules: [...cited].sort(), ...(f ? { first: `${hits[0]!.id}: [${f.rule}] expected ${firstLine(f.expected[0] ?? '')}, got ${firstLine(f.actual)}` } : {}) };
+  return {
+    checks: hits.map((c) => c.id),
+    rules: [...cited].sort(),
+    ...(f ? { first: `${hits[0]!.id}: [${f.rule}] expected ${firstLine(f.expected[0] ?? '')}, got ${firstLine(f.actual)}` } : {}),
+  };
 }
 
 const firstLine = (s: string): string => {
@@ -160,14 +172,26 @@ const firstLine = (s: string): string => {
 async function runOne(fault: FaultEntry, profile: Profile, o: MutationOptions): Promise<MutationRow> {
   const t0 = Date.now();
   const base = { fault: fault.name, family: fault.family, profile, checks: [] as string[], rules: [] as string[], checksRun: 0 };
-  const done = (r: Omit<MutationRow, keyof typeof base | 'durationMs'> & Partial<typeof base>): MutationRow => ({ ...base, ...r, durationMs: Date.now() - t0 });
+  const done = (r: Omit<MutationRow, keyof typeof base | 'durationMs'> & Partial<typeof base>): MutationRow => ({
+    ...base,
+    ...r,
+    durationMs: Date.now() - t0,
+  });
   try {
     if (fault.detection.by === 'fuzz') {
       const d = fault.detection;
       if (!o.fuzz) return done({ status: 'fuzz-only', detectedBy: `fuzz:${d.fuzzer}`, note: 'needs the fuzzer; not run' });
       const thrown: string[] = [];
-      const r = await o.fuzz({ fuzzer: d.fuzzer, seed: d.seed, budget: d.budget, profile, timeoutMs: o.timeoutMs, faults: () => [watched(fault, thrown)] });
-      if (!r.available) return done({ status: 'fuzz-only', detectedBy: `fuzz:${d.fuzzer}`, note: `fuzzer "${d.fuzzer}" is not in this build` });
+      const r = await o.fuzz({
+        fuzzer: d.fuzzer,
+        seed: d.seed,
+        budget: d.budget,
+        profile,
+        timeoutMs: o.timeoutMs,
+        faults: () => [watched(fault, thrown)],
+      });
+      if (!r.available)
+        return done({ status: 'fuzz-only', detectedBy: `fuzz:${d.fuzzer}`, note: `fuzzer "${d.fuzzer}" is not in this build` });
       if (thrown.length > 0) return done({ status: 'error', detectedBy: 'none', note: `the fault's hook threw: ${thrown[0]}` });
       const cited = r.failures.filter((f) => fault.rules.includes(f.rule));
       return done({
@@ -200,7 +224,11 @@ async function runOne(fault: FaultEntry, profile: Profile, o: MutationOptions): 
       note: hit.first ?? `${ran} checks citing ${fault.rules.join(', ')} all passed`,
     });
   } catch (err) {
-    return done({ status: 'error', detectedBy: 'none', note: err instanceof Error ? (err.message.split('\n')[0] ?? err.name) : String(err) });
+    return done({
+      status: 'error',
+      detectedBy: 'none',
+      note: err instanceof Error ? (err.message.split('\n')[0] ?? err.name) : String(err),
+    });
   }
 }
 
@@ -229,7 +257,16 @@ export async function runMutation(o: MutationOptions): Promise<MutationReport> {
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
-  return { startedAt: startedAt.toISOString(), durationMs: Date.now() - t0, seed: o.seed, timeoutMs: o.timeoutMs, selection: SELECTION, baseline, rows, score: scoreOf(rows) };
+  return {
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - t0,
+    seed: o.seed,
+    timeoutMs: o.timeoutMs,
+    selection: SELECTION,
+    baseline,
+    rows,
+    score: scoreOf(rows),
+  };
 }
 
 const isSlow = (f: FaultEntry): boolean => f.detection.by === 'suite' && f.detection.slow === true;
@@ -250,7 +287,9 @@ export function scoreOf(rows: readonly MutationRow[]): MutationReport['score'] {
 export function formatMutationTable(report: MutationReport): string {
   const lines: string[] = [];
   for (const b of report.baseline) {
-    lines.push(`baseline ${b.profile}: ${b.passed} passed, ${b.failed} failed, ${b.skipped} skipped${b.failed > 0 ? ` (${b.failedChecks.join(', ')})` : ''}`);
+    lines.push(
+      `baseline ${b.profile}: ${b.passed} passed, ${b.failed} failed, ${b.skipped} skipped${b.failed > 0 ? ` (${b.failedChecks.join(', ')})` : ''}`,
+    );
   }
   const head = ['fault', 'profile', 'result', 'detected by', 'check ids'];
   const body = report.rows.map((r) => [
@@ -258,7 +297,11 @@ export function formatMutationTable(report: MutationReport): string {
     r.profile,
     r.status,
     r.detectedBy,
-    r.status === 'detected' && r.checks.length > 0 ? `${r.checks.slice(0, 3).join(', ')}${r.checks.length > 3 ? ` (+${r.checks.length - 3})` : ''}` : r.status === 'detected' ? r.rules.join(', ') : r.note,
+    r.status === 'detected' && r.checks.length > 0
+      ? `${r.checks.slice(0, 3).join(', ')}${r.checks.length > 3 ? ` (+${r.checks.length - 3})` : ''}`
+      : r.status === 'detected'
+        ? r.rules.join(', ')
+        : r.note,
   ]);
   const widths = head.map((h, i) => Math.min(48, Math.max(h.length, ...body.map((row) => row[i]!.length))));
   const fmt = (row: string[]) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');

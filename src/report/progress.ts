@@ -66,6 +66,8 @@ export class Progress {
   }
 
   private line(section: string): void {
-    this.stream.write(`progress: ${this.done}/${this.total} checks, ${this.failures} failed, ${elapsed(this.now() - this.started)} (${section} done)\n`);
+    this.stream.write(
+      `progress: ${this.done}/${this.total} checks, ${this.failures} failed, ${elapsed(this.now() - this.started)} (${section} done)\n`,
+    );
   }
 }

@@ -82,7 +82,14 @@ export function rootCauses(checks: readonly CheckResult[]): RootCause[] {
       const key = `${f.rule}\u0000${what}`;
       let g = groups.get(key);
       if (g === undefined) {
-        g = { rule: f.rule, what, checks: 0, failures: 0, checkIds: [], example: { check: c.id, failure: f, ...(c.transcript ? { transcript: c.transcript } : {}) } };
+        g = {
+          rule: f.rule,
+          what,
+          checks: 0,
+          failures: 0,
+          checkIds: [],
+          example: { check: c.id, failure: f, ...(c.transcript ? { transcript: c.transcript } : {}) },
+        };
         groups.set(key, g);
       }
       g.failures++;
@@ -92,7 +99,9 @@ export function rootCauses(checks: readonly CheckResult[]): RootCause[] {
       }
     }
   }
-  return [...groups.values()].sort((a, b) => b.checks - a.checks || b.failures - a.failures || a.rule.localeCompare(b.rule) || a.what.localeCompare(b.what));
+  return [...groups.values()].sort(
+    (a, b) => b.checks - a.checks || b.failures - a.failures || a.rule.localeCompare(b.rule) || a.what.localeCompare(b.what),
+  );
 }
 
 /** `SES-BC-3 UserDisconnected missing: 110 checks` */

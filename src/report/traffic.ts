@@ -32,10 +32,7 @@ export interface TraceWriter {
 export function openTrace(file: string): TraceWriter {
   mkdirSync(dirname(file), { recursive: true });
   const dest = pino.destination({ dest: file, sync: false, mkdir: true });
-  const log = pino(
-    { base: undefined, timestamp: false, messageKey: 'msg', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
-    dest,
-  );
+  const log = pino({ base: undefined, timestamp: false, messageKey: 'msg', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, dest);
   return {
     onTraffic(e) {
       const payload = payloadOf(e.text);

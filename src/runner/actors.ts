@@ -60,7 +60,13 @@ export class RunContext {
       password: this.settings.adminPassword,
       nickname: this.settings.adminUsername,
     });
-    await setupStep(this, actor, 'Handshake', { version: this.lockstep.model().config.protocolVersion }, 'handshake of the control connection');
+    await setupStep(
+      this,
+      actor,
+      'Handshake',
+      { version: this.lockstep.model().config.protocolVersion },
+      'handshake of the control connection',
+    );
     await setupStep(this, actor, 'Login', actor.loginBody(), 'login of the control connection');
     this.control = actor;
   }

@@ -71,7 +71,14 @@ export async function buildActors(specs: Record<string, ActorSpec>, env: CheckEn
       case 'shared': {
         const username = run.names.make(spec.name ?? name);
         const password = run.password();
-        await createAccount(env, { username, password, isAdmin: false, isShared: true, enabled: true, permissions: spec.permissions ?? [] });
+        await createAccount(env, {
+          username,
+          password,
+          isAdmin: false,
+          isShared: true,
+          enabled: true,
+          permissions: spec.permissions ?? [],
+        });
         const nickname = run.names.make(spec.nickname ?? name);
         built[name] = await openLoggedIn(env, name, { username, password, nickname, isShared: true }, spec.login ?? true);
         break;

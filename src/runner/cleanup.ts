@@ -9,7 +9,15 @@ import type { Lockstep } from './lockstep.ts';
 import { Findings } from './preflight.ts';
 import type { RunResult } from './results.ts';
 import type { AdminCredentials, ControlConnection, Snapshot, TargetOptions } from './target.ts';
-import { compareSnapshots, openControl, RawExchangeError, rawBarrier, readSnapshot, restoreConnectionLimit, restoreTarget } from './target.ts';
+import {
+  compareSnapshots,
+  openControl,
+  RawExchangeError,
+  rawBarrier,
+  readSnapshot,
+  restoreConnectionLimit,
+  restoreTarget,
+} from './target.ts';
 
 /** What the cleanup works with: the target, the run's names, the snapshot it restores to. */
 export interface CleanupScope {
@@ -56,7 +64,14 @@ export async function resyncTarget(
   const c = await openControl(scope.target, scope.admin, { findings: pass });
   const problems = await restoreTarget(
     c,
-    { baseline: scope.initial, serverInfo: working, isRunName: scope.isRunName, extraAccounts: createdNames, profile: scope.profile, missing: pass.missing },
+    {
+      baseline: scope.initial,
+      serverInfo: working,
+      isRunName: scope.isRunName,
+      extraAccounts: createdNames,
+      profile: scope.profile,
+      missing: pass.missing,
+    },
     scope.timeoutMs,
   );
   if (problems.length > 0) scope.logger?.warn({ problems }, 'cleanup after a failed check was incomplete');
@@ -74,7 +89,11 @@ export async function resyncTarget(
 }
 
 /** Deletes what the run created, restores what it changed, and compares the target with the snapshot. */
-export async function finalRestore(scope: CleanupScope, control: NexusConnection | null, createdByChecks: Iterable<string>): Promise<NonNullable<RunResult['restored']>> {
+export async function finalRestore(
+  scope: CleanupScope,
+  control: NexusConnection | null,
+  createdByChecks: Iterable<string>,
+): Promise<NonNullable<RunResult['restored']>> {
   const { initial } = scope;
   await keepReachable(scope, control, initial.serverInfo);
   for (const hc of scope.lockstep.harnessConnections()) await scope.lockstep.discard(hc);
@@ -85,7 +104,14 @@ export async function finalRestore(scope: CleanupScope, control: NexusConnection
     try {
       const problems = await restoreTarget(
         c,
-        { baseline: initial, serverInfo: initial.serverInfo, isRunName: scope.isRunName, extraAccounts: [...createdByChecks], profile: scope.profile, missing: pass.missing },
+        {
+          baseline: initial,
+          serverInfo: initial.serverInfo,
+          isRunName: scope.isRunName,
+          extraAccounts: [...createdByChecks],
+          profile: scope.profile,
+          missing: pass.missing,
+        },
         scope.timeoutMs,
       );
       differences.push(...problems.map((p) => `could not restore: ${p}`));

@@ -210,11 +210,7 @@ function alternativeError(expected: SendOutput, alt: Message): ErrorSpec | undef
   if (typeof text !== 'string') return undefined;
   const carrier: Carrier = alt.type === 'Error' ? 'E' : alt.type === 'HandshakeResponse' ? 'H' : 'T';
   const command =
-    alt.type === 'Error'
-      ? typeof alt.body.command === 'string'
-        ? alt.body.command
-        : undefined
-      : alt.type.replace(/Response$/, '');
+    alt.type === 'Error' ? (typeof alt.body.command === 'string' ? alt.body.command : undefined) : alt.type.replace(/Response$/, '');
   const base = expected.error;
   const keys = classifyError(text);
   const key = base && keys.includes(base.key) ? base.key : (keys[0] ?? base?.key ?? 'E-UNKNOWN');

@@ -67,7 +67,8 @@ export function describeNoAnswer(type: string, e: unknown): string {
   if (e instanceof TimeoutError) return `no answer within ${e.timeoutMs} ms`;
   if (e instanceof ClosedError) {
     const i = e.info;
-    if (i.reason === 'protocol-error') return `the target sent bytes that are not a frame (${i.detail ?? 'bad frame'}) and the connection was dropped`;
+    if (i.reason === 'protocol-error')
+      return `the target sent bytes that are not a frame (${i.detail ?? 'bad frame'}) and the connection was dropped`;
     if (i.reason === 'local') return 'the connection was already closed';
     if (i.reason === 'overflow') return `the connection was dropped: ${i.detail ?? 'too much unread input'}`;
     if (i.reason === 'reset') return `the target reset the connection instead of answering ${type}`;
@@ -107,7 +108,8 @@ export async function rawRequest(
     let detail = describeNoAnswer(type, e);
     const others = conn.receivedCount - before;
     if (e instanceof TimeoutError && others >= 1000) detail = `no answer within ${e.timeoutMs} ms, only ${others} other frames (a flood?)`;
-    else if (e instanceof TimeoutError && others > 0) detail = `no answer within ${e.timeoutMs} ms (${others} other frame${others === 1 ? '' : 's'}, none with the request's id)`;
+    else if (e instanceof TimeoutError && others > 0)
+      detail = `no answer within ${e.timeoutMs} ms (${others} other frame${others === 1 ? '' : 's'}, none with the request's id)`;
     else if (e instanceof TimeoutError && conn.midFrame) detail = `the start of a frame, then nothing more within ${e.timeoutMs} ms`;
     throw new RawExchangeError(`${type}: ${detail}`, detail);
   }
@@ -131,7 +133,13 @@ function errorText(m: Message): string {
 }
 
 /** A request that must succeed (`*Response {success:true}`). */
-export async function rawSuccess(conn: NexusConnection, type: string, body: Record<string, unknown>, timeoutMs: number, findings?: Findings): Promise<Message> {
+export async function rawSuccess(
+  conn: NexusConnection,
+  type: string,
+  body: Record<string, unknown>,
+  timeoutMs: number,
+  findings?: Findings,
+): Promise<Message> {
   const m = await rawRequest(conn, type, body, timeoutMs, findings);
   if (m.type !== `${type}Response` || m.body.success !== true) {
     const detail = `${m.type} ${JSON.stringify(errorText(m))}`;
@@ -205,7 +213,9 @@ export async function openControl(target: TargetOptions, admin: AdminCredentials
     try {
       hs = await rawRequest(conn, 'Handshake', { version: PROTOCOL_VERSION }, target.timeoutMs, findings);
     } catch (e) {
-      throw new TargetUnavailableError(`the target accepted the connection but did not answer the Handshake: ${(e as RawExchangeError).detail ?? (e as Error).message}`);
+      throw new TargetUnavailableError(
+        `the target accepted the connection but did not answer the Handshake: ${(e as RawExchangeError).detail ?? (e as Error).message}`,
+      );
     }
     if (hs.type !== 'HandshakeResponse' || hs.body.success !== true) {
       throw new TargetUnavailableError(`handshake with version ${PROTOCOL_VERSION} failed: ${errorText(hs)}`);
@@ -220,7 +230,9 @@ export async function openControl(target: TargetOptions, admin: AdminCredentials
         findings,
       );
     } catch (e) {
-      throw new TargetUnavailableError(`the target answered the Handshake but not the admin's Login: ${(e as RawExchangeError).detail ?? (e as Error).message}`);
+      throw new TargetUnavailableError(
+        `the target answered the Handshake but not the admin's Login: ${(e as RawExchangeError).detail ?? (e as Error).message}`,
+      );
     }
     if (lr.type !== 'LoginResponse' || lr.body.success !== true) {
       throw new TargetUnavailableError(`admin login as ${JSON.stringify(admin.username)} failed: ${errorText(lr)}`);
@@ -240,7 +252,8 @@ export async function openControl(target: TargetOptions, admin: AdminCredentials
         false,
       );
     }
-    if (typeof lr.body.session_id !== 'number') throw new TargetUnavailableError('the LoginResponse of the admin carries no session_id (SES-LR-1)');
+    if (typeof lr.body.session_id !== 'number')
+      throw new TargetUnavailableError('the LoginResponse of the admin carries no session_id (SES-LR-1)');
     const protocolVersion = typeof hs.body.version === 'string' ? hs.body.version : PROTOCOL_VERSION;
     const login: AdminLogin = {
       sessionId: lr.body.session_id,

@@ -16,7 +16,12 @@ export interface Diagnosis {
  * Names a known deviation behind `observed` not matching `expected`, or null.
  * `request`: the body of the request `expected` answers, when it answers one.
  */
-export function diagnose(expected: SendOutput, observed: Message, request: Record<string, unknown> | undefined, model: Readonly<State>): Diagnosis | null {
+export function diagnose(
+  expected: SendOutput,
+  observed: Message,
+  request: Record<string, unknown> | undefined,
+  model: Readonly<State>,
+): Diagnosis | null {
   return laterVersionRule(expected, observed, request, model);
 }
 
@@ -25,7 +30,12 @@ export function diagnose(expected: SendOutput, observed: Message, request: Recor
  * upstream (protocol ≥ 0.7) requires equal minors while the major is 0 and answers
  * E-VERSION-MINOR-MISMATCH; a target refusing such a client follows that later rule.
  */
-function laterVersionRule(expected: SendOutput, observed: Message, request: Record<string, unknown> | undefined, model: Readonly<State>): Diagnosis | null {
+function laterVersionRule(
+  expected: SendOutput,
+  observed: Message,
+  request: Record<string, unknown> | undefined,
+  model: Readonly<State>,
+): Diagnosis | null {
   if (expected.message.type !== 'HandshakeResponse' || expected.message.body.success !== true) return null;
   const version = request?.version;
   if (typeof version !== 'string') return null;

@@ -13,7 +13,13 @@ import { renderMessage } from './render.ts';
 import type { Failure } from './results.ts';
 
 /** A request the runner makes for the check (setup, cleanup) that must succeed. */
-export async function setupStep(run: RunContext, actor: HarnessActor, type: ClientType, body: Record<string, unknown>, what: string): Promise<Answer> {
+export async function setupStep(
+  run: RunContext,
+  actor: HarnessActor,
+  type: ClientType,
+  body: Record<string, unknown>,
+  what: string,
+): Promise<Answer> {
   const answer = await run.lockstep.request(actor.hc, type, body);
   const m = answer.observed?.message;
   if (!m || m.body.success !== true) {
@@ -150,9 +156,14 @@ function makeReply(actor: HarnessActor, type: string, body: Record<string, unkno
   const observed = answer.then((a) => actor.observed(a.observed));
   observed.catch(() => {});
   const sentOf = (a: Answer): string => renderMessage({ type, id: a.id, body: { type, ...body } });
-  const shown = (a: Answer): string => (a.observed?.message ? renderMessage(a.observed.message) : a.closedInstead ? 'connection closed' : 'nothing');
+  const shown = (a: Answer): string =>
+    a.observed?.message ? renderMessage(a.observed.message) : a.closedInstead ? 'connection closed' : 'nothing';
   const predictedText = (a: Answer): string =>
-    a.predicted?.error ? `the model predicts ${a.predicted.error.key}` : a.predicted ? `the model predicts ${a.predicted.message.type}` : 'the model predicts no answer';
+    a.predicted?.error
+      ? `the model predicts ${a.predicted.error.key}`
+      : a.predicted
+        ? `the model predicts ${a.predicted.message.type}`
+        : 'the model predicts no answer';
 
   return {
     then: (onFulfilled, onRejected) => observed.then(onFulfilled, onRejected),

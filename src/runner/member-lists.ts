@@ -50,7 +50,9 @@ export function compareList(e: unknown, o: unknown, path: string, w: Walk, key: 
     const a = entryName(o[i - 1], 'nickname').toLowerCase();
     const b = entryName(o[i], 'nickname').toLowerCase();
     if (compareCodePoints(a, b) > 0) {
-      w.diffs.push(`${path}: not sorted by lower-cased nickname: ${JSON.stringify(a)} before ${JSON.stringify(b)} (${key === 'users' ? 'USR-LIST-5' : 'CM-4'})`);
+      w.diffs.push(
+        `${path}: not sorted by lower-cased nickname: ${JSON.stringify(a)} before ${JSON.stringify(b)} (${key === 'users' ? 'USR-LIST-5' : 'CM-4'})`,
+      );
       break;
     }
   }

@@ -84,7 +84,10 @@ export function compareTimestamp(o: unknown, path: string, w: Walk, key: string 
   if (key === null) return;
   const prev = w.learned.times.find(([k]) => k === key)?.[1] ?? w.ctx.ids.times.get(key);
   if (prev === undefined) w.learned.times.push([key, o]);
-  else if (prev !== o) w.diffs.push(`${path}: ${o} differs from ${prev} reported earlier for the same ${key.split(':')[0] === 'created' ? 'account' : 'session'}`);
+  else if (prev !== o)
+    w.diffs.push(
+      `${path}: ${o} differs from ${prev} reported earlier for the same ${key.split(':')[0] === 'created' ? 'account' : 'session'}`,
+    );
 }
 
 // --- sets, addresses, locales ---------------------------------------------------------------------------
@@ -103,7 +106,9 @@ export function compareStringSet(e: unknown, o: unknown, path: string, w: Walk, 
     const parts = [];
     if (missing.length > 0) parts.push(`missing ${missing.join(', ')}`);
     if (extra.length > 0) parts.push(`extra ${extra.join(', ')}`);
-    w.diffs.push(`${path}: expected {${[...want].sort().join(', ')}} got {${[...got].sort().join(', ')}}: ${parts.join('; ')} (compared as sets, ${rule})`);
+    w.diffs.push(
+      `${path}: expected {${[...want].sort().join(', ')}} got {${[...got].sort().join(', ')}}: ${parts.join('; ')} (compared as sets, ${rule})`,
+    );
   }
 }
 
@@ -173,11 +178,16 @@ export function compareLocale(e: unknown, o: unknown, path: string, w: Walk, par
   if (e === o) return;
   const ids = parent.session_ids;
   if (Array.isArray(ids) && ids.length > 1) {
-    const key = [...ids].map(Number).sort((a, b) => a - b).join(',');
+    const key = [...ids]
+      .map(Number)
+      .sort((a, b) => a - b)
+      .join(',');
     const allowed = w.locales.find((l) => l.sessionIds.join(',') === key)?.locales ?? [];
     if (typeof o === 'string' && allowed.includes(o)) return;
     if (allowed.length > 1) {
-      w.diffs.push(`${path}: expected the locale of one of its sessions ${allowed.map((l) => JSON.stringify(l)).join(' or ')} got ${show(o)} (UND-14)`);
+      w.diffs.push(
+        `${path}: expected the locale of one of its sessions ${allowed.map((l) => JSON.stringify(l)).join(' or ')} got ${show(o)} (UND-14)`,
+      );
       return;
     }
   }

@@ -54,7 +54,15 @@ export function compareObject(exp: Record<string, unknown>, obs: Record<string, 
 }
 
 /** One member: the tolerance of tolerances.ts that governs it, else an exact comparison. */
-export function compareMember(key: string, e: unknown, o: unknown, path: string, w: Walk, owner: string, parent: Record<string, unknown>): void {
+export function compareMember(
+  key: string,
+  e: unknown,
+  o: unknown,
+  path: string,
+  w: Walk,
+  owner: string,
+  parent: Record<string, unknown>,
+): void {
   const site: MemberSite = { key, owner, type: w.type, parent, match: w.ctx.match };
   const presence = memberTolerance('presence', site, e, o);
   if (presence) return presence.member!.compare(e, o, path, w, site);

@@ -129,7 +129,13 @@ export function predict(
         return request ? { event, request } : { event };
       });
       if (d.error) events.push({ event: { kind: 'malformed', conn, error: d.error.info, now } });
-      const start: Outcome = { label: join(world.label, d.label), rules: [...world.rules, ...d.rules], state: world.state, outputs: [], decoder: d.decoder };
+      const start: Outcome = {
+        label: join(world.label, d.label),
+        rules: [...world.rules, ...d.rules],
+        state: world.state,
+        outputs: [],
+        decoder: d.decoder,
+      };
       out.push(...stepAll(start, events));
     }
   }
@@ -144,15 +150,13 @@ export function stepAll(start: Outcome, events: readonly Step[]): Outcome[] {
       .flatMap((o) => {
         const r = step(o.state, event);
         const results = [{ state: r.state, outputs: r.outputs, label: r.label ?? '', rules: [] as string[] }, ...(r.alternatives ?? [])];
-        return results.map(
-          (a): Outcome => ({
-            label: join(o.label, a.label),
-            rules: [...o.rules, ...a.rules],
-            state: a.state,
-            outputs: [...o.outputs, ...a.outputs.map((output) => (request ? { output, request } : { output }))],
-            decoder: o.decoder,
-          }),
-        );
+        return results.map((a): Outcome => ({
+          label: join(o.label, a.label),
+          rules: [...o.rules, ...a.rules],
+          state: a.state,
+          outputs: [...o.outputs, ...a.outputs.map((output) => (request ? { output, request } : { output }))],
+          decoder: o.decoder,
+        }));
       })
       .slice(0, MAX_OUTCOMES);
   }
@@ -259,7 +263,13 @@ interface Sim {
  * is about a stranger; any other unexplained frame or close makes the closest outcome the answer,
  * unmatched.
  */
-export function decide(outcomes: readonly Outcome[], requester: ConnId, views: readonly ConnView[], judge: Judge, final: boolean): Decision {
+export function decide(
+  outcomes: readonly Outcome[],
+  requester: ConnId,
+  views: readonly ConnView[],
+  judge: Judge,
+  final: boolean,
+): Decision {
   const sims = outcomes.map(
     (o) =>
       new Map(
@@ -299,7 +309,9 @@ export function decide(outcomes: readonly Outcome[], requester: ConnId, views: r
   // Several remain. The first complete one is adopted, unless an earlier one still waits for more
   // than a close it tolerates too: frames on their way would show that one (else the timeout does).
   const missing = (i: number) =>
-    [...sims[i]!.entries()].flatMap(([conn, s]) => (s.closed ? [] : s.queue.filter((e) => !isOptional(e.output)).map((e) => ({ conn, e }))));
+    [...sims[i]!.entries()].flatMap(([conn, s]) =>
+      s.closed ? [] : s.queue.filter((e) => !isOptional(e.output)).map((e) => ({ conn, e })),
+    );
   const complete = alive.filter((i) => missing(i).length === 0);
   const first = complete[0];
   if (first === undefined) return final ? adopt(alive[0]!, false) : { kind: 'wait' };
@@ -333,5 +345,7 @@ export function outcomeNote(outcomes: readonly Outcome[], adopted: number, match
   const name = (o: Outcome): string => o.label || '(reference outcome)';
   const all = outcomes.map(name).join(' | ');
   const chosen = name(outcomes[adopted]!);
-  return matched ? `allowed outcomes: ${all}; the target's traffic chose: ${chosen}` : `no allowed outcome matched (${all}); compared with: ${chosen}`;
+  return matched
+    ? `allowed outcomes: ${all}; the target's traffic chose: ${chosen}`
+    : `no allowed outcome matched (${all}); compared with: ${chosen}`;
 }

@@ -19,7 +19,7 @@ export const PREFLIGHT_CHECKS = {
 
 export type PreflightCheck = keyof typeof PREFLIGHT_CHECKS;
 
-export const PREFLIGHT_SECTION = { id: 'preflight', title: "What the harness needs for its own bookkeeping" } as const;
+export const PREFLIGHT_SECTION = { id: 'preflight', title: 'What the harness needs for its own bookkeeping' } as const;
 
 /** Findings of one bookkeeping pass (opening the run, or a resync). */
 export class Findings {

@@ -24,7 +24,6 @@ export function maskBody(value: unknown, key?: string): unknown {
   return value;
 }
 
-
 /** One frame as a text line; the payload length is that of the rendered (masked) JSON. */
 export function renderMessage(message: Pick<Message, 'type' | 'id' | 'body'>): string {
   const json = JSON.stringify(maskBody(message.body));
@@ -78,7 +77,9 @@ export function describeExpectation(output: SendOutput | CloseOutput): ExpectedO
   else if (output.accept?.notSentByReference) notes.push('optional: the reference server does not send it');
   if (output.accept?.anyOrderWithResponse) notes.push('may precede the direct response');
   for (const l of output.accept?.anyLocaleOf ?? []) {
-    notes.push(`locale of the entry of sessions [${l.sessionIds.join(', ')}]: any of ${l.locales.map((x) => JSON.stringify(x)).join(', ')}, UND-14`);
+    notes.push(
+      `locale of the entry of sessions [${l.sessionIds.join(', ')}]: any of ${l.locales.map((x) => JSON.stringify(x)).join(', ')}, UND-14`,
+    );
   }
   return notes.length > 0 ? { expected, note: notes.join('; ') } : { expected };
 }

@@ -64,7 +64,8 @@ async function restoreAccount(
     current = want.username;
   }
   if ((now.body.is_admin === true) !== want.isAdmin) await update('admin flag', { requested_is_admin: want.isAdmin });
-  if (!sameSet(stringList(now.body.permissions), want.permissions)) await update('permissions', { requested_permissions: [...want.permissions] });
+  if (!sameSet(stringList(now.body.permissions), want.permissions))
+    await update('permissions', { requested_permissions: [...want.permissions] });
   if ((now.body.enabled === true) !== want.enabled) await update('enabled flag', { requested_enabled: want.enabled });
 }
 

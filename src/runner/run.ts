@@ -103,7 +103,12 @@ export function runResultOf(
   checks: CheckResult[],
   restored: RunResult['restored'],
 ): RunResult {
-  const target: RunResult['target'] = { address: formatTarget(opts.target), transport: session.transport, embedded: opts.target.embedded, fresh: session.fresh };
+  const target: RunResult['target'] = {
+    address: formatTarget(opts.target),
+    transport: session.transport,
+    embedded: opts.target.embedded,
+    fresh: session.fresh,
+  };
   if (session.fingerprint !== undefined) target.fingerprint = session.fingerprint;
   return {
     target,
@@ -127,7 +132,12 @@ export function runResultOf(
 async function retried(first: CheckResult, again: () => Promise<CheckResult>): Promise<CheckResult> {
   const second = await again();
   if (second.status === 'passed') {
-    return { ...first, status: 'flaky', message: `failed, then passed on a re-run: ${first.message ?? ''}`, attempts: { runs: 2, failed: 1 } };
+    return {
+      ...first,
+      status: 'flaky',
+      message: `failed, then passed on a re-run: ${first.message ?? ''}`,
+      attempts: { runs: 2, failed: 1 },
+    };
   }
   if (second.status === 'failed') return { ...first, attempts: { runs: 2, failed: 2 }, durationMs: first.durationMs + second.durationMs };
   return first;

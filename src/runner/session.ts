@@ -17,15 +17,7 @@ import { CheckFailure, SkipCheck, STOPPED } from './failures.ts';
 import { BARRIER_REQUEST, Lockstep, LockstepMismatch, RunAborted, type TrafficEvent } from './lockstep.ts';
 import { Findings } from './preflight.ts';
 import type { AdminCredentials, ControlConnection, Snapshot, TargetOptions } from './target.ts';
-import {
-  NotAdminError,
-  openControl,
-  RawExchangeError,
-  rawRequest,
-  readSnapshot,
-  strangersFromOurAddress,
-  wasFresh,
-} from './target.ts';
+import { NotAdminError, openControl, RawExchangeError, rawRequest, readSnapshot, strangersFromOurAddress, wasFresh } from './target.ts';
 import { nowSeconds } from './clock.ts';
 import { isSlow, resultBase, skippedResult, summarise, whySkipped } from './check-plan.ts';
 import type { NexusConnection } from '../net/connection.ts';
@@ -105,7 +97,12 @@ export class RunSession {
   static async open(opts: SessionOptions): Promise<RunSession> {
     const log = opts.logger;
     const names = new NameSource(opts.seed);
-    const targetOpts: TargetOptions = { host: opts.target.host, port: opts.target.port, transport: opts.target.transport, timeoutMs: opts.timeoutMs };
+    const targetOpts: TargetOptions = {
+      host: opts.target.host,
+      port: opts.target.port,
+      transport: opts.target.transport,
+      timeoutMs: opts.timeoutMs,
+    };
     if (opts.target.fingerprint !== undefined) targetOpts.fingerprint = opts.target.fingerprint;
     const findings = new Findings();
 
@@ -141,13 +138,18 @@ export class RunSession {
           working.max_connections_per_ip = needed;
           control.login.serverInfo = { ...working };
         } else {
-          findings.add('raise-limit', { sent: `ServerInfoUpdate ${JSON.stringify(body)}`, expected: ['ServerInfoUpdateResponse {success:true}'], actual: detail });
+          findings.add('raise-limit', {
+            sent: `ServerInfoUpdate ${JSON.stringify(body)}`,
+            expected: ['ServerInfoUpdateResponse {success:true}'],
+            actual: detail,
+          });
         }
       }
       if (!findings.missing.has('UserInfo')) {
         try {
           const m = await rawRequest(control.conn, BARRIER_REQUEST.type, { ...BARRIER_REQUEST.body }, opts.timeoutMs, findings);
-          if (m.type !== 'UserInfoResponse') findings.answeredWrongly('UserInfo', `answered ${m.type} ${JSON.stringify(m.body.message ?? m.body.error ?? '')}`);
+          if (m.type !== 'UserInfoResponse')
+            findings.answeredWrongly('UserInfo', `answered ${m.type} ${JSON.stringify(m.body.message ?? m.body.error ?? '')}`);
         } catch (e) {
           if (!(e instanceof RawExchangeError)) throw e;
           findings.notAnswered('UserInfo', e.detail);
@@ -165,7 +167,12 @@ export class RunSession {
       profile: opts.profile,
       match: opts.match,
       timeoutMs: opts.timeoutMs,
-      target: { host: opts.target.host, port: opts.target.port, transport, ...(opts.target.fingerprint !== undefined ? { fingerprint: opts.target.fingerprint } : {}) },
+      target: {
+        host: opts.target.host,
+        port: opts.target.port,
+        transport,
+        ...(opts.target.fingerprint !== undefined ? { fingerprint: opts.target.fingerprint } : {}),
+      },
       isRunName: (n) => names.isRunName(n),
       adminUsername: opts.admin.username,
       seed: opts.seed,
@@ -188,7 +195,20 @@ export class RunSession {
       opts.seed,
       working,
     );
-    const session = new RunSession(opts, targetOpts, names, initial, working, fresh, transport, control.conn.fingerprint, lockstep, run, recorder, findings);
+    const session = new RunSession(
+      opts,
+      targetOpts,
+      names,
+      initial,
+      working,
+      fresh,
+      transport,
+      control.conn.fingerprint,
+      lockstep,
+      run,
+      recorder,
+      findings,
+    );
     session.attachControl(control);
     return session;
   }
@@ -198,24 +218,72 @@ export class RunSession {
    * no admin session, so no check can run; each is skipped with that reason, the finding is the
    * run's failed check, and there is nothing to restore (no check ran).
    */
-  private static withoutAdmin(opts: SessionOptions, targetOpts: TargetOptions, names: NameSource, findings: Findings, reason: string): RunSession {
+  private static withoutAdmin(
+    opts: SessionOptions,
+    targetOpts: TargetOptions,
+    names: NameSource,
+    findings: Findings,
+    reason: string,
+  ): RunSession {
     const snapshot: Snapshot = {
       accounts: [],
       sessions: [],
-      serverInfo: { name: '', description: '', version: '', transfer_port: 0, max_connections_per_ip: 0, max_transfers_per_ip: 0, image: '' },
+      serverInfo: {
+        name: '',
+        description: '',
+        version: '',
+        transfer_port: 0,
+        max_connections_per_ip: 0,
+        max_transfers_per_ip: 0,
+        image: '',
+      },
       ownSessionId: 0,
     };
-    const state = stateFromSnapshot({ profile: opts.profile, protocolVersion: '', softwareVersion: '' }, snapshot, { idSeed: opts.seed, now: nowSeconds() });
-    const lockstep = new Lockstep({ profile: opts.profile, match: opts.match, timeoutMs: opts.timeoutMs, target: { host: targetOpts.host, port: targetOpts.port, transport: 'plain' }, isRunName: (n) => names.isRunName(n), adminUsername: opts.admin.username, seed: opts.seed }, state);
+    const state = stateFromSnapshot({ profile: opts.profile, protocolVersion: '', softwareVersion: '' }, snapshot, {
+      idSeed: opts.seed,
+      now: nowSeconds(),
+    });
+    const lockstep = new Lockstep(
+      {
+        profile: opts.profile,
+        match: opts.match,
+        timeoutMs: opts.timeoutMs,
+        target: { host: targetOpts.host, port: targetOpts.port, transport: 'plain' },
+        isRunName: (n) => names.isRunName(n),
+        adminUsername: opts.admin.username,
+        seed: opts.seed,
+      },
+      state,
+    );
     const run = new RunContext(
       lockstep,
       names,
-      { profile: opts.profile, match: opts.match, timeoutMs: opts.timeoutMs, adminUsername: opts.admin.username, adminPassword: opts.admin.password, target: { host: targetOpts.host, port: targetOpts.port } },
+      {
+        profile: opts.profile,
+        match: opts.match,
+        timeoutMs: opts.timeoutMs,
+        adminUsername: opts.admin.username,
+        adminPassword: opts.admin.password,
+        target: { host: targetOpts.host, port: targetOpts.port },
+      },
       opts.seed,
       snapshot.serverInfo,
     );
     const transport = targetOpts.transport === 'tls' ? 'tls' : 'plain';
-    const session = new RunSession(opts, targetOpts, names, snapshot, snapshot.serverInfo, true, transport, undefined, lockstep, run, new TranscriptRecorder(), findings);
+    const session = new RunSession(
+      opts,
+      targetOpts,
+      names,
+      snapshot,
+      snapshot.serverInfo,
+      true,
+      transport,
+      undefined,
+      lockstep,
+      run,
+      new TranscriptRecorder(),
+      findings,
+    );
     session.stopped = `${STOPPED.noAdmin}: ${reason}`;
     session.noAdmin = true;
     return session;
@@ -234,7 +302,13 @@ export class RunSession {
   /** Runs one check; never throws: a failure, a skip or an interrupt is the result's status. */
   async runCheck(section: Section, check: CheckDef): Promise<CheckResult> {
     if (this.stopped === null && this.opts.signal?.aborted) this.stopped = 'run interrupted';
-    const facts = { profile: this.opts.profile, transport: this.transport, fresh: this.fresh, slow: this.opts.slow === true, stopped: this.stopped };
+    const facts = {
+      profile: this.opts.profile,
+      transport: this.transport,
+      fresh: this.fresh,
+      slow: this.opts.slow === true,
+      stopped: this.stopped,
+    };
     const skip = whySkipped(check, facts);
     if (skip !== null) return skippedResult(section, check, skip);
     const slow = isSlow(check);
@@ -254,7 +328,8 @@ export class RunSession {
     const absorb = (e: unknown, during: string): void => {
       if (e instanceof SkipCheck) skipReason = e.reason;
       else if (e instanceof RunAborted) interrupted = true;
-      else if (e instanceof LockstepMismatch) return; // already in the record
+      else if (e instanceof LockstepMismatch)
+        return; // already in the record
       else if (e instanceof CheckFailure) lockstep.report(...e.failures);
       else {
         // What the target did (a raw exchange it failed, a connection it dropped) is said in its
@@ -296,7 +371,12 @@ export class RunSession {
         await this.resync(env.createdNames);
       } catch (e) {
         this.stopped = `${STOPPED.unavailable}: ${(e as Error).message}`;
-        lockstep.report({ rule: check.rules[0] ?? 'GEN-3', sent: '(resync after the failure)', expected: ['the target can be read again'], actual: this.stopped });
+        lockstep.report({
+          rule: check.rules[0] ?? 'GEN-3',
+          sent: '(resync after the failure)',
+          expected: ['the target can be read again'],
+          actual: this.stopped,
+        });
       }
     }
     if (interrupted) this.stopped = 'run interrupted';
@@ -312,8 +392,7 @@ export class RunSession {
     if (failures.length > 0) {
       result.message = summarise(failures);
       result.transcript = transcript;
-    }
-    else if (skipReason !== null) result.message = skipReason;
+    } else if (skipReason !== null) result.message = skipReason;
     else if (interrupted) result.message = 'run interrupted';
     return result;
   }
@@ -321,7 +400,10 @@ export class RunSession {
   /** Deletes what the run created, restores what it changed, and compares the target with the snapshot. */
   async finish(): Promise<NonNullable<RunResult['restored']>> {
     if (this.noAdmin) {
-      return { ok: false, differences: ['nothing restored or verified: the harness never had an admin session (no check ran, so the run changed nothing)'] };
+      return {
+        ok: false,
+        differences: ['nothing restored or verified: the harness never had an admin session (no check ran, so the run changed nothing)'],
+      };
     }
     return finalRestore(this.cleanupScope(), this.controlConn(), this.createdByChecks);
   }

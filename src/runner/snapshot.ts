@@ -71,8 +71,24 @@ export async function readSnapshot(
   }
   if (!all) {
     // Unreadable: the two accounts every target has once we are logged in.
-    byKey.set(adminKey, { username: admin.username, passwordDigest: null, isAdmin: true, isShared: false, enabled: true, permissions: [], createdAt: 0 });
-    byKey.set(GUEST_USERNAME, { username: GUEST_USERNAME, passwordDigest: '', isAdmin: false, isShared: false, enabled: false, permissions: [], createdAt: 0 });
+    byKey.set(adminKey, {
+      username: admin.username,
+      passwordDigest: null,
+      isAdmin: true,
+      isShared: false,
+      enabled: true,
+      permissions: [],
+      createdAt: 0,
+    });
+    byKey.set(GUEST_USERNAME, {
+      username: GUEST_USERNAME,
+      passwordDigest: '',
+      isAdmin: false,
+      isShared: false,
+      enabled: false,
+      permissions: [],
+      createdAt: 0,
+    });
   } else if (findings && !byKey.has(adminKey)) {
     findings.add('read-accounts', {
       sent: 'UserList {"all":true}',
@@ -80,7 +96,15 @@ export async function readSnapshot(
       actual: `no entry for ${JSON.stringify(admin.username)} among ${byKey.size} entries`,
       rule: 'USR-LIST-4',
     });
-    byKey.set(adminKey, { username: admin.username, passwordDigest: null, isAdmin: true, isShared: false, enabled: true, permissions: [], createdAt: 0 });
+    byKey.set(adminKey, {
+      username: admin.username,
+      passwordDigest: null,
+      isAdmin: true,
+      isShared: false,
+      enabled: true,
+      permissions: [],
+      createdAt: 0,
+    });
   }
   for (const [key, account] of byKey) {
     if (key === adminKey) {
@@ -95,7 +119,9 @@ export async function readSnapshot(
     account.isAdmin = edit.body.is_admin === true;
     account.isShared = edit.body.is_shared === true;
     account.enabled = edit.body.enabled === true;
-    account.permissions = Array.isArray(edit.body.permissions) ? edit.body.permissions.filter((p): p is string => typeof p === 'string') : [];
+    account.permissions = Array.isArray(edit.body.permissions)
+      ? edit.body.permissions.filter((p): p is string => typeof p === 'string')
+      : [];
     if (key === GUEST_USERNAME) account.passwordDigest = ''; // SES-GUEST-1: empty password
   }
 
@@ -179,7 +205,13 @@ export async function readSnapshot(
  * SES-AUTH-2: was the target fresh? Only `guest` and the admin exist, and the admin account was
  * created by our login (its creation time is not before the login, both on the target's clock).
  */
-export async function wasFresh(control: ControlConnection, snapshot: Snapshot, admin: AdminCredentials, timeoutMs: number, findings?: Findings): Promise<boolean> {
+export async function wasFresh(
+  control: ControlConnection,
+  snapshot: Snapshot,
+  admin: AdminCredentials,
+  timeoutMs: number,
+  findings?: Findings,
+): Promise<boolean> {
   const keys = snapshot.accounts.map((a) => nameKey(a.username)).sort();
   const expected = [GUEST_USERNAME, nameKey(admin.username)].sort();
   if (keys.length !== 2 || keys[0] !== expected[0] || keys[1] !== expected[1]) return false;
@@ -189,7 +221,11 @@ export async function wasFresh(control: ControlConnection, snapshot: Snapshot, a
     info = await rawRequest(control.conn, 'UserInfo', { nickname: admin.username }, timeoutMs, findings);
   } catch (e) {
     if (!findings || !(e instanceof RawExchangeError)) throw e;
-    findings.add('read-own-info', { sent: `UserInfo {"nickname":${JSON.stringify(admin.username)}}`, expected: ['UserInfoResponse {success:true, user:{…, created_at}}'], actual: e.detail });
+    findings.add('read-own-info', {
+      sent: `UserInfo {"nickname":${JSON.stringify(admin.username)}}`,
+      expected: ['UserInfoResponse {success:true, user:{…, created_at}}'],
+      actual: e.detail,
+    });
     findings.notAnswered('UserInfo', e.detail);
     return false;
   }
@@ -230,7 +266,8 @@ export function compareSnapshots(before: TargetSnapshot, after: TargetSnapshot):
   const si1 = after.serverInfo;
   for (const k of ['name', 'description', 'image', 'transfer_port', 'max_connections_per_ip', 'max_transfers_per_ip'] as const) {
     if (si0[k] !== si1[k]) {
-      const show = (v: unknown): string => (typeof v === 'string' && v.length > 60 ? `${JSON.stringify(v.slice(0, 60))}…` : JSON.stringify(v));
+      const show = (v: unknown): string =>
+        typeof v === 'string' && v.length > 60 ? `${JSON.stringify(v.slice(0, 60))}…` : JSON.stringify(v);
       diffs.push(`server_info.${k}: ${show(si0[k])} → ${show(si1[k])}`);
     }
   }

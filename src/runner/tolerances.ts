@@ -7,7 +7,16 @@ import type { Carrier } from '../model/index.ts';
 import type { MatchMode } from '../protocol/types.ts';
 import { isObject } from '../protocol/types.ts';
 import { compareList } from './member-lists.ts';
-import { compareAddresses, compareIp, compareLocale, compareSessionId, compareSessionIds, compareStringSet, compareTimestamp, timeKey } from './member-values.ts';
+import {
+  compareAddresses,
+  compareIp,
+  compareLocale,
+  compareSessionId,
+  compareSessionIds,
+  compareStringSet,
+  compareTimestamp,
+  timeKey,
+} from './member-values.ts';
 import type { Walk } from './members.ts';
 import { compareObject, compareValue, isNil, show } from './members.ts';
 
@@ -68,7 +77,11 @@ export const TOLERANCES: readonly Tolerance[] = [
     id: 'login-server-info-partial',
     rule: 'SES-LR-5',
     allows: 'LoginResponse.server_info may leave members out (every ServerInfo member is optional on the wire)',
-    member: { stage: 'presence', applies: (s, _e, o) => s.owner === 'server_info' && s.type === 'LoginResponse' && isNil(o), compare: () => {} },
+    member: {
+      stage: 'presence',
+      applies: (s, _e, o) => s.owner === 'server_info' && s.type === 'LoginResponse' && isNil(o),
+      compare: () => {},
+    },
   },
   {
     id: 'chat-info-optional',
@@ -85,7 +98,8 @@ export const TOLERANCES: readonly Tolerance[] = [
   {
     id: 'permissions-updated-server-info',
     rule: 'ADM-UPDATE-14',
-    allows: 'PermissionsUpdated.server_info may be partial in nexusd (complete in spec, the seeds give it whole), absent in lenient; extra members are no error',
+    allows:
+      'PermissionsUpdated.server_info may be partial in nexusd (complete in spec, the seeds give it whole), absent in lenient; extra members are no error',
     member: {
       stage: 'presence',
       applies: (s) => s.key === 'server_info' && s.owner === 'PermissionsUpdated',
@@ -152,19 +166,31 @@ export const TOLERANCES: readonly Tolerance[] = [
     id: 'admin-permissions-irrelevant',
     rule: 'GEN-5',
     allows: "an admin's stored permission names are irrelevant (except in LoginResponse, SES-LR-3)",
-    member: { stage: 'value', applies: (s) => s.key === 'permissions' && s.parent.is_admin === true && s.owner !== 'LoginResponse', compare: () => {} },
+    member: {
+      stage: 'value',
+      applies: (s) => s.key === 'permissions' && s.parent.is_admin === true && s.owner !== 'LoginResponse',
+      compare: () => {},
+    },
   },
   {
     id: 'permission-sets',
     rule: 'GEN-8',
     allows: 'permission lists in any order',
-    member: { stage: 'value', applies: (s) => s.key === 'permissions', compare: (e, o, path, w) => compareStringSet(e, o, path, w, 'GEN-8') },
+    member: {
+      stage: 'value',
+      applies: (s) => s.key === 'permissions',
+      compare: (e, o, path, w) => compareStringSet(e, o, path, w, 'GEN-8'),
+    },
   },
   {
     id: 'feature-sets',
     rule: 'USR-INFO-6',
     allows: 'features (a union) in any order',
-    member: { stage: 'value', applies: (s) => s.key === 'features', compare: (e, o, path, w) => compareStringSet(e, o, path, w, 'USR-INFO-6') },
+    member: {
+      stage: 'value',
+      applies: (s) => s.key === 'features',
+      compare: (e, o, path, w) => compareStringSet(e, o, path, w, 'USR-INFO-6'),
+    },
   },
   {
     id: 'address-ip-part',
@@ -175,7 +201,8 @@ export const TOLERANCES: readonly Tolerance[] = [
   {
     id: 'monitor-ip-part',
     rule: 'CM-5',
-    allows: 'ConnectionMonitor ip: the IP part compared, ::ffff: stripped (nexusd, lenient; spec wants the canonical mapped form); a NAT address learned once',
+    allows:
+      'ConnectionMonitor ip: the IP part compared, ::ffff: stripped (nexusd, lenient; spec wants the canonical mapped form); a NAT address learned once',
     member: { stage: 'value', applies: (s) => s.key === 'ip', compare: (e, o, path, w) => compareIp(e, o, path, w, 'CM-5') },
   },
   {
@@ -200,9 +227,11 @@ export const TOLERANCES: readonly Tolerance[] = [
     allows: 'UserConnected may carry the name as typed at Login: compared case-insensitively',
     member: {
       stage: 'value',
-      applies: (s, e, o) => (s.key === 'username' || s.key === 'nickname') && s.type === 'UserConnected' && typeof e === 'string' && typeof o === 'string',
+      applies: (s, e, o) =>
+        (s.key === 'username' || s.key === 'nickname') && s.type === 'UserConnected' && typeof e === 'string' && typeof o === 'string',
       compare: (e, o, path, w) => {
-        if (String(e).toLowerCase() !== String(o).toLowerCase()) w.diffs.push(`${path}: expected ${show(e)} got ${show(o)} (case-insensitive, SES-BC-1)`);
+        if (String(e).toLowerCase() !== String(o).toLowerCase())
+          w.diffs.push(`${path}: expected ${show(e)} got ${show(o)} (case-insensitive, SES-BC-1)`);
       },
     },
   },

@@ -21,7 +21,12 @@ export function faultyStep(base: Step, faults: readonly ServerFault[]): Step {
 }
 
 /** The first shell reaction any fault asks for on this frame. */
-export function frameReaction(faults: readonly ServerFault[], frame: RawFrame, conn: ConnId, state: Readonly<State>): 'crash' | 'hang' | undefined {
+export function frameReaction(
+  faults: readonly ServerFault[],
+  frame: RawFrame,
+  conn: ConnId,
+  state: Readonly<State>,
+): 'crash' | 'hang' | undefined {
   for (const f of faults) {
     const r = f.onFrame?.(frame, conn, state);
     if (r !== undefined) return r;

@@ -36,7 +36,12 @@ export interface OutputForms {
  * What a server taking `forms` writes for `outputs` (the outputs of `event`). `note` hears every
  * form actually applied (e.g. `carrier T for Login`), so tests can prove a variant was exercised.
  */
-export function applyForms(outputs: Output[], event: Event, forms: OutputForms | undefined, note: (what: string) => void = () => {}): Output[] {
+export function applyForms(
+  outputs: Output[],
+  event: Event,
+  forms: OutputForms | undefined,
+  note: (what: string) => void = () => {},
+): Output[] {
   if (!forms) return referenceWrites(outputs);
   let out: Output[] = [];
   for (const o of outputs) {
@@ -100,7 +105,8 @@ function inCarrier(o: SendOutput, carrier: string): Message | null {
     const type = `${e.command}Response`;
     return { type, id: o.message.id, body: { type, success: false, error: text } };
   }
-  if (carrier === 'E' || carrier === 'E!') return { type: 'Error', id: o.message.id, body: { type: 'Error', message: text, command: e.command } };
+  if (carrier === 'E' || carrier === 'E!')
+    return { type: 'Error', id: o.message.id, body: { type: 'Error', message: text, command: e.command } };
   return null;
 }
 
@@ -141,7 +147,10 @@ function withLocales(value: unknown, allowed: NonNullable<NonNullable<SendOutput
   for (const [k, v] of Object.entries(o)) copy[k] = withLocales(v, allowed);
   const ids = o.session_ids;
   if (typeof o.locale === 'string' && Array.isArray(ids)) {
-    const key = [...ids].map(Number).sort((a, b) => a - b).join(',');
+    const key = [...ids]
+      .map(Number)
+      .sort((a, b) => a - b)
+      .join(',');
     const entry = allowed.find((l) => l.sessionIds.join(',') === key);
     if (entry) copy.locale = entry.locales[0];
   }

@@ -35,17 +35,29 @@ describe('--exclude with --list', () => {
     expect(all).toContain('session/handshake/empty');
     expect(all.filter((id) => id.startsWith('session/handshake/invalid-semver/')).length).toBeGreaterThan(1);
     const r = await runCli(
-      ['--list', '--grep', 'session/handshake/', '--exclude', '/^session\\/handshake\\/invalid-semver\\//', '--exclude', 'An empty version is rejected'],
+      [
+        '--list',
+        '--grep',
+        'session/handshake/',
+        '--exclude',
+        '/^session\\/handshake\\/invalid-semver\\//',
+        '--exclude',
+        'An empty version is rejected',
+      ],
       { timeoutMs: 30_000 },
     );
     expect(r.code, r.stderr).toBe(0);
     const kept = listed(r.stdout);
     expect(kept).toEqual(all.filter((id) => !id.startsWith('session/handshake/invalid-semver/') && id !== 'session/handshake/empty'));
-    expect(r.stdout).toMatch(new RegExp(`^${kept.length} checks in 1 sections \\(${all.length - kept.length} excluded by --exclude\\)$`, 'm'));
+    expect(r.stdout).toMatch(
+      new RegExp(`^${kept.length} checks in 1 sections \\(${all.length - kept.length} excluded by --exclude\\)$`, 'm'),
+    );
   });
 
   it('keeps a comma inside one pattern (a regex may need it)', async () => {
-    const r = await runCli(['--list', '--grep', 'wire/timeouts/', '--exclude', '/^wire\\/timeouts\\/idle-(a|b){1,2}/'], { timeoutMs: 30_000 });
+    const r = await runCli(['--list', '--grep', 'wire/timeouts/', '--exclude', '/^wire\\/timeouts\\/idle-(a|b){1,2}/'], {
+      timeoutMs: 30_000,
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(listed(r.stdout)).toEqual(['wire/timeouts/incomplete-frame']);
   });
@@ -64,16 +76,35 @@ describe('--exclude in a run (embedded reference server)', () => {
   it('reports excluded checks as skipped with the reason, runs nothing for them, and runs the rest', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nc-exclude-'));
     const json = join(dir, 'report.json');
-    const r = await runCli(['--grep', 'session/handshake/', '--exclude', 'server-version', '--exclude', '/^session\\/handshake\\/empty$/', '--seed', '99', '--json', json], {
-      timeoutMs: 90_000,
-    });
+    const r = await runCli(
+      [
+        '--grep',
+        'session/handshake/',
+        '--exclude',
+        'server-version',
+        '--exclude',
+        '/^session\\/handshake\\/empty$/',
+        '--seed',
+        '99',
+        '--json',
+        json,
+      ],
+      {
+        timeoutMs: 90_000,
+      },
+    );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stderr + r.stdout).not.toMatch(STACK);
     expect(r.stdout).toMatch(/^ {4}– session\/handshake\/server-version — /m);
     expect(r.stdout).toContain(`skipped: ${REASON}`);
-    expect(r.stdout).toMatch(/^coverage of the selected checks \(--grep session\/handshake\/ --exclude server-version --exclude \/\^session\\\/handshake\\\/empty\$\/\)$/m);
+    expect(r.stdout).toMatch(
+      /^coverage of the selected checks \(--grep session\/handshake\/ --exclude server-version --exclude \/\^session\\\/handshake\\\/empty\$\/\)$/m,
+    );
 
-    const report = JSON.parse(readFileSync(json, 'utf8')) as { checks: ReportCheck[]; summary: { passed: number; failed: number; skipped: number } };
+    const report = JSON.parse(readFileSync(json, 'utf8')) as {
+      checks: ReportCheck[];
+      summary: { passed: number; failed: number; skipped: number };
+    };
     const byId = new Map(report.checks.map((c) => [c.id, c]));
     for (const id of ['session/handshake/server-version', 'session/handshake/empty']) {
       expect(byId.get(id), id).toMatchObject({ status: 'skipped', message: REASON, roundTrips: 0 });

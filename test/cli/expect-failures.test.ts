@@ -16,7 +16,14 @@ beforeAll(async () => {
   // Never broadcasts UserDisconnected (SES-BC-3): the presence checks fail, the handshake ones pass.
   server = await startServer({
     port: 0,
-    faults: [{ step: (s, e, next) => { const r = next(s, e); return { ...r, outputs: r.outputs.filter((o) => !(o.kind === 'send' && o.message.type === 'UserDisconnected')) }; } }],
+    faults: [
+      {
+        step: (s, e, next) => {
+          const r = next(s, e);
+          return { ...r, outputs: r.outputs.filter((o) => !(o.kind === 'send' && o.message.type === 'UserDisconnected')) };
+        },
+      },
+    ],
   });
 });
 afterAll(async () => {
@@ -28,8 +35,26 @@ async function cli(...extra: string[]): Promise<{ code: number; out: string; err
   const out: string[] = [];
   const err: string[] = [];
   const json = join(dir, `r-${Math.random()}.json`);
-  const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, env: { NO_COLOR: '1' }, process: false };
-  const args = [`${server.host}:${server.port}`, '--admin', 'root:expect-pw', '--grep', '/^session\\/(presence|handshake)\\//', '--timeout', '600', '--no-retry', '--quiet', '--json', json, ...extra];
+  const io = {
+    stdout: { write: (s: string) => out.push(s) },
+    stderr: { write: (s: string) => err.push(s) },
+    env: { NO_COLOR: '1' },
+    process: false,
+  };
+  const args = [
+    `${server.host}:${server.port}`,
+    '--admin',
+    'root:expect-pw',
+    '--grep',
+    '/^session\\/(presence|handshake)\\//',
+    '--timeout',
+    '600',
+    '--no-retry',
+    '--quiet',
+    '--json',
+    json,
+    ...extra,
+  ];
   const code = await main(args, io);
   let report = {} as JsonReport;
   try {
@@ -60,7 +85,10 @@ describe('--expect-failures and --update-baseline', () => {
     // A listed check that passes now fails the gate (the list must shrink); a known one missing from
     // the list fails it as well.
     const passing = first.report.checks.find((c) => c.status === 'passed')!.id;
-    writeFileSync(baseline, JSON.stringify({ expectedFailures: [...list.expectedFailures.slice(1), { check: passing, reason: 'thought broken' }] }));
+    writeFileSync(
+      baseline,
+      JSON.stringify({ expectedFailures: [...list.expectedFailures.slice(1), { check: passing, reason: 'thought broken' }] }),
+    );
     const third = await cli('--expect-failures', baseline);
     expect(third.code).toBe(1);
     expect(third.out).toContain(`pass now (remove them from ${baseline}): ${passing}`);

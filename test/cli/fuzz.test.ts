@@ -25,7 +25,9 @@ describe('nexus-conform fuzz', () => {
     const json = join(dir, 'report.json');
     const junit = join(dir, 'junit.xml');
     const found = join(dir, 'found');
-    const r = await runCli(['fuzz', 'frames', '--runs', '60', '--seed', '4242', '--json', json, '--junit', junit, '--fixtures', found], { timeoutMs: 60_000 });
+    const r = await runCli(['fuzz', 'frames', '--runs', '60', '--seed', '4242', '--json', json, '--junit', junit, '--fixtures', found], {
+      timeoutMs: 60_000,
+    });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('seed:        4242');
     expect(r.stdout).toMatch(/^seed 4242$/m);
@@ -34,7 +36,9 @@ describe('nexus-conform fuzz', () => {
     const report = JSON.parse(readFileSync(json, 'utf8'));
     expect(report.summary).toEqual({ passed: 1, failed: 0, skipped: 0, flaky: 0, total: 1 });
     expect(report.seed).toBe(4242);
-    expect(report.fuzz).toEqual([{ fuzzer: 'frames', cases: 60, durationMs: expect.any(Number), casesPerSecond: expect.any(Number), failures: [] }]);
+    expect(report.fuzz).toEqual([
+      { fuzzer: 'frames', cases: 60, durationMs: expect.any(Number), casesPerSecond: expect.any(Number), failures: [] },
+    ]);
     expect(report.restored.ok).toBe(true);
     expect(readFileSync(junit, 'utf8')).toContain('<testcase ');
     expect(() => readdirSync(found)).toThrow();
@@ -52,12 +56,20 @@ describe('nexus-conform fuzz', () => {
   }, 70_000);
 
   it('finds a crash in a broken target: exit 1, the fixture written and its replay command printed', async () => {
-    const faults = [{ onFrame: (f: { type: string; payload: Uint8Array }) => (f.type === 'UserList' && f.payload.length === 0 ? ('crash' as const) : undefined) }];
+    const faults = [
+      {
+        onFrame: (f: { type: string; payload: Uint8Array }) =>
+          f.type === 'UserList' && f.payload.length === 0 ? ('crash' as const) : undefined,
+      },
+    ];
     const srv = await startServer({ faults });
     servers.push(srv);
     const found = join(tmp(), 'found');
     const target = `127.0.0.1:${srv.port}`;
-    const r = await runCli(['fuzz', 'frames', target, '--admin', ADMIN, '--runs', '1500', '--seed', '1', '--timeout', '1000', '--fixtures', found], { timeoutMs: 90_000 });
+    const r = await runCli(
+      ['fuzz', 'frames', target, '--admin', ADMIN, '--runs', '1500', '--seed', '1', '--timeout', '1000', '--fixtures', found],
+      { timeoutMs: 90_000 },
+    );
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(/^frames: found crash: /m);
     const replay = /^ {4}replay: {2}(nexus-conform replay (\S+) 127\.0\.0\.1:\d+)$/m.exec(r.stdout);
@@ -101,10 +113,17 @@ describe('nexus-conform replay', () => {
   }, 70_000);
 
   it('replays a fixture to its failure against the broken server: exit 1 with the rule', async () => {
-    const faults = [{ onFrame: (f: { type: string; payload: Uint8Array }) => (f.type === 'UserList' && f.payload.length === 0 ? ('crash' as const) : undefined) }];
+    const faults = [
+      {
+        onFrame: (f: { type: string; payload: Uint8Array }) =>
+          f.type === 'UserList' && f.payload.length === 0 ? ('crash' as const) : undefined,
+      },
+    ];
     const srv = await startServer({ faults });
     servers.push(srv);
-    const r = await runCli(['replay', CRASH_FIXTURE, `127.0.0.1:${srv.port}`, '--admin', ADMIN, '--timeout', '1000'], { timeoutMs: 60_000 });
+    const r = await runCli(['replay', CRASH_FIXTURE, `127.0.0.1:${srv.port}`, '--admin', ADMIN, '--timeout', '1000'], {
+      timeoutMs: 60_000,
+    });
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(/^ {4}✗ replay\/crash-on-empty-userlist-payload\.json — /m);
     expect(r.stdout).toMatch(/^0 passed, 1 failed, 0 skipped$/m);

@@ -28,7 +28,8 @@ import { halfBuiltServer } from '../support/halfbuilt.ts';
 import { expectOneLine, runCli, type CliRun } from './spawn.ts';
 
 const STACK = /\n\s+at /;
-const INTERNAL = /attachSession|mirror|RawExchangeError|TargetUnavailable|Lockstep|NetError|ClosedError|TimeoutError|TypeError|internal error/;
+const INTERNAL =
+  /attachSession|mirror|RawExchangeError|TargetUnavailable|Lockstep|NetError|ClosedError|TimeoutError|TypeError|internal error/;
 let server: HostileServer | undefined;
 
 afterEach(async () => {
@@ -41,7 +42,9 @@ let command: string[] = [];
 
 async function run(make: () => Promise<HostileServer>, extra: string[]): Promise<CliRun> {
   server = await make();
-  const r = await runCli([...command, `${server.host}:${server.port}`, '--admin', 'conform:secret-pw', '--timeout', '300', ...extra], { timeoutMs: 60_000 });
+  const r = await runCli([...command, `${server.host}:${server.port}`, '--admin', 'conform:secret-pw', '--timeout', '300', ...extra], {
+    timeoutMs: 60_000,
+  });
   expect(r.timedOut, `hung: ${r.stdout}\n${r.stderr}`).toBe(false);
   expect(r.stdout + r.stderr).not.toMatch(STACK);
   expect(r.stdout + r.stderr).not.toMatch(INTERNAL);
@@ -117,7 +120,9 @@ describe('targets that cannot be tested: exit 2, one line saying what the target
 describe('targets that get further: exit 1, the failed checks say what the target did', () => {
   it('answers with a fresh message id: a WIRE-ID-2 failure, not a harness message', async () => {
     const r = await failedChecks(wrongIdServer, ['--plain', ...ONE], /✗ preflight\/request-ids — /);
-    expect(r.stdout).toMatch(/rule:\s+WIRE-ID-2\n\s+sent:\s+Handshake with id [0-9a-f]{12}\n\s+expected:.*\n\s+actual:\s+HandshakeResponse with id [0-9a-f]{12}/);
+    expect(r.stdout).toMatch(
+      /rule:\s+WIRE-ID-2\n\s+sent:\s+Handshake with id [0-9a-f]{12}\n\s+expected:.*\n\s+actual:\s+HandshakeResponse with id [0-9a-f]{12}/,
+    );
   });
 
   it('answers every frame twice: the extra answer is an unexpected frame', async () => {
@@ -125,16 +130,28 @@ describe('targets that get further: exit 1, the failed checks say what the targe
   });
 
   it('accepts only its first connections: the rest of the run is one line, not hundreds', async () => {
-    const r = await failedChecks(() => firstConnectionsServer(3), ['--plain', '--grep', 'session/handshake'], /^\d+ checks not run: the target became unavailable: .*((closed|reset) the connection|no answer within 300 ms)/m);
+    const r = await failedChecks(
+      () => firstConnectionsServer(3),
+      ['--plain', '--grep', 'session/handshake'],
+      /^\d+ checks not run: the target became unavailable: .*((closed|reset) the connection|no answer within 300 ms)/m,
+    );
     expect(r.stdout).toMatch(/cannot verify the cleanup: /);
   });
 
   it('stops answering in the middle of the run', async () => {
-    await failedChecks(() => stopsAnsweringServer(40), ['--plain', '--grep', 'session/handshake'], /^\d+ checks not run: the target became unavailable: .*no answer within 300 ms/m);
+    await failedChecks(
+      () => stopsAnsweringServer(40),
+      ['--plain', '--grep', 'session/handshake'],
+      /^\d+ checks not run: the target became unavailable: .*no answer within 300 ms/m,
+    );
   });
 
   it('floods unsolicited broadcasts (tens of thousands per answer): dropped at the cap', async () => {
-    await cannotTest(() => floodServer(60_000), ['--plain', '--timeout', '5000', ...ONE], /the target sent more than 50000 frames on one connection \(a flood\)/);
+    await cannotTest(
+      () => floodServer(60_000),
+      ['--plain', '--timeout', '5000', ...ONE],
+      /the target sent more than 50000 frames on one connection \(a flood\)/,
+    );
   });
 
   it('drips its bytes slowly but within the timeouts: the same verdicts as at full speed', async () => {

@@ -9,7 +9,9 @@ describe('serve --fault', () => {
     const r = await runCli(['serve', '--list-faults'], { timeoutMs: 20_000 });
     expect(r.code, r.stderr).toBe(0);
     for (const f of FAULTS) {
-      expect(r.stdout).toContain(`${f.name}\n    rules:    ${f.rules.join(', ')}\n    profiles: ${f.profiles.join(', ')}\n    ${f.description}`);
+      expect(r.stdout).toContain(
+        `${f.name}\n    rules:    ${f.rules.join(', ')}\n    profiles: ${f.profiles.join(', ')}\n    ${f.description}`,
+      );
     }
     expect(r.stdout).toContain(`${FAULTS.length} faults`);
   });
@@ -26,7 +28,9 @@ describe('serve --fault', () => {
     try {
       const address = (await serve.waitFor(/listening on (127\.0\.0\.1:\d+)/))[1]!;
       await serve.waitFor(/^fault guest-any-password: .*\[SES-GUEST-1, SES-LOGIN-10\]$/m);
-      const r = await runCli([address, '--admin', 'fault-admin:fault-pw', '--grep', 'session/guest-login/password-must-be-empty'], { timeoutMs: 40_000 });
+      const r = await runCli([address, '--admin', 'fault-admin:fault-pw', '--grep', 'session/guest-login/password-must-be-empty'], {
+        timeoutMs: 40_000,
+      });
       expect(r.code, r.stdout + r.stderr).toBe(1);
       expect(r.stdout).toMatch(/SES-GUEST-1|SES-LOGIN-10/);
     } finally {

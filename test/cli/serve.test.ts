@@ -36,9 +36,20 @@ describe('serve --tls and run against it', () => {
   }, 70_000);
 
   it('the right pin passes', async () => {
-    const r = await runCli([address, '--admin', 'conform-admin:conform-pw', '--fingerprint', fingerprint.toLowerCase(), '--grep', 'session/handshake/server-version'], {
-      timeoutMs: 60_000,
-    });
+    const r = await runCli(
+      [
+        address,
+        '--admin',
+        'conform-admin:conform-pw',
+        '--fingerprint',
+        fingerprint.toLowerCase(),
+        '--grep',
+        'session/handshake/server-version',
+      ],
+      {
+        timeoutMs: 60_000,
+      },
+    );
     expect(r.code, r.stdout + r.stderr).toBe(0);
   }, 70_000);
 
@@ -54,7 +65,17 @@ describe('serve --tls and run against it', () => {
   it('a run in the other profile fails checks: exit 1, failure details on the console and in JUnit', async () => {
     const junit = join(mkdtempSync(join(tmpdir(), 'nc-serve-')), 'junit.xml');
     const r = await runCli(
-      [address, '--admin', 'conform-admin:conform-pw', '--profile', 'nexusd', '--grep', 'server-info/validation/name-empty', '--junit', junit],
+      [
+        address,
+        '--admin',
+        'conform-admin:conform-pw',
+        '--profile',
+        'nexusd',
+        '--grep',
+        'server-info/validation/name-empty',
+        '--junit',
+        junit,
+      ],
       { timeoutMs: 60_000 },
     );
     expect(r.code, r.stdout + r.stderr).toBe(1);

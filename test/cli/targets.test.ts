@@ -1,14 +1,7 @@
 // Targets that are not Nexus servers: each run ends within its timeout with exit 2 (one clear
 // line) or exit 1 (a failed check), never a hang and never a stack trace.
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  garbageServer,
-  halfFrameServer,
-  httpServer,
-  refusedPort,
-  silentServer,
-  type HostileServer,
-} from '../support/hostile.ts';
+import { garbageServer, halfFrameServer, httpServer, refusedPort, silentServer, type HostileServer } from '../support/hostile.ts';
 import { expectOneLine, runCli, type CliRun } from './spawn.ts';
 
 const STACK = /\n\s+at /;

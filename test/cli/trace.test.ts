@@ -12,14 +12,23 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('--trace and --verbose', () => {
   it('write every frame as NDJSON with passwords redacted, and stream them to stderr', async () => {
     const file = join(dir, 'sub', 'trace.ndjson');
-    const run = await runCli(['--grep', 'session/login/', '--quiet', '--trace', file, '--verbose'], { env: { NEXUS_CONFORM_ADMIN: 'tracer:trace-secret-pw' } });
+    const run = await runCli(['--grep', 'session/login/', '--quiet', '--trace', file, '--verbose'], {
+      env: { NEXUS_CONFORM_ADMIN: 'tracer:trace-secret-pw' },
+    });
     expect(run.code).toBe(0);
     const text = readFileSync(file, 'utf8');
     expect(text).not.toContain('trace-secret-pw');
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.length).toBeGreaterThan(20);
     for (const l of lines) {
-      expect(l).toMatchObject({ time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), connection: expect.any(String), actor: expect.any(String) });
+      expect(l).toMatchObject({
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        connection: expect.any(String),
+        actor: expect.any(String),
+      });
       expect(['opened', 'sent', 'received', 'closed']).toContain(l.direction);
     }
     expect(new Set(lines.map((l) => l.direction))).toEqual(new Set(['opened', 'sent', 'received', 'closed']));

@@ -65,7 +65,22 @@ describe('usage errors', () => {
     expect(help.stdout).toContain('serve');
     const runHelp = await runCli(['run', '--help']);
     expect(runHelp.code).toBe(0);
-    for (const flag of ['--tls', '--plain', '--fingerprint', '--admin', '--profile', '--match', '--grep', '--list', '--junit', '--json', '--timeout', '--seed', '--slow', '--quiet']) {
+    for (const flag of [
+      '--tls',
+      '--plain',
+      '--fingerprint',
+      '--admin',
+      '--profile',
+      '--match',
+      '--grep',
+      '--list',
+      '--junit',
+      '--json',
+      '--timeout',
+      '--seed',
+      '--slow',
+      '--quiet',
+    ]) {
       expect(runHelp.stdout).toContain(flag);
     }
     const v = await runCli(['--version']);

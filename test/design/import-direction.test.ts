@@ -50,7 +50,9 @@ function violations(edges: readonly Edge[]): string[] {
 }
 
 function edgesOfTree(): Edge[] {
-  return sourceFiles(SRC).flatMap((from) => importsOf(readFileSync(from, 'utf8')).map((spec) => ({ from, to: resolve(dirname(from), spec) })));
+  return sourceFiles(SRC).flatMap((from) =>
+    importsOf(readFileSync(from, 'utf8')).map((spec) => ({ from, to: resolve(dirname(from), spec) })),
+  );
 }
 
 describe('import direction', () => {
@@ -59,13 +61,17 @@ describe('import direction', () => {
     expect(violations([{ from: f('runner/session.ts'), to: f('report/types.ts') }])).toEqual(['runner/session.ts imports report/types.ts']);
     expect(violations([{ from: f('model/step.ts'), to: f('net/connection.ts') }])).toHaveLength(1);
     expect(violations([{ from: f('gadgets/x.ts'), to: f('protocol/types.ts') }])).toEqual(['gadgets/x.ts: not in a known layer']);
-    expect(violations([{ from: f('report/json.ts'), to: f('runner/results.ts') }, { from: f('cli.ts'), to: f('cli/run.ts') }])).toEqual([]);
-    expect(importsOf("import a from './a.ts';\nexport { b } from '../b.ts';\nconst c = await import('./c.ts');\nimport './d.ts';\nimport x from 'zod';")).toEqual([
-      './a.ts',
-      '../b.ts',
-      './c.ts',
-      './d.ts',
-    ]);
+    expect(
+      violations([
+        { from: f('report/json.ts'), to: f('runner/results.ts') },
+        { from: f('cli.ts'), to: f('cli/run.ts') },
+      ]),
+    ).toEqual([]);
+    expect(
+      importsOf(
+        "import a from './a.ts';\nexport { b } from '../b.ts';\nconst c = await import('./c.ts');\nimport './d.ts';\nimport x from 'zod';",
+      ),
+    ).toEqual(['./a.ts', '../b.ts', './c.ts', './d.ts']);
   });
 
   it('every import under src/ points down the layer list', () => {

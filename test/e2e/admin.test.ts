@@ -118,9 +118,7 @@ describe.each(PROFILES)('admin (%s)', (profile) => {
     expect(await ask(w.admin, 'UserCreate', create('MOD'))).toEqual(
       failure(w.s, 'UserCreate', 'T', 'E-USERNAME-EXISTS', { username: 'MOD' }),
     );
-    expect(await ask(w.mod, 'UserCreate', create('x1'))).toEqual(
-      failure(w.s, 'UserCreate', divergent(w.s), 'E-PERMISSION-DENIED'),
-    );
+    expect(await ask(w.mod, 'UserCreate', create('x1'))).toEqual(failure(w.s, 'UserCreate', divergent(w.s), 'E-PERMISSION-DENIED'));
     await expectQuiet(w.admin, w.mod);
 
     await createUser(w.admin, 'maker', 'makerpw', { permissions: ['user_create'] });
@@ -142,7 +140,7 @@ describe.each(PROFILES)('admin (%s)', (profile) => {
     await expectQuiet(w.quiet);
   });
 
-  it('UserCreate by a non-admin: spec intersects with the creator\'s permissions, nexusd refuses with an open Error (MERGE-1)', async () => {
+  it("UserCreate by a non-admin: spec intersects with the creator's permissions, nexusd refuses with an open Error (MERGE-1)", async () => {
     await createUser(w.admin, 'maker', 'makerpw', { permissions: ['user_create', 'user_list'] });
     const maker = await login(w.s, 'maker', 'makerpw');
     await settle(w.admin, w.mod);
@@ -450,7 +448,11 @@ describe.each(PROFILES)('admin (%s)', (profile) => {
     if (profile === 'nexusd') expect(own.every((x) => x.seq > r.seq)).toBe(true); // SES-KICK-1
     expect(await drain(w.admin)).toEqual(gone);
     await expectQuiet(w.quiet);
-    expect(Object.values(w.s.state().sessions).map((x) => x.nickname).sort()).toEqual(['Admin', 'mod', 'quiet']);
+    expect(
+      Object.values(w.s.state().sessions)
+        .map((x) => x.nickname)
+        .sort(),
+    ).toEqual(['Admin', 'mod', 'quiet']);
   });
 
   it('UserKick of a shared session removes that session only; failures: admin, self, not online, no user_kick', async () => {

@@ -149,9 +149,7 @@ describe.each(PROFILES)('away (%s)', (profile) => {
   });
 
   it('failures are typed, keep the connection and broadcast nothing (VAL-STATUS, USR-AWAY-2, USR-STATUS-1)', async () => {
-    expect(await ask(w.alice, 'UserAway', { message: 'two\nlines' })).toEqual(
-      failure(w.s, 'UserAway', 'T', 'E-STATUS-CONTAINS-NEWLINES'),
-    );
+    expect(await ask(w.alice, 'UserAway', { message: 'two\nlines' })).toEqual(failure(w.s, 'UserAway', 'T', 'E-STATUS-CONTAINS-NEWLINES'));
     expect(await ask(w.alice, 'UserStatus', { status: 'tab\there' })).toEqual(
       failure(w.s, 'UserStatus', 'T', 'E-STATUS-INVALID-CHARACTERS'),
     );

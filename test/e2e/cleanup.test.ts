@@ -29,13 +29,15 @@ const INFO = {
   max_transfers_per_ip: 2,
 };
 
-
 function populated(): State {
   const s = createState({ profile: 'spec' }, { now: NOW - 100_000, idSeed: 17 });
   for (const a of [
     account(ADMIN.username, { isAdmin: true, passwordDigest: passwordDigest(ADMIN.password) }),
     account('Moderator', { isAdmin: true }),
-    account(ALICE.username, { passwordDigest: passwordDigest(ALICE.password), permissions: ['user_list', 'user_info', 'chat_send', 'chat_receive', 'user_message'] }),
+    account(ALICE.username, {
+      passwordDigest: passwordDigest(ALICE.password),
+      permissions: ['user_list', 'user_info', 'chat_send', 'chat_receive', 'user_message'],
+    }),
     account('kiosk', { isShared: true, permissions: ['user_list', 'chat_receive', 'news_list'] }),
     account('banned', { enabled: false, permissions: ['user_info', 'user_kick'] }),
   ]) {
@@ -64,7 +66,12 @@ function durable(state: State) {
         },
       ]),
   );
-  const sessions = Object.values(state.sessions).map((s) => ({ id: s.id, account: s.accountKey, nickname: s.nickname, shared: s.isShared }));
+  const sessions = Object.values(state.sessions).map((s) => ({
+    id: s.id,
+    account: s.accountKey,
+    nickname: s.nickname,
+    shared: s.isShared,
+  }));
   return { accounts, guest: accounts.guest, serverInfo: { ...state.serverInfo }, chatInfo: { ...state.chatInfo }, sessions };
 }
 
@@ -94,7 +101,17 @@ afterAll(async () => {
 
 function cli(name: string, extra: string[]): { json: string; run: ReturnType<typeof start> } {
   const json = join(dir, `${name}.json`);
-  const args = [`${server.host}:${server.port}`, '--plain', '--admin', `${ADMIN.username}:${ADMIN.password}`, '--json', json, '--seed', '1234', ...extra];
+  const args = [
+    `${server.host}:${server.port}`,
+    '--plain',
+    '--admin',
+    `${ADMIN.username}:${ADMIN.password}`,
+    '--json',
+    json,
+    '--seed',
+    '1234',
+    ...extra,
+  ];
   return { json, run: start(args, { timeoutMs: 150_000 }) };
 }
 

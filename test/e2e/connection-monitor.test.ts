@@ -2,18 +2,7 @@
 // included, sorted by lower-cased nickname, ip per profile (CM-3..5); E-PERMISSION-DENIED typed in
 // both profiles without connection_monitor (CM-2); no broadcast.
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  EPOCH,
-  PROFILES,
-  ask,
-  cleanup,
-  createUser,
-  drain,
-  expectQuiet,
-  failure,
-  login,
-  withAdmin,
-} from './support.ts';
+import { EPOCH, PROFILES, ask, cleanup, createUser, drain, expectQuiet, failure, login, withAdmin } from './support.ts';
 
 afterEach(cleanup);
 

@@ -43,7 +43,10 @@ describe('the fault catalogue', () => {
       expect(f.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
       expect(f.description).not.toMatch(/\n/);
       expect(f.rules.length, f.name).toBeGreaterThan(0);
-      expect(f.rules.filter((r) => !known.has(r)), f.name).toEqual([]);
+      expect(
+        f.rules.filter((r) => !known.has(r)),
+        f.name,
+      ).toEqual([]);
       expect(f.profiles.length, f.name).toBeGreaterThan(0);
     }
   });
@@ -52,7 +55,20 @@ describe('the fault catalogue', () => {
     const families = new Set(FAULTS.map((f) => f.family));
     expect(FAMILIES.filter((f) => !families.has(f))).toEqual([]);
     const seedMessages = [...families].filter((f) => f.startsWith('seed messages')).join(' ');
-    for (const m of ['UserList', 'UserInfo', 'UserAway', 'UserBack', 'UserStatus', 'UserCreate', 'UserEdit', 'UserUpdate', 'UserDelete', 'UserKick', 'ServerInfoUpdate', 'ConnectionMonitor']) {
+    for (const m of [
+      'UserList',
+      'UserInfo',
+      'UserAway',
+      'UserBack',
+      'UserStatus',
+      'UserCreate',
+      'UserEdit',
+      'UserUpdate',
+      'UserDelete',
+      'UserKick',
+      'ServerInfoUpdate',
+      'ConnectionMonitor',
+    ]) {
       expect(seedMessages).toContain(m);
     }
   });
@@ -60,7 +76,14 @@ describe('the fault catalogue', () => {
 
 describe('the mutation score', () => {
   it('every fault is detected by a failed check citing one of its rules; the baseline has no failure', async () => {
-    const report = await runMutation({ faults: FAULTS, sections: await loadSections(), seed: 20_260, timeoutMs: 2000, concurrency: 4, fuzz: fuzzDriver });
+    const report = await runMutation({
+      faults: FAULTS,
+      sections: await loadSections(),
+      seed: 20_260,
+      timeoutMs: 2000,
+      concurrency: 4,
+      fuzz: fuzzDriver,
+    });
     const table = formatMutationTable(report);
     console.log(table);
     mkdirSync('reports', { recursive: true });
@@ -70,10 +93,13 @@ describe('the mutation score', () => {
       ['spec', 0, []],
       ['nexusd', 0, []],
     ]);
-    const undetected = report.rows.filter((r) => r.status === 'missed' || r.status === 'error').map((r) => `${r.fault} (${r.profile}): ${r.status}: ${r.note}`);
+    const undetected = report.rows
+      .filter((r) => r.status === 'missed' || r.status === 'error')
+      .map((r) => `${r.fault} (${r.profile}): ${r.status}: ${r.note}`);
     expect(undetected, table).toEqual([]);
     // A fault only a fuzzer finds may wait for its fuzzer only while that fuzzer is not in the build.
     for (const r of report.rows.filter((x) => x.status === 'fuzz-only')) expect(r.note).toMatch(/not in this build|needs the fuzzer/);
-    for (const r of report.rows.filter((x) => x.status === 'detected' && x.detectedBy === 'suite')) expect(r.checks.length).toBeGreaterThan(0);
+    for (const r of report.rows.filter((x) => x.status === 'detected' && x.detectedBy === 'suite'))
+      expect(r.checks.length).toBeGreaterThan(0);
   }, 400_000);
 });

@@ -61,7 +61,14 @@ describe.each(PROFILES)('every in-scope message is answered (%s)', (profile) => 
     // The broadcasts those requests sent to the admin's own connection (the admin holds user_list):
     // BC-1 for the target's login, BC-4 for away/back/status, BC-2 for the kick, BC-6 for the
     // server info; then nothing else.
-    expect(typesOf(await drain(c))).toEqual(['UserConnected', 'UserUpdated', 'UserUpdated', 'UserUpdated', 'UserDisconnected', 'ServerInfoUpdated']);
+    expect(typesOf(await drain(c))).toEqual([
+      'UserConnected',
+      'UserUpdated',
+      'UserUpdated',
+      'UserUpdated',
+      'UserDisconnected',
+      'ServerInfoUpdated',
+    ]);
     await expectQuiet(c);
     await expectClosed(target.conn); // kicked
   });

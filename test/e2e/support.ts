@@ -246,9 +246,7 @@ export async function withAdmin(profile: Profile, opts: { tls?: boolean } = {}):
  */
 export function failure(s: Server, type: string, carrier: 'T' | 'E', key: ErrorKey, params: ErrorParams = {}): Body {
   const text = s.err(key, params);
-  return carrier === 'T'
-    ? { type: `${type}Response`, success: false, error: text }
-    : { type: 'Error', message: text, command: type };
+  return carrier === 'T' ? { type: `${type}Response`, success: false, error: text } : { type: 'Error', message: text, command: type };
 }
 
 /** GEN-4 carrier of the divergent failures: `spec` typed, `nexusd` open Error. */
@@ -260,4 +258,3 @@ export function divergent(s: Server): 'T' | 'E' {
 export function typesOf(bs: Body[]): string[] {
   return bs.map((b) => b.type as string);
 }
-

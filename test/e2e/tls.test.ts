@@ -3,18 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { serverInfoView } from '../../src/model/index.ts';
 import { NexusConnection } from '../../src/net/connection.ts';
-import {
-  PROTOCOL,
-  T,
-  ask,
-  bodyOf,
-  cleanup,
-  createUser,
-  drain,
-  expectQuiet,
-  login,
-  serve,
-} from './support.ts';
+import { PROTOCOL, T, ask, bodyOf, cleanup, createUser, drain, expectQuiet, login, serve } from './support.ts';
 
 afterEach(cleanup);
 
@@ -76,7 +65,10 @@ describe('TLS (nexusd)', () => {
     expect(await ask(alice, 'UserList', {})).toMatchObject({
       type: 'UserListResponse',
       success: true,
-      users: [{ nickname: 'Admin', session_ids: [admin.sessionId] }, { nickname: 'alice', session_ids: [alice.sessionId] }],
+      users: [
+        { nickname: 'Admin', session_ids: [admin.sessionId] },
+        { nickname: 'alice', session_ids: [alice.sessionId] },
+      ],
     });
     await expectQuiet(alice);
     await alice.conn.close();

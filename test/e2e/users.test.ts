@@ -117,13 +117,9 @@ describe.each(PROFILES)('users (%s)', (profile) => {
   });
 
   it('UserList all:false without user_list: E-PERMISSION-DENIED, spec typed / nexusd Error, connection stays open (USR-LIST-2)', async () => {
-    expect(await ask(w.carol, 'UserList', { all: false })).toEqual(
-      failure(w.s, 'UserList', divergent(w.s), 'E-PERMISSION-DENIED'),
-    );
+    expect(await ask(w.carol, 'UserList', { all: false })).toEqual(failure(w.s, 'UserList', divergent(w.s), 'E-PERMISSION-DENIED'));
     // all:true needs user_create / user_edit / user_delete, user_list does not help.
-    expect(await ask(w.bob1, 'UserList', { all: true })).toEqual(
-      failure(w.s, 'UserList', divergent(w.s), 'E-PERMISSION-DENIED'),
-    );
+    expect(await ask(w.bob1, 'UserList', { all: true })).toEqual(failure(w.s, 'UserList', divergent(w.s), 'E-PERMISSION-DENIED'));
     await expectQuiet(w.carol, w.bob1, w.admin);
   });
 
@@ -229,9 +225,7 @@ describe.each(PROFILES)('users (%s)', (profile) => {
       failure(w.s, 'UserInfo', 'T', 'E-NICKNAME-NOT-ONLINE', { nickname: 'zoe' }),
     );
     expect(await ask(w.bob1, 'UserInfo', { nickname: 'a b' })).toEqual(failure(w.s, 'UserInfo', 'T', 'E-NICKNAME-INVALID'));
-    expect(await ask(w.editor, 'UserInfo', { nickname: 'bob' })).toEqual(
-      failure(w.s, 'UserInfo', divergent(w.s), 'E-PERMISSION-DENIED'),
-    );
+    expect(await ask(w.editor, 'UserInfo', { nickname: 'bob' })).toEqual(failure(w.s, 'UserInfo', divergent(w.s), 'E-PERMISSION-DENIED'));
     await expectQuiet(w.editor, w.bob1);
     // 33 characters: `spec` reaches the validator, which runs before the permission check
     // (USR-INFO-2, WIRE-LIM-4); the `nexusd` era limit (65 bytes) rejects the frame first:

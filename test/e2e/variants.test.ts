@@ -47,21 +47,31 @@ async function suite(
 function failures(r: RunResult): string[] {
   return r.checks
     .filter((c) => c.status === 'failed')
-    .map((c) => `${c.id}: ${c.failures.slice(0, 2).map((f) => `[${f.rule}] expected ${f.expected[0]} got ${f.actual.split('\n')[0]}`).join(' | ')}`);
+    .map(
+      (c) =>
+        `${c.id}: ${c.failures
+          .slice(0, 2)
+          .map((f) => `[${f.rule}] expected ${f.expected[0]} got ${f.actual.split('\n')[0]}`)
+          .join(' | ')}`,
+    );
 }
 
 describe('the whole suite passes against every allowed variant of the reference server', () => {
   for (const c of COMBINATIONS) {
-    it(c.name, async () => {
-      const { result, seen } = await suite(c.profile, c.variant);
-      expect(failures(result)).toEqual([]);
-      expect(result.summary.failed).toBe(0);
-      expect(result.summary.passed).toBeGreaterThan(350);
-      expect(result.restored?.ok, result.restored?.differences.join('; ')).toBe(true);
-      const labels = Object.keys(seen);
-      const missing = c.exercised.filter((want) => !labels.some((l) => l.startsWith(want)));
-      expect(missing, `variants never exercised (seen: ${labels.join(' | ')})`).toEqual([]);
-    }, 60_000);
+    it(
+      c.name,
+      async () => {
+        const { result, seen } = await suite(c.profile, c.variant);
+        expect(failures(result)).toEqual([]);
+        expect(result.summary.failed).toBe(0);
+        expect(result.summary.passed).toBeGreaterThan(350);
+        expect(result.restored?.ok, result.restored?.differences.join('; ')).toBe(true);
+        const labels = Object.keys(seen);
+        const missing = c.exercised.filter((want) => !labels.some((l) => l.startsWith(want)));
+        expect(missing, `variants never exercised (seen: ${labels.join(' | ')})`).toEqual([]);
+      },
+      60_000,
+    );
   }
 });
 

@@ -18,7 +18,10 @@ export interface TestFuzzContext extends FuzzContext {
   traffic: TrafficEvent[];
 }
 
-export async function fuzzContext(srv: ReferenceServer, o: { profile: Profile; seed: number; runs: number; connections?: number; timeoutMs?: number }): Promise<TestFuzzContext> {
+export async function fuzzContext(
+  srv: ReferenceServer,
+  o: { profile: Profile; seed: number; runs: number; connections?: number; timeoutMs?: number },
+): Promise<TestFuzzContext> {
   const traffic: TrafficEvent[] = [];
   const session = await RunSession.open({
     target: { host: srv.host, port: srv.port, transport: 'plain', embedded: true },

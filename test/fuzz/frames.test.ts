@@ -90,7 +90,15 @@ describe('the frame fuzzer finds, shrinks and records a crash', () => {
     await srv.close();
     srv = await serve({ port, faults: [crashOnEmptyUserList] });
     const fixtures = loadFixtures(crash.fixture!);
-    const broken = await replayFixtures({ target: target(srv), admin: ADMIN, profile: 'spec', match: 'exact', timeoutMs: 1000, seed: 2, fixtures });
+    const broken = await replayFixtures({
+      target: target(srv),
+      admin: ADMIN,
+      profile: 'spec',
+      match: 'exact',
+      timeoutMs: 1000,
+      seed: 2,
+      fixtures,
+    });
     expect(broken.summary.failed).toBe(1);
     expect(broken.checks[0]!.failures.map((f) => f.rule)).toEqual(expect.arrayContaining(fixture.rules.slice(0, 1)));
 
@@ -108,7 +116,17 @@ describe('the frame fuzzer is never stricter than the spec', () => {
   async function fuzzClean(profile: Profile, variant?: ServerOptions['variant']): Promise<void> {
     const srv = await serve({ profile, ...(variant ? { variant } : {}) });
     const dir = tempDir();
-    const result = await runFuzz({ target: target(srv), admin: ADMIN, profile, match: 'exact', timeoutMs: 2000, seed: 4242, fuzzers: ['frames'], runs: 400, fixturesDir: dir });
+    const result = await runFuzz({
+      target: target(srv),
+      admin: ADMIN,
+      profile,
+      match: 'exact',
+      timeoutMs: 2000,
+      seed: 4242,
+      fuzzers: ['frames'],
+      runs: 400,
+      fixturesDir: dir,
+    });
     expect(found(result)).toEqual([]);
     expect(result.summary).toEqual({ passed: 1, failed: 0, skipped: 0, flaky: 0, total: 1 });
     expect(result.fuzz[0]!.cases).toBe(400);

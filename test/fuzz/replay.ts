@@ -10,7 +10,11 @@ import { RunSession } from '../../src/runner/session.ts';
 import type { ReferenceServer } from '../../src/server/server.ts';
 import { ADMIN } from './context.ts';
 
-export async function replayFixture(path: string, srv: ReferenceServer, profile: Profile): Promise<{ result: CheckResult; restored: { ok: boolean; differences: string[] } }> {
+export async function replayFixture(
+  path: string,
+  srv: ReferenceServer,
+  profile: Profile,
+): Promise<{ result: CheckResult; restored: { ok: boolean; differences: string[] } }> {
   const fx = parseFixture(readFileSync(path, 'utf8'), path);
   const session = await RunSession.open({
     target: { host: srv.host, port: srv.port, transport: 'plain', embedded: true },

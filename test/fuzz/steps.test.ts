@@ -40,7 +40,12 @@ describe('toCheck', () => {
         rules: ['ADM-CREATE-1'],
         actors: { bob: { kind: 'user', permissions: ['user_info'] } },
         steps: [
-          { op: 'request', actor: 'admin', type: 'UserCreate', body: { username: '{{name:x}}', password: 'pw-1234', is_admin: false, enabled: true, permissions: [] } },
+          {
+            op: 'request',
+            actor: 'admin',
+            type: 'UserCreate',
+            body: { username: '{{name:x}}', password: 'pw-1234', is_admin: false, enabled: true, permissions: [] },
+          },
           { op: 'request', actor: 'bob', type: 'UserInfo', body: { nickname: '{{bob.nickname}}' } },
           { op: 'connect', actor: 'door', state: 'shaken' },
           { op: 'raw', actor: 'door', text: 'NX|4|Nope|0000000000000000|2|{}\n' },

@@ -18,7 +18,11 @@ afterEach(async () => {
 
 describe('validator fuzzer', () => {
   it('finds a username limit counted in bytes, shrinks it to one UserCreate, and the fixture replays', async () => {
-    const broken = await startServer({ port: 0, profile: 'spec', faults: [bytesInsteadOfChars('UserCreate', 'username', LIMITS.username)] });
+    const broken = await startServer({
+      port: 0,
+      profile: 'spec',
+      faults: [bytesInsteadOfChars('UserCreate', 'username', LIMITS.username)],
+    });
     servers.push(broken);
     const ctx = await fuzzContext(broken, { profile: 'spec', seed: 8, runs: 400 });
     const r = await fuzzer.run(ctx);

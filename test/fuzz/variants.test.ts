@@ -22,16 +22,23 @@ const BUDGET: Array<[Fuzzer, number]> = [
 
 describe('the fuzzers find nothing against any allowed variant of the reference server', () => {
   for (const c of COMBINATIONS) {
-    it(c.name, async () => {
-      const srv = await startServer({ port: 0, profile: c.profile, variant: c.variant });
-      servers.push(srv);
-      for (const [f, runs] of BUDGET) {
-        const ctx = await fuzzContext(srv, { profile: c.profile, seed: SEED, runs });
-        const r = await f.run(ctx);
-        expect(r.failures.map((x) => x.message), `${f.name} against ${c.name}`).toEqual([]);
-        expect(r.cases).toBe(runs);
-        expect(await ctx.session.finish()).toEqual({ ok: true, differences: [] });
-      }
-    }, 120_000);
+    it(
+      c.name,
+      async () => {
+        const srv = await startServer({ port: 0, profile: c.profile, variant: c.variant });
+        servers.push(srv);
+        for (const [f, runs] of BUDGET) {
+          const ctx = await fuzzContext(srv, { profile: c.profile, seed: SEED, runs });
+          const r = await f.run(ctx);
+          expect(
+            r.failures.map((x) => x.message),
+            `${f.name} against ${c.name}`,
+          ).toEqual([]);
+          expect(r.cases).toBe(runs);
+          expect(await ctx.session.finish()).toEqual({ ok: true, differences: [] });
+        }
+      },
+      120_000,
+    );
   }
 });

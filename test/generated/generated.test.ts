@@ -10,7 +10,15 @@ import { loadSections } from '../../src/runner/load.ts';
 import { runSuite } from '../../src/runner/run.ts';
 import type { ServerFault } from '../../src/server/fault.ts';
 import { startServer, type ReferenceServer, type ServerOptions } from '../../src/server/server.ts';
-import { bytesInsteadOfChars, caseInsensitiveTypeNames, disabledSharedLogsIn, firstUserWhenNobodyOnline, lookupBeforePermission, offByOne, typeMemberIgnored } from '../support/broken-servers.ts';
+import {
+  bytesInsteadOfChars,
+  caseInsensitiveTypeNames,
+  disabledSharedLogsIn,
+  firstUserWhenNobodyOnline,
+  lookupBeforePermission,
+  offByOne,
+  typeMemberIgnored,
+} from '../support/broken-servers.ts';
 
 const ADMIN = { username: 'gen-admin', password: 'gen-admin-pw' };
 const servers: ReferenceServer[] = [];
@@ -20,7 +28,12 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function run(grep: string, profile: Profile = 'spec', faults: ServerFault[] = [], variant?: ServerOptions['variant']): Promise<RunResult> {
+async function run(
+  grep: string,
+  profile: Profile = 'spec',
+  faults: ServerFault[] = [],
+  variant?: ServerOptions['variant'],
+): Promise<RunResult> {
   sections ??= (await loadSections()).filter((s) => s.id.startsWith('generated/'));
   const srv = await startServer({ profile, faults, ...(variant ? { variant } : {}) });
   servers.push(srv);

@@ -3,7 +3,16 @@
 // its JSON report validated by the published zod schema.
 import { afterEach, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { model, replayFixture, runFuzz, runSuite, schemas, startReferenceServer, toJsonReport, type RunningReferenceServer } from '../../src/index.ts';
+import {
+  model,
+  replayFixture,
+  runFuzz,
+  runSuite,
+  schemas,
+  startReferenceServer,
+  toJsonReport,
+  type RunningReferenceServer,
+} from '../../src/index.ts';
 
 const servers: RunningReferenceServer[] = [];
 afterEach(async () => {
@@ -52,7 +61,13 @@ describe('the public entry point', () => {
   it('fuzzes a reference server under a budget and replays a recorded fixture', async () => {
     const server = await startReferenceServer({ profile: 'spec' });
     servers.push(server);
-    const fuzz = await runFuzz({ target: server.address, admin: { username: 'root', password: 'fuzz-secret-pw' }, fuzzers: ['frames'], runs: 15, seed: 9 });
+    const fuzz = await runFuzz({
+      target: server.address,
+      admin: { username: 'root', password: 'fuzz-secret-pw' },
+      fuzzers: ['frames'],
+      runs: 15,
+      seed: 9,
+    });
     expect(fuzz.fuzz.map((f) => f.fuzzer)).toEqual(['frames']);
     expect(fuzz.fuzz[0]!.cases).toBeGreaterThan(0);
     expect(fuzz.fuzz[0]!.failures).toEqual([]);

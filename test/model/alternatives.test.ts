@@ -17,7 +17,9 @@ function outcomes(w: World): Array<Pick<StepAlternative<State>, 'label' | 'outpu
 
 /** The error key answered on `conn`, or 'success'. */
 function answer(outputs: ReturnType<World['send']>, conn: string): string {
-  const m = sends(outputs, conn).find((o) => o.message.type.endsWith('Response') || (o.message.type === 'Error' && o.message.body.command !== undefined));
+  const m = sends(outputs, conn).find(
+    (o) => o.message.type.endsWith('Response') || (o.message.type === 'Error' && o.message.body.command !== undefined),
+  );
   if (!m) return 'none';
   return m.error?.key ?? (m.message.body.success === true ? 'success' : 'unkeyed');
 }
@@ -37,7 +39,16 @@ describe('choice points', () => {
     w.account('kiosk', { shared: true });
     const before = structuredClone(w.state);
     const id = w.nextId();
-    const ev = { kind: 'frame' as const, conn: boss.conn, frame: { type: 'UserUpdate', id, payload: new TextEncoder().encode(JSON.stringify({ type: 'UserUpdate', username: 'kiosk', requested_is_admin: true })) }, now: w.now };
+    const ev = {
+      kind: 'frame' as const,
+      conn: boss.conn,
+      frame: {
+        type: 'UserUpdate',
+        id,
+        payload: new TextEncoder().encode(JSON.stringify({ type: 'UserUpdate', username: 'kiosk', requested_is_admin: true })),
+      },
+      now: w.now,
+    };
     const r = step(w.state, ev);
     expect(w.state).toEqual(before);
     expect(r.alternatives).toHaveLength(1);
@@ -101,12 +112,20 @@ describe('UND-3 / VAL-PATHCHARS', () => {
         ['UserEdit', { username: 'a.b' }, 'E-USER-NOT-FOUND', 'E-USERNAME-INVALID'],
         ['UserDelete', { username: 'a<b' }, 'E-USER-NOT-FOUND', 'E-USERNAME-INVALID'],
         ['UserUpdate', { username: 'a|b', requested_enabled: true }, 'E-USER-NOT-FOUND', 'E-USERNAME-INVALID'],
-        ['UserCreate', { username: 'a#b', password: 'pw', is_admin: false, enabled: true, permissions: [] }, 'success', 'E-USERNAME-INVALID'],
+        [
+          'UserCreate',
+          { username: 'a#b', password: 'pw', is_admin: false, enabled: true, permissions: [] },
+          'success',
+          'E-USERNAME-INVALID',
+        ],
       ];
       for (const [type, body, accepted, refused] of cases) {
         w.send(boss.conn, type, body);
         const all = outcomes(w);
-        expect(all.map((o) => answer(o.outputs, boss.conn)), type).toEqual([accepted, refused]);
+        expect(
+          all.map((o) => answer(o.outputs, boss.conn)),
+          type,
+        ).toEqual([accepted, refused]);
         expect(all.map((o) => o.label)).toEqual([
           `VAL-PATHCHARS: path characters in ${'nickname' in body ? 'nickname' : 'username'} accepted`,
           `VAL-PATHCHARS: path characters in ${'nickname' in body ? 'nickname' : 'username'} rejected`,
@@ -133,7 +152,10 @@ describe('UND-3 / VAL-PATHCHARS', () => {
     expect(all.map((o) => [o.label, answer(o.outputs, boss.conn)])).toEqual([
       ['VAL-PATHCHARS: path characters in username accepted; VAL-PATHCHARS: path characters in requested_username accepted', 'success'],
       ['VAL-PATHCHARS: path characters in username rejected', 'E-USERNAME-INVALID'],
-      ['VAL-PATHCHARS: path characters in username accepted; VAL-PATHCHARS: path characters in requested_username rejected', 'E-USERNAME-INVALID'],
+      [
+        'VAL-PATHCHARS: path characters in username accepted; VAL-PATHCHARS: path characters in requested_username rejected',
+        'E-USERNAME-INVALID',
+      ],
     ]);
     expect(Object.keys(all[0]!.state.accounts)).toContain('c:d');
     expect(Object.keys(all[2]!.state.accounts)).toContain('a.b');
@@ -201,7 +223,9 @@ describe('UND-10 / WIRE-JSON-6 duplicate member names', () => {
         ['success', 'second'],
         ['success', 'first'],
       ]);
-      expect(ofType(first!.outputs, 'UserUpdated').filter((o) => o.conn === watch.conn)[0]!.message.body.user).toMatchObject({ status: 'first' });
+      expect(ofType(first!.outputs, 'UserUpdated').filter((o) => o.conn === watch.conn)[0]!.message.body.user).toMatchObject({
+        status: 'first',
+      });
       expect(reject!.label).toBe('UND-10: duplicate member names: framing error');
       expect(sends(reject!.outputs, u.conn).map((o) => [o.error?.key, o.accept?.optional])).toEqual([['E-INVALID-MESSAGE-FORMAT', true]]);
       expect(closes(reject!.outputs, u.conn).map((c) => c.reason)).toEqual(['malformed']);
@@ -366,14 +390,17 @@ describe('WIRE-JSON-2 / WIRE-JSON-4 decodings left open in spec', () => {
 });
 
 describe('UND-14 locale of aggregated entries (an annotation: the state does not change)', () => {
-  it('every aggregated entry lists its sessions\' locales in login order; single sessions and equal locales none', () => {
+  it("every aggregated entry lists its sessions' locales in login order; single sessions and equal locales none", () => {
     const w = world('spec');
     const viewer = w.user('viewer', { permissions: ['user_list', 'user_info'] });
     w.account('alice');
     w.session('alice', { locale: 'fr' });
     w.session('alice', { locale: 'de' });
     const list = sends(w.send(viewer.conn, 'UserList', {}), viewer.conn)[0]!;
-    const ids = Object.values(w.state.sessions).filter((s) => s.accountKey === 'alice').map((s) => s.id).sort((a, b) => a - b);
+    const ids = Object.values(w.state.sessions)
+      .filter((s) => s.accountKey === 'alice')
+      .map((s) => s.id)
+      .sort((a, b) => a - b);
     expect(list.accept?.anyLocaleOf).toEqual([{ sessionIds: ids, locales: ['fr', 'de'] }]);
     expect((list.message.body.users as Array<Record<string, unknown>>).find((u) => u.username === 'alice')!.locale).toBe('de');
     const info = sends(w.send(viewer.conn, 'UserInfo', { nickname: 'alice' }), viewer.conn)[0]!;
@@ -388,10 +415,17 @@ describe('ADM-UPDATE-14 spec: a no-op PermissionsUpdated may be sent', () => {
     const w = world('spec');
     const boss = w.admin('boss');
     const bob = w.user('bob', { permissions: ['chat_send'] });
-    for (const body of [{ username: 'bob' }, { username: 'bob', requested_permissions: ['chat_send'] }, { username: 'bob', requested_username: 'bob' }]) {
+    for (const body of [
+      { username: 'bob' },
+      { username: 'bob', requested_permissions: ['chat_send'] },
+      { username: 'bob', requested_username: 'bob' },
+    ]) {
       const outs = w.send(boss.conn, 'UserUpdate', body);
       const p = ofType(outs, 'PermissionsUpdated');
-      expect(p.map((o) => [o.conn, o.accept?.notSentByReference]), JSON.stringify(body)).toEqual([[bob.conn, true]]);
+      expect(
+        p.map((o) => [o.conn, o.accept?.notSentByReference]),
+        JSON.stringify(body),
+      ).toEqual([[bob.conn, true]]);
     }
     // A password change is not a no-op request and changes no permission: none.
     expect(ofType(w.send(boss.conn, 'UserUpdate', { username: 'bob', requested_password: 'new-pw' }), 'PermissionsUpdated')).toEqual([]);
@@ -406,7 +440,9 @@ describe('UND-16 UserUpdateResponse.username casing (an annotation: the state do
     const reply = sends(w.send(boss.conn, 'UserUpdate', { username: 'BOB' }), boss.conn)[0]!;
     expect(reply.message.body.username).toBe('BOB');
     expect(reply.rules).toContain('UND-16');
-    expect(reply.accept?.alternatives).toEqual([{ type: 'UserUpdateResponse', body: { type: 'UserUpdateResponse', success: true, username: 'Bob' } }]);
+    expect(reply.accept?.alternatives).toEqual([
+      { type: 'UserUpdateResponse', body: { type: 'UserUpdateResponse', success: true, username: 'Bob' } },
+    ]);
     // Named in the stored casing: one form only.
     expect(sends(w.send(boss.conn, 'UserUpdate', { username: 'Bob' }), boss.conn)[0]!.accept).toBeUndefined();
   });

@@ -89,7 +89,12 @@ describe('USR-AWAY-4 sets away and status on the requesting session only', () =>
       expect(ofType(empty!.outputs, 'UserUpdated')[0]!.message.body.user).toMatchObject({ status: '', is_away: true });
       // The choice sticks: a later UserInfo in that world shows the empty status.
       const s = empty!.state;
-      const info = step(s, { kind: 'frame', conn: a.conn, frame: { type: 'UserInfo', id: w.nextId(), payload: new TextEncoder().encode('{"type":"UserInfo","nickname":"alice"}') }, now: w.now });
+      const info = step(s, {
+        kind: 'frame',
+        conn: a.conn,
+        frame: { type: 'UserInfo', id: w.nextId(), payload: new TextEncoder().encode('{"type":"UserInfo","nickname":"alice"}') },
+        now: w.now,
+      });
       expect(sends(info.outputs, a.conn)[0]!.message.body.user).toMatchObject({ status: '' });
       // UserStatus "" is the same point.
       w.send(a.conn, 'UserStatus', { status: '' });
@@ -135,7 +140,10 @@ describe('USR-AWAY-5 / BC-4 broadcast', () => {
       const v = w.session('shared_acct', { nickname: 'Visitor' });
       w.session('shared_acct', { nickname: 'Other' });
       const body = messagesTo(w.send(v.conn, 'UserAway', {}), watcher.conn)[0]!.body;
-      expect(body).toMatchObject({ previous_username: 'shared_acct', user: { nickname: 'Visitor', session_ids: [v.sessionId], is_shared: true } });
+      expect(body).toMatchObject({
+        previous_username: 'shared_acct',
+        user: { nickname: 'Visitor', session_ids: [v.sessionId], is_shared: true },
+      });
     });
   }
 });

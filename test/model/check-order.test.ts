@@ -50,9 +50,22 @@ describe('check order table', () => {
 
   it('probes the permission before every lookup with missing, offline, online, admin and shared names', () => {
     const probed = leakCases('spec').map((c) => `${c.order.id}:${c.member}`);
-    expect(probed).toEqual(expect.arrayContaining(['user-info:nickname', 'user-kick:nickname', 'user-edit:username', 'user-delete:username', 'user-update-other:username']));
+    expect(probed).toEqual(
+      expect.arrayContaining([
+        'user-info:nickname',
+        'user-kick:nickname',
+        'user-edit:username',
+        'user-delete:username',
+        'user-update-other:username',
+      ]),
+    );
     for (const c of leakCases('spec')) {
-      const refs = new Set(c.requests.map((r) => { const b = r.body[c.member]; return b && 'ref' in b ? b.ref : undefined; }));
+      const refs = new Set(
+        c.requests.map((r) => {
+          const b = r.body[c.member];
+          return b && 'ref' in b ? b.ref : undefined;
+        }),
+      );
       expect([...refs].sort(), `${c.order.id}:${c.member}`).toEqual(['admin', 'missing', 'offline', 'online', 'shared']);
     }
   });

@@ -13,7 +13,10 @@ function byDefinition(a: string, b: string): number {
 }
 
 // Code units that stress the boundaries: ASCII, surrogate halves, the BMP above the surrogates.
-const unit = fc.oneof(fc.constantFrom(0x41, 0x61, 0xd800, 0xd83d, 0xdbff, 0xdc00, 0xde00, 0xdfff, 0xe000, 0xffff), fc.integer({ min: 0, max: 0xffff }));
+const unit = fc.oneof(
+  fc.constantFrom(0x41, 0x61, 0xd800, 0xd83d, 0xdbff, 0xdc00, 0xde00, 0xdfff, 0xe000, 0xffff),
+  fc.integer({ min: 0, max: 0xffff }),
+);
 const str = fc.array(unit, { maxLength: 6 }).map((u) => String.fromCharCode(...u));
 
 describe('USR-LIST-5 code-point order', () => {

@@ -79,9 +79,20 @@ describe('PERM-3 / SHARED-1 / MERGE-5 a shared account never holds a forbidden n
         const w = world(p);
         const boss = w.admin('boss');
         const r = byAdmin ? boss : w.user('deleg', { permissions: ['user_create', 'user_edit', ...held] });
-        w.send(r.conn, 'UserCreate', { username: 'kiosk', password: 'pw', is_admin: false, is_shared: true, enabled: true, permissions: onCreate });
+        w.send(r.conn, 'UserCreate', {
+          username: 'kiosk',
+          password: 'pw',
+          is_admin: false,
+          is_shared: true,
+          enabled: true,
+          permissions: onCreate,
+        });
         if (!w.state.accounts.kiosk) w.account('kiosk', { shared: true, permissions: [...SHARED_ALLOWED] });
-        w.send(r.conn, 'UserUpdate', { username: 'kiosk', requested_permissions: onUpdate, requested_is_admin: byAdmin ? true : undefined });
+        w.send(r.conn, 'UserUpdate', {
+          username: 'kiosk',
+          requested_permissions: onUpdate,
+          requested_is_admin: byAdmin ? true : undefined,
+        });
         w.send(boss.conn, 'UserUpdate', { username: 'guest', requested_permissions: onUpdate, requested_is_admin: true });
         for (const key of ['kiosk', 'guest']) {
           const a = w.state.accounts[key]!;
@@ -152,7 +163,14 @@ const request: fc.Arbitrary<[string, Record<string, unknown>]> = fc.oneof(
   fc.constant(['UserBack', {}] as [string, Record<string, unknown>]),
   fc.record({ status: opt(fc.option(text)) }).map((b) => ['UserStatus', b] as [string, Record<string, unknown>]),
   fc
-    .record({ username: text, password: text, is_admin: fc.boolean(), is_shared: opt(fc.boolean()), enabled: fc.boolean(), permissions: perms })
+    .record({
+      username: text,
+      password: text,
+      is_admin: fc.boolean(),
+      is_shared: opt(fc.boolean()),
+      enabled: fc.boolean(),
+      permissions: perms,
+    })
     .map((b) => ['UserCreate', b] as [string, Record<string, unknown>]),
   fc.record({ username: text }).map((b) => ['UserEdit', b] as [string, Record<string, unknown>]),
   fc

@@ -12,7 +12,11 @@ const AVATAR = 'data:image/png;base64,...';
 function dropNulls(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(dropNulls);
   if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, dropNulls(x)]));
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== null)
+        .map(([k, x]) => [k, dropNulls(x)]),
+    );
   }
   return v;
 }
@@ -91,9 +95,42 @@ describe('seed users.md', () => {
       seed('UserListResponse', {
         success: true,
         users: [
-          { username: 'alice', nickname: 'alice', login_time: 1703001234, is_admin: true, is_shared: false, session_ids: [1, 5], locale: 'en', avatar: AVATAR, is_away: true, status: 'in a meeting' },
-          { username: 'bob', nickname: 'bob', login_time: 1703002000, is_admin: false, is_shared: false, session_ids: [3], locale: 'de', avatar: null, is_away: false, status: null },
-          { username: 'shared_acct', nickname: 'Visitor', login_time: 1703002500, is_admin: false, is_shared: true, session_ids: [7], locale: 'en', avatar: null, is_away: false, status: 'just browsing' },
+          {
+            username: 'alice',
+            nickname: 'alice',
+            login_time: 1703001234,
+            is_admin: true,
+            is_shared: false,
+            session_ids: [1, 5],
+            locale: 'en',
+            avatar: AVATAR,
+            is_away: true,
+            status: 'in a meeting',
+          },
+          {
+            username: 'bob',
+            nickname: 'bob',
+            login_time: 1703002000,
+            is_admin: false,
+            is_shared: false,
+            session_ids: [3],
+            locale: 'de',
+            avatar: null,
+            is_away: false,
+            status: null,
+          },
+          {
+            username: 'shared_acct',
+            nickname: 'Visitor',
+            login_time: 1703002500,
+            is_admin: false,
+            is_shared: true,
+            session_ids: [7],
+            locale: 'en',
+            avatar: null,
+            is_away: false,
+            status: 'just browsing',
+          },
         ],
       }),
     );
@@ -105,22 +142,54 @@ describe('seed users.md', () => {
       seed('UserListResponse', {
         success: true,
         users: [
-          { username: 'alice', nickname: 'alice', login_time: 1702900000, is_admin: true, is_shared: false, session_ids: [], locale: '', avatar: null },
-          { username: 'bob', nickname: 'bob', login_time: 1702950000, is_admin: false, is_shared: false, session_ids: [], locale: '', avatar: null },
+          {
+            username: 'alice',
+            nickname: 'alice',
+            login_time: 1702900000,
+            is_admin: true,
+            is_shared: false,
+            session_ids: [],
+            locale: '',
+            avatar: null,
+          },
+          {
+            username: 'bob',
+            nickname: 'bob',
+            login_time: 1702950000,
+            is_admin: false,
+            is_shared: false,
+            session_ids: [],
+            locale: '',
+            avatar: null,
+          },
         ],
       }),
     );
   });
   it('UserListResponse failure', () => {
     const { w, bob } = usersWorld();
-    expect(shaped(reply(w, bob, 'UserList', { all: false }))).toEqual(seed('UserListResponse', { success: false, error: 'Permission denied' }));
+    expect(shaped(reply(w, bob, 'UserList', { all: false }))).toEqual(
+      seed('UserListResponse', { success: false, error: 'Permission denied' }),
+    );
   });
   it('UserInfoResponse, non-admin requesting', () => {
     const { w, bob } = usersWorld();
     expect(shaped(reply(w, bob, 'UserInfo', { nickname: 'alice' }))).toEqual(
       seed('UserInfoResponse', {
         success: true,
-        user: { username: 'alice', nickname: 'alice', login_time: 1703001234, is_shared: false, session_ids: [1, 5], features: ['chat'], created_at: 1702900000, locale: 'en', avatar: AVATAR, is_away: true, status: 'in a meeting' },
+        user: {
+          username: 'alice',
+          nickname: 'alice',
+          login_time: 1703001234,
+          is_shared: false,
+          session_ids: [1, 5],
+          features: ['chat'],
+          created_at: 1702900000,
+          locale: 'en',
+          avatar: AVATAR,
+          is_away: true,
+          status: 'in a meeting',
+        },
       }),
     );
   });
@@ -130,12 +199,28 @@ describe('seed users.md', () => {
     seat(w, { id: 4, username: 'bob', loginTime: 1703002100, locale: 'de', ip: '10.0.0.5' });
     const user = shaped(reply(w, alice, 'UserInfo', { nickname: 'bob' })).user as Record<string, unknown>;
     expect({ ...user, session_ids: [3] }).toEqual(
-      dropNulls({ username: 'bob', nickname: 'bob', login_time: 1703002000, is_shared: false, session_ids: [3], features: ['chat'], created_at: 1702950000, locale: 'de', avatar: null, is_away: false, status: null, is_admin: false, addresses: ['192.168.1.100', '10.0.0.5'] }),
+      dropNulls({
+        username: 'bob',
+        nickname: 'bob',
+        login_time: 1703002000,
+        is_shared: false,
+        session_ids: [3],
+        features: ['chat'],
+        created_at: 1702950000,
+        locale: 'de',
+        avatar: null,
+        is_away: false,
+        status: null,
+        is_admin: false,
+        addresses: ['192.168.1.100', '10.0.0.5'],
+      }),
     );
   });
   it('UserInfoResponse failure', () => {
     const { w, alice } = usersWorld();
-    expect(shaped(reply(w, alice, 'UserInfo', { nickname: 'unknown' }))).toEqual(seed('UserInfoResponse', { success: false, error: "User 'unknown' is not online" }));
+    expect(shaped(reply(w, alice, 'UserInfo', { nickname: 'unknown' }))).toEqual(
+      seed('UserInfoResponse', { success: false, error: "User 'unknown' is not online" }),
+    );
   });
   it('UserConnected and UserDisconnected', () => {
     const { w, alice } = usersWorld();
@@ -145,7 +230,18 @@ describe('seed users.md', () => {
     const c = w.session('charlie', { locale: 'fr' });
     expect(shaped(messagesTo(c.outputs, alice).find((m) => m.type === 'UserConnected')!)).toEqual(
       seed('UserConnected', {
-        user: { username: 'charlie', nickname: 'charlie', login_time: 1703003000, is_admin: false, is_shared: false, session_ids: [9], locale: 'fr', avatar: null, is_away: false, status: null },
+        user: {
+          username: 'charlie',
+          nickname: 'charlie',
+          login_time: 1703003000,
+          is_admin: false,
+          is_shared: false,
+          session_ids: [9],
+          locale: 'fr',
+          avatar: null,
+          is_away: false,
+          status: null,
+        },
       }),
     );
     expect(shaped(messagesTo(w.close(c.conn), alice)[0]!)).toEqual(seed('UserDisconnected', { session_id: 9, nickname: 'charlie' }));
@@ -157,7 +253,18 @@ describe('seed users.md', () => {
     const v = w.session('shared_acct', { nickname: 'NewVisitor', avatar: 'data:image/png;base64,AAAA' });
     expect(shaped(messagesTo(v.outputs, alice).find((m) => m.type === 'UserConnected')!)).toEqual(
       seed('UserConnected', {
-        user: { username: 'shared_acct', nickname: 'NewVisitor', login_time: 1703003500, is_admin: false, is_shared: true, session_ids: [10], locale: 'en', avatar: 'data:image/png;base64,AAAA', is_away: false, status: null },
+        user: {
+          username: 'shared_acct',
+          nickname: 'NewVisitor',
+          login_time: 1703003500,
+          is_admin: false,
+          is_shared: true,
+          session_ids: [10],
+          locale: 'en',
+          avatar: 'data:image/png;base64,AAAA',
+          is_away: false,
+          status: null,
+        },
       }),
     );
   });
@@ -167,7 +274,18 @@ describe('seed users.md', () => {
     expect(shaped(messagesTo(outs, alice).find((m) => m.type === 'UserUpdated')!)).toEqual(
       seed('UserUpdated', {
         previous_username: 'bob',
-        user: { username: 'robert', nickname: 'robert', login_time: 1703002000, is_admin: false, is_shared: false, session_ids: [3], locale: 'de', avatar: null, is_away: false, status: null },
+        user: {
+          username: 'robert',
+          nickname: 'robert',
+          login_time: 1703002000,
+          is_admin: false,
+          is_shared: false,
+          session_ids: [3],
+          locale: 'de',
+          avatar: null,
+          is_away: false,
+          status: null,
+        },
       }),
     );
   });
@@ -180,7 +298,18 @@ describe('seed users.md', () => {
     expect(shaped(messagesTo(outs, alice).find((m) => m.type === 'UserUpdated')!)).toEqual(
       seed('UserUpdated', {
         previous_username: 'alice',
-        user: { username: 'alice', nickname: 'alice', login_time: 1703001234, is_admin: true, is_shared: false, session_ids: [1, 5], locale: 'en', avatar: AVATAR, is_away: true, status: 'in a meeting' },
+        user: {
+          username: 'alice',
+          nickname: 'alice',
+          login_time: 1703001234,
+          is_admin: true,
+          is_shared: false,
+          session_ids: [1, 5],
+          locale: 'en',
+          avatar: AVATAR,
+          is_away: true,
+          status: 'in a meeting',
+        },
       }),
     );
   });
@@ -196,31 +325,57 @@ function adminWorld(): { w: World; boss: string } {
 describe('seed admin.md', () => {
   it('UserCreate regular and shared examples → UserCreateResponse; duplicate → failure', () => {
     const { w, boss } = adminWorld();
-    const regular = { username: 'alice', password: 'secretpassword', is_admin: false, enabled: true, permissions: ['chat_send', 'chat_receive', 'chat_topic', 'user_list', 'user_info', 'news_list', 'file_list', 'file_download'] };
+    const regular = {
+      username: 'alice',
+      password: 'secretpassword',
+      is_admin: false,
+      enabled: true,
+      permissions: ['chat_send', 'chat_receive', 'chat_topic', 'user_list', 'user_info', 'news_list', 'file_list', 'file_download'],
+    };
     expect(shaped(reply(w, boss, 'UserCreate', regular))).toEqual(seed('UserCreateResponse', { success: true, username: 'alice' }));
-    expect(shaped(reply(w, boss, 'UserCreate', regular))).toEqual(seed('UserCreateResponse', { success: false, error: 'Username already exists' }));
-    const sharedAcct = { username: 'shared_acct', password: 'sharedpass', is_admin: false, is_shared: true, enabled: true, permissions: ['chat_send', 'chat_receive', 'user_list', 'user_info'] };
-    expect(shaped(reply(w, boss, 'UserCreate', sharedAcct))).toEqual(seed('UserCreateResponse', { success: true, username: 'shared_acct' }));
+    expect(shaped(reply(w, boss, 'UserCreate', regular))).toEqual(
+      seed('UserCreateResponse', { success: false, error: 'Username already exists' }),
+    );
+    const sharedAcct = {
+      username: 'shared_acct',
+      password: 'sharedpass',
+      is_admin: false,
+      is_shared: true,
+      enabled: true,
+      permissions: ['chat_send', 'chat_receive', 'user_list', 'user_info'],
+    };
+    expect(shaped(reply(w, boss, 'UserCreate', sharedAcct))).toEqual(
+      seed('UserCreateResponse', { success: true, username: 'shared_acct' }),
+    );
     expect(w.state.accounts.shared_acct!.permissions).toEqual(sharedAcct.permissions);
   });
   it('UserEditResponse success and failure', () => {
     const { w, boss } = adminWorld();
     created(w, 'alice', 1702100000, { permissions: ['chat_send', 'chat_receive', 'user_list'] });
     expect(shaped(reply(w, boss, 'UserEdit', { username: 'alice' }))).toEqual(
-      seed('UserEditResponse', { success: true, username: 'alice', is_admin: false, is_shared: false, enabled: true, permissions: ['chat_send', 'chat_receive', 'user_list'] }),
+      seed('UserEditResponse', {
+        success: true,
+        username: 'alice',
+        is_admin: false,
+        is_shared: false,
+        enabled: true,
+        permissions: ['chat_send', 'chat_receive', 'user_list'],
+      }),
     );
-    expect(shaped(reply(w, boss, 'UserEdit', { username: 'nobody' }))).toEqual(seed('UserEditResponse', { success: false, error: 'User not found' }));
+    expect(shaped(reply(w, boss, 'UserEdit', { username: 'nobody' }))).toEqual(
+      seed('UserEditResponse', { success: false, error: 'User not found' }),
+    );
   });
   it('UserUpdate examples → UserUpdateResponse; wrong current password → failure', () => {
     const { w } = adminWorld();
     created(w, 'alice', 1702100000, { password: 'oldpassword' });
     const alice = seat(w, { id: 2, username: 'alice', loginTime: 1703000100 });
-    expect(shaped(reply(w, alice, 'UserUpdate', { username: 'alice', current_password: 'wrong', requested_password: 'newpassword' }))).toEqual(
-      seed('UserUpdateResponse', { success: false, error: 'Incorrect current password' }),
-    );
-    expect(shaped(reply(w, alice, 'UserUpdate', { username: 'alice', current_password: 'oldpassword', requested_password: 'newpassword' }))).toEqual(
-      seed('UserUpdateResponse', { success: true, username: 'alice' }),
-    );
+    expect(
+      shaped(reply(w, alice, 'UserUpdate', { username: 'alice', current_password: 'wrong', requested_password: 'newpassword' })),
+    ).toEqual(seed('UserUpdateResponse', { success: false, error: 'Incorrect current password' }));
+    expect(
+      shaped(reply(w, alice, 'UserUpdate', { username: 'alice', current_password: 'oldpassword', requested_password: 'newpassword' })),
+    ).toEqual(seed('UserUpdateResponse', { success: true, username: 'alice' }));
     const boss = 'seat1';
     created(w, 'oldname', 1702100000);
     expect(shaped(reply(w, boss, 'UserUpdate', { username: 'oldname', requested_username: 'newname' }))).toEqual(
@@ -233,7 +388,10 @@ describe('seed admin.md', () => {
     const { w, boss } = adminWorld();
     created(w, 'bob', 1702100000, { permissions: ['chat_send'] });
     const bob = seat(w, { id: 3, username: 'bob', loginTime: 1703000200 });
-    const outs = w.send(boss, 'UserUpdate', { username: 'bob', requested_permissions: ['chat_send', 'chat_receive', 'news_list', 'news_create'] });
+    const outs = w.send(boss, 'UserUpdate', {
+      username: 'bob',
+      requested_permissions: ['chat_send', 'chat_receive', 'news_list', 'news_create'],
+    });
     expect(shaped(messagesTo(outs, bob).find((m) => m.type === 'PermissionsUpdated')!)).toEqual(
       seed('PermissionsUpdated', { is_admin: false, permissions: ['chat_send', 'chat_receive', 'news_list', 'news_create'] }),
     );
@@ -249,7 +407,15 @@ describe('seed admin.md', () => {
       seed('PermissionsUpdated', {
         is_admin: true,
         permissions: [],
-        server_info: { name: 'My BBS', description: '...', version: '0.5.0', transfer_port: 7501, max_connections_per_ip: 5, max_transfers_per_ip: 2, image: AVATAR },
+        server_info: {
+          name: 'My BBS',
+          description: '...',
+          version: '0.5.0',
+          transfer_port: 7501,
+          max_connections_per_ip: 5,
+          max_transfers_per_ip: 2,
+          image: AVATAR,
+        },
         chat_info: { topic: 'Welcome!', topic_set_by: 'admin' },
       }),
     );
@@ -262,34 +428,65 @@ describe('seed admin.md', () => {
     const body = shaped(messagesTo(outs, boss).find((m) => m.type === 'UserUpdated')!);
     const example = seed('UserUpdated', {
       previous_username: 'bob',
-      user: { username: 'robert', nickname: 'robert', login_time: 1703002000, is_admin: false, is_shared: false, session_ids: [3], locale: 'en', avatar: null },
+      user: {
+        username: 'robert',
+        nickname: 'robert',
+        login_time: 1703002000,
+        is_admin: false,
+        is_shared: false,
+        session_ids: [3],
+        locale: 'en',
+        avatar: null,
+      },
     }) as { user: Record<string, unknown> };
     expect(body).toEqual({ ...example, user: { ...example.user, is_away: false } });
   });
   it('UserDeleteResponse success and failure', () => {
     const { w, boss } = adminWorld();
     created(w, 'bob', 1702100000);
-    expect(shaped(reply(w, boss, 'UserDelete', { username: 'bob' }))).toEqual(seed('UserDeleteResponse', { success: true, username: 'bob' }));
-    expect(shaped(reply(w, boss, 'UserDelete', { username: 'admin' }))).toEqual(seed('UserDeleteResponse', { success: false, error: 'Cannot delete your own account' }));
+    expect(shaped(reply(w, boss, 'UserDelete', { username: 'bob' }))).toEqual(
+      seed('UserDeleteResponse', { success: true, username: 'bob' }),
+    );
+    expect(shaped(reply(w, boss, 'UserDelete', { username: 'admin' }))).toEqual(
+      seed('UserDeleteResponse', { success: false, error: 'Cannot delete your own account' }),
+    );
   });
   it('UserKickResponse success and failure', () => {
     const { w, boss } = adminWorld();
     created(w, 'troublemaker', 1702100000);
     seat(w, { id: 4, username: 'troublemaker', loginTime: 1703000300 });
-    expect(shaped(reply(w, boss, 'UserKick', { nickname: 'troublemaker' }))).toEqual(seed('UserKickResponse', { success: true, nickname: 'troublemaker' }));
-    expect(shaped(reply(w, boss, 'UserKick', { nickname: 'unknown' }))).toEqual(seed('UserKickResponse', { success: false, error: "User 'unknown' is not online" }));
+    expect(shaped(reply(w, boss, 'UserKick', { nickname: 'troublemaker' }))).toEqual(
+      seed('UserKickResponse', { success: true, nickname: 'troublemaker' }),
+    );
+    expect(shaped(reply(w, boss, 'UserKick', { nickname: 'unknown' }))).toEqual(
+      seed('UserKickResponse', { success: false, error: "User 'unknown' is not online" }),
+    );
   });
   it('ServerInfoUpdateResponse and ServerInfoUpdated; failure example', () => {
     const { w, boss } = adminWorld();
-    const outs = w.send(boss, 'ServerInfoUpdate', { name: 'My Awesome BBS', description: 'Welcome to my server!', max_transfers_per_ip: 2 });
+    const outs = w.send(boss, 'ServerInfoUpdate', {
+      name: 'My Awesome BBS',
+      description: 'Welcome to my server!',
+      max_transfers_per_ip: 2,
+    });
     const [resp, update] = messagesTo(outs, boss);
     expect(shaped(resp!)).toEqual(seed('ServerInfoUpdateResponse', { success: true }));
     expect(shaped(update!)).toEqual(
       seed('ServerInfoUpdated', {
-        server_info: { name: 'My Awesome BBS', description: 'Welcome to my server!', version: '0.5.0', transfer_port: 7501, max_connections_per_ip: 5, max_transfers_per_ip: 2, image: null },
+        server_info: {
+          name: 'My Awesome BBS',
+          description: 'Welcome to my server!',
+          version: '0.5.0',
+          transfer_port: 7501,
+          max_connections_per_ip: 5,
+          max_transfers_per_ip: 2,
+          image: null,
+        },
       }),
     );
-    expect(shaped(reply(w, boss, 'ServerInfoUpdate', { name: '' }))).toEqual(seed('ServerInfoUpdateResponse', { success: false, error: 'Server name cannot be empty' }));
+    expect(shaped(reply(w, boss, 'ServerInfoUpdate', { name: '' }))).toEqual(
+      seed('ServerInfoUpdateResponse', { success: false, error: 'Server name cannot be empty' }),
+    );
   });
 });
 
@@ -319,7 +516,9 @@ describe('seed connection-monitor.md', () => {
     const boss = seat(w, { id: 1, username: 'admin', loginTime: 1704060000, ip: '10.0.0.1' });
     seat(w, { id: 2, username: 'guests', nickname: 'visitor1', loginTime: 1704067200, ip: '192.168.1.50' });
     seat(w, { id: 3, username: 'guests', nickname: 'visitor2', loginTime: 1704067300, ip: '192.168.1.51' });
-    const connections = (shaped(reply(w, boss, 'ConnectionMonitor', {})).connections as Array<Record<string, unknown>>).filter((c) => c.is_shared);
+    const connections = (shaped(reply(w, boss, 'ConnectionMonitor', {})).connections as Array<Record<string, unknown>>).filter(
+      (c) => c.is_shared,
+    );
     expect(connections).toEqual([
       { nickname: 'visitor1', username: 'guests', ip: '::ffff:192.168.1.50', login_time: 1704067200, is_admin: false, is_shared: true },
       { nickname: 'visitor2', username: 'guests', ip: '::ffff:192.168.1.51', login_time: 1704067300, is_admin: false, is_shared: true },
@@ -329,6 +528,8 @@ describe('seed connection-monitor.md', () => {
     const w = world('spec');
     created(w, 'alice', 1702000000);
     const alice = seat(w, { id: 1, username: 'alice', loginTime: 1704067200 });
-    expect(shaped(reply(w, alice, 'ConnectionMonitor', {}))).toEqual(seed('ConnectionMonitorResponse', { success: false, error: 'Permission denied' }));
+    expect(shaped(reply(w, alice, 'ConnectionMonitor', {}))).toEqual(
+      seed('ConnectionMonitorResponse', { success: false, error: 'Permission denied' }),
+    );
   });
 });

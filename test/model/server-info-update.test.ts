@@ -84,7 +84,10 @@ describe('ADM-SINFO-5 / ADM-SINFO-6 / ADM-SINFO-7 / ADM-SINFO-8 validation order
     });
   }
   it('VAL-SERVER-DESCRIPTION [DIVERGENT]: 300 characters pass in spec (≤ 512), fail in nexusd (≤ 256 bytes)', () => {
-    for (const [profile, ok] of [['spec', true], ['nexusd', false]] as const) {
+    for (const [profile, ok] of [
+      ['spec', true],
+      ['nexusd', false],
+    ] as const) {
       const w = world(profile);
       const boss = w.admin('boss');
       expect(answer(sinfo(w, boss.conn, { description: 'd'.repeat(300) }), boss.conn).message.body.success === true).toBe(ok);
@@ -133,7 +136,10 @@ describe('ADM-SINFO-9 / ADM-SINFO-10 / BC-6 success', () => {
     });
   }
   it('SES-SI-7 [DIVERGENT] a cleared image is null in spec and "" in nexusd', () => {
-    for (const [profile, image] of [['spec', null], ['nexusd', '']] as const) {
+    for (const [profile, image] of [
+      ['spec', null],
+      ['nexusd', ''],
+    ] as const) {
       const w = world(profile);
       const boss = w.admin('boss');
       sinfo(w, boss.conn, { image: PNG });

@@ -355,10 +355,7 @@ describe('Account kinds (session.md §2.2)', () => {
     const one = w.session('bob');
     const two = w.session('BOB');
     expect(two.sessionId).toBeGreaterThan(one.sessionId);
-    expect([w.state.sessions[String(one.sessionId)]!.nickname, w.state.sessions[String(two.sessionId)]!.nickname]).toEqual([
-      'Bob',
-      'Bob',
-    ]);
+    expect([w.state.sessions[String(one.sessionId)]!.nickname, w.state.sessions[String(two.sessionId)]!.nickname]).toEqual(['Bob', 'Bob']);
   });
 
   for (const profile of PROFILES) {
@@ -625,7 +622,11 @@ describe('Session identity and broadcasts (session.md §4, §5)', () => {
     w.account('blind');
     const blind = w.session('blind');
     const out = w.close(bob1.conn);
-    expect(sends(out).map((o) => o.conn).sort()).toEqual([admin.conn, bob2.conn].sort());
+    expect(
+      sends(out)
+        .map((o) => o.conn)
+        .sort(),
+    ).toEqual([admin.conn, bob2.conn].sort());
     expect(single(out, admin.conn).body).toEqual({ type: 'UserDisconnected', session_id: bob1.sessionId, nickname: 'bob' });
     expect(messagesTo(out, blind.conn)).toEqual([]);
     expect(closes(out)).toEqual([]); // the peer closed: nothing to close

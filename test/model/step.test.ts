@@ -109,9 +109,7 @@ describe('sequencing (wire.md §10)', () => {
     const spec = s.send(d, 'ServerInfoUpdate', { name: 'x' });
     const err = sends(spec, d)[0]!;
     expect(err.error).toMatchObject({ key: 'E-NOT-LOGGED-IN', carriers: ['E!', 'E'], command: 'ServerInfoUpdate' });
-    expect(closes(spec, d)).toEqual([
-      expect.objectContaining({ reason: 'error', accept: { optional: true } }),
-    ]);
+    expect(closes(spec, d)).toEqual([expect.objectContaining({ reason: 'error', accept: { optional: true } })]);
   });
 
   for (const profile of PROFILES) {
@@ -232,7 +230,10 @@ describe('malformed input, timeouts, peer close (wire.md §7, §8)', () => {
       ] as const) {
         const c = w.connect();
         const out = w.raw(c, type, payload);
-        expect(sends(out, c).map((o) => o.error?.key), payload).toEqual(['E-INVALID-MESSAGE-FORMAT']);
+        expect(
+          sends(out, c).map((o) => o.error?.key),
+          payload,
+        ).toEqual(['E-INVALID-MESSAGE-FORMAT']);
         expect(isClosed(out, c)).toBe(true);
       }
     }
@@ -397,7 +398,11 @@ describe('purity', () => {
     const ev = {
       kind: 'frame' as const,
       conn: c,
-      frame: { type: 'Login', id: '00000000abcd', payload: new TextEncoder().encode('{"type":"Login","username":"admin","password":"pw","features":[]}') },
+      frame: {
+        type: 'Login',
+        id: '00000000abcd',
+        payload: new TextEncoder().encode('{"type":"Login","username":"admin","password":"pw","features":[]}'),
+      },
       now: T0 + 1,
     };
     const a = step(w.state, ev);
@@ -441,7 +446,15 @@ describe('create.ts and password.ts', () => {
       { profile: 'spec' },
       {
         accounts: [
-          { username: 'Bob', passwordDigest: passwordDigest('pw'), isAdmin: false, isShared: false, enabled: true, permissions: [], createdAt: 1 },
+          {
+            username: 'Bob',
+            passwordDigest: passwordDigest('pw'),
+            isAdmin: false,
+            isShared: false,
+            enabled: true,
+            permissions: [],
+            createdAt: 1,
+          },
           { username: 'guest', passwordDigest: '', isAdmin: false, isShared: true, enabled: false, permissions: [], createdAt: 1 },
         ],
         sessions: [
@@ -459,15 +472,37 @@ describe('create.ts and password.ts', () => {
     // a login against it numbers above 17 and inherits from the latest foreign session (SES-ID-3)
     const c = 'c1';
     let r = step(s, { kind: 'connect', conn: c, ip: '10.0.0.1', port: 1, now: 300 });
-    r = step(r.state, { kind: 'frame', conn: c, frame: { type: 'Handshake', id: '000000000001', payload: new TextEncoder().encode('{"type":"Handshake","version":"0.5.0"}') }, now: 300 });
-    r = step(r.state, { kind: 'frame', conn: c, frame: { type: 'Login', id: '000000000002', payload: new TextEncoder().encode('{"type":"Login","username":"bob","password":"pw","features":[]}') }, now: 300 });
+    r = step(r.state, {
+      kind: 'frame',
+      conn: c,
+      frame: { type: 'Handshake', id: '000000000001', payload: new TextEncoder().encode('{"type":"Handshake","version":"0.5.0"}') },
+      now: 300,
+    });
+    r = step(r.state, {
+      kind: 'frame',
+      conn: c,
+      frame: {
+        type: 'Login',
+        id: '000000000002',
+        payload: new TextEncoder().encode('{"type":"Login","username":"bob","password":"pw","features":[]}'),
+      },
+      now: 300,
+    });
     expect(r.state.sessions['18']).toMatchObject({ isAway: true, status: 'late', conn: c });
   });
 
   it('passwordDigest: "" stays "", otherwise SHA-256 hex; a null digest never matches', () => {
     expect(passwordDigest('')).toBe('');
     expect(passwordDigest('pw')).toBe(createHash('sha256').update('pw').digest('hex'));
-    const account = { username: 'a', passwordDigest: passwordDigest('pw'), isAdmin: false, isShared: false, enabled: true, permissions: [], createdAt: 0 };
+    const account = {
+      username: 'a',
+      passwordDigest: passwordDigest('pw'),
+      isAdmin: false,
+      isShared: false,
+      enabled: true,
+      permissions: [],
+      createdAt: 0,
+    };
     expect(passwordMatches(account, 'pw')).toBe(true);
     expect(passwordMatches(account, 'PW')).toBe(false);
     expect(passwordMatches({ ...account, passwordDigest: '' }, '')).toBe(true);

@@ -58,7 +58,10 @@ describe('ADM-CREATE-2 / ADM-CREATE-3 / ADM-CREATE-4 / GEN-3 format validation b
     });
   }
   it('VAL-PASSWORD [DIVERGENT] unit: 256 multi-byte characters pass in spec, fail in nexusd', () => {
-    for (const [profile, ok] of [['spec', true], ['nexusd', false]] as const) {
+    for (const [profile, ok] of [
+      ['spec', true],
+      ['nexusd', false],
+    ] as const) {
       const w = world(profile);
       const boss = w.admin('boss');
       const outs = create(w, boss.conn, { password: 'é'.repeat(256) });
@@ -82,7 +85,10 @@ describe('ADM-CREATE-5 GEN-2 then user_create', () => {
     });
   }
   it('spec: missing user_create → typed; nexusd: Error, open (GEN-4)', () => {
-    for (const [profile, type] of [['spec', 'UserCreateResponse'], ['nexusd', 'Error']] as const) {
+    for (const [profile, type] of [
+      ['spec', 'UserCreateResponse'],
+      ['nexusd', 'Error'],
+    ] as const) {
       const w = world(profile);
       const a = w.user('alice', { permissions: ['user_edit'] });
       const outs = create(w, a.conn);

@@ -5,7 +5,8 @@ import { closes, isClosed, messagesTo, recipients, sends, world, type World } fr
 
 type Outs = ReturnType<World['send']>;
 const del = (w: World, conn: string, username: string) => w.send(conn, 'UserDelete', { username });
-const answer = (outs: Outs, conn: string) => sends(outs, conn).find((o) => o.message.type === 'UserDeleteResponse' || o.message.type === 'Error')!;
+const answer = (outs: Outs, conn: string) =>
+  sends(outs, conn).find((o) => o.message.type === 'UserDeleteResponse' || o.message.type === 'Error')!;
 
 function orphan(w: World, conn: string): void {
   const c = w.state.connections[conn]!;

@@ -67,7 +67,10 @@ describe('USR-INFO-3 GEN-2', () => {
 
 describe('USR-INFO-4 user_info (GEN-4 carrier)', () => {
   it('spec: typed UserInfoResponse; nexusd: Error; both stay open', () => {
-    for (const [profile, type] of [['spec', 'UserInfoResponse'], ['nexusd', 'Error']] as const) {
+    for (const [profile, type] of [
+      ['spec', 'UserInfoResponse'],
+      ['nexusd', 'Error'],
+    ] as const) {
       const w = world(profile);
       const a = w.user('alice');
       const outs = w.send(a.conn, 'UserInfo', { nickname: 'alice' });

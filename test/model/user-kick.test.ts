@@ -5,7 +5,8 @@ import { closes, isClosed, messagesTo, recipients, sends, world, type World } fr
 
 type Outs = ReturnType<World['send']>;
 const kick = (w: World, conn: string, nickname: string) => w.send(conn, 'UserKick', { nickname });
-const answer = (outs: Outs, conn: string) => sends(outs, conn).find((o) => o.message.type === 'UserKickResponse' || o.message.type === 'Error')!;
+const answer = (outs: Outs, conn: string) =>
+  sends(outs, conn).find((o) => o.message.type === 'UserKickResponse' || o.message.type === 'Error')!;
 
 function orphan(w: World, conn: string): void {
   const c = w.state.connections[conn]!;

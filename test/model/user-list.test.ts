@@ -127,7 +127,15 @@ describe('USR-LIST-4 [DIVERGENT] all:true', () => {
     expect(list).toEqual([
       { username: 'editor', nickname: 'editor', login_time: T0 + 100, is_admin: false, is_shared: false, session_ids: [], locale: '' },
       { username: 'guest', nickname: 'guest', login_time: T0, is_admin: false, is_shared: true, session_ids: [], locale: '' },
-      { username: 'shared_acct', nickname: 'shared_acct', login_time: T0 + 100, is_admin: false, is_shared: true, session_ids: [], locale: '' },
+      {
+        username: 'shared_acct',
+        nickname: 'shared_acct',
+        login_time: T0 + 100,
+        is_admin: false,
+        is_shared: true,
+        session_ids: [],
+        locale: '',
+      },
     ]);
   });
   it('nexusd: live entries (one per shared session) plus a stored entry per account without a session', () => {

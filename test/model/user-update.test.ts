@@ -8,7 +8,8 @@ import { T0, isClosed, closes, messagesTo, ofType, recipients, sends, world, typ
 
 type Outs = ReturnType<World['send']>;
 const update = (w: World, conn: string, o: Record<string, unknown>) => w.send(conn, 'UserUpdate', o);
-const reply = (outs: Outs, conn: string) => sends(outs, conn).find((o) => o.message.type === 'UserUpdateResponse' || o.message.type === 'Error')!;
+const reply = (outs: Outs, conn: string) =>
+  sends(outs, conn).find((o) => o.message.type === 'UserUpdateResponse' || o.message.type === 'Error')!;
 const errorKey = (outs: Outs, conn: string) => reply(outs, conn).error?.key;
 
 function orphan(w: World, conn: string): void {
@@ -86,7 +87,10 @@ describe('ADM-UPDATE-19 self password change', () => {
 
 describe('ADM-UPDATE-5 / ADMP-3 other branch', () => {
   it('missing user_edit: spec typed, nexusd Error (GEN-4)', () => {
-    for (const [profile, type] of [['spec', 'UserUpdateResponse'], ['nexusd', 'Error']] as const) {
+    for (const [profile, type] of [
+      ['spec', 'UserUpdateResponse'],
+      ['nexusd', 'Error'],
+    ] as const) {
       const w = world(profile);
       const a = w.user('alice', { permissions: ['user_create'] });
       w.account('bob');
@@ -158,7 +162,10 @@ describe('ADM-UPDATE-8 / GUEST-1 guest password', () => {
 
 describe('ADM-UPDATE-9 / MERGE-6 / ADMP-4 admin flag', () => {
   it('a non-admin with user_edit sending requested_is_admin (even false) → spec typed, nexusd Error', () => {
-    for (const [profile, type] of [['spec', 'UserUpdateResponse'], ['nexusd', 'Error']] as const) {
+    for (const [profile, type] of [
+      ['spec', 'UserUpdateResponse'],
+      ['nexusd', 'Error'],
+    ] as const) {
       const w = world(profile);
       const a = w.user('alice', { permissions: ['user_edit'] });
       w.account('bob');
@@ -222,7 +229,9 @@ describe('ADM-UPDATE-11 permissions: MERGE-5 → VAL-PERMISSIONS → MERGE-4 →
       expect(errorKey(update(w, boss.conn, { username: 'bob', requested_permissions: ['a\rb'] }), boss.conn)).toBe(
         'E-PERMISSIONS-CONTAINS-NEWLINES',
       );
-      expect(reply(update(w, boss.conn, { username: 'bob', requested_permissions: ['zz_bogus', 'news_list'] }), boss.conn).message.body.success).toBe(true);
+      expect(
+        reply(update(w, boss.conn, { username: 'bob', requested_permissions: ['zz_bogus', 'news_list'] }), boss.conn).message.body.success,
+      ).toBe(true);
       expect(w.state.accounts.bob!.permissions).toEqual(['news_list']); // MERGE-3: exactly the known names
     });
   }
@@ -442,7 +451,9 @@ describe('ADM-UPDATE-16 [DIVERGENT] / BC-3 UserUpdated', () => {
     const v1 = w.session('shared_acct', { nickname: 'V1' });
     const v2 = w.session('shared_acct', { nickname: 'V2' });
     const outs = update(w, boss.conn, { username: 'shared_acct', requested_username: 'kiosk' });
-    const users = messagesTo(outs, boss.conn).filter((m) => m.type === 'UserUpdated').map((m) => m.body.user as Record<string, unknown>);
+    const users = messagesTo(outs, boss.conn)
+      .filter((m) => m.type === 'UserUpdated')
+      .map((m) => m.body.user as Record<string, unknown>);
     expect(users.map((u) => [u.username, u.nickname, u.session_ids])).toEqual([
       ['kiosk', 'V1', [v1.sessionId]],
       ['kiosk', 'V2', [v2.sessionId]],
@@ -485,7 +496,16 @@ describe('ADM-UPDATE-16 [DIVERGENT] / BC-3 UserUpdated', () => {
     expect(messagesTo(outs, boss.conn).find((m) => m.type === 'UserUpdated')!.body).toEqual({
       type: 'UserUpdated',
       previous_username: 'bob',
-      user: { username: 'bob', nickname: 'bob', login_time: 0, is_admin: true, is_shared: false, session_ids: [], locale: 'en', is_away: false },
+      user: {
+        username: 'bob',
+        nickname: 'bob',
+        login_time: 0,
+        is_admin: true,
+        is_shared: false,
+        session_ids: [],
+        locale: 'en',
+        is_away: false,
+      },
     });
   });
 });
@@ -590,7 +610,10 @@ describe('PERM-4 / GEN-5 admins report no stored names and hold everything', () 
       const boss = w.admin('boss');
       const b = w.user('bob', { permissions: ['chat_send'] });
       const outs = update(w, boss.conn, { username: 'bob', requested_is_admin: true });
-      expect(messagesTo(outs, b.conn).find((m) => m.type === 'PermissionsUpdated')!.body).toMatchObject({ is_admin: true, permissions: [] });
+      expect(messagesTo(outs, b.conn).find((m) => m.type === 'PermissionsUpdated')!.body).toMatchObject({
+        is_admin: true,
+        permissions: [],
+      });
       expect(w.state.accounts.bob!.permissions).toEqual(['chat_send']);
       w.user('carol');
       expect(messagesTo(w.send(b.conn, 'UserKick', { nickname: 'carol' }), b.conn)[0]!.body.success).toBe(true);

@@ -138,10 +138,16 @@ describe('VAL-SERVER-DESCRIPTION', () => {
   it('[DIVERGENT] spec ≤ 512 chars, nexusd ≤ 256 bytes; empty allowed; controls', () => {
     for (const p of PROFILES) expect(validateServerDescription('', p)).toBeNull();
     expect(validateServerDescription('d'.repeat(512), 'spec')).toBeNull();
-    expect(validateServerDescription('d'.repeat(513), 'spec')).toEqual({ key: 'E-SERVER-DESCRIPTION-TOO-LONG', params: { max_length: 512 } });
+    expect(validateServerDescription('d'.repeat(513), 'spec')).toEqual({
+      key: 'E-SERVER-DESCRIPTION-TOO-LONG',
+      params: { max_length: 512 },
+    });
     expect(validateServerDescription(E4.repeat(512), 'spec')).toBeNull();
     expect(validateServerDescription('d'.repeat(256), 'nexusd')).toBeNull();
-    expect(validateServerDescription('d'.repeat(257), 'nexusd')).toEqual({ key: 'E-SERVER-DESCRIPTION-TOO-LONG', params: { max_length: 256 } });
+    expect(validateServerDescription('d'.repeat(257), 'nexusd')).toEqual({
+      key: 'E-SERVER-DESCRIPTION-TOO-LONG',
+      params: { max_length: 256 },
+    });
     expect(key(validateServerDescription(E2.repeat(129), 'nexusd'))).toBe('E-SERVER-DESCRIPTION-TOO-LONG');
     for (const p of PROFILES) {
       expect(key(validateServerDescription('a\r\nb', p))).toBe('E-SERVER-DESCRIPTION-CONTAINS-NEWLINES');
@@ -248,7 +254,19 @@ describe('VAL-VERSION / SES-HS-1', () => {
     for (const ok of ['0.5.0', '1.0.0', '0.5.0-alpha', '0.5.0-alpha.1', '0.5.0+build.7', '0.5.0-rc.1+b.001', '10.20.30']) {
       expect(validateVersion(ok), ok).toBeNull();
     }
-    for (const bad of ['0.5', 'v0.5.0', '0.05.0', '0.5.0 ', ' 0.5.0', '0.5.0.1', '0.5.0-', '0.5.0-01', 'a.b.c', '0.5.0+', '99999999999999999999.0.0']) {
+    for (const bad of [
+      '0.5',
+      'v0.5.0',
+      '0.05.0',
+      '0.5.0 ',
+      ' 0.5.0',
+      '0.5.0.1',
+      '0.5.0-',
+      '0.5.0-01',
+      'a.b.c',
+      '0.5.0+',
+      '99999999999999999999.0.0',
+    ]) {
       expect(key(validateVersion(bad)), bad).toBe('E-VERSION-INVALID-SEMVER');
     }
     expect(parseSemVer('1.22.333-x')).toEqual({ major: 1, minor: 22, patch: 333 });

@@ -310,9 +310,9 @@ describe('NexusConnection TLS', () => {
   });
 
   it('a malformed pin is rejected before connecting', async () => {
-    await expect(NexusConnection.open({ host: '127.0.0.1', port: tlsServer.port, transport: 'tls', fingerprint: 'AB:CD', timeoutMs: 1000 })).rejects.toThrow(
-      /32 hex byte pairs/,
-    );
+    await expect(
+      NexusConnection.open({ host: '127.0.0.1', port: tlsServer.port, transport: 'tls', fingerprint: 'AB:CD', timeoutMs: 1000 }),
+    ).rejects.toThrow(/32 hex byte pairs/);
   });
 
   it('auto picks tls against a TLS server and plain against a plain Nexus-style server', async () => {

@@ -29,10 +29,19 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function connect(make: () => Promise<HostileServer>, opts: { transport?: TransportChoice; caps?: Partial<InputCaps> } = {}): Promise<NexusConnection> {
+async function connect(
+  make: () => Promise<HostileServer>,
+  opts: { transport?: TransportChoice; caps?: Partial<InputCaps> } = {},
+): Promise<NexusConnection> {
   const s = await make();
   servers.push(s);
-  const c = await NexusConnection.open({ host: s.host, port: s.port, transport: opts.transport ?? 'plain', timeoutMs: T, ...(opts.caps ? { caps: opts.caps } : {}) });
+  const c = await NexusConnection.open({
+    host: s.host,
+    port: s.port,
+    transport: opts.transport ?? 'plain',
+    timeoutMs: T,
+    ...(opts.caps ? { caps: opts.caps } : {}),
+  });
   conns.push(c);
   return c;
 }
@@ -165,6 +174,7 @@ describe('the runner against hostile targets leaves nothing behind', () => {
     await s.close();
     await settle();
     const after = handles();
-    for (const kind of ['TCPSocketWrap', 'TCPServerWrap', 'Timeout']) expect(after[kind] ?? 0, `${kind}: ${JSON.stringify(after)}`).toBeLessThanOrEqual(before[kind] ?? 0);
+    for (const kind of ['TCPSocketWrap', 'TCPServerWrap', 'Timeout'])
+      expect(after[kind] ?? 0, `${kind}: ${JSON.stringify(after)}`).toBeLessThanOrEqual(before[kind] ?? 0);
   });
 });

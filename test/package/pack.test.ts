@@ -62,7 +62,9 @@ describe('the packed package, installed into an empty project', () => {
     const bin = join(project, 'node_modules', '.bin', 'nexus-conform');
     const direct = await runCli(['--help'], { command: [bin], cwd: project });
     const directList = await runCli(['--list'], { command: [bin], cwd: project });
-    console.log(`installed package startup: --help ${direct.ms} ms, --list ${directList.ms} ms (through npx: ${help.ms} ms, ${list.ms} ms)`);
+    console.log(
+      `installed package startup: --help ${direct.ms} ms, --list ${directList.ms} ms (through npx: ${help.ms} ms, ${list.ms} ms)`,
+    );
   });
 
   it('runs a selection against the embedded server and writes its JSON report', async () => {
@@ -87,7 +89,11 @@ describe('the packed package, installed into an empty project', () => {
   it('serves the reference server, and the suite runs against it', async () => {
     // The installed bin itself (what npx runs): npx does not pass SIGTERM on to it.
     const bin = join(project, 'node_modules', '.bin', 'nexus-conform');
-    const server = start(['serve', '--host', '127.0.0.1', '--port', '0', '--profile', 'nexusd'], { command: [bin], cwd: project, timeoutMs: 90_000 });
+    const server = start(['serve', '--host', '127.0.0.1', '--port', '0', '--profile', 'nexusd'], {
+      command: [bin],
+      cwd: project,
+      timeoutMs: 90_000,
+    });
     try {
       const [, address] = await server.waitFor(/listening on (\S+)/);
       const run = await cli([address!, '--admin', 'root:pack-test-pw', '--profile', 'nexusd', '--grep', 'users/list', '--quiet']);

@@ -67,9 +67,7 @@ const arbFrame = fc.record({ type: arbType, id: arbId, payload: arbPayload });
 describe('encodeFrame (WIRE-FRM-10)', () => {
   it('produces the exact bytes of the worked example', () => {
     const payload = '{"type":"Handshake","version":"0.5.0"}';
-    expect(encodeFrame('Handshake', ID, payload).toString('utf8')).toBe(
-      `NX|9|Handshake|${ID}|38|${payload}\n`,
-    );
+    expect(encodeFrame('Handshake', ID, payload).toString('utf8')).toBe(`NX|9|Handshake|${ID}|38|${payload}\n`);
   });
 
   it('counts lengths in bytes, not characters', () => {
@@ -163,7 +161,13 @@ describe('FrameDecoder round trip (WIRE-FRM-9, WIRE-FRM-10)', () => {
 });
 
 /** Asserts that `wire`, pushed byte by byte, fails with `cls` exactly at byte `at`. */
-function expectFailAt(wire: string | Buffer, cls: new (d: string) => FrameError, rule: string, at: number, d = serverDecoder()): FrameError {
+function expectFailAt(
+  wire: string | Buffer,
+  cls: new (d: string) => FrameError,
+  rule: string,
+  at: number,
+  d = serverDecoder(),
+): FrameError {
   const bytes = typeof wire === 'string' ? b(wire) : wire;
   const r = pushBytewise(d, bytes);
   expect(r.error).toBeInstanceOf(cls);

@@ -16,17 +16,39 @@ import { CLIENT_TYPES } from '../../src/protocol/types.ts';
 describe('limit tables', () => {
   it('spec limits match WIRE-LIM-4', () => {
     expect(SPEC_LIMITS).toEqual({
-      Handshake: 129, Login: 178015, UserList: 95, UserInfo: 225, UserAway: 608, UserBack: 83,
-      UserStatus: 609, UserCreate: 2277, UserEdit: 225, UserUpdate: 3497, UserDelete: 227,
-      UserKick: 225, ServerInfoUpdate: 719304, ConnectionMonitor: 92,
+      Handshake: 129,
+      Login: 178015,
+      UserList: 95,
+      UserInfo: 225,
+      UserAway: 608,
+      UserBack: 83,
+      UserStatus: 609,
+      UserCreate: 2277,
+      UserEdit: 225,
+      UserUpdate: 3497,
+      UserDelete: 227,
+      UserKick: 225,
+      ServerInfoUpdate: 719304,
+      ConnectionMonitor: 92,
     });
   });
 
   it('nexusd exact limits with N = 27 match the derived column (WIRE-LIM-1)', () => {
     expect(NEXUSD_LIMITS).toEqual({
-      Handshake: 65, Login: 176991, UserList: 31, UserInfo: 65, UserAway: 160, UserBack: 19,
-      UserStatus: 161, UserCreate: 1349, UserEdit: 65, UserUpdate: 1705, UserDelete: 67,
-      UserKick: 65, ServerInfoUpdate: 700455, ConnectionMonitor: 28,
+      Handshake: 65,
+      Login: 176991,
+      UserList: 31,
+      UserInfo: 65,
+      UserAway: 160,
+      UserBack: 19,
+      UserStatus: 161,
+      UserCreate: 1349,
+      UserEdit: 65,
+      UserUpdate: 1705,
+      UserDelete: 67,
+      UserKick: 65,
+      ServerInfoUpdate: 700455,
+      ConnectionMonitor: 28,
     });
     // 35 bytes per permission name: only UserCreate / UserUpdate depend on N.
     expect(nexusdExactLimits(30).UserCreate).toBe(404 + 35 * 30);

@@ -54,18 +54,33 @@ describe('decodeClientPayload: valid bodies', () => {
     const r = dec(
       'UserUpdate',
       JSON.stringify({
-        type: 'UserUpdate', username: 'bob', current_password: 'a', requested_username: 'rob',
-        requested_password: 'b', requested_is_admin: true, requested_enabled: false, requested_permissions: ['user_list'],
+        type: 'UserUpdate',
+        username: 'bob',
+        current_password: 'a',
+        requested_username: 'rob',
+        requested_password: 'b',
+        requested_is_admin: true,
+        requested_enabled: false,
+        requested_permissions: ['user_list'],
       }),
     );
     expect(r).toEqual({
       ok: true,
       body: {
-        type: 'UserUpdate', username: 'bob', current_password: 'a', requested_username: 'rob',
-        requested_password: 'b', requested_is_admin: true, requested_enabled: false, requested_permissions: ['user_list'],
+        type: 'UserUpdate',
+        username: 'bob',
+        current_password: 'a',
+        requested_username: 'rob',
+        requested_password: 'b',
+        requested_is_admin: true,
+        requested_enabled: false,
+        requested_permissions: ['user_list'],
       },
     });
-    const s = dec('ServerInfoUpdate', '{"type":"ServerInfoUpdate","name":"N","description":"","max_connections_per_ip":0,"max_transfers_per_ip":4294967295,"image":""}');
+    const s = dec(
+      'ServerInfoUpdate',
+      '{"type":"ServerInfoUpdate","name":"N","description":"","max_connections_per_ip":0,"max_transfers_per_ip":4294967295,"image":""}',
+    );
     expect(s).toMatchObject({ ok: true, body: { max_connections_per_ip: 0, max_transfers_per_ip: 4294967295, image: '' } });
   });
 
@@ -200,7 +215,10 @@ describe('WIRE-JSON-6: duplicate member names (last wins, rules.md §8 UND-10)',
     const first = (type: ClientType, json: string) => decodeClientPayload(type, enc(json), 'nexusd', { duplicates: 'first' });
     expect(first('UserKick', '{"type":"UserKick","nickname":"a","nickname":"b"}')).toMatchObject({ ok: true, body: { nickname: 'a' } });
     expectFail(first('UserKick', '{"type":"UserKick","nickname":null,"nickname":"a"}'), /nickname/);
-    expect(parseValidJson('{"a":{"b":1,"b":2},"c":[{"d":1,"d":2}],"a":3}', 'first')).toEqual({ value: { a: { b: 1 }, c: [{ d: 1 }] }, duplicates: true });
+    expect(parseValidJson('{"a":{"b":1,"b":2},"c":[{"d":1,"d":2}],"a":3}', 'first')).toEqual({
+      value: { a: { b: 1 }, c: [{ d: 1 }] },
+      duplicates: true,
+    });
     expect(parseValidJson('{"__proto__":{"x":1}}', 'first').value).toEqual(JSON.parse('{"__proto__":{"x":1}}'));
   });
 
@@ -238,7 +256,11 @@ describe('decoder robustness', () => {
       fc.property(
         fc.constantFrom(...CLIENT_TYPES),
         fc.constantFrom(...PROFILES),
-        fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.json().map(enc), fc.jsonValue().map((v) => enc(JSON.stringify(v)))),
+        fc.oneof(
+          fc.uint8Array({ maxLength: 200 }),
+          fc.json().map(enc),
+          fc.jsonValue().map((v) => enc(JSON.stringify(v))),
+        ),
         (t, p, bytes) => {
           const r = decodeClientPayload(t, bytes, p);
           expect(typeof r.ok).toBe('boolean');
@@ -248,7 +270,7 @@ describe('decoder robustness', () => {
     );
   });
 
-  it('topLevelRawMembers returns each member value\'s exact text, whatever the nesting and escapes', () => {
+  it("topLevelRawMembers returns each member value's exact text, whatever the nesting and escapes", () => {
     const space = fc.constantFrom('', ' ', '\n\t', '  \r\n');
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 4 })), space, (obj, ws) => {
@@ -268,8 +290,13 @@ describe('decoder robustness', () => {
     const s = fc.string({ unit: 'grapheme', maxLength: 20 });
     const arb = fc.record(
       {
-        username: s, current_password: s, requested_username: s, requested_password: s,
-        requested_is_admin: fc.boolean(), requested_enabled: fc.boolean(), requested_permissions: fc.array(s, { maxLength: 4 }),
+        username: s,
+        current_password: s,
+        requested_username: s,
+        requested_password: s,
+        requested_is_admin: fc.boolean(),
+        requested_enabled: fc.boolean(),
+        requested_permissions: fc.array(s, { maxLength: 4 }),
       },
       { requiredKeys: ['username'] },
     );
@@ -285,37 +312,147 @@ describe('decoder robustness', () => {
 // ---------------------------------------------------------------------------------------------
 
 const SERVER_INFO = {
-  name: 'My Awesome BBS', description: 'Welcome to my server!', version: '0.5.0', transfer_port: 7501,
-  max_connections_per_ip: 5, max_transfers_per_ip: 2, image: null,
+  name: 'My Awesome BBS',
+  description: 'Welcome to my server!',
+  version: '0.5.0',
+  transfer_port: 7501,
+  max_connections_per_ip: 5,
+  max_transfers_per_ip: 2,
+  image: null,
 };
 const USER_INFO = {
-  username: 'alice', nickname: 'alice', login_time: 1703001234, is_admin: true, is_shared: false,
-  session_ids: [1, 5], locale: 'en', avatar: 'data:image/png;base64,...', is_away: true, status: 'in a meeting',
+  username: 'alice',
+  nickname: 'alice',
+  login_time: 1703001234,
+  is_admin: true,
+  is_shared: false,
+  session_ids: [1, 5],
+  locale: 'en',
+  avatar: 'data:image/png;base64,...',
+  is_away: true,
+  status: 'in a meeting',
 };
 
 /** Seed examples (users.md, admin.md, connection-monitor.md), "type" added; LoginResponse per SES-LR-1. */
 const SEED_EXAMPLES: [string, Record<string, unknown>][] = [
   ['HandshakeResponse', { success: true, version: '0.5.0' }],
   ['HandshakeResponse', { success: false, error: 'Handshake already completed' }],
-  ['LoginResponse', { success: true, session_id: 1, is_admin: false, permissions: ['user_list'], server_info: SERVER_INFO, chat_info: { topic: '', topic_set_by: '' }, locale: 'en' }],
+  [
+    'LoginResponse',
+    {
+      success: true,
+      session_id: 1,
+      is_admin: false,
+      permissions: ['user_list'],
+      server_info: SERVER_INFO,
+      chat_info: { topic: '', topic_set_by: '' },
+      locale: 'en',
+    },
+  ],
   ['LoginResponse', { success: true, session_id: 2, is_admin: true, permissions: [], server_info: {}, locale: 'de' }],
   ['Error', { message: 'Invalid message format' }],
   ['Error', { message: 'Not logged in', command: 'UserList' }],
-  ['UserListResponse', { success: true, users: [USER_INFO, { ...USER_INFO, username: 'bob', avatar: null, is_away: false, status: null }] }],
-  ['UserListResponse', { success: true, users: [{ username: 'alice', nickname: 'alice', login_time: 1702900000, is_admin: true, is_shared: false, session_ids: [], locale: '', avatar: null }] }],
+  [
+    'UserListResponse',
+    { success: true, users: [USER_INFO, { ...USER_INFO, username: 'bob', avatar: null, is_away: false, status: null }] },
+  ],
+  [
+    'UserListResponse',
+    {
+      success: true,
+      users: [
+        {
+          username: 'alice',
+          nickname: 'alice',
+          login_time: 1702900000,
+          is_admin: true,
+          is_shared: false,
+          session_ids: [],
+          locale: '',
+          avatar: null,
+        },
+      ],
+    },
+  ],
   ['UserListResponse', { success: false, error: 'Permission denied' }],
-  ['UserInfoResponse', { success: true, user: { username: 'alice', nickname: 'alice', login_time: 1703001234, is_shared: false, session_ids: [1, 5], features: ['chat'], created_at: 1702900000, locale: 'en', avatar: 'data:image/png;base64,...', is_away: true, status: 'in a meeting' } }],
-  ['UserInfoResponse', { success: true, user: { username: 'bob', nickname: 'bob', login_time: 1703002000, is_shared: false, session_ids: [3], features: ['chat'], created_at: 1702950000, locale: 'de', avatar: null, is_away: false, status: null, is_admin: false, addresses: ['192.168.1.100', '10.0.0.5'] } }],
+  [
+    'UserInfoResponse',
+    {
+      success: true,
+      user: {
+        username: 'alice',
+        nickname: 'alice',
+        login_time: 1703001234,
+        is_shared: false,
+        session_ids: [1, 5],
+        features: ['chat'],
+        created_at: 1702900000,
+        locale: 'en',
+        avatar: 'data:image/png;base64,...',
+        is_away: true,
+        status: 'in a meeting',
+      },
+    },
+  ],
+  [
+    'UserInfoResponse',
+    {
+      success: true,
+      user: {
+        username: 'bob',
+        nickname: 'bob',
+        login_time: 1703002000,
+        is_shared: false,
+        session_ids: [3],
+        features: ['chat'],
+        created_at: 1702950000,
+        locale: 'de',
+        avatar: null,
+        is_away: false,
+        status: null,
+        is_admin: false,
+        addresses: ['192.168.1.100', '10.0.0.5'],
+      },
+    },
+  ],
   ['UserInfoResponse', { success: false, error: "User 'unknown' is not online" }],
-  ['UserConnected', { user: { ...USER_INFO, username: 'charlie', nickname: 'charlie', session_ids: [9], avatar: null, is_away: false, status: null } }],
+  [
+    'UserConnected',
+    { user: { ...USER_INFO, username: 'charlie', nickname: 'charlie', session_ids: [9], avatar: null, is_away: false, status: null } },
+  ],
   ['UserDisconnected', { session_id: 9, nickname: 'charlie' }],
-  ['UserUpdated', { previous_username: 'bob', user: { username: 'robert', nickname: 'robert', login_time: 1703002000, is_admin: false, is_shared: false, session_ids: [3], locale: 'en', avatar: null } }],
+  [
+    'UserUpdated',
+    {
+      previous_username: 'bob',
+      user: {
+        username: 'robert',
+        nickname: 'robert',
+        login_time: 1703002000,
+        is_admin: false,
+        is_shared: false,
+        session_ids: [3],
+        locale: 'en',
+        avatar: null,
+      },
+    },
+  ],
   ['UserAwayResponse', { success: true }],
   ['UserBackResponse', { success: true }],
   ['UserStatusResponse', { success: false, error: 'Status message too long' }],
   ['UserCreateResponse', { success: true, username: 'alice' }],
   ['UserCreateResponse', { success: false, error: 'Username already exists' }],
-  ['UserEditResponse', { success: true, username: 'alice', is_admin: false, is_shared: false, enabled: true, permissions: ['chat_send', 'chat_receive', 'user_list'] }],
+  [
+    'UserEditResponse',
+    {
+      success: true,
+      username: 'alice',
+      is_admin: false,
+      is_shared: false,
+      enabled: true,
+      permissions: ['chat_send', 'chat_receive', 'user_list'],
+    },
+  ],
   ['UserEditResponse', { success: false, error: 'User not found' }],
   ['UserUpdateResponse', { success: true, username: 'alice' }],
   ['UserUpdateResponse', { success: false, error: 'Incorrect current password' }],
@@ -327,8 +464,24 @@ const SEED_EXAMPLES: [string, Record<string, unknown>][] = [
   ['ServerInfoUpdateResponse', { success: false, error: 'Server name cannot be empty' }],
   ['ServerInfoUpdated', { server_info: SERVER_INFO }],
   ['PermissionsUpdated', { is_admin: false, permissions: ['chat_send', 'chat_receive', 'news_list', 'news_create'] }],
-  ['PermissionsUpdated', { is_admin: true, permissions: [], server_info: { ...SERVER_INFO, image: 'data:image/png;base64,...' }, chat_info: { topic: 'Welcome!', topic_set_by: 'admin' } }],
-  ['ConnectionMonitorResponse', { success: true, connections: [{ nickname: 'alice', username: 'alice', ip: '::ffff:127.0.0.1', login_time: 1704067200, is_admin: false, is_shared: false }] }],
+  [
+    'PermissionsUpdated',
+    {
+      is_admin: true,
+      permissions: [],
+      server_info: { ...SERVER_INFO, image: 'data:image/png;base64,...' },
+      chat_info: { topic: 'Welcome!', topic_set_by: 'admin' },
+    },
+  ],
+  [
+    'ConnectionMonitorResponse',
+    {
+      success: true,
+      connections: [
+        { nickname: 'alice', username: 'alice', ip: '::ffff:127.0.0.1', login_time: 1704067200, is_admin: false, is_shared: false },
+      ],
+    },
+  ],
   ['ConnectionMonitorResponse', { success: false, error: 'Permission denied' }],
 ];
 
@@ -338,9 +491,25 @@ describe('parseServerBody', () => {
   });
 
   it('treats absent and null optional members alike and allows unknown members (WIRE-JSON-5, WIRE-JSON-3)', () => {
-    expect(parseServerBody('UserUpdateResponse', { type: 'UserUpdateResponse', success: true, username: 'a', error: null })).toEqual({ ok: true });
-    expect(parseServerBody('ServerInfoUpdated', { type: 'ServerInfoUpdated', server_info: { image: '', file_reindex_interval: 3 } })).toEqual({ ok: true });
-    expect(parseServerBody('LoginResponse', { type: 'LoginResponse', success: true, session_id: 1, is_admin: false, permissions: [], server_info: {}, chat_info: null, locale: 'en', channels: [] })).toEqual({ ok: true });
+    expect(parseServerBody('UserUpdateResponse', { type: 'UserUpdateResponse', success: true, username: 'a', error: null })).toEqual({
+      ok: true,
+    });
+    expect(
+      parseServerBody('ServerInfoUpdated', { type: 'ServerInfoUpdated', server_info: { image: '', file_reindex_interval: 3 } }),
+    ).toEqual({ ok: true });
+    expect(
+      parseServerBody('LoginResponse', {
+        type: 'LoginResponse',
+        success: true,
+        session_id: 1,
+        is_admin: false,
+        permissions: [],
+        server_info: {},
+        chat_info: null,
+        locale: 'en',
+        channels: [],
+      }),
+    ).toEqual({ ok: true });
     expect(parseServerBody('Error', { type: 'Error', message: 'x', command: null })).toEqual({ ok: true });
   });
 
@@ -352,8 +521,16 @@ describe('parseServerBody', () => {
     };
     bad('UserBackResponse', { success: true }, /type/); // WIRE-JSON-2
     bad('UserBackResponse', { type: 'UserAwayResponse', success: true }, /type/);
-    bad('LoginResponse', { type: 'LoginResponse', success: true, session_id: 0, is_admin: false, permissions: [], server_info: {}, locale: 'en' }, /session_id/); // SES-LR-2
-    bad('LoginResponse', { type: 'LoginResponse', success: true, session_id: 1, is_admin: false, permissions: [], locale: 'en' }, /server_info/);
+    bad(
+      'LoginResponse',
+      { type: 'LoginResponse', success: true, session_id: 0, is_admin: false, permissions: [], server_info: {}, locale: 'en' },
+      /session_id/,
+    ); // SES-LR-2
+    bad(
+      'LoginResponse',
+      { type: 'LoginResponse', success: true, session_id: 1, is_admin: false, permissions: [], locale: 'en' },
+      /server_info/,
+    );
     bad('Error', { type: 'Error' }, /message/);
     bad('UserKickResponse', { type: 'UserKickResponse', success: false }, /error/);
     bad('UserKickResponse', { type: 'UserKickResponse', success: 'yes' }, /success/);

@@ -26,7 +26,10 @@ export const FAILED = check({
       rule: 'SES-HS-4',
       actor: 'conn',
       sent: 'Handshake {"type":"Handshake","version":"0.5.0"}',
-      expected: ['HandshakeResponse {"type":"HandshakeResponse","success":true,"version":"0.5.0"}', 'HandshakeResponse {"type":"HandshakeResponse","success":true,"version":"0.5.1"}'],
+      expected: [
+        'HandshakeResponse {"type":"HandshakeResponse","success":true,"version":"0.5.0"}',
+        'HandshakeResponse {"type":"HandshakeResponse","success":true,"version":"0.5.1"}',
+      ],
       note: 'the minor version may differ',
       actual: 'HandshakeResponse {"type":"HandshakeResponse","success":false,"error":"nope"}',
     },

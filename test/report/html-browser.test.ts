@@ -27,13 +27,44 @@ beforeAll(async () => {
   // A realistic server bug: UserDisconnected is never broadcast (SES-BC-3).
   server = await startServer({
     port: 0,
-    faults: [{ step: (s, e, next) => { const r = next(s, e); return { ...r, outputs: r.outputs.filter((o) => !(o.kind === 'send' && o.message.type === 'UserDisconnected')) }; } }],
+    faults: [
+      {
+        step: (s, e, next) => {
+          const r = next(s, e);
+          return { ...r, outputs: r.outputs.filter((o) => !(o.kind === 'send' && o.message.type === 'UserDisconnected')) };
+        },
+      },
+    ],
   });
   const out: string[] = [];
-  const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => out.push(s) }, env: { NO_COLOR: '1' }, process: false };
-  code = await main([`${server.host}:${server.port}`, '--admin', 'root:html-secret-pw', '--grep', '/^(session\\/presence|session\\/handshake)/', '--timeout', '700', '--seed', '5', '--quiet', '--html', html, '--json', json], io);
+  const io = {
+    stdout: { write: (s: string) => out.push(s) },
+    stderr: { write: (s: string) => out.push(s) },
+    env: { NO_COLOR: '1' },
+    process: false,
+  };
+  code = await main(
+    [
+      `${server.host}:${server.port}`,
+      '--admin',
+      'root:html-secret-pw',
+      '--grep',
+      '/^(session\\/presence|session\\/handshake)/',
+      '--timeout',
+      '700',
+      '--seed',
+      '5',
+      '--quiet',
+      '--html',
+      html,
+      '--json',
+      json,
+    ],
+    io,
+  );
   report = JSON.parse(readFileSync(json, 'utf8')) as JsonReport;
-  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: install Debian's chromium (apt-get install chromium), as .ci/run does`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no browser at ${CHROMIUM}: install Debian's chromium (apt-get install chromium), as .ci/run does`);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }, 240_000);
 
@@ -65,7 +96,9 @@ describe('the HTML report in a headless browser', () => {
     }
     // Root causes first, as in the JSON report.
     const firstCause = report.rootCauses[0]!;
-    await expect(page.locator('#root-causes summary').first().textContent()).resolves.toContain(`${firstCause.rule} ${firstCause.what}: ${firstCause.checks} check`);
+    await expect(page.locator('#root-causes summary').first().textContent()).resolves.toContain(
+      `${firstCause.rule} ${firstCause.what}: ${firstCause.checks} check`,
+    );
 
     // Filters: only failed and flaky at first; ticking passed shows them; a section narrows it down.
     const visible = () => page.locator('details.check:not(.hidden)').count();
@@ -94,7 +127,11 @@ describe('the HTML report in a headless browser', () => {
     await page.locator('input[name=status][value=passed]').uncheck();
     const passedCheck = report.checks.find((c) => c.status === 'passed')!;
     await page.locator(`table.matrix a.cell[data-jump="${passedCheck.id}"]`).click();
-    await expect(page.locator(`details.check[id="check-${passedCheck.id}"]`).evaluate((d) => (d as unknown as { open: boolean }).open && !d.classList.contains('hidden'))).resolves.toBe(true);
+    await expect(
+      page
+        .locator(`details.check[id="check-${passedCheck.id}"]`)
+        .evaluate((d) => (d as unknown as { open: boolean }).open && !d.classList.contains('hidden')),
+    ).resolves.toBe(true);
 
     mkdirSync(join(ROOT, 'reports'), { recursive: true });
     await page.goto(pathToFileURL(html).href);

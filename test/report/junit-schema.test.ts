@@ -22,7 +22,7 @@ function validate(file: string): string {
     return '';
   } catch (err) {
     const e = err as { code?: string; stderr?: Buffer };
-    if (e.code === 'ENOENT') throw new Error('xmllint is missing: apt-get install libxml2-utils (as .ci/run does)');
+    if (e.code === 'ENOENT') throw new Error('xmllint is missing: apt-get install libxml2-utils (as .ci/run does)', { cause: err });
     return e.stderr?.toString() ?? String(err);
   }
 }
@@ -37,10 +37,34 @@ const transcript = {
 
 describe('JUnit against the Jenkins/Ant schema', () => {
   it('validates with every status, flaky, expected failures, transcripts and file/line', () => {
-    const flaky = check({ id: 'session/login/flaky', section: 'session/login', status: 'flaky', failures: FAILED.failures, message: 'failed, then passed', attempts: { runs: 2, failed: 1 }, transcript, file: 'scenarios/session/login.ts', line: 12 });
-    const expected = check({ id: 'session/login/known', section: 'session/login', status: 'failed', failures: FAILED.failures, expectedFailure: { reason: 'not yet <implemented>', held: true } });
-    const nowPasses = check({ id: 'session/login/fixed', section: 'session/login', status: 'passed', expectedFailure: { reason: 'was broken', held: false } });
-    const xml = renderJunit(runResult([{ ...FAILED, transcript }, PASSED, SKIPPED, flaky, expected, nowPasses]), new Map([['session/login', 'Login']]));
+    const flaky = check({
+      id: 'session/login/flaky',
+      section: 'session/login',
+      status: 'flaky',
+      failures: FAILED.failures,
+      message: 'failed, then passed',
+      attempts: { runs: 2, failed: 1 },
+      transcript,
+      file: 'scenarios/session/login.ts',
+      line: 12,
+    });
+    const expected = check({
+      id: 'session/login/known',
+      section: 'session/login',
+      status: 'failed',
+      failures: FAILED.failures,
+      expectedFailure: { reason: 'not yet <implemented>', held: true },
+    });
+    const nowPasses = check({
+      id: 'session/login/fixed',
+      section: 'session/login',
+      status: 'passed',
+      expectedFailure: { reason: 'was broken', held: false },
+    });
+    const xml = renderJunit(
+      runResult([{ ...FAILED, transcript }, PASSED, SKIPPED, flaky, expected, nowPasses]),
+      new Map([['session/login', 'Login']]),
+    );
     const file = join(dir, 'fixture.xml');
     writeFileSync(file, xml);
     expect(validate(file)).toBe('');

@@ -22,16 +22,35 @@ const missingDisconnect = (n: number): Failure => ({
 });
 
 const failed = (id: string, failures: Failure[]): CheckResult =>
-  check({ id: `s/${id}`, section: 's', status: 'failed', failures, transcript: { entries: [{ at: 1, conn: 'c1', actor: 'admin', dir: 'sent', text: 'x' }], omitted: 0 } });
+  check({
+    id: `s/${id}`,
+    section: 's',
+    status: 'failed',
+    failures,
+    transcript: { entries: [{ at: 1, conn: 'c1', actor: 'admin', dir: 'sent', text: 'x' }], omitted: 0 },
+  });
 
 describe('root causes', () => {
   it('names what differed: a missing frame, another type, members, order, unexpected frames', () => {
     expect(whatDiffered(missingDisconnect(1))).toBe('UserDisconnected missing');
     const exp = frame('UserListResponse', 'abcdefabcdef', { success: true, users: [] });
-    expect(whatDiffered({ rule: 'R', sent: '', expected: [exp], actual: frame('Error', 'abcdefabcdef', { error: 'x' }) })).toBe('Error instead of UserListResponse');
-    expect(whatDiffered({ rule: 'R', sent: '', expected: [exp], actual: frame('UserListResponse', 'abcdefabcdef', { success: true, users: [1] }) })).toBe('UserListResponse differs in users');
-    expect(whatDiffered({ rule: 'R', sent: '', expected: ['no frame'], actual: `unexpected ${frame('UserConnected', '1', {})}` })).toBe('unexpected UserConnected');
-    expect(whatDiffered({ rule: 'R', sent: '', expected: ['a'], actual: `${frame('UserConnected', '1', {})} arrived out of order` })).toBe('UserConnected out of order');
+    expect(whatDiffered({ rule: 'R', sent: '', expected: [exp], actual: frame('Error', 'abcdefabcdef', { error: 'x' }) })).toBe(
+      'Error instead of UserListResponse',
+    );
+    expect(
+      whatDiffered({
+        rule: 'R',
+        sent: '',
+        expected: [exp],
+        actual: frame('UserListResponse', 'abcdefabcdef', { success: true, users: [1] }),
+      }),
+    ).toBe('UserListResponse differs in users');
+    expect(whatDiffered({ rule: 'R', sent: '', expected: ['no frame'], actual: `unexpected ${frame('UserConnected', '1', {})}` })).toBe(
+      'unexpected UserConnected',
+    );
+    expect(whatDiffered({ rule: 'R', sent: '', expected: ['a'], actual: `${frame('UserConnected', '1', {})} arrived out of order` })).toBe(
+      'UserConnected out of order',
+    );
     // The run's own numbers and names do not split a cause.
     expect(whatDiffered({ rule: 'R', sent: '', expected: ['the server closes the connection'], actual: 'still open after 2000 ms' })).toBe(
       whatDiffered({ rule: 'R', sent: '', expected: ['the server closes the connection'], actual: 'still open after 75000 ms' }),
@@ -42,7 +61,10 @@ describe('root causes', () => {
     const other: Failure = { rule: 'USR-LIST-3', sent: '', expected: ['a'], actual: 'b' };
     const checks = [failed('a', [missingDisconnect(1), missingDisconnect(2)]), failed('b', [other]), failed('c', [missingDisconnect(3)])];
     const groups = rootCauses(checks);
-    expect(groups.map(rootCauseLine)).toEqual(['SES-BC-3 UserDisconnected missing: 2 checks (3 failures)', 'USR-LIST-3 expected a, got b: 1 check']);
+    expect(groups.map(rootCauseLine)).toEqual([
+      'SES-BC-3 UserDisconnected missing: 2 checks (3 failures)',
+      'USR-LIST-3 expected a, got b: 1 check',
+    ]);
     expect(groups[0]!.checkIds).toEqual(['s/a', 's/c']);
     expect(groups[0]!.example.check).toBe('s/a');
     expect(groups[0]!.example.transcript?.entries).toHaveLength(1);

@@ -1,12 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_SPEC_DIR,
-  OUTPUT_FILE,
-  collectSpecIds,
-  renderSpecIdsModule,
-  tableIds,
-} from '../../scripts/gen-spec-ids.ts';
+import { DEFAULT_SPEC_DIR, OUTPUT_FILE, collectSpecIds, renderSpecIdsModule, tableIds } from '../../scripts/gen-spec-ids.ts';
 import { SPEC_ERROR_KEYS, SPEC_RULE_IDS } from '../../src/report/spec-ids.ts';
 
 const FAMILIES = /^(GEN|PERM|MERGE|VAL|USR|ADM|CM|ADMP|SELF|GUEST|SHARED|BC|UND|SES|WIRE)-/;
@@ -24,8 +18,27 @@ describe('spec ids', () => {
   });
 
   it('covers every rule family and error keys, without duplicates', () => {
-    for (const family of ['GEN-', 'PERM-', 'MERGE-', 'VAL-', 'USR-', 'ADM-', 'CM-', 'ADMP-', 'SELF-', 'GUEST-', 'SHARED-', 'BC-', 'UND-', 'SES-', 'WIRE-']) {
-      expect(SPEC_RULE_IDS.some((id) => id.startsWith(family)), family).toBe(true);
+    for (const family of [
+      'GEN-',
+      'PERM-',
+      'MERGE-',
+      'VAL-',
+      'USR-',
+      'ADM-',
+      'CM-',
+      'ADMP-',
+      'SELF-',
+      'GUEST-',
+      'SHARED-',
+      'BC-',
+      'UND-',
+      'SES-',
+      'WIRE-',
+    ]) {
+      expect(
+        SPEC_RULE_IDS.some((id) => id.startsWith(family)),
+        family,
+      ).toBe(true);
     }
     expect(SPEC_RULE_IDS.every((id) => FAMILIES.test(id))).toBe(true);
     expect(SPEC_RULE_IDS).toContain('ADM-UPDATE-13a');

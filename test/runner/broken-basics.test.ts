@@ -21,7 +21,13 @@ afterEach(async () => {
 });
 
 /** Changes the model's outputs of every frame event; everything else as the reference does it. */
-function rewriting(f: (o: Extract<ReturnType<ServerFault['step'] & {}>['outputs'][number], { kind: 'send' }>, frameId: string, sessionId: number | null) => typeof o): ServerFault {
+function rewriting(
+  f: (
+    o: Extract<ReturnType<ServerFault['step'] & {}>['outputs'][number], { kind: 'send' }>,
+    frameId: string,
+    sessionId: number | null,
+  ) => typeof o,
+): ServerFault {
   return {
     step: (state, event, next) => {
       const r = next(state, event);
@@ -34,7 +40,9 @@ function rewriting(f: (o: Extract<ReturnType<ServerFault['step'] & {}>['outputs'
 
 /** WIRE-ID-2 broken for one type: its direct answer carries a fresh id. */
 const freshIdFor = (type: string): ServerFault =>
-  rewriting((o, frameId) => (o.message.type === type && o.message.id === frameId ? { ...o, message: { ...o.message, id: randomBytes(6).toString('hex') } } : o));
+  rewriting((o, frameId) =>
+    o.message.type === type && o.message.id === frameId ? { ...o, message: { ...o.message, id: randomBytes(6).toString('hex') } } : o,
+  );
 
 /** USR-LIST-3 broken: UserList all:false leaves out the requester's own entry. */
 const userListWithoutRequester: ServerFault = rewriting((o, _id, sessionId) => {
@@ -52,7 +60,11 @@ const firstUserNotAdmin: ServerFault = {
     for (const [k, a] of Object.entries(r.state.accounts)) if (k !== GUEST_USERNAME) r.state.accounts[k] = { ...a, isAdmin: false };
     return {
       ...r,
-      outputs: r.outputs.map((o) => (o.kind === 'send' && o.message.type === 'LoginResponse' ? { ...o, message: { ...o.message, body: { ...o.message.body, is_admin: false } } } : o)),
+      outputs: r.outputs.map((o) =>
+        o.kind === 'send' && o.message.type === 'LoginResponse'
+          ? { ...o, message: { ...o.message, body: { ...o.message.body, is_admin: false } } }
+          : o,
+      ),
     };
   },
 };
@@ -77,7 +89,13 @@ async function runAgainst(faults: ServerFault[], grep: string, perIpLimit?: numb
 
 function preflight(r: RunResult, id: string): CheckResult {
   const c = r.checks.find((x) => x.id === `preflight/${id}`);
-  expect(c, `no preflight/${id} in ${r.checks.filter((x) => x.status === 'failed').map((x) => x.id).join(', ')}`).toBeDefined();
+  expect(
+    c,
+    `no preflight/${id} in ${r.checks
+      .filter((x) => x.status === 'failed')
+      .map((x) => x.id)
+      .join(', ')}`,
+  ).toBeDefined();
   return c!;
 }
 
@@ -105,7 +123,10 @@ describe('broken basics are failed checks', () => {
     expect(f.actual.slice(-12)).not.toBe(f.sent.slice(-12));
     const handshake = r.checks.filter((x) => x.section === 'session/handshake');
     expect(handshake.length).toBeGreaterThan(3);
-    expect(handshake.every((x) => x.status === 'passed'), handshake.map((x) => `${x.id} ${x.status} ${x.message}`).join('\n')).toBe(true);
+    expect(
+      handshake.every((x) => x.status === 'passed'),
+      handshake.map((x) => `${x.id} ${x.status} ${x.message}`).join('\n'),
+    ).toBe(true);
     expect(r.summary.failed).toBe(1);
     expectReadable(r);
   });

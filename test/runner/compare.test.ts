@@ -49,7 +49,13 @@ describe('absent, null and unknown members', () => {
     const c = ctx();
     c.ids.link(30, 3);
     const exp = expected('UserConnected', { user: user({ avatar: null }) }, {}, FRESH);
-    expect(compareMessage(exp, observed('UserConnected', { user: user({ session_ids: [30], avatar: undefined, extra: 1 }), channels: [] }, FRESH), c)).toEqual([]);
+    expect(
+      compareMessage(
+        exp,
+        observed('UserConnected', { user: user({ session_ids: [30], avatar: undefined, extra: 1 }), channels: [] }, FRESH),
+        c,
+      ),
+    ).toEqual([]);
   });
 
   it('still reports an optional member the model knows to be empty', () => {
@@ -86,7 +92,15 @@ describe('session ids', () => {
       session_id: 3,
       is_admin: false,
       permissions: ['user_list', 'user_info'],
-      server_info: { name: 'X', description: '', version: '0.5.0', transfer_port: 7501, max_connections_per_ip: 5, max_transfers_per_ip: 3, image: null },
+      server_info: {
+        name: 'X',
+        description: '',
+        version: '0.5.0',
+        transfer_port: 7501,
+        max_connections_per_ip: 5,
+        max_transfers_per_ip: 3,
+        image: null,
+      },
       locale: 'en',
     });
     const got = observed('LoginResponse', {
@@ -94,7 +108,15 @@ describe('session ids', () => {
       session_id: 41,
       is_admin: false,
       permissions: ['user_info', 'user_list'],
-      server_info: { name: 'X', description: '', version: '9.9.9', transfer_port: 7501, max_connections_per_ip: 5, max_transfers_per_ip: 3, image: '' },
+      server_info: {
+        name: 'X',
+        description: '',
+        version: '9.9.9',
+        transfer_port: 7501,
+        max_connections_per_ip: 5,
+        max_transfers_per_ip: 3,
+        image: '',
+      },
       locale: 'en',
     });
     expect(compareMessage(login, got, c)).toEqual([]);
@@ -111,9 +133,9 @@ describe('session ids', () => {
     const c = ctx();
     c.ids.link(40, 4);
     const exp = expected('UserUpdated', { previous_username: 'alice', user: user() }, {}, FRESH);
-    expect(compareMessage(exp, observed('UserUpdated', { previous_username: 'alice', user: user({ session_ids: [40] }) }, FRESH), c)).toEqual([
-      'user.session_ids: expected [3] got [4]',
-    ]);
+    expect(
+      compareMessage(exp, observed('UserUpdated', { previous_username: 'alice', user: user({ session_ids: [40] }) }, FRESH), c),
+    ).toEqual(['user.session_ids: expected [3] got [4]']);
   });
 
   it('learns a new session from UserConnected and compares session_ids as a set', () => {
@@ -138,10 +160,14 @@ describe('timestamps', () => {
     const c = ctx();
     c.ids.link(30, 3);
     const exp = expected('UserConnected', { user: user({ login_time: 5 }) }, {}, FRESH);
-    expect(compareMessage(exp, observed('UserConnected', { user: user({ session_ids: [30], login_time: NOW - 99 }) }, FRESH), c)).toEqual([]);
+    expect(compareMessage(exp, observed('UserConnected', { user: user({ session_ids: [30], login_time: NOW - 99 }) }, FRESH), c)).toEqual(
+      [],
+    );
 
     const list = expected('UserListResponse', { success: true, users: [user({ login_time: 5 })] });
-    expect(compareMessage(list, observed('UserListResponse', { success: true, users: [user({ session_ids: [30], login_time: NOW - 98 })] }), c)).toEqual([
+    expect(
+      compareMessage(list, observed('UserListResponse', { success: true, users: [user({ session_ids: [30], login_time: NOW - 98 })] }), c),
+    ).toEqual([
       `users[{nickname "alice", username "alice"}].login_time: ${NOW - 98} differs from ${NOW - 99} reported earlier for the same session`,
     ]);
   });
@@ -151,7 +177,11 @@ describe('timestamps', () => {
     c.ids.link(30, 3);
     const exp = expected('UserConnected', { user: user() }, {}, FRESH);
     for (const bad of [-1, 1.5, NOW * 1000]) {
-      const diffs = matchMessage(exp, observed('UserConnected', { user: user({ session_ids: [30], login_time: bad }) }, FRESH), c).differences;
+      const diffs = matchMessage(
+        exp,
+        observed('UserConnected', { user: user({ session_ids: [30], login_time: bad }) }, FRESH),
+        c,
+      ).differences;
       expect(diffs.join('\n')).toMatch(/login_time/);
     }
   });
@@ -159,39 +189,118 @@ describe('timestamps', () => {
 
 describe('sets, server info, chat info', () => {
   it('compares permissions as sets (GEN-8) and names what is missing', () => {
-    const exp = expected('UserEditResponse', { success: true, username: 'bob', is_admin: false, is_shared: false, enabled: true, permissions: ['a_x', 'b_y'] });
+    const exp = expected('UserEditResponse', {
+      success: true,
+      username: 'bob',
+      is_admin: false,
+      is_shared: false,
+      enabled: true,
+      permissions: ['a_x', 'b_y'],
+    });
     const c = ctx();
-    expect(compareMessage(exp, observed('UserEditResponse', { success: true, username: 'bob', is_admin: false, is_shared: false, enabled: true, permissions: ['b_y', 'a_x', 'a_x'] }), c)).toEqual([]);
-    const diffs = compareMessage(exp, observed('UserEditResponse', { success: true, username: 'bob', is_admin: false, is_shared: false, enabled: true, permissions: ['b_y'] }), c);
+    expect(
+      compareMessage(
+        exp,
+        observed('UserEditResponse', {
+          success: true,
+          username: 'bob',
+          is_admin: false,
+          is_shared: false,
+          enabled: true,
+          permissions: ['b_y', 'a_x', 'a_x'],
+        }),
+        c,
+      ),
+    ).toEqual([]);
+    const diffs = compareMessage(
+      exp,
+      observed('UserEditResponse', {
+        success: true,
+        username: 'bob',
+        is_admin: false,
+        is_shared: false,
+        enabled: true,
+        permissions: ['b_y'],
+      }),
+      c,
+    );
     expect(diffs).toEqual(['permissions: expected {a_x, b_y} got {b_y}: missing a_x (compared as sets, GEN-8)']);
   });
 
   it('treats "", null and absent images alike, ignores the software version and out-of-scope members (SES-SI-3, SES-SI-7, SES-SI-8)', () => {
-    const info = { name: 'N', description: 'D', version: '0.5.0', transfer_port: 7501, max_connections_per_ip: 5, max_transfers_per_ip: 3, image: '' };
+    const info = {
+      name: 'N',
+      description: 'D',
+      version: '0.5.0',
+      transfer_port: 7501,
+      max_connections_per_ip: 5,
+      max_transfers_per_ip: 3,
+      image: '',
+    };
     const exp = expected('ServerInfoUpdated', { server_info: info }, {}, FRESH);
     const { image: _drop, ...noImage } = info;
-    expect(compareMessage(exp, observed('ServerInfoUpdated', { server_info: { ...noImage, version: '1.2.3', file_reindex_interval: 3600 } }, FRESH), ctx())).toEqual([]);
+    expect(
+      compareMessage(
+        exp,
+        observed('ServerInfoUpdated', { server_info: { ...noImage, version: '1.2.3', file_reindex_interval: 3600 } }, FRESH),
+        ctx(),
+      ),
+    ).toEqual([]);
     expect(compareMessage(exp, observed('ServerInfoUpdated', { server_info: { ...info, image: null } }, FRESH), ctx())).toEqual([]);
-    expect(compareMessage(exp, observed('ServerInfoUpdated', { server_info: { ...info, image: 'data:image/png;base64,AA' } }, FRESH), ctx())).toEqual([
-      'server_info.image: expected "" got "data:image/png;base64,AA" ("", null and absent are alike)',
-    ]);
+    expect(
+      compareMessage(exp, observed('ServerInfoUpdated', { server_info: { ...info, image: 'data:image/png;base64,AA' } }, FRESH), ctx()),
+    ).toEqual(['server_info.image: expected "" got "data:image/png;base64,AA" ("", null and absent are alike)']);
     expect(compareMessage(exp, observed('ServerInfoUpdated', { server_info: { ...info, name: 'M' } }, FRESH), ctx())).toEqual([
       'server_info.name: expected "N" got "M"',
     ]);
   });
 
   it('SES-SI: LoginResponse may leave ServerInfo members out (optional on the wire); ServerInfoUpdated carries them all (ADM-SINFO-10)', () => {
-    const info = { name: 'N', description: 'D', version: '0.5.0', transfer_port: 7501, max_connections_per_ip: 5, max_transfers_per_ip: 3, image: '' };
-    const login = expected('LoginResponse', { success: true, session_id: 3, is_admin: false, permissions: [], server_info: info, locale: 'en' });
+    const info = {
+      name: 'N',
+      description: 'D',
+      version: '0.5.0',
+      transfer_port: 7501,
+      max_connections_per_ip: 5,
+      max_transfers_per_ip: 3,
+      image: '',
+    };
+    const login = expected('LoginResponse', {
+      success: true,
+      session_id: 3,
+      is_admin: false,
+      permissions: [],
+      server_info: info,
+      locale: 'en',
+    });
     const c = ctx();
     c.ids.link(30, 3);
     const sparse = { name: 'N' };
-    expect(compareMessage(login, observed('LoginResponse', { success: true, session_id: 30, is_admin: false, permissions: [], server_info: sparse, locale: 'en' }), c)).toEqual([]);
-    expect(compareMessage(login, observed('LoginResponse', { success: true, session_id: 30, is_admin: false, permissions: [], server_info: { name: 'M' }, locale: 'en' }), c)).toEqual([
-      'server_info.name: expected "N" got "M"',
-    ]);
+    expect(
+      compareMessage(
+        login,
+        observed('LoginResponse', { success: true, session_id: 30, is_admin: false, permissions: [], server_info: sparse, locale: 'en' }),
+        c,
+      ),
+    ).toEqual([]);
+    expect(
+      compareMessage(
+        login,
+        observed('LoginResponse', {
+          success: true,
+          session_id: 30,
+          is_admin: false,
+          permissions: [],
+          server_info: { name: 'M' },
+          locale: 'en',
+        }),
+        c,
+      ),
+    ).toEqual(['server_info.name: expected "N" got "M"']);
     const update = expected('ServerInfoUpdated', { server_info: info }, {}, FRESH);
-    expect(compareMessage(update, observed('ServerInfoUpdated', { server_info: sparse }, FRESH), ctx())).toContain('server_info.description: expected "D" got absent');
+    expect(compareMessage(update, observed('ServerInfoUpdated', { server_info: sparse }, FRESH), ctx())).toContain(
+      'server_info.description: expected "D" got absent',
+    );
   });
 
   it('treats chat_info as optional (SES-LR-6) but compares it when present', () => {
@@ -206,13 +315,21 @@ describe('sets, server info, chat info', () => {
     const c = ctx();
     const exp = expected('LoginResponse', { ...base, chat_info: { topic: 't', topic_set_by: 'a' } });
     expect(compareMessage(exp, observed('LoginResponse', { ...base, session_id: 9 }), c)).toEqual([]);
-    expect(compareMessage(exp, observed('LoginResponse', { ...base, session_id: 9, chat_info: { topic: 'u', topic_set_by: 'a' } }), c)).toEqual([
-      'chat_info.topic: expected "t" got "u"',
-    ]);
+    expect(
+      compareMessage(exp, observed('LoginResponse', { ...base, session_id: 9, chat_info: { topic: 'u', topic_set_by: 'a' } }), c),
+    ).toEqual(['chat_info.topic: expected "t" got "u"']);
   });
 
   it('lets PermissionsUpdated carry a partial server_info in nexusd, the full one in spec (ADM-UPDATE-14)', () => {
-    const info = { name: 'N', description: '', version: '0.5.0', transfer_port: 7501, max_connections_per_ip: 5, max_transfers_per_ip: 3, image: '' };
+    const info = {
+      name: 'N',
+      description: '',
+      version: '0.5.0',
+      transfer_port: 7501,
+      max_connections_per_ip: 5,
+      max_transfers_per_ip: 3,
+      image: '',
+    };
     const exp = expected('PermissionsUpdated', { is_admin: true, permissions: [], server_info: info }, {}, FRESH);
     const partial = observed('PermissionsUpdated', { is_admin: true, permissions: [], server_info: { max_connections_per_ip: 5 } }, FRESH);
     expect(compareMessage(exp, partial, ctx({ profile: 'nexusd' }))).toEqual([]);
@@ -223,8 +340,12 @@ describe('sets, server info, chat info', () => {
       'server_info.transfer_port: expected 7501 got absent',
       'server_info.max_transfers_per_ip: expected 3 got absent',
     ]);
-    expect(compareMessage(exp, observed('PermissionsUpdated', { is_admin: true, permissions: [], server_info: info }, FRESH), ctx())).toEqual([]);
-    expect(compareMessage(exp, observed('PermissionsUpdated', { is_admin: true, permissions: [] }, FRESH), ctx({ match: 'lenient' }))).toEqual([]);
+    expect(
+      compareMessage(exp, observed('PermissionsUpdated', { is_admin: true, permissions: [], server_info: info }, FRESH), ctx()),
+    ).toEqual([]);
+    expect(
+      compareMessage(exp, observed('PermissionsUpdated', { is_admin: true, permissions: [] }, FRESH), ctx({ match: 'lenient' })),
+    ).toEqual([]);
     expect(compareMessage(exp, observed('PermissionsUpdated', { is_admin: true, permissions: [] }, FRESH), ctx())).toHaveLength(1);
   });
 });
@@ -280,21 +401,33 @@ describe('names', () => {
     const c = ctx();
     c.ids.link(30, 3);
     const exp = expected('UserConnected', { user: user({ username: 'Alice', nickname: 'Alice' }) }, {}, FRESH);
-    expect(compareMessage(exp, observed('UserConnected', { user: user({ session_ids: [30], username: 'alice', nickname: 'ALICE' }) }, FRESH), c)).toEqual([]);
+    expect(
+      compareMessage(exp, observed('UserConnected', { user: user({ session_ids: [30], username: 'alice', nickname: 'ALICE' }) }, FRESH), c),
+    ).toEqual([]);
 
     const list = expected('UserListResponse', { success: true, users: [user({ username: 'Alice', nickname: 'Alice' })] });
-    const diffs = compareMessage(list, observed('UserListResponse', { success: true, users: [user({ session_ids: [30], username: 'alice', nickname: 'Alice' })] }), c);
+    const diffs = compareMessage(
+      list,
+      observed('UserListResponse', { success: true, users: [user({ session_ids: [30], username: 'alice', nickname: 'Alice' })] }),
+      c,
+    );
     expect(diffs).toEqual(['users[{nickname "Alice", username "Alice"}].username: expected "Alice" got "alice"']);
   });
 });
 
 describe('lists', () => {
   const own = (n: string) => n.startsWith('run_') || n === 'root';
-  const entry = (nick: string, ids: number[], over: Record<string, unknown> = {}) => user({ username: nick, nickname: nick, session_ids: ids, ...over });
+  const entry = (nick: string, ids: number[], over: Record<string, unknown> = {}) =>
+    user({ username: nick, nickname: nick, session_ids: ids, ...over });
 
   it('tolerates foreign entries missing or extra, compares their stable members only', () => {
     const c = ctx({ isOwnName: own });
-    for (const [t, m] of [[10, 1], [20, 2], [30, 3]] as const) c.ids.link(t, m);
+    for (const [t, m] of [
+      [10, 1],
+      [20, 2],
+      [30, 3],
+    ] as const)
+      c.ids.link(t, m);
     const exp = expected('UserListResponse', { success: true, users: [entry('root', [1]), entry('run_a', [2]), entry('stranger', [3])] });
     const got = observed('UserListResponse', {
       success: true,
@@ -317,23 +450,43 @@ describe('lists', () => {
       'users: missing entry {nickname "run_a", username "run_a"}',
     ]);
     expect(
-      compareMessage(exp, observed('UserListResponse', { success: true, users: [entry('root', [10]), entry('run_a', [20]), entry('run_b', [20])] }), c),
+      compareMessage(
+        exp,
+        observed('UserListResponse', { success: true, users: [entry('root', [10]), entry('run_a', [20]), entry('run_b', [20])] }),
+        c,
+      ),
     ).toContain('users: unexpected entry {nickname "run_b", username "run_b"}');
-    expect(compareMessage(exp, observed('UserListResponse', { success: true, users: [entry('run_a', [20]), entry('root', [10])] }), c)).toEqual([
-      'users: not sorted by lower-cased nickname: "run_a" before "root" (USR-LIST-5)',
-    ]);
+    expect(
+      compareMessage(exp, observed('UserListResponse', { success: true, users: [entry('run_a', [20]), entry('root', [10])] }), c),
+    ).toEqual(['users: not sorted by lower-cased nickname: "run_a" before "root" (USR-LIST-5)']);
   });
 
   it('never tolerates a stored account entry going missing (USR-LIST-4)', () => {
     const c = ctx({ isOwnName: own });
-    const stored = (n: string) => ({ username: n, nickname: n, login_time: 5, is_admin: false, is_shared: false, session_ids: [], locale: '' });
+    const stored = (n: string) => ({
+      username: n,
+      nickname: n,
+      login_time: 5,
+      is_admin: false,
+      is_shared: false,
+      session_ids: [],
+      locale: '',
+    });
     const exp = expected('UserListResponse', { success: true, users: [stored('guest'), stored('root')] });
     expect(compareMessage(exp, observed('UserListResponse', { success: true, users: [stored('root')] }), c)).toEqual([
       'users: missing entry {nickname "guest", username "guest"}',
     ]);
     // `spec` leaves away members out of stored entries, `nexusd` sends is_away:false: both fit.
-    const nexusdStyle = expected('UserListResponse', { success: true, users: [{ ...stored('guest'), is_away: false }, { ...stored('root'), is_away: false }] });
-    expect(compareMessage(nexusdStyle, observed('UserListResponse', { success: true, users: [stored('guest'), stored('root')] }), c)).toEqual([]);
+    const nexusdStyle = expected('UserListResponse', {
+      success: true,
+      users: [
+        { ...stored('guest'), is_away: false },
+        { ...stored('root'), is_away: false },
+      ],
+    });
+    expect(
+      compareMessage(nexusdStyle, observed('UserListResponse', { success: true, users: [stored('guest'), stored('root')] }), c),
+    ).toEqual([]);
   });
 });
 
@@ -357,13 +510,21 @@ describe('errors', () => {
     const exp = errorOutput('E-NICKNAME-NOT-ONLINE', 'UserKick', ['T'], 'nexusd', params);
     const text = renderError('E-NICKNAME-NOT-ONLINE', params, 'nexusd');
     expect(text).toContain('\u2068');
-    expect(compareMessage(exp, observed('UserKickResponse', { success: false, error: text.replace(/[\u2068\u2069]/g, '') }), ctx({ match: 'exact', profile: 'nexusd' }))).toEqual([]);
+    expect(
+      compareMessage(
+        exp,
+        observed('UserKickResponse', { success: false, error: text.replace(/[\u2068\u2069]/g, '') }),
+        ctx({ match: 'exact', profile: 'nexusd' }),
+      ),
+    ).toEqual([]);
   });
 
   it('reports a wrong carrier, except in lenient where T and E are interchangeable (GEN-4)', () => {
     const exp = errorOutput(key, 'UserList', ['T']);
     const asError = observed('Error', { message: 'Permission denied', command: 'UserList' });
-    expect(compareMessage(exp, asError, ctx({ match: 'key' }))).toEqual(['carrier: expected E-PERMISSION-DENIED in UserListResponse got Error']);
+    expect(compareMessage(exp, asError, ctx({ match: 'key' }))).toEqual([
+      'carrier: expected E-PERMISSION-DENIED in UserListResponse got Error',
+    ]);
     expect(compareMessage(exp, asError, ctx({ match: 'lenient' }))).toEqual([]);
     const asTyped = observed('UserListResponse', { success: false, error: 'Permission denied' });
     expect(compareMessage(errorOutput(key, 'UserList', ['E']), asTyped, ctx({ match: 'lenient' }))).toEqual([]);
@@ -383,14 +544,23 @@ describe('errors', () => {
   });
 
   it('names the key the wrong text stands for', () => {
-    const diffs = compareMessage(errorOutput(key, 'UserList', ['T']), observed('UserListResponse', { success: false, error: 'You cannot kick yourself' }), ctx());
+    const diffs = compareMessage(
+      errorOutput(key, 'UserList', ['T']),
+      observed('UserListResponse', { success: false, error: 'You cannot kick yourself' }),
+      ctx(),
+    );
     expect(diffs).toEqual([
       'error: expected E-PERMISSION-DENIED "Permission denied" (key match) got "You cannot kick yourself" (classified as E-CANNOT-KICK-SELF)',
     ]);
   });
 
   it('expects fresh lower-case ids on notices and broadcasts (WIRE-ID-3)', () => {
-    const notice = expected('Error', { message: 'Your account has been deleted' }, { error: { key: 'E-ACCOUNT-DELETED', params: {}, carriers: ['N'] } }, FRESH);
+    const notice = expected(
+      'Error',
+      { message: 'Your account has been deleted' },
+      { error: { key: 'E-ACCOUNT-DELETED', params: {}, carriers: ['N'] } },
+      FRESH,
+    );
     expect(compareMessage(notice, observed('Error', { message: 'Your account has been deleted' }, 'ABCDEF012345'), ctx())).toEqual([
       'id: expected a fresh id of 12 lower-case hex digits got ABCDEF012345 (WIRE-ID-3)',
     ]);
@@ -402,21 +572,38 @@ describe('alternatives', () => {
   it('tries accept.alternatives in turn (e.g. SES-BC-2 inherited or cleared away state)', () => {
     const c = ctx();
     c.ids.link(30, 3);
-    const exp = expected('UserConnected', { user: user({ is_away: true, status: 'lunch' }) }, {
-      accept: { alternatives: [{ type: 'UserConnected', body: { type: 'UserConnected', user: user() } }] },
-    }, FRESH);
+    const exp = expected(
+      'UserConnected',
+      { user: user({ is_away: true, status: 'lunch' }) },
+      {
+        accept: { alternatives: [{ type: 'UserConnected', body: { type: 'UserConnected', user: user() } }] },
+      },
+      FRESH,
+    );
     expect(compareMessage(exp, observed('UserConnected', { user: user({ session_ids: [30] }) }, FRESH), c)).toEqual([]);
-    expect(compareMessage(exp, observed('UserConnected', { user: user({ session_ids: [30], is_away: true, status: 'lunch' }) }, FRESH), c)).toEqual([]);
+    expect(
+      compareMessage(exp, observed('UserConnected', { user: user({ session_ids: [30], is_away: true, status: 'lunch' }) }, FRESH), c),
+    ).toEqual([]);
     expect(compareMessage(exp, observed('UserConnected', { user: user({ session_ids: [30], is_away: true }) }, FRESH), c)).toEqual([
       'user.status: expected "lunch" got absent',
     ]);
   });
 
   it('accepts an error alternative for a success prediction (UND-5)', () => {
-    const exp = expected('UserUpdateResponse', { success: true, username: 'shop' }, {
-      accept: { alternatives: [{ type: 'UserUpdateResponse', body: { type: 'UserUpdateResponse', success: false, error: 'Shared accounts cannot be admins' } }] },
-    });
-    expect(compareMessage(exp, observed('UserUpdateResponse', { success: false, error: 'Shared accounts cannot be admins' }), ctx())).toEqual([]);
+    const exp = expected(
+      'UserUpdateResponse',
+      { success: true, username: 'shop' },
+      {
+        accept: {
+          alternatives: [
+            { type: 'UserUpdateResponse', body: { type: 'UserUpdateResponse', success: false, error: 'Shared accounts cannot be admins' } },
+          ],
+        },
+      },
+    );
+    expect(
+      compareMessage(exp, observed('UserUpdateResponse', { success: false, error: 'Shared accounts cannot be admins' }), ctx()),
+    ).toEqual([]);
     expect(compareMessage(exp, observed('UserUpdateResponse', { success: false, error: 'Permission denied' }), ctx())).not.toEqual([]);
   });
 });
@@ -428,11 +615,16 @@ describe('UND-14: the locale of an aggregated entry (SendAccept.anyLocaleOf)', (
     x.ids.link(40, 4);
     return x;
   };
-  const info = (locale: string, ids = [30, 40]) => observed('UserInfoResponse', { success: true, user: user({ session_ids: ids, locale, features: [], created_at: NOW - 99 }) });
+  const info = (locale: string, ids = [30, 40]) =>
+    observed('UserInfoResponse', { success: true, user: user({ session_ids: ids, locale, features: [], created_at: NOW - 99 }) });
   const exp = (anyLocaleOf?: NonNullable<SendOutput['accept']>['anyLocaleOf']) =>
-    expected('UserInfoResponse', { success: true, user: user({ session_ids: [3, 4], locale: 'de', features: [], created_at: NOW - 99 }) }, anyLocaleOf ? { accept: { anyLocaleOf } } : {});
+    expected(
+      'UserInfoResponse',
+      { success: true, user: user({ session_ids: [3, 4], locale: 'de', features: [], created_at: NOW - 99 }) },
+      anyLocaleOf ? { accept: { anyLocaleOf } } : {},
+    );
 
-  it('accepts the locale of any of the entry\'s sessions', () => {
+  it("accepts the locale of any of the entry's sessions", () => {
     const allowed = [{ sessionIds: [3, 4], locales: ['fr', 'de'] }];
     expect(matchMessage(exp(allowed), info('de'), c()).differences).toEqual([]);
     expect(matchMessage(exp(allowed), info('fr'), c()).differences).toEqual([]);
@@ -440,7 +632,9 @@ describe('UND-14: the locale of an aggregated entry (SendAccept.anyLocaleOf)', (
 
   it('rejects another locale, and is strict without the annotation', () => {
     const allowed = [{ sessionIds: [3, 4], locales: ['fr', 'de'] }];
-    expect(matchMessage(exp(allowed), info('en'), c()).differences).toEqual(['user.locale: expected the locale of one of its sessions "fr" or "de" got "en" (UND-14)']);
+    expect(matchMessage(exp(allowed), info('en'), c()).differences).toEqual([
+      'user.locale: expected the locale of one of its sessions "fr" or "de" got "en" (UND-14)',
+    ]);
     expect(matchMessage(exp(), info('fr'), c()).differences).toEqual(['user.locale: expected "de" got "fr"']);
   });
 });

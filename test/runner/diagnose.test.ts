@@ -18,7 +18,8 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-const minorMismatch = (client: string) => renderError('E-VERSION-MINOR-MISMATCH', { server_version: '0.5.0', client_version: client }, 'nexusd');
+const minorMismatch = (client: string) =>
+  renderError('E-VERSION-MINOR-MISMATCH', { server_version: '0.5.0', client_version: client }, 'nexusd');
 
 /**
  * A later-upstream target (a proxy in front of the reference server): a successful Handshake of a
@@ -40,7 +41,9 @@ function laterRule(): { hook: Hook; watch: (f: RawFrame, conn: number) => void }
     const client = versions.get(conn);
     if (f.type !== 'HandshakeResponse' || body.success !== true || client === undefined) return [f];
     if (client.split('.')[1] === '5') return [f];
-    const payload = Buffer.from(JSON.stringify({ type: 'HandshakeResponse', success: false, version: '0.5.0', error: minorMismatch(client) }));
+    const payload = Buffer.from(
+      JSON.stringify({ type: 'HandshakeResponse', success: false, version: '0.5.0', error: minorMismatch(client) }),
+    );
     return [{ ...f, payload }, END];
   };
   return { hook, watch };
@@ -52,7 +55,11 @@ const expected: SendOutput = {
   message: { type: 'HandshakeResponse', id: '0a1b2c3d4e5f', body: { type: 'HandshakeResponse', success: true, version: '0.5.0' } },
   rules: ['SES-HS-3', 'SES-HS-4'],
 };
-const refusal = (error: string): Message => ({ type: 'HandshakeResponse', id: '0a1b2c3d4e5f', body: { type: 'HandshakeResponse', success: false, version: '0.5.0', error } });
+const refusal = (error: string): Message => ({
+  type: 'HandshakeResponse',
+  id: '0a1b2c3d4e5f',
+  body: { type: 'HandshakeResponse', success: false, version: '0.5.0', error },
+});
 
 describe('diagnose: SES-HS-3', () => {
   const model = stateWith('spec', []);
@@ -66,7 +73,9 @@ describe('diagnose: SES-HS-3', () => {
 
   it('also for another refusal (an Error, another key), which it names', () => {
     const tooNew = renderError('E-VERSION-CLIENT-TOO-NEW', { client_version: '0.4.0', server_version: '0.5.0' }, 'nexusd');
-    expect(diagnose(expected, refusal(tooNew), { version: '0.4.0' }, model)?.note).toContain('with E-VERSION-CLIENT-TOO-NEW (the later rule\'s key is E-VERSION-MINOR-MISMATCH)');
+    expect(diagnose(expected, refusal(tooNew), { version: '0.4.0' }, model)?.note).toContain(
+      "with E-VERSION-CLIENT-TOO-NEW (the later rule's key is E-VERSION-MINOR-MISMATCH)",
+    );
     const error: Message = { type: 'Error', id: '0a1b2c3d4e5f', body: { type: 'Error', message: 'Invalid message format' } };
     expect(diagnose(expected, error, { version: '0.4.0' }, model)?.rule).toBe('SES-HS-3');
   });
@@ -74,9 +83,15 @@ describe('diagnose: SES-HS-3', () => {
   it('nothing to say otherwise: equal minor, another major, a success with other members', () => {
     expect(diagnose(expected, refusal(minorMismatch('0.5.1')), { version: '0.5.1' }, model)).toBeNull();
     expect(diagnose(expected, refusal('x'), { version: '1.4.0' }, model)).toBeNull();
-    const success: Message = { type: 'HandshakeResponse', id: '0a1b2c3d4e5f', body: { type: 'HandshakeResponse', success: true, version: '0.6.0' } };
+    const success: Message = {
+      type: 'HandshakeResponse',
+      id: '0a1b2c3d4e5f',
+      body: { type: 'HandshakeResponse', success: true, version: '0.6.0' },
+    };
     expect(diagnose(expected, success, { version: '0.4.0' }, model)).toBeNull();
-    expect(diagnose({ ...expected, message: { ...expected.message, type: 'LoginResponse' } }, refusal('x'), { version: '0.4.0' }, model)).toBeNull();
+    expect(
+      diagnose({ ...expected, message: { ...expected.message, type: 'LoginResponse' } }, refusal('x'), { version: '0.4.0' }, model),
+    ).toBeNull();
   });
 });
 
@@ -109,7 +124,9 @@ describe('a target following the later rule', () => {
     });
     const failed = result.checks.filter((c) => c.status === 'failed');
     expect(failed.map((c) => c.id)).toEqual(['session/handshake/compatible/older-minor']);
-    expect(failed[0]!.message).toMatch(/^SES-HS-3: expected .*, got the target follows the later rule \(protocol ≥ 0\.7: equal minor versions required while the major is 0\)/);
+    expect(failed[0]!.message).toMatch(
+      /^SES-HS-3: expected .*, got the target follows the later rule \(protocol ≥ 0\.7: equal minor versions required while the major is 0\)/,
+    );
     expect(failed[0]!.message).toContain('client 0.4.0 refused by a 0.5.0 server with E-VERSION-MINOR-MISMATCH');
   }, 30_000);
 });

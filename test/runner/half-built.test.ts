@@ -63,8 +63,16 @@ describe('a half-built target', () => {
     expect(failed.length).toBeGreaterThan(5);
     const compatible = failed.filter((c) => c.id.startsWith('session/handshake/compatible/'));
     expect(compatible.length).toBeGreaterThan(2);
-    expect(compatible.every((c) => c.failures.some((f) => f.sent.includes('"type":"UserInfo"') && f.actual.includes('Unknown message type: UserInfo')))).toBe(true);
-    expect(r.checks.filter((c) => c.section !== 'preflight').every((c) => c.status !== 'skipped' || /slow|fresh|profile|TLS/.test(c.message ?? ''))).toBe(true);
+    expect(
+      compatible.every((c) =>
+        c.failures.some((f) => f.sent.includes('"type":"UserInfo"') && f.actual.includes('Unknown message type: UserInfo')),
+      ),
+    ).toBe(true);
+    expect(
+      r.checks
+        .filter((c) => c.section !== 'preflight')
+        .every((c) => c.status !== 'skipped' || /slow|fresh|profile|TLS/.test(c.message ?? '')),
+    ).toBe(true);
     expect(r.restored?.ok).toBe(false);
     const cleanup = r.restored!.differences.join('\n');
     expect(cleanup).toMatch(/could not restore: list accounts .*does not answer UserList/);

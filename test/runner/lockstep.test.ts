@@ -43,7 +43,9 @@ describe('lockstep against the reference server', () => {
     const failures = await failuresOf(login(ls, 'watch', 'run_watch'));
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ actor: 'quiet', rule: 'SES-BC-1', actual: 'nothing within 400 ms' });
-    expect(failures[0]!.expected[0]).toMatch(/^NX\|13\|UserConnected\|[0-9a-f]{12}\|\d+\|\{"type":"UserConnected","user":\{"username":"run_watch"/);
+    expect(failures[0]!.expected[0]).toMatch(
+      /^NX\|13\|UserConnected\|[0-9a-f]{12}\|\d+\|\{"type":"UserConnected","user":\{"username":"run_watch"/,
+    );
   });
 
   it('reports an extra broadcast at the next barrier (wrong audience)', async () => {
@@ -75,7 +77,10 @@ describe('lockstep against the reference server', () => {
 
   it('lenient: UserList all:true may follow either profile (USR-LIST-4); key does not', async () => {
     const accounts = [...BASE, account('run_lister', { permissions: ['user_edit'] })];
-    for (const [server, mirror] of [['spec', 'nexusd'], ['nexusd', 'spec']] as const) {
+    for (const [server, mirror] of [
+      ['spec', 'nexusd'],
+      ['nexusd', 'spec'],
+    ] as const) {
       const { ls } = await world({ server: stateWith(server, accounts), mirror: stateWith(mirror, accounts), match: 'lenient' });
       const lister = await login(ls, 'lister', 'run_lister');
       await ls.request(lister, 'UserList', { all: true });
@@ -112,7 +117,7 @@ describe('lockstep against the reference server', () => {
     expect(failures[1]!.actual).toMatch(/^connection closed \(eof/);
   });
 
-  it('in slow checks, tells the model when the target\'s timers close connections (WIRE-TMO-1/2)', async () => {
+  it("in slow checks, tells the model when the target's timers close connections (WIRE-TMO-1/2)", async () => {
     const { ls } = await world({ server: stateWith('spec', BASE), idleTimeoutMs: 200, frameTimeoutMs: 300 });
     ls.beginCheck([], { serverTimeouts: true });
     const root = await login(ls, 'root', 'root');
@@ -135,13 +140,21 @@ describe('lockstep against the reference server', () => {
     await stranger.request('Handshake', { version: '0.5.0' }, 3000);
     await stranger.request('Login', { username: 'alice', password: 'pw-alice', features: [], locale: 'en' }, 3000);
     await ls.barrier(root); // UserConnected of alice arrives before the barrier's answer
-    expect(Object.values(ls.model().sessions).map((s) => s.nickname).sort()).toEqual(['alice', 'root']);
+    expect(
+      Object.values(ls.model().sessions)
+        .map((s) => s.nickname)
+        .sort(),
+    ).toEqual(['alice', 'root']);
     await login(ls, 'watch', 'run_watch'); // alice is told too; only the harness copies are checked
     await ls.exchange(root, [{ kind: 'message', type: 'UserList', body: {} }]);
     await stranger.close();
     await ls.exchange(root, [{ kind: 'message', type: 'ConnectionMonitor', body: {} }]);
     await ls.barrier(root);
-    expect(Object.values(ls.model().sessions).map((s) => s.nickname).sort()).toEqual(['root', 'run_watch']);
+    expect(
+      Object.values(ls.model().sessions)
+        .map((s) => s.nickname)
+        .sort(),
+    ).toEqual(['root', 'run_watch']);
     expect(ls.failures).toEqual([]);
   });
 
@@ -169,7 +182,9 @@ describe('lockstep against the reference server', () => {
     const { ls } = await world({ server: stateWith('spec', BASE) });
     const root = await login(ls, 'root', 'root');
     const quiet = await login(ls, 'quiet', 'run_quiet');
-    const [a] = await ls.exchange(root, [{ kind: 'message', type: 'UserUpdate', body: { username: 'run_quiet', requested_permissions: [] } }]);
+    const [a] = await ls.exchange(root, [
+      { kind: 'message', type: 'UserUpdate', body: { username: 'run_quiet', requested_permissions: [] } },
+    ]);
     expect(a!.observed?.message?.body.success).toBe(true);
     await ls.barrier(quiet);
     expect(ls.failures).toEqual([]);
@@ -177,7 +192,11 @@ describe('lockstep against the reference server', () => {
 
   it('settles a tolerated close once: ADM-CREATE-6 in spec answered as Error, with or without a close', async () => {
     const accounts = [...BASE, account('run_mod', { permissions: ['user_create'] })];
-    const create = { kind: 'message' as const, type: 'UserCreate', body: { username: 'run_new', password: 'pw', is_admin: true, enabled: true, permissions: [] } };
+    const create = {
+      kind: 'message' as const,
+      type: 'UserCreate',
+      body: { username: 'run_new', password: 'pw', is_admin: true, enabled: true, permissions: [] },
+    };
     for (const carrier of ['other', 'last'] as const) {
       const { ls } = await world({ server: stateWith('spec', accounts), variant: { forms: { carrier } } });
       const mod = await login(ls, 'mod', 'run_mod');
@@ -193,7 +212,9 @@ describe('lockstep against the reference server', () => {
     for (const forms of [undefined, { sendUnsent: true }, { sendUnsent: true, copiesFirst: true }]) {
       const { ls } = await world({ server: stateWith('spec', BASE), ...(forms ? { variant: { forms } } : {}) });
       const quiet = await login(ls, 'quiet', 'run_quiet');
-      const [a] = await ls.exchange(quiet, [{ kind: 'message', type: 'UserUpdate', body: { username: 'run_quiet', current_password: 'pw-run_quiet' } }]);
+      const [a] = await ls.exchange(quiet, [
+        { kind: 'message', type: 'UserUpdate', body: { username: 'run_quiet', current_password: 'pw-run_quiet' } },
+      ]);
       expect(a!.observed?.message?.body.success).toBe(true);
       await ls.barrier(quiet);
       expect(ls.failures).toEqual([]);
@@ -260,13 +281,22 @@ describe('lockstep against the reference server', () => {
         const body = {
           type: 'UserUpdated',
           previous_username: username,
-          user: { username, nickname: username, login_time: NOW, is_admin: false, is_shared: false, session_ids: [], locale: 'en', is_away: false },
+          user: {
+            username,
+            nickname: username,
+            login_time: NOW,
+            is_admin: false,
+            is_shared: false,
+            session_ids: [],
+            locale: 'en',
+            is_away: false,
+          },
         };
         return [f, { type: 'UserUpdated', id: 'abcdefabcdef', payload: Buffer.from(JSON.stringify(body)) }];
       };
     }
 
-    it('tolerates the later builds\' UserUpdated after a logout of a multi-session account (SES-BC-4)', async () => {
+    it("tolerates the later builds' UserUpdated after a logout of a multi-session account (SES-BC-4)", async () => {
       const { ls } = await world({ server: stateWith('spec', BASE), hook: updatedAfterLogout('run_watch') });
       const root = await login(ls, 'root', 'root');
       await login(ls, 'watch', 'run_watch');

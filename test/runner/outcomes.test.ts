@@ -52,7 +52,7 @@ describe('decodings: how a target may decode what the harness writes', () => {
     expect(decodings(decoder('spec'), Buffer.from(spec), 'spec')).toHaveLength(2);
   });
 
-  it('continues from the connection\'s position and leaves its decoder untouched (a split header)', () => {
+  it("continues from the connection's position and leaves its decoder untouched (a split header)", () => {
     const d = decoder('nexusd');
     const bytes = kick('n'.repeat(33));
     expect(decodings(d, bytes.subarray(0, 20), 'nexusd')).toHaveLength(1);
@@ -89,8 +89,20 @@ describe('decide: which outcome the traffic shows', () => {
     outputs: outputs.map((output) => ({ output })),
     decoder: decoder('spec'),
   });
-  const got = (type: string, v: number): Received => ({ seq: 0, at: 0, raw: { type, id: ID, payload: new Uint8Array() }, message: { type, id: ID, body: { type, v } } });
-  const view = (id: string, inbox: Received[], closed = false): ConnView => ({ id, queue: [], inbox, closed, closeTolerated: false, lazyRemoved: false });
+  const got = (type: string, v: number): Received => ({
+    seq: 0,
+    at: 0,
+    raw: { type, id: ID, payload: new Uint8Array() },
+    message: { type, id: ID, body: { type, v } },
+  });
+  const view = (id: string, inbox: Received[], closed = false): ConnView => ({
+    id,
+    queue: [],
+    inbox,
+    closed,
+    closeTolerated: false,
+    lazyRemoved: false,
+  });
   const judge: Judge = {
     matches: (out, f) => f.message!.type === out.message.type && f.message!.body.v === out.message.body.v,
     neutral: (f) => f.message!.type === 'UserConnected',
@@ -102,13 +114,25 @@ describe('decide: which outcome the traffic shows', () => {
 
   it('waits while nothing tells them apart; at the deadline the first is compared, unmatched', () => {
     expect(decide([A, B], 'h1', [view('h1', []), view('h2', [])], judge, false)).toEqual({ kind: 'wait' });
-    expect(decide([A, B], 'h1', [view('h1', []), view('h2', [])], judge, true)).toEqual({ kind: 'adopt', index: 0, matched: false, equivalent: [] });
+    expect(decide([A, B], 'h1', [view('h1', []), view('h2', [])], judge, true)).toEqual({
+      kind: 'adopt',
+      index: 0,
+      matched: false,
+      equivalent: [],
+    });
   });
 
-  it('the requester\'s earliest telling frame decides, even before the other connections\' frames', () => {
-    expect(decide([A, B], 'h1', [view('h1', [got('XResponse', 2)]), view('h2', [])], judge, false)).toMatchObject({ kind: 'adopt', index: 1, matched: true });
+  it("the requester's earliest telling frame decides, even before the other connections' frames", () => {
+    expect(decide([A, B], 'h1', [view('h1', [got('XResponse', 2)]), view('h2', [])], judge, false)).toMatchObject({
+      kind: 'adopt',
+      index: 1,
+      matched: true,
+    });
     // A stranger's frame tells nothing and is skipped.
-    expect(decide([A, B], 'h1', [view('h1', [got('UserConnected', 0), got('XResponse', 2)]), view('h2', [])], judge, false)).toMatchObject({ index: 1, matched: true });
+    expect(decide([A, B], 'h1', [view('h1', [got('UserConnected', 0), got('XResponse', 2)]), view('h2', [])], judge, false)).toMatchObject({
+      index: 1,
+      matched: true,
+    });
   });
 
   it('then the other connections decide (full matching)', () => {
@@ -119,10 +143,21 @@ describe('decide: which outcome the traffic shows', () => {
 
   it('a close decides too; a frame no outcome explains ends it unmatched', () => {
     expect(decide([A, R], 'h1', [view('h1', [], true), view('h2', [])], judge, false)).toMatchObject({ index: 1, matched: true });
-    expect(decide([A, R], 'h1', [view('h1', [got('Error', 9)], true), view('h2', [])], judge, false)).toMatchObject({ index: 1, matched: true });
-    expect(decide([A, B, R], 'h1', [view('h1', [got('XResponse', 7)]), view('h2', [])], judge, false)).toEqual({ kind: 'adopt', index: 0, matched: false, equivalent: [] });
+    expect(decide([A, R], 'h1', [view('h1', [got('Error', 9)], true), view('h2', [])], judge, false)).toMatchObject({
+      index: 1,
+      matched: true,
+    });
+    expect(decide([A, B, R], 'h1', [view('h1', [got('XResponse', 7)]), view('h2', [])], judge, false)).toEqual({
+      kind: 'adopt',
+      index: 0,
+      matched: false,
+      equivalent: [],
+    });
     // The closest is the first outcome still fitting when the traffic stopped fitting any.
-    expect(decide([B, A, C], 'h1', [view('h1', [got('XResponse', 1)]), view('h2', [got('Note', 9)])], judge, false)).toMatchObject({ index: 1, matched: false });
+    expect(decide([B, A, C], 'h1', [view('h1', [got('XResponse', 1)]), view('h2', [got('Note', 9)])], judge, false)).toMatchObject({
+      index: 1,
+      matched: false,
+    });
   });
 
   it('outcomes the traffic fits alike: the first is adopted, the others are equivalent', () => {
@@ -147,7 +182,7 @@ describe('UND-5 / ADM-UPDATE-17: promoting a shared account in nexusd', () => {
     return { ls, root, kiosk };
   }
 
-  it('accepts the reference\'s refusal', async () => {
+  it("accepts the reference's refusal", async () => {
     const { ls, root, kiosk } = await scene({ server: stateWith('nexusd', accounts) });
     const [a] = await ls.exchange(root, [promote]);
     expect(a!.outcome).toBe('UND-5: promotion of a shared account refused (E-SHARED-CANNOT-BE-ADMIN)');
@@ -169,7 +204,10 @@ describe('UND-5 / ADM-UPDATE-17: promoting a shared account in nexusd', () => {
   });
 
   it('rejects a third answer, naming both allowed outcomes', async () => {
-    const hook = rewrite((b) => b.type === 'UserUpdateResponse', (b) => ({ ...b, error: 'Permission denied' }));
+    const hook = rewrite(
+      (b) => b.type === 'UserUpdateResponse',
+      (b) => ({ ...b, error: 'Permission denied' }),
+    );
     const { ls, root } = await scene({ server: stateWith('nexusd', accounts), hook });
     const failures = await failuresOf(ls.exchange(root, [promote]));
     expect(failures).toHaveLength(1);
@@ -184,7 +222,7 @@ describe('UND-11 / WIRE-LIM-2/4: lengths between the limits', () => {
   const tooLong = msg('UserKick', { nickname: 'n'.repeat(33) }); // 66 bytes: nexusd exact 65, padded 2 550
   const padded = { limitFor: (t: string) => (isClientType(t) ? PADDED_LIMITS[t] : 0) };
 
-  it('nexusd: accepts the era\'s framing rejection (the session ends)', async () => {
+  it("nexusd: accepts the era's framing rejection (the session ends)", async () => {
     const { ls } = await world({ server: stateWith('nexusd', BASE) });
     const watch = await login(ls, 'watch', 'run_watch');
     const root = await login(ls, 'root', 'root');
@@ -227,7 +265,9 @@ describe('UND-11 / WIRE-LIM-2/4: lengths between the limits', () => {
     const failures = await failuresOf(ls.exchange(root, [tooLong]));
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ actor: 'root', actual: 'nothing within 400 ms' });
-    expect(expectedText(failures[0]!)).toMatch(/^connection closed by the server \[malformed\]\n\(no allowed outcome matched \(UND-11: frame over the limit rejected \(WIRE-BAD-7\) \| UND-11: frame over the limit processed\); compared with: UND-11: frame over the limit rejected/);
+    expect(expectedText(failures[0]!)).toMatch(
+      /^connection closed by the server \[malformed\]\n\(no allowed outcome matched \(UND-11: frame over the limit rejected \(WIRE-BAD-7\) \| UND-11: frame over the limit processed\); compared with: UND-11: frame over the limit rejected/,
+    );
   });
 });
 
@@ -254,7 +294,10 @@ describe('UND-10 / WIRE-JSON-6: duplicate member names', () => {
   }
 
   it('rejects processing with a value that was never sent', async () => {
-    const hook = rewrite((b) => b.type === 'UserUpdated', (b) => ({ ...b, user: { ...(b.user as object), status: 'third' } }));
+    const hook = rewrite(
+      (b) => b.type === 'UserUpdated',
+      (b) => ({ ...b, user: { ...(b.user as object), status: 'third' } }),
+    );
     const { ls } = await world({ server: stateWith('spec', BASE), hook });
     const watch = await login(ls, 'watch', 'run_watch');
     const quiet = await login(ls, 'quiet', 'run_quiet');
@@ -266,14 +309,16 @@ describe('UND-10 / WIRE-JSON-6: duplicate member names', () => {
     );
     expect(failures.map((f) => f.actor)).toEqual(['watch']);
     expect(failures[0]!.actual).toContain('user.status: expected "second" got "third"');
-    expect(expectedText(failures[0]!)).toContain('no allowed outcome matched (UND-10: duplicate member names: the last value is used | UND-10: duplicate member names: the first value is used | UND-10: duplicate member names: framing error)');
+    expect(expectedText(failures[0]!)).toContain(
+      'no allowed outcome matched (UND-10: duplicate member names: the last value is used | UND-10: duplicate member names: the first value is used | UND-10: duplicate member names: framing error)',
+    );
   });
 });
 
 describe('UND-3 / VAL-PATHCHARS: path-sensitive characters in names', () => {
   const create = msg('UserCreate', { username: 'run_a.b', password: 'pw', is_admin: false, enabled: true, permissions: [] });
 
-  it('accepts the seed era\'s acceptance (reference): the account exists', async () => {
+  it("accepts the seed era's acceptance (reference): the account exists", async () => {
     const { ls } = await world({ server: stateWith('spec', BASE) });
     const root = await login(ls, 'root', 'root');
     const [a] = await ls.exchange(root, [create]);
@@ -295,7 +340,10 @@ describe('UND-3 / VAL-PATHCHARS: path-sensitive characters in names', () => {
 
   it('rejects another error', async () => {
     const tooLong = renderError('E-USERNAME-TOO-LONG', { max_length: 32 }, 'spec');
-    const hook = rewrite((b) => b.type === 'UserCreateResponse', (b) => ({ ...b, success: false, error: tooLong }));
+    const hook = rewrite(
+      (b) => b.type === 'UserCreateResponse',
+      (b) => ({ ...b, success: false, error: tooLong }),
+    );
     const { ls } = await world({ server: stateWith('spec', BASE), hook });
     const root = await login(ls, 'root', 'root');
     const failures = await failuresOf(ls.exchange(root, [create]));
@@ -323,8 +371,15 @@ describe('WIRE-BAD-15: a transfer-port type on the BBS port', () => {
   });
 
   it('rejects another error', async () => {
-    const hook = rewrite((b) => b.type === 'Error', (b) => ({ ...b, message: 'Not logged in' }));
-    const { ls } = await world({ server: stateWith('nexusd', BASE), hook, variant: { isKnownType: (t) => isClientType(t) || t === 'FileStart' } });
+    const hook = rewrite(
+      (b) => b.type === 'Error',
+      (b) => ({ ...b, message: 'Not logged in' }),
+    );
+    const { ls } = await world({
+      server: stateWith('nexusd', BASE),
+      hook,
+      variant: { isKnownType: (t) => isClientType(t) || t === 'FileStart' },
+    });
     const c = await ls.open('bare');
     const failures = await failuresOf(ls.exchange(c, [fileStart]));
     expect(failures.length).toBeGreaterThan(0);
@@ -383,7 +438,10 @@ describe('UND-7 / ADM-UPDATE-18: the nickname after renaming an online account',
   it('rejects a nickname that is neither', async () => {
     const hook = rewrite(
       (b) => b.type === 'UserListResponse',
-      (b) => ({ ...b, users: (b.users as Array<Record<string, unknown>>).map((u) => (u.username === 'run_q2' ? { ...u, nickname: 'run_zz' } : u)) }),
+      (b) => ({
+        ...b,
+        users: (b.users as Array<Record<string, unknown>>).map((u) => (u.username === 'run_q2' ? { ...u, nickname: 'run_zz' } : u)),
+      }),
     );
     const { ls, watch } = await renamed('nexusd', { hook });
     const failures = await failuresOf(ls.exchange(watch, [msg('UserList', {})]));
@@ -428,12 +486,17 @@ describe('UND-4 / USR-AWAY-4: "" as away message', () => {
   });
 
   it('rejects a status that was never sent', async () => {
-    const hook = rewrite((b) => b.type === 'UserUpdated', (b) => ({ ...b, user: { ...(b.user as object), status: ' ' } }));
+    const hook = rewrite(
+      (b) => b.type === 'UserUpdated',
+      (b) => ({ ...b, user: { ...(b.user as object), status: ' ' } }),
+    );
     const { ls } = await world({ server: stateWith('spec', BASE), hook });
     await login(ls, 'watch', 'run_watch');
     const quiet = await login(ls, 'quiet', 'run_quiet');
     const failures = await failuresOf(ls.exchange(quiet, [away]));
-    expect(expectedText(failures[0]!)).toContain('no allowed outcome matched (UND-4: "" stored as no status | UND-4: "" stored as an empty status)');
+    expect(expectedText(failures[0]!)).toContain(
+      'no allowed outcome matched (UND-4: "" stored as no status | UND-4: "" stored as an empty status)',
+    );
   });
 });
 
@@ -446,7 +509,10 @@ describe('UND-2 / VAL-STATUS in nexusd: the status unit at multi-byte boundaries
     ['bytes', 'UND-2: status length counted in bytes'],
   ] as const) {
     it(`accepts (padded build): ${label}`, async () => {
-      const { ls } = await world({ server: stateWith('nexusd', BASE), variant: { ...padded, ...(choice ? { choices: { 'UND-2': choice } } : {}) } });
+      const { ls } = await world({
+        server: stateWith('nexusd', BASE),
+        variant: { ...padded, ...(choice ? { choices: { 'UND-2': choice } } : {}) },
+      });
       const watch = await login(ls, 'watch', 'run_watch');
       const quiet = await login(ls, 'quiet', 'run_quiet');
       const [a] = await ls.exchange(quiet, [status]);
@@ -464,7 +530,10 @@ describe('UND-2 / VAL-STATUS in nexusd: the status unit at multi-byte boundaries
     const [a] = await ls.exchange(quiet, [status]);
     expect(a!.outcome).toBe('UND-11: frame over the limit rejected (WIRE-BAD-7)');
     expect(ls.failures).toEqual([]);
-    const hook = rewrite((b) => b.type === 'UserStatusResponse', (b) => ({ ...b, success: false, error: 'Status message contains invalid characters' }));
+    const hook = rewrite(
+      (b) => b.type === 'UserStatusResponse',
+      (b) => ({ ...b, success: false, error: 'Status message contains invalid characters' }),
+    );
     const bad = await world({ server: stateWith('nexusd', BASE), variant: padded, hook });
     const q2 = await login(bad.ls, 'quiet', 'run_quiet');
     const failures = await failuresOf(bad.ls.exchange(q2, [status]));
@@ -479,10 +548,17 @@ describe('VAL-SERVER-IMAGE: 700 001–716 800 bytes', () => {
   for (const profile of ['spec', 'nexusd'] as const) {
     it(`${profile}: accepts the refusal (reference) and the acceptance, and adopts the stored image`, async () => {
       for (const choice of [undefined, '716800'] as const) {
-        const { ls } = await world({ server: stateWith(profile, BASE), ...(choice ? { variant: { choices: { 'VAL-SERVER-IMAGE': choice } } } : {}) });
+        const { ls } = await world({
+          server: stateWith(profile, BASE),
+          ...(choice ? { variant: { choices: { 'VAL-SERVER-IMAGE': choice } } } : {}),
+        });
         const root = await login(ls, 'root', 'root');
         const [a] = await ls.exchange(root, [image(700_001)]);
-        expect(a!.outcome).toBe(choice ? 'VAL-SERVER-IMAGE: image limit 716 800 bytes (700 KiB)' : 'VAL-SERVER-IMAGE: image limit 700 000 bytes (700 001–716 800 refused)');
+        expect(a!.outcome).toBe(
+          choice
+            ? 'VAL-SERVER-IMAGE: image limit 716 800 bytes (700 KiB)'
+            : 'VAL-SERVER-IMAGE: image limit 700 000 bytes (700 001–716 800 refused)',
+        );
         expect(ls.model().serverInfo.image.length).toBe(choice ? 700_001 : 0);
         expect(ls.failures).toEqual([]);
       }
@@ -490,7 +566,10 @@ describe('VAL-SERVER-IMAGE: 700 001–716 800 bytes', () => {
   }
 
   it('rejects another error', async () => {
-    const hook = rewrite((b) => b.type === 'ServerInfoUpdateResponse', (b) => ({ ...b, success: false, error: 'Invalid image format' }));
+    const hook = rewrite(
+      (b) => b.type === 'ServerInfoUpdateResponse',
+      (b) => ({ ...b, success: false, error: 'Invalid image format' }),
+    );
     const { ls } = await world({ server: stateWith('spec', BASE), hook });
     const root = await login(ls, 'root', 'root');
     const failures = await failuresOf(ls.exchange(root, [image(700_001)]));
@@ -512,7 +591,10 @@ describe('UND-1 / ADM-EDIT-1: where VAL-USERNAME sits', () => {
   });
 
   it('rejects another error', async () => {
-    const hook = rewrite((b) => b.type === 'UserEditResponse', (b) => ({ ...b, error: 'User not found' }));
+    const hook = rewrite(
+      (b) => b.type === 'UserEditResponse',
+      (b) => ({ ...b, error: 'User not found' }),
+    );
     const { ls } = await world({ server: stateWith('spec', BASE), hook });
     const quiet = await login(ls, 'quiet', 'run_quiet');
     const failures = await failuresOf(ls.exchange(quiet, [edit]));
@@ -525,10 +607,15 @@ describe('ADM-UPDATE-13: a case-only rename', () => {
 
   it('accepts the rename (reference) and E-USERNAME-EXISTS, and adopts the stored casing', async () => {
     for (const choice of [undefined, 'refused'] as const) {
-      const { ls } = await world({ server: stateWith('nexusd', BASE), ...(choice ? { variant: { choices: { 'ADM-UPDATE-13': choice } } } : {}) });
+      const { ls } = await world({
+        server: stateWith('nexusd', BASE),
+        ...(choice ? { variant: { choices: { 'ADM-UPDATE-13': choice } } } : {}),
+      });
       const root = await login(ls, 'root', 'root');
       const [a] = await ls.exchange(root, [rename]);
-      expect(a!.outcome).toBe(choice ? 'ADM-UPDATE-13: case-only rename refused (E-USERNAME-EXISTS)' : 'ADM-UPDATE-13: case-only rename carried out');
+      expect(a!.outcome).toBe(
+        choice ? 'ADM-UPDATE-13: case-only rename refused (E-USERNAME-EXISTS)' : 'ADM-UPDATE-13: case-only rename carried out',
+      );
       expect(ls.model().accounts.run_quiet!.username).toBe(choice ? 'run_quiet' : 'RUN_QUIET');
       await ls.exchange(root, [msg('UserEdit', { username: 'run_quiet' })]);
       expect(ls.failures).toEqual([]);
@@ -536,11 +623,16 @@ describe('ADM-UPDATE-13: a case-only rename', () => {
   });
 
   it('rejects another error', async () => {
-    const hook = rewrite((b) => b.type === 'UserUpdateResponse', (b) => ({ type: b.type, success: false, error: 'Cannot rename the guest account' }));
+    const hook = rewrite(
+      (b) => b.type === 'UserUpdateResponse',
+      (b) => ({ type: b.type, success: false, error: 'Cannot rename the guest account' }),
+    );
     const { ls } = await world({ server: stateWith('spec', BASE), hook });
     const root = await login(ls, 'root', 'root');
     const failures = await failuresOf(ls.exchange(root, [rename]));
-    expect(expectedText(failures[0]!)).toContain('no allowed outcome matched (ADM-UPDATE-13: case-only rename carried out | ADM-UPDATE-13: case-only rename refused');
+    expect(expectedText(failures[0]!)).toContain(
+      'no allowed outcome matched (ADM-UPDATE-13: case-only rename carried out | ADM-UPDATE-13: case-only rename refused',
+    );
   });
 });
 
@@ -549,10 +641,15 @@ describe('WIRE-JSON-2 in spec: a payload without "type"', () => {
 
   it('accepts processing (reference) and a decoding failure with a close', async () => {
     for (const choice of [undefined, 'rejected'] as const) {
-      const { ls } = await world({ server: stateWith('spec', BASE), ...(choice ? { variant: { choices: { 'WIRE-JSON-2': choice } } } : {}) });
+      const { ls } = await world({
+        server: stateWith('spec', BASE),
+        ...(choice ? { variant: { choices: { 'WIRE-JSON-2': choice } } } : {}),
+      });
       const c = await ls.open('bare');
       await ls.exchange(c, [bare]);
-      expect(ls.lastOutcome).toBe(choice ? 'WIRE-JSON-2: a payload without "type" is a decoding failure' : 'WIRE-JSON-2: a payload without "type" is processed');
+      expect(ls.lastOutcome).toBe(
+        choice ? 'WIRE-JSON-2: a payload without "type" is a decoding failure' : 'WIRE-JSON-2: a payload without "type" is processed',
+      );
       expect(ls.isOpen(c)).toBe(choice === undefined);
       expect(ls.failures).toEqual([]);
     }
@@ -579,7 +676,7 @@ describe('UND-14: the locale of an aggregated entry', () => {
     return { ls, watch };
   }
 
-  it('accepts the latest login\'s locale (reference) and the earliest\'s (a variant server)', async () => {
+  it("accepts the latest login's locale (reference) and the earliest's (a variant server)", async () => {
     for (const variant of [undefined, { forms: { earliestLocale: true } }]) {
       const { ls, watch } = await scene(variant ? { variant } : {});
       const [list] = await ls.exchange(watch, [msg('UserList', {})]);
@@ -593,7 +690,10 @@ describe('UND-14: the locale of an aggregated entry', () => {
   it('rejects a locale none of its sessions has', async () => {
     const hook = rewrite(
       (b) => b.type === 'UserListResponse',
-      (b) => ({ ...b, users: (b.users as Array<Record<string, unknown>>).map((u) => (u.username === 'run_multi' ? { ...u, locale: 'en' } : u)) }),
+      (b) => ({
+        ...b,
+        users: (b.users as Array<Record<string, unknown>>).map((u) => (u.username === 'run_multi' ? { ...u, locale: 'en' } : u)),
+      }),
     );
     const { ls, watch } = await scene({ hook });
     const failures = await failuresOf(ls.exchange(watch, [msg('UserList', {})]));

@@ -40,7 +40,9 @@ async function setup(): Promise<{ srv: ReferenceServer; stranger: NexusConnectio
   const stranger = await NexusConnection.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T });
   conns.push(stranger);
   await stranger.request('Handshake', { version: '0.5.0' }, T);
-  expect((await stranger.request('Login', { username: 'alice', password: 'pw-alice', features: [], locale: 'en' }, T)).message?.body.success).toBe(true);
+  expect(
+    (await stranger.request('Login', { username: 'alice', password: 'pw-alice', features: [], locale: 'en' }, T)).message?.body.success,
+  ).toBe(true);
   return { srv, stranger };
 }
 
@@ -72,7 +74,13 @@ describe('the run gets back in after a check lowered the per-IP limit', () => {
           t.assert(false, 'WIRE-IP-3', 'deliberate failure');
         },
       }),
-      check({ id: 'next', title: 'Runs afterwards', rules: ['USR-LIST-3'], actors: { u: user({ permissions: ['user_list'] }) }, run: async ({ u }) => u.expectConnected() }),
+      check({
+        id: 'next',
+        title: 'Runs afterwards',
+        rules: ['USR-LIST-3'],
+        actors: { u: user({ permissions: ['user_list'] }) },
+        run: async ({ u }) => u.expectConnected(),
+      }),
     ]);
     const result = await runSuite(options(srv, { sections: [lowers] }));
     expect(result.checks.map((c) => [c.id, c.status])).toEqual([

@@ -8,7 +8,13 @@ describe('render', () => {
     const line = renderMessage({
       type: 'UserUpdate',
       id: 'a1b2c3d4e5f6',
-      body: { type: 'UserUpdate', username: 'bob', current_password: 'old-secret', requested_password: 'new-secret', nested: { password: 'x' } },
+      body: {
+        type: 'UserUpdate',
+        username: 'bob',
+        current_password: 'old-secret',
+        requested_password: 'new-secret',
+        nested: { password: 'x' },
+      },
     });
     const json = '{"type":"UserUpdate","username":"bob","current_password":"***","requested_password":"***","nested":{"password":"***"}}';
     expect(line).toBe(`NX|10|UserUpdate|a1b2c3d4e5f6|${json.length}|${json}`);
@@ -44,7 +50,10 @@ describe('render', () => {
     const primary = '{"type":"Error","message":"Not logged in","command":"ServerInfoUpdate"}';
     const alt = '{"success":false,"error":"Not logged in"}';
     expect(describeExpectation(out)).toEqual({
-      expected: [`NX|5|Error|a1b2c3d4e5f6|${primary.length}|${primary}`, `NX|24|ServerInfoUpdateResponse|a1b2c3d4e5f6|${alt.length}|${alt}`],
+      expected: [
+        `NX|5|Error|a1b2c3d4e5f6|${primary.length}|${primary}`,
+        `NX|24|ServerInfoUpdateResponse|a1b2c3d4e5f6|${alt.length}|${alt}`,
+      ],
       note: 'error E-NOT-LOGGED-IN via E! | E (command ServerInfoUpdate); optional',
     });
     expect(describeExpectation({ kind: 'close', conn: 'h1', reason: 'removed', accept: { lazy: true }, rules: [] })).toEqual({

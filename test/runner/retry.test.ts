@@ -38,7 +38,13 @@ function demo() {
         t.assert(false, 'USR-LIST-3', 'never holds');
       },
     }),
-    check({ id: 'fine', title: 'Passes', rules: ['USR-LIST-3'], actors: { viewer: user({ permissions: ['user_list'] }) }, run: async ({ viewer }) => void (await viewer.request('UserList', {}).expectSuccess()) }),
+    check({
+      id: 'fine',
+      title: 'Passes',
+      rules: ['USR-LIST-3'],
+      actors: { viewer: user({ permissions: ['user_list'] }) },
+      run: async ({ viewer }) => void (await viewer.request('UserList', {}).expectSuccess()),
+    }),
   ]);
 }
 
@@ -79,7 +85,7 @@ describe('retry and transcripts', () => {
     expect(byId.flaky!.attempts).toBeUndefined();
   });
 
-  it('attaches the failed attempt\'s transcript of every connection, passwords masked', async () => {
+  it("attaches the failed attempt's transcript of every connection, passwords masked", async () => {
     const { result, byId } = await run(false);
     const t = byId.always!.transcript!;
     const actors = new Set(t.entries.map((e) => e.actor));

@@ -25,7 +25,6 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-
 /** A target that is not empty: accounts of all kinds, custom server info, a low per-IP limit. */
 function populated(profile: Profile): State {
   const s = createState({ profile }, { now: NOW - 9000, idSeed: 3 });
@@ -81,7 +80,14 @@ function durable(state: State) {
   const accounts = Object.fromEntries(
     Object.entries(state.accounts).map(([k, a]) => [
       k,
-      { username: a.username, isAdmin: a.isAdmin, isShared: a.isShared, enabled: a.enabled, permissions: [...a.permissions].sort(), digest: a.passwordDigest },
+      {
+        username: a.username,
+        isAdmin: a.isAdmin,
+        isShared: a.isShared,
+        enabled: a.enabled,
+        permissions: [...a.permissions].sort(),
+        digest: a.passwordDigest,
+      },
     ]),
   );
   const { version: _v, ...info } = state.serverInfo;
@@ -161,7 +167,9 @@ const passing = section({ id: 'demo/pass', title: 'Checks the reference server p
     run: async (_a, t) => {
       const name = t.name('made');
       t.created(name);
-      await t.admin.request('UserCreate', { username: name, password: 'pw', is_admin: false, enabled: true, permissions: [] }).expectSuccess();
+      await t.admin
+        .request('UserCreate', { username: name, password: 'pw', is_admin: false, enabled: true, permissions: [] })
+        .expectSuccess();
     },
   }),
   check({
@@ -262,7 +270,9 @@ describe('runSuite against the reference server', () => {
     const seen: string[] = [];
     const sections = [passing, failing].map((s) => ({
       ...s,
-      checks: s.checks.map((c) => (c.id === 'nexusd-only' ? { ...c, needs: { profile: profile === 'spec' ? ('nexusd' as const) : ('spec' as const) } } : c)),
+      checks: s.checks.map((c) =>
+        c.id === 'nexusd-only' ? { ...c, needs: { profile: profile === 'spec' ? ('nexusd' as const) : ('spec' as const) } } : c,
+      ),
     }));
     const result = await runSuite(options(srv, sections, { match, onResult: (r) => seen.push(r.id) }));
     const checks = byId(result.checks);
@@ -270,7 +280,10 @@ describe('runSuite against the reference server', () => {
     for (const id of ['list', 'kick-admin', 'kick', 'guest', 'shared', 'server-info', 'created', 'bare', 'admin-closed', 'ip-limit']) {
       expect(checks[`demo/pass/${id}`], id).toMatchObject({ status: 'passed', failures: [] });
     }
-    expect(checks['demo/pass/nexusd-only']).toMatchObject({ status: 'skipped', message: `needs profile ${profile === 'spec' ? 'nexusd' : 'spec'}` });
+    expect(checks['demo/pass/nexusd-only']).toMatchObject({
+      status: 'skipped',
+      message: `needs profile ${profile === 'spec' ? 'nexusd' : 'spec'}`,
+    });
     expect(checks['demo/pass/fresh-only']!.status).toBe('skipped');
     expect(checks['demo/pass/fresh-only']!.message).toMatch(/fresh/);
 
@@ -289,7 +302,9 @@ describe('runSuite against the reference server', () => {
     const masked = checks['demo/fail/login-masked']!;
     expect(masked.status).toBe('failed');
     expect(masked.failures[0]).toMatchObject({ expected: ['E-INVALID-CREDENTIALS'], note: 'the model predicts E-ALREADY-LOGGED-IN' });
-    expect(masked.failures[0]!.sent).toMatch(/^NX\|5\|Login\|[0-9a-f]{12}\|\d+\|\{"type":"Login","username":"nc[0-9a-z]{4}_u[0-9a-z]+","password":"\*\*\*"/);
+    expect(masked.failures[0]!.sent).toMatch(
+      /^NX\|5\|Login\|[0-9a-f]{12}\|\d+\|\{"type":"Login","username":"nc[0-9a-z]{4}_u[0-9a-z]+","password":"\*\*\*"/,
+    );
     expect(checks['demo/fail/after']!.status).toBe('passed');
 
     expect(result.summary).toEqual({ passed: 11, failed: 3, skipped: 2, flaky: 0, total: 16 });
@@ -343,7 +358,14 @@ describe('runSuite against the reference server', () => {
   it('creates the admin on a fresh target, says so, and runs fresh-only checks (SES-AUTH-2)', async () => {
     const srv = await serve(createState({ profile: 'spec' }, { now: NOW, idSeed: 1 }));
     const fresh = section({ id: 'demo/fresh', title: 'Fresh' }, [
-      check({ id: 'only-fresh', title: 'runs', rules: ['SES-AUTH-2'], needs: { fresh: true }, actors: { u: user() }, run: async ({ u }) => u.expectConnected() }),
+      check({
+        id: 'only-fresh',
+        title: 'runs',
+        rules: ['SES-AUTH-2'],
+        needs: { fresh: true },
+        actors: { u: user() },
+        run: async ({ u }) => u.expectConnected(),
+      }),
     ]);
     const result = await runSuite(options(srv, [fresh]));
     expect(result.target.fresh).toBe(true);
@@ -376,7 +398,10 @@ describe('targets that cannot be tested', () => {
   it('reports a pinned fingerprint that does not match (WIRE-TLS-3)', async () => {
     const srv = await serve(populated('spec'), true);
     const wrong = Array.from({ length: 32 }, () => 'AB').join(':');
-    const run = runSuite({ ...options(srv, [passing]), target: { host: srv.host, port: srv.port, transport: 'auto', fingerprint: wrong, embedded: false } });
+    const run = runSuite({
+      ...options(srv, [passing]),
+      target: { host: srv.host, port: srv.port, transport: 'auto', fingerprint: wrong, embedded: false },
+    });
     await expect(run).rejects.toBeInstanceOf(TargetUnavailableError);
     await expect(run).rejects.toThrow(`server certificate fingerprint ${srv.fingerprint} does not match the pinned ${wrong}`);
   });

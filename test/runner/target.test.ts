@@ -37,7 +37,6 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-
 /** The target as it was when the run started. */
 function baseState(profile: Profile): State {
   const s = createState({ profile }, { now: NOW - 9000, idSeed: 5 });
@@ -52,7 +51,14 @@ function baseState(profile: Profile): State {
     s.accounts[a.username] = a;
   }
   s.accounts.guest = { ...s.accounts.guest!, enabled: true, permissions: ['user_list', 'chat_receive'] };
-  s.serverInfo = { ...s.serverInfo, name: 'Custom BBS', description: 'as it was', image: '', max_connections_per_ip: 7, max_transfers_per_ip: 2 };
+  s.serverInfo = {
+    ...s.serverInfo,
+    name: 'Custom BBS',
+    description: 'as it was',
+    image: '',
+    max_connections_per_ip: 7,
+    max_transfers_per_ip: 2,
+  };
   return s;
 }
 
@@ -104,7 +110,15 @@ function accounts(state: State) {
   return Object.fromEntries(
     Object.entries(state.accounts).map(([k, a]) => [
       k,
-      { username: a.username, isAdmin: a.isAdmin, isShared: a.isShared, enabled: a.enabled, permissions: [...a.permissions].sort(), digest: a.passwordDigest, createdAt: a.createdAt },
+      {
+        username: a.username,
+        isAdmin: a.isAdmin,
+        isShared: a.isShared,
+        enabled: a.enabled,
+        permissions: [...a.permissions].sort(),
+        digest: a.passwordDigest,
+        createdAt: a.createdAt,
+      },
     ]),
   );
 }
@@ -173,7 +187,12 @@ describe('restoreTarget', () => {
     ]);
     expect(problems).toEqual([]);
     const now = srv.state().accounts;
-    expect(now.root).toMatchObject({ isAdmin: true, enabled: true, permissions: ['user_list'], passwordDigest: passwordDigest(ADMIN.password) });
+    expect(now.root).toMatchObject({
+      isAdmin: true,
+      enabled: true,
+      permissions: ['user_list'],
+      passwordDigest: passwordDigest(ADMIN.password),
+    });
     expect(now.alice).toMatchObject({ enabled: true, passwordDigest: passwordDigest('changed-elsewhere') });
   });
 
@@ -183,7 +202,10 @@ describe('restoreTarget', () => {
     const changed = baseState('spec');
     changed.accounts.boss = { ...changed.accounts.boss!, passwordDigest: passwordDigest('boss-pw'), permissions: ['user_info'] };
     const srv = await serve(changed);
-    const c = await openControl({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T }, { username: 'boss', password: 'boss-pw' });
+    const c = await openControl(
+      { host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T },
+      { username: 'boss', password: 'boss-pw' },
+    );
     conns.push(c.conn);
     const problems = await restoreTarget(c, plan(snap, { adminUsername: 'boss' }), T);
     expect(problems).toEqual([]);
@@ -214,7 +236,14 @@ describe('restoreTarget', () => {
           s.accounts['made-by-check'] = account('made-by-check');
           s.accounts['someone-else'] = account('someone-else');
           delete s.accounts.carol;
-          s.serverInfo = { ...s.serverInfo, name: 'Renamed', description: 'changed', image: 'data:image/png;base64,AAAA', max_connections_per_ip: 30, max_transfers_per_ip: 9 };
+          s.serverInfo = {
+            ...s.serverInfo,
+            name: 'Renamed',
+            description: 'changed',
+            image: 'data:image/png;base64,AAAA',
+            max_connections_per_ip: 30,
+            max_transfers_per_ip: 9,
+          };
         },
       ],
       { extraAccounts: ['Made-By-Check'] },
@@ -304,7 +333,9 @@ describe('re-entry after a check lowered the per-IP limit (WIRE-IP-1, WIRE-IP-3)
     const c = await control(srv);
     expect((await c.conn.request('ServerInfoUpdate', { max_connections_per_ip: 1 }, T)).message?.body.success).toBe(true);
     await c.conn.close();
-    await expect(openControl({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T }, ADMIN)).rejects.toThrow(/did not answer the Handshake/);
+    await expect(openControl({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T }, ADMIN)).rejects.toThrow(
+      /did not answer the Handshake/,
+    );
   });
 
   it('changes nothing when the limit is as wanted: no update, no broadcast to strangers', async () => {

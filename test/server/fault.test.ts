@@ -30,7 +30,9 @@ describe('server faults', () => {
         return {
           ...r,
           outputs: r.outputs.map((o) =>
-            o.kind === 'send' && o.message.type === 'ServerInfoUpdateResponse' ? { ...o, message: { ...o.message, body: { ...o.message.body, success: false } } } : o,
+            o.kind === 'send' && o.message.type === 'ServerInfoUpdateResponse'
+              ? { ...o, message: { ...o.message, body: { ...o.message.body, success: false } } }
+              : o,
           ),
         };
       },
@@ -43,7 +45,10 @@ describe('server faults', () => {
   });
 
   it('a crash on one frame takes the whole server down; a hang never answers', async () => {
-    const s = await startServer({ port: 0, faults: [{ onFrame: (f) => (f.type === 'UserList' ? 'crash' : f.type === 'UserInfo' ? 'hang' : undefined) }] });
+    const s = await startServer({
+      port: 0,
+      faults: [{ onFrame: (f) => (f.type === 'UserList' ? 'crash' : f.type === 'UserInfo' ? 'hang' : undefined) }],
+    });
     servers.push(s);
     const a = await loggedIn(s);
     await expect(a.request('UserInfo', { nickname: 'admin' }, 300)).rejects.toThrow();

@@ -8,7 +8,12 @@ import { world } from '../model/world.ts';
 
 const sendsOf = (outs: Output[]) => outs.filter((o): o is SendOutput => o.kind === 'send');
 const shape = (outs: Output[]) => outs.map((o) => (o.kind === 'close' ? `${o.conn} close` : `${o.conn} ${o.message.type}`));
-const frameEvent = (conn: string, id: string): Event => ({ kind: 'frame', conn, frame: { type: 'UserAway', id, payload: new Uint8Array() }, now: 0 });
+const frameEvent = (conn: string, id: string): Event => ({
+  kind: 'frame',
+  conn,
+  frame: { type: 'UserAway', id, payload: new Uint8Array() },
+  now: 0,
+});
 
 describe('applyForms', () => {
   it('without forms: the reference writes (a notSentByReference frame is left out)', () => {
@@ -32,7 +37,10 @@ describe('applyForms', () => {
     const id = sendsOf(outs)[0]!.message.id;
     const out = applyForms(outs, frameEvent(c, id), { carrier: 'other' });
     expect(shape(out)).toEqual([`${c} LoginResponse`, `${c} close`]);
-    expect(sendsOf(out)[0]!.message).toMatchObject({ id, body: { type: 'LoginResponse', success: false, error: 'Invalid username or password' } });
+    expect(sendsOf(out)[0]!.message).toMatchObject({
+      id,
+      body: { type: 'LoginResponse', success: false, error: 'Invalid username or password' },
+    });
   });
 
   it('carrier: ADM-CREATE-6 in spec as Error (other) or Error with a close (last)', () => {
@@ -59,7 +67,9 @@ describe('applyForms', () => {
     expect(shape(applyForms(siu, frameEvent(d, 'x'), { keepOptionalOpen: true }))).toEqual([`${d} Error`]);
     const e = w.connect();
     const bad = w.event({ kind: 'malformed', conn: e, error: { class: 'BadMagic', rule: 'WIRE-BAD-1', message: 'x' } as never, now: 0 });
-    expect(shape(applyForms(bad, { kind: 'malformed', conn: e, error: {} as never, now: 0 }, { omitOptional: true }))).toEqual([`${e} close`]);
+    expect(shape(applyForms(bad, { kind: 'malformed', conn: e, error: {} as never, now: 0 }, { omitOptional: true }))).toEqual([
+      `${e} close`,
+    ]);
   });
 
   it('copiesFirst: own broadcast copies before the direct response (spec)', () => {
@@ -72,7 +82,7 @@ describe('applyForms', () => {
     expect(shape(out).filter((s) => s.startsWith(a.conn))).toEqual([`${a.conn} UserUpdated`, `${a.conn} UserAwayResponse`]);
   });
 
-  it('lazyClose: a removed session\'s socket stays open (nexusd SES-KICK-3)', () => {
+  it("lazyClose: a removed session's socket stays open (nexusd SES-KICK-3)", () => {
     const w = world('nexusd');
     const boss = w.admin('boss');
     const bob = w.user('bob');
@@ -81,14 +91,15 @@ describe('applyForms', () => {
     expect(shape(applyForms(outs, frameEvent(boss.conn, 'x'), { lazyClose: true }))).not.toContain(`${bob.conn} close`);
   });
 
-  it('earliestLocale: aggregated entries take their earliest session\'s locale (UND-14)', () => {
+  it("earliestLocale: aggregated entries take their earliest session's locale (UND-14)", () => {
     const w = world('spec');
     const viewer = w.user('viewer', { permissions: ['user_list'] });
     w.account('alice');
     w.session('alice', { locale: 'fr' });
     w.session('alice', { locale: 'de' });
     const outs = w.send(viewer.conn, 'UserList', {});
-    const entry = (o: Output[]) => (sendsOf(o)[0]!.message.body.users as Array<Record<string, unknown>>).find((u) => u.username === 'alice')!;
+    const entry = (o: Output[]) =>
+      (sendsOf(o)[0]!.message.body.users as Array<Record<string, unknown>>).find((u) => u.username === 'alice')!;
     expect(entry(outs).locale).toBe('de');
     expect(entry(applyForms(outs, frameEvent(viewer.conn, 'x'), { earliestLocale: true })).locale).toBe('fr');
   });

@@ -333,7 +333,11 @@ describe('reference server logging', () => {
     const s = await serve({ logger: pino({ level: 'debug' }, sink) });
     const c = await connect(s);
     await login(c, 'admin', 'sekrit-Passw0rd');
-    await c.request('UserCreate', { username: 'bob', password: 'bobs-sekrit', is_admin: false, is_shared: false, enabled: true, permissions: [] }, T);
+    await c.request(
+      'UserCreate',
+      { username: 'bob', password: 'bobs-sekrit', is_admin: false, is_shared: false, enabled: true, permissions: [] },
+      T,
+    );
     await c.close();
     await s.close();
     const log = lines.join('');
@@ -364,7 +368,10 @@ describe('reference server: a peer that stops reading', () => {
     const image = `data:image/png;base64,${'A'.repeat(690_000)}`;
     const gone = admin.take((r) => r.raw.type === 'UserDisconnected' && r.message?.body.session_id === slowId, 20_000);
     let dropped = false;
-    void gone.then(() => (dropped = true), () => undefined);
+    void gone.then(
+      () => (dropped = true),
+      () => undefined,
+    );
     for (let i = 0; i < 60 && !dropped; i++) {
       await admin.request('ServerInfoUpdate', { description: `round ${i}`, image }, T);
     }

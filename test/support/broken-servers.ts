@@ -90,7 +90,10 @@ export function typeMemberIgnored(): ServerFault {
  * `handshake` and `HANDSHAKE`, and the model then sees the canonical name. Pass both parts to
  * startServer (`variant` for the decoder, `faults` for the model).
  */
-export function caseInsensitiveTypeNames(): { variant: { isKnownType: (n: string) => boolean; limitFor: (t: string) => number }; faults: ServerFault[] } {
+export function caseInsensitiveTypeNames(): {
+  variant: { isKnownType: (n: string) => boolean; limitFor: (t: string) => number };
+  faults: ServerFault[];
+} {
   const canonical = (name: string): string | undefined => CLIENT_TYPES.find((c) => c.toLowerCase() === name.toLowerCase());
   return {
     variant: {

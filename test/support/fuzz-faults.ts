@@ -13,10 +13,16 @@ export function renameAfterKickLosesBroadcast(): ServerFault {
     step: (state, event, next) => {
       const r = next(state, event);
       if (event.kind !== 'frame') return r;
-      const ok = (type: string): boolean => r.outputs.some((o) => o.kind === 'send' && o.conn === event.conn && o.message.type === type && o.message.body.success === true);
+      const ok = (type: string): boolean =>
+        r.outputs.some((o) => o.kind === 'send' && o.conn === event.conn && o.message.type === type && o.message.body.success === true);
       if (event.frame.type === 'UserKick' && ok('UserKickResponse')) kickers.add(String(event.conn));
       if (event.frame.type !== 'UserUpdate' || !kickers.has(String(event.conn)) || !ok('UserUpdateResponse')) return r;
-      const renamed = r.outputs.some((o) => o.kind === 'send' && o.message.type === 'UserUpdated' && o.message.body.previous_username !== (o.message.body.user as { username?: unknown } | undefined)?.username);
+      const renamed = r.outputs.some(
+        (o) =>
+          o.kind === 'send' &&
+          o.message.type === 'UserUpdated' &&
+          o.message.body.previous_username !== (o.message.body.user as { username?: unknown } | undefined)?.username,
+      );
       if (!renamed) return r;
       return { ...r, outputs: r.outputs.filter((o) => !(o.kind === 'send' && o.message.type === 'UserUpdated' && o.conn !== event.conn)) };
     },

@@ -123,7 +123,13 @@ export async function halfBuiltServer(opts: HalfBuiltOptions = {}): Promise<Host
         }
         phase = 'auth';
         const locale = typeof body.locale === 'string' ? body.locale : 'en';
-        session = { id: nextSession++, account, loginTime: now(), locale, features: Array.isArray(body.features) ? (body.features as string[]) : [] };
+        session = {
+          id: nextSession++,
+          account,
+          loginTime: now(),
+          locale,
+          features: Array.isArray(body.features) ? (body.features as string[]) : [],
+        };
         sessions.set(session.id, session);
         return [
           frame('LoginResponse', f.id, {
@@ -143,7 +149,15 @@ export async function halfBuiltServer(opts: HalfBuiltOptions = {}): Promise<Host
       }
       if (f.type === 'UserList' && caps.has('UserList')) {
         if (body.all === true) {
-          const users = [...accounts.values()].map((a) => ({ username: a.username, nickname: a.username, login_time: a.createdAt, is_admin: a.isAdmin, is_shared: false, session_ids: [], locale: '' }));
+          const users = [...accounts.values()].map((a) => ({
+            username: a.username,
+            nickname: a.username,
+            login_time: a.createdAt,
+            is_admin: a.isAdmin,
+            is_shared: false,
+            session_ids: [],
+            locale: '',
+          }));
           return [frame('UserListResponse', f.id, { success: true, users })];
         }
         const byAccount = new Map<Account, Session[]>();

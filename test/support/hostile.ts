@@ -223,7 +223,9 @@ export function stallingServer(): Promise<HostileServer> {
 
 /** Answers the Handshake with a frame header announcing `length` payload bytes, then stalls. */
 export function hugeFrameServer(length: number): Promise<HostileServer> {
-  return handshakeAnswer((id) => Buffer.from(`NX|17|HandshakeResponse|${id}|${length}|{"type":"HandshakeResponse","success":true`, 'latin1'));
+  return handshakeAnswer((id) =>
+    Buffer.from(`NX|17|HandshakeResponse|${id}|${length}|{"type":"HandshakeResponse","success":true`, 'latin1'),
+  );
 }
 
 /** Answers the Handshake with a well-framed payload that is not JSON. */
@@ -285,7 +287,18 @@ export function stopsAnsweringServer(n: number): Promise<HostileServer> {
 
 /** After each answer, `count` unsolicited UserConnected broadcasts. */
 export function floodServer(count: number): Promise<HostileServer> {
-  const broadcast = serverFrame('UserConnected', { user: { username: 'flood', nickname: 'flood', login_time: 0, is_admin: false, is_shared: false, session_ids: [99], locale: 'en', is_away: false } });
+  const broadcast = serverFrame('UserConnected', {
+    user: {
+      username: 'flood',
+      nickname: 'flood',
+      login_time: 0,
+      is_admin: false,
+      is_shared: false,
+      session_ids: [99],
+      locale: 'en',
+      is_away: false,
+    },
+  });
   const burst = Buffer.concat(Array.from({ length: count }, () => broadcast));
   return halfBuiltServer({
     implements: everything,
@@ -297,7 +310,11 @@ export function floodServer(count: number): Promise<HostileServer> {
 }
 
 /** Writes every answer `chunk` bytes at a time, `gapMs` apart (well within the client's timeouts), in order. */
-export function drippingServer(chunk: number, gapMs: number, opts: Omit<HalfBuiltOptions, 'mangle'> = { implements: everything }): Promise<HostileServer> {
+export function drippingServer(
+  chunk: number,
+  gapMs: number,
+  opts: Omit<HalfBuiltOptions, 'mangle'> = { implements: everything },
+): Promise<HostileServer> {
   const pending = new WeakMap<net.Socket, { bytes: Buffer; timer: NodeJS.Timeout | null }>();
   return halfBuiltServer({
     ...opts,

@@ -38,7 +38,11 @@ export type Hook = (frame: RawFrame, conn: number) => Array<RawFrame | typeof EN
  * to produce behaviours the spec allows or forbids but the reference server never shows.
  * Connections are numbered 1, 2, … in the order the harness opens them.
  */
-export async function perturb(srv: ReferenceServer, hook: Hook, watch?: (frame: RawFrame, conn: number) => void): Promise<{ host: string; port: number }> {
+export async function perturb(
+  srv: ReferenceServer,
+  hook: Hook,
+  watch?: (frame: RawFrame, conn: number) => void,
+): Promise<{ host: string; port: number }> {
   let n = 0;
   const server = net.createServer((client) => {
     const conn = ++n;
@@ -82,14 +86,16 @@ export async function perturb(srv: ReferenceServer, hook: Hook, watch?: (frame: 
 }
 
 /** Rewrites the JSON body of matching frames (the rest of a hook passes frames through). */
-export function rewrite(when: (body: Record<string, unknown>, frame: RawFrame, conn: number) => boolean, change: (body: Record<string, unknown>) => Record<string, unknown>): Hook {
+export function rewrite(
+  when: (body: Record<string, unknown>, frame: RawFrame, conn: number) => boolean,
+  change: (body: Record<string, unknown>) => Record<string, unknown>,
+): Hook {
   return (f, conn) => {
     const body = JSON.parse(Buffer.from(f.payload).toString('utf8')) as Record<string, unknown>;
     if (!when(body, f, conn)) return [f];
     return [{ ...f, payload: Buffer.from(JSON.stringify(change(body))) }];
   };
 }
-
 
 export function stateWith(profile: Profile, accounts: Account[]): State {
   const s = createState({ profile }, { now: NOW - 2000, idSeed: 5 });

@@ -35,7 +35,15 @@ export const COMBINATIONS: Combination[] = [
     profile: 'spec',
     variant: {
       choices: { ...OTHER_CHOICES, 'WIRE-JSON-2': 'rejected', 'WIRE-JSON-4': 'accepted' },
-      forms: { carrier: 'other', alternative: true, omitOptional: true, sendUnsent: true, copiesFirst: true, keepOptionalOpen: true, earliestLocale: true },
+      forms: {
+        carrier: 'other',
+        alternative: true,
+        omitOptional: true,
+        sendUnsent: true,
+        copiesFirst: true,
+        keepOptionalOpen: true,
+        earliestLocale: true,
+      },
       limitFor: (t) => (isClientType(t) ? undeterminedLimit(t, 'spec') : 0),
       isKnownType: transferTypesKnown,
     },
@@ -74,7 +82,11 @@ export const COMBINATIONS: Combination[] = [
     name: 'spec: duplicate members rejected, the last carrier (E! for ADM-CREATE-6)',
     profile: 'spec',
     variant: { choices: { 'UND-10': 'reject' }, forms: { carrier: 'last' } },
-    exercised: ['UND-10: duplicate member names: framing error', 'carrier E!: E-CANNOT-CREATE-ADMIN (UserCreate)', 'carrier T: E-INVALID-CREDENTIALS (Login)'],
+    exercised: [
+      'UND-10: duplicate member names: framing error',
+      'carrier E!: E-CANNOT-CREATE-ADMIN (UserCreate)',
+      'carrier T: E-INVALID-CREDENTIALS (Login)',
+    ],
   },
   {
     name: 'nexusd: every other choice, padded limits, lazy kick close, other output forms',

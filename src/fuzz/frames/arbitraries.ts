@@ -75,7 +75,10 @@ function one(element: string, state: ConnState, frame: Buffer): FrameCase {
 function magic(env: FrameEnv): fc.Arbitrary<FrameCase> {
   const bad = fc.oneof(
     fc.constantFrom('nx|', 'NX:', 'NX', 'NXX|', 'GET / HTTP/1.1\r\n', 'X|', ' NX|', '\u0000\u0000\u0000'),
-    fc.uint8Array({ minLength: 1, maxLength: 4 }).map((b) => Buffer.from(b)).filter((b) => !b.subarray(0, 3).equals(Buffer.from('NX|'))),
+    fc
+      .uint8Array({ minLength: 1, maxLength: 4 })
+      .map((b) => Buffer.from(b))
+      .filter((b) => !b.subarray(0, 3).equals(Buffer.from('NX|'))),
   );
   return fc.tuple(base(env), bad).map(([b, m]) => one('magic', b.state, assemble({ ...partsOf(b.req, b.id), magic: m })));
 }
@@ -108,12 +111,19 @@ function typeLength(env: FrameEnv): fc.Arbitrary<FrameCase> {
 function typeName(env: FrameEnv): fc.Arbitrary<FrameCase> {
   const name = fc.oneof(
     fc.constant({ label: 'unknown', type: Buffer.from('ZzNotAType') }),
-    fc.constantFrom(...CLIENT_TYPES).chain((t) =>
-      fc.constantFrom({ label: 'lower-case', type: Buffer.from(t.toLowerCase()) }, { label: 'upper-case', type: Buffer.from(t.toUpperCase()) }),
-    ),
+    fc
+      .constantFrom(...CLIENT_TYPES)
+      .chain((t) =>
+        fc.constantFrom(
+          { label: 'lower-case', type: Buffer.from(t.toLowerCase()) },
+          { label: 'upper-case', type: Buffer.from(t.toUpperCase()) },
+        ),
+      ),
     fc.constantFrom(...SERVER_TYPES).map((t) => ({ label: 'server-only', type: Buffer.from(t) })),
     fc.integer({ min: 33, max: 999 }).map((n) => ({ label: 'over-long', type: Buffer.alloc(n, 0x41) })),
-    fc.constantFrom([0xff, 0xfe], [0xc3], [0xc0, 0xaf], [0xed, 0xa0, 0x80]).map((b) => ({ label: 'not-utf8', type: Buffer.concat([Buffer.from('User'), Buffer.from(b)]) })),
+    fc
+      .constantFrom([0xff, 0xfe], [0xc3], [0xc0, 0xaf], [0xed, 0xa0, 0x80])
+      .map((b) => ({ label: 'not-utf8', type: Buffer.concat([Buffer.from('User'), Buffer.from(b)]) })),
     fc.constant({ label: 'bom', type: Buffer.from('\ufeffHandshake') }),
   );
   return fc.tuple(base(env), name).map(([b, n]) => {
@@ -189,13 +199,23 @@ function payloadLength(env: FrameEnv): fc.Arbitrary<FrameCase> {
   });
   const truncated = fc.tuple(base(env), fc.integer({ min: 1, max: 8 })).map(([b, extra]) => {
     const p = partsOf(b.req, b.id);
-    return one('payload-length:beyond-bytes-sent', b.state, assemble({ ...p, payloadLength: String(Number(p.payloadLength) + extra), terminator: '' }));
+    return one(
+      'payload-length:beyond-bytes-sent',
+      b.state,
+      assemble({ ...p, payloadLength: String(Number(p.payloadLength) + extra), terminator: '' }),
+    );
   });
   const short = fc.tuple(base(env), fc.integer({ min: 1, max: 4 })).map(([b, less]) => {
     const p = partsOf(b.req, b.id);
-    return one('payload-length:shorter-than-payload', b.state, assemble({ ...p, payloadLength: String(Math.max(0, Number(p.payloadLength) - less)) }));
+    return one(
+      'payload-length:shorter-than-payload',
+      b.state,
+      assemble({ ...p, payloadLength: String(Math.max(0, Number(p.payloadLength) - less)) }),
+    );
   });
-  const zero = base(env).map((b) => one('payload-length:zero', b.state, assemble({ ...partsOf(b.req, b.id), payloadLength: '0', payload: '' })));
+  const zero = base(env).map((b) =>
+    one('payload-length:zero', b.state, assemble({ ...partsOf(b.req, b.id), payloadLength: '0', payload: '' })),
+  );
   return fc.oneof(padded, far, truncated, short, zero);
 }
 
@@ -212,7 +232,9 @@ function terminator(env: FrameEnv): fc.Arbitrary<FrameCase> {
     { label: 'missing-then-frame', t: 'NX|' },
     { label: 'missing', t: '' },
   );
-  return fc.tuple(base(env), how).map(([b, h]) => one(`terminator:${h.label}`, b.state, assemble({ ...partsOf(b.req, b.id), terminator: h.t })));
+  return fc
+    .tuple(base(env), how)
+    .map(([b, h]) => one(`terminator:${h.label}`, b.state, assemble({ ...partsOf(b.req, b.id), terminator: h.t })));
 }
 
 // --- §5 payload -------------------------------------------------------------------------------------
@@ -244,17 +266,42 @@ function payload(env: FrameEnv): fc.Arbitrary<FrameCase> {
     return payloadFrame(b, `utf8:${k.label}`, Buffer.concat([head, Buffer.from(k.b), tail]));
   });
   const notJson = fc
-    .tuple(base(env), fc.constantFrom('hello', '{', '}', '{"type":', "{'type':'X'}", '{"type":"X",}', '{"type":"X"} // c', '/* c */{}', '{"a" 1}', 'NaN', '\u0000', ' '))
+    .tuple(
+      base(env),
+      fc.constantFrom(
+        'hello',
+        '{',
+        '}',
+        '{"type":',
+        "{'type':'X'}",
+        '{"type":"X",}',
+        '{"type":"X"} // c',
+        '/* c */{}',
+        '{"a" 1}',
+        'NaN',
+        '\u0000',
+        ' ',
+      ),
+    )
     .map(([b, t]) => payloadFrame(b, 'not-json', t));
   const primitive = fc
     .tuple(base(env), fc.constantFrom('null', 'true', 'false', '0', '-1', '1e999', '"str"', '[]', '[{}]'))
     .map(([b, t]) => payloadFrame(b, 'not-an-object', t));
   const array = base(env).map((b) => payloadFrame(b, 'array', JSON.stringify([{ type: b.req.type, ...b.req.body }])));
-  const trailing = fc.tuple(base(env), fc.constantFrom('x', '{}', ',', ']', '}', '\u0000', ' \t\r\n')).map(([b, t]) =>
-    payloadFrame(b, t.trim() === '' ? 'trailing-whitespace' : 'trailing-garbage', JSON.stringify({ type: b.req.type, ...b.req.body }) + t),
-  );
+  const trailing = fc
+    .tuple(base(env), fc.constantFrom('x', '{}', ',', ']', '}', '\u0000', ' \t\r\n'))
+    .map(([b, t]) =>
+      payloadFrame(
+        b,
+        t.trim() === '' ? 'trailing-whitespace' : 'trailing-garbage',
+        JSON.stringify({ type: b.req.type, ...b.req.body }) + t,
+      ),
+    );
   // Mostly depths that still fit the per-type limits (so the payload is decoded), some far beyond.
-  const depthArb = fc.oneof({ arbitrary: fc.integer({ min: 1, max: 40 }), weight: 4 }, { arbitrary: fc.integer({ min: 41, max: 2000 }), weight: 1 });
+  const depthArb = fc.oneof(
+    { arbitrary: fc.integer({ min: 1, max: 40 }), weight: 4 },
+    { arbitrary: fc.integer({ min: 41, max: 2000 }), weight: 1 },
+  );
   const nesting = fc.tuple(base(env), depthArb, fc.boolean()).map(([b, depth, objects]) => {
     const open = objects ? '{"a":'.repeat(depth) : '['.repeat(depth);
     const close = objects ? '}'.repeat(depth) : ']'.repeat(depth);
@@ -270,7 +317,11 @@ function payload(env: FrameEnv): fc.Arbitrary<FrameCase> {
     .map((b) => {
       const [k, v] = Object.entries(b.req.body)[0]!;
       const json = JSON.stringify({ type: b.req.type, ...b.req.body });
-      return payloadFrame(b, 'duplicate-member', `${json.slice(0, -1)},${JSON.stringify(k)}:${JSON.stringify(typeof v === 'string' ? v + 'x' : v)}}`);
+      return payloadFrame(
+        b,
+        'duplicate-member',
+        `${json.slice(0, -1)},${JSON.stringify(k)}:${JSON.stringify(typeof v === 'string' ? v + 'x' : v)}}`,
+      );
     });
   const missingType = base(env).map((b) => payloadFrame(b, 'missing-type', JSON.stringify(b.req.body)));
   const otherType = fc
@@ -287,17 +338,25 @@ function payload(env: FrameEnv): fc.Arbitrary<FrameCase> {
   // u32 members (ServerInfoUpdate, admin only): values no u32 holds; integral floats are left out
   // (undetermined in `spec`, and accepted they would change the per-IP limit under the run).
   const hugeNumber = fc
-    .tuple(hexId, fc.constantFrom('max_connections_per_ip', 'max_transfers_per_ip'), fc.constantFrom('-1', '1.5', '4294967296', '1e400', '99999999999999999999999', '"5"', '-0.5'))
-    .map(([id, k, v]) => payloadFrame({ state: 'admin', req: { type: 'ServerInfoUpdate', body: {} }, id }, 'huge-number', `{"type":"ServerInfoUpdate","${k}":${v}}`));
+    .tuple(
+      hexId,
+      fc.constantFrom('max_connections_per_ip', 'max_transfers_per_ip'),
+      fc.constantFrom('-1', '1.5', '4294967296', '1e400', '99999999999999999999999', '"5"', '-0.5'),
+    )
+    .map(([id, k, v]) =>
+      payloadFrame(
+        { state: 'admin', req: { type: 'ServerInfoUpdate', body: {} }, id },
+        'huge-number',
+        `{"type":"ServerInfoUpdate","${k}":${v}}`,
+      ),
+    );
   const unknownMember = fc
     .tuple(base(env), fc.constantFrom('', 'Type', 'extra', '\u0000'), fc.jsonValue({ maxDepth: 2 }))
     .map(([b, k, v]) => payloadFrame(b, 'unknown-member', JSON.stringify({ type: b.req.type, ...b.req.body, [k]: v })));
-  const escapes = fc
-    .tuple(base(env), fc.constantFrom('\\ud800', '\\udfff', '\\u0000', '\\ud83d\\ude00', '\\uFFFF'))
-    .map(([b, e]) => {
-      const json = JSON.stringify({ type: b.req.type, ...b.req.body });
-      return payloadFrame(b, 'escape', `${json.slice(0, -1)},"x":"${e}"}`);
-    });
+  const escapes = fc.tuple(base(env), fc.constantFrom('\\ud800', '\\udfff', '\\u0000', '\\ud83d\\ude00', '\\uFFFF')).map(([b, e]) => {
+    const json = JSON.stringify({ type: b.req.type, ...b.req.body });
+    return payloadFrame(b, 'escape', `${json.slice(0, -1)},"x":"${e}"}`);
+  });
   return fc.oneof(
     invalidUtf8,
     notJson,
@@ -324,12 +383,17 @@ function delivery(env: FrameEnv): fc.Arbitrary<FrameCase> {
     const f = frameOf(b);
     return { element: 'delivery:byte-by-byte', state: b.state, writes: splitAt(f, [...f.keys()]) };
   });
-  const split = fc
-    .tuple(base(env), fc.array(fc.nat(), { minLength: 1, maxLength: 4 }))
-    .map(([b, cuts]) => {
-      const f = frameOf(b);
-      return { element: 'delivery:split', state: b.state, writes: splitAt(f, cuts.map((c) => 1 + (c % (f.length - 1)))) };
-    });
+  const split = fc.tuple(base(env), fc.array(fc.nat(), { minLength: 1, maxLength: 4 })).map(([b, cuts]) => {
+    const f = frameOf(b);
+    return {
+      element: 'delivery:split',
+      state: b.state,
+      writes: splitAt(
+        f,
+        cuts.map((c) => 1 + (c % (f.length - 1))),
+      ),
+    };
+  });
   const drip = fc.tuple(base(env), fc.integer({ min: 2, max: 9 })).map(([b, size]) => {
     const f = frameOf(b);
     const cuts: number[] = [];
@@ -342,8 +406,14 @@ function delivery(env: FrameEnv): fc.Arbitrary<FrameCase> {
   const quiet = (state: ConnState): Request[] => requestsFor(state, env).filter((r) => !BROADCASTING.has(r.type));
   const batched = fc
     .constantFrom(...CONN_STATES)
-    .chain((state) => fc.tuple(fc.constant(state), fc.array(fc.tuple(fc.constantFrom(...quiet(state)), hexId), { minLength: 2, maxLength: 5 })))
-    .map(([state, reqs]) => ({ element: 'delivery:batched', state, writes: [Buffer.concat(reqs.map(([r, id]) => requestFrame(r.type, id, r.body)))] }));
+    .chain((state) =>
+      fc.tuple(fc.constant(state), fc.array(fc.tuple(fc.constantFrom(...quiet(state)), hexId), { minLength: 2, maxLength: 5 })),
+    )
+    .map(([state, reqs]) => ({
+      element: 'delivery:batched',
+      state,
+      writes: [Buffer.concat(reqs.map(([r, id]) => requestFrame(r.type, id, r.body)))],
+    }));
   // A valid frame and then a malformed one in the same write: the first is answered, then the error.
   const validThenBad = fc.tuple(base(env), fc.constantFrom('NX|', 'nx|', 'GARBAGE\n')).map(([b, tail]) => ({
     element: 'delivery:valid-then-garbage',

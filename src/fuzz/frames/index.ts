@@ -39,7 +39,8 @@ function batchSeed(seed: number, i: number): number {
 export function classify(result: CheckResult, targetGone: boolean): string {
   if (targetGone) return 'crash';
   // An answer that never came; a close that never came is a connection kept (a mismatch).
-  if (result.failures.some((f) => /^nothing within \d+ ms/.test(f.actual) && !(f.expected[0] ?? '').startsWith('connection closed'))) return 'hang';
+  if (result.failures.some((f) => /^nothing within \d+ ms/.test(f.actual) && !(f.expected[0] ?? '').startsWith('connection closed')))
+    return 'hang';
   if (result.failures.some((f) => f.actor === LIVE || f.actor === PROBE)) return 'leak';
   return 'mismatch';
 }
@@ -146,7 +147,10 @@ async function report(ctx: FuzzContext, o: Outcome, path: string): Promise<FuzzF
   let confirmed = o.result;
   if (ctx.session.stopped === null || ctx.restart) {
     if (ctx.session.stopped !== null) await ctx.restart!();
-    const again = await ctx.session.runCheck(SECTION, toCheck({ id: 'fixture', title: fixture.title, rules: fixture.rules, actors: actorsFor(o.cases), steps: fixture.steps }));
+    const again = await ctx.session.runCheck(
+      SECTION,
+      toCheck({ id: 'fixture', title: fixture.title, rules: fixture.rules, actors: actorsFor(o.cases), steps: fixture.steps }),
+    );
     if (again.status === 'failed') confirmed = again;
     if (ctx.session.stopped !== null && ctx.restart && !ctx.signal?.aborted) await ctx.restart();
   }

@@ -52,7 +52,13 @@ class Login implements Cmd {
     r.steps.push({
       op: 'login',
       actor,
-      body: { username: a.ref, password: a.password, features: ['chat'], locale: n % 2 === 0 ? 'en' : 'de', ...(a.shared ? { nickname } : {}) },
+      body: {
+        username: a.ref,
+        password: a.password,
+        features: ['chat'],
+        locale: n % 2 === 0 ? 'en' : 'de',
+        ...(a.shared ? { nickname } : {}),
+      },
     });
     m.sessions.push({ actor, account: key, nickname, alive: a.enabled });
   }
@@ -171,13 +177,19 @@ class Burst extends SessionCommand {
     const s = this.from(m);
     for (const item of this.items) {
       const [type, body]: [string, Record<string, unknown>] =
-        item === 'list' ? ['UserList', {}]
-        : item === 'list-all' ? ['UserList', { all: true }]
-        : item === 'info' ? ['UserInfo', { nickname: pick(m.sessions, this.target).nickname }]
-        : item === 'monitor' ? ['ConnectionMonitor', {}]
-        : item === 'away' ? ['UserAway', { message: 'away' }]
-        : item === 'back' ? ['UserBack', {}]
-        : ['UserStatus', { status: 'busy' }];
+        item === 'list'
+          ? ['UserList', {}]
+          : item === 'list-all'
+            ? ['UserList', { all: true }]
+            : item === 'info'
+              ? ['UserInfo', { nickname: pick(m.sessions, this.target).nickname }]
+              : item === 'monitor'
+                ? ['ConnectionMonitor', {}]
+                : item === 'away'
+                  ? ['UserAway', { message: 'away' }]
+                  : item === 'back'
+                    ? ['UserBack', {}]
+                    : ['UserStatus', { status: 'busy' }];
       request(r, s, type, body);
     }
   }
@@ -219,7 +231,14 @@ class Create extends SessionCommand {
     const n = fresh(m);
     const ref = `{{name:a${n}}}`;
     const { shared, admin, enabled, permissions } = this.kind;
-    request(r, this.from(m), 'UserCreate', { username: ref, password: 'Fuzz-pass-1', is_admin: admin, ...(shared ? { is_shared: true } : {}), enabled, permissions });
+    request(r, this.from(m), 'UserCreate', {
+      username: ref,
+      password: 'Fuzz-pass-1',
+      is_admin: admin,
+      ...(shared ? { is_shared: true } : {}),
+      enabled,
+      permissions,
+    });
     m.accounts.set(`a${n}`, { ref, password: 'Fuzz-pass-1', shared, admin, enabled });
   }
   toString(): string {
@@ -342,7 +361,8 @@ class ServerInfo extends SessionCommand {
 }
 
 /** A frame with correct lengths around `payload`. */
-const frame = (type: string, id: string, payload: string): string => `NX|${Buffer.byteLength(type)}|${type}|${id}|${Buffer.byteLength(payload)}|${payload}\n`;
+const frame = (type: string, id: string, payload: string): string =>
+  `NX|${Buffer.byteLength(type)}|${type}|${id}|${Buffer.byteLength(payload)}|${payload}\n`;
 
 /** Junk frames interleaved with the traffic (the frame fuzzer covers the wire in depth). */
 export const JUNK = [
@@ -387,17 +407,37 @@ export const COMMANDS: Array<fc.Arbitrary<Cmd>> = [
   fc.tuple(who, idx).map(([w, t]) => new Info(w, t)),
   who.map((w) => new Monitor(w)),
   fc
-    .tuple(who, fc.array(fc.constantFrom<BurstItem>('list', 'list-all', 'info', 'monitor', 'away', 'back', 'status'), { minLength: 2, maxLength: 8 }), idx)
+    .tuple(
+      who,
+      fc.array(fc.constantFrom<BurstItem>('list', 'list-all', 'info', 'monitor', 'away', 'back', 'status'), { minLength: 2, maxLength: 8 }),
+      idx,
+    )
     .map(([w, items, t]) => new Burst(w, items, t)),
   fc.tuple(who, fc.boolean(), idx).map(([w, a, t]) => new Kick(w, a, t)),
   fc
     .tuple(who, fc.boolean(), fc.boolean(), fc.boolean(), fc.boolean(), someOf(ALL_PERMISSIONS), someOf(SHARED_ALLOWED))
-    .map(([w, a, shared, admin, enabled, perms, sharedPerms]) => new Create(w, a, { shared, admin: admin && !shared, enabled, permissions: shared ? sharedPerms : perms })),
+    .map(
+      ([w, a, shared, admin, enabled, perms, sharedPerms]) =>
+        new Create(w, a, { shared, admin: admin && !shared, enabled, permissions: shared ? sharedPerms : perms }),
+    ),
   fc.tuple(who, fc.boolean(), idx).map(([w, a, t]) => new Edit(w, a, t)),
   fc
-    .tuple(who, fc.boolean(), idx, fc.constantFrom<Change>('rename', 'rename', 'permissions', 'disable', 'enable', 'promote', 'demote'), someOf(SHARED_ALLOWED))
+    .tuple(
+      who,
+      fc.boolean(),
+      idx,
+      fc.constantFrom<Change>('rename', 'rename', 'permissions', 'disable', 'enable', 'promote', 'demote'),
+      someOf(SHARED_ALLOWED),
+    )
     .map(([w, a, t, c, p]) => new Update(w, a, t, c, p)),
   fc.tuple(who, fc.boolean(), idx).map(([w, a, t]) => new Delete(w, a, t)),
-  fc.tuple(who, fc.boolean(), fc.constantFrom<'name' | 'description'>('name', 'description'), fc.constantFrom('Fuzzed server', 'Ünïcødé 中', 'A much longer description of the server')).map(([w, a, k, v]) => new ServerInfo(w, a, k, v)),
+  fc
+    .tuple(
+      who,
+      fc.boolean(),
+      fc.constantFrom<'name' | 'description'>('name', 'description'),
+      fc.constantFrom('Fuzzed server', 'Ünïcødé 中', 'A much longer description of the server'),
+    )
+    .map(([w, a, k, v]) => new ServerInfo(w, a, k, v)),
   fc.tuple(who, idx).map(([w, j]) => new Junk(w, j)),
 ];

@@ -39,7 +39,10 @@ export interface Steps {
 export const ACTORS: Record<string, ActorSpec> = {
   r1: { kind: 'user', permissions: ['user_list', 'user_info'] },
   r1b: { kind: 'sessionOf', of: 'r1' },
-  r2: { kind: 'user', permissions: ['user_list', 'user_info', 'user_kick', 'user_edit', 'user_create', 'user_delete', 'connection_monitor'] },
+  r2: {
+    kind: 'user',
+    permissions: ['user_list', 'user_info', 'user_kick', 'user_edit', 'user_create', 'user_delete', 'connection_monitor'],
+  },
   s1: { kind: 'shared', permissions: ['user_list', 'user_info'] },
   s1b: { kind: 'sessionOf', of: 's1' },
   g: { kind: 'guest', permissions: ['user_list'] },
@@ -69,7 +72,15 @@ export function initialModel(): Model {
   });
   return {
     accounts,
-    sessions: [session('r1', 'r1', false), session('r1b', 'r1', false), session('r2', 'r2', false), session('s1', 's1', true), session('s1b', 's1', true), session('g', 'guest', true), session('ad', 'ad', false)],
+    sessions: [
+      session('r1', 'r1', false),
+      session('r1b', 'r1', false),
+      session('r2', 'r2', false),
+      session('s1', 's1', true),
+      session('s1b', 's1', true),
+      session('g', 'guest', true),
+      session('ad', 'ad', false),
+    ],
     next: 1,
   };
 }

@@ -92,8 +92,10 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  * their own so the later probes of the case still reach a live one.
  */
 function mayClose(field: Field, value: unknown): boolean {
-  if (field === 'maxConnections' || field === 'maxTransfers') return !(Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 4_294_967_295);
-  if (field === 'features' || field === 'permissions') return !(Array.isArray(value) && value.every((v) => typeof v === 'string' && !LONE_SURROGATE.test(v)));
+  if (field === 'maxConnections' || field === 'maxTransfers')
+    return !(Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 4_294_967_295);
+  if (field === 'features' || field === 'permissions')
+    return !(Array.isArray(value) && value.every((v) => typeof v === 'string' && !LONE_SURROGATE.test(v)));
   return typeof value !== 'string' || LONE_SURROGATE.test(value);
 }
 
@@ -128,7 +130,11 @@ function withMember(body: Record<string, unknown>, member: string, value: unknow
 }
 
 const LOGIN_BASE = { features: ['chat'], locale: 'en' };
-const loginAs = (actor: string): Record<string, unknown> => ({ username: `{{${actor}.username}}`, password: `{{${actor}.password}}`, ...LOGIN_BASE });
+const loginAs = (actor: string): Record<string, unknown> => ({
+  username: `{{${actor}.username}}`,
+  password: `{{${actor}.password}}`,
+  ...LOGIN_BASE,
+});
 
 /**
  * A name-bearing value the target might act on when it is valid (UserDelete, UserKick): only values
@@ -170,7 +176,8 @@ function viaSteps(field: Field, via: Via, value: unknown, k: string, profile: Pr
   });
   /** A request from `who`, or from a fresh session of its account when the value may close the connection. */
   const from = (who: 'ad' | 'u', type: string, body: Record<string, unknown>, before: Step[] = []): { steps: Step[]; uses: string[] } => {
-    if (!mayClose(field, value) && !mayExceedLimit(type, body, profile)) return { steps: [...before, { op: 'request', actor: who, type, body }], uses: [who] };
+    if (!mayClose(field, value) && !mayExceedLimit(type, body, profile))
+      return { steps: [...before, { op: 'request', actor: who, type, body }], uses: [who] };
     return {
       steps: [
         ...before,
@@ -202,7 +209,12 @@ function viaSteps(field: Field, via: Via, value: unknown, k: string, profile: Pr
       return login(withMember(loginAs('lu'), field, value), ['lu']);
     case 'UserCreate': {
       const k2 = `{{name:v${k}}}`;
-      if (field === 'username') return from('ad', deletable(value, profile) ? 'UserCreate' : 'UserEdit', deletable(value, profile) ? create(value as string | undefined) : { username: value });
+      if (field === 'username')
+        return from(
+          'ad',
+          deletable(value, profile) ? 'UserCreate' : 'UserEdit',
+          deletable(value, profile) ? create(value as string | undefined) : { username: value },
+        );
       if (field === 'password') return from('ad', 'UserCreate', withMember(create(k2), 'password', value));
       return from('ad', 'UserCreate', withMember(create(k2), 'permissions', value));
     }
@@ -212,9 +224,15 @@ function viaSteps(field: Field, via: Via, value: unknown, k: string, profile: Pr
       if (field === 'username' && !deletable(value, profile)) return from('ad', 'UserEdit', { username: value });
       if (field === 'username') {
         const target = `{{name:r${k}}}`;
-        return from('ad', 'UserUpdate', withMember({ username: target }, 'requested_username', value), [{ op: 'request', actor: 'ad', type: 'UserCreate', body: create(target) }]);
+        return from('ad', 'UserUpdate', withMember({ username: target }, 'requested_username', value), [
+          { op: 'request', actor: 'ad', type: 'UserCreate', body: create(target) },
+        ]);
       }
-      const { steps, uses } = from('ad', 'UserUpdate', withMember({ username: '{{tv.username}}' }, field === 'password' ? 'requested_password' : 'requested_permissions', value));
+      const { steps, uses } = from(
+        'ad',
+        'UserUpdate',
+        withMember({ username: '{{tv.username}}' }, field === 'password' ? 'requested_password' : 'requested_permissions', value),
+      );
       return { steps, uses: [...uses, 'tv'] };
     }
     case 'UserEdit':

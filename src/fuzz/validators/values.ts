@@ -39,13 +39,51 @@ const FILL = [
 /** One character of each class that a validator may treat specially. */
 export const SPECIAL = [
   // C0 controls, \n and \r apart from the others (newline vs invalid-character keys), DEL, C1 controls
-  '\u0000', '\u0001', '\u0008', '\t', '\n', '\r', '\u000b', '\u000c', '\u001b', '\u001f', '\u007f', '\u0080', '\u0085', '\u009f',
+  '\u0000',
+  '\u0001',
+  '\u0008',
+  '\t',
+  '\n',
+  '\r',
+  '\u000b',
+  '\u000c',
+  '\u001b',
+  '\u001f',
+  '\u007f',
+  '\u0080',
+  '\u0085',
+  '\u009f',
   // whitespace that is not a control, and format characters that are not Cc
-  ' ', '\u00a0', '\u2003', '\u3000', '\u200b', '\u2028', '\u2029', '\ufeff', '\u0301',
+  ' ',
+  '\u00a0',
+  '\u2003',
+  '\u3000',
+  '\u200b',
+  '\u2028',
+  '\u2029',
+  '\ufeff',
+  '\u0301',
   // VAL-PATHCHARS
-  '/', '\\', ':', '.', '<', '>', '"', '|', '?', '*', '#',
+  '/',
+  '\\',
+  ':',
+  '.',
+  '<',
+  '>',
+  '"',
+  '|',
+  '?',
+  '*',
+  '#',
   // letters, numbers and symbols beyond ASCII, a lone surrogate (WIRE-JSON-4)
-  'é', 'ß', '中', '𝒜', '٣', '½', '😀', '\ud800',
+  'é',
+  'ß',
+  '中',
+  '𝒜',
+  '٣',
+  '½',
+  '😀',
+  '\ud800',
 ] as const;
 
 /** `n` characters whose first `ascii` are ASCII and the rest `fill`: chars and bytes move independently. */
@@ -110,11 +148,24 @@ const MIMES = [...IMAGE_MIME_TYPES, 'image/PNG', 'Image/png', 'image/gif', 'imag
 function image(limits: number[]): fc.Arbitrary<unknown> {
   return fc.oneof(
     // Sizes at the limits are rare: each is a frame of several hundred kilobytes.
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...limits), fc.integer({ min: -1, max: 1 })).map(([l, d]) => dataUri('image/png', l + d)) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(fc.constantFrom(...limits), fc.integer({ min: -1, max: 1 })).map(([l, d]) => dataUri('image/png', l + d)),
+    },
     { weight: 4, arbitrary: fc.tuple(fc.constantFrom(...MIMES), fc.nat({ max: 64 })).map(([m, n]) => dataUri(m, 20 + n)) },
     {
       weight: 3,
-      arbitrary: fc.constantFrom('', 'data:', 'data:image/png', 'data:image/png;base64', 'image/png;base64,AAAA', 'DATA:image/png;base64,AA', 'data:image/png;base64,', 'data:;base64,AA', 'data:image/png;base64,\n'),
+      arbitrary: fc.constantFrom(
+        '',
+        'data:',
+        'data:image/png',
+        'data:image/png;base64',
+        'image/png;base64,AAAA',
+        'DATA:image/png;base64,AA',
+        'data:image/png;base64,',
+        'data:;base64,AA',
+        'data:image/png;base64,\n',
+      ),
     },
     { weight: 1, arbitrary: WRONG_TYPES },
   );
@@ -124,18 +175,63 @@ function image(limits: number[]): fc.Arbitrary<unknown> {
 function list(valid: readonly string[], maxCount: number, itemBytes: number): fc.Arbitrary<unknown> {
   const item = fc.oneof(fc.constantFrom(...valid), aroundBytes(itemBytes), withSpecial(valid[0] ?? 'x'), fc.constantFrom('', ' '));
   return fc.oneof(
-    { weight: 3, arbitrary: fc.integer({ min: maxCount - 1, max: maxCount + 1 }).chain((n) => fc.array(fc.constantFrom(...valid), { minLength: n, maxLength: n })) },
-    { weight: 4, arbitrary: fc.tuple(fc.array(fc.constantFrom(...valid), { maxLength: 3 }), item, fc.nat({ max: 3 })).map(([vs, bad, at]) => [...vs.slice(0, at), bad, ...vs.slice(at)]) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .integer({ min: maxCount - 1, max: maxCount + 1 })
+        .chain((n) => fc.array(fc.constantFrom(...valid), { minLength: n, maxLength: n })),
+    },
+    {
+      weight: 4,
+      arbitrary: fc
+        .tuple(fc.array(fc.constantFrom(...valid), { maxLength: 3 }), item, fc.nat({ max: 3 }))
+        .map(([vs, bad, at]) => [...vs.slice(0, at), bad, ...vs.slice(at)]),
+    },
     { weight: 1, arbitrary: fc.constantFrom([], [null], [1], [['x']]) },
     { weight: 1, arbitrary: WRONG_TYPES },
   );
 }
 
-const LIMIT_VALUES = fc.constantFrom<unknown>(0, 1, 2, 5, 100, 4_294_967_295, 4_294_967_296, -1, 1.5, 2.0, 1e3, '3', null, true, undefined, []);
+const LIMIT_VALUES = fc.constantFrom<unknown>(
+  0,
+  1,
+  2,
+  5,
+  100,
+  4_294_967_295,
+  4_294_967_296,
+  -1,
+  1.5,
+  2.0,
+  1e3,
+  '3',
+  null,
+  true,
+  undefined,
+  [],
+);
 
 const VERSIONS = [
-  '0.5.0', '0.5.1', '0.4.0', '0.6.0', '1.0.0', '0.0.0', '0.5.0-alpha', '0.5.0+build.7', '0.5.0-rc.1+b',
-  '0.5', '0.5.0.0', 'v0.5.0', ' 0.5.0', '0.5.0 ', '00.5.0', '0.05.0', '0.5.0-', '0.5.0-01', '18446744073709551616.0.0', '',
+  '0.5.0',
+  '0.5.1',
+  '0.4.0',
+  '0.6.0',
+  '1.0.0',
+  '0.0.0',
+  '0.5.0-alpha',
+  '0.5.0+build.7',
+  '0.5.0-rc.1+b',
+  '0.5',
+  '0.5.0.0',
+  'v0.5.0',
+  ' 0.5.0',
+  '0.5.0 ',
+  '00.5.0',
+  '0.05.0',
+  '0.5.0-',
+  '0.5.0-01',
+  '18446744073709551616.0.0',
+  '',
 ];
 
 /** The arbitrary of each field's values. */
@@ -153,6 +249,10 @@ export const VALUES: Record<Field, fc.Arbitrary<unknown>> = {
   permissions: list(ALL_PERMISSIONS, PERMISSIONS_MAX_COUNT, LIMITS.permission),
   maxConnections: LIMIT_VALUES,
   maxTransfers: LIMIT_VALUES,
-  version: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...VERSIONS) }, { weight: 2, arbitrary: fc.integer({ min: LIMITS.version - 2, max: LIMITS.version + 2 }).map((n) => `0.5.0-${'a'.repeat(n - 6)}`) },
-    { weight: 1, arbitrary: aroundBytes(LIMITS.version) }, { weight: 1, arbitrary: WRONG_TYPES }),
+  version: fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...VERSIONS) },
+    { weight: 2, arbitrary: fc.integer({ min: LIMITS.version - 2, max: LIMITS.version + 2 }).map((n) => `0.5.0-${'a'.repeat(n - 6)}`) },
+    { weight: 1, arbitrary: aroundBytes(LIMITS.version) },
+    { weight: 1, arbitrary: WRONG_TYPES },
+  ),
 };

@@ -70,11 +70,8 @@ export function isBlank(value: string): boolean {
  */
 export function ownCopiesAfterResponse(ctx: Ctx, req: Request<unknown>, from: number): void {
   const outs = ctx.outputs;
-  const responseAt = outs.findIndex(
-    (o, i) => i >= from && o.kind === 'send' && o.conn === req.conn.id && o.message.id === req.id,
-  );
-  const own = (o: (typeof outs)[number]): o is SendOutput =>
-    o.kind === 'send' && o.conn === req.conn.id && o.message.id !== req.id;
+  const responseAt = outs.findIndex((o, i) => i >= from && o.kind === 'send' && o.conn === req.conn.id && o.message.id === req.id);
+  const own = (o: (typeof outs)[number]): o is SendOutput => o.kind === 'send' && o.conn === req.conn.id && o.message.id !== req.id;
   if (ctx.profile === 'spec') {
     for (let i = from; i < outs.length; i++) {
       const o = outs[i]!;
@@ -133,13 +130,7 @@ export function checkName(ctx: Ctx, kind: 'username' | 'nickname', field: string
 }
 
 /** Answers a failed validation through `carrier`; true when the request was refused. */
-export function refuse(
-  ctx: Ctx,
-  req: Request<unknown>,
-  verdict: Verdict,
-  carrier: Parameters<Ctx['fail']>[3],
-  rules: string[],
-): boolean {
+export function refuse(ctx: Ctx, req: Request<unknown>, verdict: Verdict, carrier: Parameters<Ctx['fail']>[3], rules: string[]): boolean {
   if (verdict === null) return false;
   ctx.fail(req, verdict.key, verdict.params, carrier, { rules });
   return true;

@@ -57,7 +57,10 @@ export function serverInfoUpdate(ctx: Ctx, req: Request<ServerInfoUpdateBody>): 
   ) {
     return;
   }
-  if (present(image) && refuse(ctx, req, validateServerImage(image, p, imageLimit(ctx, image)), CARRIER, ['ADM-SINFO-7', 'VAL-SERVER-IMAGE'])) {
+  if (
+    present(image) &&
+    refuse(ctx, req, validateServerImage(image, p, imageLimit(ctx, image)), CARRIER, ['ADM-SINFO-7', 'VAL-SERVER-IMAGE'])
+  ) {
     return;
   }
   // ADM-SINFO-8, VAL-LIMIT [DIVERGENT]: `spec` needs ≥ 1 (connections first); `nexusd` takes 0 as unlimited.

@@ -27,11 +27,17 @@ export function userCreate(ctx: Ctx, req: Request<UserCreateBody>): void {
   // ADM-CREATE-6 [DIVERGENT], MERGE-6: only admins create admins. `nexusd` disconnects (E!);
   // `spec` accepts T, E or E! — the reference answers T and keeps the connection.
   if (isAdmin && !who.account.isAdmin) {
-    ctx.fail(req, 'E-CANNOT-CREATE-ADMIN', {}, { spec: 'T', nexusd: 'E!' }, {
-      rules: ['ADM-CREATE-6', 'MERGE-6', 'ADMP-4'],
-      alsoAllowed: p === 'spec' ? ['E', 'E!'] : [],
-      closeOptional: p === 'spec',
-    });
+    ctx.fail(
+      req,
+      'E-CANNOT-CREATE-ADMIN',
+      {},
+      { spec: 'T', nexusd: 'E!' },
+      {
+        rules: ['ADM-CREATE-6', 'MERGE-6', 'ADMP-4'],
+        alsoAllowed: p === 'spec' ? ['E', 'E!'] : [],
+        closeOptional: p === 'spec',
+      },
+    );
     return;
   }
   // ADM-CREATE-7: a shared account is never admin.

@@ -26,10 +26,7 @@ export function userEdit(ctx: Ctx, req: Request<UserEditBody>): void {
   const invalid = checkName(ctx, 'username', 'username', username);
   const variantBDiffers =
     invalid !== null &&
-    (req.conn.phase === 'removed' ||
-      !req.session ||
-      nameKey(username) === req.session.accountKey ||
-      !ctx.holds(req.session, 'user_edit'));
+    (req.conn.phase === 'removed' || !req.session || nameKey(username) === req.session.accountKey || !ctx.holds(req.session, 'user_edit'));
   const variant = variantBDiffers ? ctx.choose(VALIDATION_POSITION) : 'A';
   if (variant === 'A' && refuse(ctx, req, invalid, 'T', ['ADM-EDIT-1', 'VAL-USERNAME', 'UND-1'])) return;
   const who = requester(ctx, req, ['ADM-EDIT-1']);

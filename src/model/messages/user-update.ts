@@ -93,7 +93,10 @@ export function userUpdate(ctx: Ctx, req: Request<UserUpdateBody>): void {
 
   // ADM-UPDATE-6: the new name's format.
   const newName = present(b.requested_username) ? b.requested_username : undefined;
-  if (newName !== undefined && refuse(ctx, req, checkName(ctx, 'username', 'requested_username', newName), 'T', ['ADM-UPDATE-6', 'VAL-USERNAME'])) {
+  if (
+    newName !== undefined &&
+    refuse(ctx, req, checkName(ctx, 'username', 'requested_username', newName), 'T', ['ADM-UPDATE-6', 'VAL-USERNAME'])
+  ) {
     return;
   }
   // ADM-UPDATE-7 [DIVERGENT], GUEST-1: the guest keeps its name — `spec` byte-wise, `nexusd` case-insensitively.
@@ -114,9 +117,15 @@ export function userUpdate(ctx: Ctx, req: Request<UserUpdateBody>): void {
   }
   // ADM-UPDATE-9, MERGE-6, ADMP-4: only admins touch the admin flag (either value).
   if (present(b.requested_is_admin) && !who.account.isAdmin) {
-    ctx.fail(req, 'E-PERMISSION-DENIED', {}, { spec: 'T', nexusd: 'E' }, {
-      rules: ['ADM-UPDATE-9', 'MERGE-6', 'ADMP-4', 'GEN-4'],
-    });
+    ctx.fail(
+      req,
+      'E-PERMISSION-DENIED',
+      {},
+      { spec: 'T', nexusd: 'E' },
+      {
+        rules: ['ADM-UPDATE-9', 'MERGE-6', 'ADMP-4', 'GEN-4'],
+      },
+    );
     return;
   }
   // ADM-UPDATE-10: the target exists (admins reach this check here).
@@ -151,9 +160,15 @@ export function userUpdate(ctx: Ctx, req: Request<UserUpdateBody>): void {
     if (refuse(ctx, req, format, 'T', ['ADM-UPDATE-11', 'VAL-PERMISSIONS'])) return;
     const merged = delegateUpdate(knownOnly(requested), who.account, target.permissions, p);
     if (!merged.ok) {
-      ctx.fail(req, merged.key, merged.params, { spec: 'T', nexusd: 'E' }, {
-        rules: ['ADM-UPDATE-11', 'MERGE-2', 'GEN-4'],
-      });
+      ctx.fail(
+        req,
+        merged.key,
+        merged.params,
+        { spec: 'T', nexusd: 'E' },
+        {
+          rules: ['ADM-UPDATE-11', 'MERGE-2', 'GEN-4'],
+        },
+      );
       return;
     }
     newPermissions = merged.permissions;
@@ -259,10 +274,8 @@ function permissionsUpdated(
   before: { isAdmin: boolean; permissions: string[] },
   noOpRequest: boolean,
 ): void {
-  const changed =
-    before.isAdmin !== target.isAdmin || (!target.isAdmin && !sameSet(before.permissions, target.permissions));
-  const fieldsPresent =
-    present(body.requested_is_admin) || present(body.requested_enabled) || present(body.requested_permissions);
+  const changed = before.isAdmin !== target.isAdmin || (!target.isAdmin && !sameSet(before.permissions, target.permissions));
+  const fieldsPresent = present(body.requested_is_admin) || present(body.requested_enabled) || present(body.requested_permissions);
   // `spec`: sent when the effective admin flag or permission set changed; when it did not, a
   // request carrying one of those fields (a no-op for them, or a disable, SES-FORCE-2) or a request
   // that changes nothing at all may send it or not.

@@ -22,7 +22,11 @@ export function handshake(ctx: Ctx, req: Request<HandshakeBody>): void {
   const client = parseSemVer(req.body.version);
   const server = parseSemVer(ctx.state.config.protocolVersion);
   const olderMinor = client !== null && server !== null && client.major === server.major && client.minor < server.minor;
-  ctx.respond(req, { version: ctx.state.config.protocolVersion }, [...(olderMinor ? ['SES-HS-3', 'SES-HS-2'] : []), 'SES-HS-4', 'WIRE-SEQ-1']);
+  ctx.respond(req, { version: ctx.state.config.protocolVersion }, [
+    ...(olderMinor ? ['SES-HS-3', 'SES-HS-2'] : []),
+    'SES-HS-4',
+    'WIRE-SEQ-1',
+  ]);
   req.conn.phase = 'shaken';
 }
 

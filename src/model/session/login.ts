@@ -7,12 +7,7 @@ import { passwordDigest, passwordMatches } from '../password.ts';
 import { sessionHolds } from '../permissions.ts';
 import type { Account, Session } from '../state.ts';
 import { nameKey } from '../state.ts';
-import {
-  validateAvatar,
-  validateFeatures,
-  validateLocale,
-  validateLoginPassword,
-} from '../validators.ts';
+import { validateAvatar, validateFeatures, validateLocale, validateLoginPassword } from '../validators.ts';
 import type { Validation } from '../validators.ts';
 import { serverInfoView, userInfo } from '../views.ts';
 import { GUEST_USERNAME } from '../create.ts';

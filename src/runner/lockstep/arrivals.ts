@@ -38,7 +38,13 @@ export function processArrivals(core: Core): void {
 
 function onFrame(core: Core, hc: HarnessConn, frame: Received): void {
   if (!frame.message) {
-    core.fail(hc, ['WIRE-JSON-1'], core.record.lastSent, 'a JSON object payload', `${frame.parseError ?? 'unparseable payload'}: ${renderBytes(frame.raw.payload)}`);
+    core.fail(
+      hc,
+      ['WIRE-JSON-1'],
+      core.record.lastSent,
+      'a JSON object payload',
+      `${frame.parseError ?? 'unparseable payload'}: ${renderBytes(frame.raw.payload)}`,
+    );
     return;
   }
   const ctx = core.compareContext();
@@ -77,7 +83,9 @@ function onFrame(core: Core, hc: HarnessConn, frame: Received): void {
     return;
   }
   // Out of order? A later prediction that matches cleanly.
-  const later = hc.queue.findIndex((e, i) => !candidates.includes(i) && e.output.kind === 'send' && matchMessage(e.output, frame, ctx).differences.length === 0);
+  const later = hc.queue.findIndex(
+    (e, i) => !candidates.includes(i) && e.output.kind === 'send' && matchMessage(e.output, frame, ctx).differences.length === 0,
+  );
   if (later >= 0) {
     const first = hc.queue.find((e) => e.output.kind === 'close' || !isOptional(e.output))!;
     const e = hc.queue[later]!;
@@ -124,7 +132,10 @@ function onClose(core: Core, hc: HarnessConn): void {
         ? 'the connection stays open'
         : missing.length === 1
           ? describeExpectation(missing[0]!.output)
-          : { expected: [missing.map((e) => describeExpectation(e.output).expected[0]).join('\n')], note: 'each of these frames, in this order' };
+          : {
+              expected: [missing.map((e) => describeExpectation(e.output).expected[0]).join('\n')],
+              note: 'each of these frames, in this order',
+            };
     const rules = missing.length > 0 ? (missing[0]!.output as SendOutput).rules : core.record.rules;
     core.fail(hc, rules, missing[0]?.sent ?? core.record.lastSent, what, how);
   }

@@ -58,7 +58,14 @@ export class Mirror {
       // address takes a slot the model must know about. The record carries no session, so no
       // handler sends to it; it goes when the stranger logs out.
       if (s.ip !== '') {
-        state.connections[strangerConn(s.id)] = { id: strangerConn(s.id), ip: s.ip, port: s.port, phase: 'auth', sessionId: null, locale: s.locale };
+        state.connections[strangerConn(s.id)] = {
+          id: strangerConn(s.id),
+          ip: s.ip,
+          port: s.port,
+          phase: 'auth',
+          sessionId: null,
+          locale: s.locale,
+        };
       }
     }
   }
@@ -185,6 +192,10 @@ export class Mirror {
 /** Outputs as the comparator sees them (fresh ids aside): do two worlds answer alike? */
 function signature(outputs: Output[]): string {
   return JSON.stringify(
-    outputs.map((o) => (o.kind === 'send' ? [o.conn, o.message.type, o.error ? null : o.message.body, o.error?.key ?? null, o.accept ?? null] : [o.conn, 'close', o.accept ?? null])),
+    outputs.map((o) =>
+      o.kind === 'send'
+        ? [o.conn, o.message.type, o.error ? null : o.message.body, o.error?.key ?? null, o.accept ?? null]
+        : [o.conn, 'close', o.accept ?? null],
+    ),
   );
 }

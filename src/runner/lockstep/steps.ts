@@ -111,7 +111,9 @@ export async function exchangeStep(core: Core, hc: HarnessConn, items: Outgoing[
   if (!probe) await settleAll(core);
 
   const answers = requests.map((r): Answer => {
-    const exp = mine.find((e) => e.conn === hc.id && e.output.kind === 'send' && e.output.message.id === r.id && e.output.error?.carriers[0] !== 'N');
+    const exp = mine.find(
+      (e) => e.conn === hc.id && e.output.kind === 'send' && e.output.message.id === r.id && e.output.error?.carriers[0] !== 'N',
+    );
     const observed = exp?.matched ?? null;
     return {
       id: r.id,
@@ -155,7 +157,8 @@ function goneBeforeWrite(core: Core, hc: HarnessConn, before: MirrorSave, mine: 
   for (const c of core.conns.values()) c.queue = c.queue.filter((e) => !mine.includes(e));
   if (!allowed) {
     for (const e of mine) {
-      if (e.conn === hc.id && !isOptional(e.output)) core.fail(hc, e.output.rules, e.sent, describeExpectation(e.output), 'nothing: the connection was already closed');
+      if (e.conn === hc.id && !isOptional(e.output))
+        core.fail(hc, e.output.rules, e.sent, describeExpectation(e.output), 'nothing: the connection was already closed');
     }
   }
   core.mirror.restore(before);
@@ -209,7 +212,9 @@ async function closeStep(core: Core, hc: HarnessConn): Promise<boolean> {
   if (core.mirror.state.connections[hc.id]) {
     // The logout broadcasts may tell undecided worlds apart (UND-7: the nickname in UserDisconnected).
     const event: Event = { kind: 'close', conn: hc.id, now: nowSeconds() };
-    const outcomes = core.mirror.worlds().flatMap((w) => stepAll({ label: w.label, rules: w.rules, state: w.state, outputs: [], decoder: hc.decoder }, [{ event }]));
+    const outcomes = core.mirror
+      .worlds()
+      .flatMap((w) => stepAll({ label: w.label, rules: w.rules, state: w.state, outputs: [], decoder: hc.decoder }, [{ event }]));
     beginFork(core, hc, outcomes, sent, [], false);
   }
   await drain(core, core.opts.timeoutMs);

@@ -43,8 +43,7 @@ export interface TrafficEvent {
 
 /** One thing to write: a well-formed request (the `type` member is added) or raw bytes. */
 export type Outgoing =
-  | { kind: 'message'; type: string; body: Record<string, unknown>; id?: string }
-  | { kind: 'raw'; bytes: Uint8Array | string };
+  { kind: 'message'; type: string; body: Record<string, unknown>; id?: string } | { kind: 'raw'; bytes: Uint8Array | string };
 
 /** The outcome of one request of an exchange. */
 export interface Answer {

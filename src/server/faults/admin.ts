@@ -16,15 +16,22 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 /** The handler of `type` runs as if the requester held `perm`: the permission check is missing. */
 const missingPermission = (type: string, perm: string, when: (req: Req) => boolean = () => true): ServerFault =>
   onRequest(type, (req, state, event, next) =>
-    req.session && req.account && !holds(req, perm) && when(req) ? runAs(state, event, next, req.session.accountKey, { permissions: [...req.account.permissions, perm] }) : undefined,
+    req.session && req.account && !holds(req, perm) && when(req)
+      ? runAs(state, event, next, req.session.accountKey, { permissions: [...req.account.permissions, perm] })
+      : undefined,
   );
 
 /** The handler of `type` runs as if the (non-admin) requester were an admin when `when` holds. */
 const asAdminWhen = (type: string, when: (req: Req, state: State) => boolean): ServerFault =>
-  onRequest(type, (req, state, event, next) => (req.session && req.account && !isAdminReq(req) && when(req, state) ? runAs(state, event, next, req.session.accountKey, { isAdmin: true }) : undefined));
+  onRequest(type, (req, state, event, next) =>
+    req.session && req.account && !isAdminReq(req) && when(req, state)
+      ? runAs(state, event, next, req.session.accountKey, { isAdmin: true })
+      : undefined,
+  );
 
 const targetAccount = (state: State, req: Req, member = 'username') => state.accounts[nameKey(str(req.body[member]))];
-const isSelf = (req: Req, member = 'username') => req.account !== undefined && nameKey(str(req.body[member])) === nameKey(req.account.username);
+const isSelf = (req: Req, member = 'username') =>
+  req.account !== undefined && nameKey(str(req.body[member])) === nameKey(req.account.username);
 
 export const ADMIN_FAULTS: FaultEntry[] = [
   // --- every permission rule -------------------------------------------------------------------
@@ -111,7 +118,14 @@ export const ADMIN_FAULTS: FaultEntry[] = [
     make: () =>
       onRequest('UserKick', (req, state, event, next) => {
         const target = Object.values(state.sessions).find((s) => nameKey(s.nickname) === nameKey(str(req.body.nickname)));
-        if (!target || target.isShared || !state.accounts[target.accountKey]?.isAdmin || !req.session || target.accountKey === req.session.accountKey) return undefined;
+        if (
+          !target ||
+          target.isShared ||
+          !state.accounts[target.accountKey]?.isAdmin ||
+          !req.session ||
+          target.accountKey === req.session.accountKey
+        )
+          return undefined;
         return runAs(state, event, next, target.accountKey, { isAdmin: false });
       }),
   },
@@ -140,7 +154,15 @@ export const ADMIN_FAULTS: FaultEntry[] = [
     rules: ['ADM-UPDATE-5', 'ADMP-3'],
     profiles: BOTH,
     detection: SUITE,
-    make: () => asAdminWhen('UserUpdate', (req, state) => holds(req, 'user_edit') && !isSelf(req) && targetAccount(state, req)?.isAdmin === true && req.body.requested_is_admin === undefined),
+    make: () =>
+      asAdminWhen(
+        'UserUpdate',
+        (req, state) =>
+          holds(req, 'user_edit') &&
+          !isSelf(req) &&
+          targetAccount(state, req)?.isAdmin === true &&
+          req.body.requested_is_admin === undefined,
+      ),
   },
   {
     name: 'create-admin-by-non-admin',
@@ -167,7 +189,8 @@ export const ADMIN_FAULTS: FaultEntry[] = [
     rules: ['ADM-SINFO-3', 'ADMP-5'],
     profiles: BOTH,
     detection: SUITE,
-    make: () => asAdminWhen('ServerInfoUpdate', (req) => req.account !== undefined && !req.account.isShared && req.account.permissions.length > 0),
+    make: () =>
+      asAdminWhen('ServerInfoUpdate', (req) => req.account !== undefined && !req.account.isShared && req.account.permissions.length > 0),
   },
   // --- self-operation rules -------------------------------------------------------------------
   {
@@ -181,10 +204,13 @@ export const ADMIN_FAULTS: FaultEntry[] = [
       onRequest('UserEdit', (req, state, event, next) => {
         if (!req.session || !isSelf(req) || !holds(req, 'user_edit')) return undefined;
         // The self check compares against a session record that lost its account link.
-        const r = next(altered(state, (s) => {
-          s.accounts['\u0000self'] = { ...structuredClone(req.account!), username: '\u0000self', isAdmin: true };
-          s.sessions[String(req.session!.id)]!.accountKey = '\u0000self';
-        }), event);
+        const r = next(
+          altered(state, (s) => {
+            s.accounts['\u0000self'] = { ...structuredClone(req.account!), username: '\u0000self', isAdmin: true };
+            s.sessions[String(req.session!.id)]!.accountKey = '\u0000self';
+          }),
+          event,
+        );
         return { ...r, state };
       }),
   },
@@ -227,7 +253,10 @@ export const ADMIN_FAULTS: FaultEntry[] = [
         const current = req.body.current_password;
         if (typeof current === 'string' && passwordMatches(req.account, current)) return undefined;
         const key = req.session.accountKey;
-        const r = next(altered(state, (s) => (s.accounts[key]!.passwordDigest = passwordDigest('\u0000any'))), withBody(event, { ...req.body, current_password: '\u0000any' }));
+        const r = next(
+          altered(state, (s) => (s.accounts[key]!.passwordDigest = passwordDigest('\u0000any'))),
+          withBody(event, { ...req.body, current_password: '\u0000any' }),
+        );
         const after = r.state.accounts[key];
         if (!after || after.passwordDigest !== passwordDigest('\u0000any')) return r;
         return { ...r, state: altered(r.state, (s) => (s.accounts[key]!.passwordDigest = req.account!.passwordDigest)) };
@@ -246,7 +275,9 @@ export const ADMIN_FAULTS: FaultEntry[] = [
         if (req.body.is_shared !== true || req.body.is_admin !== true) return undefined;
         const r = next(state, withBody(event, { ...req.body, is_shared: false }));
         const key = nameKey(str(req.body.username));
-        return r.state.accounts[key] && !state.accounts[key] ? { ...r, state: altered(r.state, (s) => (s.accounts[key]!.isShared = true)) } : r;
+        return r.state.accounts[key] && !state.accounts[key]
+          ? { ...r, state: altered(r.state, (s) => (s.accounts[key]!.isShared = true)) }
+          : r;
       }),
   },
   {
@@ -261,7 +292,9 @@ export const ADMIN_FAULTS: FaultEntry[] = [
         if (req.body.is_shared !== true || req.body.is_admin === true) return undefined;
         const r = next(state, withBody(event, { ...req.body, is_shared: false }));
         const key = nameKey(str(req.body.username));
-        return r.state.accounts[key] && !state.accounts[key] ? { ...r, state: altered(r.state, (s) => (s.accounts[key]!.isShared = true)) } : r;
+        return r.state.accounts[key] && !state.accounts[key]
+          ? { ...r, state: altered(r.state, (s) => (s.accounts[key]!.isShared = true)) }
+          : r;
       }),
   },
   {
@@ -274,7 +307,8 @@ export const ADMIN_FAULTS: FaultEntry[] = [
     make: () =>
       onRequest('UserUpdate', (req, state, event, next) => {
         const target = targetAccount(state, req);
-        if (!target?.isShared || !Array.isArray(req.body.requested_permissions) || req.body.requested_is_admin !== undefined) return undefined;
+        if (!target?.isShared || !Array.isArray(req.body.requested_permissions) || req.body.requested_is_admin !== undefined)
+          return undefined;
         return runAs(state, event, next, nameKey(target.username), { isShared: false });
       }),
   },
@@ -285,7 +319,10 @@ export const ADMIN_FAULTS: FaultEntry[] = [
     rules: ['ADM-UPDATE-4', 'SHARED-1'],
     profiles: BOTH,
     detection: SUITE,
-    make: () => onRequest('UserUpdate', (req, state, event, next) => (req.account?.isShared && isSelf(req) ? runAs(state, event, next, req.session!.accountKey, { isShared: false }) : undefined)),
+    make: () =>
+      onRequest('UserUpdate', (req, state, event, next) =>
+        req.account?.isShared && isSelf(req) ? runAs(state, event, next, req.session!.accountKey, { isShared: false }) : undefined,
+      ),
   },
   {
     name: 'guest-password-change-ignored',
@@ -328,7 +365,9 @@ export const ADMIN_FAULTS: FaultEntry[] = [
     make: () =>
       onRequest('UserUpdate', (req, state, event, next) => {
         const target = targetAccount(state, req);
-        return target?.isShared && req.body.requested_is_admin === true ? runAs(state, event, next, nameKey(target.username), { isShared: false }) : undefined;
+        return target?.isShared && req.body.requested_is_admin === true
+          ? runAs(state, event, next, nameKey(target.username), { isShared: false })
+          : undefined;
       }),
   },
   // --- delegation and the seed messages' own rules ---------------------------------------------
@@ -345,7 +384,10 @@ export const ADMIN_FAULTS: FaultEntry[] = [
         if (!Array.isArray(perms) || perms.every((p) => (ALL_PERMISSIONS as readonly unknown[]).includes(p))) return undefined;
         // Only names that pass the format check are dropped, so format errors still surface.
         if (perms.some((p) => typeof p !== 'string' || p === '' || p.length > 32 || /[\u0000-\u001f\u007f]/.test(p))) return undefined;
-        return next(state, withBody(event, { ...req.body, permissions: perms.filter((p) => (ALL_PERMISSIONS as readonly unknown[]).includes(p)) }));
+        return next(
+          state,
+          withBody(event, { ...req.body, permissions: perms.filter((p) => (ALL_PERMISSIONS as readonly unknown[]).includes(p)) }),
+        );
       }),
   },
   {
@@ -365,7 +407,15 @@ export const ADMIN_FAULTS: FaultEntry[] = [
     profiles: BOTH,
     detection: SUITE,
     make: () =>
-      asAdminWhen('UserUpdate', (req, state) => holds(req, 'user_edit') && !isSelf(req) && Array.isArray(req.body.requested_permissions) && req.body.requested_is_admin === undefined && targetAccount(state, req)?.isAdmin !== true),
+      asAdminWhen(
+        'UserUpdate',
+        (req, state) =>
+          holds(req, 'user_edit') &&
+          !isSelf(req) &&
+          Array.isArray(req.body.requested_permissions) &&
+          req.body.requested_is_admin === undefined &&
+          targetAccount(state, req)?.isAdmin !== true,
+      ),
   },
   {
     name: 'create-case-variant-overwrites',
@@ -378,7 +428,10 @@ export const ADMIN_FAULTS: FaultEntry[] = [
       onRequest('UserCreate', (req, state, event, next) => {
         const existing = targetAccount(state, req);
         if (!existing || existing.username === str(req.body.username) || nameKey(existing.username) === 'guest') return undefined;
-        return next(altered(state, (s) => delete s.accounts[nameKey(existing.username)]), event);
+        return next(
+          altered(state, (s) => delete s.accounts[nameKey(existing.username)]),
+          event,
+        );
       }),
   },
 ];

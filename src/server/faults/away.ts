@@ -19,7 +19,11 @@ const bendStatus = (fn: (text: string) => string | undefined) =>
   });
 
 /** After a successful step, forces the requester's session to `patch` and shows it in the UserUpdated broadcasts. */
-function forceSession(r: StepResult<State>, session: Session | undefined, patch: Partial<Pick<Session, 'isAway' | 'status'>>): StepResult<State> {
+function forceSession(
+  r: StepResult<State>,
+  session: Session | undefined,
+  patch: Partial<Pick<Session, 'isAway' | 'status'>>,
+): StepResult<State> {
   const after = session ? r.state.sessions[String(session.id)] : undefined;
   if (!session || !after || !r.outputs.some((o) => isSend(o) && o.message.body.success === true)) return r;
   const next = { ...after, ...patch };
@@ -58,7 +62,12 @@ export const AWAY_FAULTS: FaultEntry[] = [
     rules: ['USR-BACK-2'],
     profiles: BOTH,
     detection: SUITE,
-    make: () => onRequest('UserBack', (req, state, event, next) => (req.session?.status != null ? forceSession(next(state, event), req.session, { isAway: false, status: req.session.status }) : undefined)),
+    make: () =>
+      onRequest('UserBack', (req, state, event, next) =>
+        req.session?.status != null
+          ? forceSession(next(state, event), req.session, { isAway: false, status: req.session.status })
+          : undefined,
+      ),
   },
   {
     name: 'status-clears-away-in-spec',
@@ -67,7 +76,10 @@ export const AWAY_FAULTS: FaultEntry[] = [
     rules: ['USR-STATUS-3'],
     profiles: SPEC,
     detection: SUITE,
-    make: () => onRequest('UserStatus', (req, state, event, next) => (req.session?.isAway ? forceSession(next(state, event), req.session, { isAway: false }) : undefined)),
+    make: () =>
+      onRequest('UserStatus', (req, state, event, next) =>
+        req.session?.isAway ? forceSession(next(state, event), req.session, { isAway: false }) : undefined,
+      ),
   },
   {
     name: 'status-keeps-away-in-nexusd',
@@ -76,7 +88,10 @@ export const AWAY_FAULTS: FaultEntry[] = [
     rules: ['USR-STATUS-3'],
     profiles: NEXUSD,
     detection: SUITE,
-    make: () => onRequest('UserStatus', (req, state, event, next) => (req.session?.isAway ? forceSession(next(state, event), req.session, { isAway: true }) : undefined)),
+    make: () =>
+      onRequest('UserStatus', (req, state, event, next) =>
+        req.session?.isAway ? forceSession(next(state, event), req.session, { isAway: true }) : undefined,
+      ),
   },
   {
     name: 'status-max-off-by-one',
@@ -103,8 +118,13 @@ export const AWAY_FAULTS: FaultEntry[] = [
     rules: ['VAL-STATUS', 'USR-AWAY-2', 'USR-STATUS-1'],
     profiles: BOTH,
     detection: SUITE,
-    // eslint-disable-next-line no-control-regex
-    make: () => bendStatus((t) => (/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(t) ? t.replace(/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '') : undefined)),
+
+    make: () =>
+      bendStatus((t) =>
+        /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(t)
+          ? t.replace(/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '')
+          : undefined,
+      ),
   },
   {
     name: 'status-newline-is-invalid-character',

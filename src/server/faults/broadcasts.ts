@@ -1,7 +1,20 @@
 // Faults of the broadcasts and their audiences (rules.md §6, session.md §5).
 import { sessionHolds, type Event, type Output, type State, type StepResult } from '../../model/index.ts';
 import type { ServerFault, Step } from '../fault.ts';
-import { BOTH, NEXUSD, SPEC, SUITE, altered, copyTo, dropOutputs, faultIdSource, isSend, onRequest, sessionConns, type FaultEntry } from './kit.ts';
+import {
+  BOTH,
+  NEXUSD,
+  SPEC,
+  SUITE,
+  altered,
+  copyTo,
+  dropOutputs,
+  faultIdSource,
+  isSend,
+  onRequest,
+  sessionConns,
+  type FaultEntry,
+} from './kit.ts';
 
 const family = 'broadcasts and their audience';
 
@@ -14,7 +27,12 @@ function widened(type: string, types: readonly string[]): ServerFault {
     step: (state: State, event: Event, next: Step): StepResult<State> => {
       const r = next(state, event);
       if (event.kind !== 'frame' || !types.includes(event.frame.type)) return r;
-      const wide = next(altered(state, (s) => Object.values(s.accounts).forEach((a) => a.permissions.includes('user_list') || a.permissions.push('user_list'))), event);
+      const wide = next(
+        altered(state, (s) =>
+          Object.values(s.accounts).forEach((a) => a.permissions.includes('user_list') || a.permissions.push('user_list')),
+        ),
+        event,
+      );
       const have = new Set(r.outputs.filter((o) => isSend(o, type)).map((o) => o.conn));
       const extra = wide.outputs.filter((o) => isSend(o, type) && !have.has(o.conn));
       return { ...r, outputs: [...r.outputs, ...extra] };
@@ -48,7 +66,10 @@ export const BROADCAST_FAULTS: FaultEntry[] = [
         const own = ok && first && isSend(first) ? [copyTo(first, req.conn, fresh())] : [];
         if (ok && !first) {
           // Nobody else holds user_list: the broken server still tells the new session about itself.
-          const wide = next(altered(state, (s) => Object.values(s.accounts).forEach((a) => a.permissions.push('user_list'))), event);
+          const wide = next(
+            altered(state, (s) => Object.values(s.accounts).forEach((a) => a.permissions.push('user_list'))),
+            event,
+          );
           const any = wide.outputs.find((o) => isSend(o, 'UserConnected'));
           if (any && isSend(any)) own.push(copyTo(any, req.conn, fresh()));
         }
@@ -63,7 +84,10 @@ export const BROADCAST_FAULTS: FaultEntry[] = [
     rules: ['SES-BC-3', 'BC-2'],
     profiles: BOTH,
     detection: SUITE,
-    make: () => ({ step: (state, event, next) => (event.kind === 'close' ? dropOutputs(next(state, event), (o) => isSend(o, 'UserDisconnected')) : next(state, event)) }),
+    make: () => ({
+      step: (state, event, next) =>
+        event.kind === 'close' ? dropOutputs(next(state, event), (o) => isSend(o, 'UserDisconnected')) : next(state, event),
+    }),
   },
   {
     name: 'user-disconnected-missing-on-error-close',
@@ -128,7 +152,8 @@ export const BROADCAST_FAULTS: FaultEntry[] = [
     rules: ['BC-5', 'GEN-6', 'ADM-UPDATE-14'],
     profiles: BOTH,
     detection: SUITE,
-    make: () => onRequest('UserUpdate', (_req, state, event, next) => dropOutputs(next(state, event), (o) => isSend(o, 'PermissionsUpdated'))),
+    make: () =>
+      onRequest('UserUpdate', (_req, state, event, next) => dropOutputs(next(state, event), (o) => isSend(o, 'PermissionsUpdated'))),
   },
   {
     name: 'account-update-broadcast-to-user-list-only-in-spec',

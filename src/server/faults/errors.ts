@@ -1,7 +1,21 @@
 // Faults of error reporting: the wording (errors.md), the carrier (T / E / E!, GEN-4), and what an
 // error does to the connection (closing or not), including the forced disconnects of session.md §7.
 import type { Output } from '../../model/index.ts';
-import { BOTH, NEXUSD, SPEC, SUITE, altered, dropOutputs, errorKeyOf, isSend, mapEveryOutput, mapOutputs, onRequest, patchBody, type FaultEntry } from './kit.ts';
+import {
+  BOTH,
+  NEXUSD,
+  SPEC,
+  SUITE,
+  altered,
+  dropOutputs,
+  errorKeyOf,
+  isSend,
+  mapEveryOutput,
+  mapOutputs,
+  onRequest,
+  patchBody,
+  type FaultEntry,
+} from './kit.ts';
 
 const wording = 'error wording and carrier';
 const effects = 'connection effects';
@@ -64,7 +78,14 @@ export const ERROR_FAULTS: FaultEntry[] = [
       onRequest(DIVERGENT_PERMISSION, (req, state, event, next) =>
         mapOutputs(next(state, event), (o) =>
           isSend(o, 'Error') && errorKeyOf(o) === 'E-PERMISSION-DENIED'
-            ? { ...o, message: { ...o.message, type: `${req.type}Response`, body: { type: `${req.type}Response`, success: false, error: o.message.body.message } } }
+            ? {
+                ...o,
+                message: {
+                  ...o.message,
+                  type: `${req.type}Response`,
+                  body: { type: `${req.type}Response`, success: false, error: o.message.body.message },
+                },
+              }
             : o,
         ),
       ),
@@ -102,7 +123,10 @@ export const ERROR_FAULTS: FaultEntry[] = [
           return dropOutputs(r, (o) => o.kind === 'close' && o.accept?.lazy === true);
         }
         const kept = state.connections[event.conn];
-        return { ...dropOutputs(r, (o) => o.kind === 'close'), state: kept ? altered(r.state, (s) => (s.connections[event.conn] = structuredClone(kept))) : r.state };
+        return {
+          ...dropOutputs(r, (o) => o.kind === 'close'),
+          state: kept ? altered(r.state, (s) => (s.connections[event.conn] = structuredClone(kept))) : r.state,
+        };
       },
     }),
   },
@@ -136,7 +160,10 @@ export const ERROR_FAULTS: FaultEntry[] = [
     rules: ['SES-KICK-3'],
     profiles: SPEC,
     detection: SUITE,
-    make: () => onRequest('UserKick', (_req, state, event, next) => dropOutputs(next(state, event), (o) => o.kind === 'close' && o.reason === 'removed')),
+    make: () =>
+      onRequest('UserKick', (_req, state, event, next) =>
+        dropOutputs(next(state, event), (o) => o.kind === 'close' && o.reason === 'removed'),
+      ),
   },
   {
     name: 'deleted-session-not-notified',
@@ -145,7 +172,8 @@ export const ERROR_FAULTS: FaultEntry[] = [
     rules: ['SES-FORCE-1', 'BC-7'],
     profiles: BOTH,
     detection: SUITE,
-    make: () => onRequest('UserDelete', (_req, state, event, next) => dropOutputs(next(state, event), (o) => errorKeyOf(o) === 'E-ACCOUNT-DELETED')),
+    make: () =>
+      onRequest('UserDelete', (_req, state, event, next) => dropOutputs(next(state, event), (o) => errorKeyOf(o) === 'E-ACCOUNT-DELETED')),
   },
   {
     name: 'disable-keeps-sessions',
@@ -170,7 +198,10 @@ export const ERROR_FAULTS: FaultEntry[] = [
             }
           }),
           outputs: r.outputs.filter(
-            (o) => !(o.kind === 'close' && conns.has(o.conn)) && errorKeyOf(o) !== 'E-ACCOUNT-DISABLED-BY-ADMIN' && !(isSend(o, 'UserDisconnected') && ids.has(Number(o.message.body.session_id))),
+            (o) =>
+              !(o.kind === 'close' && conns.has(o.conn)) &&
+              errorKeyOf(o) !== 'E-ACCOUNT-DISABLED-BY-ADMIN' &&
+              !(isSend(o, 'UserDisconnected') && ids.has(Number(o.message.body.session_id))),
           ),
         };
       }),
@@ -189,8 +220,14 @@ export const ERROR_FAULTS: FaultEntry[] = [
         let r = next(state, event);
         if (!r.outputs.some((o) => isSend(o, 'UserKickResponse') && o.message.body.success === true)) return r;
         for (const other of Object.values(r.state.sessions).filter((s) => s.accountKey === target.accountKey && s.id !== target.id)) {
-          const more = next(r.state, { ...event, frame: { ...event.frame, payload: new TextEncoder().encode(JSON.stringify({ type: 'UserKick', nickname: other.nickname })) } });
-          r = { state: more.state, outputs: [...r.outputs, ...more.outputs.filter((o) => !(isSend(o, 'UserKickResponse') && o.conn === req.conn))] };
+          const more = next(r.state, {
+            ...event,
+            frame: { ...event.frame, payload: new TextEncoder().encode(JSON.stringify({ type: 'UserKick', nickname: other.nickname })) },
+          });
+          r = {
+            state: more.state,
+            outputs: [...r.outputs, ...more.outputs.filter((o) => !(isSend(o, 'UserKickResponse') && o.conn === req.conn))],
+          };
         }
         return r;
       }),

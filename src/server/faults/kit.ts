@@ -1,7 +1,18 @@
 // The vocabulary the fault catalogue is written in: what a catalogue entry is, and small helpers to
 // bend the one model (fault.ts) without copying a handler — look at the request being handled, run
 // the model on a slightly different event or state, and rewrite, drop or add outputs afterwards.
-import type { Account, Connection, ErrorKey, ErrorParams, Event, Output, SendOutput, Session, State, StepResult } from '../../model/index.ts';
+import type {
+  Account,
+  Connection,
+  ErrorKey,
+  ErrorParams,
+  Event,
+  Output,
+  SendOutput,
+  Session,
+  State,
+  StepResult,
+} from '../../model/index.ts';
 import { renderError } from '../../model/index.ts';
 import type { ConnId, Profile } from '../../protocol/types.ts';
 import type { ServerFault, Step } from '../fault.ts';
@@ -60,13 +71,22 @@ export function reqOf(state: State, event: Event): Req | undefined {
   const connection = state.connections[event.conn];
   const session = connection?.sessionId != null ? state.sessions[String(connection.sessionId)] : undefined;
   const account = session ? state.accounts[session.accountKey] : undefined;
-  return { type: event.frame.type, id: event.frame.id, conn: event.conn, body: body as Record<string, unknown>, connection, session, account };
+  return {
+    type: event.frame.type,
+    id: event.frame.id,
+    conn: event.conn,
+    body: body as Record<string, unknown>,
+    connection,
+    session,
+    account,
+  };
 }
 
 /** Whether the requester is an admin (by its account). */
 export const isAdminReq = (r: Req): boolean => r.account?.isAdmin === true;
 /** Whether the requester holds `perm` (admins hold everything, GEN-5). */
-export const holds = (r: Req, perm: string): boolean => r.account !== undefined && (r.account.isAdmin || r.account.permissions.includes(perm));
+export const holds = (r: Req, perm: string): boolean =>
+  r.account !== undefined && (r.account.isAdmin || r.account.permissions.includes(perm));
 
 /**
  * A fault on requests of the given types: `fn` returns the bent result, or `undefined` to leave
@@ -87,7 +107,10 @@ export function onRequest(
 }
 
 /** Rewrites the outputs of every event (or only of `when` events). */
-export function mapEveryOutput(fn: (o: Output, state: State, event: Event) => Output | Output[] | null, when: (state: State, event: Event) => boolean = () => true): ServerFault {
+export function mapEveryOutput(
+  fn: (o: Output, state: State, event: Event) => Output | Output[] | null,
+  when: (state: State, event: Event) => boolean = () => true,
+): ServerFault {
   return {
     step: (state, event, next) => {
       const r = next(state, event);
@@ -169,10 +192,19 @@ export function altered(state: State, change: (s: State) => void): State {
  * Runs the model as if the requester's account had other flags or permissions (`as`), then puts the
  * account's own flags back into the resulting state: how a missing or misplaced check behaves.
  */
-export function runAs(state: State, event: Event, next: Step, accountKey: string, as: Partial<Pick<Account, 'isAdmin' | 'permissions' | 'isShared'>>): StepResult<State> {
+export function runAs(
+  state: State,
+  event: Event,
+  next: Step,
+  accountKey: string,
+  as: Partial<Pick<Account, 'isAdmin' | 'permissions' | 'isShared'>>,
+): StepResult<State> {
   const original = state.accounts[accountKey];
   if (!original) return next(state, event);
-  const r = next(altered(state, (s) => Object.assign(s.accounts[accountKey]!, structuredClone(as))), event);
+  const r = next(
+    altered(state, (s) => Object.assign(s.accounts[accountKey]!, structuredClone(as))),
+    event,
+  );
   const after = r.state.accounts[accountKey];
   if (!after) return r;
   const restored = altered(r.state, (s) => {

@@ -15,8 +15,14 @@ export const LIMIT_FAULTS: FaultEntry[] = [
       step: (state, event, next) =>
         event.kind === 'connect' && state.serverInfo.max_connections_per_ip > 0
           ? (() => {
-              const r = next(altered(state, (s) => (s.serverInfo.max_connections_per_ip += 1)), event);
-              return { ...r, state: altered(r.state, (s) => (s.serverInfo.max_connections_per_ip = state.serverInfo.max_connections_per_ip)) };
+              const r = next(
+                altered(state, (s) => (s.serverInfo.max_connections_per_ip += 1)),
+                event,
+              );
+              return {
+                ...r,
+                state: altered(r.state, (s) => (s.serverInfo.max_connections_per_ip = state.serverInfo.max_connections_per_ip)),
+              };
             })()
           : next(state, event),
     }),
@@ -34,7 +40,10 @@ export const LIMIT_FAULTS: FaultEntry[] = [
         step: (state, event, next) => {
           initial ??= state.serverInfo.max_connections_per_ip;
           if (event.kind !== 'connect' || state.serverInfo.max_connections_per_ip === initial) return next(state, event);
-          const r = next(altered(state, (s) => (s.serverInfo.max_connections_per_ip = initial!)), event);
+          const r = next(
+            altered(state, (s) => (s.serverInfo.max_connections_per_ip = initial!)),
+            event,
+          );
           return { ...r, state: altered(r.state, (s) => (s.serverInfo.max_connections_per_ip = state.serverInfo.max_connections_per_ip)) };
         },
       };

@@ -1,6 +1,19 @@
 // Faults of Login (session.md §2–§3): regular accounts, the first user, shared accounts and the guest.
 import { nameKey, passwordDigest, type State } from '../../model/index.ts';
-import { BOTH, SUITE, altered, errorKeyOf, isSend, mapOutputs, onRequest, patchBody, reword, withBody, type FaultEntry, type Req } from './kit.ts';
+import {
+  BOTH,
+  SUITE,
+  altered,
+  errorKeyOf,
+  isSend,
+  mapOutputs,
+  onRequest,
+  patchBody,
+  reword,
+  withBody,
+  type FaultEntry,
+  type Req,
+} from './kit.ts';
 
 const regular = 'login (regular)';
 const first = 'login (first user)';
@@ -28,8 +41,18 @@ export const LOGIN_FAULTS: FaultEntry[] = [
         const pw = str(req.body.password);
         if (!account || account.enabled || pw === undefined || req.connection?.phase !== 'shaken') return undefined;
         // The enabled flag is checked before the password.
-        const r = next(altered(state, (s) => (s.accounts[nameKey(account.username)]!.passwordDigest = passwordDigest(pw))), event);
-        return { ...r, state: altered(r.state, (s) => s.accounts[nameKey(account.username)] && (s.accounts[nameKey(account.username)]!.passwordDigest = account.passwordDigest)) };
+        const r = next(
+          altered(state, (s) => (s.accounts[nameKey(account.username)]!.passwordDigest = passwordDigest(pw))),
+          event,
+        );
+        return {
+          ...r,
+          state: altered(
+            r.state,
+            (s) =>
+              s.accounts[nameKey(account.username)] && (s.accounts[nameKey(account.username)]!.passwordDigest = account.passwordDigest),
+          ),
+        };
       }),
   },
   {
@@ -43,7 +66,9 @@ export const LOGIN_FAULTS: FaultEntry[] = [
       onRequest('Login', (req, state, event, next) => {
         if (accountFor(state, req)) return undefined;
         return mapOutputs(next(state, event), (o) =>
-          isSend(o) && errorKeyOf(o) === 'E-INVALID-CREDENTIALS' ? reword(o, 'E-USER-NOT-FOUND', { username: loginName(req) }, state.config.profile) : o,
+          isSend(o) && errorKeyOf(o) === 'E-INVALID-CREDENTIALS'
+            ? reword(o, 'E-USER-NOT-FOUND', { username: loginName(req) }, state.config.profile)
+            : o,
         );
       }),
   },
@@ -56,7 +81,9 @@ export const LOGIN_FAULTS: FaultEntry[] = [
     detection: SUITE,
     make: () =>
       onRequest('Login', (_req, state, event, next) =>
-        mapOutputs(next(state, event), (o) => (isSend(o, 'LoginResponse') && o.message.body.success === true ? patchBody(o, { locale: 'en' }) : o)),
+        mapOutputs(next(state, event), (o) =>
+          isSend(o, 'LoginResponse') && o.message.body.success === true ? patchBody(o, { locale: 'en' }) : o,
+        ),
       ),
   },
   {
@@ -69,7 +96,9 @@ export const LOGIN_FAULTS: FaultEntry[] = [
     make: () =>
       onRequest('Login', (_req, state, event, next) =>
         mapOutputs(next(state, event), (o) =>
-          isSend(o, 'LoginResponse') && o.message.body.is_admin === true ? patchBody(o, { permissions: ['chat_receive', 'chat_send', 'user_list', 'user_info'] }) : o,
+          isSend(o, 'LoginResponse') && o.message.body.is_admin === true
+            ? patchBody(o, { permissions: ['chat_receive', 'chat_send', 'user_list', 'user_info'] })
+            : o,
         ),
       ),
   },
@@ -82,7 +111,9 @@ export const LOGIN_FAULTS: FaultEntry[] = [
     detection: SUITE,
     make: () =>
       onRequest('Login', (req, state, event, next) =>
-        Array.isArray(req.body.features) && req.body.features.length === 17 ? next(state, withBody(event, { ...req.body, features: req.body.features.slice(0, 16) })) : undefined,
+        Array.isArray(req.body.features) && req.body.features.length === 17
+          ? next(state, withBody(event, { ...req.body, features: req.body.features.slice(0, 16) }))
+          : undefined,
       ),
   },
   {
@@ -95,8 +126,10 @@ export const LOGIN_FAULTS: FaultEntry[] = [
     make: () =>
       onRequest('Login', (req, state, event, next) => {
         const locale = str(req.body.locale);
-        // eslint-disable-next-line no-control-regex
-        return locale !== undefined && /[\u0000-\u001f\u007f-\u009f]/.test(locale) ? next(state, withBody(event, { ...req.body, locale: locale.replace(/[\u0000-\u001f\u007f-\u009f]/g, '') })) : undefined;
+
+        return locale !== undefined && /[\u0000-\u001f\u007f-\u009f]/.test(locale)
+          ? next(state, withBody(event, { ...req.body, locale: locale.replace(/[\u0000-\u001f\u007f-\u009f]/g, '') }))
+          : undefined;
       }),
   },
   {
@@ -111,10 +144,19 @@ export const LOGIN_FAULTS: FaultEntry[] = [
         const pw = str(req.body.password);
         const name = loginName(req);
         const others = Object.keys(state.accounts).some((k) => k !== 'guest');
-        if (accountFor(state, req) || !others || !pw || req.connection?.phase !== 'shaken' || !/^[\x21-\x7e]{1,32}$/.test(name)) return undefined;
+        if (accountFor(state, req) || !others || !pw || req.connection?.phase !== 'shaken' || !/^[\x21-\x7e]{1,32}$/.test(name))
+          return undefined;
         return next(
           altered(state, (s) => {
-            s.accounts[nameKey(name)] = { username: name, passwordDigest: passwordDigest(pw), isAdmin: false, isShared: false, enabled: true, permissions: [], createdAt: event.now };
+            s.accounts[nameKey(name)] = {
+              username: name,
+              passwordDigest: passwordDigest(pw),
+              isAdmin: false,
+              isShared: false,
+              enabled: true,
+              permissions: [],
+              createdAt: event.now,
+            };
           }),
           event,
         );
@@ -135,7 +177,9 @@ export const LOGIN_FAULTS: FaultEntry[] = [
         if (!r.state.accounts[key]) return r;
         return {
           state: altered(r.state, (s) => (s.accounts[key]!.isAdmin = false)),
-          outputs: r.outputs.map((o) => (isSend(o, 'LoginResponse') ? patchBody(o, { is_admin: false, permissions: [], chat_info: undefined }) : o)),
+          outputs: r.outputs.map((o) =>
+            isSend(o, 'LoginResponse') ? patchBody(o, { is_admin: false, permissions: [], chat_info: undefined }) : o,
+          ),
         };
       }),
   },
@@ -166,8 +210,16 @@ export const LOGIN_FAULTS: FaultEntry[] = [
         if (!accountFor(state, req)?.isShared || nick === undefined) return undefined;
         const clashing = Object.values(state.sessions).filter((s) => nameKey(s.nickname) === nameKey(nick) && s.nickname !== nick);
         if (clashing.length === 0) return undefined;
-        const r = next(altered(state, (s) => clashing.forEach((c) => (s.sessions[String(c.id)]!.nickname = `\u0000${c.id}`))), event);
-        return { ...r, state: altered(r.state, (s) => clashing.forEach((c) => s.sessions[String(c.id)] && (s.sessions[String(c.id)]!.nickname = c.nickname))) };
+        const r = next(
+          altered(state, (s) => clashing.forEach((c) => (s.sessions[String(c.id)]!.nickname = `\u0000${c.id}`))),
+          event,
+        );
+        return {
+          ...r,
+          state: altered(r.state, (s) =>
+            clashing.forEach((c) => s.sessions[String(c.id)] && (s.sessions[String(c.id)]!.nickname = c.nickname)),
+          ),
+        };
       }),
   },
   {
@@ -183,7 +235,10 @@ export const LOGIN_FAULTS: FaultEntry[] = [
         const owner = nick !== undefined ? state.accounts[nameKey(nick)] : undefined;
         if (!accountFor(state, req)?.isShared || !owner || nameKey(owner.username) === nameKey(loginName(req))) return undefined;
         const key = nameKey(owner.username);
-        const r = next(altered(state, (s) => delete s.accounts[key]), event);
+        const r = next(
+          altered(state, (s) => delete s.accounts[key]),
+          event,
+        );
         return { ...r, state: altered(r.state, (s) => (s.accounts[key] = structuredClone(owner))) };
       }),
   },
@@ -196,7 +251,9 @@ export const LOGIN_FAULTS: FaultEntry[] = [
     detection: SUITE,
     make: () =>
       onRequest('Login', (req, state, event, next) =>
-        nameKey(loginName(req)) === 'guest' && req.body.password !== '' ? next(state, withBody(event, { ...req.body, password: '' })) : undefined,
+        nameKey(loginName(req)) === 'guest' && req.body.password !== ''
+          ? next(state, withBody(event, { ...req.body, password: '' }))
+          : undefined,
       ),
   },
   {
@@ -212,7 +269,10 @@ export const LOGIN_FAULTS: FaultEntry[] = [
         step: (state, event, next) => {
           if (started || !state.accounts.guest) return next(state, event);
           started = true;
-          return next(altered(state, (s) => (s.accounts.guest!.enabled = true)), event);
+          return next(
+            altered(state, (s) => (s.accounts.guest!.enabled = true)),
+            event,
+          );
         },
       };
     },
@@ -227,7 +287,9 @@ export const LOGIN_FAULTS: FaultEntry[] = [
     make: () =>
       onRequest('Login', (req, state, event, next) => {
         const u = str(req.body.username);
-        return u !== undefined && u !== 'guest' && nameKey(u) === 'guest' ? next(state, withBody(event, { ...req.body, username: 'guest-0' })) : undefined;
+        return u !== undefined && u !== 'guest' && nameKey(u) === 'guest'
+          ? next(state, withBody(event, { ...req.body, username: 'guest-0' }))
+          : undefined;
       }),
   },
 ];

@@ -10,7 +10,9 @@ function storeAlso(r: StepResult<State>, patch: Partial<State['serverInfo']>): S
   if (!r.outputs.some((o) => isSend(o, 'ServerInfoUpdateResponse') && o.message.body.success === true)) return r;
   return {
     state: altered(r.state, (s) => Object.assign(s.serverInfo, patch)),
-    outputs: r.outputs.map((o) => (isSend(o, 'ServerInfoUpdated') ? patchBody(o, { server_info: { ...(o.message.body.server_info as object), ...patch } }) : o)),
+    outputs: r.outputs.map((o) =>
+      isSend(o, 'ServerInfoUpdated') ? patchBody(o, { server_info: { ...(o.message.body.server_info as object), ...patch } }) : o,
+    ),
   };
 }
 
@@ -47,7 +49,9 @@ export const SERVER_INFO_FAULTS: FaultEntry[] = [
         const failed = r.outputs.some((o) => isSend(o) && o.message.body.success === false) || r.outputs.some((o) => isSend(o, 'Error'));
         if (!failed || typeof req.body.name !== 'string' || Object.keys(req.body).filter((k) => k !== 'type').length < 2) return r;
         const nameOnly = next(state, withBody(event, { type: 'ServerInfoUpdate', name: req.body.name }));
-        return nameOnly.outputs.some((o) => isSend(o, 'ServerInfoUpdateResponse') && o.message.body.success === true) ? { ...r, state: nameOnly.state } : r;
+        return nameOnly.outputs.some((o) => isSend(o, 'ServerInfoUpdateResponse') && o.message.body.success === true)
+          ? { ...r, state: nameOnly.state }
+          : r;
       }),
   },
   {
@@ -74,7 +78,9 @@ export const SERVER_INFO_FAULTS: FaultEntry[] = [
     make: () =>
       onRequest('ServerInfoUpdate', (req, state, event, next) => {
         const d = req.body.description;
-        return typeof d === 'string' && chars(d) <= 512 && utf8(d) > 512 ? next(state, withBody(event, { ...req.body, description: d.padEnd(513, 'x') })) : undefined;
+        return typeof d === 'string' && chars(d) <= 512 && utf8(d) > 512
+          ? next(state, withBody(event, { ...req.body, description: d.padEnd(513, 'x') }))
+          : undefined;
       }),
   },
   {
@@ -87,9 +93,9 @@ export const SERVER_INFO_FAULTS: FaultEntry[] = [
     make: () =>
       onRequest('ServerInfoUpdate', (req, state, event, next) => {
         const name = req.body.name;
-        // eslint-disable-next-line no-control-regex
+
         if (typeof name !== 'string' || /[\r\n]/.test(name) || !/[\u0000-\u001f\u007f-\u009f]/.test(name)) return undefined;
-        // eslint-disable-next-line no-control-regex
+
         return storeAlso(next(state, withBody(event, { ...req.body, name: name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '_') })), { name });
       }),
   },
@@ -102,7 +108,11 @@ export const SERVER_INFO_FAULTS: FaultEntry[] = [
     detection: SUITE,
     make: () =>
       onRequest('ServerInfoUpdate', (req, state, event, next) =>
-        req.body.max_connections_per_ip === 0 ? storeAlso(next(state, withBody(event, { ...req.body, max_connections_per_ip: state.serverInfo.max_connections_per_ip })), { max_connections_per_ip: 0 }) : undefined,
+        req.body.max_connections_per_ip === 0
+          ? storeAlso(next(state, withBody(event, { ...req.body, max_connections_per_ip: state.serverInfo.max_connections_per_ip })), {
+              max_connections_per_ip: 0,
+            })
+          : undefined,
       ),
   },
   {
@@ -117,7 +127,9 @@ export const SERVER_INFO_FAULTS: FaultEntry[] = [
         const image = req.body.image;
         const m = typeof image === 'string' ? /^data:([^;]*);base64,/.exec(image) : null;
         if (!m || m[1] === m[1]!.toLowerCase()) return undefined;
-        return storeAlso(next(state, withBody(event, { ...req.body, image: (image as string).replace(m[1]!, m[1]!.toLowerCase()) })), { image: image as string });
+        return storeAlso(next(state, withBody(event, { ...req.body, image: (image as string).replace(m[1]!, m[1]!.toLowerCase()) })), {
+          image: image as string,
+        });
       }),
   },
 ];

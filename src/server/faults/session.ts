@@ -15,7 +15,12 @@ export const SESSION_FAULTS: FaultEntry[] = [
     detection: SUITE,
     make: () =>
       onRequest('Login', (req, state, event, next) =>
-        req.connection?.phase === 'new' ? next(altered(state, (s) => (s.connections[req.conn]!.phase = 'shaken')), event) : undefined,
+        req.connection?.phase === 'new'
+          ? next(
+              altered(state, (s) => (s.connections[req.conn]!.phase = 'shaken')),
+              event,
+            )
+          : undefined,
       ),
   },
   {
@@ -28,7 +33,10 @@ export const SESSION_FAULTS: FaultEntry[] = [
     make: () =>
       onRequest('Handshake', (req, state, event, next) => {
         if (req.connection?.phase !== 'shaken') return undefined;
-        const r = next(altered(state, (s) => (s.connections[req.conn]!.phase = 'new')), event);
+        const r = next(
+          altered(state, (s) => (s.connections[req.conn]!.phase = 'new')),
+          event,
+        );
         return r;
       }),
   },
@@ -45,7 +53,10 @@ export const SESSION_FAULTS: FaultEntry[] = [
         if (!r.outputs.some((o) => errorKeyOf(o) === 'E-NOT-LOGGED-IN')) return r;
         // The connection record stays as it was: the broken server simply goes on reading.
         const conn = event.kind === 'frame' ? event.conn : undefined;
-        const kept = conn && state.connections[conn] ? altered(r.state, (s) => (s.connections[conn] = structuredClone(state.connections[conn]!))) : r.state;
+        const kept =
+          conn && state.connections[conn]
+            ? altered(r.state, (s) => (s.connections[conn] = structuredClone(state.connections[conn]!)))
+            : r.state;
         return { ...dropOutputs(r, (o) => o.kind === 'close'), state: kept };
       },
     }),
@@ -99,7 +110,9 @@ export const SESSION_FAULTS: FaultEntry[] = [
     detection: SUITE,
     make: () =>
       onRequest('Handshake', (req, state, event, next) =>
-        typeof req.body.version === 'string' && /^v\d/.test(req.body.version) ? next(state, withBody(event, { ...req.body, version: req.body.version.slice(1) })) : undefined,
+        typeof req.body.version === 'string' && /^v\d/.test(req.body.version)
+          ? next(state, withBody(event, { ...req.body, version: req.body.version.slice(1) }))
+          : undefined,
       ),
   },
   {
@@ -114,7 +127,10 @@ export const SESSION_FAULTS: FaultEntry[] = [
         if (req.connection?.phase !== 'new') return undefined;
         const r = next(state, event);
         if (!r.outputs.some((o) => o.kind === 'close')) return r;
-        return { ...dropOutputs(r, (o) => o.kind === 'close'), state: altered(r.state, (s) => (s.connections[req.conn] = structuredClone(req.connection!))) };
+        return {
+          ...dropOutputs(r, (o) => o.kind === 'close'),
+          state: altered(r.state, (s) => (s.connections[req.conn] = structuredClone(req.connection!))),
+        };
       }),
   },
   {
@@ -126,7 +142,11 @@ export const SESSION_FAULTS: FaultEntry[] = [
     detection: SUITE,
     make: () =>
       onRequest('Handshake', (_req, state, event, next) =>
-        mapOutputs(next(state, event), (o) => (o.kind === 'send' && o.message.type === 'HandshakeResponse' && o.message.body.success === false ? patchBody(o, { error: undefined }) : o)),
+        mapOutputs(next(state, event), (o) =>
+          o.kind === 'send' && o.message.type === 'HandshakeResponse' && o.message.body.success === false
+            ? patchBody(o, { error: undefined })
+            : o,
+        ),
       ),
   },
 ];

@@ -32,7 +32,11 @@ export const USERS_FAULTS: FaultEntry[] = [
     detection: SUITE,
     make: () =>
       rewriteList('UserList', 'users', (users, state, body) =>
-        body.all === true ? users : [...users].sort((a, b) => Math.min(...((a.session_ids as number[]) ?? [0])) - Math.min(...((b.session_ids as number[]) ?? [0]))).reverse(),
+        body.all === true
+          ? users
+          : [...users]
+              .sort((a, b) => Math.min(...((a.session_ids as number[]) ?? [0])) - Math.min(...((b.session_ids as number[]) ?? [0])))
+              .reverse(),
       ),
   },
   {
@@ -43,7 +47,9 @@ export const USERS_FAULTS: FaultEntry[] = [
     profiles: BOTH,
     detection: SUITE,
     make: () =>
-      rewriteList('UserList', 'users', (users) => [...users].sort((a, b) => (String(a.nickname) < String(b.nickname) ? -1 : String(a.nickname) > String(b.nickname) ? 1 : 0))),
+      rewriteList('UserList', 'users', (users) =>
+        [...users].sort((a, b) => (String(a.nickname) < String(b.nickname) ? -1 : String(a.nickname) > String(b.nickname) ? 1 : 0)),
+      ),
   },
   {
     name: 'userlist-not-aggregated',
@@ -58,43 +64,56 @@ export const USERS_FAULTS: FaultEntry[] = [
           ? users
           : users.flatMap((u) => {
               const ss = sessionsById(state, u.session_ids);
-              return ss.length < 2 ? [u] : ss.map((s) => ({ ...u, session_ids: [s.id], login_time: s.loginTime, is_away: s.isAway, status: s.status ?? undefined, locale: s.locale }));
+              return ss.length < 2
+                ? [u]
+                : ss.map((s) => ({
+                    ...u,
+                    session_ids: [s.id],
+                    login_time: s.loginTime,
+                    is_away: s.isAway,
+                    status: s.status ?? undefined,
+                    locale: s.locale,
+                  }));
             }),
       ),
   },
   {
     name: 'aggregate-latest-login-time',
     family: multi,
-    description: "an account with several sessions is listed with its latest login time instead of the earliest",
+    description: 'an account with several sessions is listed with its latest login time instead of the earliest',
     rules: ['SES-ID-2', 'USR-LIST-3'],
     profiles: BOTH,
     detection: SUITE,
     make: () =>
       rewriteList('UserList', 'users', (users, state, body) =>
-        body.all === true ? users : users.map((u) => {
-          const ss = sessionsById(state, u.session_ids);
-          return ss.length < 2 ? u : { ...u, login_time: Math.max(...ss.map((s) => s.loginTime)) + 1 };
-        }),
+        body.all === true
+          ? users
+          : users.map((u) => {
+              const ss = sessionsById(state, u.session_ids);
+              return ss.length < 2 ? u : { ...u, login_time: Math.max(...ss.map((s) => s.loginTime)) + 1 };
+            }),
       ),
   },
   {
     name: 'aggregate-away-from-oldest-session',
     family: multi,
-    description: "an account with several sessions shows the away state of its oldest session instead of the latest",
+    description: 'an account with several sessions shows the away state of its oldest session instead of the latest',
     rules: ['SES-ID-2', 'USR-AWAY-6'],
     profiles: BOTH,
     detection: SUITE,
     make: () =>
       rewriteList('UserList', 'users', (users, state, body) =>
-        body.all === true ? users : users.map((u) => {
-          const ss = sessionsById(state, u.session_ids).sort((a, b) => a.loginSeq - b.loginSeq);
-          const oldest = ss[0];
-          if (ss.length < 2 || !oldest) return u;
-          const out: Entry = { ...u, is_away: oldest.isAway };
-          if (oldest.status === null) delete out.status;
-          else out.status = oldest.status;
-          return out;
-        }),
+        body.all === true
+          ? users
+          : users.map((u) => {
+              const ss = sessionsById(state, u.session_ids).sort((a, b) => a.loginSeq - b.loginSeq);
+              const oldest = ss[0];
+              if (ss.length < 2 || !oldest) return u;
+              const out: Entry = { ...u, is_away: oldest.isAway };
+              if (oldest.status === null) delete out.status;
+              else out.status = oldest.status;
+              return out;
+            }),
       ),
   },
   {
@@ -112,7 +131,11 @@ export const USERS_FAULTS: FaultEntry[] = [
         if (!s || s.isShared || (!s.isAway && s.status === null)) return r;
         return {
           state: { ...r.state, sessions: { ...r.state.sessions, [String(s.id)]: { ...s, isAway: false, status: null } } },
-          outputs: r.outputs.map((o) => (isSend(o, 'UserConnected') ? patchBody(o, { user: { ...(o.message.body.user as Entry), is_away: false, status: undefined } }) : o)),
+          outputs: r.outputs.map((o) =>
+            isSend(o, 'UserConnected')
+              ? patchBody(o, { user: { ...(o.message.body.user as Entry), is_away: false, status: undefined } })
+              : o,
+          ),
         };
       }),
   },
@@ -129,7 +152,11 @@ export const USERS_FAULTS: FaultEntry[] = [
         const me = nameKey(req.account.username);
         return mapOutputs(next(state, event), (o) =>
           isSend(o, 'UserListResponse') && Array.isArray(o.message.body.users)
-            ? patchBody(o, { users: (o.message.body.users as Entry[]).filter((u) => req.account!.isShared ? u.nickname !== req.session?.nickname : nameKey(String(u.username)) !== me) })
+            ? patchBody(o, {
+                users: (o.message.body.users as Entry[]).filter((u) =>
+                  req.account!.isShared ? u.nickname !== req.session?.nickname : nameKey(String(u.username)) !== me,
+                ),
+              })
             : o,
         );
       }),
@@ -143,7 +170,9 @@ export const USERS_FAULTS: FaultEntry[] = [
     detection: SUITE,
     make: () =>
       onRequest('UserList', (req, state, event, next) =>
-        req.body.all === true && req.account && !holds(req, 'user_list') ? runAs(state, event, next, req.session!.accountKey, { permissions: [] }) : undefined,
+        req.body.all === true && req.account && !holds(req, 'user_list')
+          ? runAs(state, event, next, req.session!.accountKey, { permissions: [] })
+          : undefined,
       ),
   },
   {
@@ -167,7 +196,8 @@ export const USERS_FAULTS: FaultEntry[] = [
   {
     name: 'userinfo-permission-before-validation',
     family: seedFamily,
-    description: 'UserInfo checks user_info before validating the nickname (an invalid nickname from a non-holder gets "permission denied")',
+    description:
+      'UserInfo checks user_info before validating the nickname (an invalid nickname from a non-holder gets "permission denied")',
     rules: ['USR-INFO-2'],
     profiles: BOTH,
     detection: SUITE,
@@ -179,7 +209,7 @@ export const USERS_FAULTS: FaultEntry[] = [
   {
     name: 'userinfo-addresses-to-everyone',
     family: seedFamily,
-    description: 'UserInfo shows the target\'s addresses to non-admin requesters too',
+    description: "UserInfo shows the target's addresses to non-admin requesters too",
     rules: ['USR-INFO-8'],
     profiles: BOTH,
     detection: SUITE,
@@ -190,7 +220,9 @@ export const USERS_FAULTS: FaultEntry[] = [
         const addresses = asAdmin.outputs.find((o) => isSend(o, 'UserInfoResponse'));
         const list = addresses && isSend(addresses) ? (addresses.message.body.user as Entry | undefined)?.addresses : undefined;
         return mapOutputs(next(state, event), (o) =>
-          isSend(o, 'UserInfoResponse') && o.message.body.success === true && list !== undefined ? patchBody(o, { user: { ...(o.message.body.user as Entry), addresses: list } }) : o,
+          isSend(o, 'UserInfoResponse') && o.message.body.success === true && list !== undefined
+            ? patchBody(o, { user: { ...(o.message.body.user as Entry), addresses: list } })
+            : o,
         );
       }),
   },
@@ -238,7 +270,10 @@ export const USERS_FAULTS: FaultEntry[] = [
     rules: ['CM-4'],
     profiles: BOTH,
     detection: SUITE,
-    make: () => rewriteList('ConnectionMonitor', 'connections', (entries) => [...entries].sort((a, b) => Number(b.login_time) - Number(a.login_time) || String(b.nickname).localeCompare(String(a.nickname)))),
+    make: () =>
+      rewriteList('ConnectionMonitor', 'connections', (entries) =>
+        [...entries].sort((a, b) => Number(b.login_time) - Number(a.login_time) || String(b.nickname).localeCompare(String(a.nickname))),
+      ),
   },
   {
     name: 'monitor-needs-admin',
@@ -247,7 +282,10 @@ export const USERS_FAULTS: FaultEntry[] = [
     rules: ['CM-2'],
     profiles: BOTH,
     detection: SUITE,
-    make: () => onRequest('ConnectionMonitor', (req, state, event, next) => (req.session && !isAdminReq(req) ? runAs(state, event, next, req.session.accountKey, { permissions: [] }) : undefined)),
+    make: () =>
+      onRequest('ConnectionMonitor', (req, state, event, next) =>
+        req.session && !isAdminReq(req) ? runAs(state, event, next, req.session.accountKey, { permissions: [] }) : undefined,
+      ),
   },
   {
     name: 'monitor-plain-ipv4',
@@ -256,6 +294,9 @@ export const USERS_FAULTS: FaultEntry[] = [
     rules: ['CM-5'],
     profiles: SPEC,
     detection: SUITE,
-    make: () => rewriteList('ConnectionMonitor', 'connections', (entries) => entries.map((e) => ({ ...e, ip: String(e.ip).replace(/^::ffff:/i, '') }))),
+    make: () =>
+      rewriteList('ConnectionMonitor', 'connections', (entries) =>
+        entries.map((e) => ({ ...e, ip: String(e.ip).replace(/^::ffff:/i, '') })),
+      ),
   },
 ];

@@ -13,7 +13,9 @@ export const WIRE_FAULTS: FaultEntry[] = [
     detection: SUITE,
     make: () =>
       mapEveryOutput((o, _s, e) =>
-        e.kind === 'frame' && isSend(o) && o.message.id === e.frame.id ? { ...o, message: { ...o.message, id: o.message.id.toLowerCase() } } : o,
+        e.kind === 'frame' && isSend(o) && o.message.id === e.frame.id
+          ? { ...o, message: { ...o.message, id: o.message.id.toLowerCase() } }
+          : o,
       ),
   },
   {
@@ -38,7 +40,9 @@ export const WIRE_FAULTS: FaultEntry[] = [
     detection: SUITE,
     make: () =>
       mapEveryOutput((o, _s, e) =>
-        isSend(o) && (e.kind !== 'frame' || o.message.id !== e.frame.id) ? { ...o, message: { ...o.message, id: o.message.id.toUpperCase().replace(/^[0-9]/, 'A') } } : o,
+        isSend(o) && (e.kind !== 'frame' || o.message.id !== e.frame.id)
+          ? { ...o, message: { ...o.message, id: o.message.id.toUpperCase().replace(/^[0-9]/, 'A') } }
+          : o,
       ),
   },
   {
@@ -59,7 +63,9 @@ export const WIRE_FAULTS: FaultEntry[] = [
     detection: SUITE,
     make: () =>
       mapEveryOutput((o, _s, e) =>
-        e.kind === 'frame' && isSend(o, 'Error') && errorKeyOf(o) === 'E-INVALID-MESSAGE-FORMAT' ? { ...o, message: { ...o.message, id: e.frame.id } } : o,
+        e.kind === 'frame' && isSend(o, 'Error') && errorKeyOf(o) === 'E-INVALID-MESSAGE-FORMAT'
+          ? { ...o, message: { ...o.message, id: e.frame.id } }
+          : o,
       ),
   },
 ];
