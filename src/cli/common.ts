@@ -108,6 +108,19 @@ export function trapSignals(io: CliIO, onFirst: (signal: NodeJS.Signals) => void
   };
 }
 
+/**
+ * SIGINT/SIGTERM during a run, fuzz or replay: the first one aborts the returned signal (the command
+ * stops after the current step and restores the target); `untrap` removes the handlers.
+ */
+export function trapInterrupt(io: CliIO): { stop: AbortSignal; untrap: () => void } {
+  const controller = new AbortController();
+  const untrap = trapSignals(io, (signal) => {
+    io.stderr.write(`\nnexus-conform: ${signal}: stopping and restoring the target (press Ctrl-C again to quit at once)\n`);
+    controller.abort();
+  });
+  return { stop: controller.signal, untrap };
+}
+
 export function makeLogger(io: CliIO, fallback: string): Logger {
   // Structured logs go to stderr so they never mix with the report; silent by default for runs.
   const level = io.env.NEXUS_CONFORM_LOG ?? fallback;

@@ -8,7 +8,7 @@ import type { FuzzFailure } from '../fuzz/types.ts';
 import type { MatchMode, Profile } from '../protocol/types.ts';
 import { ConsoleReporter, formatSummaryLine, shouldUseColor } from '../report/console.ts';
 import type { CliIO } from './common.ts';
-import { errorText, EXIT, formatAddress, makeLogger, trapSignals, UsageError, version } from './common.ts';
+import { errorText, EXIT, formatAddress, makeLogger, trapInterrupt, UsageError, version } from './common.ts';
 import { PREFLIGHT_SECTION } from '../runner/preflight.ts';
 import { writeReports } from './reports.ts';
 import { openTarget, planTarget, type OpenTarget } from './target.ts';
@@ -80,19 +80,13 @@ export async function fuzzCommand(which: string, targetArg: string | undefined, 
   const reporter = new ConsoleReporter(out, { color, quiet }, new Map([[PREFLIGHT_SECTION.id, PREFLIGHT_SECTION.title]]));
   const tty = io.stdout.isTTY === true;
 
-  const controller = new AbortController();
-  let interrupted = false;
-  const untrap = trapSignals(io, (signal) => {
-    interrupted = true;
-    io.stderr.write(`\nnexus-conform: ${signal}: stopping and restoring the target (press Ctrl-C again to quit at once)\n`);
-    controller.abort();
-  });
+  const { stop, untrap } = trapInterrupt(io);
 
   let opened: OpenTarget | undefined;
   try {
     opened = await openTarget(plan, flags, logger);
     const { host, port, transport, fingerprint } = opened;
-    if (interrupted) return EXIT.interrupted;
+    if (stop.aborted) return EXIT.interrupted;
     const budget = [
       timeMs !== undefined ? `${timeMs / 1000} s${fuzzers.length > 1 ? ' shared' : ''}` : '',
       flags.runs !== undefined ? `${flags.runs} cases per fuzzer` : '',
@@ -158,14 +152,14 @@ export async function fuzzCommand(which: string, targetArg: string | undefined, 
         ...(opened.restart ? { restart: opened.restart } : {}),
         // The embedded server starts empty: its first login must create the admin (SES-AUTH-2).
         knownFresh: opened.embedded,
-        signal: controller.signal,
+        signal: stop,
         logger,
         onProgress,
         onFailure,
         onNotice: (line) => out(line + '\n'),
       });
     } catch (err) {
-      if (interrupted) {
+      if (stop.aborted) {
         io.stderr.write(`nexus-conform: interrupted (seed ${seed})\n`);
         return EXIT.interrupted;
       }
@@ -195,7 +189,7 @@ export async function fuzzCommand(which: string, targetArg: string | undefined, 
         })),
       },
     );
-    if (interrupted) {
+    if (stop.aborted) {
       io.stderr.write(`nexus-conform: interrupted after ${formatSummaryLine(result.summary)} (seed ${seed})\n`);
       return EXIT.interrupted;
     }

@@ -7,7 +7,7 @@ import type { MatchMode, Profile } from '../protocol/types.ts';
 import type { RunResult } from '../report/types.ts';
 import { ConsoleReporter, formatSummaryLine, shouldUseColor } from '../report/console.ts';
 import type { CliIO } from './common.ts';
-import { errorText, EXIT, formatAddress, makeLogger, trapSignals, UsageError, version } from './common.ts';
+import { errorText, EXIT, formatAddress, makeLogger, trapInterrupt, UsageError, version } from './common.ts';
 import { writeReports } from './reports.ts';
 import { openTarget, planTarget, type OpenTarget } from './target.ts';
 
@@ -52,19 +52,13 @@ export async function replayCommand(path: string, targetArg: string | undefined,
     new Map([['replay', 'regression fixtures']]),
   );
 
-  const controller = new AbortController();
-  let interrupted = false;
-  const untrap = trapSignals(io, (signal) => {
-    interrupted = true;
-    io.stderr.write(`\nnexus-conform: ${signal}: stopping and restoring the target (press Ctrl-C again to quit at once)\n`);
-    controller.abort();
-  });
+  const { stop, untrap } = trapInterrupt(io);
 
   let opened: OpenTarget | undefined;
   try {
     opened = await openTarget(plan, { ...flags, profile: settings.profile }, logger);
     const { host, port, transport, fingerprint } = opened;
-    if (interrupted) return EXIT.interrupted;
+    if (stop.aborted) return EXIT.interrupted;
     reporter.header({
       version: version(),
       address: formatAddress(host, port),
@@ -90,12 +84,12 @@ export async function replayCommand(path: string, targetArg: string | undefined,
         fixtures,
         // The embedded server starts empty: its first login must create the admin (SES-AUTH-2).
         knownFresh: opened.embedded,
-        signal: controller.signal,
+        signal: stop,
         logger,
         onResult: (r) => reporter.check(r),
       });
     } catch (err) {
-      if (interrupted) {
+      if (stop.aborted) {
         io.stderr.write(`nexus-conform: interrupted (seed ${seed})\n`);
         return EXIT.interrupted;
       }
@@ -104,7 +98,7 @@ export async function replayCommand(path: string, targetArg: string | undefined,
     }
     reporter.finish(result);
     writeReports(flags, result, new Map([['replay', 'regression fixtures']]));
-    if (interrupted) {
+    if (stop.aborted) {
       io.stderr.write(`nexus-conform: interrupted after ${formatSummaryLine(result.summary)}\n`);
       return EXIT.interrupted;
     }

@@ -16,7 +16,7 @@ import { exclusion, withExclusions } from '../runner/exclude.ts';
 
 export { asExcluded, EXCLUDED_REASON } from '../runner/exclude.ts';
 import type { CliIO } from './common.ts';
-import { errorText, EXIT, formatAddress, makeLogger, trapSignals, UsageError, version } from './common.ts';
+import { errorText, EXIT, formatAddress, makeLogger, trapInterrupt, UsageError, version } from './common.ts';
 import { writeReports } from './reports.ts';
 import { openTarget, planTarget, type OpenTarget } from './target.ts';
 
@@ -137,19 +137,13 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
     sectionTitles,
   );
 
-  const controller = new AbortController();
-  let interrupted = false;
-  const untrap = trapSignals(io, (signal) => {
-    interrupted = true;
-    io.stderr.write(`\nnexus-conform: ${signal}: stopping and restoring the target (press Ctrl-C again to quit at once)\n`);
-    controller.abort();
-  });
+  const { stop, untrap } = trapInterrupt(io);
 
   let opened: OpenTarget | undefined;
   try {
     opened = await openTarget(plan, flags, logger);
     const { host, port, transport, fingerprint } = opened;
-    if (interrupted) return EXIT.interrupted;
+    if (stop.aborted) return EXIT.interrupted;
 
     reporter.header({
       version: version(),
@@ -187,7 +181,7 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
         slow: flags.slow ?? false,
         retry: flags.retry !== false,
         ...(taps.length > 0 ? { onTraffic: (e: TrafficEvent) => taps.forEach((tap) => tap(e)) } : {}),
-        signal: controller.signal,
+        signal: stop,
         // The embedded server starts empty: its first login must create the admin (SES-AUTH-2).
         knownFresh: opened.embedded,
         onNotice: (line) => {
@@ -199,7 +193,7 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
           progress.clear();
           // After an interrupt, or once the target is gone, the runner reports every remaining
           // check as skipped; count them instead of printing hundreds of identical lines.
-          if (interrupted && r.status === 'skipped' && r.durationMs === 0) notRun++;
+          if (stop.aborted && r.status === 'skipped' && r.durationMs === 0) notRun++;
           else if (r.status === 'skipped' && isStopReason(r.message)) {
             stoppedNotRun++;
             stopReason = r.message!;
@@ -209,7 +203,7 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
         logger,
       });
     } catch (err) {
-      if (interrupted) {
+      if (stop.aborted) {
         io.stderr.write(`nexus-conform: interrupted (seed ${seed})\n`);
         return EXIT.interrupted;
       }
@@ -237,7 +231,7 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
     if (stoppedNotRun > 0) reporter.note(`\n${stoppedNotRun} checks not run: ${stopReason}`);
     reporter.finish(result);
     writeReports(flags, result, sectionTitles);
-    if (interrupted) {
+    if (stop.aborted) {
       io.stderr.write(`nexus-conform: interrupted after ${formatSummaryLine(result.summary)}\n`);
       return EXIT.interrupted;
     }
