@@ -270,15 +270,7 @@ export const ADMIN_FAULTS: FaultEntry[] = [
     rules: ['ADM-CREATE-7', 'SHARED-1'],
     profiles: BOTH,
     detection: SUITE,
-    make: () =>
-      onRequest('UserCreate', (req, state, event, next) => {
-        if (req.body.is_shared !== true || req.body.is_admin !== true) return undefined;
-        const r = next(state, withBody(event, { ...req.body, is_shared: false }));
-        const key = nameKey(str(req.body.username));
-        return r.state.accounts[key] && !state.accounts[key]
-          ? { ...r, state: altered(r.state, (s) => (s.accounts[key]!.isShared = true)) }
-          : r;
-      }),
+    make: () => sharedCreatedAsRegular((body) => body.is_admin === true),
   },
   {
     name: 'create-shared-keeps-forbidden-permissions',
@@ -287,15 +279,7 @@ export const ADMIN_FAULTS: FaultEntry[] = [
     rules: ['MERGE-5', 'ADM-CREATE-8', 'PERM-3'],
     profiles: BOTH,
     detection: SUITE,
-    make: () =>
-      onRequest('UserCreate', (req, state, event, next) => {
-        if (req.body.is_shared !== true || req.body.is_admin === true) return undefined;
-        const r = next(state, withBody(event, { ...req.body, is_shared: false }));
-        const key = nameKey(str(req.body.username));
-        return r.state.accounts[key] && !state.accounts[key]
-          ? { ...r, state: altered(r.state, (s) => (s.accounts[key]!.isShared = true)) }
-          : r;
-      }),
+    make: () => sharedCreatedAsRegular((body) => body.is_admin !== true),
   },
   {
     name: 'update-shared-keeps-forbidden-permissions',
@@ -435,3 +419,16 @@ export const ADMIN_FAULTS: FaultEntry[] = [
       }),
   },
 ];
+
+/**
+ * A shared-account UserCreate (matching `when`) handled as if it created a regular account, which is
+ * then marked shared: every check the model makes for shared accounts is skipped.
+ */
+function sharedCreatedAsRegular(when: (body: Record<string, unknown>) => boolean): ServerFault {
+  return onRequest('UserCreate', (req, state, event, next) => {
+    if (req.body.is_shared !== true || !when(req.body)) return undefined;
+    const r = next(state, withBody(event, { ...req.body, is_shared: false }));
+    const key = nameKey(str(req.body.username));
+    return r.state.accounts[key] && !state.accounts[key] ? { ...r, state: altered(r.state, (s) => (s.accounts[key]!.isShared = true)) } : r;
+  });
+}
