@@ -159,8 +159,13 @@ function absorbStranger(core: Core, frame: Received): boolean {
       core.apply(verdict.event, '(a stranger logged in)', []);
       return true;
     case 'logout':
-      if (core.mirror.state.sessions[String(verdict.modelId)]) {
+      const session = core.mirror.state.sessions[String(verdict.modelId)];
+      if (session) {
         core.apply({ kind: 'foreign-logout', sessionId: verdict.modelId, now: nowSeconds() }, '(a stranger logged out)', []);
+        // Another lane's account outlives its sessions only briefly: forget it, so the mirror does
+        // not grow with every account the other lanes ever logged in (lists tolerate it either way).
+        const account = core.mirror.state.accounts[session.accountKey];
+        if (account && core.opts.isSiblingName?.(account.username)) core.mirror.forgetIdleAccount(session.accountKey);
       }
       core.mirror.dropStrangerSlot(verdict.modelId);
       return true;

@@ -170,6 +170,12 @@ export class Mirror {
     this.foreignSessions.add(modelId);
   }
 
+  /** Drops a stranger's account that has no session left (another lane's, see LockstepOptions.isSiblingName). */
+  forgetIdleAccount(accountKey: string): void {
+    if (Object.values(this.state_.sessions).some((s) => s.accountKey === accountKey)) return;
+    delete this.state_.accounts[accountKey];
+  }
+
   /** A stranger's socket slot from our address goes with its session (see `reset`). */
   dropStrangerSlot(modelId: number): void {
     delete this.state_.connections[strangerConn(modelId)];
