@@ -16,9 +16,7 @@ import { exclusion, withExclusions } from '../runner/exclude.ts';
 
 export { asExcluded, EXCLUDED_REASON } from '../runner/exclude.ts';
 export { MAX_LANES as MAX_JOBS } from '../runner/names.ts';
-
-/** `--jobs` when not given: lanes side by side for the independent checks (schedule.ts). */
-export const DEFAULT_JOBS = 1;
+export { DEFAULT_JOBS } from '../runner/schedule.ts';
 import type { CliIO } from './common.ts';
 import { errorText, EXIT, formatAddress, makeLogger, trapInterrupt, UsageError, version } from './common.ts';
 import { writeReports } from './reports.ts';

@@ -114,7 +114,12 @@ export class Lane {
         profile: s.profile,
         match: s.match,
         timeoutMs: s.timeoutMs,
-        target: { host: s.target.host, port: s.target.port, transport, ...(s.target.fingerprint !== undefined ? { fingerprint: s.target.fingerprint } : {}) },
+        target: {
+          host: s.target.host,
+          port: s.target.port,
+          transport,
+          ...(s.target.fingerprint !== undefined ? { fingerprint: s.target.fingerprint } : {}),
+        },
         isRunName: (n) => names.isRunName(n),
         isSiblingName: (n) => family(n) && !names.isRunName(n),
         adminUsername: admin.username,
@@ -200,7 +205,9 @@ export class Lane {
     if (this.serverWide !== null) {
       lockstep.report(
         this.unexpected(
-          new Error(`the check sent ${this.serverWide} beside other checks (--jobs): it acts on server-wide state, so it must run alone (CheckDef.exclusive)`),
+          new Error(
+            `the check sent ${this.serverWide} beside other checks (--jobs): it acts on server-wide state, so it must run alone (CheckDef.exclusive)`,
+          ),
           check,
           'run',
         ),
@@ -254,7 +261,9 @@ export class Lane {
    * What the cleanup outside the model works with, for this lane's mirror and names (never its own
    * admin account, which lives as long as the lane).
    */
-  cleanupScope(isRunName: (name: string) => boolean = (n) => this.names.isRunName(n) && nameKey(n) !== nameKey(this.admin.username)): CleanupScope {
+  cleanupScope(
+    isRunName: (name: string) => boolean = (n) => this.names.isRunName(n) && nameKey(n) !== nameKey(this.admin.username),
+  ): CleanupScope {
     const { host } = this;
     return {
       target: host.targetOpts,
@@ -291,7 +300,11 @@ export class Lane {
     const { admin } = this;
     const hc = this.lockstep.adopt('admin', c.conn);
     this.lockstep.attachSession(hc, c.login.sessionId, c.login.locale);
-    this.run.control = new HarnessActor(this.run, 'admin', hc, { username: admin.username, password: admin.password, nickname: admin.username });
+    this.run.control = new HarnessActor(this.run, 'admin', hc, {
+      username: admin.username,
+      password: admin.password,
+      nickname: admin.username,
+    });
   }
 
   /** After a failed check: clean up outside the model, then read the target again (no cascading). */
@@ -302,7 +315,11 @@ export class Lane {
   }
 
   private seedModel(c: ControlConnection, snap: Snapshot, serverInfo: ServerInfo): State {
-    const config = { profile: this.host.settings.profile, protocolVersion: c.login.protocolVersion, softwareVersion: c.login.serverInfo.version };
+    const config = {
+      profile: this.host.settings.profile,
+      protocolVersion: c.login.protocolVersion,
+      softwareVersion: c.login.serverInfo.version,
+    };
     return stateFromSnapshot(config, { ...snap, serverInfo }, { idSeed: this.seed, now: nowSeconds() });
   }
 

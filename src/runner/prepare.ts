@@ -17,7 +17,12 @@ export interface PrepareOptions {
 }
 
 /** Returns the server info every check starts from: the snapshot's, with the run's raised limit. */
-export async function prepareTarget(control: ControlConnection, initial: Snapshot, opts: PrepareOptions, findings: Findings): Promise<ServerInfo> {
+export async function prepareTarget(
+  control: ControlConnection,
+  initial: Snapshot,
+  opts: PrepareOptions,
+  findings: Findings,
+): Promise<ServerInfo> {
   // WIRE-IP-1: every lane's connections (its checks' and its control) plus strangers from our
   // address must fit under the limit.
   const needed = opts.lanes * (opts.connectionsNeeded + 1) + strangersFromOurAddress(initial);
@@ -48,7 +53,8 @@ export async function prepareTarget(control: ControlConnection, initial: Snapsho
   if (!findings.missing.has('UserInfo')) {
     try {
       const m = await rawRequest(control.conn, BARRIER_REQUEST.type, { ...BARRIER_REQUEST.body }, opts.timeoutMs, findings);
-      if (m.type !== 'UserInfoResponse') findings.answeredWrongly('UserInfo', `answered ${m.type} ${JSON.stringify(m.body.message ?? m.body.error ?? '')}`);
+      if (m.type !== 'UserInfoResponse')
+        findings.answeredWrongly('UserInfo', `answered ${m.type} ${JSON.stringify(m.body.message ?? m.body.error ?? '')}`);
     } catch (e) {
       if (!(e instanceof RawExchangeError)) throw e;
       findings.notAnswered('UserInfo', e.detail);

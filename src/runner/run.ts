@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { formatTarget } from '../net/address.ts';
 import type { MatchMode, Profile } from '../protocol/types.ts';
 import type { CheckResult, RunResult } from './results.ts';
-import type { CheckDef, Section } from './api.ts';
+import type { Section } from './api.ts';
 import { connectionsNeeded } from './actors.ts';
 import { makeFilter } from './filter.ts';
 import { RunSession, type SessionOptions } from './session.ts';

@@ -12,6 +12,12 @@ import type { Lane } from './lane.ts';
 import type { CheckResult } from './results.ts';
 import type { RunSession } from './session.ts';
 
+/**
+ * `--jobs` of the CLI and the library when not given. Past 4 lanes a 2-core machine gains nothing
+ * on a passing run; more lanes overlap more timeouts on a failing one (`--jobs 16`).
+ */
+export const DEFAULT_JOBS = 1;
+
 export interface Planned {
   section: Section;
   check: CheckDef;

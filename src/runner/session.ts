@@ -226,6 +226,10 @@ export class RunSession implements LaneHost {
     }
     const [first, ...others] = this.lanes;
     for (const l of others) await l.close();
-    return finalRestore(first!.cleanupScope((n) => this.isRunName(n)), first!.controlConn(), this.createdByChecks);
+    return finalRestore(
+      first!.cleanupScope((n) => this.isRunName(n)),
+      first!.controlConn(),
+      this.createdByChecks,
+    );
   }
 }

@@ -54,7 +54,9 @@ export async function readSnapshot(
   const all = await ask('read-accounts', 'UserList', { all: true });
   const isListed = async (username: string): Promise<boolean> => {
     const again = await ask('read-accounts', 'UserList', { all: true });
-    return again === null || entries(again, 'users').some((u) => typeof u.username === 'string' && nameKey(u.username) === nameKey(username));
+    return (
+      again === null || entries(again, 'users').some((u) => typeof u.username === 'string' && nameKey(u.username) === nameKey(username))
+    );
   };
   const byKey = new Map<string, Account>();
   for (const u of all ? entries(all, 'users') : []) {
@@ -119,7 +121,9 @@ export async function readSnapshot(
     if (!all) continue; // the fallback guest: nothing to ask that the list could not answer
     let edit: Message | null;
     try {
-      edit = findings?.missing.has('UserEdit') ? null : await rawSuccess(conn, 'UserEdit', { username: account.username }, timeoutMs, findings);
+      edit = findings?.missing.has('UserEdit')
+        ? null
+        : await rawSuccess(conn, 'UserEdit', { username: account.username }, timeoutMs, findings);
     } catch (e) {
       if (!(e instanceof RawExchangeError)) throw e;
       // Deleted since the list was read (a stranger, or another lane of this run): gone, not unanswered.

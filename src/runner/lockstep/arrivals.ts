@@ -158,7 +158,7 @@ function absorbStranger(core: Core, frame: Received): boolean {
       core.mirror.addStranger(verdict.targetId, verdict.event.session.id);
       core.apply(verdict.event, '(a stranger logged in)', []);
       return true;
-    case 'logout':
+    case 'logout': {
       const session = core.mirror.state.sessions[String(verdict.modelId)];
       if (session) {
         core.apply({ kind: 'foreign-logout', sessionId: verdict.modelId, now: nowSeconds() }, '(a stranger logged out)', []);
@@ -169,6 +169,7 @@ function absorbStranger(core: Core, frame: Received): boolean {
       }
       core.mirror.dropStrangerSlot(verdict.modelId);
       return true;
+    }
   }
 }
 
