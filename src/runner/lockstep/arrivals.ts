@@ -148,7 +148,7 @@ function onClose(core: Core, hc: HarnessConn): void {
 
 /** Explains a frame about someone else (strangers.ts) and tells the model what it learnt. */
 function absorbStranger(core: Core, frame: Received): boolean {
-  const verdict = core.mirror.strangerVerdict(frame, core.opts.isRunName);
+  const verdict = core.mirror.strangerVerdict(frame, core.opts.isRunName, core.opts.isSiblingName);
   switch (verdict.kind) {
     case 'ours':
       return false;

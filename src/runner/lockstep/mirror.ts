@@ -154,13 +154,18 @@ export class Mirror {
   // --- strangers (strangers.ts) -------------------------------------------------------------------------
 
   /** What a frame about someone else means: ours, explained, a stranger's login or logout. */
-  strangerVerdict(frame: Received, isRunName: (name: string) => boolean): ReturnType<typeof explainStranger> {
+  strangerVerdict(
+    frame: Received,
+    isRunName: (name: string) => boolean,
+    isSiblingName?: (name: string) => boolean,
+  ): ReturnType<typeof explainStranger> {
     return explainStranger(frame.message!, {
       state: this.state_,
       ids: this.ids,
       foreignSessions: this.foreignSessions,
       recentLogouts: this.recentLogouts,
       isRunName,
+      ...(isSiblingName ? { isSiblingName } : {}),
     });
   }
 
