@@ -9,6 +9,7 @@ import { ClosedError, NexusConnection, NetError, TimeoutError } from '../net/con
 import type { Received } from '../net/connection.ts';
 import { TargetUnavailableError } from './failures.ts';
 import type { Findings } from './preflight.ts';
+import { loginBody } from './login-body.ts';
 
 export interface TargetOptions {
   host: string;
@@ -225,7 +226,7 @@ export async function openControl(target: TargetOptions, admin: AdminCredentials
       lr = await rawRequest(
         conn,
         'Login',
-        { username: admin.username, password: admin.password, features: ['chat'], locale: 'en' },
+        loginBody(admin.username, admin.password),
         target.timeoutMs,
         findings,
       );
