@@ -1,5 +1,5 @@
 // Helpers shared by the scenario files. Not a spec section: the loader skips `_`-prefixed files.
-import type { Actor, CheckContext, Observed, Reply } from '../src/runner/api.ts';
+import { where, type Actor, type CheckContext, type Observed, type Reply } from '../src/runner/api.ts';
 import type { ErrorKey } from '../src/model/events.ts';
 import { loginBody } from '../src/runner/login-body.ts';
 
@@ -54,6 +54,12 @@ export function entriesFor<E extends { nickname?: unknown }>(list: E[], nickname
 export function sortedCaseInsensitive(names: string[]): boolean {
   return names.every((n, i) => i === 0 || names[i - 1]!.toLowerCase() <= n.toLowerCase());
 }
+
+/** A list of names in ascending case-insensitive order (USR-LIST-5, CM-4; ties allowed). */
+export const CASE_INSENSITIVE_ORDER = where(
+  'names in ascending case-insensitive order',
+  (v) => Array.isArray(v) && v.every((n) => typeof n === 'string') && sortedCaseInsensitive(v as string[]),
+);
 
 // --- account bodies -----------------------------------------------------------------------------
 
@@ -139,6 +145,15 @@ export async function listEntry(viewer: Actor, nickname: string): Promise<UserEn
 
 /** VAL-PATHCHARS: the path-sensitive characters later builds refuse in names (`#` in usernames only). */
 export const PATH_CHARACTERS = ['/', '\\', ':', '.', '<', '>', '"', '|', '?', '*'] as const;
+
+/** A string (for members whose value the model, not the check, decides). */
+export const A_STRING = where('a string', (v) => typeof v === 'string');
+
+/** A non-negative integer. */
+export const A_COUNT = where('a non-negative integer', (v) => Number.isInteger(v) && (v as number) >= 0);
+
+/** A session id: a u32 above 0 (SES-LR-2). */
+export const A_SESSION_ID = where('a u32 > 0', (v) => Number.isInteger(v) && (v as number) > 0 && (v as number) <= 0xffffffff);
 
 /** Absent and null are alike (WIRE-JSON-5). */
 export const isNone = (v: unknown): boolean => v === undefined || v === null;

@@ -8,7 +8,7 @@ import type { State } from '../model/state.ts';
 import type { PlaintextProbeResult } from '../net/plaintext-probe.ts';
 
 export type { PlaintextProbeResult };
-export { ANY, NONE, including, oneOf, setOf, where, type Matcher } from './expect.ts';
+export { ANY, NONE, including, not, ofLength, oneOf, setOf, where, type Matcher } from './expect.ts';
 
 // --- actors -------------------------------------------------------------------------------------
 
@@ -151,7 +151,12 @@ export interface CheckContext {
    * fields are left to the runner's comparison with the model. One failure per field that does
    * not fit, citing the request the reply answers.
    */
-  expectBody(observed: Observed | Record<string, unknown> | null | undefined, pattern: Record<string, unknown>, rule: string, what?: string): void;
+  expectBody(
+    observed: Observed | Record<string, unknown> | null | undefined,
+    pattern: Record<string, unknown>,
+    rule: string,
+    what?: string,
+  ): void;
   /** Fails the check with `rule` unless `actual` fits `expected` (a value or a matcher); `what` names the value. */
   expectEqual(actual: unknown, expected: unknown, rule: string, what: string): void;
   /** Fails the check with the rule it breaks unless `condition` holds (for predicates that compare nothing). */

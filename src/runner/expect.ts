@@ -22,8 +22,8 @@ function isMatcher(v: unknown): v is Matcher {
   return typeof v === 'object' && v !== null && MATCHER in v;
 }
 
-/** Any value, as long as the field is present. */
-export const ANY: Matcher = matcher(['any value'], (v) => v !== undefined);
+/** Any value, as long as there is one (absent and null are alike, WIRE-JSON-5). */
+export const ANY: Matcher = matcher(['any value (present, not null)'], (v) => v !== undefined && v !== null);
 
 /** Absent or null, which are alike (WIRE-JSON-5). */
 export const NONE: Matcher = matcher(['absent', 'null'], (v) => v === undefined || v === null);
@@ -39,6 +39,16 @@ export function oneOf(values: readonly unknown[]): Matcher {
 /** An array with exactly these members in any order (GEN-8: permission lists are sets). */
 export function setOf(values: readonly unknown[]): Matcher {
   return matcher([`${show(values)} in any order`], (v) => Array.isArray(v) && sameSet(v, values));
+}
+
+/** Anything `pattern` does not match (e.g. a value a refused request must not have stored). */
+export function not(pattern: unknown): Matcher {
+  return matcher([`anything but ${allowedOf(pattern).join(' or ')}`], (v) => !matches(pattern, v));
+}
+
+/** An array of exactly `n` items, whatever they are. */
+export function ofLength(n: number): Matcher {
+  return matcher([`an array of ${n} item${n === 1 ? '' : 's'}`], (v) => Array.isArray(v) && v.length === n);
 }
 
 /** An array holding at least these members (in any order, others allowed). */
@@ -58,7 +68,8 @@ export function where(description: string, test: (value: unknown) => boolean): M
  */
 export function matches(pattern: unknown, value: unknown): boolean {
   if (isMatcher(pattern)) return pattern.test(value);
-  if (Array.isArray(pattern)) return Array.isArray(value) && value.length === pattern.length && pattern.every((p, i) => matches(p, value[i]));
+  if (Array.isArray(pattern))
+    return Array.isArray(value) && value.length === pattern.length && pattern.every((p, i) => matches(p, value[i]));
   if (isPlainObject(pattern)) {
     return isPlainObject(value) && Object.entries(pattern).every(([k, p]) => matches(p, value[k]));
   }
@@ -121,7 +132,9 @@ export function bodyFailures(
   const sent = sentFor(observed) ?? NOT_FROM_A_REPLY;
   const note = what !== undefined ? { note: what } : {};
   if (observed === null || observed === undefined) {
-    return [{ rule, sent, expected: Object.entries(pattern).map(([k, p]) => `${k}: ${allowedOf(p).join(' or ')}`), ...note, actual: 'nothing' }];
+    return [
+      { rule, sent, expected: Object.entries(pattern).map(([k, p]) => `${k}: ${allowedOf(p).join(' or ')}`), ...note, actual: 'nothing' },
+    ];
   }
   const isFrame = typeof observed.type === 'string' && isPlainObject(observed.body) && 'id' in observed;
   const body = isFrame ? (observed.body as Record<string, unknown>) : observed;
