@@ -102,7 +102,12 @@ export class CheckEnv implements CheckContext {
   created(username: string): void {
     this.createdNames.add(username);
   }
-  expectBody(observed: Observed | Record<string, unknown> | null | undefined, pattern: Record<string, unknown>, rule: string, what?: string): void {
+  expectBody(
+    observed: Observed | Record<string, unknown> | null | undefined,
+    pattern: Record<string, unknown>,
+    rule: string,
+    what?: string,
+  ): void {
     const failures = bodyFailures(observed, pattern, rule, what);
     if (failures.length > 0) throw new CheckFailure(failures);
   }

@@ -223,13 +223,7 @@ export async function openControl(target: TargetOptions, admin: AdminCredentials
     }
     let lr: Message;
     try {
-      lr = await rawRequest(
-        conn,
-        'Login',
-        loginBody(admin.username, admin.password),
-        target.timeoutMs,
-        findings,
-      );
+      lr = await rawRequest(conn, 'Login', loginBody(admin.username, admin.password), target.timeoutMs, findings);
     } catch (e) {
       throw new TargetUnavailableError(
         `the target answered the Handshake but not the admin's Login: ${(e as RawExchangeError).detail ?? (e as Error).message}`,
