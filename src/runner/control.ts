@@ -12,6 +12,7 @@ import type { Received } from '../net/connection.ts';
 import { RawClient } from '../net/raw-client.ts';
 import { TargetUnavailableError } from './failures.ts';
 import type { Findings } from './preflight.ts';
+import { loginBody } from './login-body.ts';
 
 export interface TargetOptions {
   host: string;
@@ -230,13 +231,7 @@ export async function openControl(target: TargetOptions, admin: AdminCredentials
     }
     let lr: Message;
     try {
-      lr = await rawRequest(
-        raw,
-        'Login',
-        { username: admin.username, password: admin.password, features: ['chat'], locale: 'en' },
-        target.timeoutMs,
-        findings,
-      );
+      lr = await rawRequest(raw, 'Login', loginBody(admin.username, admin.password), target.timeoutMs, findings);
     } catch (e) {
       throw new TargetUnavailableError(
         `the target answered the Handshake but not the admin's Login: ${(e as RawExchangeError).detail ?? (e as Error).message}`,
