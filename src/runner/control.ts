@@ -9,6 +9,7 @@ import { ClosedError, NexusConnection, NetError, TimeoutError } from '../net/con
 import type { Received } from '../net/connection.ts';
 import { TargetUnavailableError } from './failures.ts';
 import type { Findings } from './preflight.ts';
+import { loginBody } from './login-body.ts';
 
 export interface TargetOptions {
   host: string;
@@ -222,13 +223,7 @@ export async function openControl(target: TargetOptions, admin: AdminCredentials
     }
     let lr: Message;
     try {
-      lr = await rawRequest(
-        conn,
-        'Login',
-        { username: admin.username, password: admin.password, features: ['chat'], locale: 'en' },
-        target.timeoutMs,
-        findings,
-      );
+      lr = await rawRequest(conn, 'Login', loginBody(admin.username, admin.password), target.timeoutMs, findings);
     } catch (e) {
       throw new TargetUnavailableError(
         `the target answered the Handshake but not the admin's Login: ${(e as RawExchangeError).detail ?? (e as Error).message}`,

@@ -7,6 +7,7 @@ import { ipPart } from './member-values.ts';
 import type { Findings, PreflightCheck } from './preflight.ts';
 import { rawRequest, rawSuccess, RawExchangeError } from './control.ts';
 import type { AdminCredentials, ControlConnection } from './control.ts';
+import { LOGIN_FEATURES } from './login-body.ts';
 
 export interface Snapshot extends TargetSnapshot {
   /** Target session id of the connection that took the snapshot. */
@@ -184,7 +185,7 @@ export async function readSnapshot(
       loginTime: 0,
       locale: login.locale,
       avatar: null,
-      features: ['chat'],
+      features: [...LOGIN_FEATURES],
       isAway: false,
       status: null,
       ip: ownIp,
