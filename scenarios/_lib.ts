@@ -1,17 +1,11 @@
 // Helpers shared by the scenario files. Not a spec section: the loader skips `_`-prefixed files.
-import type { Actor, CheckContext, Observed, Reply } from '../src/runner/api.ts';
+import { where, type Actor, type CheckContext, type Observed, type Reply } from '../src/runner/api.ts';
 import type { ErrorKey } from '../src/model/events.ts';
-import { encodeFrame } from '../src/protocol/frame.ts';
+import { loginBody } from '../src/runner/login-body.ts';
 
 // --- Login bodies -------------------------------------------------------------------------------
 
-/**
- * A complete, well-formed Login body. Strings are matched in English, so `locale` is `"en"`
- * (spec README §Error-string profiles); `features` is required on the wire (WIRE-BAD-12).
- */
-export function loginBody(username: string, password: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { username, password, features: ['chat'], locale: 'en', ...extra };
-}
+export { loginBody };
 
 /** The Login body of an actor's own account, with overrides. */
 export function credentials(of: Actor, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -61,13 +55,11 @@ export function sortedCaseInsensitive(names: string[]): boolean {
   return names.every((n, i) => i === 0 || names[i - 1]!.toLowerCase() <= n.toLowerCase());
 }
 
-/** Same members, any order (GEN-8, USR-INFO-6); false when `value` is not an array. */
-export function sameSet(value: unknown, expected: readonly unknown[]): boolean {
-  if (!Array.isArray(value)) return false;
-  const got = new Set(value);
-  const want = new Set(expected);
-  return got.size === want.size && [...want].every((x) => got.has(x));
-}
+/** A list of names in ascending case-insensitive order (USR-LIST-5, CM-4; ties allowed). */
+export const CASE_INSENSITIVE_ORDER = where(
+  'names in ascending case-insensitive order',
+  (v) => Array.isArray(v) && v.every((n) => typeof n === 'string') && sortedCaseInsensitive(v as string[]),
+);
 
 // --- account bodies -----------------------------------------------------------------------------
 
@@ -77,6 +69,31 @@ export const CREATED_PASSWORD = 'Created-Pa55word';
 /** A UserCreate body: a regular, enabled account without permissions unless overridden. */
 export function accountBody(username: string, o: Record<string, unknown> = {}): Record<string, unknown> {
   return { username, password: CREATED_PASSWORD, is_admin: false, enabled: true, permissions: [], ...o };
+}
+
+// --- stored accounts (read back with UserEdit, ADM-EDIT-6) ----------------------------------------
+
+/** An account as UserEdit reports it (admin.md §UserEditResponse). */
+export interface StoredAccount extends Record<string, unknown> {
+  username: string;
+  is_admin: boolean;
+  is_shared: boolean;
+  enabled: boolean;
+  permissions: string[];
+}
+
+/**
+ * Reads an account back as `viewer` (a user_edit holder) sees it. A refused read fails the check
+ * with `rule` (default: the check's first rule); the runner compares the body with the model.
+ */
+export async function storedAccount(viewer: Actor, username: string, rule?: string): Promise<StoredAccount> {
+  const reply = await viewer.request('UserEdit', { username }).expectSuccess(rule);
+  return reply.body as StoredAccount;
+}
+
+/** Proves that no account `username` is stored: UserEdit answers "User not found" (ADM-EDIT-4). */
+export async function noStoredAccount(viewer: Actor, username: string): Promise<void> {
+  await viewer.request('UserEdit', { username }).expectError('E-USER-NOT-FOUND');
 }
 
 // --- outcomes that depend on the profile --------------------------------------------------------
@@ -129,20 +146,14 @@ export async function listEntry(viewer: Actor, nickname: string): Promise<UserEn
 /** VAL-PATHCHARS: the path-sensitive characters later builds refuse in names (`#` in usernames only). */
 export const PATH_CHARACTERS = ['/', '\\', ':', '.', '<', '>', '"', '|', '?', '*'] as const;
 
+/** A string (for members whose value the model, not the check, decides). */
+export const A_STRING = where('a string', (v) => typeof v === 'string');
+
+/** A non-negative integer. */
+export const A_COUNT = where('a non-negative integer', (v) => Number.isInteger(v) && (v as number) >= 0);
+
+/** A session id: a u32 above 0 (SES-LR-2). */
+export const A_SESSION_ID = where('a u32 > 0', (v) => Number.isInteger(v) && (v as number) > 0 && (v as number) <= 0xffffffff);
+
 /** Absent and null are alike (WIRE-JSON-5). */
 export const isNone = (v: unknown): boolean => v === undefined || v === null;
-
-// --- raw frames (wire.md §3) --------------------------------------------------------------------
-
-/** A fixed, valid message id for raw probes (WIRE-ID-1: ids need not be unique). */
-export const RAW_ID = '0a1b2c3d4e5f';
-
-/** A well-formed frame whose payload is `body` with `"type"` first (WIRE-JSON-2), encoded by byte length. */
-export function frame(type: string, body: Record<string, unknown> = {}, id = RAW_ID): Buffer {
-  return encodeFrame(type, id, JSON.stringify({ type, ...body }));
-}
-
-/** A well-formed frame around an arbitrary payload (text or bytes), for JSON-level probes. */
-export function frameWithPayload(type: string, payload: string | Uint8Array, id = RAW_ID): Buffer {
-  return encodeFrame(type, id, payload);
-}

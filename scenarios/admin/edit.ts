@@ -1,12 +1,15 @@
 // seed admin.md §UserEdit, §Admin Protection Rules; rules.md §4.7 (ADM-EDIT-*).
 // Fetching an account for editing: who may, whom, and what comes back.
-import { admin, check, connection, section, shared, user } from '../../src/runner/api.ts';
+import { admin, check, connection, section, setOf, shared, user, where } from '../../src/runner/api.ts';
 import type { Observed } from '../../src/runner/api.ts';
 import { ALL_PERMISSIONS } from '../../src/model/permissions.ts';
-import { expectValidatorPastFrameLimit, requestAfterRemoval, sameSet } from '../_lib.ts';
+import { expectValidatorPastFrameLimit, requestAfterRemoval, storedAccount } from '../_lib.ts';
 
 /** What every refusal shares, whatever its carrier (typed response or Error). */
-const refused = (r: Observed | null): boolean => r !== null && (r.type === 'Error' || r.body.success === false);
+const REFUSED = where('an Error or a typed response with success:false', (r) => {
+  const o = r as Observed | null;
+  return o !== null && (o.type === 'Error' || o.body.success === false);
+});
 
 export default section({ id: 'admin/edit', title: 'UserEdit', seed: 'admin.md §UserEdit' }, [
   check({
@@ -33,23 +36,14 @@ export default section({ id: 'admin/edit', title: 'UserEdit', seed: 'admin.md §
       crowd: shared({ login: false, permissions: ['chat_receive'] }),
     },
     run: async ({ target, off, crowd }, t) => {
-      const a = await t.admin.request('UserEdit', { username: target.username.toUpperCase() }).expectSuccess();
-      t.assert(
-        a.body.username === target.username,
-        'GEN-7',
-        `stored casing "${target.username}" reported, got "${String(a.body.username)}"`,
-      );
-      t.assert(
-        a.body.is_admin === false && a.body.is_shared === false && a.body.enabled === true,
-        'ADM-EDIT-6',
-        'regular, enabled, not admin',
-      );
-      t.assert(sameSet(a.body.permissions, ['chat_send', 'user_info']), 'ADM-EDIT-6', 'the stored permissions');
-      const b = await t.admin.request('UserEdit', { username: off.username.toLowerCase() }).expectSuccess();
-      t.assert(b.body.enabled === false, 'ADM-EDIT-6', 'a disabled account is reported with enabled:false');
-      t.assert(sameSet(b.body.permissions, ['news_list']), 'ADM-EDIT-6', 'the stored permissions of an offline account');
-      const c = await t.admin.request('UserEdit', { username: crowd.username }).expectSuccess();
-      t.assert(c.body.is_shared === true && c.body.is_admin === false, 'ADM-EDIT-6', 'a shared account is reported with is_shared:true');
+      const a = await storedAccount(t.admin, target.username.toUpperCase());
+      t.expectBody(a, { username: target.username }, 'GEN-7', 'the stored casing is reported');
+      t.expectBody(a, { is_admin: false, is_shared: false, enabled: true }, 'ADM-EDIT-6', 'regular, enabled, not admin');
+      t.expectBody(a, { permissions: setOf(['chat_send', 'user_info']) }, 'ADM-EDIT-6', 'the stored permissions');
+      const b = await storedAccount(t.admin, off.username.toLowerCase());
+      t.expectBody(b, { enabled: false, permissions: setOf(['news_list']) }, 'ADM-EDIT-6', 'a disabled, offline account');
+      const c = await storedAccount(t.admin, crowd.username);
+      t.expectBody(c, { is_shared: true, is_admin: false }, 'ADM-EDIT-6', 'a shared account');
       await target.expectConnected();
     },
   }),
@@ -61,8 +55,7 @@ export default section({ id: 'admin/edit', title: 'UserEdit', seed: 'admin.md §
     seed: 'admin.md §Admin Protection Rules',
     actors: { boss: admin(), peer: admin({ login: false }) },
     run: async ({ boss, peer }, t) => {
-      const r = await boss.request('UserEdit', { username: peer.username }).expectSuccess();
-      t.assert(r.body.is_admin === true, 'ADM-EDIT-6', 'is_admin:true');
+      t.expectBody(await storedAccount(boss, peer.username), { is_admin: true }, 'ADM-EDIT-6', 'another admin');
     },
   }),
 
@@ -94,8 +87,8 @@ export default section({ id: 'admin/edit', title: 'UserEdit', seed: 'admin.md §
     },
     run: async ({ without, holder, target }, t) => {
       await without.request('UserEdit', { username: target.username }).expectError('E-PERMISSION-DENIED');
-      const r = await holder.request('UserEdit', { username: target.username }).expectSuccess();
-      t.assert(sameSet(r.body.permissions, ['chat_send']), 'ADM-EDIT-6', 'a holder of user_edit sees the stored permissions');
+      const r = await storedAccount(holder, target.username);
+      t.expectBody(r, { permissions: setOf(['chat_send']) }, 'ADM-EDIT-6', 'a holder of user_edit sees the stored permissions');
     },
   }),
 
@@ -138,7 +131,7 @@ export default section({ id: 'admin/edit', title: 'UserEdit', seed: 'admin.md §
       // UND-1: variant A validates first (E-USERNAME-EMPTY), variant B checks the permission
       // first (E-PERMISSION-DENIED). Both refuse; the model comparison accepts either.
       const r = await nobody.request('UserEdit', { username: '' });
-      t.assert(refused(r), 'ADM-EDIT-1', 'an invalid username from a requester without user_edit is refused');
+      t.expectEqual(r, REFUSED, 'ADM-EDIT-1', 'an invalid username from a requester without user_edit');
       // Last: in `nexusd` the era's exact frame limit may answer this one with a framing error and
       // a close instead (WIRE-LIM-4); `spec` must reach the validator.
       await expectValidatorPastFrameLimit(boss, boss.request('UserEdit', { username: 'u'.repeat(33) }), 'E-USERNAME-TOO-LONG');

@@ -108,11 +108,7 @@ export default section({ id: 'admin/kick', title: 'UserKick', seed: 'admin.md §
     run: async ({ mod, target, again, watcher, bystander }, t) => {
       // `mod` lacks user_list, so it gets the response but no UserDisconnected (SES-KICK-1).
       const r = await mod.request('UserKick', { nickname: target.nickname.toLowerCase() }).expectSuccess();
-      t.assert(
-        r.body.nickname === target.nickname,
-        'ADM-KICK-9',
-        `reply nickname "${String(r.body.nickname)}", stored "${target.nickname}"`,
-      );
+      t.expectBody(r, { nickname: target.nickname }, 'ADM-KICK-9', 'the reply names the stored nickname');
       if (t.profile === 'spec') {
         await target.expectClosed();
         await again.expectClosed();
@@ -136,7 +132,7 @@ export default section({ id: 'admin/kick', title: 'UserKick', seed: 'admin.md §
     },
     run: async ({ mod, visitor, sibling }, t) => {
       const r = await mod.request('UserKick', { nickname: visitor.nickname }).expectSuccess();
-      t.assert(r.body.nickname === visitor.nickname, 'ADM-KICK-9', 'the reply names the kicked session');
+      t.expectBody(r, { nickname: visitor.nickname }, 'ADM-KICK-9', 'the reply names the kicked session');
       if (t.profile === 'spec') await visitor.expectClosed();
       await sibling.expectConnected();
       await mod.expectConnected();

@@ -2,7 +2,8 @@
 // session.md SES-FORCE-2/3. What a successful UserUpdate tells whom. The runner compares every frame on
 // every actor's connection with the model, so each check sets up the recipients that must get a
 // broadcast and the bystanders that must not; the round trips at the end prove the absences.
-import { admin, check, connection, section, sessionOf, user } from '../../src/runner/api.ts';
+import { admin, check, connection, section, sessionOf, user, where } from '../../src/runner/api.ts';
+import { credentials, storedAccount } from '../_lib.ts';
 
 export default section(
   { id: 'admin/update-broadcasts', title: 'UserUpdate broadcasts and live effects', seed: 'admin.md §UserUpdated, §PermissionsUpdated' },
@@ -42,8 +43,8 @@ export default section(
       },
       run: async ({ boss, target, watcher, bystander }, t) => {
         await boss.request('UserUpdate', { username: target.username, requested_is_admin: true }).expectSuccess();
-        const promoted = await t.admin.request('UserEdit', { username: target.username }).expectSuccess();
-        t.assert(promoted.body.is_admin === true, 'ADM-UPDATE-14', 'the account is admin now');
+        const promoted = await storedAccount(t.admin, target.username);
+        t.expectBody(promoted, { is_admin: true }, 'ADM-UPDATE-14', 'the account is admin now');
         await boss.request('UserUpdate', { username: target.username, requested_is_admin: false }).expectSuccess();
         await target.expectConnected();
         await watcher.expectConnected();
@@ -67,16 +68,16 @@ export default section(
         const renamed = t.name('Robert');
         t.created(renamed);
         const r = await boss.request('UserUpdate', { username: target.username, requested_username: renamed }).expectSuccess();
-        t.assert(r.body.username === renamed, 'ADM-UPDATE-14', 'the reply carries the new name');
+        t.expectBody(r, { username: renamed }, 'ADM-UPDATE-14', 'the reply carries the new name');
         await bystander.expectConnected();
         // UND-7: the renamed session may be listed under its old or its new nickname (model accepts both).
         const list = await watcher.request('UserList', { all: false }).expectSuccess();
-        const users = Array.isArray(list.body.users) ? (list.body.users as Array<Record<string, unknown>>) : [];
-        t.assert(
-          users.some((u) => String(u.username).toLowerCase() === renamed.toLowerCase()),
-          'ADM-UPDATE-18',
-          'the online list shows the account under its new username',
+        const underNewName = where(
+          `an entry with username ${JSON.stringify(renamed)} (any casing)`,
+          (users) =>
+            Array.isArray(users) && users.some((u: { username?: unknown }) => String(u?.username).toLowerCase() === renamed.toLowerCase()),
         );
+        t.expectBody(list, { users: underNewName }, 'ADM-UPDATE-18', 'the online list shows the account under its new username');
         await target.expectConnected();
         await boss.request('UserUpdate', { username: renamed, requested_username: target.username }).expectSuccess();
       },
@@ -136,9 +137,7 @@ export default section(
         }
         await watcher.expectConnected();
         await bystander.expectConnected();
-        await door
-          .login({ username: target.username, password: target.password, features: [], locale: 'en' })
-          .expectError('E-ACCOUNT-DISABLED');
+        await door.login(credentials(target, { features: [] })).expectError('E-ACCOUNT-DISABLED');
         await door.expectClosed();
       },
     }),
@@ -156,11 +155,9 @@ export default section(
         after: connection('shaken'),
       },
       run: async ({ boss, target, before, after }) => {
-        await before
-          .login({ username: target.username, password: target.password, features: [], locale: 'en' })
-          .expectError('E-ACCOUNT-DISABLED');
+        await before.login(credentials(target, { features: [] })).expectError('E-ACCOUNT-DISABLED');
         await boss.request('UserUpdate', { username: target.username, requested_enabled: true }).expectSuccess();
-        await after.login({ username: target.username, password: target.password, features: [], locale: 'en' }).expectSuccess();
+        await after.login(credentials(target, { features: [] })).expectSuccess();
       },
     }),
   ],

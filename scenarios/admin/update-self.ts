@@ -1,6 +1,7 @@
 // seed admin.md §Self-Operations; rules.md §4.8 ADM-UPDATE-4, ADM-UPDATE-19, §5 SELF-1.
 // A UserUpdate naming the requester's own account: only a password change, proven by the current one.
 import { admin, check, connection, section, sessionOf, user } from '../../src/runner/api.ts';
+import { credentials, loginBody, storedAccount } from '../_lib.ts';
 
 const NEW_PASSWORD = 'Self-New-Pa55word';
 
@@ -21,14 +22,12 @@ export default section({ id: 'admin/update-self', title: "UserUpdate of one's ow
       const r = await me
         .request('UserUpdate', { username: me.username, current_password: me.password, requested_password: NEW_PASSWORD })
         .expectSuccess();
-      t.assert(r.body.username === me.username, 'ADM-UPDATE-14', 'the reply names the account');
+      t.expectBody(r, { username: me.username }, 'ADM-UPDATE-14', 'the reply names the account');
       await me.expectConnected();
       await again.expectConnected();
-      await oldDoor
-        .login({ username: me.username, password: me.password, features: [], locale: 'en' })
-        .expectError('E-INVALID-CREDENTIALS');
+      await oldDoor.login(credentials(me, { features: [] })).expectError('E-INVALID-CREDENTIALS');
       await oldDoor.expectClosed();
-      await newDoor.login({ username: me.username, password: NEW_PASSWORD, features: [], locale: 'en' }).expectSuccess();
+      await newDoor.login(loginBody(me.username, NEW_PASSWORD, { features: [] })).expectSuccess();
     },
   }),
 
@@ -63,7 +62,7 @@ export default section({ id: 'admin/update-self', title: "UserUpdate of one's ow
         .request('UserUpdate', { username: me.username, current_password: `${me.password}-wrong`, requested_password: NEW_PASSWORD })
         .expectError('E-CURRENT-PASSWORD-INCORRECT');
       await me.request('UserUpdate', { username: me.username, current_password: 'x' }).expectError('E-CURRENT-PASSWORD-INCORRECT');
-      await door.login({ username: me.username, password: me.password, features: [], locale: 'en' }).expectSuccess();
+      await door.login(credentials(me, { features: [] })).expectSuccess();
     },
   }),
 
@@ -91,8 +90,8 @@ export default section({ id: 'admin/update-self', title: "UserUpdate of one's ow
         })
         .expectError('E-CANNOT-EDIT-SELF');
       // Nothing changed: the admin is still an enabled admin.
-      const r = await t.admin.request('UserEdit', { username: boss.username }).expectSuccess();
-      t.assert(r.body.is_admin === true && r.body.enabled === true, 'GEN-9', 'the admin is still an enabled admin');
+      const r = await storedAccount(t.admin, boss.username);
+      t.expectBody(r, { is_admin: true, enabled: true }, 'GEN-9', 'the admin is still an enabled admin');
     },
   }),
 
@@ -104,7 +103,7 @@ export default section({ id: 'admin/update-self', title: "UserUpdate of one's ow
     actors: { me: user() },
     run: async ({ me }, t) => {
       const r = await me.request('UserUpdate', { username: me.username, current_password: me.password }).expectSuccess();
-      t.assert(r.body.username === me.username, 'ADM-UPDATE-14', 'the reply names the account');
+      t.expectBody(r, { username: me.username }, 'ADM-UPDATE-14', 'the reply names the account');
     },
   }),
 ]);

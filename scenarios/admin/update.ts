@@ -1,9 +1,9 @@
 // seed admin.md §UserUpdate, §Admin Protection Rules, §Permissions; rules.md §4.8 (ADM-UPDATE-*).
 // Updating someone else's account: permission, protection, validation, the apply step and its order.
 // Self-updates: update-self.ts; broadcasts and live effects: update-broadcasts.ts.
-import { admin, check, connection, section, user } from '../../src/runner/api.ts';
+import { admin, check, connection, section, user, setOf, ANY, oneOf } from '../../src/runner/api.ts';
 import { ALL_PERMISSIONS } from '../../src/model/permissions.ts';
-import { sameSet } from '../_lib.ts';
+import { credentials, loginBody, noStoredAccount, storedAccount } from '../_lib.ts';
 
 const NEW_PASSWORD = 'Updated-Pa55word';
 
@@ -50,11 +50,11 @@ export default section({ id: 'admin/update', title: 'UserUpdate of another accou
       await without
         .request('UserUpdate', { username: target.username, requested_permissions: ['chat_send'] })
         .expectError('E-PERMISSION-DENIED');
-      const before = await t.admin.request('UserEdit', { username: target.username }).expectSuccess();
-      t.assert(sameSet(before.body.permissions, []), 'GEN-9', 'the refused update changed nothing');
+      const before = await storedAccount(t.admin, target.username);
+      t.expectBody(before, { permissions: setOf([]) }, 'GEN-9', 'the refused update changed nothing');
       await holder.request('UserUpdate', { username: target.username, requested_permissions: ['chat_send'] }).expectSuccess();
-      const after = await t.admin.request('UserEdit', { username: target.username }).expectSuccess();
-      t.assert(sameSet(after.body.permissions, ['chat_send']), 'ADM-UPDATE-5', 'the holder of user_edit changed the permissions');
+      const after = await storedAccount(t.admin, target.username);
+      t.expectBody(after, { permissions: setOf(['chat_send']) }, 'ADM-UPDATE-5', 'the holder of user_edit changed the permissions');
     },
   }),
 
@@ -88,7 +88,7 @@ export default section({ id: 'admin/update', title: 'UserUpdate of another accou
       // Admin protection (ADM-UPDATE-5) answers before the admin-flag check (ADM-UPDATE-9).
       await mod.request('UserUpdate', { username: peer.username, requested_is_admin: false }).expectError('E-CANNOT-EDIT-ADMIN');
       await boss.request('UserUpdate', { username: peer.username, requested_password: NEW_PASSWORD }).expectSuccess();
-      await door.login({ username: peer.username, password: NEW_PASSWORD, features: [], locale: 'en' }).expectSuccess();
+      await door.login(loginBody(peer.username, NEW_PASSWORD, { features: [] })).expectSuccess();
     },
   }),
 
@@ -105,8 +105,8 @@ export default section({ id: 'admin/update', title: 'UserUpdate of another accou
       await boss
         .request('UserUpdate', { username: target.username, requested_username: 'u'.repeat(33) })
         .expectError('E-USERNAME-TOO-LONG');
-      const r = await t.admin.request('UserEdit', { username: target.username }).expectSuccess();
-      t.assert(r.body.username === target.username, 'GEN-9', 'the account keeps its name');
+      const r = await storedAccount(t.admin, target.username);
+      t.expectBody(r, { username: target.username }, 'GEN-9', 'the account keeps its name');
     },
   }),
 
@@ -121,11 +121,11 @@ export default section({ id: 'admin/update', title: 'UserUpdate of another accou
       await mod.request('UserUpdate', { username: target.username, requested_is_admin: true }).expectError('E-PERMISSION-DENIED');
       // Even the unchanged value is refused (ADM-UPDATE-13a).
       await mod.request('UserUpdate', { username: target.username, requested_is_admin: false }).expectError('E-PERMISSION-DENIED');
-      const before = await t.admin.request('UserEdit', { username: target.username }).expectSuccess();
-      t.assert(before.body.is_admin === false, 'GEN-9', 'the account is still not admin');
+      const before = await storedAccount(t.admin, target.username);
+      t.expectBody(before, { is_admin: false }, 'GEN-9', 'the account is still not admin');
       await boss.request('UserUpdate', { username: target.username, requested_is_admin: true }).expectSuccess();
-      const after = await t.admin.request('UserEdit', { username: target.username }).expectSuccess();
-      t.assert(after.body.is_admin === true, 'ADMP-4', 'an admin granted admin status');
+      const after = await storedAccount(t.admin, target.username);
+      t.expectBody(after, { is_admin: true }, 'ADMP-4', 'an admin granted admin status');
     },
   }),
 
@@ -162,12 +162,8 @@ export default section({ id: 'admin/update', title: 'UserUpdate of another accou
       await boss
         .request('UserUpdate', { username: target.username, requested_permissions: ['chat_send', 'zz_not_a_permission'] })
         .expectSuccess();
-      const r = await t.admin.request('UserEdit', { username: target.username }).expectSuccess();
-      t.assert(
-        sameSet(r.body.permissions, ['chat_send']),
-        'MERGE-4',
-        `stored ${JSON.stringify(r.body.permissions)}, expected ["chat_send"]`,
-      );
+      const r = await storedAccount(t.admin, target.username);
+      t.expectBody(r, { permissions: setOf(['chat_send']) }, 'MERGE-4', 'the stored permissions');
     },
   }),
 
@@ -190,9 +186,9 @@ export default section({ id: 'admin/update', title: 'UserUpdate of another accou
       await boss.request('UserUpdate', { username: target.username, requested_password: '' }).expectSuccess();
       await boss.request('UserUpdate', { username: target.username, requested_password: '   ' }).expectSuccess();
       // Neither blank request changed the password.
-      await oldDoor.login({ username: target.username, password: target.password, features: [], locale: 'en' }).expectSuccess();
+      await oldDoor.login(credentials(target, { features: [] })).expectSuccess();
       await boss.request('UserUpdate', { username: target.username, requested_password: 'p'.repeat(256) }).expectSuccess();
-      await newDoor.login({ username: target.username, password: 'p'.repeat(256), features: [], locale: 'en' }).expectSuccess();
+      await newDoor.login(loginBody(target.username, 'p'.repeat(256), { features: [] })).expectSuccess();
     },
   }),
 
@@ -207,10 +203,10 @@ export default section({ id: 'admin/update', title: 'UserUpdate of another accou
       const renamed = t.name('Renamed');
       t.created(renamed);
       const r = await boss.request('UserUpdate', { username: target.username, requested_username: renamed }).expectSuccess();
-      t.assert(r.body.username === renamed, 'ADM-UPDATE-14', `reply username "${String(r.body.username)}", expected "${renamed}"`);
-      await t.admin.request('UserEdit', { username: target.username }).expectError('E-USER-NOT-FOUND');
-      const e = await t.admin.request('UserEdit', { username: renamed.toLowerCase() }).expectSuccess();
-      t.assert(e.body.username === renamed, 'GEN-7', 'the new name is stored with the casing sent');
+      t.expectBody(r, { username: renamed }, 'ADM-UPDATE-14', 'the reply names the new account name');
+      await noStoredAccount(t.admin, target.username);
+      const e = await storedAccount(t.admin, renamed.toLowerCase());
+      t.expectBody(e, { username: renamed }, 'GEN-7', 'the new name is stored with the casing sent');
       await boss.request('UserUpdate', { username: renamed, requested_username: target.username }).expectSuccess();
     },
   }),
@@ -226,13 +222,10 @@ export default section({ id: 'admin/update', title: 'UserUpdate of another accou
       // nothing else) and follows the one the target shows; UserEdit then reports the stored casing.
       const variant = target.username.toUpperCase();
       const r = await boss.request('UserUpdate', { username: target.username, requested_username: variant });
-      t.assert(r !== null, 'ADM-UPDATE-13', 'the case-only rename is answered');
-      const e = await t.admin.request('UserEdit', { username: target.username }).expectSuccess();
-      t.assert(
-        e.body.username === (r?.body.success === true ? variant : target.username),
-        'ADM-UPDATE-13',
-        'the stored casing follows the answer',
-      );
+      t.expectEqual(r, ANY, 'ADM-UPDATE-13', 'the answer to the case-only rename');
+      const e = await storedAccount(t.admin, target.username);
+      const stored = r?.body.success === true ? variant : target.username;
+      t.expectBody(e, { username: stored }, 'ADM-UPDATE-13', 'the stored casing follows the answer');
       await target.expectConnected();
       await watcher.expectConnected();
     },
@@ -250,8 +243,8 @@ export default section({ id: 'admin/update', title: 'UserUpdate of another accou
         .request('UserUpdate', { username: target.username, requested_username: other.username.toUpperCase() })
         .expectError('E-USERNAME-EXISTS');
       await boss.request('UserUpdate', { username: target.username, requested_username: 'Guest' }).expectError('E-USERNAME-EXISTS');
-      const r = await t.admin.request('UserEdit', { username: target.username }).expectSuccess();
-      t.assert(r.body.username === target.username, 'GEN-9', 'the account keeps its name');
+      const r = await storedAccount(t.admin, target.username);
+      t.expectBody(r, { username: target.username }, 'GEN-9', 'the account keeps its name');
     },
   }),
 
@@ -266,11 +259,7 @@ export default section({ id: 'admin/update', title: 'UserUpdate of another accou
       const r = await boss.request('UserUpdate', { username: asSent }).expectSuccess();
       // ADM-UPDATE-14: nexusd echoes the name as sent; UND-16: spec may also answer the stored name.
       const allowed = t.profile === 'spec' ? [asSent, target.username] : [asSent];
-      t.assert(
-        allowed.includes(String(r.body.username)),
-        'ADM-UPDATE-14',
-        `reply username "${String(r.body.username)}", expected ${allowed.map((n) => `"${n}"`).join(' or ')}`,
-      );
+      t.expectBody(r, { username: oneOf(allowed) }, 'ADM-UPDATE-14', 'the reply names the account');
       // Same values again: allowed; PermissionsUpdated/UserUpdated follow the profile (model).
       await boss
         .request('UserUpdate', {
@@ -295,7 +284,7 @@ export default section({ id: 'admin/update', title: 'UserUpdate of another accou
       await boss
         .request('UserUpdate', { username: target.username, current_password: 'certainly-wrong', requested_password: NEW_PASSWORD })
         .expectSuccess();
-      await door.login({ username: target.username, password: NEW_PASSWORD, features: [], locale: 'en' }).expectSuccess();
+      await door.login(loginBody(target.username, NEW_PASSWORD, { features: [] })).expectSuccess();
     },
   }),
 
@@ -325,10 +314,10 @@ export default section({ id: 'admin/update', title: 'UserUpdate of another accou
           requested_password: 'p'.repeat(257),
         })
         .expectError('E-PASSWORD-TOO-LONG');
-      await t.admin.request('UserEdit', { username: renamed }).expectError('E-USER-NOT-FOUND');
-      const r = await t.admin.request('UserEdit', { username: target.username }).expectSuccess();
-      t.assert(r.body.enabled === true, 'GEN-9', 'still enabled');
-      t.assert(sameSet(r.body.permissions, ['news_list']), 'GEN-9', 'permissions unchanged');
+      await noStoredAccount(t.admin, renamed);
+      const r = await storedAccount(t.admin, target.username);
+      t.expectBody(r, { enabled: true }, 'GEN-9', 'still enabled');
+      t.expectBody(r, { permissions: setOf(['news_list']) }, 'GEN-9', 'permissions unchanged');
     },
   }),
 
@@ -408,8 +397,8 @@ export default section({ id: 'admin/update', title: 'UserUpdate of another accou
       await boss.request('UserUpdate', { username: victim.username, requested_enabled: false }).expectSuccess();
       await victim.request('UserUpdate', { username: target.username, requested_enabled: false });
       await victim.expectClosed();
-      const r = await t.admin.request('UserEdit', { username: target.username }).expectSuccess();
-      t.assert(r.body.enabled === true, 'GEN-9', 'the removed session changed nothing');
+      const r = await storedAccount(t.admin, target.username);
+      t.expectBody(r, { enabled: true }, 'GEN-9', 'the removed session changed nothing');
     },
   }),
 ]);

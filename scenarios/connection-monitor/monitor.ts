@@ -16,7 +16,7 @@ export default section({ id: 'connection-monitor/monitor', title: 'ConnectionMon
     actors: { u: user({ permissions: ['user_list', 'user_info', 'user_kick'] }) },
     run: async ({ u }, t) => {
       const r = await u.request('ConnectionMonitor', {}).expectError('E-PERMISSION-DENIED');
-      t.assert(r.type === 'ConnectionMonitorResponse', 'CM-2', 'carried by ConnectionMonitorResponse in both profiles');
+      t.expectBody(r, { type: 'ConnectionMonitorResponse' }, 'CM-2', 'carried by ConnectionMonitorResponse in both profiles');
       await u.expectConnected();
     },
   }),

@@ -8,48 +8,10 @@
 import { check, section, type Actor, type CheckContext, type CheckDef } from '../../src/runner/api.ts';
 import { SPEC_LIMITS, PADDED_LIMITS } from '../../src/protocol/limits.ts';
 import type { ClientType } from '../../src/protocol/types.ts';
-import { credentials, RAW_ID, serverVersion } from '../_lib.ts';
+import { credentials, serverVersion } from '../_lib.ts';
+import { encodeParts, partBytes, partsOf, withPayload, withType, type FrameParts } from '../wire/_frames.ts';
 
-/** The parts of one frame (wire.md §3), as bytes or text, in order. */
-interface Parts {
-  magic: string;
-  typeLen: string;
-  sep1: string;
-  type: string | Uint8Array;
-  sep2: string;
-  id: string;
-  sep3: string;
-  payloadLen: string;
-  sep4: string;
-  payload: string | Uint8Array;
-  end: string;
-}
-
-const bytes = (s: string | Uint8Array): Buffer => (typeof s === 'string' ? Buffer.from(s, 'utf8') : Buffer.from(s));
-
-function encode(p: Parts): Buffer {
-  return Buffer.concat([p.magic, p.typeLen, p.sep1, p.type, p.sep2, p.id, p.sep3, p.payloadLen, p.sep4, p.payload, p.end].map(bytes));
-}
-
-/** The well-formed parts of a request. */
-function partsOf(type: ClientType, body: Record<string, unknown>): Parts {
-  const payload = JSON.stringify({ type, ...body });
-  return {
-    magic: 'NX|',
-    typeLen: String(Buffer.byteLength(type)),
-    sep1: '|',
-    type,
-    sep2: '|',
-    id: RAW_ID,
-    sep3: '|',
-    payloadLen: String(Buffer.byteLength(payload)),
-    sep4: '|',
-    payload,
-    end: '\n',
-  };
-}
-
-type Mutation = (p: Parts) => Parts;
+type Mutation = (p: FrameParts) => FrameParts;
 
 interface FrameClass {
   element: string;
@@ -61,10 +23,6 @@ interface FrameClass {
 }
 
 const padLeft = (n: string, digits: number): string => n.padStart(digits, '0');
-/** The type field with its length field kept consistent. */
-const withType = (p: Parts, type: string | Uint8Array): Parts => ({ ...p, type, typeLen: String(bytes(type).length) });
-/** The payload with its length field kept consistent. */
-const withPayload = (p: Parts, payload: string | Uint8Array): Parts => ({ ...p, payload, payloadLen: String(bytes(payload).length) });
 
 const MAGIC = ['WIRE-FRM-1', 'WIRE-BAD-1'];
 const TYPE_LEN = ['WIRE-FRM-2', 'WIRE-BAD-2'];
@@ -111,14 +69,14 @@ export const FRAME_CLASSES: readonly FrameClass[] = [
     id: 'one-short',
     rules: [...TYPE_LEN, ...TYPE],
     what: 'one less than the type name',
-    mutate: (p) => ({ ...p, typeLen: String(bytes(p.type).length - 1) }),
+    mutate: (p) => ({ ...p, typeLen: String(partBytes(p.type).length - 1) }),
   },
   {
     element: 'type-length',
     id: 'one-long',
     rules: [...TYPE_LEN, ...TYPE],
     what: 'one more than the type name',
-    mutate: (p) => ({ ...p, typeLen: String(bytes(p.type).length + 1) }),
+    mutate: (p) => ({ ...p, typeLen: String(partBytes(p.type).length + 1) }),
   },
   // type
   {
@@ -258,7 +216,7 @@ export const FRAME_CLASSES: readonly FrameClass[] = [
     id: 'one-short',
     rules: [...PAYLOAD_LEN, ...END],
     what: 'one less than the payload',
-    mutate: (p) => ({ ...p, payloadLen: String(bytes(p.payload).length - 1) }),
+    mutate: (p) => ({ ...p, payloadLen: String(partBytes(p.payload).length - 1) }),
   },
   {
     element: 'payload-length',
@@ -301,7 +259,7 @@ export const FRAME_CLASSES: readonly FrameClass[] = [
     rules: [...PAYLOAD, 'WIRE-JSON-4'],
     what: 'invalid UTF-8 in a string',
     mutate: (p) =>
-      withPayload(p, Buffer.concat([bytes(String(p.payload).replace(/}$/, ',"x":"')), Buffer.from([0xff]), Buffer.from('"}')])),
+      withPayload(p, Buffer.concat([partBytes(String(p.payload).replace(/}$/, ',"x":"')), Buffer.from([0xff]), Buffer.from('"}')])),
   },
   {
     element: 'payload',
@@ -353,7 +311,7 @@ function toCheck(c: FrameClass): CheckDef {
         const conn = await connectionIn(phase, t);
         const r = requestFor(phase, t);
         // The runner checks the answer the model predicts (processing or an optional Error + close).
-        await conn.sendRaw(encode(c.mutate(partsOf(r.type, r.body))));
+        await conn.sendRaw(encodeParts(c.mutate(partsOf(r.type, r.body))));
         if (conn.connected) await conn.close();
         else await conn.expectClosed();
       }

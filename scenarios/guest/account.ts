@@ -2,8 +2,8 @@
 // session.md SES-GUEST-1/2. The guest account is a special shared account that cannot be deleted,
 // renamed, given a password or made admin. The runner enables the guest account for checks that
 // declare a `guest()` actor and restores its state afterwards.
-import { admin, check, connection, guest, section, user } from '../../src/runner/api.ts';
-import { sameSet } from '../_lib.ts';
+import { admin, check, connection, guest, section, user, setOf, where } from '../../src/runner/api.ts';
+import { credentials, loginBody, noStoredAccount, storedAccount } from '../_lib.ts';
 
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
@@ -15,10 +15,10 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
     seed: 'admin.md §Guest Account',
     actors: { boss: admin() },
     run: async ({ boss }, t) => {
-      const r = await boss.request('UserEdit', { username: 'GUEST' }).expectSuccess();
-      t.assert(String(r.body.username).toLowerCase() === 'guest', 'SES-GUEST-1', `username "${String(r.body.username)}"`);
-      t.assert(r.body.is_shared === true, 'GUEST-1', 'the guest account is shared');
-      t.assert(r.body.is_admin === false, 'GUEST-1', 'the guest account is not admin');
+      const r = await storedAccount(boss, 'GUEST');
+      t.expectBody(r, { username: where('"guest" in any casing', (v) => String(v).toLowerCase() === 'guest') }, 'SES-GUEST-1');
+      t.expectBody(r, { is_shared: true }, 'GUEST-1', 'the guest account is shared');
+      t.expectBody(r, { is_admin: false }, 'GUEST-1', 'the guest account is not admin');
     },
   }),
 
@@ -31,11 +31,9 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
     needs: { fresh: true },
     actors: { door: connection('shaken') },
     run: async ({ door }, t) => {
-      const r = await t.admin.request('UserEdit', { username: 'guest' }).expectSuccess();
-      t.assert(r.body.enabled === false, 'SES-GUEST-2', 'the guest account is disabled');
-      await door
-        .login({ username: 'guest', password: '', nickname: t.name('early'), features: [], locale: 'en' })
-        .expectError('E-GUEST-DISABLED');
+      const r = await storedAccount(t.admin, 'guest');
+      t.expectBody(r, { enabled: false }, 'SES-GUEST-2', 'the guest account is disabled');
+      await door.login(loginBody('guest', '', { nickname: t.name('early'), features: [] })).expectError('E-GUEST-DISABLED');
       await door.expectClosed();
     },
   }),
@@ -48,15 +46,11 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
     actors: { visitor: guest(), door: connection('shaken') },
     run: async ({ visitor, door }, t) => {
       // UND-8: the initial set is not fixed, so read it instead of assuming it.
-      const stored = await t.admin.request('UserEdit', { username: 'guest' }).expectSuccess();
-      t.assert(stored.body.enabled === true, 'SES-GUEST-2', 'the runner enabled the guest account');
-      const r = await door.login({ username: '', password: '', nickname: t.name('second'), features: [], locale: 'en' }).expectSuccess();
-      t.assert(r.body.is_admin === false, 'GUEST-1', 'a guest session is not admin');
-      t.assert(
-        sameSet(r.body.permissions, asList(stored.body.permissions)),
-        'SES-LR-3',
-        'LoginResponse lists the stored guest permissions',
-      );
+      const stored = await storedAccount(t.admin, 'guest');
+      t.expectBody(stored, { enabled: true }, 'SES-GUEST-2', 'the runner enabled the guest account');
+      const r = await door.login(loginBody('', '', { nickname: t.name('second'), features: [] })).expectSuccess();
+      t.expectBody(r, { is_admin: false }, 'GUEST-1', 'a guest session is not admin');
+      t.expectBody(r, { permissions: setOf(asList(stored.permissions)) }, 'SES-LR-3', 'LoginResponse lists the stored guest permissions');
       await visitor.expectConnected();
     },
   }),
@@ -74,8 +68,8 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
       await boss
         .request('UserUpdate', { username: 'Guest', requested_username: renamed, requested_enabled: false })
         .expectError('E-CANNOT-RENAME-GUEST');
-      await t.admin.request('UserEdit', { username: renamed }).expectError('E-USER-NOT-FOUND');
-      await t.admin.request('UserEdit', { username: 'guest' }).expectSuccess();
+      await noStoredAccount(t.admin, renamed);
+      await storedAccount(t.admin, 'guest');
     },
   }),
 
@@ -102,7 +96,7 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
     run: async ({ boss, visitor, door }, t) => {
       await boss.request('UserUpdate', { username: 'guest', requested_password: 'secret' }).expectError('E-CANNOT-CHANGE-GUEST-PASSWORD');
       await boss.request('UserUpdate', { username: 'guest', requested_password: '' }).expectSuccess();
-      await door.login({ username: 'guest', password: '', nickname: t.name('later'), features: [], locale: 'en' }).expectSuccess();
+      await door.login(loginBody('guest', '', { nickname: t.name('later'), features: [] })).expectSuccess();
       await visitor.expectConnected();
     },
   }),
@@ -117,8 +111,8 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
     actors: { boss: admin() },
     run: async ({ boss }, t) => {
       await boss.request('UserUpdate', { username: 'guest', requested_is_admin: true }).expectError('E-SHARED-CANNOT-BE-ADMIN');
-      const r = await t.admin.request('UserEdit', { username: 'guest' }).expectSuccess();
-      t.assert(r.body.is_admin === false, 'GUEST-1', 'guest is still not admin');
+      const r = await storedAccount(t.admin, 'guest');
+      t.expectBody(r, { is_admin: false }, 'GUEST-1', 'guest is still not admin');
     },
   }),
 
@@ -148,9 +142,7 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
       await boss.request('UserUpdate', { username: 'guest', requested_enabled: false }).expectSuccess();
       if (t.profile === 'spec') await visitor.expectClosed();
       await watcher.expectConnected();
-      await door
-        .login({ username: '', password: '', nickname: t.name('late'), features: [], locale: 'en' })
-        .expectError('E-GUEST-DISABLED');
+      await door.login(loginBody('', '', { nickname: t.name('late'), features: [] })).expectError('E-GUEST-DISABLED');
       await door.expectClosed();
     },
   }),
@@ -164,7 +156,7 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
     run: async ({ boss, visitor, newcomer, door }) => {
       await boss.request('UserUpdate', { username: 'guest', requested_permissions: ['chat_send', 'user_list'] }).expectSuccess();
       // The guest session now holds user_list, so it receives this UserConnected (model comparison).
-      await door.login({ username: newcomer.username, password: newcomer.password, features: [], locale: 'en' }).expectSuccess();
+      await door.login(credentials(newcomer, { features: [] })).expectSuccess();
       await visitor.expectConnected();
     },
   }),
@@ -180,12 +172,8 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
       await boss
         .request('UserUpdate', { username: 'guest', requested_permissions: ['chat_receive', 'user_kick', 'file_root'] })
         .expectSuccess();
-      const r = await t.admin.request('UserEdit', { username: 'guest' }).expectSuccess();
-      t.assert(
-        sameSet(r.body.permissions, ['chat_receive']),
-        'MERGE-5',
-        `stored ${JSON.stringify(r.body.permissions)}, expected ["chat_receive"]`,
-      );
+      const r = await storedAccount(t.admin, 'guest');
+      t.expectBody(r, { permissions: setOf(['chat_receive']) }, 'MERGE-5', 'the stored permissions');
       await visitor.expectConnected();
     },
   }),
@@ -202,8 +190,8 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
       await boss
         .request('UserUpdate', { username: 'guest', requested_permissions: ['chat_receive', 'user_kick', 'file_root'] })
         .expectError('E-SHARED-INVALID-PERMISSIONS');
-      const r = await t.admin.request('UserEdit', { username: 'guest' }).expectSuccess();
-      t.assert(sameSet(r.body.permissions, ['chat_send']), 'GEN-9', 'the guest permissions are unchanged');
+      const r = await storedAccount(t.admin, 'guest');
+      t.expectBody(r, { permissions: setOf(['chat_send']) }, 'GEN-9', 'the guest permissions are unchanged');
       await visitor.expectConnected();
     },
   }),

@@ -1,8 +1,8 @@
 // seed admin.md §Permission Merging; rules.md §2.2 MERGE-1..4, MERGE-6. What a non-admin may grant.
 // spec (seeds): requested names are intersected with the requester's own; nexusd: any unheld name
 // refuses the whole request, and an update keeps the target's names the requester does not hold.
-import { admin, check, section, user } from '../../src/runner/api.ts';
-import { sameSet } from '../_lib.ts';
+import { admin, check, section, user, setOf } from '../../src/runner/api.ts';
+import { noStoredAccount, storedAccount } from '../_lib.ts';
 
 const PASSWORD = 'Merge-Pa55word';
 
@@ -21,8 +21,8 @@ export default section({ id: 'permissions/merge', title: 'Permission merging and
       const name = t.name('sub');
       t.created(name);
       await mod.request('UserCreate', account(name, ['chat_send', 'news_list'])).expectSuccess();
-      const r = await t.admin.request('UserEdit', { username: name }).expectSuccess();
-      t.assert(sameSet(r.body.permissions, ['chat_send', 'news_list']), 'MERGE-1', `stored ${JSON.stringify(r.body.permissions)}`);
+      const r = await storedAccount(t.admin, name);
+      t.expectBody(r, { permissions: setOf(['chat_send', 'news_list']) }, 'MERGE-1', 'the stored permissions');
     },
   }),
 
@@ -37,12 +37,8 @@ export default section({ id: 'permissions/merge', title: 'Permission merging and
       const name = t.name('cut');
       t.created(name);
       await mod.request('UserCreate', account(name, ['chat_send', 'file_download'])).expectSuccess();
-      const r = await t.admin.request('UserEdit', { username: name }).expectSuccess();
-      t.assert(
-        sameSet(r.body.permissions, ['chat_send']),
-        'MERGE-1',
-        `stored ${JSON.stringify(r.body.permissions)}, expected ["chat_send"]`,
-      );
+      const r = await storedAccount(t.admin, name);
+      t.expectBody(r, { permissions: setOf(['chat_send']) }, 'MERGE-1', 'the stored permissions');
     },
   }),
 
@@ -57,7 +53,7 @@ export default section({ id: 'permissions/merge', title: 'Permission merging and
     run: async ({ mod }, t) => {
       const name = t.name('cut');
       await mod.request('UserCreate', account(name, ['chat_send', 'file_download'])).expectError('E-PERMISSION-DENIED');
-      await t.admin.request('UserEdit', { username: name }).expectError('E-USER-NOT-FOUND');
+      await noStoredAccount(t.admin, name);
     },
   }),
 
@@ -73,12 +69,8 @@ export default section({ id: 'permissions/merge', title: 'Permission merging and
     },
     run: async ({ mod, target }, t) => {
       await mod.request('UserUpdate', { username: target.username, requested_permissions: ['news_list', 'file_download'] }).expectSuccess();
-      const r = await t.admin.request('UserEdit', { username: target.username }).expectSuccess();
-      t.assert(
-        sameSet(r.body.permissions, ['news_list']),
-        'MERGE-2',
-        `stored ${JSON.stringify(r.body.permissions)}, expected ["news_list"]`,
-      );
+      const r = await storedAccount(t.admin, target.username);
+      t.expectBody(r, { permissions: setOf(['news_list']) }, 'MERGE-2', 'the stored permissions');
     },
   }),
 
@@ -97,16 +89,12 @@ export default section({ id: 'permissions/merge', title: 'Permission merging and
       await mod
         .request('UserUpdate', { username: target.username, requested_permissions: ['news_list', 'file_download'] })
         .expectError('E-PERMISSION-DENIED');
-      const before = await t.admin.request('UserEdit', { username: target.username }).expectSuccess();
-      t.assert(sameSet(before.body.permissions, ['file_list', 'chat_send']), 'GEN-9', 'the refused update changed nothing');
+      const before = await storedAccount(t.admin, target.username);
+      t.expectBody(before, { permissions: setOf(['file_list', 'chat_send']) }, 'GEN-9', 'the refused update changed nothing');
       await mod.request('UserUpdate', { username: target.username, requested_permissions: ['news_list'] }).expectSuccess();
-      const r = await t.admin.request('UserEdit', { username: target.username }).expectSuccess();
+      const r = await storedAccount(t.admin, target.username);
       // (current − requester's set) ∪ requested = ({file_list, chat_send} − {…chat_send, news_list}) ∪ {news_list}
-      t.assert(
-        sameSet(r.body.permissions, ['file_list', 'news_list']),
-        'MERGE-2',
-        `stored ${JSON.stringify(r.body.permissions)}, expected file_list + news_list`,
-      );
+      t.expectBody(r, { permissions: setOf(['file_list', 'news_list']) }, 'MERGE-2', 'the stored permissions');
     },
   }),
 
@@ -121,8 +109,8 @@ export default section({ id: 'permissions/merge', title: 'Permission merging and
     },
     run: async ({ mod, target }, t) => {
       await mod.request('UserUpdate', { username: target.username, requested_permissions: ['chat_send', 'news_list'] }).expectSuccess();
-      const r = await t.admin.request('UserEdit', { username: target.username }).expectSuccess();
-      t.assert(sameSet(r.body.permissions, ['chat_send', 'news_list']), 'MERGE-2', `stored ${JSON.stringify(r.body.permissions)}`);
+      const r = await storedAccount(t.admin, target.username);
+      t.expectBody(r, { permissions: setOf(['chat_send', 'news_list']) }, 'MERGE-2', 'the stored permissions');
     },
   }),
 
@@ -136,18 +124,14 @@ export default section({ id: 'permissions/merge', title: 'Permission merging and
       const name = t.name('granted');
       t.created(name);
       await boss.request('UserCreate', account(name, ['user_kick', 'file_root', 'news_delete'])).expectSuccess();
-      const a = await t.admin.request('UserEdit', { username: name }).expectSuccess();
-      t.assert(
-        sameSet(a.body.permissions, ['user_kick', 'file_root', 'news_delete']),
-        'MERGE-3',
-        `stored ${JSON.stringify(a.body.permissions)}`,
-      );
+      const a = await storedAccount(t.admin, name);
+      t.expectBody(a, { permissions: setOf(['user_kick', 'file_root', 'news_delete']) }, 'MERGE-3', 'the stored permissions');
       await boss.request('UserUpdate', { username: name, requested_permissions: ['connection_monitor'] }).expectSuccess();
-      const b = await t.admin.request('UserEdit', { username: name }).expectSuccess();
-      t.assert(sameSet(b.body.permissions, ['connection_monitor']), 'MERGE-3', `stored ${JSON.stringify(b.body.permissions)}`);
+      const b = await storedAccount(t.admin, name);
+      t.expectBody(b, { permissions: setOf(['connection_monitor']) }, 'MERGE-3', 'the stored permissions');
       await boss.request('UserUpdate', { username: name, requested_permissions: [] }).expectSuccess();
-      const c = await t.admin.request('UserEdit', { username: name }).expectSuccess();
-      t.assert(sameSet(c.body.permissions, []), 'MERGE-3', `stored ${JSON.stringify(c.body.permissions)}`);
+      const c = await storedAccount(t.admin, name);
+      t.expectBody(c, { permissions: setOf([]) }, 'MERGE-3', 'the stored permissions');
     },
   }),
 
@@ -167,9 +151,9 @@ export default section({ id: 'permissions/merge', title: 'Permission merging and
       // Last, as nexusd closes the connection after this one (ADM-CREATE-6).
       const name = t.name('wannabe');
       await creator.request('UserCreate', { ...account(name, []), is_admin: true }).expectError('E-CANNOT-CREATE-ADMIN');
-      await t.admin.request('UserEdit', { username: name }).expectError('E-USER-NOT-FOUND');
-      const r = await t.admin.request('UserEdit', { username: target.username }).expectSuccess();
-      t.assert(r.body.is_admin === false, 'MERGE-6', 'the target is not admin');
+      await noStoredAccount(t.admin, name);
+      const r = await storedAccount(t.admin, target.username);
+      t.expectBody(r, { is_admin: false }, 'MERGE-6', 'the target is not admin');
     },
   }),
 ]);

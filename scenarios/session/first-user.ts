@@ -1,7 +1,7 @@
 // session.md §2.2 SES-AUTH-2, SES-LOGIN-12: on a server whose only account is `guest`, the first
 // Login naming an unknown username creates that account as an enabled admin.
 import { admin, check, connection, section } from '../../src/runner/api.ts';
-import { credentials, loginBody } from '../_lib.ts';
+import { credentials, loginBody, storedAccount } from '../_lib.ts';
 
 export default section({ id: 'session/first-user', title: 'Login (first user)' }, [
   check({
@@ -12,15 +12,14 @@ export default section({ id: 'session/first-user', title: 'Login (first user)' }
     needs: { fresh: true },
     actors: { boss: admin(), c: connection('shaken') },
     run: async ({ boss, c }, t) => {
-      const edit = await boss.request('UserEdit', { username: t.admin.username }).expectSuccess();
-      t.assert(edit.body.is_admin === true, 'SES-AUTH-2', 'the first account is an admin');
-      t.assert(edit.body.enabled === true, 'SES-AUTH-2', 'the first account is enabled');
-      t.assert(edit.body.is_shared === false, 'SES-AUTH-2', 'the first account is a regular account');
-      const perms = edit.body.permissions;
-      t.assert(Array.isArray(perms) && perms.length === 0, 'SES-AUTH-2', 'no stored permissions');
+      const edit = await storedAccount(boss, t.admin.username);
+      t.expectBody(edit, { is_admin: true }, 'SES-AUTH-2', 'the first account is an admin');
+      t.expectBody(edit, { enabled: true }, 'SES-AUTH-2', 'the first account is enabled');
+      t.expectBody(edit, { is_shared: false }, 'SES-AUTH-2', 'the first account is a regular account');
+      t.expectBody(edit, { permissions: [] }, 'SES-AUTH-2', 'no stored permissions');
       // And its password is the one given at that first Login.
       const r = await c.login(credentials(t.admin)).expectSuccess();
-      t.assert(r.body.is_admin === true, 'SES-AUTH-2', 'logging in again yields is_admin:true');
+      t.expectBody(r, { is_admin: true }, 'SES-AUTH-2', 'logging in again yields is_admin:true');
     },
   }),
   check({

@@ -73,7 +73,7 @@ export default section({ id: 'session/guest-login', title: 'Login (guest account
     actors: { g: guest(), c: connection('shaken') },
     run: async ({ c }, t) => {
       const r = await c.login(guestLogin('', t.name('visitor'))).expectSuccess();
-      t.assert(r.body.is_admin === false, 'SES-GUEST-1', 'the guest is never admin');
+      t.expectBody(r, { is_admin: false }, 'SES-GUEST-1', 'the guest is never admin');
       await c.expectConnected();
     },
   }),

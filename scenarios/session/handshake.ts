@@ -1,5 +1,5 @@
 // session.md §1: Handshake — version validation, compatibility, success and failure forms.
-import { check, connection, section } from '../../src/runner/api.ts';
+import { check, connection, section, where } from '../../src/runner/api.ts';
 import type { ErrorKey } from '../../src/model/events.ts';
 import { expectValidatorPastFrameLimit, serverVersion } from '../_lib.ts';
 
@@ -14,11 +14,8 @@ const compatible = (title: string, make: (v: Version) => string, id: string) =>
     actors: { c: connection('new') },
     run: async ({ c }, t) => {
       const reply = await c.handshake(make(serverVersion(t))).expectSuccess();
-      t.assert(
-        typeof reply.body.version === 'string' && reply.body.version !== '',
-        'SES-HS-4',
-        'HandshakeResponse carries the server protocol version',
-      );
+      const version = where('a non-empty string', (v) => typeof v === 'string' && v !== '');
+      t.expectBody(reply, { version }, 'SES-HS-4', 'HandshakeResponse carries the server protocol version');
       await c.expectConnected();
     },
   });
@@ -33,11 +30,7 @@ const rejected = (id: string, title: string, key: ErrorKey, rules: string[], mak
     actors: { c: connection('new') },
     run: async ({ c }, t) => {
       const reply = await c.handshake(make(serverVersion(t))).expectError(key);
-      t.assert(
-        reply.type === 'HandshakeResponse' && reply.body.success === false,
-        'SES-HS-5',
-        'failure comes as HandshakeResponse {success:false}',
-      );
+      t.expectBody(reply, { type: 'HandshakeResponse', success: false }, 'SES-HS-5', 'failure comes as HandshakeResponse {success:false}');
       await c.expectClosed();
     },
   });
@@ -59,7 +52,7 @@ export default section({ id: 'session/handshake', title: 'Handshake', seed: 'ses
     actors: { c: connection('new') },
     run: async ({ c }, t) => {
       const reply = await c.handshake().expectSuccess();
-      t.assert(reply.body.version === serverVersion(t).text, 'SES-HS-4', `version is the server protocol version ${serverVersion(t).text}`);
+      t.expectBody(reply, { version: serverVersion(t).text }, 'SES-HS-4', 'the server protocol version');
       await c.expectConnected();
     },
   }),

@@ -1,9 +1,23 @@
 // session.md §2–§4: Login of regular accounts — check order, every field validator, credentials,
 // disabled accounts, LoginResponse / ServerInfo / ChatInfo, session identity.
-import { admin, check, connection, section, sessionOf, user } from '../../src/runner/api.ts';
+import { admin, check, connection, section, sessionOf, user, ANY, NONE, oneOf, setOf, where } from '../../src/runner/api.ts';
 import type { Actor, CheckContext } from '../../src/runner/api.ts';
 import type { ErrorKey } from '../../src/model/events.ts';
-import { JPEG, PNG, SVG, WEBP, credentials, entriesFor, loginBody, sameSet, swapCase, usersOf } from '../_lib.ts';
+import {
+  JPEG,
+  PNG,
+  SVG,
+  WEBP,
+  credentials,
+  entriesFor,
+  loginBody,
+  swapCase,
+  usersOf,
+  noStoredAccount,
+  A_COUNT,
+  A_SESSION_ID,
+  A_STRING,
+} from '../_lib.ts';
 
 /**
  * A Login that must fail with `key`: every Login failure closes the connection (session.md §2; the
@@ -66,17 +80,12 @@ export default section({ id: 'session/login', title: 'Login (regular accounts)' 
     actors: { u: user({ login: false, permissions: ['user_list', 'user_info'] }) },
     run: async ({ u }, t) => {
       const r = await u.login(credentials(u)).expectSuccess();
-      const id = r.body.session_id;
-      t.assert(Number.isInteger(id) && (id as number) > 0 && (id as number) <= 0xffffffff, 'SES-LR-2', 'session_id is a u32 > 0');
-      t.assert(r.body.is_admin === false, 'SES-LR-1', 'is_admin is false for a regular account');
-      t.assert(
-        Array.isArray(r.body.permissions) && sameSet(r.body.permissions, ['user_list', 'user_info']),
-        'SES-LR-3',
-        'permissions are the stored names (any order)',
-      );
-      t.assert(typeof r.body.server_info === 'object' && r.body.server_info !== null, 'SES-LR-5', 'server_info is present');
-      t.assert(r.body.locale === 'en', 'SES-LR-4', 'locale echoes the requested "en"');
-      t.assert(r.body.error === undefined || r.body.error === null, 'SES-LR-1', 'no error member on success');
+      t.expectBody(r, { session_id: A_SESSION_ID }, 'SES-LR-2');
+      t.expectBody(r, { is_admin: false }, 'SES-LR-1', 'is_admin is false for a regular account');
+      t.expectBody(r, { permissions: setOf(['user_list', 'user_info']) }, 'SES-LR-3', 'permissions are the stored names (any order)');
+      t.expectBody(r, { server_info: where('an object', (v) => typeof v === 'object' && v !== null) }, 'SES-LR-5');
+      t.expectBody(r, { locale: 'en' }, 'SES-LR-4', 'locale echoes the requested "en"');
+      t.expectBody(r, { error: NONE }, 'SES-LR-1', 'no error member on success');
       await u.expectConnected();
     },
   }),
@@ -88,12 +97,8 @@ export default section({ id: 'session/login', title: 'Login (regular accounts)' 
     run: async ({ u }, t) => {
       const r = await u.login(credentials(u)).expectSuccess();
       const si = (r.body.server_info ?? {}) as Record<string, unknown>;
-      const optional = (key: string, type: 'string' | 'integer', rule: string) => {
-        const v = si[key];
-        if (v === undefined || v === null) return;
-        const ok = type === 'string' ? typeof v === 'string' : Number.isInteger(v) && (v as number) >= 0;
-        t.assert(ok, rule, `server_info.${key} is ${type === 'string' ? 'a string' : 'a non-negative integer'} when present`);
-      };
+      const optional = (key: string, type: 'string' | 'integer', rule: string) =>
+        t.expectBody(si, { [key]: oneOf([NONE, type === 'string' ? A_STRING : A_COUNT]) }, rule, `server_info.${key}`);
       optional('name', 'string', 'SES-SI-1');
       optional('description', 'string', 'SES-SI-2');
       optional('version', 'string', 'SES-SI-3');
@@ -112,8 +117,8 @@ export default section({ id: 'session/login', title: 'Login (regular accounts)' 
     actors: { boss: admin({ login: false }) },
     run: async ({ boss }, t) => {
       const r = await boss.login(credentials(boss)).expectSuccess();
-      t.assert(r.body.is_admin === true, 'SES-LR-3', 'is_admin is true');
-      t.assert(Array.isArray(r.body.permissions) && r.body.permissions.length === 0, 'PERM-4', 'permissions is [] for an admin');
+      t.expectBody(r, { is_admin: true }, 'SES-LR-3', 'is_admin is true');
+      t.expectBody(r, { permissions: [] }, 'PERM-4', 'permissions is [] for an admin');
       await boss.expectConnected();
     },
   }),
@@ -124,15 +129,11 @@ export default section({ id: 'session/login', title: 'Login (regular accounts)' 
     actors: { plain: user({ login: false, permissions: ['chat_send'] }), topic: user({ login: false, permissions: ['chat_topic'] }) },
     run: async ({ plain, topic }, t) => {
       const p = await plain.login(credentials(plain)).expectSuccess();
-      t.assert(p.body.chat_info === undefined || p.body.chat_info === null, 'SES-LR-6', 'no chat_info without chat_topic');
+      t.expectBody(p, { chat_info: NONE }, 'SES-LR-6', 'no chat_info without chat_topic');
       const h = await topic.login(credentials(topic)).expectSuccess();
       const ci = h.body.chat_info as Record<string, unknown> | undefined | null;
       if (ci !== undefined && ci !== null) {
-        t.assert(
-          typeof ci.topic === 'string' && typeof ci.topic_set_by === 'string',
-          'SES-LR-6',
-          'chat_info {topic, topic_set_by} are strings',
-        );
+        t.expectBody(ci, { topic: A_STRING, topic_set_by: A_STRING }, 'SES-LR-6', 'chat_info');
       }
     },
   }),
@@ -146,11 +147,7 @@ export default section({ id: 'session/login', title: 'Login (regular accounts)' 
       await u.login(credentials(u, { username: swapCase(u.username) })).expectSuccess();
       const list = usersOf(await u.request('UserList', { all: false }).expectSuccess());
       const mine = entriesFor(list, u.username);
-      t.assert(
-        mine.length === 1 && mine[0]!.nickname === u.username && mine[0]!.username === u.username,
-        'SES-ID-1',
-        'listed with the stored casing',
-      );
+      t.expectEqual(mine, [{ nickname: u.username, username: u.username }], 'SES-ID-1', 'the entries of the account: the stored casing');
     },
   }),
   check({
@@ -162,8 +159,8 @@ export default section({ id: 'session/login', title: 'Login (regular accounts)' 
     run: async ({ u }, t) => {
       await u.login(credentials(u, { nickname: 'not a valid nickname!' })).expectSuccess();
       const list = usersOf(await u.request('UserList', { all: false }).expectSuccess());
-      t.assert(entriesFor(list, u.username).length === 1, 'SES-ID-1', 'listed under its username');
-      t.assert(entriesFor(list, 'not a valid nickname!').length === 0, 'SES-LOGIN-13', 'the Login nickname is not used');
+      t.expectEqual(entriesFor(list, u.username), [ANY], 'SES-ID-1', 'the entries under its username');
+      t.expectEqual(entriesFor(list, 'not a valid nickname!'), [], 'SES-LOGIN-13', 'the entries under the Login nickname');
     },
   }),
   check({
@@ -175,7 +172,7 @@ export default section({ id: 'session/login', title: 'Login (regular accounts)' 
     run: async ({ u, again, third }, t) => {
       const r = await third.login(credentials(u)).expectSuccess();
       const ids = [u.sessionId, again.sessionId, r.body.session_id];
-      t.assert(new Set(ids).size === 3, 'SES-LR-2', 'three distinct session ids');
+      t.expectEqual(new Set(ids).size, 3, 'SES-LR-2', `the number of distinct session ids among ${JSON.stringify(ids)}`);
       await u.expectConnected();
       await again.expectConnected();
     },
@@ -188,7 +185,7 @@ export default section({ id: 'session/login', title: 'Login (regular accounts)' 
     run: async ({ u }, t) => {
       // An unknown locale is valid and falls back to English strings (VAL-LOCALE).
       const r = await u.login(credentials(u, { locale: 'en-ZZ' })).expectSuccess();
-      t.assert(r.body.locale === 'en-ZZ', 'SES-LR-4', 'locale is "en-ZZ" as sent');
+      t.expectBody(r, { locale: 'en-ZZ' }, 'SES-LR-4', 'locale is "en-ZZ" as sent');
     },
   }),
   check({
@@ -199,7 +196,7 @@ export default section({ id: 'session/login', title: 'Login (regular accounts)' 
     run: async ({ u }, t) => {
       const { locale: _omitted, ...body } = credentials(u);
       const r = await u.login(body).expectSuccess();
-      t.assert(r.body.locale === 'en', 'SES-LR-4', 'locale defaults to "en"');
+      t.expectBody(r, { locale: 'en' }, 'SES-LR-4', 'locale defaults to "en"');
     },
   }),
   loginSucceeds('locale-empty', 'An empty locale is valid', ['VAL-LOCALE', 'SES-LOGIN-6'], { locale: '' }),
@@ -259,7 +256,7 @@ export default section({ id: 'session/login', title: 'Login (regular accounts)' 
       await c.login(loginBody(name, 'secret')).expectError('E-INVALID-CREDENTIALS');
       await c.expectClosed();
       // Existence is not revealed and nothing was created (only the first-ever login creates, SES-AUTH-2).
-      await boss.request('UserEdit', { username: name }).expectError('E-USER-NOT-FOUND');
+      await noStoredAccount(boss, name);
     },
   }),
   loginFails(

@@ -89,7 +89,7 @@ export default section({ id: 'session/sequencing', title: 'Message sequencing (N
     actors: { c: connection('shaken') },
     run: async ({ c }, t) => {
       const reply = await c.handshake().expectError('E-HANDSHAKE-ALREADY-COMPLETED');
-      t.assert(reply.type === 'HandshakeResponse', 'SES-HS-7', 'the failure is a HandshakeResponse');
+      t.expectBody(reply, { type: 'HandshakeResponse' }, 'SES-HS-7', 'the failure is a HandshakeResponse');
       await c.expectClosed();
     },
   }),

@@ -1,6 +1,6 @@
 // session.md §2.1 SES-LOGIN-13..16, §2.2 SES-SHARED-*: Login to a shared account, where every
 // session brings its own nickname.
-import { check, connection, section, shared, user } from '../../src/runner/api.ts';
+import { check, connection, section, shared, user, ANY, where } from '../../src/runner/api.ts';
 import type { Actor, CheckContext } from '../../src/runner/api.ts';
 import type { ErrorKey } from '../../src/model/events.ts';
 import { SHARED_ALLOWED } from '../../src/model/permissions.ts';
@@ -46,20 +46,15 @@ export default section({ id: 'session/shared-login', title: 'Login (shared accou
     run: async ({ acct }, t) => {
       const nickname = t.name('Visitor');
       const r = await acct.login(sharedLogin(acct, nickname)).expectSuccess();
-      t.assert(r.body.is_admin === false, 'SES-SHARED-1', 'a shared account is never admin');
-      const perms = Array.isArray(r.body.permissions) ? (r.body.permissions as string[]) : [];
-      t.assert(
-        perms.every((p) => SHARED_ALLOWED.includes(p as never)),
-        'PERM-3',
-        'only shared-allowed permissions',
+      t.expectBody(r, { is_admin: false }, 'SES-SHARED-1', 'a shared account is never admin');
+      const sharedAllowed = where(
+        `only names of ${JSON.stringify(SHARED_ALLOWED)}`,
+        (v) => Array.isArray(v) && v.every((p) => SHARED_ALLOWED.includes(p as never)),
       );
+      t.expectBody(r, { permissions: sharedAllowed }, 'PERM-3', 'only shared-allowed permissions');
       const mine = entriesFor(usersOf(await acct.request('UserList', { all: false }).expectSuccess()), nickname);
-      t.assert(mine.length === 1, 'SES-ID-1', 'one entry under the chosen nickname');
-      t.assert(
-        mine[0]?.username === acct.username && mine[0]?.is_shared === true,
-        'SES-ID-1',
-        'username is the shared account, is_shared:true',
-      );
+      const entry = { username: acct.username, is_shared: true };
+      t.expectEqual(mine, [entry], 'SES-ID-1', 'the entries under the chosen nickname: the shared account, is_shared:true');
     },
   }),
   sharedFails(
@@ -199,12 +194,8 @@ export default section({ id: 'session/shared-login', title: 'Login (shared accou
       const list = usersOf(await first.request('UserList', { all: false }).expectSuccess());
       const a = entriesFor(list, first.nickname);
       const b = entriesFor(list, nickname);
-      t.assert(a.length === 1 && b.length === 1, 'SES-SHARED-2', 'one entry per shared session');
-      t.assert(
-        b[0]?.session_ids.length === 1 && b[0]?.session_ids[0] === r.body.session_id,
-        'SES-SHARED-2',
-        'the second entry carries only its own session id',
-      );
+      t.expectEqual(a, [ANY], 'SES-SHARED-2', 'the entries of the first shared session');
+      t.expectEqual(b, [{ session_ids: [r.body.session_id] }], 'SES-SHARED-2', 'the entries of the second: only its own session id');
     },
   }),
   sharedFails(

@@ -1,9 +1,9 @@
 // seed admin.md §Shared Account Restrictions, §UserCreate ("Shared account"); rules.md SHARED-1,
 // MERGE-5, ADM-UPDATE-4/16/17, PERM-3; session.md SES-SHARED-1/2. Shared accounts: never admin,
 // restricted permissions, no self password change, one list entry and one kick target per session.
-import { admin, check, section, sessionOf, shared, user } from '../../src/runner/api.ts';
+import { admin, check, section, sessionOf, shared, user, setOf } from '../../src/runner/api.ts';
 import { SHARED_ALLOWED, SHARED_FORBIDDEN_PROBES } from '../../src/model/permissions.ts';
-import { sameSet } from '../_lib.ts';
+import { noStoredAccount, storedAccount } from '../_lib.ts';
 
 const PASSWORD = 'Shared-Pa55word';
 
@@ -22,9 +22,9 @@ export default section({ id: 'shared/account', title: 'Shared accounts', seed: '
       const name = t.name('crowd');
       t.created(name);
       await boss.request('UserCreate', sharedAccount(name, [...SHARED_ALLOWED])).expectSuccess();
-      const r = await t.admin.request('UserEdit', { username: name }).expectSuccess();
-      t.assert(r.body.is_shared === true && r.body.is_admin === false, 'SES-SHARED-1', 'shared and not admin');
-      t.assert(sameSet(r.body.permissions, SHARED_ALLOWED), 'PERM-3', 'all ten shared-allowed names are stored');
+      const r = await storedAccount(t.admin, name);
+      t.expectBody(r, { is_shared: true, is_admin: false }, 'SES-SHARED-1', 'shared and not admin');
+      t.expectBody(r, { permissions: setOf(SHARED_ALLOWED) }, 'PERM-3', 'all ten shared-allowed names are stored');
     },
   }),
 
@@ -40,12 +40,8 @@ export default section({ id: 'shared/account', title: 'Shared accounts', seed: '
       const name = t.name('strip');
       t.created(name);
       await boss.request('UserCreate', sharedAccount(name, ['chat_send', ...SHARED_FORBIDDEN_PROBES])).expectSuccess();
-      const r = await t.admin.request('UserEdit', { username: name }).expectSuccess();
-      t.assert(
-        sameSet(r.body.permissions, ['chat_send']),
-        'MERGE-5',
-        `stored ${JSON.stringify(r.body.permissions)}, expected ["chat_send"]`,
-      );
+      const r = await storedAccount(t.admin, name);
+      t.expectBody(r, { permissions: setOf(['chat_send']) }, 'MERGE-5', 'the stored permissions');
       await boss
         .request('UserCreate', sharedAccount(t.name('bogus'), ['chat_send', 'user_kick', 'zz_not_a_permission']))
         .expectError('E-UNKNOWN-PERMISSION');
@@ -68,7 +64,7 @@ export default section({ id: 'shared/account', title: 'Shared accounts', seed: '
       await boss
         .request('UserCreate', sharedAccount(name, ['chat_send', 'user_kick', 'zz_not_a_permission']))
         .expectError('E-SHARED-INVALID-PERMISSIONS');
-      await t.admin.request('UserEdit', { username: name }).expectError('E-USER-NOT-FOUND');
+      await noStoredAccount(t.admin, name);
     },
   }),
 
@@ -83,12 +79,8 @@ export default section({ id: 'shared/account', title: 'Shared accounts', seed: '
       await boss
         .request('UserUpdate', { username: visitor.username, requested_permissions: ['user_list', 'user_delete', 'news_edit'] })
         .expectSuccess();
-      const r = await t.admin.request('UserEdit', { username: visitor.username }).expectSuccess();
-      t.assert(
-        sameSet(r.body.permissions, ['user_list']),
-        'MERGE-5',
-        `stored ${JSON.stringify(r.body.permissions)}, expected ["user_list"]`,
-      );
+      const r = await storedAccount(t.admin, visitor.username);
+      t.expectBody(r, { permissions: setOf(['user_list']) }, 'MERGE-5', 'the stored permissions');
       await visitor.expectConnected();
       await sibling.expectConnected();
       await bystander.expectConnected();
@@ -107,8 +99,8 @@ export default section({ id: 'shared/account', title: 'Shared accounts', seed: '
       await boss
         .request('UserUpdate', { username: visitor.username, requested_permissions: ['user_list', 'user_delete', 'zz_not_a_permission'] })
         .expectError('E-SHARED-INVALID-PERMISSIONS');
-      const r = await t.admin.request('UserEdit', { username: visitor.username }).expectSuccess();
-      t.assert(sameSet(r.body.permissions, ['chat_send']), 'GEN-9', 'permissions unchanged');
+      const r = await storedAccount(t.admin, visitor.username);
+      t.expectBody(r, { permissions: setOf(['chat_send']) }, 'GEN-9', 'permissions unchanged');
       await visitor.expectConnected();
     },
   }),
@@ -144,8 +136,8 @@ export default section({ id: 'shared/account', title: 'Shared accounts', seed: '
     actors: { boss: admin(), visitor: shared() },
     run: async ({ boss, visitor }, t) => {
       await boss.request('UserUpdate', { username: visitor.username, requested_is_admin: true }).expectError('E-SHARED-CANNOT-BE-ADMIN');
-      const r = await t.admin.request('UserEdit', { username: visitor.username }).expectSuccess();
-      t.assert(r.body.is_admin === false, 'SHARED-1', 'still not admin');
+      const r = await storedAccount(t.admin, visitor.username);
+      t.expectBody(r, { is_admin: false }, 'SHARED-1', 'still not admin');
       await visitor.expectConnected();
     },
   }),
@@ -164,9 +156,10 @@ export default section({ id: 'shared/account', title: 'Shared accounts', seed: '
       // PermissionsUpdated and UserUpdated — follows the one the target took, and fails anything else.
       const r = await boss.request('UserUpdate', { username: visitor.username, requested_is_admin: true });
       const promoted = r?.body.success === true;
-      const edit = await t.admin.request('UserEdit', { username: visitor.username }).expectSuccess();
-      t.assert(
-        edit.body.is_admin === promoted,
+      const edit = await storedAccount(t.admin, visitor.username);
+      t.expectBody(
+        edit,
+        { is_admin: promoted },
         'ADM-UPDATE-17',
         promoted ? 'the promoted account is admin' : 'the refused account is still not admin',
       );

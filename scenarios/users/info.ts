@@ -1,6 +1,6 @@
 // rules.md §4.2 UserInfo; seed users.md §UserInfo, §UserInfo Errors, §UserInfoDetailed.
-import { admin, check, section, sessionOf, shared, user } from '../../src/runner/api.ts';
-import { PATH_CHARACTERS, PNG, expectValidatorPastFrameLimit, requestAfterRemoval, sameSet } from '../_lib.ts';
+import { admin, check, section, sessionOf, shared, user, NONE, including, setOf, ofLength } from '../../src/runner/api.ts';
+import { PATH_CHARACTERS, PNG, expectValidatorPastFrameLimit, requestAfterRemoval } from '../_lib.ts';
 
 const asker = () => user({ permissions: ['user_info'] });
 
@@ -64,7 +64,7 @@ export default section({ id: 'users/info', title: 'UserInfo', seed: 'users.md §
       // (E-NICKNAME-INVALID); the runner predicts both outcomes for each name and nothing else.
       for (const ch of PATH_CHARACTERS) {
         const r = await u.request('UserInfo', { nickname: `a${ch}b` });
-        t.assert(r?.type === 'UserInfoResponse' && r.body.success === false, 'VAL-PATHCHARS', `"a${ch}b" is answered and not found`);
+        t.expectEqual(r, { type: 'UserInfoResponse', body: { success: false } }, 'VAL-PATHCHARS', `the answer to "a${ch}b" (not found)`);
       }
       await u.expectConnected();
     },
@@ -101,12 +101,11 @@ export default section({ id: 'users/info', title: 'UserInfo', seed: 'users.md §
     run: async ({ u, target }, t) => {
       const r = await u.request('UserInfo', { nickname: target.nickname }).expectSuccess();
       const info = r.body.user as Record<string, unknown>;
-      t.assert(info.username === target.username && info.nickname === target.nickname, 'USR-INFO-6', 'username and nickname of the target');
-      t.assert(sameSet(info.session_ids as unknown[], [target.sessionId]), 'USR-INFO-6', 'session_ids of the target');
-      t.assert(info.addresses === undefined || info.addresses === null, 'USR-INFO-8', 'no addresses for a non-admin requester');
+      t.expectBody(info, { username: target.username, nickname: target.nickname }, 'USR-INFO-6', 'username and nickname of the target');
+      t.expectBody(info, { session_ids: setOf([target.sessionId]) }, 'USR-INFO-6', 'session_ids of the target');
+      t.expectBody(info, { addresses: NONE }, 'USR-INFO-8', 'no addresses for a non-admin requester');
       // USR-INFO-7 [DIVERGENT]: `spec` shows is_admin to admins only; `nexusd` always.
-      if (t.profile === 'spec')
-        t.assert(info.is_admin === undefined || info.is_admin === null, 'USR-INFO-7', 'no is_admin for a non-admin requester');
+      if (t.profile === 'spec') t.expectBody(info, { is_admin: NONE }, 'USR-INFO-7', 'no is_admin for a non-admin requester');
     },
   }),
   check({
@@ -118,8 +117,8 @@ export default section({ id: 'users/info', title: 'UserInfo', seed: 'users.md §
     run: async ({ boss, target }, t) => {
       const r = await boss.request('UserInfo', { nickname: target.nickname }).expectSuccess();
       const info = r.body.user as Record<string, unknown>;
-      t.assert(info.is_admin === false, 'USR-INFO-7', 'is_admin is present for an admin requester');
-      t.assert(Array.isArray(info.addresses) && info.addresses.length === 2, 'USR-INFO-8', 'one address per live session');
+      t.expectBody(info, { is_admin: false }, 'USR-INFO-7', 'is_admin is present for an admin requester');
+      t.expectBody(info, { addresses: ofLength(2) }, 'USR-INFO-8', 'one address per live session');
     },
   }),
   check({
@@ -139,7 +138,7 @@ export default section({ id: 'users/info', title: 'UserInfo', seed: 'users.md §
     actors: { u: asker(), target: user() },
     run: async ({ u, target }, t) => {
       const r = await u.request('UserInfo', { nickname: target.nickname.toUpperCase() }).expectSuccess();
-      t.assert((r.body.user as Record<string, unknown>).username === target.username, 'GEN-7', 'stored casing');
+      t.expectBody(r, { user: { username: target.username } }, 'GEN-7', 'stored casing');
     },
   }),
   check({
@@ -150,10 +149,9 @@ export default section({ id: 'users/info', title: 'UserInfo', seed: 'users.md §
     actors: { u: asker(), target: user({ features: ['chat'] }), later: sessionOf('target', { features: ['news'], avatar: PNG }) },
     run: async ({ u, target, later }, t) => {
       const info = (await u.request('UserInfo', { nickname: target.nickname }).expectSuccess()).body.user as Record<string, unknown>;
-      t.assert(sameSet(info.session_ids as unknown[], [target.sessionId, later.sessionId]), 'SES-ID-2', 'both session ids');
-      const features = Array.isArray(info.features) ? (info.features as string[]) : [];
-      t.assert(features.includes('chat') && features.includes('news'), 'SES-ID-2', 'features are the union');
-      t.assert(info.avatar === PNG, 'SES-ID-2', 'avatar from the latest login');
+      t.expectBody(info, { session_ids: setOf([target.sessionId, later.sessionId]) }, 'SES-ID-2', 'both session ids');
+      t.expectBody(info, { features: including(['chat', 'news']) }, 'SES-ID-2', 'features are the union');
+      t.expectBody(info, { avatar: PNG }, 'SES-ID-2', 'avatar from the latest login');
     },
   }),
   check({
@@ -164,12 +162,8 @@ export default section({ id: 'users/info', title: 'UserInfo', seed: 'users.md §
     actors: { u: asker(), s1: shared(), s2: sessionOf('s1') },
     run: async ({ u, s1, s2 }, t) => {
       const info = (await u.request('UserInfo', { nickname: s2.nickname }).expectSuccess()).body.user as Record<string, unknown>;
-      t.assert(
-        info.username === s1.username && info.nickname === s2.nickname && info.is_shared === true,
-        'SES-ID-1',
-        'shared account, session nickname',
-      );
-      t.assert(sameSet(info.session_ids as unknown[], [s2.sessionId]), 'SES-SHARED-2', 'only that session');
+      t.expectBody(info, { username: s1.username, nickname: s2.nickname, is_shared: true }, 'SES-ID-1', 'shared account, session nickname');
+      t.expectBody(info, { session_ids: setOf([s2.sessionId]) }, 'SES-SHARED-2', 'only that session');
     },
   }),
   check({

@@ -1,6 +1,7 @@
 // wire.md §4 message ids: WIRE-ID-1..4.
 import { check, connection, section, user } from '../../src/runner/api.ts';
-import { frame, serverVersion } from '../_lib.ts';
+import { serverVersion } from '../_lib.ts';
+import { frame } from './_frames.ts';
 
 export default section({ id: 'wire/ids', title: 'Message ids' }, [
   check({

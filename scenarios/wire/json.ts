@@ -3,7 +3,8 @@
 // validators only ever see well-typed input.
 import { admin, check, connection, section, user } from '../../src/runner/api.ts';
 import type { ClientType } from '../../src/protocol/types.ts';
-import { frameWithPayload, serverVersion } from '../_lib.ts';
+import { serverVersion } from '../_lib.ts';
+import { frameWithPayload } from './_frames.ts';
 
 const listener = () => user({ permissions: ['user_list'] });
 

@@ -4,7 +4,7 @@ import type { ActorSpec } from '../../src/runner/api.ts';
 import { clientLimit, overLimitProbeLength, undeterminedLimit } from '../../src/protocol/limits.ts';
 import type { ClientType } from '../../src/protocol/types.ts';
 import { CLIENT_TYPES } from '../../src/protocol/types.ts';
-import { RAW_ID, frameWithPayload } from '../_lib.ts';
+import { frameHeader, frameWithPayload } from './_frames.ts';
 
 const a = (n: number, ch = 'a'): string => ch.repeat(n);
 const png = (bytes: number): string => 'data:image/png;base64,' + a(bytes - 'data:image/png;base64,'.length, 'A');
@@ -25,7 +25,7 @@ const overLimit = (type: ClientType) => {
     errors: ['E-INVALID-MESSAGE-FORMAT'],
     actors: { c: probe(where) },
     run: async ({ c }) => {
-      await c.sendRaw(`NX|${type.length}|${type}|${RAW_ID}|${overLimitProbeLength(type)}|`);
+      await c.sendRaw(frameHeader(type, overLimitProbeLength(type)));
       await c.expectClosed();
     },
   });
@@ -201,7 +201,7 @@ export default section({ id: 'wire/limits', title: 'Per-type payload limits' }, 
     errors: ['E-INVALID-MESSAGE-FORMAT'],
     actors: { boss: admin() },
     run: async ({ boss }) => {
-      await boss.sendRaw(`NX|8|UserList|${RAW_ID}|9999999999|`);
+      await boss.sendRaw(frameHeader('UserList', '9999999999'));
       await boss.expectClosed();
     },
   }),

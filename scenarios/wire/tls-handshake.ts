@@ -1,7 +1,6 @@
 // wire.md §1 WIRE-TLS-1, WIRE-TLS-5: the BBS port of a TLS server speaks nothing before TLS.
 import { check, section } from '../../src/runner/api.ts';
-import { encodeFrame } from '../../src/protocol/frame.ts';
-import { RAW_ID } from '../_lib.ts';
+import { frame } from './_frames.ts';
 
 /** True when `bytes` holds the start of a Nexus frame (application data in clear). */
 const looksLikeFrame = (bytes: Buffer): boolean => bytes.includes(Buffer.from('NX|'));
@@ -13,7 +12,7 @@ export default section({ id: 'wire/tls-handshake', title: 'A failed TLS handshak
     rules: ['WIRE-TLS-5', 'WIRE-TLS-1', 'WIRE-BAD-1'],
     needs: { tls: true },
     run: async (_actors, t) => {
-      const hello = encodeFrame('Handshake', RAW_ID, JSON.stringify({ type: 'Handshake', version: '0.5.0' }));
+      const hello = frame('Handshake', { version: '0.5.0' });
       const probe = await t.plaintextProbe(hello);
       // A TLS alert record may come back; a Nexus frame (an Error or a HandshakeResponse) may not.
       t.assert(

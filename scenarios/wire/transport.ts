@@ -1,6 +1,7 @@
 // wire.md §1–§2 transport and ports: WIRE-TLS-*, WIRE-TCP-*, WIRE-PORT-1, and WIRE-BAD-15.
 import { check, connection, section, user } from '../../src/runner/api.ts';
-import { RAW_ID, serverVersion } from '../_lib.ts';
+import { serverVersion } from '../_lib.ts';
+import { frame } from './_frames.ts';
 
 export default section({ id: 'wire/transport', title: 'Transport' }, [
   check({
@@ -47,8 +48,7 @@ export default section({ id: 'wire/transport', title: 'Transport' }, [
       // WIRE-BAD-15 [UNDETERMINED]: the type rejected at the framing layer (optional E-INVALID-MESSAGE-FORMAT,
       // close), or read and refused: "Message type not supported" or E-INVALID-MESSAGE-FORMAT, with or
       // without a close. The runner predicts exactly these outcomes (src/runner/outcomes.ts).
-      const payload = JSON.stringify({ type: 'FileStart', path: '/', version: serverVersion(t).text });
-      const bytes = `NX|9|FileStart|${RAW_ID}|${Buffer.byteLength(payload)}|${payload}\n`;
+      const bytes = frame('FileStart', { path: '/', version: serverVersion(t).text });
       await c.sendRaw(bytes);
       // The same after login: never processed, whatever the session.
       await u.sendRaw(bytes);

@@ -81,7 +81,7 @@ export function delegateUpdate(requested: readonly string[], by: Account, curren
 }
 
 /** Same set, whatever the order or repeats (GEN-8). */
-export function sameSet(a: readonly string[], b: readonly string[]): boolean {
+export function sameSet<T>(a: readonly T[], b: readonly T[]): boolean {
   const sa = new Set(a);
   const sb = new Set(b);
   return sa.size === sb.size && [...sa].every((p) => sb.has(p));

@@ -7,7 +7,8 @@ import { GUEST_USERNAME, nameKey, sameSet } from '../model/index.ts';
 import type { State } from '../model/index.ts';
 import type { MatchMode, Profile } from '../protocol/types.ts';
 import { plaintextProbe, type PlaintextProbeResult } from '../net/plaintext-probe.ts';
-import type { Actor, CheckContext, CheckDef } from './api.ts';
+import type { Actor, CheckContext, CheckDef, Observed } from './api.ts';
+import { bodyFailures, valueFailure } from './expect.ts';
 import { CheckFailure, SkipCheck } from './failures.ts';
 import { HarnessActor, setupStep } from './harness-actor.ts';
 import type { Lockstep } from './lockstep.ts';
@@ -100,6 +101,19 @@ export class CheckEnv implements CheckContext {
   }
   created(username: string): void {
     this.createdNames.add(username);
+  }
+  expectBody(
+    observed: Observed | Record<string, unknown> | null | undefined,
+    pattern: Record<string, unknown>,
+    rule: string,
+    what?: string,
+  ): void {
+    const failures = bodyFailures(observed, pattern, rule, what);
+    if (failures.length > 0) throw new CheckFailure(failures);
+  }
+  expectEqual(actual: unknown, expected: unknown, rule: string, what: string): void {
+    const failure = valueFailure(actual, expected, rule, what);
+    if (failure) throw new CheckFailure([failure]);
   }
   assert(condition: unknown, rule: string, message: string): void {
     if (!condition) throw new CheckFailure([{ rule, sent: '(assertion)', expected: [message], actual: 'it does not hold' }]);

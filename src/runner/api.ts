@@ -8,6 +8,7 @@ import type { State } from '../model/state.ts';
 import type { PlaintextProbeResult } from '../net/plaintext-probe.ts';
 
 export type { PlaintextProbeResult };
+export { ANY, NONE, including, not, ofLength, oneOf, setOf, where, type Matcher } from './expect.ts';
 
 // --- actors -------------------------------------------------------------------------------------
 
@@ -88,8 +89,8 @@ export interface Observed {
  * (or `null` when the model predicts none, e.g. after a silent close).
  */
 export interface Reply extends PromiseLike<Observed | null> {
-  /** Asserts `success: true` in the typed response. */
-  expectSuccess(): Promise<Observed>;
+  /** Asserts `success: true` in the typed response; a failure cites `rule` (default: the check's first rule). */
+  expectSuccess(rule?: string): Promise<Observed>;
   /** Asserts the answer carries error `key` (as classified under the current match mode and profile). */
   expectError(key: ErrorKey): Promise<Observed>;
 }
@@ -142,7 +143,23 @@ export interface CheckContext {
   name(base?: string): string;
   /** Records an account created by the check itself, so it is deleted at cleanup. */
   created(username: string): void;
-  /** Fails the check with the rule it breaks unless `condition` holds. */
+  /**
+   * Fails the check with `rule` unless every field `pattern` lists fits the body of `observed` (a
+   * reply, or any object such as a list entry), irctest's `assertMessageMatch`: plain values must
+   * be equal, arrays equal in order, nested objects fit by their listed fields; the matchers
+   * `ANY`, `NONE`, `oneOf`, `setOf`, `including`, `where` say what else is allowed. Unlisted
+   * fields are left to the runner's comparison with the model. One failure per field that does
+   * not fit, citing the request the reply answers.
+   */
+  expectBody(
+    observed: Observed | Record<string, unknown> | null | undefined,
+    pattern: Record<string, unknown>,
+    rule: string,
+    what?: string,
+  ): void;
+  /** Fails the check with `rule` unless `actual` fits `expected` (a value or a matcher); `what` names the value. */
+  expectEqual(actual: unknown, expected: unknown, rule: string, what: string): void;
+  /** Fails the check with the rule it breaks unless `condition` holds (for predicates that compare nothing). */
   assert(condition: unknown, rule: string, message: string): void;
   /** Ends the check as skipped with a reason (e.g. a precondition the target does not meet). */
   skip(reason: string): never;

@@ -194,7 +194,15 @@ function compareError(exp: Message, spec: ErrorSpec, obs: Message, w: Walk): voi
   checkId(exp, obs, !notice && spec.command !== undefined, w);
 }
 
-function errorTextMatches(text: string, spec: ErrorSpec, ctx: CompareContext): boolean {
+/**
+ * Whether an observed error text carries the expected error under the profile and match mode: the
+ * one decision, used by the comparison here and by `Reply.expectError` (harness-actor.ts).
+ */
+export function errorTextMatches(
+  text: string,
+  spec: Pick<ErrorSpec, 'key' | 'params' | 'rendered'>,
+  ctx: Pick<CompareContext, 'profile' | 'match'>,
+): boolean {
   if (spec.rendered === undefined) return errorMatches(text, spec.key, spec.params, ctx.profile, ctx.match);
   // An alternative's own text: exact in `exact`; by key (shared candidates) otherwise.
   const plain = stripIsolation(text);

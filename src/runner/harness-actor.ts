@@ -1,12 +1,14 @@
 // The `Actor` of api.ts as the runner implements it: requests, pipelines and raw writes go through
 // the lockstep engine; `Reply.expectSuccess` / `expectError` state the rule the check promises;
 // `setupStep` is a request the runner itself makes (setup, cleanup) that must succeed.
-import { classifyError, errorMatches } from '../model/index.ts';
 import type { ErrorKey } from '../model/index.ts';
 import type { ClientType, ServerType } from '../protocol/types.ts';
 import type { Received } from '../net/connection.ts';
 import type { Actor, Observed, Reply } from './api.ts';
 import type { RunContext } from './actors.ts';
+import { errorTextMatches } from './compare.ts';
+import { loginBody } from './login-body.ts';
+import { noteSent } from './expect.ts';
 import { CheckFailure } from './failures.ts';
 import type { Answer, HarnessConn, Outgoing } from './lockstep.ts';
 import { renderMessage } from './render.ts';
@@ -75,15 +77,13 @@ export class HarnessActor implements Actor {
 
   /** The Login this actor makes by default: its credentials, locale "en" unless its spec says otherwise. */
   loginBody(): Record<string, unknown> {
-    const body: Record<string, unknown> = {
-      username: this.creds.username,
-      password: this.creds.password,
-      features: this.creds.features ?? ['chat'],
-      locale: this.creds.locale ?? 'en',
-    };
-    if (this.creds.avatar !== undefined) body.avatar = this.creds.avatar;
-    if (this.creds.isShared) body.nickname = this.creds.nickname;
-    return body;
+    const { features, locale, avatar, isShared, nickname } = this.creds;
+    return loginBody(this.creds.username, this.creds.password, {
+      ...(features !== undefined ? { features } : {}),
+      ...(locale !== undefined ? { locale } : {}),
+      ...(avatar !== undefined ? { avatar } : {}),
+      ...(isShared ? { nickname } : {}),
+    });
   }
 
   request(type: ClientType, body: Record<string, unknown> = {}): Reply {
@@ -93,7 +93,7 @@ export class HarnessActor implements Actor {
   async pipeline(requests: Array<{ type: ClientType; body?: Record<string, unknown> }>): Promise<Array<Observed | null>> {
     const items: Outgoing[] = requests.map((r) => ({ kind: 'message', type: r.type, body: r.body ?? {} }));
     const answers = await this.run.lockstep.exchange(this.hc, items);
-    return answers.map((a) => this.observed(a.observed));
+    return answers.map((a, i) => this.observed(a.observed, sentFrame(requests[i]!.type, requests[i]!.body ?? {}, a)));
   }
 
   async sendRaw(bytes: Uint8Array | string): Promise<void> {
@@ -131,13 +131,12 @@ export class HarnessActor implements Actor {
     await this.run.lockstep.closeFromClient(this.hc);
   }
 
-  observed(r: Received | null): Observed | null {
+  /** The answer as the scenario sees it (model session ids), remembering the request it answers (`sent`). */
+  observed(r: Received | null, sent: string): Observed | null {
     if (!r?.message) return null;
-    return {
-      type: r.message.type,
-      id: r.message.id,
-      body: this.run.lockstep.toModelIds(r.message.body),
-    };
+    const o = { type: r.message.type, id: r.message.id, body: this.run.lockstep.toModelIds(r.message.body) };
+    noteSent(o, sent);
+    return o;
   }
 
   /** A failure of this actor's check: `expected` lists the allowed outcomes, `note` qualifies them. */
@@ -153,9 +152,9 @@ export class HarnessActor implements Actor {
 function makeReply(actor: HarnessActor, type: string, body: Record<string, unknown>, run: () => Promise<Answer>): Reply {
   const answer = run();
   answer.catch(() => {});
-  const observed = answer.then((a) => actor.observed(a.observed));
+  const sentOf = (a: Answer): string => sentFrame(type, body, a);
+  const observed = answer.then((a) => actor.observed(a.observed, sentOf(a)));
   observed.catch(() => {});
-  const sentOf = (a: Answer): string => renderMessage({ type, id: a.id, body: { type, ...body } });
   const shown = (a: Answer): string =>
     a.observed?.message ? renderMessage(a.observed.message) : a.closedInstead ? 'connection closed' : 'nothing';
   const predictedText = (a: Answer): string =>
@@ -167,34 +166,37 @@ function makeReply(actor: HarnessActor, type: string, body: Record<string, unkno
 
   return {
     then: (onFulfilled, onRejected) => observed.then(onFulfilled, onRejected),
-    async expectSuccess(): Promise<Observed> {
+    async expectSuccess(rule?: string): Promise<Observed> {
       const a = await answer;
-      const o = actor.observed(a.observed);
+      const o = actor.observed(a.observed, sentOf(a));
       const ok = o !== null && o.type === (`${type}Response` as ServerType) && o.body.success === true;
       if (!ok || a.predicted?.error) {
-        throw new CheckFailure([actor.failure([`${type}Response {success:true}`], shown(a), sentOf(a), predictedText(a))]);
+        const failure = actor.failure([`${type}Response {success:true}`], shown(a), sentOf(a), predictedText(a));
+        throw new CheckFailure([rule !== undefined ? { ...failure, rule } : failure]);
       }
       return o;
     },
     async expectError(key: ErrorKey): Promise<Observed> {
       const a = await answer;
-      const o = actor.observed(a.observed);
+      const o = actor.observed(a.observed, sentOf(a));
       const predicted = a.predicted?.error;
       if (o === null) {
         // SES-KICK-3: a removed session's socket may be closed instead of answering E-AUTHENTICATION.
         if (a.closedInstead && key === 'E-AUTHENTICATION') return { type: 'Error', id: a.id, body: {} };
         throw new CheckFailure([actor.failure([key], shown(a), sentOf(a), predictedText(a))]);
       }
+      // The scenario's claim must be the model's, and the text must carry it as the comparator decides.
+      if (predicted?.key !== key) throw new CheckFailure([actor.failure([key], shown(a), sentOf(a), predictedText(a))]);
       const text = o.type === 'Error' ? o.body.message : o.body.error;
-      const { profile, match } = actor.run.settings;
-      const carries =
-        typeof text === 'string' &&
-        (predicted?.key === key ? errorMatches(text, key, predicted.params, profile, match) : classifyError(text).includes(key));
-      if (!carries || predicted?.key !== key) {
-        const why = predicted?.key !== key ? predictedText(a) : `${match} match`;
-        throw new CheckFailure([actor.failure([key], shown(a), sentOf(a), why)]);
+      if (typeof text !== 'string' || !errorTextMatches(text, predicted, actor.run.settings)) {
+        throw new CheckFailure([actor.failure([key], shown(a), sentOf(a), `${actor.run.settings.match} match`)]);
       }
       return o;
     },
   };
+}
+
+/** The request as the reports show it (passwords masked). */
+function sentFrame(type: string, body: Record<string, unknown>, a: Pick<Answer, 'id'>): string {
+  return renderMessage({ type, id: a.id, body: { type, ...body } });
 }

@@ -32,7 +32,7 @@ export async function prepareTarget(
     const body = { max_connections_per_ip: needed };
     let detail: string | null = null;
     try {
-      const m = await rawRequest(control.conn, 'ServerInfoUpdate', body, opts.timeoutMs, findings);
+      const m = await rawRequest(control.raw, 'ServerInfoUpdate', body, opts.timeoutMs, findings);
       if (m.type !== 'ServerInfoUpdateResponse' || m.body.success !== true) detail = `${m.type} ${JSON.stringify(m.body)}`;
     } catch (e) {
       if (!(e instanceof RawExchangeError)) throw e;
@@ -52,7 +52,7 @@ export async function prepareTarget(
   }
   if (!findings.missing.has('UserInfo')) {
     try {
-      const m = await rawRequest(control.conn, BARRIER_REQUEST.type, { ...BARRIER_REQUEST.body }, opts.timeoutMs, findings);
+      const m = await rawRequest(control.raw, BARRIER_REQUEST.type, { ...BARRIER_REQUEST.body }, opts.timeoutMs, findings);
       if (m.type !== 'UserInfoResponse')
         findings.answeredWrongly('UserInfo', `answered ${m.type} ${JSON.stringify(m.body.message ?? m.body.error ?? '')}`);
     } catch (e) {

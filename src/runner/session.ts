@@ -16,10 +16,10 @@ import { STOPPED } from './failures.ts';
 import type { TrafficEvent } from './lockstep.ts';
 import { Findings } from './preflight.ts';
 import type { AdminCredentials, ControlConnection, Snapshot, TargetOptions } from './target.ts';
-import { NotAdminError, openControl, rawSuccess, readSnapshot, wasFresh } from './target.ts';
+import { controlIds, NotAdminError, openControl, rawSuccess, readSnapshot, wasFresh } from './target.ts';
 import { finalRestore } from './cleanup.ts';
 import { Lane, laneSeed, type LaneHost } from './lane.ts';
-import { isRunFamily, NameSource, passwordSource } from './names.ts';
+import { isRunFamily, MAX_LANES, NameSource, passwordSource } from './names.ts';
 import { prepareTarget } from './prepare.ts';
 
 export interface SessionOptions {
@@ -112,7 +112,11 @@ export class RunSession implements LaneHost {
 
     let control: ControlConnection;
     try {
-      control = await openControl(targetOpts, opts.admin, { findings, ...(opts.knownFresh ? { knownFresh: true } : {}) });
+      control = await openControl(targetOpts, opts.admin, {
+        findings,
+        ids: controlIds(opts.seed),
+        ...(opts.knownFresh ? { knownFresh: true } : {}),
+      });
     } catch (e) {
       if (e instanceof NotAdminError && e.firstUser) return RunSession.withoutAdmin(opts, targetOpts, findings, e.message);
       throw e;
@@ -185,15 +189,15 @@ export class RunSession implements LaneHost {
     const pass = Findings.knowing(this.findings.missing);
     let creator: ControlConnection | null = null;
     try {
-      creator = await openControl(this.targetOpts, settings.admin, { findings: pass });
+      creator = await openControl(this.targetOpts, settings.admin, { findings: pass, ids: controlIds(laneSeed(settings.seed, MAX_LANES)) });
       for (let k = 1; k < count; k++) {
         const admin = laneAdmin(settings.seed, k);
         let control: ControlConnection | null = null;
         try {
           const body = { username: admin.username, password: admin.password, is_admin: true, enabled: true, permissions: [] };
-          await rawSuccess(creator.conn, 'UserCreate', body, settings.timeoutMs);
+          await rawSuccess(creator.raw, 'UserCreate', body, settings.timeoutMs);
           this.createdByChecks.add(admin.username);
-          control = await openControl(this.targetOpts, admin, { findings: pass });
+          control = await openControl(this.targetOpts, admin, { findings: pass, ids: controlIds(laneSeed(settings.seed, k)) });
           const snapshot = await readSnapshot(control, admin, settings.timeoutMs, pass);
           const tag = String.fromCharCode(96 + k);
           const onTraffic = settings.onTraffic;

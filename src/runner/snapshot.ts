@@ -7,6 +7,7 @@ import { ipPart } from './member-values.ts';
 import type { Findings, PreflightCheck } from './preflight.ts';
 import { rawRequest, rawSuccess, RawExchangeError } from './control.ts';
 import type { AdminCredentials, ControlConnection } from './control.ts';
+import { LOGIN_FEATURES } from './login-body.ts';
 
 export interface Snapshot extends TargetSnapshot {
   /** Target session id of the connection that took the snapshot. */
@@ -37,12 +38,12 @@ export async function readSnapshot(
   timeoutMs: number,
   findings?: Findings,
 ): Promise<Snapshot> {
-  const { conn, login } = control;
+  const { conn, raw, login } = control;
   const ask = async (check: PreflightCheck, type: string, body: Record<string, unknown>): Promise<Message | null> => {
-    if (!findings) return rawSuccess(conn, type, body, timeoutMs);
+    if (!findings) return rawSuccess(raw, type, body, timeoutMs);
     if (findings.missing.has(type)) return null;
     try {
-      return await rawSuccess(conn, type, body, timeoutMs, findings);
+      return await rawSuccess(raw, type, body, timeoutMs, findings);
     } catch (e) {
       if (!(e instanceof RawExchangeError)) throw e;
       findings.add(check, { sent: `${type} ${JSON.stringify(body)}`, expected: [`${type}Response {success:true, …}`], actual: e.detail });
@@ -123,7 +124,7 @@ export async function readSnapshot(
     try {
       edit = findings?.missing.has('UserEdit')
         ? null
-        : await rawSuccess(conn, 'UserEdit', { username: account.username }, timeoutMs, findings);
+        : await rawSuccess(raw, 'UserEdit', { username: account.username }, timeoutMs, findings);
     } catch (e) {
       if (!(e instanceof RawExchangeError)) throw e;
       // Deleted since the list was read (a stranger, or another lane of this run): gone, not unanswered.
@@ -203,7 +204,7 @@ export async function readSnapshot(
       loginTime: 0,
       locale: login.locale,
       avatar: null,
-      features: ['chat'],
+      features: [...LOGIN_FEATURES],
       isAway: false,
       status: null,
       ip: ownIp,
@@ -237,7 +238,7 @@ export async function wasFresh(
   if (findings?.missing.has('UserList') || findings?.missing.has('UserInfo')) return false; // cannot tell
   let info: Message;
   try {
-    info = await rawRequest(control.conn, 'UserInfo', { nickname: admin.username }, timeoutMs, findings);
+    info = await rawRequest(control.raw, 'UserInfo', { nickname: admin.username }, timeoutMs, findings);
   } catch (e) {
     if (!findings || !(e instanceof RawExchangeError)) throw e;
     findings.add('read-own-info', {

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createState } from '../../src/model/create.ts';
 import { passwordDigest } from '../../src/model/password.ts';
 import type { Event, State, StepResult } from '../../src/model/index.ts';
-import { NexusConnection } from '../../src/net/connection.ts';
+import { RawClient } from '../../src/net/raw-client.ts';
+import { seededIds } from '../../src/protocol/ids.ts';
 import type { Profile } from '../../src/protocol/types.ts';
 import type { RunResult } from '../../src/report/types.ts';
 import { check, guest, section, user } from '../../src/runner/api.ts';
@@ -25,7 +26,8 @@ import { account } from '../support/accounts.ts';
 const NOW = Math.floor(Date.now() / 1000);
 const ADMIN = { username: 'root', password: 'root-secret-pw' };
 const servers: ReferenceServer[] = [];
-const strays: NexusConnection[] = [];
+const strays: RawClient[] = [];
+const ids = seededIds(7);
 let sections: Section[] | null = null;
 
 afterEach(async () => {
@@ -61,8 +63,8 @@ async function serve(state: State, faults: ServerFault[] = []): Promise<Referenc
 }
 
 /** A stranger logged in for the whole run (must survive it untouched). */
-async function stranger(srv: ReferenceServer): Promise<NexusConnection> {
-  const c = await NexusConnection.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: 3000 });
+async function stranger(srv: ReferenceServer): Promise<RawClient> {
+  const c = await RawClient.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: 3000 }, ids);
   strays.push(c);
   await c.request('Handshake', { version: '0.5.0' }, 3000);
   const r = await c.request('Login', { username: 'alice', password: 'pw-alice', features: ['chat'], locale: 'en' }, 3000);
