@@ -149,11 +149,11 @@ export const PATH_CHARACTERS = ['/', '\\', ':', '.', '<', '>', '"', '|', '?', '*
 /** A string (for members whose value the model, not the check, decides). */
 export const A_STRING = where('a string', (v) => typeof v === 'string');
 
+/** A string that is not empty. */
+export const A_NON_EMPTY_STRING = where('a non-empty string', (v) => typeof v === 'string' && v !== '');
+
 /** A non-negative integer. */
 export const A_COUNT = where('a non-negative integer', (v) => Number.isInteger(v) && (v as number) >= 0);
 
 /** A session id: a u32 above 0 (SES-LR-2). */
 export const A_SESSION_ID = where('a u32 > 0', (v) => Number.isInteger(v) && (v as number) > 0 && (v as number) <= 0xffffffff);
-
-/** Absent and null are alike (WIRE-JSON-5). */
-export const isNone = (v: unknown): boolean => v === undefined || v === null;

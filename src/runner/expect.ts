@@ -137,7 +137,8 @@ export function bodyFailures(
     ];
   }
   const isFrame = typeof observed.type === 'string' && isPlainObject(observed.body) && 'id' in observed;
-  const body = isFrame ? (observed.body as Record<string, unknown>) : observed;
+  // A frame's `type` is matched against the frame type (irctest matches the command with the params).
+  const body = isFrame ? { ...(observed.body as Record<string, unknown>), type: observed.type } : observed;
   const where = isFrame ? ` in ${String(observed.type)}` : '';
   return mismatches(pattern, body).map(([path, p, v]) => ({
     rule,
