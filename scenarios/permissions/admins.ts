@@ -1,7 +1,7 @@
 // rules.md GEN-5, PERM-4; session.md SES-AUTH-2; seed admin.md §Notes ("Admins implicitly have all
 // permissions"). An admin account stores no permissions yet passes every permission check.
 import { admin, check, section, shared, user } from '../../src/runner/api.ts';
-import { storedAccount } from '../_lib.ts';
+import { storedAccount, accountBody } from '../_lib.ts';
 
 const PASSWORD = 'Admins-Pa55word';
 
@@ -19,7 +19,7 @@ export default section({ id: 'permissions/admins', title: 'Admins hold every per
       const name = t.name('made');
       t.created(name);
       await boss
-        .request('UserCreate', { username: name, password: PASSWORD, is_admin: false, enabled: true, permissions: ['chat_send'] })
+        .request('UserCreate', accountBody(name, { password: PASSWORD, permissions: ['chat_send'] }))
         .expectSuccess();
       await storedAccount(boss, name);
       await boss.request('UserUpdate', { username: name, requested_permissions: ['news_list'] }).expectSuccess();
@@ -48,7 +48,7 @@ export default section({ id: 'permissions/admins', title: 'Admins hold every per
       const name = t.name('first');
       t.created(name);
       await t.admin
-        .request('UserCreate', { username: name, password: PASSWORD, is_admin: false, enabled: true, permissions: ['user_kick'] })
+        .request('UserCreate', accountBody(name, { password: PASSWORD, permissions: ['user_kick'] }))
         .expectSuccess();
       await t.admin.request('UserDelete', { username: name }).expectSuccess();
     },
