@@ -91,6 +91,17 @@ export async function storedAccount(viewer: Actor, username: string, rule?: stri
   return reply.body as StoredAccount;
 }
 
+/** Reads `username` back as the run's admin and expects the fields `pattern` lists (`t.expectBody`). */
+export async function expectStored(
+  t: CheckContext,
+  username: string,
+  pattern: Record<string, unknown>,
+  rule: string,
+  what?: string,
+): Promise<void> {
+  t.expectBody(await storedAccount(t.admin, username), pattern, rule, what);
+}
+
 /** Proves that no account `username` is stored: UserEdit answers "User not found" (ADM-EDIT-4). */
 export async function noStoredAccount(viewer: Actor, username: string): Promise<void> {
   await viewer.request('UserEdit', { username }).expectError('E-USER-NOT-FOUND');

@@ -3,7 +3,7 @@
 // renamed, given a password or made admin. The runner enables the guest account for checks that
 // declare a `guest()` actor and restores its state afterwards.
 import { admin, check, connection, guest, section, user, setOf, where } from '../../src/runner/api.ts';
-import { credentials, loginBody, noStoredAccount, storedAccount } from '../_lib.ts';
+import { credentials, loginBody, noStoredAccount, storedAccount, expectStored } from '../_lib.ts';
 
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
@@ -31,8 +31,7 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
     needs: { fresh: true },
     actors: { door: connection('shaken') },
     run: async ({ door }, t) => {
-      const r = await storedAccount(t.admin, 'guest');
-      t.expectBody(r, { enabled: false }, 'SES-GUEST-2', 'the guest account is disabled');
+      await expectStored(t, 'guest', { enabled: false }, 'SES-GUEST-2', 'the guest account is disabled');
       await door.login(loginBody('guest', '', { nickname: t.name('early'), features: [] })).expectError('E-GUEST-DISABLED');
       await door.expectClosed();
     },
@@ -111,8 +110,7 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
     actors: { boss: admin() },
     run: async ({ boss }, t) => {
       await boss.request('UserUpdate', { username: 'guest', requested_is_admin: true }).expectError('E-SHARED-CANNOT-BE-ADMIN');
-      const r = await storedAccount(t.admin, 'guest');
-      t.expectBody(r, { is_admin: false }, 'GUEST-1', 'guest is still not admin');
+      await expectStored(t, 'guest', { is_admin: false }, 'GUEST-1', 'guest is still not admin');
     },
   }),
 
@@ -172,8 +170,7 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
       await boss
         .request('UserUpdate', { username: 'guest', requested_permissions: ['chat_receive', 'user_kick', 'file_root'] })
         .expectSuccess();
-      const r = await storedAccount(t.admin, 'guest');
-      t.expectBody(r, { permissions: setOf(['chat_receive']) }, 'MERGE-5', 'the stored permissions');
+      await expectStored(t, 'guest', { permissions: setOf(['chat_receive']) }, 'MERGE-5', 'the stored permissions');
       await visitor.expectConnected();
     },
   }),
@@ -190,8 +187,7 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
       await boss
         .request('UserUpdate', { username: 'guest', requested_permissions: ['chat_receive', 'user_kick', 'file_root'] })
         .expectError('E-SHARED-INVALID-PERMISSIONS');
-      const r = await storedAccount(t.admin, 'guest');
-      t.expectBody(r, { permissions: setOf(['chat_send']) }, 'GEN-9', 'the guest permissions are unchanged');
+      await expectStored(t, 'guest', { permissions: setOf(['chat_send']) }, 'GEN-9', 'the guest permissions are unchanged');
       await visitor.expectConnected();
     },
   }),

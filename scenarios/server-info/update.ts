@@ -5,7 +5,6 @@ import { admin, check, connection, guest, section, shared, user, NONE, not, oneO
 import { ALL_PERMISSIONS } from '../../src/model/permissions.ts';
 import { credentials } from '../_lib.ts';
 
-
 export default section(
   { id: 'server-info/update', title: 'ServerInfoUpdate: access, broadcast, persistence', seed: 'admin.md §ServerInfoUpdate' },
   [

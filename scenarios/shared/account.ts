@@ -3,7 +3,7 @@
 // restricted permissions, no self password change, one list entry and one kick target per session.
 import { admin, check, section, sessionOf, shared, user, setOf } from '../../src/runner/api.ts';
 import { SHARED_ALLOWED, SHARED_FORBIDDEN_PROBES } from '../../src/model/permissions.ts';
-import { noStoredAccount, storedAccount } from '../_lib.ts';
+import { noStoredAccount, storedAccount, expectStored } from '../_lib.ts';
 
 const PASSWORD = 'Shared-Pa55word';
 
@@ -40,8 +40,7 @@ export default section({ id: 'shared/account', title: 'Shared accounts', seed: '
       const name = t.name('strip');
       t.created(name);
       await boss.request('UserCreate', sharedAccount(name, ['chat_send', ...SHARED_FORBIDDEN_PROBES])).expectSuccess();
-      const r = await storedAccount(t.admin, name);
-      t.expectBody(r, { permissions: setOf(['chat_send']) }, 'MERGE-5', 'the stored permissions');
+      await expectStored(t, name, { permissions: setOf(['chat_send']) }, 'MERGE-5', 'the stored permissions');
       await boss
         .request('UserCreate', sharedAccount(t.name('bogus'), ['chat_send', 'user_kick', 'zz_not_a_permission']))
         .expectError('E-UNKNOWN-PERMISSION');
@@ -79,8 +78,7 @@ export default section({ id: 'shared/account', title: 'Shared accounts', seed: '
       await boss
         .request('UserUpdate', { username: visitor.username, requested_permissions: ['user_list', 'user_delete', 'news_edit'] })
         .expectSuccess();
-      const r = await storedAccount(t.admin, visitor.username);
-      t.expectBody(r, { permissions: setOf(['user_list']) }, 'MERGE-5', 'the stored permissions');
+      await expectStored(t, visitor.username, { permissions: setOf(['user_list']) }, 'MERGE-5', 'the stored permissions');
       await visitor.expectConnected();
       await sibling.expectConnected();
       await bystander.expectConnected();
@@ -99,8 +97,7 @@ export default section({ id: 'shared/account', title: 'Shared accounts', seed: '
       await boss
         .request('UserUpdate', { username: visitor.username, requested_permissions: ['user_list', 'user_delete', 'zz_not_a_permission'] })
         .expectError('E-SHARED-INVALID-PERMISSIONS');
-      const r = await storedAccount(t.admin, visitor.username);
-      t.expectBody(r, { permissions: setOf(['chat_send']) }, 'GEN-9', 'permissions unchanged');
+      await expectStored(t, visitor.username, { permissions: setOf(['chat_send']) }, 'GEN-9', 'permissions unchanged');
       await visitor.expectConnected();
     },
   }),
@@ -136,8 +133,7 @@ export default section({ id: 'shared/account', title: 'Shared accounts', seed: '
     actors: { boss: admin(), visitor: shared() },
     run: async ({ boss, visitor }, t) => {
       await boss.request('UserUpdate', { username: visitor.username, requested_is_admin: true }).expectError('E-SHARED-CANNOT-BE-ADMIN');
-      const r = await storedAccount(t.admin, visitor.username);
-      t.expectBody(r, { is_admin: false }, 'SHARED-1', 'still not admin');
+      await expectStored(t, visitor.username, { is_admin: false }, 'SHARED-1', 'still not admin');
       await visitor.expectConnected();
     },
   }),
