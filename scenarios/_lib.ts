@@ -17,6 +17,16 @@ export function sharedLogin(of: Actor, nickname: string | null, extra: Record<st
   return loginBody(of.username, of.password, { nickname, ...extra });
 }
 
+/** A guest Login (`username` "" or any casing of "guest", password ""): the session nickname is required (SES-GUEST-3). */
+export function guestLogin(
+  username: string,
+  nickname: string | null,
+  password = '',
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return loginBody(username, password, { nickname, ...extra });
+}
+
 // --- values -------------------------------------------------------------------------------------
 
 /** A syntactically valid avatar / image (the base64 body is not decoded in this era, VAL-AVATAR). */

@@ -3,7 +3,7 @@
 // renamed, given a password or made admin. The runner enables the guest account for checks that
 // declare a `guest()` actor and restores its state afterwards.
 import { admin, check, connection, guest, section, user, setOf, where } from '../../src/runner/api.ts';
-import { credentials, loginBody, noStoredAccount, storedAccount, expectStored } from '../_lib.ts';
+import { credentials, noStoredAccount, storedAccount, expectStored, guestLogin } from '../_lib.ts';
 
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
@@ -32,7 +32,7 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
     actors: { door: connection('shaken') },
     run: async ({ door }, t) => {
       await expectStored(t, 'guest', { enabled: false }, 'SES-GUEST-2', 'the guest account is disabled');
-      await door.login(loginBody('guest', '', { nickname: t.name('early'), features: [] })).expectError('E-GUEST-DISABLED');
+      await door.login(guestLogin('guest', t.name('early'), '', { features: [] })).expectError('E-GUEST-DISABLED');
       await door.expectClosed();
     },
   }),
@@ -47,7 +47,7 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
       // UND-8: the initial set is not fixed, so read it instead of assuming it.
       const stored = await storedAccount(t.admin, 'guest');
       t.expectBody(stored, { enabled: true }, 'SES-GUEST-2', 'the runner enabled the guest account');
-      const r = await door.login(loginBody('', '', { nickname: t.name('second'), features: [] })).expectSuccess();
+      const r = await door.login(guestLogin('', t.name('second'), '', { features: [] })).expectSuccess();
       t.expectBody(r, { is_admin: false }, 'GUEST-1', 'a guest session is not admin');
       t.expectBody(r, { permissions: setOf(asList(stored.permissions)) }, 'SES-LR-3', 'LoginResponse lists the stored guest permissions');
       await visitor.expectConnected();
@@ -95,7 +95,7 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
     run: async ({ boss, visitor, door }, t) => {
       await boss.request('UserUpdate', { username: 'guest', requested_password: 'secret' }).expectError('E-CANNOT-CHANGE-GUEST-PASSWORD');
       await boss.request('UserUpdate', { username: 'guest', requested_password: '' }).expectSuccess();
-      await door.login(loginBody('guest', '', { nickname: t.name('later'), features: [] })).expectSuccess();
+      await door.login(guestLogin('guest', t.name('later'), '', { features: [] })).expectSuccess();
       await visitor.expectConnected();
     },
   }),
@@ -140,7 +140,7 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
       await boss.request('UserUpdate', { username: 'guest', requested_enabled: false }).expectSuccess();
       if (t.profile === 'spec') await visitor.expectClosed();
       await watcher.expectConnected();
-      await door.login(loginBody('', '', { nickname: t.name('late'), features: [] })).expectError('E-GUEST-DISABLED');
+      await door.login(guestLogin('', t.name('late'), '', { features: [] })).expectError('E-GUEST-DISABLED');
       await door.expectClosed();
     },
   }),

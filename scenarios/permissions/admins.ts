@@ -3,8 +3,6 @@
 import { admin, check, section, shared, user } from '../../src/runner/api.ts';
 import { storedAccount, accountBody, expectStored } from '../_lib.ts';
 
-const PASSWORD = 'Admins-Pa55word';
-
 export default section({ id: 'permissions/admins', title: 'Admins hold every permission', seed: 'admin.md §Notes' }, [
   check({
     id: 'admin-passes-every-permission-check',
@@ -17,7 +15,7 @@ export default section({ id: 'permissions/admins', title: 'Admins hold every per
       await expectStored(t, boss.username, { permissions: [] }, 'PERM-4', 'the admin stores no permissions');
       const name = t.name('made');
       t.created(name);
-      await boss.request('UserCreate', accountBody(name, { password: PASSWORD, permissions: ['chat_send'] })).expectSuccess();
+      await boss.request('UserCreate', accountBody(name, { permissions: ['chat_send'] })).expectSuccess();
       await storedAccount(boss, name);
       await boss.request('UserUpdate', { username: name, requested_permissions: ['news_list'] }).expectSuccess();
       await boss.request('UserKick', { nickname: victim.nickname }).expectSuccess();
@@ -43,7 +41,7 @@ export default section({ id: 'permissions/admins', title: 'Admins hold every per
       await expectStored(t, target.username, { username: target.username }, 'GEN-5', 'UserEdit succeeded');
       const name = t.name('first');
       t.created(name);
-      await t.admin.request('UserCreate', accountBody(name, { password: PASSWORD, permissions: ['user_kick'] })).expectSuccess();
+      await t.admin.request('UserCreate', accountBody(name, { permissions: ['user_kick'] })).expectSuccess();
       await t.admin.request('UserDelete', { username: name }).expectSuccess();
     },
   }),

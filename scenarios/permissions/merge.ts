@@ -2,13 +2,10 @@
 // spec (seeds): requested names are intersected with the requester's own; nexusd: any unheld name
 // refuses the whole request, and an update keeps the target's names the requester does not hold.
 import { admin, check, section, user, setOf } from '../../src/runner/api.ts';
-import { noStoredAccount, storedAccount, expectStored } from '../_lib.ts';
+import { noStoredAccount, storedAccount, expectStored, accountBody } from '../_lib.ts';
 
-const PASSWORD = 'Merge-Pa55word';
-
-function account(username: string, permissions: string[]): Record<string, unknown> {
-  return { username, password: PASSWORD, is_admin: false, enabled: true, permissions };
-}
+/** A regular account with `permissions`. */
+const account = (username: string, permissions: string[]) => accountBody(username, { permissions });
 
 export default section({ id: 'permissions/merge', title: 'Permission merging and delegation', seed: 'admin.md §Permission Merging' }, [
   check({

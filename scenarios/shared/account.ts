@@ -3,13 +3,10 @@
 // restricted permissions, no self password change, one list entry and one kick target per session.
 import { admin, check, section, sessionOf, shared, user, setOf } from '../../src/runner/api.ts';
 import { SHARED_ALLOWED, SHARED_FORBIDDEN_PROBES } from '../../src/model/permissions.ts';
-import { noStoredAccount, storedAccount, expectStored } from '../_lib.ts';
+import { noStoredAccount, storedAccount, expectStored, accountBody } from '../_lib.ts';
 
-const PASSWORD = 'Shared-Pa55word';
-
-function sharedAccount(username: string, permissions: string[]): Record<string, unknown> {
-  return { username, password: PASSWORD, is_admin: false, is_shared: true, enabled: true, permissions };
-}
+/** A shared account with `permissions`. */
+const sharedAccount = (username: string, permissions: string[]) => accountBody(username, { is_shared: true, permissions });
 
 export default section({ id: 'shared/account', title: 'Shared accounts', seed: 'admin.md §Shared Account Restrictions' }, [
   check({
