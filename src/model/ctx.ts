@@ -1,12 +1,13 @@
-// The one place where handlers produce outputs. Every handler receives a Ctx over a private copy of
-// the state, mutates that copy through plain assignments and emits messages only through these
-// helpers, so carriers, fresh ids and audiences are decided the same way everywhere.
+// The one place where handlers produce outputs and change the state. Every handler receives a Ctx
+// over a copy-on-write view of the input state (`state`: read it freely, change it only through
+// the `put*` / `remove*` / `edit*` helpers) and emits messages only through these helpers, so
+// carriers, fresh ids and audiences are decided the same way everywhere.
 import type { ClientType, ConnId, Message, Profile } from '../protocol/types.ts';
 import { responseTypeOf } from '../protocol/types.ts';
 import { renderError } from './errors.ts';
 import type { Carrier, CloseOutput, CloseReason, ErrorKey, ErrorParams, Output, SendAccept, SendOutput } from './events.ts';
 import { sessionHolds } from './permissions.ts';
-import type { Connection, Session, State } from './state.ts';
+import type { Account, Connection, ServerInfo, Session, State } from './state.ts';
 
 /** A decoded client request as handlers see it. */
 export interface Request<B = Record<string, unknown>> {
@@ -46,16 +47,104 @@ export interface ChoicePoint {
  */
 export type Choices = Readonly<Record<string, string>>;
 
+/** The keyed tables of the state, each copied on its first change in a run. */
+type Table = 'accounts' | 'sessions' | 'connections';
+
 export class Ctx {
   readonly outputs: Output[] = [];
   /** The choice points this run reached, with the option it took, in order. */
   readonly choices: Array<{ point: ChoicePoint; value: string }> = [];
+  /**
+   * The state this run builds. It starts as a shallow copy of the input and shares every table and
+   * entry with it; a table or entry is copied the first time this run changes it (structural
+   * sharing). So an event costs what it changes, not the size of the state (1,000 sessions online),
+   * and the input state is never mutated.
+   */
+  readonly state: State;
+  /** Tables and entries this run copied (or created): the only objects it may mutate. */
+  private readonly owned = new WeakSet<object>();
 
   constructor(
-    readonly state: State,
+    input: State,
     readonly now: number,
     readonly forced: Choices = {},
-  ) {}
+  ) {
+    this.state = { ...input };
+  }
+
+  // --- changing the state (copy on write) -----------------------------------------------------
+
+  private table<T extends Table>(name: T): State[T] {
+    let t = this.state[name];
+    if (!this.owned.has(t)) {
+      t = { ...t } as State[T];
+      this.state[name] = t;
+      this.owned.add(t);
+    }
+    return t;
+  }
+
+  /** A private copy of an entry, stored back in its (private) table; the same copy for the rest of the run. */
+  private entry(name: Table, key: string): object {
+    const t = this.table(name) as Record<string, object>;
+    let e = t[key];
+    if (e === undefined) throw new Error(`model bug: no ${name} entry ${key} to change`);
+    if (!this.owned.has(e)) {
+      e = { ...e };
+      t[key] = e;
+      this.owned.add(e);
+    }
+    return e;
+  }
+
+  /** The session with this id, ready to change. */
+  editSession(id: number): Session {
+    return this.entry('sessions', String(id)) as Session;
+  }
+
+  editConnection(id: ConnId): Connection {
+    return this.entry('connections', id) as Connection;
+  }
+
+  /** The account stored under this lower-cased key (GEN-7), ready to change. */
+  editAccount(key: string): Account {
+    return this.entry('accounts', key) as Account;
+  }
+
+  editServerInfo(): ServerInfo {
+    if (!this.owned.has(this.state.serverInfo)) {
+      this.state.serverInfo = { ...this.state.serverInfo };
+      this.owned.add(this.state.serverInfo);
+    }
+    return this.state.serverInfo;
+  }
+
+  putSession(session: Session): void {
+    this.owned.add(session);
+    this.table('sessions')[String(session.id)] = session;
+  }
+
+  removeSession(id: number): void {
+    delete this.table('sessions')[String(id)];
+  }
+
+  putConnection(conn: Connection): void {
+    this.owned.add(conn);
+    this.table('connections')[conn.id] = conn;
+  }
+
+  removeConnection(id: ConnId): void {
+    delete this.table('connections')[id];
+  }
+
+  putAccount(key: string, account: Account): void {
+    this.owned.add(account);
+    this.table('accounts')[key] = account;
+  }
+
+  removeAccount(key: string): void {
+    delete this.table('accounts')[key];
+  }
 
   /** The option this run takes at `point`: the forced one, else the reference's (the first). */
   choose(point: ChoicePoint): string {
@@ -253,15 +342,13 @@ export class Ctx {
   endSession(sessionId: number, rules: string[], connGone = false): void {
     const s = this.session(sessionId);
     if (!s) return;
-    delete this.state.sessions[String(sessionId)];
-    if (s.conn !== null) {
-      const c = this.state.connections[s.conn];
-      if (c) {
-        if (connGone) delete this.state.connections[s.conn];
-        else {
-          c.phase = 'removed';
-          c.sessionId = null;
-        }
+    this.removeSession(sessionId);
+    if (s.conn !== null && this.state.connections[s.conn]) {
+      if (connGone) this.removeConnection(s.conn);
+      else {
+        const c = this.editConnection(s.conn);
+        c.phase = 'removed';
+        c.sessionId = null;
       }
     }
     this.broadcast('UserDisconnected', { session_id: s.id, nickname: s.nickname }, (r) => this.holds(r, 'user_list'), [

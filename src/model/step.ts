@@ -1,5 +1,5 @@
 // The reference model's single entry point: step(state, event) → {state, outputs}. Pure: the input
-// state is never mutated (a deep copy is worked on), time comes in with the event, fresh ids
+// state is never mutated (the Ctx copies what an event changes and shares the rest), time comes in with the event, fresh ids
 // come from the state's seed. Sequencing is wire.md §10; per-message rules live in the handlers.
 // Where a handler reaches an [UNDETERMINED] point (Ctx.choose), the event is run again from the same
 // input state once per other option, and those runs come back as `alternatives`.
@@ -69,7 +69,7 @@ interface Run {
 
 /** One run of `event` over a private copy of `state`, taking `forced` options at choice points. */
 function run(state: State, event: Event, forced: Choices): Run {
-  const ctx = new Ctx(cloneData(state), event.now, forced);
+  const ctx = new Ctx(state, event.now, forced);
   switch (event.kind) {
     case 'connect':
       onConnect(ctx, event.conn, event.ip, event.port);
@@ -90,13 +90,13 @@ function run(state: State, event: Event, forced: Choices): Run {
     case 'foreign-login': {
       // The harness reports a stranger it saw log in on the target; the model only records it.
       const s = event.session;
-      if (event.account) ctx.state.accounts[s.accountKey] = cloneData(event.account);
-      ctx.state.sessions[String(s.id)] = { ...cloneData(s), conn: null, loginSeq: ctx.state.nextLoginSeq++ };
+      if (event.account) ctx.putAccount(s.accountKey, cloneData(event.account));
+      ctx.putSession({ ...cloneData(s), conn: null, loginSeq: ctx.state.nextLoginSeq++ });
       ctx.state.nextSessionId = Math.max(ctx.state.nextSessionId, s.id + 1);
       break;
     }
     case 'foreign-logout':
-      delete ctx.state.sessions[String(event.sessionId)];
+      ctx.removeSession(event.sessionId);
       break;
   }
   applyCloses(ctx);
@@ -129,7 +129,7 @@ function onConnect(ctx: Ctx, conn: ConnId, ip: string, port: number): void {
     ctx.close(conn, 'ip-limit', ['WIRE-IP-1', 'WIRE-IP-2']);
     return;
   }
-  ctx.state.connections[conn] = { id: conn, ip, port, phase: 'new', sessionId: null, locale: 'en' };
+  ctx.putConnection({ id: conn, ip, port, phase: 'new', sessionId: null, locale: 'en' });
 }
 
 // --- frames: wire.md §10 ----------------------------------------------------------------------
@@ -310,7 +310,7 @@ function onClose(ctx: Ctx, connId: ConnId): void {
 
 function forget(ctx: Ctx, conn: Connection, rules: string[]): void {
   if (conn.sessionId !== null && ctx.session(conn.sessionId)) ctx.endSession(conn.sessionId, rules, true);
-  delete ctx.state.connections[conn.id];
+  ctx.removeConnection(conn.id);
 }
 
 /**

@@ -38,12 +38,12 @@ export async function readSnapshot(
   timeoutMs: number,
   findings?: Findings,
 ): Promise<Snapshot> {
-  const { conn, login } = control;
+  const { conn, raw, login } = control;
   const ask = async (check: PreflightCheck, type: string, body: Record<string, unknown>): Promise<Message | null> => {
-    if (!findings) return rawSuccess(conn, type, body, timeoutMs);
+    if (!findings) return rawSuccess(raw, type, body, timeoutMs);
     if (findings.missing.has(type)) return null;
     try {
-      return await rawSuccess(conn, type, body, timeoutMs, findings);
+      return await rawSuccess(raw, type, body, timeoutMs, findings);
     } catch (e) {
       if (!(e instanceof RawExchangeError)) throw e;
       findings.add(check, { sent: `${type} ${JSON.stringify(body)}`, expected: [`${type}Response {success:true, …}`], actual: e.detail });
@@ -219,7 +219,7 @@ export async function wasFresh(
   if (findings?.missing.has('UserList') || findings?.missing.has('UserInfo')) return false; // cannot tell
   let info: Message;
   try {
-    info = await rawRequest(control.conn, 'UserInfo', { nickname: admin.username }, timeoutMs, findings);
+    info = await rawRequest(control.raw, 'UserInfo', { nickname: admin.username }, timeoutMs, findings);
   } catch (e) {
     if (!findings || !(e instanceof RawExchangeError)) throw e;
     findings.add('read-own-info', {

@@ -3,105 +3,27 @@
 // the model state is the single source of truth.
 import net from 'node:net';
 import tls from 'node:tls';
-import { pino, type Logger } from 'pino';
-import { createState, step, type Choices, type Event, type Output, type State } from '../model/index.ts';
+import { pino } from 'pino';
+import { createState, step, type Event, type Output, type State } from '../model/index.ts';
 import { FrameDecoder, encodeMessage } from '../protocol/frame.ts';
 import type { FrameErrorInfo } from '../protocol/frame-errors.ts';
 import { frameLimitFor } from '../protocol/limits.ts';
-import { isClientType, isTransferPortType, type ConnId, type Profile } from '../protocol/types.ts';
+import { isClientType, isTransferPortType, type ConnId } from '../protocol/types.ts';
 import { certFingerprint, createSelfSignedCert } from './cert.ts';
-import { applyForms, type OutputForms } from './forms.ts';
-import { faultyStep, frameReaction, type ServerFault } from './fault.ts';
+import { abort, clearTimers, type Conn } from './conn.ts';
+import { applyForms } from './forms.ts';
+import { faultyStep, frameReaction } from './fault.ts';
+import {
+  DEFAULT_FRAME_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_LINGER_MS,
+  DEFAULT_MAX_PENDING_WRITE_BYTES,
+  type ReferenceServer,
+  type ServerOptions,
+} from './options.ts';
 
-export interface ServerOptions {
-  /** Bind address; tests use the default 127.0.0.1, the CLI passes 0.0.0.0 (WIRE-PORT-1). */
-  host?: string;
-  /** 0 = ephemeral. */
-  port?: number;
-  /** TLS like nexusd (WIRE-TLS-1); false = plain TCP (WIRE-TCP-1). */
-  tls?: boolean;
-  /** PEM key and certificate to serve; default: a fresh self-signed one (WIRE-TLS-2). */
-  certificate?: { key: string; cert: string };
-  profile?: Profile;
-  /** Start from this model state instead of a fresh server (its profile wins over `profile`). */
-  initialState?: State;
-  /** WIRE-TMO-1 pre-login idle timeout, ms. */
-  idleTimeoutMs?: number;
-  /** WIRE-TMO-2 frame completion timeout, ms. */
-  frameTimeoutMs?: number;
-  /** How long a closed-by-us socket may wait for the peer to finish before it is destroyed, ms. */
-  lingerMs?: number;
-  /** Output queued for a peer that does not read, beyond which the connection is dropped (bytes). */
-  maxPendingWriteBytes?: number;
-  logger?: Logger;
-  /** Clock for the model, unix seconds. */
-  now?: () => number;
-  /** Seed of the model's fresh-id generator (WIRE-ID-3). */
-  idSeed?: number;
-  /**
-   * A conforming server that decides differently where the spec leaves the choice (rules.md §7):
-   * other options at the model's choice points, other decoder rules (UND-11 limits, WIRE-BAD-15
-   * types), other forms of the same outputs (carriers, alternatives, optional frames and closes,
-   * order of own copies, UND-14 locales; forms.ts). For the harness's own tests; the reference
-   * server takes the reference's choices (rules.md §8).
-   */
-  variant?: {
-    choices?: Choices;
-    limitFor?: (type: string) => number;
-    isKnownType?: (name: string) => boolean;
-    /** Other allowed forms of the model's outputs (`accept` annotations, forms.ts). */
-    forms?: OutputForms;
-  };
-  /**
-   * Deliberate deviations (fault.ts): a broken server for the harness's own tests and for
-   * `serve --fault`. Never set on the reference server.
-   */
-  faults?: ServerFault[];
-}
-
-export interface ReferenceServer {
-  host: string;
-  port: number;
-  tls: boolean;
-  /** SHA-256 certificate fingerprint, upper-case colon form (TLS only). */
-  fingerprint?: string;
-  /** The current model state. */
-  state(): State;
-  /**
-   * How often this server reached each choice point option (by label, e.g. `UND-4: "" stored as
-   * no status`) and applied each variant output form (forms.ts): proof for tests that a variant
-   * was exercised.
-   */
-  seen(): Record<string, number>;
-  /** Stops listening and drops every connection. */
-  close(): Promise<void>;
-}
-
-export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
-export const DEFAULT_FRAME_TIMEOUT_MS = 60_000;
-const DEFAULT_LINGER_MS = 5_000;
-const DEFAULT_MAX_PENDING_WRITE_BYTES = 16 * 1024 * 1024;
-
-interface Conn {
-  id: ConnId;
-  raw: net.Socket;
-  /** `raw`, or the TLS socket over it once the model admitted the connection. */
-  stream: net.Socket;
-  decoder: FrameDecoder;
-  /** TLS handshake done (always true for plain). Before it, no application byte can go out. */
-  secure: boolean;
-  /** A close output was applied: input is ignored from now on (WIRE-SEQ-8). */
-  closing: boolean;
-  /** The socket is gone. */
-  gone: boolean;
-  /** The model already got a `close` event for it. */
-  closeDispatched: boolean;
-  idleTimer: NodeJS.Timeout | null;
-  frameTimer: NodeJS.Timeout | null;
-  lingerTimer: NodeJS.Timeout | null;
-  /** A fault made this connection hang: input is swallowed, nothing is ever answered. */
-  hung: boolean;
-}
+export type { ReferenceServer, ServerOptions } from './options.ts';
+export { DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from './options.ts';
 
 function unixNow(): number {
   return Math.floor(Date.now() / 1000);
@@ -203,24 +125,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
     c.lingerTimer.unref();
   }
 
-  /** RST: a peer that never finishes its side must not hold a socket (and the peer must notice). */
-  function abort(c: Conn): void {
-    if (c.raw.destroyed) return;
-    try {
-      c.raw.resetAndDestroy();
-    } catch {
-      c.raw.destroy(); // no TCP handle left to reset
-    }
-  }
-
   // --- timers (WIRE-TMO-1/2) --------------------------------------------------------------------
-
-  function clearTimers(c: Conn): void {
-    if (c.idleTimer) clearTimeout(c.idleTimer);
-    if (c.frameTimer) clearTimeout(c.frameTimer);
-    c.idleTimer = null;
-    c.frameTimer = null;
-  }
 
   function preLogin(c: Conn): boolean {
     const phase = state.connections[c.id]?.phase;

@@ -59,7 +59,11 @@ export class World {
 
   /** Feeds one event; returns (and keeps in `last`) its outputs. */
   event(ev: Event): Output[] {
+    // Purity: step shares unchanged parts of the state with its input, so a handler that mutated
+    // a shared object would change the input state (and every earlier state) under us.
+    const before = JSON.stringify(this.state);
     const r = step(this.state, ev);
+    expect(JSON.stringify(this.state), 'step mutated its input state').toBe(before);
     this.state = r.state;
     this.last = r.outputs;
     this.result = r;

@@ -78,11 +78,12 @@ export function userAway(ctx: Ctx, req: Request<UserAwayBody>): void {
   if (!who) return;
   // USR-AWAY-4: this session only; null/absent → no status; repeating is fine.
   const from = ctx.outputs.length;
-  who.session.isAway = true;
-  who.session.status = storedStatus(ctx, message);
+  const session = ctx.editSession(who.session.id);
+  session.isAway = true;
+  session.status = storedStatus(ctx, message);
   // USR-AWAY-5: response, then BC-4 (own copy per WIRE-ORD-2).
   ctx.respond(req, {}, ['USR-AWAY-5']);
-  broadcastPresence(ctx, who.session, ['USR-AWAY-5', 'USR-AWAY-6'], {});
+  broadcastPresence(ctx, session, ['USR-AWAY-5', 'USR-AWAY-6'], {});
   ownCopiesAfterResponse(ctx, req, from);
 }
 
@@ -93,11 +94,12 @@ export function userBack(ctx: Ctx, req: Request<UserBackBody>): void {
   const from = ctx.outputs.length;
   // USR-BACK-2: clears away and status; succeeds even when not away.
   const changed = who.session.isAway || who.session.status !== null;
-  who.session.isAway = false;
-  who.session.status = null;
+  const session = ctx.editSession(who.session.id);
+  session.isAway = false;
+  session.status = null;
   ctx.respond(req, {}, ['USR-BACK-2']);
   // USR-BACK-2: in `spec` a UserBack that changed nothing may or may not broadcast; the reference does.
-  broadcastPresence(ctx, who.session, ['USR-BACK-2'], !changed && ctx.profile === 'spec' ? { optional: true } : {});
+  broadcastPresence(ctx, session, ['USR-BACK-2'], !changed && ctx.profile === 'spec' ? { optional: true } : {});
   ownCopiesAfterResponse(ctx, req, from);
 }
 
@@ -111,10 +113,11 @@ export function userStatus(ctx: Ctx, req: Request<UserStatusBody>): void {
   if (!who) return;
   const from = ctx.outputs.length;
   // USR-STATUS-2: set or clear the status (UND-4: "" stored as none or as an empty status).
-  who.session.status = storedStatus(ctx, status);
+  const session = ctx.editSession(who.session.id);
+  session.status = storedStatus(ctx, status);
   // USR-STATUS-3 [DIVERGENT]: `spec` keeps the away flag; `nexusd` always clears it.
-  if (ctx.profile === 'nexusd') who.session.isAway = false;
+  if (ctx.profile === 'nexusd') session.isAway = false;
   ctx.respond(req, {}, ['USR-STATUS-2']);
-  broadcastPresence(ctx, who.session, ['USR-STATUS-2', 'USR-STATUS-3'], {});
+  broadcastPresence(ctx, session, ['USR-STATUS-2', 'USR-STATUS-3'], {});
   ownCopiesAfterResponse(ctx, req, from);
 }

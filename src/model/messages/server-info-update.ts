@@ -76,7 +76,7 @@ export function serverInfoUpdate(ctx: Ctx, req: Request<ServerInfoUpdateBody>): 
   }
   // ADM-SINFO-9: every check passed, so persist every given member. ADM-SINFO-11: limits apply
   // to later connections (the connection layer reads them at accept time).
-  const info = ctx.state.serverInfo;
+  const info = ctx.editServerInfo();
   if (present(name)) info.name = name;
   if (present(description)) info.description = description;
   if (present(image)) info.image = image;

@@ -73,7 +73,7 @@ export function userCreate(ctx: Ctx, req: Request<UserCreateBody>): void {
     return;
   }
   // ADM-CREATE-12: create with the casing as sent. ADM-CREATE-13/14: no broadcast, no side effect.
-  ctx.state.accounts[nameKey(username)] = {
+  ctx.putAccount(nameKey(username), {
     username,
     passwordDigest: passwordDigest(password),
     isAdmin,
@@ -81,6 +81,6 @@ export function userCreate(ctx: Ctx, req: Request<UserCreateBody>): void {
     enabled,
     permissions: merged.permissions,
     createdAt: ctx.now,
-  };
+  });
   ctx.respond(req, { username }, ['ADM-CREATE-12', 'ADM-CREATE-13']);
 }

@@ -45,7 +45,7 @@ export function userDelete(ctx: Ctx, req: Request<UserDeleteBody>): void {
   if (target.isAdmin && target.enabled && !otherEnabledAdminExists(ctx, key)) {
     ctx.fail(req, 'E-CANNOT-DELETE-LAST-ADMIN', {}, 'T', { rules: ['ADM-DELETE-10', 'ADMP-6'] });
   } else {
-    delete ctx.state.accounts[key];
+    ctx.removeAccount(key);
     // ADM-DELETE-11: stored casing; no broadcast besides the UserDisconnected of ADM-DELETE-9.
     ctx.respond(req, { username: target.username }, ['ADM-DELETE-11']);
   }

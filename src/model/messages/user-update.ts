@@ -129,7 +129,7 @@ export function userUpdate(ctx: Ctx, req: Request<UserUpdateBody>): void {
     return;
   }
   // ADM-UPDATE-10: the target exists (admins reach this check here).
-  const target = findAccount(ctx, b.username);
+  let target = findAccount(ctx, b.username);
   if (!target) {
     ctx.fail(req, 'E-USER-NOT-FOUND', { username: b.username }, 'T', { rules: ['ADM-UPDATE-10'] });
     return;
@@ -196,6 +196,7 @@ export function userUpdate(ctx: Ctx, req: Request<UserUpdateBody>): void {
     return;
   }
 
+  target = ctx.editAccount(oldKey);
   const before = { isAdmin: target.isAdmin, permissions: [...target.permissions] };
   // ADM-UPDATE-13a: a request that changes nothing at all (a "no-op request", ADM-UPDATE-14).
   const noOp =
@@ -249,14 +250,15 @@ function rename(ctx: Ctx, account: Account, newName: string): void {
   const oldKey = nameKey(account.username);
   const newKey = nameKey(newName);
   const sessions = ctx.sessionsOfAccount(oldKey);
-  delete ctx.state.accounts[oldKey];
+  ctx.removeAccount(oldKey);
   account.username = newName;
-  ctx.state.accounts[newKey] = account;
+  ctx.putAccount(newKey, account);
   const regular = sessions.filter((s) => !s.isShared);
   const keepOld = regular.some((s) => s.nickname !== newName) && ctx.choose(NICKNAME_AFTER_RENAME) === 'old';
   for (const s of sessions) {
-    s.accountKey = newKey;
-    if (!s.isShared && !keepOld) s.nickname = newName;
+    const renamed = ctx.editSession(s.id);
+    renamed.accountKey = newKey;
+    if (!s.isShared && !keepOld) renamed.nickname = newName;
   }
 }
 

@@ -27,7 +27,7 @@ export function handshake(ctx: Ctx, req: Request<HandshakeBody>): void {
     'SES-HS-4',
     'WIRE-SEQ-1',
   ]);
-  req.conn.phase = 'shaken';
+  ctx.editConnection(req.conn.id).phase = 'shaken';
 }
 
 /** SES-HS-5: `{success:false, version, error}` then close; the docs' form without `version` is also accepted. */

@@ -71,7 +71,7 @@ export function login(ctx: Ctx, req: Request<LoginBody>): void {
       permissions: [],
       createdAt: ctx.now,
     };
-    ctx.state.accounts[nameKey(username)] = account;
+    ctx.putAccount(nameKey(username), account);
     rules.push('SES-LOGIN-12', 'SES-AUTH-2');
   }
 
@@ -138,11 +138,12 @@ function createSession(
     ip: req.conn.ip,
     port: req.conn.port,
   };
-  ctx.state.sessions[String(session.id)] = session;
-  req.conn.phase = 'auth';
-  req.conn.sessionId = session.id;
+  ctx.putSession(session);
+  const conn = ctx.editConnection(req.conn.id);
+  conn.phase = 'auth';
+  conn.sessionId = session.id;
   // wire.md §7: later strings on this connection use the Login locale.
-  req.conn.locale = fields.locale;
+  conn.locale = fields.locale;
   return session;
 }
 

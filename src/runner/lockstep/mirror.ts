@@ -45,7 +45,10 @@ export class Mirror {
    * Replaces the mirror (start of run, resync after a failed check). Snapshot sessions keep their
    * target ids as model ids (stateFromSnapshot), so they map onto themselves and count as strangers.
    */
-  reset(state: State): void {
+  reset(input: State): void {
+    // States share unchanged parts with the states they came from (step's structural sharing):
+    // change a copy of the tables, never the given ones.
+    const state: State = { ...input, connections: { ...input.connections } };
     this.state_ = state;
     this.dropShadows();
     this.ids.clear();
@@ -74,10 +77,12 @@ export class Mirror {
   attachSession(conn: ConnId, address: { ip: string; port: number }, sessionId: number, locale: string): void {
     const session = this.state_.sessions[String(sessionId)];
     if (!session) throw new Error(`attachSession: no session ${sessionId} in the mirror`);
-    session.conn = conn;
     this.foreignSessions.delete(sessionId);
-    delete this.state_.connections[strangerConn(sessionId)];
-    this.state_.connections[conn] = { id: conn, ip: address.ip, port: address.port, phase: 'auth', sessionId, locale };
+    // Copies, never in place: the tables and entries may be shared with earlier states (step.ts).
+    const connections = { ...this.state_.connections };
+    delete connections[strangerConn(sessionId)];
+    connections[conn] = { id: conn, ip: address.ip, port: address.port, phase: 'auth', sessionId, locale };
+    this.state_ = { ...this.state_, sessions: { ...this.state_.sessions, [String(sessionId)]: { ...session, conn } }, connections };
   }
 
   /** A new check: logouts of the last one no longer explain frames; undecided outcomes are settled as adopted. */
