@@ -3,6 +3,7 @@
 // business. A mismatch becomes a `Failure` whose `expected` lists every allowed value and whose
 // `actual` shows what came back, with the frame that was sent when the value came from a reply.
 import { sameSet } from '../model/index.ts';
+import { isObject } from '../protocol/types.ts';
 import type { Failure } from './results.ts';
 import { show } from './members.ts';
 import { SECRET_MEMBERS } from './render.ts';
@@ -95,8 +96,9 @@ export function mismatches(pattern: Record<string, unknown>, value: Record<strin
   return out;
 }
 
+/** A JSON object that is not a matcher (a pattern to compare member by member). */
 function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !isMatcher(v);
+  return isObject(v) && !isMatcher(v);
 }
 
 // --- where a value came from -----------------------------------------------------------------------
