@@ -12,6 +12,7 @@ import type { Received } from '../net/connection.ts';
 import { RawClient } from '../net/raw-client.ts';
 import { TargetUnavailableError } from './failures.ts';
 import type { Findings } from './preflight.ts';
+import type { AdminCredentials } from './admin-credentials.ts';
 import { loginBody } from './login-body.ts';
 
 export interface TargetOptions {
@@ -22,10 +23,7 @@ export interface TargetOptions {
   timeoutMs: number;
 }
 
-export interface AdminCredentials {
-  username: string;
-  password: string;
-}
+export type { AdminCredentials } from './admin-credentials.ts';
 
 /** What a successful admin Login told us. */
 export interface AdminLogin {
