@@ -6,15 +6,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { measureFloor } from './floor.ts';
 import { measureFuzz } from './fuzz.ts';
 import { machineInfo } from './machine.ts';
-import { runChild, ServerProcess } from './processes.ts';
+import type { ServerProcess } from './processes.ts';
 import { measureScale, type ScaleResult } from './scale.ts';
 import { soak } from './soak.ts';
 import { measureStartup } from './startup.ts';
-import type { SuiteChildArgs, SuiteChildResult } from './suite-child.ts';
-import { figure, median, round } from './stats.ts';
+import { figure } from './stats.ts';
+import { measureFailing, measureSuite, withServer } from './suite.ts';
+import { MAX_LANES as MAX_JOBS } from '../src/runner/names.ts';
+import { DEFAULT_JOBS } from '../src/runner/schedule.ts';
 import { formatTable } from './table.ts';
 import type { BenchReport } from './report.ts';
 
@@ -38,11 +39,14 @@ type Budget = {
   suiteGrep: string;
   /** `--grep` of the failing-run measurement (and of its passing baseline); '' = the whole suite. */
   failingGrep: string;
+  /** Lane counts (`--jobs`) the suite and the failing run are measured with, interleaved. */
+  jobs: number[];
 };
 
 const FULL: Budget = {
   suiteRuns: 5,
-  failingRuns: 3,
+  // A failing whole-suite run with --jobs 1 waits ~369 × 2 s: one round of each lane count.
+  failingRuns: 1,
   rttSamples: 300,
   loginSamples: 50,
   sessions: 1000,
@@ -54,7 +58,9 @@ const FULL: Budget = {
   fuzzRuns: 3,
   fuzzCases: 100,
   suiteGrep: '',
-  failingGrep: 'users/',
+  // The whole suite: 369 of its checks wait for the missing broadcast, so no single timeout dominates.
+  failingGrep: '',
+  jobs: [1, 4],
 };
 const QUICK: Budget = {
   suiteRuns: 1,
@@ -71,10 +77,9 @@ const QUICK: Budget = {
   fuzzCases: 5,
   suiteGrep: '',
   failingGrep: 'session/presence',
+  jobs: [1, 4],
 };
 
-/** The broadcast family the failing-run measurement's server never sends. */
-const DROPPED = ['UserConnected'];
 const SEED = 20_260_101;
 const TIMEOUT_MS = 2000;
 const SOAK_WORKERS = 4;
@@ -90,13 +95,14 @@ function parse(argv: string[]): { budget: Budget; quick: boolean; out: string; o
       out: { type: 'string', default: 'reports/bench.json' },
       only: { type: 'string' },
       grep: { type: 'string' },
+      jobs: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
   if (values.help) {
     process.stdout.write(
-      'usage: npm run bench -- [--quick] [--runs N] [--out FILE] [--grep CHECKS] [--only suite,failing,fuzz,server,soak,startup]\n',
+      'usage: npm run bench -- [--quick] [--runs N] [--out FILE] [--grep CHECKS] [--jobs 1,4,…] [--only suite,failing,fuzz,server,soak,startup]\n',
     );
     process.exit(0);
   }
@@ -114,6 +120,13 @@ function parse(argv: string[]): { budget: Budget; quick: boolean; out: string; o
     budget.suiteGrep = values.grep;
     budget.failingGrep = values.grep;
   }
+  if (values.jobs !== undefined) {
+    const list = values.jobs.split(',').map((x) => Number(x.trim()));
+    if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_JOBS)) {
+      throw new BadInput(`--jobs takes lane counts 1..${MAX_JOBS} separated by commas, got ${JSON.stringify(values.jobs)}`);
+    }
+    budget.jobs = [...new Set(list)];
+  }
   const only = new Set<Part>();
   for (const p of (values.only ?? PARTS.join(',')).split(',').map((s) => s.trim())) {
     if (!(PARTS as readonly string[]).includes(p)) throw new BadInput(`--only takes ${PARTS.join(', ')}; got ${JSON.stringify(p)}`);
@@ -128,28 +141,6 @@ function log(line: string): void {
 
 const ep = (s: ServerProcess, tls = false) => ({ host: '127.0.0.1', port: s.port, tls });
 
-async function withServer<T>(opts: Parameters<typeof ServerProcess.start>[0], f: (s: ServerProcess) => Promise<T>): Promise<T> {
-  const s = await ServerProcess.start(opts);
-  try {
-    return await f(s);
-  } finally {
-    await s.stop();
-  }
-}
-
-const FLOOR_SERVER = { accounts: 2, permissions: ['user_list'], maxConnectionsPerIp: 1000 };
-
-/** One suite run against a fresh server; also the server's CPU time during it. */
-async function suiteRun(drop: string[] = [], grep = ''): Promise<SuiteChildResult & { serverCpuMs: number }> {
-  return withServer({ drop }, async (s) => {
-    const args: SuiteChildArgs = { host: '127.0.0.1', port: s.port, tls: false, profile: 'spec', seed: SEED, timeoutMs: TIMEOUT_MS };
-    if (grep !== '') args.grep = grep;
-    const before = (await s.stats())!.cpuAfterGcMs;
-    const r = await runChild<SuiteChildResult>('./suite-child.ts', args, 1_800_000);
-    return { ...r, serverCpuMs: ((await s.stats())?.cpuMs ?? NaN) - before };
-  });
-}
-
 async function main(): Promise<number> {
   const { budget, quick, out, only } = parse(process.argv.slice(2));
   const machineStart = machineInfo();
@@ -162,96 +153,20 @@ async function main(): Promise<number> {
     machine: machineStart,
   };
 
+  const timing = { seed: SEED, timeoutMs: TIMEOUT_MS };
+  const preferred = <T extends { jobs: number }>(blocks: T[]): T => blocks.find((x) => x.jobs === DEFAULT_JOBS) ?? blocks[0]!;
+  let suites: NonNullable<BenchReport['suiteByJobs']> = [];
   if (only.has('suite') || (only.has('failing') && budget.failingGrep === budget.suiteGrep)) {
-    // The floor and the suite alternate, so each ratio uses a floor measured next to its run.
-    const walls: number[] = [];
-    const rtts: number[] = [];
-    const logins: number[] = [];
-    const floors: number[] = [];
-    const ratios: number[] = [];
-    const rss: number[] = [];
-    const harnessCpu: number[] = [];
-    const serverCpu: number[] = [];
-    const floorClientCpu: number[] = [];
-    const floorServerCpu: number[] = [];
-    const tlsRtts: number[] = [];
-    const tlsLogins: number[] = [];
-    let last: SuiteChildResult | undefined;
-    for (let i = 0; i < budget.suiteRuns; i++) {
-      const floor = await withServer(FLOOR_SERVER, (s) => measureFloor(ep(s), budget.rttSamples, budget.loginSamples, s));
-      const tlsFloor = await withServer({ ...FLOOR_SERVER, tls: true }, (s) =>
-        measureFloor(ep(s, true), budget.rttSamples, budget.loginSamples),
-      );
-      const r = await suiteRun([], budget.suiteGrep);
-      const floorMs = r.roundTrips * floor.rttMs + r.connections * floor.loginMs;
-      walls.push(r.wallMs);
-      rtts.push(floor.rttMs);
-      logins.push(floor.loginMs);
-      tlsRtts.push(tlsFloor.rttMs);
-      tlsLogins.push(tlsFloor.loginMs);
-      floors.push(floorMs);
-      ratios.push(r.wallMs / floorMs);
-      rss.push(r.peakRssMb);
-      harnessCpu.push(r.cpuMs / r.roundTrips);
-      serverCpu.push(r.serverCpuMs / r.roundTrips);
-      floorClientCpu.push(floor.clientCpuMs);
-      floorServerCpu.push(floor.serverCpuMs);
-      last = r;
-      log(
-        `suite run ${i + 1}/${budget.suiteRuns}: ${Math.round(r.wallMs)} ms, ${r.roundTrips} round trips, ${r.connections} connections, floor ${Math.round(floorMs)} ms, ratio ${round(r.wallMs / floorMs)}, ${r.failed} failed`,
-      );
-    }
-    report.floor = {
-      plain: {
-        rttMs: figure(rtts),
-        loginMs: figure(logins),
-        cpuPerRoundTripMs: { client: figure(floorClientCpu), server: figure(floorServerCpu) },
-      },
-      tls: { rttMs: figure(tlsRtts), loginMs: figure(tlsLogins) },
-    };
-    report.suite = {
-      selection: budget.suiteGrep === '' ? 'the whole suite' : `--grep ${budget.suiteGrep}`,
-      wallMs: figure(walls),
-      roundTrips: last!.roundTrips,
-      connections: last!.connections,
-      rttMs: figure(rtts),
-      loginMs: figure(logins),
-      floorMs: figure(floors),
-      ratio: figure(ratios),
-      peakRssMb: figure(rss),
-      cpuPerRoundTripMs: { harness: figure(harnessCpu), server: figure(serverCpu) },
-      checks: { passed: last!.passed, failed: last!.failed, skipped: last!.skipped },
-      slowest: last!.slowest,
-    };
+    const m = await measureSuite(budget, timing, log);
+    report.floor = m.floor;
+    suites = m.suites;
+    report.suite = preferred(suites);
+    report.suiteByJobs = suites;
   }
-
   if (only.has('failing')) {
-    // The passing baseline: the suite runs above, or (for a selection) passing runs of the same selection.
-    const grep = budget.failingGrep;
-    const passingWalls: number[] = [];
-    if (grep === budget.suiteGrep && report.suite) passingWalls.push(report.suite.wallMs!.median);
-    else for (let i = 0; i < budget.failingRuns; i++) passingWalls.push((await suiteRun([], grep)).wallMs);
-    const walls: number[] = [];
-    let last: SuiteChildResult | undefined;
-    for (let i = 0; i < budget.failingRuns; i++) {
-      const r = await suiteRun(DROPPED, grep);
-      walls.push(r.wallMs);
-      last = r;
-      log(
-        `failing run ${i + 1}/${budget.failingRuns} (server drops ${DROPPED.join(', ')}): ${Math.round(r.wallMs)} ms, ${r.failed} failed checks taking ${r.failedMs} ms`,
-      );
-    }
-    const passing = median(passingWalls);
-    report.failingSuite = {
-      dropped: DROPPED,
-      selection: grep === '' ? 'the whole suite' : `--grep ${grep}`,
-      passingWallMs: figure(passingWalls),
-      wallMs: figure(walls),
-      checks: { passed: last!.passed, failed: last!.failed, skipped: last!.skipped },
-      failedChecksMs: last!.failedMs,
-      slowest: last!.slowest,
-      ratioToPassing: round(median(walls) / passing),
-    };
+    const blocks = await measureFailing(budget, timing, suites, log);
+    report.failingSuite = preferred(blocks);
+    report.failingByJobs = blocks;
   }
 
   if (only.has('fuzz')) report.fuzz = await measureFuzz(budget.fuzzRuns, budget.fuzzCases, SEED, TIMEOUT_MS, log);

@@ -11,37 +11,19 @@ export interface BenchReport {
   quick: boolean;
   seed: number;
   timeoutMs: number;
-  budget: Record<string, number | string>;
+  budget: Record<string, number | string | number[]>;
   machine: MachineInfo;
   floor?: {
     plain: { rttMs: F; loginMs: F; cpuPerRoundTripMs: { client: F; server: F } };
     tls: { rttMs: F; loginMs: F };
   };
-  suite?: {
-    selection: string;
-    wallMs: F;
-    roundTrips: number;
-    connections: number;
-    rttMs: F;
-    loginMs: F;
-    floorMs: F;
-    ratio: F;
-    peakRssMb: F;
-    /** CPU time per sequential round trip, harness and server process (steadier than wall time on a busy machine). */
-    cpuPerRoundTripMs: { harness: F; server: F };
-    checks: { passed: number; failed: number; skipped: number };
-    slowest: Array<{ id: string; ms: number; status: string }>;
-  };
-  failingSuite?: {
-    dropped: string[];
-    selection: string;
-    passingWallMs: F;
-    wallMs: F;
-    checks: { passed: number; failed: number; skipped: number };
-    failedChecksMs: number;
-    slowest: Array<{ id: string; ms: number; status: string }>;
-    ratioToPassing: number;
-  };
+  /** The suite with the CLI's default lane count (`--jobs`), or the first one measured. */
+  suite?: SuiteBlock;
+  /** The failing run with the CLI's default lane count, or the first one measured. */
+  failingSuite?: FailingBlock;
+  /** Every lane count measured (bench --jobs 1,4,…), in the order asked. */
+  suiteByJobs?: SuiteBlock[];
+  failingByJobs?: FailingBlock[];
   fuzz?: FuzzBlock;
   server?: {
     sessions: number;
@@ -54,4 +36,39 @@ export interface BenchReport {
     soak?: SoakResult;
   };
   startup?: { helpMs: F; listMs: F };
+}
+
+/** The scripted suite with one lane count, against the sequential floor. */
+export interface SuiteBlock {
+  /** Lanes side by side (`--jobs`); 1 = one check after another. */
+  jobs: number;
+  selection: string;
+  wallMs: F;
+  roundTrips: number;
+  connections: number;
+  rttMs: F;
+  loginMs: F;
+  /** Sequential floor: round trips × round trip + connections × login (also with lanes). */
+  floorMs: F;
+  ratio: F;
+  peakRssMb: F;
+  /** CPU time of the run, harness and server process (steadier than wall time on a busy machine). */
+  cpuMs: { harness: F; server: F };
+  /** CPU time per sequential round trip, harness and server process. */
+  cpuPerRoundTripMs: { harness: F; server: F };
+  checks: { passed: number; failed: number; skipped: number };
+  slowest: Array<{ id: string; ms: number; status: string }>;
+}
+
+/** A run against a server that never sends one broadcast family, against a passing run. */
+export interface FailingBlock {
+  jobs: number;
+  dropped: string[];
+  selection: string;
+  passingWallMs: F;
+  wallMs: F;
+  checks: { passed: number; failed: number; skipped: number };
+  failedChecksMs: number;
+  slowest: Array<{ id: string; ms: number; status: string }>;
+  ratioToPassing: number;
 }

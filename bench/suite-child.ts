@@ -15,6 +15,8 @@ export interface SuiteChildArgs {
   seed: number;
   timeoutMs: number;
   grep?: string;
+  /** Lanes side by side (runSuite `jobs`). */
+  jobs: number;
 }
 
 export interface SuiteChildResult {
@@ -53,6 +55,7 @@ const r = await runSuite({
   seed: a.seed,
   sections,
   ...(a.grep ? { grep: a.grep } : {}),
+  jobs: a.jobs,
 });
 const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
 const cpu = process.cpuUsage(cpu0);

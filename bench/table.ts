@@ -18,20 +18,23 @@ export function rowsOf(r: BenchReport): Row[] {
     rows.push(['floor: round trip, TLS (ms)', r.floor.tls.rttMs]);
     rows.push(['floor: connect+handshake+login, TLS (ms)', r.floor.tls.loginMs]);
   }
-  if (r.suite) {
-    rows.push([`suite: wall, ${r.suite.selection} (ms)`, r.suite.wallMs]);
-    rows.push(['suite: round trips / connections', `${r.suite.roundTrips} / ${r.suite.connections}`]);
-    rows.push(['suite: floor (ms)', r.suite.floorMs]);
-    rows.push(['suite: ratio wall / floor', r.suite.ratio, '≤ 1.3']);
-    rows.push(['suite: harness CPU per round trip (ms)', r.suite.cpuPerRoundTripMs.harness]);
-    rows.push(['suite: server CPU per round trip (ms)', r.suite.cpuPerRoundTripMs.server]);
-    rows.push(['suite: harness peak RSS (MB)', r.suite.peakRssMb, '≤ 200']);
+  for (const x of r.suiteByJobs ?? (r.suite ? [r.suite] : [])) {
+    const j = `suite --jobs ${x.jobs}`;
+    rows.push([`${j}: wall, ${x.selection} (ms)`, x.wallMs]);
+    rows.push([`${j}: round trips / connections`, `${x.roundTrips} / ${x.connections}`]);
+    rows.push([`${j}: sequential floor (ms)`, x.floorMs]);
+    rows.push([`${j}: ratio wall / sequential floor`, x.ratio, '≤ 1.3']);
+    rows.push([`${j}: harness CPU (ms)`, x.cpuMs.harness]);
+    rows.push([`${j}: harness CPU per round trip (ms)`, x.cpuPerRoundTripMs.harness]);
+    rows.push([`${j}: server CPU per round trip (ms)`, x.cpuPerRoundTripMs.server]);
+    rows.push([`${j}: harness peak RSS (MB)`, x.peakRssMb, '≤ 200']);
   }
-  if (r.failingSuite) {
-    rows.push([`passing suite, ${r.failingSuite.selection}: wall (ms)`, r.failingSuite.passingWallMs]);
-    rows.push([`failing suite (no ${r.failingSuite.dropped.join(', ')}): wall (ms)`, r.failingSuite.wallMs]);
-    rows.push(['failing suite: failed checks', r.failingSuite.checks.failed]);
-    rows.push(['failing suite: wall / passing wall', r.failingSuite.ratioToPassing, '≤ 2']);
+  for (const x of r.failingByJobs ?? (r.failingSuite ? [r.failingSuite] : [])) {
+    const j = `--jobs ${x.jobs}`;
+    rows.push([`passing, ${x.selection}, ${j}: wall (ms)`, x.passingWallMs]);
+    rows.push([`failing (no ${x.dropped.join(', ')}), ${j}: wall (ms)`, x.wallMs]);
+    rows.push([`failing, ${j}: failed checks`, x.checks.failed]);
+    rows.push([`failing, ${j}: wall / passing wall`, x.ratioToPassing, '≤ 2']);
   }
   if (r.fuzz) {
     for (const name of ['frames', 'validators', 'stateful'] as const) {

@@ -1,0 +1,168 @@
+// The scripted suite against its floor, and a failing run against a passing one, for each lane
+// count asked for (`--jobs`, the runner's lanes side by side). Runs interleave: every round measures
+// the floor, then the suite once per lane count, so each ratio uses a floor measured next to it and
+// load drifts hit every lane count alike. The floor is always the sequential one (round trips ×
+// round trip + connections × login): with lanes the ratio says how far concurrency beats it.
+import { measureFloor } from './floor.ts';
+import { runChild, ServerProcess } from './processes.ts';
+import type { BenchReport, FailingBlock, SuiteBlock } from './report.ts';
+import type { SuiteChildArgs, SuiteChildResult } from './suite-child.ts';
+import { figure, median, round } from './stats.ts';
+
+export interface SuiteBudget {
+  suiteRuns: number;
+  failingRuns: number;
+  rttSamples: number;
+  loginSamples: number;
+  /** `--grep` of the suite runs ('' = the whole suite). */
+  suiteGrep: string;
+  /** `--grep` of the failing-run measurement (and of its passing baseline); '' = the whole suite. */
+  failingGrep: string;
+  /** Lane counts to measure, e.g. [1, 4]. */
+  jobs: number[];
+}
+
+/** The broadcast family the failing-run measurement's server never sends. */
+export const DROPPED = ['UserConnected'];
+
+type Log = (line: string) => void;
+
+export async function withServer<T>(opts: Parameters<typeof ServerProcess.start>[0], f: (s: ServerProcess) => Promise<T>): Promise<T> {
+  const s = await ServerProcess.start(opts);
+  try {
+    return await f(s);
+  } finally {
+    await s.stop();
+  }
+}
+
+const FLOOR_SERVER = { accounts: 2, permissions: ['user_list'], maxConnectionsPerIp: 1000 };
+const ep = (s: ServerProcess, tls = false) => ({ host: '127.0.0.1', port: s.port, tls });
+
+/** One suite run against a fresh server; also the server's CPU time during it. */
+async function suiteRun(o: {
+  seed: number;
+  timeoutMs: number;
+  jobs: number;
+  grep: string;
+  drop?: string[];
+}): Promise<SuiteChildResult & { serverCpuMs: number }> {
+  return withServer({ drop: o.drop ?? [] }, async (s) => {
+    const args: SuiteChildArgs = {
+      host: '127.0.0.1',
+      port: s.port,
+      tls: false,
+      profile: 'spec',
+      seed: o.seed,
+      timeoutMs: o.timeoutMs,
+      jobs: o.jobs,
+    };
+    if (o.grep !== '') args.grep = o.grep;
+    const before = (await s.stats())!.cpuAfterGcMs;
+    const r = await runChild<SuiteChildResult>('./suite-child.ts', args, 3_600_000);
+    return { ...r, serverCpuMs: ((await s.stats())?.cpuMs ?? NaN) - before };
+  });
+}
+
+/** Floors (plain and TLS) and one suite block per lane count. */
+export async function measureSuite(
+  b: SuiteBudget,
+  o: { seed: number; timeoutMs: number },
+  log: Log,
+): Promise<{ floor: NonNullable<BenchReport['floor']>; suites: SuiteBlock[] }> {
+  const floorRuns: Array<Awaited<ReturnType<typeof measureFloor>>> = [];
+  const tlsRuns: Array<Awaited<ReturnType<typeof measureFloor>>> = [];
+  const runs = new Map<number, Array<{ r: SuiteChildResult & { serverCpuMs: number }; rttMs: number; loginMs: number }>>(
+    b.jobs.map((j) => [j, []]),
+  );
+  for (let i = 0; i < b.suiteRuns; i++) {
+    const floor = await withServer(FLOOR_SERVER, (s) => measureFloor(ep(s), b.rttSamples, b.loginSamples, s));
+    tlsRuns.push(await withServer({ ...FLOOR_SERVER, tls: true }, (s) => measureFloor(ep(s, true), b.rttSamples, b.loginSamples)));
+    floorRuns.push(floor);
+    for (const jobs of b.jobs) {
+      const r = await suiteRun({ ...o, jobs, grep: b.suiteGrep });
+      runs.get(jobs)!.push({ r, rttMs: floor.rttMs, loginMs: floor.loginMs });
+      const floorMs = r.roundTrips * floor.rttMs + r.connections * floor.loginMs;
+      log(
+        `suite run ${i + 1}/${b.suiteRuns}, --jobs ${jobs}: ${Math.round(r.wallMs)} ms (harness CPU ${Math.round(r.cpuMs)} ms), ${r.roundTrips} round trips, ${r.connections} connections, floor ${Math.round(floorMs)} ms, ratio ${round(r.wallMs / floorMs)}, ${r.failed} failed`,
+      );
+    }
+  }
+  const floor: NonNullable<BenchReport['floor']> = {
+    plain: {
+      rttMs: figure(floorRuns.map((f) => f.rttMs)),
+      loginMs: figure(floorRuns.map((f) => f.loginMs)),
+      cpuPerRoundTripMs: { client: figure(floorRuns.map((f) => f.clientCpuMs)), server: figure(floorRuns.map((f) => f.serverCpuMs)) },
+    },
+    tls: { rttMs: figure(tlsRuns.map((f) => f.rttMs)), loginMs: figure(tlsRuns.map((f) => f.loginMs)) },
+  };
+  const suites = b.jobs.map((jobs): SuiteBlock => {
+    const rs = runs.get(jobs)!;
+    const last = rs[rs.length - 1]!.r;
+    const floors = rs.map(({ r, rttMs, loginMs }) => r.roundTrips * rttMs + r.connections * loginMs);
+    return {
+      jobs,
+      selection: b.suiteGrep === '' ? 'the whole suite' : `--grep ${b.suiteGrep}`,
+      wallMs: figure(rs.map(({ r }) => r.wallMs)),
+      roundTrips: last.roundTrips,
+      connections: last.connections,
+      rttMs: figure(rs.map((x) => x.rttMs)),
+      loginMs: figure(rs.map((x) => x.loginMs)),
+      floorMs: figure(floors),
+      ratio: figure(rs.map(({ r }, i) => r.wallMs / floors[i]!)),
+      peakRssMb: figure(rs.map(({ r }) => r.peakRssMb)),
+      cpuMs: { harness: figure(rs.map(({ r }) => r.cpuMs)), server: figure(rs.map(({ r }) => r.serverCpuMs)) },
+      cpuPerRoundTripMs: {
+        harness: figure(rs.map(({ r }) => r.cpuMs / r.roundTrips)),
+        server: figure(rs.map(({ r }) => r.serverCpuMs / r.roundTrips)),
+      },
+      checks: { passed: last.passed, failed: last.failed, skipped: last.skipped },
+      slowest: last.slowest,
+    };
+  });
+  return { floor, suites };
+}
+
+/**
+ * The failing run (a server that never sends DROPPED) against the passing wall of the same
+ * selection and lane count: the suite blocks when they ran the same selection, else passing runs
+ * made here. Interleaved per round like the suite.
+ */
+export async function measureFailing(
+  b: SuiteBudget,
+  o: { seed: number; timeoutMs: number },
+  suites: SuiteBlock[],
+  log: Log,
+): Promise<FailingBlock[]> {
+  const grep = b.failingGrep;
+  const passing = new Map<number, number[]>(b.jobs.map((j) => [j, []]));
+  const failing = new Map<number, Array<SuiteChildResult>>(b.jobs.map((j) => [j, []]));
+  for (let i = 0; i < b.failingRuns; i++) {
+    for (const jobs of b.jobs) {
+      const known = grep === b.suiteGrep ? suites.find((s) => s.jobs === jobs) : undefined;
+      if (known && i === 0) passing.get(jobs)!.push(known.wallMs!.median);
+      else if (!known) passing.get(jobs)!.push((await suiteRun({ ...o, jobs, grep })).wallMs);
+      const r = await suiteRun({ ...o, jobs, grep, drop: DROPPED });
+      failing.get(jobs)!.push(r);
+      log(
+        `failing run ${i + 1}/${b.failingRuns}, --jobs ${jobs} (server drops ${DROPPED.join(', ')}): ${Math.round(r.wallMs)} ms, ${r.failed} failed checks taking ${r.failedMs} ms`,
+      );
+    }
+  }
+  return b.jobs.map((jobs): FailingBlock => {
+    const rs = failing.get(jobs)!;
+    const last = rs[rs.length - 1]!;
+    const walls = rs.map((r) => r.wallMs);
+    return {
+      jobs,
+      dropped: DROPPED,
+      selection: grep === '' ? 'the whole suite' : `--grep ${grep}`,
+      passingWallMs: figure(passing.get(jobs)!),
+      wallMs: figure(walls),
+      checks: { passed: last.passed, failed: last.failed, skipped: last.skipped },
+      failedChecksMs: last.failedMs,
+      slowest: last.slowest,
+      ratioToPassing: round(median(walls) / median(passing.get(jobs)!)),
+    };
+  });
+}
