@@ -25,7 +25,7 @@ afterEach(async () => {
 async function suite(
   serverProfile: Profile,
   variant: Variant | undefined,
-  o: { profile?: Profile; grep?: string } = {},
+  o: { profile?: Profile; grep?: string; jobs?: number } = {},
 ): Promise<{ result: RunResult; seen: Record<string, number> }> {
   sections ??= await loadSections();
   const srv = await startServer({ profile: serverProfile, ...(variant ? { variant } : {}) });
@@ -39,6 +39,7 @@ async function suite(
     seed: 20251,
     sections,
     ...(o.grep !== undefined ? { grep: o.grep } : {}),
+    ...(o.jobs !== undefined ? { jobs: o.jobs } : {}),
   });
   return { result, seen: srv.seen() };
 }
@@ -57,21 +58,18 @@ function failures(r: RunResult): string[] {
 }
 
 describe('the whole suite passes against every allowed variant of the reference server', () => {
-  for (const c of COMBINATIONS) {
-    it(
-      c.name,
-      async () => {
-        const { result, seen } = await suite(c.profile, c.variant);
-        expect(failures(result)).toEqual([]);
-        expect(result.summary.failed).toBe(0);
-        expect(result.summary.passed).toBeGreaterThan(350);
-        expect(result.restored?.ok, result.restored?.differences.join('; ')).toBe(true);
-        const labels = Object.keys(seen);
-        const missing = c.exercised.filter((want) => !labels.some((l) => l.startsWith(want)));
-        expect(missing, `variants never exercised (seen: ${labels.join(' | ')})`).toEqual([]);
-      },
-      60_000,
-    );
+  // One check after another, and on 4 lanes side by side (--jobs 4, the CLI's default).
+  for (const [c, jobs] of COMBINATIONS.flatMap((c) => [1, 4].map((jobs) => [c, jobs] as const))) {
+    it(`${c.name} (--jobs ${jobs})`, async () => {
+      const { result, seen } = await suite(c.profile, c.variant, { jobs });
+      expect(failures(result)).toEqual([]);
+      expect(result.summary.failed).toBe(0);
+      expect(result.summary.passed).toBeGreaterThan(350);
+      expect(result.restored?.ok, result.restored?.differences.join('; ')).toBe(true);
+      const labels = Object.keys(seen);
+      const missing = c.exercised.filter((want) => !labels.some((l) => l.startsWith(want)));
+      expect(missing, `variants never exercised (seen: ${labels.join(' | ')})`).toEqual([]);
+    }, 60_000);
   }
 });
 
