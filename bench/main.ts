@@ -15,7 +15,7 @@ import { measureStartup } from './startup.ts';
 import { figure } from './stats.ts';
 import { measureFailing, measureSuite, withServer } from './suite.ts';
 import { MAX_LANES as MAX_JOBS } from '../src/runner/names.ts';
-import { DEFAULT_JOBS } from '../src/runner/schedule.ts';
+import { defaultJobs } from '../src/runner/schedule.ts';
 import { formatTable } from './table.ts';
 import type { BenchReport } from './report.ts';
 
@@ -154,7 +154,7 @@ async function main(): Promise<number> {
   };
 
   const timing = { seed: SEED, timeoutMs: TIMEOUT_MS };
-  const preferred = <T extends { jobs: number }>(blocks: T[]): T => blocks.find((x) => x.jobs === DEFAULT_JOBS) ?? blocks[0]!;
+  const preferred = <T extends { jobs: number }>(blocks: T[]): T => blocks.find((x) => x.jobs === defaultJobs(false)) ?? blocks[0]!;
   let suites: NonNullable<BenchReport['suiteByJobs']> = [];
   if (only.has('suite') || (only.has('failing') && budget.failingGrep === budget.suiteGrep)) {
     const m = await measureSuite(budget, timing, log);

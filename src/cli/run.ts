@@ -13,10 +13,10 @@ import type { TrafficEvent } from '../runner/lockstep.ts';
 import { isStopReason } from '../runner/failures.ts';
 import { PREFLIGHT_SECTION } from '../runner/preflight.ts';
 import { exclusion, withExclusions } from '../runner/exclude.ts';
+import { defaultJobs } from '../runner/schedule.ts';
 
 export { asExcluded, EXCLUDED_REASON } from '../runner/exclude.ts';
 export { MAX_LANES as MAX_JOBS } from '../runner/names.ts';
-export { DEFAULT_JOBS } from '../runner/schedule.ts';
 import type { CliIO } from './common.ts';
 import { errorText, EXIT, formatAddress, makeLogger, trapInterrupt, UsageError } from './common.ts';
 import { writeReports } from './reports.ts';
@@ -87,7 +87,7 @@ export interface RunFlags {
   quiet?: boolean;
   /** commander's `--no-retry`: false turns the re-run of failed checks off. */
   retry?: boolean;
-  /** Lanes running independent checks side by side (`--jobs`). */
+  /** Lanes running independent checks side by side (`--jobs`; default runner/schedule.ts defaultJobs). */
   jobs?: number;
 }
 
@@ -181,7 +181,7 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
         sections: runSections,
         slow: flags.slow ?? false,
         retry: flags.retry !== false,
-        ...(flags.jobs !== undefined ? { jobs: flags.jobs } : {}),
+        jobs: flags.jobs ?? defaultJobs(opened.embedded),
         ...(taps.length > 0 ? { onTraffic: (e: TrafficEvent) => taps.forEach((tap) => tap(e)) } : {}),
         signal: stop,
         // The embedded server starts empty: its first login must create the admin (SES-AUTH-2).
