@@ -73,7 +73,7 @@ interface Run {
   choices: Ctx['choices'];
 }
 
-/** One run of `event` over a private copy of `state`, taking `forced` options at choice points. */
+/** One run of `event` over a copy-on-write view of `state` (ctx.ts), taking `forced` options at choice points. */
 function run(state: State, event: Event, forced: Choices, views?: ViewCache): Run {
   const ctx = new Ctx(state, event.now, forced, views);
   switch (event.kind) {

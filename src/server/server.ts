@@ -102,7 +102,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
       if (c.closing || !c.stream.writable) return;
       // Types and ids only: payloads may carry passwords (Login, UserCreate, UserUpdate).
       log.debug({ conn: c.id, type: o.message.type, id: o.message.id }, 'send');
-      c.stream.write(encoder.encode(o.message));
+      const frame = encoder.encode(o.message);
+      if (Array.isArray(frame)) {
+        // One frame in chunks (a cached payload): written together, without copying the payload.
+        c.stream.cork();
+        for (const chunk of frame) c.stream.write(chunk);
+        c.stream.uncork();
+      } else c.stream.write(frame);
       if (c.stream.writableLength > maxPendingWrite) {
         // A peer that stops reading must not grow our memory without bound (broadcasts keep coming):
         // drop it like a broken connection; its session ends with the usual broadcast (SES-BC-3).
