@@ -4,6 +4,7 @@
 // the server closed. Counts frames written, server crashes (model steps that threw, or the
 // process dying) and samples the server's RSS to show memory stays bounded.
 import { encodeFrame, encodeMessage } from '../src/protocol/frame.ts';
+import { createRng, randomMessageId } from '../src/protocol/ids.ts';
 import { CLIENT_TYPES } from '../src/protocol/types.ts';
 import { BENCH_PASSWORD, benchUser } from './accounts.ts';
 import type { ServerProcess } from './processes.ts';
@@ -21,18 +22,6 @@ export interface SoakResult {
   rssFirstMb: number;
   rssLastMb: number;
   seed: number;
-}
-
-/** mulberry32: small, fast, seeded. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const FIELDS = [
@@ -89,18 +78,12 @@ function randomBody(r: () => number, depth = 0): Record<string, unknown> {
   return body;
 }
 
-function randomId(r: () => number): string {
-  return Math.floor(r() * 2 ** 48)
-    .toString(16)
-    .padStart(12, '0');
-}
-
 /** One fuzzed frame: mostly a well-framed request with random members; sometimes broken bytes. */
 function fuzzedFrame(r: () => number): Buffer {
   const type = CLIENT_TYPES[2 + Math.floor(r() * (CLIENT_TYPES.length - 2))]!; // not Handshake/Login
   const x = r();
-  if (x < 0.9) return encodeMessage({ type, id: randomId(r), body: { type, ...randomBody(r) } });
-  const good = encodeFrame(type, randomId(r), JSON.stringify({ type, ...randomBody(r) }));
+  if (x < 0.9) return encodeMessage({ type, id: randomMessageId(r), body: { type, ...randomBody(r) } });
+  const good = encodeFrame(type, randomMessageId(r), JSON.stringify({ type, ...randomBody(r) }));
   if (x < 0.95) {
     // flip a few bytes anywhere
     const b = Buffer.from(good);
@@ -108,7 +91,7 @@ function fuzzedFrame(r: () => number): Buffer {
     return b;
   }
   if (x < 0.97) return Buffer.from(`NX|${Math.floor(r() * 20)}|${'Q'.repeat(Math.floor(r() * 20))}|zz|-1|{}\n`, 'latin1');
-  if (x < 0.99) return encodeFrame(type, randomId(r), '{"type":' + '['.repeat(Math.floor(r() * 50)));
+  if (x < 0.99) return encodeFrame(type, randomMessageId(r), '{"type":' + '['.repeat(Math.floor(r() * 50)));
   return Buffer.from(Array.from({ length: 1 + Math.floor(r() * 64) }, () => Math.floor(r() * 256)));
 }
 
@@ -122,7 +105,7 @@ async function worker(
   progress: (n: number) => void,
   stats: { connections: number },
 ): Promise<void> {
-  const r = prng(seed + w * 0x9e3779b1);
+  const r = createRng(seed + w * 0x9e3779b1);
   let sent = 0;
   while (sent < share) {
     let c: RawClient;

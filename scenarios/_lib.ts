@@ -17,6 +17,16 @@ export function sharedLogin(of: Actor, nickname: string | null, extra: Record<st
   return loginBody(of.username, of.password, { nickname, ...extra });
 }
 
+/** A guest Login (`username` "" or any casing of "guest", password ""): the session nickname is required (SES-GUEST-3). */
+export function guestLogin(
+  username: string,
+  nickname: string | null,
+  password = '',
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return loginBody(username, password, { nickname, ...extra });
+}
+
 // --- values -------------------------------------------------------------------------------------
 
 /** A syntactically valid avatar / image (the base64 body is not decoded in this era, VAL-AVATAR). */
@@ -91,6 +101,17 @@ export async function storedAccount(viewer: Actor, username: string, rule?: stri
   return reply.body as StoredAccount;
 }
 
+/** Reads `username` back as the run's admin and expects the fields `pattern` lists (`t.expectBody`). */
+export async function expectStored(
+  t: CheckContext,
+  username: string,
+  pattern: Record<string, unknown>,
+  rule: string,
+  what?: string,
+): Promise<void> {
+  t.expectBody(await storedAccount(t.admin, username), pattern, rule, what);
+}
+
 /** Proves that no account `username` is stored: UserEdit answers "User not found" (ADM-EDIT-4). */
 export async function noStoredAccount(viewer: Actor, username: string): Promise<void> {
   await viewer.request('UserEdit', { username }).expectError('E-USER-NOT-FOUND');
@@ -149,11 +170,11 @@ export const PATH_CHARACTERS = ['/', '\\', ':', '.', '<', '>', '"', '|', '?', '*
 /** A string (for members whose value the model, not the check, decides). */
 export const A_STRING = where('a string', (v) => typeof v === 'string');
 
+/** A string that is not empty. */
+export const A_NON_EMPTY_STRING = where('a non-empty string', (v) => typeof v === 'string' && v !== '');
+
 /** A non-negative integer. */
 export const A_COUNT = where('a non-negative integer', (v) => Number.isInteger(v) && (v as number) >= 0);
 
 /** A session id: a u32 above 0 (SES-LR-2). */
 export const A_SESSION_ID = where('a u32 > 0', (v) => Number.isInteger(v) && (v as number) > 0 && (v as number) <= 0xffffffff);
-
-/** Absent and null are alike (WIRE-JSON-5). */
-export const isNone = (v: unknown): boolean => v === undefined || v === null;

@@ -3,7 +3,7 @@
 import { admin, check, connection, section, setOf, shared, user, where } from '../../src/runner/api.ts';
 import type { Observed } from '../../src/runner/api.ts';
 import { ALL_PERMISSIONS } from '../../src/model/permissions.ts';
-import { expectValidatorPastFrameLimit, requestAfterRemoval, storedAccount } from '../_lib.ts';
+import { expectValidatorPastFrameLimit, requestAfterRemoval, storedAccount, expectStored } from '../_lib.ts';
 
 /** What every refusal shares, whatever its carrier (typed response or Error). */
 const REFUSED = where('an Error or a typed response with success:false', (r) => {
@@ -40,10 +40,14 @@ export default section({ id: 'admin/edit', title: 'UserEdit', seed: 'admin.md §
       t.expectBody(a, { username: target.username }, 'GEN-7', 'the stored casing is reported');
       t.expectBody(a, { is_admin: false, is_shared: false, enabled: true }, 'ADM-EDIT-6', 'regular, enabled, not admin');
       t.expectBody(a, { permissions: setOf(['chat_send', 'user_info']) }, 'ADM-EDIT-6', 'the stored permissions');
-      const b = await storedAccount(t.admin, off.username.toLowerCase());
-      t.expectBody(b, { enabled: false, permissions: setOf(['news_list']) }, 'ADM-EDIT-6', 'a disabled, offline account');
-      const c = await storedAccount(t.admin, crowd.username);
-      t.expectBody(c, { is_shared: true, is_admin: false }, 'ADM-EDIT-6', 'a shared account');
+      await expectStored(
+        t,
+        off.username.toLowerCase(),
+        { enabled: false, permissions: setOf(['news_list']) },
+        'ADM-EDIT-6',
+        'a disabled, offline account',
+      );
+      await expectStored(t, crowd.username, { is_shared: true, is_admin: false }, 'ADM-EDIT-6', 'a shared account');
       await target.expectConnected();
     },
   }),

@@ -3,7 +3,7 @@
 // every actor's connection with the model, so each check sets up the recipients that must get a
 // broadcast and the bystanders that must not; the round trips at the end prove the absences.
 import { admin, check, connection, section, sessionOf, user, where } from '../../src/runner/api.ts';
-import { credentials, storedAccount } from '../_lib.ts';
+import { credentials, expectStored } from '../_lib.ts';
 
 export default section(
   { id: 'admin/update-broadcasts', title: 'UserUpdate broadcasts and live effects', seed: 'admin.md §UserUpdated, §PermissionsUpdated' },
@@ -43,8 +43,7 @@ export default section(
       },
       run: async ({ boss, target, watcher, bystander }, t) => {
         await boss.request('UserUpdate', { username: target.username, requested_is_admin: true }).expectSuccess();
-        const promoted = await storedAccount(t.admin, target.username);
-        t.expectBody(promoted, { is_admin: true }, 'ADM-UPDATE-14', 'the account is admin now');
+        await expectStored(t, target.username, { is_admin: true }, 'ADM-UPDATE-14', 'the account is admin now');
         await boss.request('UserUpdate', { username: target.username, requested_is_admin: false }).expectSuccess();
         await target.expectConnected();
         await watcher.expectConnected();

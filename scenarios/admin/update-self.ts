@@ -1,7 +1,7 @@
 // seed admin.md §Self-Operations; rules.md §4.8 ADM-UPDATE-4, ADM-UPDATE-19, §5 SELF-1.
 // A UserUpdate naming the requester's own account: only a password change, proven by the current one.
 import { admin, check, connection, section, sessionOf, user } from '../../src/runner/api.ts';
-import { credentials, loginBody, storedAccount } from '../_lib.ts';
+import { credentials, loginBody, expectStored } from '../_lib.ts';
 
 const NEW_PASSWORD = 'Self-New-Pa55word';
 
@@ -90,8 +90,7 @@ export default section({ id: 'admin/update-self', title: "UserUpdate of one's ow
         })
         .expectError('E-CANNOT-EDIT-SELF');
       // Nothing changed: the admin is still an enabled admin.
-      const r = await storedAccount(t.admin, boss.username);
-      t.expectBody(r, { is_admin: true, enabled: true }, 'GEN-9', 'the admin is still an enabled admin');
+      await expectStored(t, boss.username, { is_admin: true, enabled: true }, 'GEN-9', 'the admin is still an enabled admin');
     },
   }),
 

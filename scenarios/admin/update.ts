@@ -3,7 +3,7 @@
 // Self-updates: update-self.ts; broadcasts and live effects: update-broadcasts.ts.
 import { admin, check, connection, section, user, setOf, ANY, oneOf } from '../../src/runner/api.ts';
 import { ALL_PERMISSIONS } from '../../src/model/permissions.ts';
-import { credentials, loginBody, noStoredAccount, storedAccount } from '../_lib.ts';
+import { credentials, loginBody, noStoredAccount, storedAccount, expectStored } from '../_lib.ts';
 
 const NEW_PASSWORD = 'Updated-Pa55word';
 
@@ -50,11 +50,15 @@ export default section({ id: 'admin/update', title: 'UserUpdate of another accou
       await without
         .request('UserUpdate', { username: target.username, requested_permissions: ['chat_send'] })
         .expectError('E-PERMISSION-DENIED');
-      const before = await storedAccount(t.admin, target.username);
-      t.expectBody(before, { permissions: setOf([]) }, 'GEN-9', 'the refused update changed nothing');
+      await expectStored(t, target.username, { permissions: setOf([]) }, 'GEN-9', 'the refused update changed nothing');
       await holder.request('UserUpdate', { username: target.username, requested_permissions: ['chat_send'] }).expectSuccess();
-      const after = await storedAccount(t.admin, target.username);
-      t.expectBody(after, { permissions: setOf(['chat_send']) }, 'ADM-UPDATE-5', 'the holder of user_edit changed the permissions');
+      await expectStored(
+        t,
+        target.username,
+        { permissions: setOf(['chat_send']) },
+        'ADM-UPDATE-5',
+        'the holder of user_edit changed the permissions',
+      );
     },
   }),
 
@@ -105,8 +109,7 @@ export default section({ id: 'admin/update', title: 'UserUpdate of another accou
       await boss
         .request('UserUpdate', { username: target.username, requested_username: 'u'.repeat(33) })
         .expectError('E-USERNAME-TOO-LONG');
-      const r = await storedAccount(t.admin, target.username);
-      t.expectBody(r, { username: target.username }, 'GEN-9', 'the account keeps its name');
+      await expectStored(t, target.username, { username: target.username }, 'GEN-9', 'the account keeps its name');
     },
   }),
 
@@ -121,11 +124,9 @@ export default section({ id: 'admin/update', title: 'UserUpdate of another accou
       await mod.request('UserUpdate', { username: target.username, requested_is_admin: true }).expectError('E-PERMISSION-DENIED');
       // Even the unchanged value is refused (ADM-UPDATE-13a).
       await mod.request('UserUpdate', { username: target.username, requested_is_admin: false }).expectError('E-PERMISSION-DENIED');
-      const before = await storedAccount(t.admin, target.username);
-      t.expectBody(before, { is_admin: false }, 'GEN-9', 'the account is still not admin');
+      await expectStored(t, target.username, { is_admin: false }, 'GEN-9', 'the account is still not admin');
       await boss.request('UserUpdate', { username: target.username, requested_is_admin: true }).expectSuccess();
-      const after = await storedAccount(t.admin, target.username);
-      t.expectBody(after, { is_admin: true }, 'ADMP-4', 'an admin granted admin status');
+      await expectStored(t, target.username, { is_admin: true }, 'ADMP-4', 'an admin granted admin status');
     },
   }),
 
@@ -162,8 +163,7 @@ export default section({ id: 'admin/update', title: 'UserUpdate of another accou
       await boss
         .request('UserUpdate', { username: target.username, requested_permissions: ['chat_send', 'zz_not_a_permission'] })
         .expectSuccess();
-      const r = await storedAccount(t.admin, target.username);
-      t.expectBody(r, { permissions: setOf(['chat_send']) }, 'MERGE-4', 'the stored permissions');
+      await expectStored(t, target.username, { permissions: setOf(['chat_send']) }, 'MERGE-4', 'the stored permissions');
     },
   }),
 
@@ -205,8 +205,7 @@ export default section({ id: 'admin/update', title: 'UserUpdate of another accou
       const r = await boss.request('UserUpdate', { username: target.username, requested_username: renamed }).expectSuccess();
       t.expectBody(r, { username: renamed }, 'ADM-UPDATE-14', 'the reply names the new account name');
       await noStoredAccount(t.admin, target.username);
-      const e = await storedAccount(t.admin, renamed.toLowerCase());
-      t.expectBody(e, { username: renamed }, 'GEN-7', 'the new name is stored with the casing sent');
+      await expectStored(t, renamed.toLowerCase(), { username: renamed }, 'GEN-7', 'the new name is stored with the casing sent');
       await boss.request('UserUpdate', { username: renamed, requested_username: target.username }).expectSuccess();
     },
   }),
@@ -243,8 +242,7 @@ export default section({ id: 'admin/update', title: 'UserUpdate of another accou
         .request('UserUpdate', { username: target.username, requested_username: other.username.toUpperCase() })
         .expectError('E-USERNAME-EXISTS');
       await boss.request('UserUpdate', { username: target.username, requested_username: 'Guest' }).expectError('E-USERNAME-EXISTS');
-      const r = await storedAccount(t.admin, target.username);
-      t.expectBody(r, { username: target.username }, 'GEN-9', 'the account keeps its name');
+      await expectStored(t, target.username, { username: target.username }, 'GEN-9', 'the account keeps its name');
     },
   }),
 
@@ -397,8 +395,7 @@ export default section({ id: 'admin/update', title: 'UserUpdate of another accou
       await boss.request('UserUpdate', { username: victim.username, requested_enabled: false }).expectSuccess();
       await victim.request('UserUpdate', { username: target.username, requested_enabled: false });
       await victim.expectClosed();
-      const r = await storedAccount(t.admin, target.username);
-      t.expectBody(r, { enabled: true }, 'GEN-9', 'the removed session changed nothing');
+      await expectStored(t, target.username, { enabled: true }, 'GEN-9', 'the removed session changed nothing');
     },
   }),
 ]);

@@ -1,7 +1,7 @@
 // rules.md §4.3 UserAway, VAL-STATUS, BC-4, SES-ID-2..4; seed users.md §Away/Status.
 // Every UserUpdated broadcast has a listener that must receive it (user_list) and one that must not.
-import { admin, check, connection, guest, section, sessionOf, shared, user } from '../../src/runner/api.ts';
-import { credentials, expectValidatorPastFrameLimit, isNone, listEntry, requestAfterRemoval, sharedLogin } from '../_lib.ts';
+import { admin, check, connection, guest, section, sessionOf, shared, user, NONE, oneOf } from '../../src/runner/api.ts';
+import { credentials, expectValidatorPastFrameLimit, listEntry, requestAfterRemoval, sharedLogin } from '../_lib.ts';
 
 const listener = () => user({ permissions: ['user_list'] });
 const deaf = () => user({ permissions: ['user_info'] });
@@ -18,7 +18,7 @@ export default section({ id: 'away/away', title: 'UserAway', seed: 'users.md §A
       await quiet.expectConnected();
       await boss.expectConnected();
       const e = await listEntry(hears, a.nickname);
-      t.assert(e?.is_away === true && e?.status === 'grabbing lunch', 'USR-AWAY-4', 'listed as away with the message');
+      t.expectBody(e, { is_away: true, status: 'grabbing lunch' }, 'USR-AWAY-4', 'listed as away with the message');
     },
   }),
   check({
@@ -43,7 +43,7 @@ export default section({ id: 'away/away', title: 'UserAway', seed: 'users.md §A
       await b.request('UserAway', {}).expectSuccess();
       for (const x of [a, b]) {
         const e = await listEntry(hears, x.nickname);
-        t.assert(e?.is_away === true && isNone(e?.status), 'USR-AWAY-4', `${x.name} is away without a status`);
+        t.expectBody(e, { is_away: true, status: NONE }, 'USR-AWAY-4', `${x.name} is away without a status`);
       }
     },
   }),
@@ -57,7 +57,7 @@ export default section({ id: 'away/away', title: 'UserAway', seed: 'users.md §A
       // target took, and every later answer must follow it.
       await a.request('UserAway', { message: '' }).expectSuccess();
       const e = await listEntry(hears, a.nickname);
-      t.assert(e?.is_away === true && (isNone(e?.status) || e?.status === ''), 'USR-AWAY-4', 'listed as away, status "" or none');
+      t.expectBody(e, { is_away: true, status: oneOf([NONE, '']) }, 'USR-AWAY-4', 'listed as away, status "" or none');
       await asks.request('UserInfo', { nickname: a.nickname }).expectSuccess();
     },
   }),
@@ -70,7 +70,7 @@ export default section({ id: 'away/away', title: 'UserAway', seed: 'users.md §A
       await a.request('UserAway', { message: 'first' }).expectSuccess();
       await a.request('UserAway', { message: 'second' }).expectSuccess();
       const e = await listEntry(hears, a.nickname);
-      t.assert(e?.is_away === true && e?.status === 'second', 'USR-AWAY-4', 'the second message is shown');
+      t.expectBody(e, { is_away: true, status: 'second' }, 'USR-AWAY-4', 'the second message is shown');
     },
   }),
   check({
@@ -83,9 +83,9 @@ export default section({ id: 'away/away', title: 'UserAway', seed: 'users.md §A
       await s1.request('UserAway', { message: 'visiting' }).expectSuccess();
       await g.request('UserAway', {}).expectSuccess();
       await quiet.expectConnected();
-      t.assert((await listEntry(hears, s1.nickname))?.is_away === true, 'USR-AWAY-4', 'the shared session is away');
-      t.assert((await listEntry(hears, s2.nickname))?.is_away === false, 'SES-SHARED-2', 'the other shared session is not');
-      t.assert((await listEntry(hears, g.nickname))?.is_away === true, 'USR-AWAY-1', 'the guest session is away');
+      t.expectBody(await listEntry(hears, s1.nickname), { is_away: true }, 'USR-AWAY-4', 'the shared session is away');
+      t.expectBody(await listEntry(hears, s2.nickname), { is_away: false }, 'SES-SHARED-2', 'the other shared session is not');
+      t.expectBody(await listEntry(hears, g.nickname), { is_away: true }, 'USR-AWAY-1', 'the guest session is away');
     },
   }),
   check({
@@ -96,7 +96,7 @@ export default section({ id: 'away/away', title: 'UserAway', seed: 'users.md §A
     run: async ({ a, hears }, t) => {
       const message = 'café ☕ 漢字';
       await a.request('UserAway', { message }).expectSuccess();
-      t.assert((await listEntry(hears, a.nickname))?.status === message, 'WIRE-FRM-10', 'the message round-trips byte-exact');
+      t.expectBody(await listEntry(hears, a.nickname), { status: message }, 'WIRE-FRM-10', 'the message round-trips byte-exact');
     },
   }),
 
@@ -174,7 +174,7 @@ export default section({ id: 'away/away', title: 'UserAway', seed: 'users.md §A
       await a.request('UserAway', { message: 'in a meeting' }).expectSuccess();
       await c.login(credentials(a)).expectSuccess();
       const e = await listEntry(hears, a.nickname);
-      t.assert(e?.is_away === true && e?.status === 'in a meeting', 'SES-ID-3', 'the account is still away with its message');
+      t.expectBody(e, { is_away: true, status: 'in a meeting' }, 'SES-ID-3', 'the account is still away with its message');
     },
   }),
   check({
@@ -188,7 +188,7 @@ export default section({ id: 'away/away', title: 'UserAway', seed: 'users.md §A
       const nickname = t.name('fresh');
       await c.login(sharedLogin(s1, nickname)).expectSuccess();
       const e = await listEntry(hears, nickname);
-      t.assert(e?.is_away === false && isNone(e?.status), 'SES-ID-3', 'the new shared session is clear');
+      t.expectBody(e, { is_away: false, status: NONE }, 'SES-ID-3', 'the new shared session is clear');
     },
   }),
   check({
@@ -202,7 +202,7 @@ export default section({ id: 'away/away', title: 'UserAway', seed: 'users.md §A
       await a.close();
       await c.login(credentials(a)).expectSuccess();
       const e = await listEntry(hears, a.nickname);
-      t.assert(e?.is_away === false && isNone(e?.status), 'SES-ID-4', 'the new session is not away');
+      t.expectBody(e, { is_away: false, status: NONE }, 'SES-ID-4', 'the new session is not away');
     },
   }),
   check({

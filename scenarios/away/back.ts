@@ -1,6 +1,6 @@
 // rules.md §4.4 UserBack, BC-4; seed users.md §UserBack.
-import { admin, check, section, shared, user } from '../../src/runner/api.ts';
-import { isNone, kick, listEntry, requestAfterRemoval } from '../_lib.ts';
+import { admin, check, section, shared, user, NONE } from '../../src/runner/api.ts';
+import { kick, listEntry, requestAfterRemoval } from '../_lib.ts';
 
 const listener = () => user({ permissions: ['user_list'] });
 const deaf = () => user({ permissions: ['user_info'] });
@@ -17,7 +17,7 @@ export default section({ id: 'away/back', title: 'UserBack', seed: 'users.md §A
       await a.request('UserBack', {}).expectSuccess();
       await quiet.expectConnected();
       const e = await listEntry(hears, a.nickname);
-      t.assert(e?.is_away === false && isNone(e?.status), 'USR-BACK-2', 'no longer away, no status');
+      t.expectBody(e, { is_away: false, status: NONE }, 'USR-BACK-2', 'no longer away, no status');
     },
   }),
   check({
@@ -29,7 +29,7 @@ export default section({ id: 'away/back', title: 'UserBack', seed: 'users.md §A
     run: async ({ a, hears }, t) => {
       await a.request('UserStatus', { status: 'coding' }).expectSuccess();
       await a.request('UserBack', {}).expectSuccess();
-      t.assert(isNone((await listEntry(hears, a.nickname))?.status), 'USR-BACK-2', 'status cleared');
+      t.expectBody(await listEntry(hears, a.nickname), { status: NONE }, 'USR-BACK-2', 'status cleared');
     },
   }),
   check({
@@ -51,7 +51,7 @@ export default section({ id: 'away/back', title: 'UserBack', seed: 'users.md §A
     run: async ({ s, hears }, t) => {
       await s.request('UserAway', {}).expectSuccess();
       await s.request('UserBack', {}).expectSuccess();
-      t.assert((await listEntry(hears, s.nickname))?.is_away === false, 'USR-BACK-2', 'the shared session is back');
+      t.expectBody(await listEntry(hears, s.nickname), { is_away: false }, 'USR-BACK-2', 'the shared session is back');
     },
   }),
   check({

@@ -1,6 +1,6 @@
 // rules.md §4.5 UserStatus, VAL-STATUS, BC-4; seed users.md §UserStatus, §Validation.
-import { admin, check, section, shared, user } from '../../src/runner/api.ts';
-import { expectValidatorPastFrameLimit, isNone, listEntry, requestAfterRemoval } from '../_lib.ts';
+import { admin, check, section, shared, user, NONE, oneOf } from '../../src/runner/api.ts';
+import { expectValidatorPastFrameLimit, listEntry, requestAfterRemoval } from '../_lib.ts';
 
 const listener = () => user({ permissions: ['user_list'] });
 const deaf = () => user({ permissions: ['user_info'] });
@@ -17,7 +17,7 @@ export default section({ id: 'away/status', title: 'UserStatus', seed: 'users.md
       await quiet.expectConnected();
       await boss.expectConnected();
       const e = await listEntry(hears, a.nickname);
-      t.assert(e?.status === 'working on project' && e?.is_away === false, 'USR-STATUS-2', 'status shown, not away');
+      t.expectBody(e, { status: 'working on project', is_away: false }, 'USR-STATUS-2', 'status shown, not away');
     },
   }),
   check({
@@ -31,7 +31,8 @@ export default section({ id: 'away/status', title: 'UserStatus', seed: 'users.md
       await a.request('UserStatus', { status: null }).expectSuccess();
       await b.request('UserStatus', { status: 'busy' }).expectSuccess();
       await b.request('UserStatus', {}).expectSuccess();
-      for (const x of [a, b]) t.assert(isNone((await listEntry(hears, x.nickname))?.status), 'USR-STATUS-2', `${x.name}: status cleared`);
+      for (const x of [a, b])
+        t.expectBody(await listEntry(hears, x.nickname), { status: NONE }, 'USR-STATUS-2', `${x.name}: status cleared`);
     },
   }),
   check({
@@ -44,8 +45,8 @@ export default section({ id: 'away/status', title: 'UserStatus', seed: 'users.md
       await a.request('UserAway', { message: 'lunch' }).expectSuccess();
       await a.request('UserStatus', { status: 'still lunch' }).expectSuccess();
       const e = await listEntry(hears, a.nickname);
-      t.assert(e?.is_away === (t.profile === 'spec'), 'USR-STATUS-3', t.profile === 'spec' ? 'still away' : 'away cleared');
-      t.assert(e?.status === 'still lunch', 'USR-STATUS-2', 'the new status is shown');
+      t.expectBody(e, { is_away: t.profile === 'spec' }, 'USR-STATUS-3', t.profile === 'spec' ? 'still away' : 'away cleared');
+      t.expectBody(e, { status: 'still lunch' }, 'USR-STATUS-2', 'the new status is shown');
     },
   }),
   check({
@@ -57,7 +58,7 @@ export default section({ id: 'away/status', title: 'UserStatus', seed: 'users.md
       // UND-4: the runner predicts both outcomes and follows the one the broadcast shows.
       await a.request('UserStatus', { status: '' }).expectSuccess();
       const e = await listEntry(hears, a.nickname);
-      t.assert(isNone(e?.status) || e?.status === '', 'USR-STATUS-2', 'status "" or none');
+      t.expectBody(e, { status: oneOf([NONE, '']) }, 'USR-STATUS-2', 'status "" or none');
       // A later session of the account inherits what was stored (SES-ID-3).
       await a.request('UserStatus', { status: 'set again' }).expectSuccess();
       await a.request('UserStatus', { status: '' }).expectSuccess();
@@ -82,7 +83,7 @@ export default section({ id: 'away/status', title: 'UserStatus', seed: 'users.md
         await a.expectClosed();
         return;
       }
-      t.assert(reply.body.success === true || reply.body.success === false, 'UND-2', 'an answer to the status');
+      t.expectBody(reply, { success: oneOf([true, false]) }, 'UND-2', 'an answer to the status');
       await a.expectConnected();
       await hears.expectConnected();
     },
@@ -94,7 +95,7 @@ export default section({ id: 'away/status', title: 'UserStatus', seed: 'users.md
     actors: { s: shared(), hears: listener() },
     run: async ({ s, hears }, t) => {
       await s.request('UserStatus', { status: 'just browsing' }).expectSuccess();
-      t.assert((await listEntry(hears, s.nickname))?.status === 'just browsing', 'USR-STATUS-2', 'shown on the shared session');
+      t.expectBody(await listEntry(hears, s.nickname), { status: 'just browsing' }, 'USR-STATUS-2', 'shown on the shared session');
     },
   }),
   check({

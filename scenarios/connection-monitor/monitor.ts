@@ -1,6 +1,9 @@
 // rules.md §4.12 ConnectionMonitor; seed connection-monitor.md.
-import { admin, check, section, sessionOf, shared, user } from '../../src/runner/api.ts';
-import { entriesFor, kick, requestAfterRemoval, sortedCaseInsensitive } from '../_lib.ts';
+import { admin, check, section, sessionOf, shared, user, ofLength, where } from '../../src/runner/api.ts';
+import { entriesFor, kick, requestAfterRemoval, CASE_INSENSITIVE_ORDER, A_NON_EMPTY_STRING } from '../_lib.ts';
+
+const NOT_DOTTED_IPV4 = where('not plain dotted IPv4', (v) => !/^\d{1,3}(\.\d{1,3}){3}$/.test(String(v)));
+const AN_INTEGER = where('an integer', (v) => Number.isInteger(v));
 
 type Entry = Record<string, unknown> & { nickname: string; username: string };
 const connectionsOf = (body: Record<string, unknown>): Entry[] => (Array.isArray(body.connections) ? (body.connections as Entry[]) : []);
@@ -31,15 +34,14 @@ export default section({ id: 'connection-monitor/monitor', title: 'ConnectionMon
       const list = connectionsOf((await m.request('ConnectionMonitor', {}).expectSuccess()).body);
       for (const a of [m, other, boss]) {
         const e = entriesFor(list, a.nickname);
-        t.assert(e.length === 1 && e[0]!.username === a.username, 'CM-3', `${a.name} appears once under its username`);
-        t.assert(typeof e[0]?.ip === 'string' && e[0]!.ip !== '', 'CM-5', `${a.name}: ip is a non-empty string`);
+        t.expectEqual(e, [{ username: a.username }], 'CM-3', `the entries of ${a.name}`);
+        t.expectBody(e[0], { ip: A_NON_EMPTY_STRING }, 'CM-5', `${a.name}: its address`);
         // CM-5 `spec`: an IPv4 peer appears in the IPv4-mapped form, never as plain dotted IPv4.
-        if (t.profile === 'spec')
-          t.assert(!/^\d{1,3}(\.\d{1,3}){3}$/.test(String(e[0]?.ip)), 'CM-5', `${a.name}: spec shows an IPv4 peer as ::ffff:a.b.c.d`);
-        t.assert(Number.isInteger(e[0]?.login_time), 'CM-3', `${a.name}: login_time is an integer`);
-        t.assert(e[0]?.is_shared === false, 'CM-3', `${a.name}: is_shared false`);
+        if (t.profile === 'spec') t.expectBody(e[0], { ip: NOT_DOTTED_IPV4 }, 'CM-5', `${a.name}: an IPv4 peer as ::ffff:a.b.c.d`);
+        t.expectBody(e[0], { login_time: AN_INTEGER }, 'CM-3', `${a.name}: login_time`);
+        t.expectBody(e[0], { is_shared: false }, 'CM-3', `${a.name}: is_shared false`);
       }
-      t.assert(entriesFor(list, boss.nickname)[0]?.is_admin === true, 'CM-3', 'the admin is marked is_admin');
+      t.expectBody(entriesFor(list, boss.nickname)[0], { is_admin: true }, 'CM-3', 'the admin is marked is_admin');
     },
   }),
   check({
@@ -60,10 +62,10 @@ export default section({ id: 'connection-monitor/monitor', title: 'ConnectionMon
     actors: { m: monitor(), a: user(), a2: sessionOf('a'), s1: shared(), s2: sessionOf('s1') },
     run: async ({ m, a, s1, s2 }, t) => {
       const list = connectionsOf((await m.request('ConnectionMonitor', {}).expectSuccess()).body);
-      t.assert(entriesFor(list, a.nickname).length === 2, 'CM-3', 'two entries for the two sessions');
+      t.expectEqual(entriesFor(list, a.nickname), ofLength(2), 'CM-3', 'the entries of the two sessions');
       for (const s of [s1, s2]) {
         const e = entriesFor(list, s.nickname);
-        t.assert(e.length === 1 && e[0]!.username === s1.username && e[0]!.is_shared === true, 'CM-3', `${s.name}: one shared entry`);
+        t.expectEqual(e, [{ username: s1.username, is_shared: true }], 'CM-3', `the entries of ${s.name}: one shared entry`);
       }
     },
   }),
@@ -80,7 +82,7 @@ export default section({ id: 'connection-monitor/monitor', title: 'ConnectionMon
     },
     run: async ({ m }, t) => {
       const names = connectionsOf((await m.request('ConnectionMonitor', {}).expectSuccess()).body).map((e) => e.nickname);
-      t.assert(sortedCaseInsensitive(names), 'CM-4', `sorted case-insensitively: ${names.join(', ')}`);
+      t.expectEqual(names, CASE_INSENSITIVE_ORDER, 'CM-4', 'the nicknames in list order');
     },
   }),
   check({

@@ -3,7 +3,7 @@
 // renamed, given a password or made admin. The runner enables the guest account for checks that
 // declare a `guest()` actor and restores its state afterwards.
 import { admin, check, connection, guest, section, user, setOf, where } from '../../src/runner/api.ts';
-import { credentials, loginBody, noStoredAccount, storedAccount } from '../_lib.ts';
+import { credentials, noStoredAccount, storedAccount, expectStored, guestLogin } from '../_lib.ts';
 
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
@@ -31,9 +31,8 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
     needs: { fresh: true },
     actors: { door: connection('shaken') },
     run: async ({ door }, t) => {
-      const r = await storedAccount(t.admin, 'guest');
-      t.expectBody(r, { enabled: false }, 'SES-GUEST-2', 'the guest account is disabled');
-      await door.login(loginBody('guest', '', { nickname: t.name('early'), features: [] })).expectError('E-GUEST-DISABLED');
+      await expectStored(t, 'guest', { enabled: false }, 'SES-GUEST-2', 'the guest account is disabled');
+      await door.login(guestLogin('guest', t.name('early'), '', { features: [] })).expectError('E-GUEST-DISABLED');
       await door.expectClosed();
     },
   }),
@@ -48,7 +47,7 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
       // UND-8: the initial set is not fixed, so read it instead of assuming it.
       const stored = await storedAccount(t.admin, 'guest');
       t.expectBody(stored, { enabled: true }, 'SES-GUEST-2', 'the runner enabled the guest account');
-      const r = await door.login(loginBody('', '', { nickname: t.name('second'), features: [] })).expectSuccess();
+      const r = await door.login(guestLogin('', t.name('second'), '', { features: [] })).expectSuccess();
       t.expectBody(r, { is_admin: false }, 'GUEST-1', 'a guest session is not admin');
       t.expectBody(r, { permissions: setOf(asList(stored.permissions)) }, 'SES-LR-3', 'LoginResponse lists the stored guest permissions');
       await visitor.expectConnected();
@@ -96,7 +95,7 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
     run: async ({ boss, visitor, door }, t) => {
       await boss.request('UserUpdate', { username: 'guest', requested_password: 'secret' }).expectError('E-CANNOT-CHANGE-GUEST-PASSWORD');
       await boss.request('UserUpdate', { username: 'guest', requested_password: '' }).expectSuccess();
-      await door.login(loginBody('guest', '', { nickname: t.name('later'), features: [] })).expectSuccess();
+      await door.login(guestLogin('guest', t.name('later'), '', { features: [] })).expectSuccess();
       await visitor.expectConnected();
     },
   }),
@@ -111,8 +110,7 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
     actors: { boss: admin() },
     run: async ({ boss }, t) => {
       await boss.request('UserUpdate', { username: 'guest', requested_is_admin: true }).expectError('E-SHARED-CANNOT-BE-ADMIN');
-      const r = await storedAccount(t.admin, 'guest');
-      t.expectBody(r, { is_admin: false }, 'GUEST-1', 'guest is still not admin');
+      await expectStored(t, 'guest', { is_admin: false }, 'GUEST-1', 'guest is still not admin');
     },
   }),
 
@@ -142,7 +140,7 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
       await boss.request('UserUpdate', { username: 'guest', requested_enabled: false }).expectSuccess();
       if (t.profile === 'spec') await visitor.expectClosed();
       await watcher.expectConnected();
-      await door.login(loginBody('', '', { nickname: t.name('late'), features: [] })).expectError('E-GUEST-DISABLED');
+      await door.login(guestLogin('', t.name('late'), '', { features: [] })).expectError('E-GUEST-DISABLED');
       await door.expectClosed();
     },
   }),
@@ -172,8 +170,7 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
       await boss
         .request('UserUpdate', { username: 'guest', requested_permissions: ['chat_receive', 'user_kick', 'file_root'] })
         .expectSuccess();
-      const r = await storedAccount(t.admin, 'guest');
-      t.expectBody(r, { permissions: setOf(['chat_receive']) }, 'MERGE-5', 'the stored permissions');
+      await expectStored(t, 'guest', { permissions: setOf(['chat_receive']) }, 'MERGE-5', 'the stored permissions');
       await visitor.expectConnected();
     },
   }),
@@ -190,8 +187,7 @@ export default section({ id: 'guest/account', title: 'The guest account', seed: 
       await boss
         .request('UserUpdate', { username: 'guest', requested_permissions: ['chat_receive', 'user_kick', 'file_root'] })
         .expectError('E-SHARED-INVALID-PERMISSIONS');
-      const r = await storedAccount(t.admin, 'guest');
-      t.expectBody(r, { permissions: setOf(['chat_send']) }, 'GEN-9', 'the guest permissions are unchanged');
+      await expectStored(t, 'guest', { permissions: setOf(['chat_send']) }, 'GEN-9', 'the guest permissions are unchanged');
       await visitor.expectConnected();
     },
   }),

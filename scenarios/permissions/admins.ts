@@ -1,9 +1,7 @@
 // rules.md GEN-5, PERM-4; session.md SES-AUTH-2; seed admin.md §Notes ("Admins implicitly have all
 // permissions"). An admin account stores no permissions yet passes every permission check.
 import { admin, check, section, shared, user } from '../../src/runner/api.ts';
-import { storedAccount } from '../_lib.ts';
-
-const PASSWORD = 'Admins-Pa55word';
+import { storedAccount, accountBody, expectStored } from '../_lib.ts';
 
 export default section({ id: 'permissions/admins', title: 'Admins hold every permission', seed: 'admin.md §Notes' }, [
   check({
@@ -14,13 +12,10 @@ export default section({ id: 'permissions/admins', title: 'Admins hold every per
     seed: 'admin.md §Notes, §Permissions',
     actors: { boss: admin(), victim: user(), visitor: shared() },
     run: async ({ boss, victim, visitor }, t) => {
-      const stored = await storedAccount(t.admin, boss.username);
-      t.expectBody(stored, { permissions: [] }, 'PERM-4', 'the admin stores no permissions');
+      await expectStored(t, boss.username, { permissions: [] }, 'PERM-4', 'the admin stores no permissions');
       const name = t.name('made');
       t.created(name);
-      await boss
-        .request('UserCreate', { username: name, password: PASSWORD, is_admin: false, enabled: true, permissions: ['chat_send'] })
-        .expectSuccess();
+      await boss.request('UserCreate', accountBody(name, { permissions: ['chat_send'] })).expectSuccess();
       await storedAccount(boss, name);
       await boss.request('UserUpdate', { username: name, requested_permissions: ['news_list'] }).expectSuccess();
       await boss.request('UserKick', { nickname: victim.nickname }).expectSuccess();
@@ -43,13 +38,10 @@ export default section({ id: 'permissions/admins', title: 'Admins hold every per
       t.expectBody(first, { is_admin: true }, 'SES-AUTH-2', 'the first user is an admin');
       t.expectBody(first, { permissions: [] }, 'SES-AUTH-2', 'it stores no permissions');
       // ... and yet user_edit, user_create and user_delete checks pass for it (GEN-5).
-      const other = await storedAccount(t.admin, target.username);
-      t.expectBody(other, { username: target.username }, 'GEN-5', 'UserEdit succeeded');
+      await expectStored(t, target.username, { username: target.username }, 'GEN-5', 'UserEdit succeeded');
       const name = t.name('first');
       t.created(name);
-      await t.admin
-        .request('UserCreate', { username: name, password: PASSWORD, is_admin: false, enabled: true, permissions: ['user_kick'] })
-        .expectSuccess();
+      await t.admin.request('UserCreate', accountBody(name, { permissions: ['user_kick'] })).expectSuccess();
       await t.admin.request('UserDelete', { username: name }).expectSuccess();
     },
   }),

@@ -2,7 +2,7 @@
 // The permission names of this era, how lists of them behave, and how admins report them.
 import { admin, check, connection, section, setOf, oneOf } from '../../src/runner/api.ts';
 import { ALL_PERMISSIONS } from '../../src/model/permissions.ts';
-import { accountBody, CREATED_PASSWORD, credentials, loginBody, storedAccount } from '../_lib.ts';
+import { accountBody, CREATED_PASSWORD, credentials, loginBody, storedAccount, expectStored } from '../_lib.ts';
 
 export default section({ id: 'permissions/catalogue', title: 'The permission catalogue', seed: 'admin.md §Permissions' }, [
   check({
@@ -15,8 +15,7 @@ export default section({ id: 'permissions/catalogue', title: 'The permission cat
       const name = t.name('all');
       t.created(name);
       await boss.request('UserCreate', accountBody(name, { permissions: [...ALL_PERMISSIONS] })).expectSuccess();
-      const edit = await storedAccount(t.admin, name);
-      t.expectBody(edit, { permissions: setOf(ALL_PERMISSIONS) }, 'PERM-1', 'UserEdit lists every catalogue name');
+      await expectStored(t, name, { permissions: setOf(ALL_PERMISSIONS) }, 'PERM-1', 'UserEdit lists every catalogue name');
       const r = await door.login(loginBody(name, CREATED_PASSWORD, { features: [] })).expectSuccess();
       t.expectBody(r, { is_admin: false }, 'SES-LR-3', 'not admin');
       t.expectBody(r, { permissions: setOf(ALL_PERMISSIONS) }, 'SES-LR-3', 'LoginResponse lists all 27 stored names');

@@ -3,6 +3,7 @@
 // Each check changes a live session's rights and then shows the new rights at work; the runner
 // compares every frame each actor receives (or must not receive) with the model.
 import { admin, check, connection, section, sessionOf, user } from '../../src/runner/api.ts';
+import { credentials } from '../_lib.ts';
 
 export default section(
   { id: 'permissions/live', title: 'Permission changes take effect on live sessions', seed: 'admin.md §PermissionsUpdated' },
@@ -20,7 +21,7 @@ export default section(
       },
       run: async ({ boss, watcher, newcomer, door }) => {
         await boss.request('UserUpdate', { username: watcher.username, requested_permissions: [] }).expectSuccess();
-        await door.login({ username: newcomer.username, password: newcomer.password, features: [], locale: 'en' }).expectSuccess();
+        await door.login(credentials(newcomer, { features: [] })).expectSuccess();
         // No UserConnected may have reached `watcher` before this round trip.
         await watcher.expectConnected();
         await boss.request('UserUpdate', { username: watcher.username, requested_permissions: ['user_list'] }).expectSuccess();
@@ -73,7 +74,7 @@ export default section(
       },
       run: async ({ boss, target, again, newcomer, door }) => {
         await boss.request('UserUpdate', { username: target.username, requested_permissions: ['user_list'] }).expectSuccess();
-        await door.login({ username: newcomer.username, password: newcomer.password, features: [], locale: 'en' }).expectSuccess();
+        await door.login(credentials(newcomer, { features: [] })).expectSuccess();
         await target.expectConnected();
         await again.expectConnected();
       },

@@ -2,13 +2,10 @@
 // spec (seeds): requested names are intersected with the requester's own; nexusd: any unheld name
 // refuses the whole request, and an update keeps the target's names the requester does not hold.
 import { admin, check, section, user, setOf } from '../../src/runner/api.ts';
-import { noStoredAccount, storedAccount } from '../_lib.ts';
+import { noStoredAccount, storedAccount, expectStored, accountBody } from '../_lib.ts';
 
-const PASSWORD = 'Merge-Pa55word';
-
-function account(username: string, permissions: string[]): Record<string, unknown> {
-  return { username, password: PASSWORD, is_admin: false, enabled: true, permissions };
-}
+/** A regular account with `permissions`. */
+const account = (username: string, permissions: string[]) => accountBody(username, { permissions });
 
 export default section({ id: 'permissions/merge', title: 'Permission merging and delegation', seed: 'admin.md §Permission Merging' }, [
   check({
@@ -21,8 +18,7 @@ export default section({ id: 'permissions/merge', title: 'Permission merging and
       const name = t.name('sub');
       t.created(name);
       await mod.request('UserCreate', account(name, ['chat_send', 'news_list'])).expectSuccess();
-      const r = await storedAccount(t.admin, name);
-      t.expectBody(r, { permissions: setOf(['chat_send', 'news_list']) }, 'MERGE-1', 'the stored permissions');
+      await expectStored(t, name, { permissions: setOf(['chat_send', 'news_list']) }, 'MERGE-1', 'the stored permissions');
     },
   }),
 
@@ -37,8 +33,7 @@ export default section({ id: 'permissions/merge', title: 'Permission merging and
       const name = t.name('cut');
       t.created(name);
       await mod.request('UserCreate', account(name, ['chat_send', 'file_download'])).expectSuccess();
-      const r = await storedAccount(t.admin, name);
-      t.expectBody(r, { permissions: setOf(['chat_send']) }, 'MERGE-1', 'the stored permissions');
+      await expectStored(t, name, { permissions: setOf(['chat_send']) }, 'MERGE-1', 'the stored permissions');
     },
   }),
 
@@ -69,8 +64,7 @@ export default section({ id: 'permissions/merge', title: 'Permission merging and
     },
     run: async ({ mod, target }, t) => {
       await mod.request('UserUpdate', { username: target.username, requested_permissions: ['news_list', 'file_download'] }).expectSuccess();
-      const r = await storedAccount(t.admin, target.username);
-      t.expectBody(r, { permissions: setOf(['news_list']) }, 'MERGE-2', 'the stored permissions');
+      await expectStored(t, target.username, { permissions: setOf(['news_list']) }, 'MERGE-2', 'the stored permissions');
     },
   }),
 
@@ -89,8 +83,13 @@ export default section({ id: 'permissions/merge', title: 'Permission merging and
       await mod
         .request('UserUpdate', { username: target.username, requested_permissions: ['news_list', 'file_download'] })
         .expectError('E-PERMISSION-DENIED');
-      const before = await storedAccount(t.admin, target.username);
-      t.expectBody(before, { permissions: setOf(['file_list', 'chat_send']) }, 'GEN-9', 'the refused update changed nothing');
+      await expectStored(
+        t,
+        target.username,
+        { permissions: setOf(['file_list', 'chat_send']) },
+        'GEN-9',
+        'the refused update changed nothing',
+      );
       await mod.request('UserUpdate', { username: target.username, requested_permissions: ['news_list'] }).expectSuccess();
       const r = await storedAccount(t.admin, target.username);
       // (current − requester's set) ∪ requested = ({file_list, chat_send} − {…chat_send, news_list}) ∪ {news_list}
@@ -109,8 +108,7 @@ export default section({ id: 'permissions/merge', title: 'Permission merging and
     },
     run: async ({ mod, target }, t) => {
       await mod.request('UserUpdate', { username: target.username, requested_permissions: ['chat_send', 'news_list'] }).expectSuccess();
-      const r = await storedAccount(t.admin, target.username);
-      t.expectBody(r, { permissions: setOf(['chat_send', 'news_list']) }, 'MERGE-2', 'the stored permissions');
+      await expectStored(t, target.username, { permissions: setOf(['chat_send', 'news_list']) }, 'MERGE-2', 'the stored permissions');
     },
   }),
 
@@ -124,14 +122,11 @@ export default section({ id: 'permissions/merge', title: 'Permission merging and
       const name = t.name('granted');
       t.created(name);
       await boss.request('UserCreate', account(name, ['user_kick', 'file_root', 'news_delete'])).expectSuccess();
-      const a = await storedAccount(t.admin, name);
-      t.expectBody(a, { permissions: setOf(['user_kick', 'file_root', 'news_delete']) }, 'MERGE-3', 'the stored permissions');
+      await expectStored(t, name, { permissions: setOf(['user_kick', 'file_root', 'news_delete']) }, 'MERGE-3', 'the stored permissions');
       await boss.request('UserUpdate', { username: name, requested_permissions: ['connection_monitor'] }).expectSuccess();
-      const b = await storedAccount(t.admin, name);
-      t.expectBody(b, { permissions: setOf(['connection_monitor']) }, 'MERGE-3', 'the stored permissions');
+      await expectStored(t, name, { permissions: setOf(['connection_monitor']) }, 'MERGE-3', 'the stored permissions');
       await boss.request('UserUpdate', { username: name, requested_permissions: [] }).expectSuccess();
-      const c = await storedAccount(t.admin, name);
-      t.expectBody(c, { permissions: setOf([]) }, 'MERGE-3', 'the stored permissions');
+      await expectStored(t, name, { permissions: setOf([]) }, 'MERGE-3', 'the stored permissions');
     },
   }),
 
@@ -152,8 +147,7 @@ export default section({ id: 'permissions/merge', title: 'Permission merging and
       const name = t.name('wannabe');
       await creator.request('UserCreate', { ...account(name, []), is_admin: true }).expectError('E-CANNOT-CREATE-ADMIN');
       await noStoredAccount(t.admin, name);
-      const r = await storedAccount(t.admin, target.username);
-      t.expectBody(r, { is_admin: false }, 'MERGE-6', 'the target is not admin');
+      await expectStored(t, target.username, { is_admin: false }, 'MERGE-6', 'the target is not admin');
     },
   }),
 ]);

@@ -3,8 +3,7 @@
 // Field validators: validation.ts. Every check puts back what it changed.
 import { admin, check, connection, guest, section, shared, user, NONE, not, oneOf } from '../../src/runner/api.ts';
 import { ALL_PERMISSIONS } from '../../src/model/permissions.ts';
-
-const login = (username: string, password: string) => ({ username, password, features: [], locale: 'en' });
+import { credentials } from '../_lib.ts';
 
 export default section(
   { id: 'server-info/update', title: 'ServerInfoUpdate: access, broadcast, persistence', seed: 'admin.md §ServerInfoUpdate' },
@@ -91,7 +90,7 @@ export default section(
         const original = t.model().serverInfo.name;
         const name = `  ${t.name('Srv')}  `;
         await boss.request('ServerInfoUpdate', { name }).expectSuccess();
-        const r = await door.login(login(reader.username, reader.password)).expectSuccess();
+        const r = await door.login(credentials(reader, { features: [] })).expectSuccess();
         const info = (r.body.server_info ?? {}) as Record<string, unknown>;
         // SES-SI: members are optional on the wire; when the name is there it is the stored one.
         t.expectBody(info, { name: oneOf([name, NONE]) }, 'ADM-SINFO-9', 'LoginResponse server_info.name');
@@ -112,7 +111,7 @@ export default section(
         await boss
           .request('ServerInfoUpdate', { name, description: 'line one\nline two', max_transfers_per_ip: before.max_transfers_per_ip + 1 })
           .expectError('E-SERVER-DESCRIPTION-CONTAINS-NEWLINES');
-        const r = await door.login(login(reader.username, reader.password)).expectSuccess();
+        const r = await door.login(credentials(reader, { features: [] })).expectSuccess();
         const info = (r.body.server_info ?? {}) as Record<string, unknown>;
         t.expectBody(info, { name: not(name) }, 'ADM-SINFO-9', 'the name of the refused update was not stored');
         const limit = not(before.max_transfers_per_ip + 1);
@@ -194,7 +193,7 @@ export default section(
         // The socket may already be closed (spec; nexusd UND-6); if not, the answer is E-AUTHENTICATION,
         // with a close in spec being optional and none in nexusd (model comparison).
         await victim.request('ServerInfoUpdate', { name });
-        const r = await door.login(login(reader.username, reader.password)).expectSuccess();
+        const r = await door.login(credentials(reader, { features: [] })).expectSuccess();
         const info = (r.body.server_info ?? {}) as Record<string, unknown>;
         t.expectBody(info, { name: not(name) }, 'GEN-2', 'the removed session changed nothing');
       },

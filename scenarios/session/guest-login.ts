@@ -2,10 +2,7 @@
 // (any case), empty password, a nickname per session, disabled until an admin enables it.
 import { admin, check, connection, guest, section } from '../../src/runner/api.ts';
 import type { CheckContext } from '../../src/runner/api.ts';
-import { loginBody } from '../_lib.ts';
-
-const guestLogin = (username: string, nickname: string | null, password = ''): Record<string, unknown> =>
-  loginBody(username, password, { nickname });
+import { guestLogin } from '../_lib.ts';
 
 /** The guest account must be disabled for these checks; a target that enabled it is left alone. */
 function requireGuestDisabled(t: CheckContext): void {

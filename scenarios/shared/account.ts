@@ -3,13 +3,10 @@
 // restricted permissions, no self password change, one list entry and one kick target per session.
 import { admin, check, section, sessionOf, shared, user, setOf } from '../../src/runner/api.ts';
 import { SHARED_ALLOWED, SHARED_FORBIDDEN_PROBES } from '../../src/model/permissions.ts';
-import { noStoredAccount, storedAccount } from '../_lib.ts';
+import { noStoredAccount, storedAccount, expectStored, accountBody } from '../_lib.ts';
 
-const PASSWORD = 'Shared-Pa55word';
-
-function sharedAccount(username: string, permissions: string[]): Record<string, unknown> {
-  return { username, password: PASSWORD, is_admin: false, is_shared: true, enabled: true, permissions };
-}
+/** A shared account with `permissions`. */
+const sharedAccount = (username: string, permissions: string[]) => accountBody(username, { is_shared: true, permissions });
 
 export default section({ id: 'shared/account', title: 'Shared accounts', seed: 'admin.md §Shared Account Restrictions' }, [
   check({
@@ -40,8 +37,7 @@ export default section({ id: 'shared/account', title: 'Shared accounts', seed: '
       const name = t.name('strip');
       t.created(name);
       await boss.request('UserCreate', sharedAccount(name, ['chat_send', ...SHARED_FORBIDDEN_PROBES])).expectSuccess();
-      const r = await storedAccount(t.admin, name);
-      t.expectBody(r, { permissions: setOf(['chat_send']) }, 'MERGE-5', 'the stored permissions');
+      await expectStored(t, name, { permissions: setOf(['chat_send']) }, 'MERGE-5', 'the stored permissions');
       await boss
         .request('UserCreate', sharedAccount(t.name('bogus'), ['chat_send', 'user_kick', 'zz_not_a_permission']))
         .expectError('E-UNKNOWN-PERMISSION');
@@ -79,8 +75,7 @@ export default section({ id: 'shared/account', title: 'Shared accounts', seed: '
       await boss
         .request('UserUpdate', { username: visitor.username, requested_permissions: ['user_list', 'user_delete', 'news_edit'] })
         .expectSuccess();
-      const r = await storedAccount(t.admin, visitor.username);
-      t.expectBody(r, { permissions: setOf(['user_list']) }, 'MERGE-5', 'the stored permissions');
+      await expectStored(t, visitor.username, { permissions: setOf(['user_list']) }, 'MERGE-5', 'the stored permissions');
       await visitor.expectConnected();
       await sibling.expectConnected();
       await bystander.expectConnected();
@@ -99,8 +94,7 @@ export default section({ id: 'shared/account', title: 'Shared accounts', seed: '
       await boss
         .request('UserUpdate', { username: visitor.username, requested_permissions: ['user_list', 'user_delete', 'zz_not_a_permission'] })
         .expectError('E-SHARED-INVALID-PERMISSIONS');
-      const r = await storedAccount(t.admin, visitor.username);
-      t.expectBody(r, { permissions: setOf(['chat_send']) }, 'GEN-9', 'permissions unchanged');
+      await expectStored(t, visitor.username, { permissions: setOf(['chat_send']) }, 'GEN-9', 'permissions unchanged');
       await visitor.expectConnected();
     },
   }),
@@ -136,8 +130,7 @@ export default section({ id: 'shared/account', title: 'Shared accounts', seed: '
     actors: { boss: admin(), visitor: shared() },
     run: async ({ boss, visitor }, t) => {
       await boss.request('UserUpdate', { username: visitor.username, requested_is_admin: true }).expectError('E-SHARED-CANNOT-BE-ADMIN');
-      const r = await storedAccount(t.admin, visitor.username);
-      t.expectBody(r, { is_admin: false }, 'SHARED-1', 'still not admin');
+      await expectStored(t, visitor.username, { is_admin: false }, 'SHARED-1', 'still not admin');
       await visitor.expectConnected();
     },
   }),

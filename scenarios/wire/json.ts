@@ -1,7 +1,7 @@
 // wire.md §5 JSON payload rules and §7 WIRE-BAD-9..12: a payload that is not one strict JSON object
 // of the right shape is a decoding failure (optional Error E-INVALID-MESSAGE-FORMAT, then close);
 // validators only ever see well-typed input.
-import { admin, check, connection, section, user } from '../../src/runner/api.ts';
+import { admin, check, connection, section, user, oneOf } from '../../src/runner/api.ts';
 import type { ClientType } from '../../src/protocol/types.ts';
 import { serverVersion } from '../_lib.ts';
 import { frameWithPayload } from './_frames.ts';
@@ -258,7 +258,7 @@ export default section({ id: 'wire/json', title: 'JSON payloads' }, [
         return;
       }
       const status = t.model().sessions[String(u.sessionId)]?.status;
-      t.assert(status === 'first' || status === 'second', 'WIRE-JSON-6', `the status is one of the values sent (${String(status)})`);
+      t.expectEqual(status, oneOf(['first', 'second']), 'WIRE-JSON-6', 'the stored status: one of the values sent');
       await u.expectConnected();
     },
   }),

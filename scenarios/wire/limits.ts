@@ -184,7 +184,7 @@ export default section({ id: 'wire/limits', title: 'Per-type payload limits' }, 
       ] as const) {
         const bare = JSON.stringify({ type: 'UserInfo', nickname: u.nickname, zz: '' });
         const payload = JSON.stringify({ type: 'UserInfo', nickname: u.nickname, zz: a(length - Buffer.byteLength(bare)) });
-        t.assert(Buffer.byteLength(payload) === length, 'UND-11', `a ${length}-byte payload`);
+        t.expectEqual(Buffer.byteLength(payload), length, 'UND-11', 'bytes in the probe payload');
         await u.sendRaw(frameWithPayload('UserInfo', payload));
         if (u.sessionId === undefined) await u.expectClosed();
         else await u.expectConnected();

@@ -18,9 +18,9 @@ export default section({ id: 'wire/ordering', title: 'Pipelining and ordering' }
         { type: 'Login', body: credentials(account) },
         { type: 'UserList', body: { all: false } },
       ]);
-      t.assert(hs?.type === 'HandshakeResponse' && hs.body.success === true, 'WIRE-SEQ-8', 'the Handshake succeeded');
-      t.assert(login?.type === 'LoginResponse' && login.body.success === true, 'WIRE-ORD-4', 'the Login succeeded');
-      t.assert(list?.type === 'UserListResponse' && list.body.success === true, 'WIRE-ORD-1', 'the UserList was answered after the Login');
+      t.expectBody(hs, { type: 'HandshakeResponse', success: true }, 'WIRE-SEQ-8', 'the Handshake succeeded');
+      t.expectBody(login, { type: 'LoginResponse', success: true }, 'WIRE-ORD-4', 'the Login succeeded');
+      t.expectBody(list, { type: 'UserListResponse', success: true }, 'WIRE-ORD-1', 'the UserList was answered after the Login');
     },
   }),
   check({
@@ -34,8 +34,8 @@ export default section({ id: 'wire/ordering', title: 'Pipelining and ordering' }
         { type: 'UserList', body: { all: false } },
         { type: 'Handshake', body: { version: serverVersion(t).text } },
       ]);
-      t.assert(first?.type === 'Error', 'WIRE-SEQ-3', 'the UserList gets an Error');
-      t.assert(second === null, 'WIRE-SEQ-8', 'the Handshake is not answered');
+      t.expectBody(first, { type: 'Error' }, 'WIRE-SEQ-3', 'the UserList gets an Error');
+      t.expectEqual(second, null, 'WIRE-SEQ-8', 'the answer to the Handshake (none)');
       await c.expectClosed();
     },
   }),
@@ -51,7 +51,7 @@ export default section({ id: 'wire/ordering', title: 'Pipelining and ordering' }
         { type: 'Login', body: credentials(account, { password: `${account.password}x` }) },
         { type: 'UserList', body: { all: false } },
       ]);
-      t.assert(answers[2] === null, 'WIRE-SEQ-8', 'the UserList after the failed Login is not answered');
+      t.expectEqual(answers[2], null, 'WIRE-SEQ-8', 'the answer to the UserList after the failed Login (none)');
       await c.expectClosed();
       await hears.expectConnected();
     },
@@ -65,12 +65,14 @@ export default section({ id: 'wire/ordering', title: 'Pipelining and ordering' }
       const answers = await u.pipeline(
         Array.from({ length: 10 }, (_, i) => ({ type: 'UserStatus' as const, body: { status: `step ${i}` } })),
       );
-      t.assert(
-        answers.every((a) => a?.type === 'UserStatusResponse' && a.body.success === true),
+      const answered = { type: 'UserStatusResponse', body: { success: true } };
+      t.expectEqual(
+        answers,
+        answers.map(() => answered),
         'WIRE-ORD-1',
-        'every request answered',
+        'the answers, one per request',
       );
-      t.assert((await listEntry(hears, u.nickname))?.status === 'step 9', 'WIRE-SEQ-8', 'the last status is shown');
+      t.expectBody(await listEntry(hears, u.nickname), { status: 'step 9' }, 'WIRE-SEQ-8', 'the last status is shown');
     },
   }),
   check({

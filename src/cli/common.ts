@@ -5,7 +5,7 @@ import { InvalidArgumentError } from 'commander';
 import { pino, type Logger } from 'pino';
 import { normalizeFingerprint } from '../net/connection.ts';
 import { toolVersion } from '../report/tool-version.ts';
-import type { AdminCredentials } from '../runner/control.ts';
+import { splitCredentials, type AdminCredentials } from '../runner/admin-credentials.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
@@ -79,11 +79,9 @@ export type { AdminCredentials };
 
 /** `user:password`, split at the first colon (passwords may contain colons, usernames may not). */
 export function parseAdmin(value: string, source: string): AdminCredentials {
-  const colon = value.indexOf(':');
-  if (colon <= 0 || colon === value.length - 1) {
-    throw new UsageError(`${source} must be user:password (non-empty user and password)`);
-  }
-  return { username: value.slice(0, colon), password: value.slice(colon + 1) };
+  const admin = splitCredentials(value);
+  if (admin === null) throw new UsageError(`${source} must be user:password (non-empty user and password)`);
+  return admin;
 }
 
 // --- signals ----------------------------------------------------------------------------------------

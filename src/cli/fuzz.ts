@@ -11,7 +11,7 @@ import type { CliIO } from './common.ts';
 import { errorText, EXIT, formatAddress, makeLogger, trapInterrupt, UsageError, version } from './common.ts';
 import { PREFLIGHT_SECTION } from '../runner/preflight.ts';
 import { writeReports } from './reports.ts';
-import { openTarget, planTarget, type OpenTarget } from './target.ts';
+import { openTarget, planTarget, sessionTarget, type OpenTarget } from './target.ts';
 
 const loadDriver = () => import('../fuzz/run.ts');
 const loadRegistry = () => import('../fuzz/registry.ts');
@@ -138,7 +138,7 @@ export async function fuzzCommand(which: string, targetArg: string | undefined, 
     let result: FuzzRunResult;
     try {
       result = await runFuzz({
-        target: { host, port, transport, ...(fingerprint !== undefined ? { fingerprint } : {}), embedded: opened.embedded },
+        target: sessionTarget(opened),
         admin: plan.admin,
         profile: flags.profile,
         match: flags.match,

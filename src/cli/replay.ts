@@ -7,9 +7,9 @@ import type { MatchMode, Profile } from '../protocol/types.ts';
 import type { RunResult } from '../report/types.ts';
 import { ConsoleReporter, formatSummaryLine, shouldUseColor } from '../report/console.ts';
 import type { CliIO } from './common.ts';
-import { errorText, EXIT, formatAddress, makeLogger, trapInterrupt, UsageError, version } from './common.ts';
+import { errorText, EXIT, formatAddress, makeLogger, trapInterrupt, UsageError } from './common.ts';
 import { writeReports } from './reports.ts';
-import { openTarget, planTarget, type OpenTarget } from './target.ts';
+import { openTarget, planTarget, runHeader, sessionTarget, type OpenTarget } from './target.ts';
 
 const loadReplay = () => import('../fuzz/replay.ts');
 const loadFixtureFormat = () => import('../fuzz/fixture.ts');
@@ -57,25 +57,22 @@ export async function replayCommand(path: string, targetArg: string | undefined,
   let opened: OpenTarget | undefined;
   try {
     opened = await openTarget(plan, { ...flags, profile: settings.profile }, logger);
-    const { host, port, transport, fingerprint } = opened;
+    const { host, port } = opened;
     if (stop.aborted) return EXIT.interrupted;
-    reporter.header({
-      version: version(),
-      address: formatAddress(host, port),
-      embedded: opened.embedded,
-      transport,
-      ...(fingerprint !== undefined ? { fingerprint } : {}),
-      profile: settings.profile,
-      match: settings.match,
-      seed,
-      admin: plan.admin.username,
-      checks: fixtures.length,
-    });
+    reporter.header(
+      runHeader(opened, {
+        profile: settings.profile,
+        match: settings.match,
+        seed,
+        admin: plan.admin.username,
+        checks: fixtures.length,
+      }),
+    );
     const { TargetUnavailableError } = await loadFailures();
     let result: RunResult;
     try {
       result = await replayFixtures({
-        target: { host, port, transport, ...(fingerprint !== undefined ? { fingerprint } : {}), embedded: opened.embedded },
+        target: sessionTarget(opened),
         admin: plan.admin,
         profile: settings.profile,
         match: settings.match,

@@ -16,9 +16,9 @@ import { exclusion, withExclusions } from '../runner/exclude.ts';
 
 export { asExcluded, EXCLUDED_REASON } from '../runner/exclude.ts';
 import type { CliIO } from './common.ts';
-import { errorText, EXIT, formatAddress, makeLogger, trapInterrupt, UsageError, version } from './common.ts';
+import { errorText, EXIT, formatAddress, makeLogger, trapInterrupt, UsageError } from './common.ts';
 import { writeReports } from './reports.ts';
-import { openTarget, planTarget, type OpenTarget } from './target.ts';
+import { openTarget, planTarget, runHeader, sessionTarget, type OpenTarget } from './target.ts';
 
 // The runner, the scenarios and the server (target.ts) are loaded only when a run starts, so `--help` and
 // usage errors answer at once and never depend on the heavier layers.
@@ -142,21 +142,18 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
   let opened: OpenTarget | undefined;
   try {
     opened = await openTarget(plan, flags, logger);
-    const { host, port, transport, fingerprint } = opened;
+    const { host, port } = opened;
     if (stop.aborted) return EXIT.interrupted;
 
-    reporter.header({
-      version: version(),
-      address: formatAddress(host, port),
-      embedded: opened.embedded,
-      transport,
-      ...(fingerprint !== undefined ? { fingerprint } : {}),
-      profile: flags.profile,
-      match: flags.match,
-      seed,
-      admin: admin.username,
-      checks: selected.length,
-    });
+    reporter.header(
+      runHeader(opened, {
+        profile: flags.profile,
+        match: flags.match,
+        seed,
+        admin: admin.username,
+        checks: selected.length,
+      }),
+    );
 
     let result: RunResult;
     let notRun = 0;
@@ -170,7 +167,7 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
     );
     try {
       result = await runSuite({
-        target: { host, port, transport, ...(fingerprint !== undefined ? { fingerprint } : {}), embedded: opened.embedded },
+        target: sessionTarget(opened),
         admin,
         profile: flags.profile,
         match: flags.match,

@@ -2,12 +2,13 @@
 // connection flags checked before any network use, the admin credentials (flag, environment, or
 // a fresh random admin for the embedded server), and the embedded reference server itself —
 // started when no target is given, restartable on the same address (a fuzz find may crash it).
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { parseTarget, type Target } from '../net/address.ts';
 import type { Profile } from '../protocol/types.ts';
 import type { AdminCredentials, CliIO } from './common.ts';
-import { parseAdmin, UsageError } from './common.ts';
+import { formatAddress, parseAdmin, UsageError, version } from './common.ts';
+import { freshAdmin } from '../runner/admin-credentials.ts';
+import type { HeaderInfo } from '../report/console.ts';
 
 const loadServer = () => import('../server/server.ts');
 const loadCert = () => import('../server/cert.ts');
@@ -43,7 +44,7 @@ export function planTarget(targetArg: string | undefined, flags: TargetFlags, io
     );
   } else {
     // The embedded server starts empty: the first login creates this admin (SES-AUTH-2).
-    admin = { username: `nc-admin-${randomBytes(3).toString('hex')}`, password: randomBytes(18).toString('base64url') };
+    admin = freshAdmin();
   }
   return { target, admin };
 }
@@ -102,4 +103,29 @@ export async function openTarget(plan: TargetPlan, flags: TargetFlags, logger: L
   const fingerprint = flags.fingerprint ?? server.fingerprint;
   if (fingerprint !== undefined) open.fingerprint = fingerprint;
   return open;
+}
+
+/** The target as a run session takes it (`SessionOptions.target`). */
+export function sessionTarget(opened: OpenTarget): {
+  host: string;
+  port: number;
+  transport: OpenTarget['transport'];
+  fingerprint?: string;
+  embedded: boolean;
+} {
+  const { host, port, transport, fingerprint, embedded } = opened;
+  return { host, port, transport, ...(fingerprint !== undefined ? { fingerprint } : {}), embedded };
+}
+
+/** The console header of a run over `opened` (`run`, `replay`): the target's facts plus the run's. */
+export function runHeader(opened: OpenTarget, run: Pick<HeaderInfo, 'profile' | 'match' | 'seed' | 'admin' | 'checks'>): HeaderInfo {
+  const { host, port, transport, fingerprint, embedded } = opened;
+  return {
+    version: version(),
+    address: formatAddress(host, port),
+    embedded,
+    transport,
+    ...(fingerprint !== undefined ? { fingerprint } : {}),
+    ...run,
+  };
 }

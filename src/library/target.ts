@@ -1,9 +1,10 @@
 // What the library's runs share: the server under test (a `host:port` with admin credentials, or
 // a reference server started for the call and closed after it) and the options every run takes.
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import { parseTarget } from '../net/address.ts';
 import type { MatchMode, Profile } from '../protocol/types.ts';
+import { freshAdmin, splitCredentials, type AdminCredentials } from '../runner/admin-credentials.ts';
 import type { SessionOptions } from '../runner/session.ts';
 import { startReferenceServer } from './reference-server.ts';
 
@@ -11,7 +12,7 @@ export interface TargetOptions {
   /** `host:port` of the server under test; omitted: a reference server started for this call. */
   target?: string;
   /** Admin credentials, required for a real target (`user:password` or an object). */
-  admin?: { username: string; password: string } | string;
+  admin?: AdminCredentials | string;
   /** Default `auto` (TLS, else plain TCP) for a real target; `tls` also makes the embedded server speak TLS. */
   transport?: 'auto' | 'tls' | 'plain';
   /** Pin the target's certificate (SHA-256 `AA:BB:…`). */
@@ -28,11 +29,11 @@ export interface TargetOptions {
   logger?: Logger;
 }
 
-function credentials(admin: TargetOptions['admin']): { username: string; password: string } | undefined {
+function credentials(admin: TargetOptions['admin']): AdminCredentials | undefined {
   if (admin === undefined || typeof admin === 'object') return admin;
-  const colon = admin.indexOf(':');
-  if (colon <= 0 || colon === admin.length - 1) throw new Error('admin must be user:password (non-empty user and password)');
-  return { username: admin.slice(0, colon), password: admin.slice(colon + 1) };
+  const split = splitCredentials(admin);
+  if (split === null) throw new Error('admin must be user:password (non-empty user and password)');
+  return split;
 }
 
 /** The session options of a call, with the server under test up for the time of `use`. */
@@ -46,7 +47,7 @@ export async function withTarget<T>(
   if (admin === undefined) {
     if (target !== undefined)
       throw new Error('a real target needs admin credentials (on a fresh server the first login creates this admin)');
-    admin = { username: `nc-admin-${randomBytes(3).toString('hex')}`, password: randomBytes(18).toString('base64url') };
+    admin = freshAdmin();
   }
   const server = target === undefined ? await startReferenceServer({ profile, tls: opts.transport === 'tls' }) : undefined;
   try {

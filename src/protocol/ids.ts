@@ -30,3 +30,12 @@ export function isMessageId(s: string): boolean {
 export function isFreshServerId(s: string): boolean {
   return /^[0-9a-f]{12}$/.test(s);
 }
+
+/** Where a client's message ids come from: every id the harness sends derives from the run seed. */
+export type IdSource = () => string;
+
+/** A reproducible stream of WIRE-ID-1 ids (random lower-case 12-hex) from `seed`. */
+export function seededIds(seed: number): IdSource {
+  const rng = createRng(seed);
+  return () => randomMessageId(rng);
+}

@@ -6,6 +6,7 @@
 import type { Profile } from '../protocol/types.ts';
 import type { CheckDef, Section } from '../runner/api.ts';
 import { runSuite } from '../runner/run.ts';
+import { firstLine } from '../runner/text.ts';
 import type { FaultEntry } from '../server/faults/index.ts';
 import type { ServerFault } from '../server/fault.ts';
 import { startServer } from '../server/server.ts';
@@ -160,14 +161,9 @@ export function citingFailures(
   return {
     checks: hits.map((c) => c.id),
     rules: [...cited].sort(),
-    ...(f ? { first: `${hits[0]!.id}: [${f.rule}] expected ${firstLine(f.expected[0] ?? '')}, got ${firstLine(f.actual)}` } : {}),
+    ...(f ? { first: `${hits[0]!.id}: [${f.rule}] expected ${firstLine(f.expected[0] ?? '', 117)}, got ${firstLine(f.actual, 117)}` } : {}),
   };
 }
-
-const firstLine = (s: string): string => {
-  const line = s.split('\n')[0] ?? '';
-  return line.length > 120 ? `${line.slice(0, 117)}…` : line;
-};
 
 async function runOne(fault: FaultEntry, profile: Profile, o: MutationOptions): Promise<MutationRow> {
   const t0 = Date.now();

@@ -148,8 +148,8 @@ export interface CheckContext {
    * reply, or any object such as a list entry), irctest's `assertMessageMatch`: plain values must
    * be equal, arrays equal in order, nested objects fit by their listed fields; the matchers
    * `ANY`, `NONE`, `oneOf`, `setOf`, `including`, `where` say what else is allowed. Unlisted
-   * fields are left to the runner's comparison with the model. One failure per field that does
-   * not fit, citing the request the reply answers.
+   * fields are left to the runner's comparison with the model; `type` names the frame type. One
+   * failure per field that does not fit, citing the request the reply answers.
    */
   expectBody(
     observed: Observed | Record<string, unknown> | null | undefined,

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { ServerInfo } from '../model/index.ts';
 import type { Profile } from '../protocol/types.ts';
 import type { NexusConnection } from '../net/connection.ts';
+import { RawClient } from '../net/raw-client.ts';
 import type { Lockstep } from './lockstep.ts';
 import { Findings } from './preflight.ts';
 import type { RunResult } from './results.ts';
@@ -34,6 +35,11 @@ export interface CleanupScope {
   lockstep: Lockstep;
 }
 
+/** The ids of cleanup's raw requests: the run's seeded stream (the lockstep's). */
+function runIds(scope: CleanupScope): () => string {
+  return () => scope.lockstep.freshId();
+}
+
 /**
  * WIRE-IP-1: a check may have lowered the per-IP limit below the connections open from our
  * address (strangers' included) and failed or been interrupted before restoring it; once the
@@ -42,7 +48,7 @@ export interface CleanupScope {
  */
 export async function keepReachable(scope: CleanupScope, control: NexusConnection | null, want: ServerInfo): Promise<void> {
   if (!control) return;
-  const problems = await restoreConnectionLimit(control, want, scope.timeoutMs);
+  const problems = await restoreConnectionLimit(new RawClient(control, runIds(scope)), want, scope.timeoutMs);
   if (problems.length > 0) scope.logger?.warn({ problems }, 'could not restore the per-IP limit before reconnecting');
 }
 
@@ -61,7 +67,7 @@ export async function resyncTarget(
   // Findings of this pass are not reported again (the failed checks show them), but requests the
   // target never answers are not asked again: a half-built target costs no extra timeouts here.
   const pass = Findings.knowing(scope.findings.missing);
-  const c = await openControl(scope.target, scope.admin, { findings: pass });
+  const c = await openControl(scope.target, scope.admin, { findings: pass, ids: runIds(scope) });
   const problems = await restoreTarget(
     c,
     {
@@ -78,7 +84,7 @@ export async function resyncTarget(
   const snapshot = await readSnapshot(c, scope.admin, scope.timeoutMs, pass);
   if (!pass.missing.has('UserInfo')) {
     try {
-      await rawBarrier(c.conn, scope.timeoutMs);
+      await rawBarrier(c.raw, scope.timeoutMs);
     } catch (e) {
       if (!(e instanceof RawExchangeError)) throw e;
       pass.notAnswered('UserInfo', e.detail);
@@ -100,7 +106,7 @@ export async function finalRestore(
   const differences: string[] = [];
   const pass = Findings.knowing(scope.findings.missing);
   try {
-    const c = await openControl(scope.target, scope.admin, { findings: pass });
+    const c = await openControl(scope.target, scope.admin, { findings: pass, ids: runIds(scope) });
     try {
       const problems = await restoreTarget(
         c,
@@ -119,7 +125,7 @@ export async function finalRestore(
       await c.conn.close();
     }
     // A fresh connection reads the target as it is now.
-    const check = await openControl(scope.target, scope.admin, { findings: pass });
+    const check = await openControl(scope.target, scope.admin, { findings: pass, ids: runIds(scope) });
     try {
       const after = await readSnapshot(check, scope.admin, scope.timeoutMs, pass);
       if (pass.missing.size > 0) {

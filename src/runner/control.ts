@@ -5,10 +5,14 @@
 import { PROTOCOL_VERSION } from '../model/index.ts';
 import type { ChatInfo, ServerInfo } from '../model/index.ts';
 import type { Message } from '../protocol/types.ts';
+import type { IdSource } from '../protocol/ids.ts';
+import { seededIds } from '../protocol/ids.ts';
 import { ClosedError, NexusConnection, NetError, TimeoutError } from '../net/connection.ts';
 import type { Received } from '../net/connection.ts';
+import { RawClient } from '../net/raw-client.ts';
 import { TargetUnavailableError } from './failures.ts';
 import type { Findings } from './preflight.ts';
+import type { AdminCredentials } from './admin-credentials.ts';
 import { loginBody } from './login-body.ts';
 
 export interface TargetOptions {
@@ -19,10 +23,7 @@ export interface TargetOptions {
   timeoutMs: number;
 }
 
-export interface AdminCredentials {
-  username: string;
-  password: string;
-}
+export type { AdminCredentials } from './admin-credentials.ts';
 
 /** What a successful admin Login told us. */
 export interface AdminLogin {
@@ -35,7 +36,10 @@ export interface AdminLogin {
 }
 
 export interface ControlConnection {
+  /** The socket (the lockstep adopts it for the admin actor). */
   conn: NexusConnection;
+  /** Raw requests over `conn`, outside the model. */
+  raw: RawClient;
   login: AdminLogin;
 }
 
@@ -80,16 +84,13 @@ export function describeNoAnswer(type: string, e: unknown): string {
 
 // --- raw exchanges ------------------------------------------------------------------------------------
 
-/** Ids of the raw requests sent on each connection (rawRequest). */
-const askedIds = new WeakMap<NexusConnection, Set<string>>();
-
 /**
  * One request, its direct answer (WIRE-ID-2); anything else that arrives meanwhile is ignored.
  * The harness asks one thing at a time, so a `<type>Response` under another id can only be this
  * answer with a wrong id: it is taken (the run can go on) and recorded as a WIRE-ID-2 finding.
  */
 export async function rawRequest(
-  conn: NexusConnection,
+  client: RawClient,
   type: string,
   body: Record<string, unknown>,
   timeoutMs: number,
@@ -97,21 +98,18 @@ export async function rawRequest(
 ): Promise<Message> {
   let r: Received;
   let id = '';
-  const asked = askedIds.get(conn) ?? new Set<string>();
-  askedIds.set(conn, asked);
-  const before = conn.receivedCount;
+  const before = client.receivedCount;
   try {
-    id = conn.send(type, body);
-    asked.add(id);
+    id = client.send(type, body);
     // Not an answer echoing an earlier request's id: that is a late or repeated answer to it.
-    r = await conn.take((f) => f.raw.id === id || (f.raw.type === `${type}Response` && !asked.has(f.raw.id)), timeoutMs);
+    r = await client.take((f) => f.raw.id === id || (f.raw.type === `${type}Response` && !client.hasSent(f.raw.id)), timeoutMs);
   } catch (e) {
     let detail = describeNoAnswer(type, e);
-    const others = conn.receivedCount - before;
+    const others = client.receivedCount - before;
     if (e instanceof TimeoutError && others >= 1000) detail = `no answer within ${e.timeoutMs} ms, only ${others} other frames (a flood?)`;
     else if (e instanceof TimeoutError && others > 0)
       detail = `no answer within ${e.timeoutMs} ms (${others} other frame${others === 1 ? '' : 's'}, none with the request's id)`;
-    else if (e instanceof TimeoutError && conn.midFrame) detail = `the start of a frame, then nothing more within ${e.timeoutMs} ms`;
+    else if (e instanceof TimeoutError && client.conn.midFrame) detail = `the start of a frame, then nothing more within ${e.timeoutMs} ms`;
     throw new RawExchangeError(`${type}: ${detail}`, detail);
   }
   if (r.raw.id !== id) {
@@ -135,13 +133,13 @@ function errorText(m: Message): string {
 
 /** A request that must succeed (`*Response {success:true}`). */
 export async function rawSuccess(
-  conn: NexusConnection,
+  client: RawClient,
   type: string,
   body: Record<string, unknown>,
   timeoutMs: number,
   findings?: Findings,
 ): Promise<Message> {
-  const m = await rawRequest(conn, type, body, timeoutMs, findings);
+  const m = await rawRequest(client, type, body, timeoutMs, findings);
   if (m.type !== `${type}Response` || m.body.success !== true) {
     const detail = `${m.type} ${JSON.stringify(errorText(m))}`;
     throw new RawExchangeError(`${type} failed: ${errorText(m)}`, `answered ${detail}`);
@@ -150,8 +148,8 @@ export async function rawSuccess(
 }
 
 /** Round trip proving that everything sent before has arrived (see lockstep.ts BARRIER_REQUEST). */
-export async function rawBarrier(conn: NexusConnection, timeoutMs: number): Promise<void> {
-  await rawRequest(conn, 'UserInfo', { nickname: '' }, timeoutMs);
+export async function rawBarrier(client: RawClient, timeoutMs: number): Promise<void> {
+  await rawRequest(client, 'UserInfo', { nickname: '' }, timeoutMs);
 }
 
 // --- control connection -------------------------------------------------------------------------------
@@ -181,8 +179,15 @@ export function toServerInfo(v: unknown, fallbackVersion: string): ServerInfo {
   };
 }
 
+/** The control connections' ids: their own stream of the run seed (the lockstep draws from another). */
+export function controlIds(seed: number): IdSource {
+  return seededIds((seed ^ 0x2545f491) >>> 0);
+}
+
 /** What the caller knows and collects while opening a control connection. */
 export interface ControlOptions {
+  /** Where the ids of the raw requests come from (controlIds of the run seed). */
+  ids: IdSource;
   /** Bookkeeping findings (preflight.ts); without it, answers with a wrong id are taken silently. */
   findings?: Findings;
   /** The harness started the target itself, so it was empty: the first login must create an admin (SES-AUTH-2). */
@@ -194,7 +199,7 @@ export interface ControlOptions {
  * failure is a TargetUnavailableError with one line: the run cannot start. A login that works but
  * is not an admin is a NotAdminError, which says whether the target was fresh (SES-AUTH-2).
  */
-export async function openControl(target: TargetOptions, admin: AdminCredentials, copts: ControlOptions = {}): Promise<ControlConnection> {
+export async function openControl(target: TargetOptions, admin: AdminCredentials, copts: ControlOptions): Promise<ControlConnection> {
   const { findings } = copts;
   let conn: NexusConnection;
   try {
@@ -209,10 +214,11 @@ export async function openControl(target: TargetOptions, admin: AdminCredentials
   } catch (e) {
     throw new TargetUnavailableError(describeNetError(e, target));
   }
+  const raw = new RawClient(conn, copts.ids);
   try {
     let hs: Message;
     try {
-      hs = await rawRequest(conn, 'Handshake', { version: PROTOCOL_VERSION }, target.timeoutMs, findings);
+      hs = await rawRequest(raw, 'Handshake', { version: PROTOCOL_VERSION }, target.timeoutMs, findings);
     } catch (e) {
       throw new TargetUnavailableError(
         `the target accepted the connection but did not answer the Handshake: ${(e as RawExchangeError).detail ?? (e as Error).message}`,
@@ -223,7 +229,7 @@ export async function openControl(target: TargetOptions, admin: AdminCredentials
     }
     let lr: Message;
     try {
-      lr = await rawRequest(conn, 'Login', loginBody(admin.username, admin.password), target.timeoutMs, findings);
+      lr = await rawRequest(raw, 'Login', loginBody(admin.username, admin.password), target.timeoutMs, findings);
     } catch (e) {
       throw new TargetUnavailableError(
         `the target answered the Handshake but not the admin's Login: ${(e as RawExchangeError).detail ?? (e as Error).message}`,
@@ -233,7 +239,7 @@ export async function openControl(target: TargetOptions, admin: AdminCredentials
       throw new TargetUnavailableError(`admin login as ${JSON.stringify(admin.username)} failed: ${errorText(lr)}`);
     }
     if (lr.body.is_admin !== true) {
-      const firstUser = copts.knownFresh === true || (await createdByThisLogin(conn, admin, target.timeoutMs));
+      const firstUser = copts.knownFresh === true || (await createdByThisLogin(raw, admin, target.timeoutMs));
       if (firstUser) {
         findings?.add('first-user', {
           sent: `Login as ${JSON.stringify(admin.username)} on a fresh target (no account but guest)`,
@@ -260,7 +266,7 @@ export async function openControl(target: TargetOptions, admin: AdminCredentials
     if (chat && typeof chat.topic === 'string' && typeof chat.topic_set_by === 'string') {
       login.chatInfo = { topic: chat.topic, topic_set_by: chat.topic_set_by };
     }
-    return { conn, login };
+    return { conn, raw, login };
   } catch (e) {
     await conn.close();
     if (e instanceof TargetUnavailableError) throw e;
@@ -269,9 +275,9 @@ export async function openControl(target: TargetOptions, admin: AdminCredentials
 }
 
 /** SES-AUTH-2 evidence without admin rights: UserInfo of oneself shows an account created by this login. */
-async function createdByThisLogin(conn: NexusConnection, admin: AdminCredentials, timeoutMs: number): Promise<boolean> {
+async function createdByThisLogin(client: RawClient, admin: AdminCredentials, timeoutMs: number): Promise<boolean> {
   try {
-    const info = await rawRequest(conn, 'UserInfo', { nickname: admin.username }, timeoutMs);
+    const info = await rawRequest(client, 'UserInfo', { nickname: admin.username }, timeoutMs);
     const user = info.body.user as Record<string, unknown> | undefined;
     return !!user && typeof user.created_at === 'number' && typeof user.login_time === 'number' && user.created_at >= user.login_time - 1;
   } catch {

@@ -3,8 +3,10 @@
 // business. A mismatch becomes a `Failure` whose `expected` lists every allowed value and whose
 // `actual` shows what came back, with the frame that was sent when the value came from a reply.
 import { sameSet } from '../model/index.ts';
+import { isObject } from '../protocol/types.ts';
 import type { Failure } from './results.ts';
 import { show } from './members.ts';
+import { SECRET_MEMBERS } from './render.ts';
 
 /** A value a pattern accepts by test rather than by equality; `allowed` describes each accepted form. */
 export interface Matcher {
@@ -94,20 +96,22 @@ export function mismatches(pattern: Record<string, unknown>, value: Record<strin
   return out;
 }
 
+/** A JSON object that is not a matcher (a pattern to compare member by member). */
 function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !isMatcher(v);
+  return isObject(v) && !isMatcher(v);
 }
 
 // --- where a value came from -----------------------------------------------------------------------
 
-/** The rendered request behind each reply (and each object inside its body), for `Failure.sent`. */
-const SENT = new WeakMap<object, string>();
+/** The rendered request behind each reply (and each object inside it) and the reply's type, for failures. */
+const ORIGIN = new WeakMap<object, { sent: string; type: string }>();
 
 /** Records that `reply` (and every object and array in it) answers the request rendered as `sent`. */
-export function noteSent(reply: object, sent: string): void {
+export function noteSent(reply: { type: string }, sent: string): void {
+  const origin = { sent, type: reply.type };
   const visit = (v: unknown): void => {
-    if (typeof v !== 'object' || v === null || SENT.has(v)) return;
-    SENT.set(v, sent);
+    if (typeof v !== 'object' || v === null || ORIGIN.has(v)) return;
+    ORIGIN.set(v, origin);
     for (const x of Array.isArray(v) ? v : Object.values(v)) visit(x);
   };
   visit(reply);
@@ -115,7 +119,11 @@ export function noteSent(reply: object, sent: string): void {
 
 /** The rendered request a value answers, where known. */
 export function sentFor(value: unknown): string | undefined {
-  return typeof value === 'object' && value !== null ? SENT.get(value) : undefined;
+  return originOf(value)?.sent;
+}
+
+function originOf(value: unknown): { sent: string; type: string } | undefined {
+  return typeof value === 'object' && value !== null ? ORIGIN.get(value) : undefined;
 }
 
 // --- failures ------------------------------------------------------------------------------------------
@@ -137,15 +145,21 @@ export function bodyFailures(
     ];
   }
   const isFrame = typeof observed.type === 'string' && isPlainObject(observed.body) && 'id' in observed;
-  const body = isFrame ? (observed.body as Record<string, unknown>) : observed;
-  const where = isFrame ? ` in ${String(observed.type)}` : '';
-  return mismatches(pattern, body).map(([path, p, v]) => ({
-    rule,
-    sent,
-    expected: allowedOf(p).map((a) => `${path}: ${a}`),
-    ...note,
-    actual: `${path}: ${show(v)}${where}`,
-  }));
+  // A frame's `type` is matched against the frame type (irctest matches the command with the params).
+  const body = isFrame ? { ...(observed.body as Record<string, unknown>), type: observed.type } : observed;
+  const from = isFrame ? String(observed.type) : originOf(observed)?.type;
+  const where = from !== undefined ? ` in ${from}` : '';
+  return mismatches(pattern, body).map(([path, p, v]) => {
+    // A password member is never shown, not even when it is the field that does not fit.
+    const secret = SECRET_MEMBERS.has(path.split('.').pop()!);
+    return {
+      rule,
+      sent,
+      expected: secret ? [`${path}: (a password)`] : allowedOf(p).map((a) => `${path}: ${a}`),
+      ...note,
+      actual: `${path}: ${secret ? '***' : show(v)}${where}`,
+    };
+  });
 }
 
 /** The failure of one value against its expectation, or none. */

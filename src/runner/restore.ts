@@ -4,7 +4,8 @@
 import { nameKey, PROTOCOL_VERSION } from '../model/index.ts';
 import type { Account, ServerInfo } from '../model/index.ts';
 import type { Message, Profile } from '../protocol/types.ts';
-import { type NexusConnection } from '../net/connection.ts';
+import type { NexusConnection } from '../net/connection.ts';
+import type { RawClient } from '../net/raw-client.ts';
 import { sameSet } from '../model/index.ts';
 import { rawBarrier, rawSuccess, toServerInfo } from './control.ts';
 import type { ControlConnection } from './control.ts';
@@ -45,19 +46,19 @@ function stringList(v: unknown): string[] {
  * last: disabling ends the account's sessions (SES-FORCE-2), which the snapshot had none of then.
  */
 async function restoreAccount(
-  conn: NexusConnection,
+  raw: RawClient,
   want: Account,
   attempt: (what: string, f: () => Promise<unknown>) => Promise<void>,
   timeoutMs: number,
 ): Promise<void> {
   let now: Message | undefined;
   await attempt(`read ${want.username}`, async () => {
-    now = await rawSuccess(conn, 'UserEdit', { username: want.username }, timeoutMs);
+    now = await rawSuccess(raw, 'UserEdit', { username: want.username }, timeoutMs);
   });
   if (!now) return;
   let current = typeof now.body.username === 'string' ? now.body.username : want.username;
   const update = async (what: string, fields: Record<string, unknown>): Promise<void> => {
-    await attempt(`restore ${want.username} ${what}`, () => rawSuccess(conn, 'UserUpdate', { username: current, ...fields }, timeoutMs));
+    await attempt(`restore ${want.username} ${what}`, () => rawSuccess(raw, 'UserUpdate', { username: current, ...fields }, timeoutMs));
   };
   if (current !== want.username && nameKey(current) === nameKey(want.username)) {
     await update(`name (now ${JSON.stringify(current)})`, { requested_username: want.username });
@@ -76,7 +77,7 @@ async function restoreAccount(
  * every step is attempted; failures are returned as lines.
  */
 export async function restoreTarget(control: ControlConnection, plan: RestorePlan, timeoutMs: number): Promise<string[]> {
-  const { conn } = control;
+  const { raw } = control;
   const problems: string[] = [];
   const missing = plan.missing ?? new Map<string, string>();
   const attempt = async (what: string, f: () => Promise<unknown>): Promise<void> => {
@@ -91,7 +92,7 @@ export async function restoreTarget(control: ControlConnection, plan: RestorePla
   let current: Array<Record<string, unknown>> | null;
   try {
     if (missing.has('UserList')) throw new Error('the target does not answer UserList');
-    current = entries(await rawSuccess(conn, 'UserList', { all: true }, timeoutMs), 'users');
+    current = entries(await rawSuccess(raw, 'UserList', { all: true }, timeoutMs), 'users');
   } catch (e) {
     problems.push(`list accounts (to delete the run's own): ${(e as Error).message}`);
     current = null;
@@ -103,7 +104,7 @@ export async function restoreTarget(control: ControlConnection, plan: RestorePla
     const key = nameKey(u.username);
     if (baselineKeys.has(key)) continue;
     if (plan.isRunName(u.username) || extra.has(key)) {
-      await attempt(`delete ${u.username}`, () => rawSuccess(conn, 'UserDelete', { username: u.username }, timeoutMs));
+      await attempt(`delete ${u.username}`, () => rawSuccess(raw, 'UserDelete', { username: u.username }, timeoutMs));
     }
   }
 
@@ -122,7 +123,7 @@ export async function restoreTarget(control: ControlConnection, plan: RestorePla
       problems.push(`restore ${want.username}: the target does not answer UserEdit`);
       continue;
     }
-    await restoreAccount(conn, want, attempt, timeoutMs);
+    await restoreAccount(raw, want, attempt, timeoutMs);
   }
 
   await attempt('restore server info', async () => {
@@ -135,11 +136,11 @@ export async function restoreTarget(control: ControlConnection, plan: RestorePla
     if (have.max_connections_per_ip !== want.max_connections_per_ip) update.max_connections_per_ip = want.max_connections_per_ip;
     if (have.max_transfers_per_ip !== want.max_transfers_per_ip) update.max_transfers_per_ip = want.max_transfers_per_ip;
     if (Object.keys(update).length > 0) {
-      await rawSuccess(conn, 'ServerInfoUpdate', update, timeoutMs);
+      await rawSuccess(raw, 'ServerInfoUpdate', update, timeoutMs);
       control.login.serverInfo = { ...have, ...update } as ServerInfo;
     }
   });
-  if (!missing.has('UserInfo')) await attempt('barrier', () => rawBarrier(conn, timeoutMs));
+  if (!missing.has('UserInfo')) await attempt('barrier', () => rawBarrier(raw, timeoutMs));
   return problems;
 }
 
@@ -151,7 +152,7 @@ export async function restoreTarget(control: ControlConnection, plan: RestorePla
  */
 export function observedServerInfo(conn: NexusConnection): ServerInfo | null {
   let info: ServerInfo | null = null;
-  for (const r of conn.received()) {
+  for (const r of conn.inbox.received()) {
     const m = r.message;
     if (!m) continue;
     if (m.type === 'LoginResponse' && m.body.success === true) {
@@ -177,13 +178,13 @@ export function observedServerInfo(conn: NexusConnection): ServerInfo | null {
  * arrived, then, if the limit last broadcast differs from `want`, put it back. Returns problems
  * as lines (none when nothing had to be done or it worked).
  */
-export async function restoreConnectionLimit(conn: NexusConnection, want: ServerInfo, timeoutMs: number): Promise<string[]> {
-  if (conn.isClosed) return [];
+export async function restoreConnectionLimit(client: RawClient, want: ServerInfo, timeoutMs: number): Promise<string[]> {
+  if (client.isClosed) return [];
   try {
-    await rawBarrier(conn, timeoutMs);
-    const seen = observedServerInfo(conn);
+    await rawBarrier(client, timeoutMs);
+    const seen = observedServerInfo(client.conn);
     if (seen === null || seen.max_connections_per_ip === want.max_connections_per_ip) return [];
-    await rawSuccess(conn, 'ServerInfoUpdate', { max_connections_per_ip: want.max_connections_per_ip }, timeoutMs);
+    await rawSuccess(client, 'ServerInfoUpdate', { max_connections_per_ip: want.max_connections_per_ip }, timeoutMs);
     return [];
   } catch (e) {
     return [`restore max_connections_per_ip over the open connection: ${(e as Error).message}`];

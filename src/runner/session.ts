@@ -18,6 +18,7 @@ import { BARRIER_REQUEST, Lockstep, LockstepMismatch, RunAborted, type TrafficEv
 import { Findings } from './preflight.ts';
 import type { AdminCredentials, ControlConnection, Snapshot, TargetOptions } from './target.ts';
 import { NotAdminError, openControl, RawExchangeError, rawRequest, readSnapshot, strangersFromOurAddress, wasFresh } from './target.ts';
+import { controlIds } from './control.ts';
 import { nowSeconds } from './clock.ts';
 import { isSlow, resultBase, skippedResult, summarise, whySkipped } from './check-plan.ts';
 import type { NexusConnection } from '../net/connection.ts';
@@ -108,7 +109,11 @@ export class RunSession {
 
     let control: ControlConnection;
     try {
-      control = await openControl(targetOpts, opts.admin, { findings, ...(opts.knownFresh ? { knownFresh: true } : {}) });
+      control = await openControl(targetOpts, opts.admin, {
+        findings,
+        ids: controlIds(opts.seed),
+        ...(opts.knownFresh ? { knownFresh: true } : {}),
+      });
     } catch (e) {
       if (e instanceof NotAdminError && e.firstUser) return RunSession.withoutAdmin(opts, targetOpts, names, findings, e.message);
       throw e;
@@ -127,7 +132,7 @@ export class RunSession {
         const body = { max_connections_per_ip: needed };
         let detail: string | null = null;
         try {
-          const m = await rawRequest(control.conn, 'ServerInfoUpdate', body, opts.timeoutMs, findings);
+          const m = await rawRequest(control.raw, 'ServerInfoUpdate', body, opts.timeoutMs, findings);
           if (m.type !== 'ServerInfoUpdateResponse' || m.body.success !== true) detail = `${m.type} ${JSON.stringify(m.body)}`;
         } catch (e) {
           if (!(e instanceof RawExchangeError)) throw e;
@@ -147,7 +152,7 @@ export class RunSession {
       }
       if (!findings.missing.has('UserInfo')) {
         try {
-          const m = await rawRequest(control.conn, BARRIER_REQUEST.type, { ...BARRIER_REQUEST.body }, opts.timeoutMs, findings);
+          const m = await rawRequest(control.raw, BARRIER_REQUEST.type, { ...BARRIER_REQUEST.body }, opts.timeoutMs, findings);
           if (m.type !== 'UserInfoResponse')
             findings.answeredWrongly('UserInfo', `answered ${m.type} ${JSON.stringify(m.body.message ?? m.body.error ?? '')}`);
         } catch (e) {

@@ -22,6 +22,11 @@ export function entries(m: Message, member: string): Array<Record<string, unknow
   return Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : [];
 }
 
+/** The harness's own admin account as it knows it without reading it: an enabled admin, nothing else known. */
+function ownAccount(admin: Pick<AdminCredentials, 'username'>): Account {
+  return { username: admin.username, passwordDigest: null, isAdmin: true, isShared: false, enabled: true, permissions: [], createdAt: 0 };
+}
+
 /**
  * Reads the target: accounts (UserList all:true, UserEdit on every account but our own), online
  * sessions (UserList all:false, ConnectionMonitor for the addresses) and the server info of `login`.
@@ -38,12 +43,12 @@ export async function readSnapshot(
   timeoutMs: number,
   findings?: Findings,
 ): Promise<Snapshot> {
-  const { conn, login } = control;
+  const { conn, raw, login } = control;
   const ask = async (check: PreflightCheck, type: string, body: Record<string, unknown>): Promise<Message | null> => {
-    if (!findings) return rawSuccess(conn, type, body, timeoutMs);
+    if (!findings) return rawSuccess(raw, type, body, timeoutMs);
     if (findings.missing.has(type)) return null;
     try {
-      return await rawSuccess(conn, type, body, timeoutMs, findings);
+      return await rawSuccess(raw, type, body, timeoutMs, findings);
     } catch (e) {
       if (!(e instanceof RawExchangeError)) throw e;
       findings.add(check, { sent: `${type} ${JSON.stringify(body)}`, expected: [`${type}Response {success:true, …}`], actual: e.detail });
@@ -72,24 +77,8 @@ export async function readSnapshot(
   }
   if (!all) {
     // Unreadable: the two accounts every target has once we are logged in.
-    byKey.set(adminKey, {
-      username: admin.username,
-      passwordDigest: null,
-      isAdmin: true,
-      isShared: false,
-      enabled: true,
-      permissions: [],
-      createdAt: 0,
-    });
-    byKey.set(GUEST_USERNAME, {
-      username: GUEST_USERNAME,
-      passwordDigest: '',
-      isAdmin: false,
-      isShared: false,
-      enabled: false,
-      permissions: [],
-      createdAt: 0,
-    });
+    byKey.set(adminKey, ownAccount(admin));
+    byKey.set(GUEST_USERNAME, { ...ownAccount({ username: GUEST_USERNAME }), passwordDigest: '', isAdmin: false, enabled: false });
   } else if (findings && !byKey.has(adminKey)) {
     findings.add('read-accounts', {
       sent: 'UserList {"all":true}',
@@ -97,15 +86,7 @@ export async function readSnapshot(
       actual: `no entry for ${JSON.stringify(admin.username)} among ${byKey.size} entries`,
       rule: 'USR-LIST-4',
     });
-    byKey.set(adminKey, {
-      username: admin.username,
-      passwordDigest: null,
-      isAdmin: true,
-      isShared: false,
-      enabled: true,
-      permissions: [],
-      createdAt: 0,
-    });
+    byKey.set(adminKey, ownAccount(admin));
   }
   for (const [key, account] of byKey) {
     if (key === adminKey) {
@@ -219,7 +200,7 @@ export async function wasFresh(
   if (findings?.missing.has('UserList') || findings?.missing.has('UserInfo')) return false; // cannot tell
   let info: Message;
   try {
-    info = await rawRequest(control.conn, 'UserInfo', { nickname: admin.username }, timeoutMs, findings);
+    info = await rawRequest(control.raw, 'UserInfo', { nickname: admin.username }, timeoutMs, findings);
   } catch (e) {
     if (!findings || !(e instanceof RawExchangeError)) throw e;
     findings.add('read-own-info', {

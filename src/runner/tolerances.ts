@@ -53,6 +53,16 @@ export interface Tolerance {
 
 const isStoredAccountEntry = (v: Record<string, unknown>): boolean => Array.isArray(v.session_ids) && v.session_ids.length === 0;
 
+/** A list member whose strings may come in any order (compared as a set). */
+function anyOrder(id: string, key: string, rule: string, allows: string): Tolerance {
+  return {
+    id,
+    rule,
+    allows,
+    member: { stage: 'value', applies: (s) => s.key === key, compare: (e, o, path, w) => compareStringSet(e, o, path, w, rule) },
+  };
+}
+
 export const TOLERANCES: readonly Tolerance[] = [
   {
     id: 'server-info-version',
@@ -172,26 +182,8 @@ export const TOLERANCES: readonly Tolerance[] = [
       compare: () => {},
     },
   },
-  {
-    id: 'permission-sets',
-    rule: 'GEN-8',
-    allows: 'permission lists in any order',
-    member: {
-      stage: 'value',
-      applies: (s) => s.key === 'permissions',
-      compare: (e, o, path, w) => compareStringSet(e, o, path, w, 'GEN-8'),
-    },
-  },
-  {
-    id: 'feature-sets',
-    rule: 'USR-INFO-6',
-    allows: 'features (a union) in any order',
-    member: {
-      stage: 'value',
-      applies: (s) => s.key === 'features',
-      compare: (e, o, path, w) => compareStringSet(e, o, path, w, 'USR-INFO-6'),
-    },
-  },
+  anyOrder('permission-sets', 'permissions', 'GEN-8', 'permission lists in any order'),
+  anyOrder('feature-sets', 'features', 'USR-INFO-6', 'features (a union) in any order'),
   {
     id: 'address-ip-part',
     rule: 'USR-INFO-8',

@@ -11,10 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createState } from '../../src/model/create.ts';
 import { passwordDigest } from '../../src/model/password.ts';
 import type { State } from '../../src/model/state.ts';
-import { NexusConnection } from '../../src/net/connection.ts';
 import { startServer, type ReferenceServer } from '../../src/server/server.ts';
 import { start, type CliRun } from '../cli/spawn.ts';
 import { account } from '../support/accounts.ts';
+import { RawClient } from '../../src/net/raw-client.ts';
+import { seededIds } from '../../src/protocol/ids.ts';
+
+/** Message ids of the test's raw clients (seeded, like the harness's). */
+const ids = seededIds(7);
 
 const T = 5000;
 const NOW = Math.floor(Date.now() / 1000);
@@ -76,14 +80,14 @@ function durable(state: State) {
 }
 
 let server: ReferenceServer;
-let foreign: NexusConnection;
+let foreign: RawClient;
 let foreignSessionId: number;
 let before: ReturnType<typeof durable>;
 let dir: string;
 
 beforeAll(async () => {
   server = await startServer({ port: 0, initialState: populated() });
-  foreign = await NexusConnection.open({ host: server.host, port: server.port, transport: 'plain', timeoutMs: T });
+  foreign = await RawClient.open({ host: server.host, port: server.port, transport: 'plain', timeoutMs: T }, ids);
   expect((await foreign.request('Handshake', { version: '0.5.0' }, T)).message?.body.success).toBe(true);
   const login = await foreign.request('Login', { ...ALICE, features: ['chat'], locale: 'en' }, T);
   expect(login.message?.body).toMatchObject({ type: 'LoginResponse', success: true });

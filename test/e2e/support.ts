@@ -1,11 +1,16 @@
 // End-to-end harness: the reference server (`startServer`) on an ephemeral port, real client sockets
-// (`NexusConnection`), and helpers to open, handshake, log in, create accounts, prove absence with a
+// (`RawClient`), and helpers to open, handshake, log in, create accounts, prove absence with a
 // round trip (`barrier`) and watch forced closes. Every test file calls `afterEach(cleanup)`.
 import { expect } from 'vitest';
-import { NexusConnection, type Received } from '../../src/net/connection.ts';
+import { type Received } from '../../src/net/connection.ts';
 import { createState, renderError, type ErrorKey, type ErrorParams, type State } from '../../src/model/index.ts';
 import type { Profile } from '../../src/protocol/types.ts';
 import { startServer, type ReferenceServer } from '../../src/server/server.ts';
+import { RawClient } from '../../src/net/raw-client.ts';
+import { seededIds } from '../../src/protocol/ids.ts';
+
+/** Message ids of the test's raw clients (seeded, like the harness's). */
+const ids = seededIds(7);
 
 /** Per-operation bound (ms). Generous: two cores are shared with other jobs. */
 export const T = 5000;
@@ -30,7 +35,7 @@ export interface Server {
 
 /** A logged-in client. */
 export interface Client {
-  conn: NexusConnection;
+  conn: RawClient;
   server: Server;
   sessionId: number;
   /** The LoginResponse body. */
@@ -40,8 +45,8 @@ export interface Client {
 }
 
 const servers: ReferenceServer[] = [];
-const conns: NexusConnection[] = [];
-const profiles = new WeakMap<NexusConnection, Profile>();
+const conns: RawClient[] = [];
+const profiles = new WeakMap<RawClient, Profile>();
 
 /** Drops every connection and server opened by the current test. */
 export async function cleanup(): Promise<void> {
@@ -69,13 +74,16 @@ export async function serve(profile: Profile, opts: { tls?: boolean; maxConnecti
 }
 
 /** Opens a socket to the server (TLS when the server speaks TLS). */
-export async function connect(s: Server): Promise<NexusConnection> {
-  const c = await NexusConnection.open({
-    host: s.srv.host,
-    port: s.srv.port,
-    transport: s.srv.tls ? 'tls' : 'plain',
-    timeoutMs: T,
-  });
+export async function connect(s: Server): Promise<RawClient> {
+  const c = await RawClient.open(
+    {
+      host: s.srv.host,
+      port: s.srv.port,
+      transport: s.srv.tls ? 'tls' : 'plain',
+      timeoutMs: T,
+    },
+    ids,
+  );
   conns.push(c);
   profiles.set(c, s.profile);
   return c;
@@ -95,7 +103,7 @@ export function bodies(rs: Received[]): Body[] {
 export const FRESH_ID = /^[0-9a-f]{12}$/;
 
 /** SES-HS-4: Handshake succeeds with the server's protocol version. */
-export async function handshake(c: NexusConnection): Promise<void> {
+export async function handshake(c: RawClient): Promise<void> {
   const r = await c.request('Handshake', { version: PROTOCOL }, T);
   expect(bodyOf(r)).toEqual({ type: 'HandshakeResponse', success: true, version: PROTOCOL });
 }
@@ -149,7 +157,7 @@ export async function loginFails(s: Server, username: string, password: string, 
  * already (one writer, in order), so the unconsumed frames that arrived before it are exactly what
  * this connection received since the last barrier. They are returned and consumed.
  */
-export async function barrier(conn: NexusConnection): Promise<Received[]> {
+export async function barrier(conn: RawClient): Promise<Received[]> {
   const profile = profiles.get(conn);
   if (profile === undefined) throw new Error('barrier on a connection not opened by connect()');
   const answer = await conn.request('UserInfo', { nickname: '' }, T);
@@ -164,14 +172,14 @@ export async function barrier(conn: NexusConnection): Promise<Received[]> {
 }
 
 /** The frames received since the last barrier, as bodies. */
-export async function drain(conn: NexusConnection | Client): Promise<Body[]> {
-  return bodies(await barrier(conn instanceof NexusConnection ? conn : conn.conn));
+export async function drain(conn: RawClient | Client): Promise<Body[]> {
+  return bodies(await barrier(conn instanceof RawClient ? conn : conn.conn));
 }
 
 /** Nothing arrived on these connections since their last barrier. */
-export async function expectQuiet(...who: Array<NexusConnection | Client>): Promise<void> {
+export async function expectQuiet(...who: Array<RawClient | Client>): Promise<void> {
   for (const w of who) {
-    const c = w instanceof NexusConnection ? w : w.conn;
+    const c = w instanceof RawClient ? w : w.conn;
     expect(bodies(await barrier(c)), 'expected no frame').toEqual([]);
   }
 }
@@ -180,7 +188,7 @@ export async function expectQuiet(...who: Array<NexusConnection | Client>): Prom
  * Barrier for a connection without a session: any request but Handshake/Login gets
  * E-NOT-LOGGED-IN (GEN-1, E!) and a close. Returns what arrived before that answer.
  */
-export async function finalBarrierPreLogin(conn: NexusConnection, profile: Profile): Promise<Body[]> {
+export async function finalBarrierPreLogin(conn: RawClient, profile: Profile): Promise<Body[]> {
   const answer = await conn.request('UserList', { all: false }, T);
   expect(bodyOf(answer)).toEqual({
     type: 'Error',
@@ -192,7 +200,7 @@ export async function finalBarrierPreLogin(conn: NexusConnection, profile: Profi
 }
 
 /** The server closed the connection (FIN: reason `eof`) within T. */
-export async function expectClosed(conn: NexusConnection): Promise<void> {
+export async function expectClosed(conn: RawClient): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const info = await Promise.race([
     conn.closed,
@@ -206,8 +214,8 @@ export async function expectClosed(conn: NexusConnection): Promise<void> {
 }
 
 /** Sends a request and returns the body of the answer echoing its id (WIRE-ID-2). */
-export async function ask(who: NexusConnection | Client, type: string, body: Body): Promise<Body> {
-  const c = who instanceof NexusConnection ? who : who.conn;
+export async function ask(who: RawClient | Client, type: string, body: Body): Promise<Body> {
+  const c = who instanceof RawClient ? who : who.conn;
   const r = await c.request(type, body, T);
   return bodyOf(r);
 }

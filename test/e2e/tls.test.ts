@@ -2,8 +2,12 @@
 // and Handshake, Login, a broadcast and a request behave exactly as over plain TCP.
 import { afterEach, describe, expect, it } from 'vitest';
 import { serverInfoView } from '../../src/model/index.ts';
-import { NexusConnection } from '../../src/net/connection.ts';
 import { PROTOCOL, T, ask, bodyOf, cleanup, createUser, drain, expectQuiet, login, serve } from './support.ts';
+import { RawClient } from '../../src/net/raw-client.ts';
+import { seededIds } from '../../src/protocol/ids.ts';
+
+/** Message ids of the test's raw clients (seeded, like the harness's). */
+const ids = seededIds(7);
 
 afterEach(cleanup);
 
@@ -14,15 +18,18 @@ describe('TLS (nexusd)', () => {
     expect(s.srv.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
 
     // A pinned connection to the announced fingerprint opens; Handshake echoes the id.
-    const pinned = await NexusConnection.open({
-      host: s.srv.host,
-      port: s.srv.port,
-      transport: 'tls',
-      fingerprint: s.srv.fingerprint!,
-      timeoutMs: T,
-    });
+    const pinned = await RawClient.open(
+      {
+        host: s.srv.host,
+        port: s.srv.port,
+        transport: 'tls',
+        fingerprint: s.srv.fingerprint!,
+        timeoutMs: T,
+      },
+      ids,
+    );
     try {
-      expect(pinned.transport).toBe('tls');
+      expect(pinned.conn.transport).toBe('tls');
       const hs = await pinned.request('Handshake', { version: PROTOCOL }, T, 'a1b2c3d4e5f6');
       expect(hs.raw.id).toBe('a1b2c3d4e5f6');
       expect(bodyOf(hs)).toEqual({ type: 'HandshakeResponse', success: true, version: PROTOCOL });
@@ -31,8 +38,8 @@ describe('TLS (nexusd)', () => {
     }
 
     const admin = await login(s, 'Admin', 'adminpw');
-    expect(admin.conn.transport).toBe('tls');
-    expect(admin.conn.fingerprint).toBe(s.srv.fingerprint);
+    expect(admin.conn.conn.transport).toBe('tls');
+    expect(admin.conn.conn.fingerprint).toBe(s.srv.fingerprint);
     expect(admin.login).toEqual({
       type: 'LoginResponse',
       success: true,
@@ -46,7 +53,7 @@ describe('TLS (nexusd)', () => {
 
     await createUser(admin, 'alice', 'alicepw', { permissions: ['user_list'] });
     const alice = await login(s, 'alice', 'alicepw');
-    expect(alice.conn.fingerprint).toBe(s.srv.fingerprint);
+    expect(alice.conn.conn.fingerprint).toBe(s.srv.fingerprint);
     expect(await drain(admin)).toEqual([
       {
         type: 'UserConnected',

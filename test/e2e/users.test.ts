@@ -185,7 +185,7 @@ describe.each(PROFILES)('users (%s)', (profile) => {
       user: { ...base, ...(profile === 'nexusd' ? { is_admin: false } : {}) },
     });
     // Admin requester: is_admin and one address per session (USR-INFO-8).
-    const address = (c: Client) => (profile === 'spec' ? '127.0.0.1' : `127.0.0.1:${c.conn.localPort}`);
+    const address = (c: Client) => (profile === 'spec' ? '127.0.0.1' : `127.0.0.1:${c.conn.conn.localPort}`);
     expect(await ask(w.admin, 'UserInfo', { nickname: 'bob' })).toEqual({
       type: 'UserInfoResponse',
       success: true,

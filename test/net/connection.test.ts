@@ -3,7 +3,6 @@ import {
   ClosedError,
   ConnectError,
   FingerprintMismatchError,
-  NexusConnection,
   TimeoutError,
   TlsError,
   normalizeFingerprint,
@@ -23,6 +22,11 @@ import {
   silentServer,
   type HostileServer,
 } from '../support/hostile.ts';
+import { RawClient } from '../../src/net/raw-client.ts';
+import { seededIds } from '../../src/protocol/ids.ts';
+
+/** Message ids of the test's raw clients (seeded, like the harness's). */
+const ids = seededIds(7);
 
 // Every failure path must end in a typed error or close record, never in a stray rejection.
 const unhandled: unknown[] = [];
@@ -37,7 +41,7 @@ afterAll(() => {
 });
 
 const servers: HostileServer[] = [];
-const conns: NexusConnection[] = [];
+const conns: RawClient[] = [];
 afterEach(async () => {
   for (const c of conns.splice(0)) c.destroy();
   await Promise.all(servers.splice(0).map((s) => s.close()));
@@ -52,8 +56,8 @@ async function track<S extends HostileServer>(p: Promise<S>): Promise<S> {
   return s;
 }
 
-async function open(s: HostileServer, transport: OpenOptions['transport'], extra: Partial<OpenOptions> = {}): Promise<NexusConnection> {
-  const c = await NexusConnection.open({ host: s.host, port: s.port, transport, timeoutMs: 2000, ...extra });
+async function open(s: HostileServer, transport: OpenOptions['transport'], extra: Partial<OpenOptions> = {}): Promise<RawClient> {
+  const c = await RawClient.open({ host: s.host, port: s.port, transport, timeoutMs: 2000, ...extra }, ids);
   conns.push(c);
   return c;
 }
@@ -61,7 +65,7 @@ async function open(s: HostileServer, transport: OpenOptions['transport'], extra
 async function openErr(s: HostileServer, transport: OpenOptions['transport'], extra: Partial<OpenOptions> = {}): Promise<Error> {
   try {
     const c = await open(s, transport, extra);
-    throw new Error(`unexpectedly opened (${c.transport})`);
+    throw new Error(`unexpectedly opened (${c.conn.transport})`);
   } catch (e) {
     return e as Error;
   }
@@ -82,7 +86,7 @@ describe('NexusConnection against hostile servers', () => {
   });
 
   it('unresolvable host → ConnectError naming the host', async () => {
-    const e = (await NexusConnection.open({ host: 'no-such-host.invalid', port: 7500, transport: 'plain', timeoutMs: 5000 }).catch(
+    const e = (await RawClient.open({ host: 'no-such-host.invalid', port: 7500, transport: 'plain', timeoutMs: 5000 }, ids).catch(
       (x: unknown) => x,
     )) as Error;
     expect(e).toBeInstanceOf(ConnectError);
@@ -96,8 +100,8 @@ describe('NexusConnection against hostile servers', () => {
     expect(e.message).not.toContain('\n');
 
     const c = await open(s, 'plain');
-    expect(c.transport).toBe('plain');
-    expect(c.fingerprint).toBeUndefined();
+    expect(c.conn.transport).toBe('plain');
+    expect(c.conn.fingerprint).toBeUndefined();
     c.send('Handshake', { version: '0.5.0' });
     const info = await c.closed;
     expect(info.reason).toBe('protocol-error');
@@ -105,7 +109,7 @@ describe('NexusConnection against hostile servers', () => {
     await expect(c.take(() => true, 1000)).rejects.toBeInstanceOf(ClosedError);
 
     const a = await open(s, 'auto');
-    expect(a.transport).toBe('plain');
+    expect(a.conn.transport).toBe('plain');
   });
 
   it('silent server: tls handshake → TimeoutError within the bound; plain take → TimeoutError', async () => {
@@ -160,7 +164,7 @@ describe('NexusConnection against hostile servers', () => {
     expect(e.message).toMatch(/closed the connection during the TLS handshake/);
 
     const a = await open(s, 'auto');
-    expect(a.transport).toBe('plain');
+    expect(a.conn.transport).toBe('plain');
     expect((await a.closed).reason).toBe('eof');
   });
 
@@ -177,7 +181,7 @@ describe('NexusConnection against hostile servers', () => {
   });
 });
 
-describe('NexusConnection inbox', () => {
+describe('the inbox, read by a raw client', () => {
   it('records frames in order with increasing seq, parse failures included, then the close after them', async () => {
     const frames = Buffer.concat([
       serverFrame('UserConnected', { session_id: 1 }, 'aaaaaaaaaaaa'),
@@ -218,7 +222,10 @@ describe('NexusConnection inbox', () => {
     const s = await track(echoServer());
     const c = await open(s, 'plain');
     const seen: string[] = [];
-    const off = c.onReceive((r) => seen.push(r.raw.type));
+    // Watchers see every arrival, taken or not; they never take anything.
+    const off = c.conn.inbox.watch((a) => {
+      if (a.kind === 'frame') seen.push(a.frame.raw.type);
+    });
     const [a, b] = await Promise.all([
       c.request('UserList', { all: false }, 2000),
       c.request('UserInfo', { nickname: 'x' }, 2000, 'ABCDEF012345'),
@@ -249,8 +256,9 @@ describe('NexusConnection inbox', () => {
         },
       }),
     );
-    const c = await open(s, 'plain');
+    const c = new RawClient((await open(s, 'plain')).conn, seededIds(42));
     const id = c.send('UserAway', { message: 'brb' });
+    expect(id).toBe(seededIds(42)()); // the id source's first id: reproducible from the seed (WIRE-ID-1 form)
     expect(id).toMatch(/^[0-9a-f]{12}$/);
     await c.take((r) => r.raw.type === 'Ack', 2000);
     const payload = '{"type":"UserAway","message":"brb"}';
@@ -269,11 +277,11 @@ describe('NexusConnection TLS', () => {
 
   it('records the SHA-256 fingerprint of the peer certificate and talks frames over TLS', async () => {
     const c = await open(tlsServer, 'tls');
-    expect(c.transport).toBe('tls');
-    expect(c.fingerprint).toBe(cert.fingerprint);
-    expect(c.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
-    expect(c.remoteAddress).toBe('127.0.0.1');
-    expect(c.localPort).toBeGreaterThan(0);
+    expect(c.conn.transport).toBe('tls');
+    expect(c.conn.fingerprint).toBe(cert.fingerprint);
+    expect(c.conn.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    expect(c.conn.remoteAddress).toBe('127.0.0.1');
+    expect(c.conn.localPort).toBeGreaterThan(0);
     const r = await c.request('Handshake', { version: '0.5.0' }, 2000);
     expect(r.message?.type).toBe('HandshakeResponse');
     await c.close();
@@ -283,7 +291,7 @@ describe('NexusConnection TLS', () => {
   it('a matching pin (any case, with or without colons) opens', async () => {
     const bare = cert.fingerprint.replace(/:/g, '').toLowerCase();
     const c = await open(tlsServer, 'tls', { fingerprint: bare });
-    expect(c.fingerprint).toBe(cert.fingerprint);
+    expect(c.conn.fingerprint).toBe(cert.fingerprint);
   });
 
   it('a different pin fails with FingerprintMismatchError carrying both values', async () => {
@@ -300,7 +308,7 @@ describe('NexusConnection TLS', () => {
   it('a TLS failure after the handshake closes with tls-error', async () => {
     const proxy = await track(corruptingProxy(tlsServer));
     const c = await open(proxy, 'tls');
-    expect(c.fingerprint).toBe(cert.fingerprint);
+    expect(c.conn.fingerprint).toBe(cert.fingerprint);
     const pending = c.take(() => true, 5000);
     proxy.corrupt();
     await expect(pending).rejects.toBeInstanceOf(ClosedError);
@@ -311,19 +319,19 @@ describe('NexusConnection TLS', () => {
 
   it('a malformed pin is rejected before connecting', async () => {
     await expect(
-      NexusConnection.open({ host: '127.0.0.1', port: tlsServer.port, transport: 'tls', fingerprint: 'AB:CD', timeoutMs: 1000 }),
+      RawClient.open({ host: '127.0.0.1', port: tlsServer.port, transport: 'tls', fingerprint: 'AB:CD', timeoutMs: 1000 }, ids),
     ).rejects.toThrow(/32 hex byte pairs/);
   });
 
   it('auto picks tls against a TLS server and plain against a plain Nexus-style server', async () => {
     const t = await open(tlsServer, 'auto');
-    expect(t.transport).toBe('tls');
-    expect(t.fingerprint).toBe(cert.fingerprint);
+    expect(t.conn.transport).toBe('tls');
+    expect(t.conn.fingerprint).toBe(cert.fingerprint);
 
     // The plain server answers the ClientHello with an Error frame and closes (wire.md §7).
     const p = await track(echoServer());
     const c = await open(p, 'auto');
-    expect(c.transport).toBe('plain');
+    expect(c.conn.transport).toBe('plain');
     expect((await c.request('Handshake', { version: '0.5.0' }, 2000)).message?.type).toBe('HandshakeResponse');
     expect(p.accepted).toBe(2);
 

@@ -3,7 +3,7 @@
 // reason `overflow`), a dripping peer's frames are reassembled intact. And the runner, driven
 // in-process against such targets, leaves no socket or timer behind.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClosedError, NexusConnection, TimeoutError, TlsError, type InputCaps, type TransportChoice } from '../../src/net/connection.ts';
+import { ClosedError, TimeoutError, TlsError, type InputCaps, type TransportChoice } from '../../src/net/connection.ts';
 import { loadSections } from '../../src/runner/load.ts';
 import { runSuite } from '../../src/runner/run.ts';
 import {
@@ -20,10 +20,15 @@ import {
   wrongIdServer,
   type HostileServer,
 } from '../support/hostile.ts';
+import { RawClient } from '../../src/net/raw-client.ts';
+import { seededIds } from '../../src/protocol/ids.ts';
+
+/** Message ids of the test's raw clients (seeded, like the harness's). */
+const ids = seededIds(7);
 
 const T = 2000;
 const servers: HostileServer[] = [];
-const conns: NexusConnection[] = [];
+const conns: RawClient[] = [];
 afterEach(async () => {
   for (const c of conns.splice(0)) c.destroy();
   await Promise.all(servers.splice(0).map((s) => s.close()));
@@ -32,21 +37,24 @@ afterEach(async () => {
 async function connect(
   make: () => Promise<HostileServer>,
   opts: { transport?: TransportChoice; caps?: Partial<InputCaps> } = {},
-): Promise<NexusConnection> {
+): Promise<RawClient> {
   const s = await make();
   servers.push(s);
-  const c = await NexusConnection.open({
-    host: s.host,
-    port: s.port,
-    transport: opts.transport ?? 'plain',
-    timeoutMs: T,
-    ...(opts.caps ? { caps: opts.caps } : {}),
-  });
+  const c = await RawClient.open(
+    {
+      host: s.host,
+      port: s.port,
+      transport: opts.transport ?? 'plain',
+      timeoutMs: T,
+      ...(opts.caps ? { caps: opts.caps } : {}),
+    },
+    ids,
+  );
   conns.push(c);
   return c;
 }
 
-const handshake = (c: NexusConnection, ms = T) => c.request('Handshake', { version: '0.5.0' }, ms);
+const handshake = (c: RawClient, ms = T) => c.request('Handshake', { version: '0.5.0' }, ms);
 
 describe('the connection layer against hostile targets', () => {
   it('a flood closes the connection at the frame cap: memory bounded by the cap, not by the peer', async () => {
@@ -79,10 +87,10 @@ describe('the connection layer against hostile targets', () => {
   it('a stalled frame and a silent peer end at the timeout; the stall is visible', async () => {
     const stalled = await connect(stallingServer);
     await expect(handshake(stalled, 300)).rejects.toBeInstanceOf(TimeoutError);
-    expect(stalled.midFrame).toBe(true);
+    expect(stalled.conn.midFrame).toBe(true);
     const silent = await connect(silentServer);
     await expect(handshake(silent, 300)).rejects.toBeInstanceOf(TimeoutError);
-    expect(silent.midFrame).toBe(false);
+    expect(silent.conn.midFrame).toBe(false);
   });
 
   it('a dripping peer: frames arrive whole, in order', async () => {
@@ -119,7 +127,7 @@ describe('the connection layer against hostile targets', () => {
   it('a target that accepts only its first connections drops the next at once', async () => {
     const s = await firstConnectionsServer(1);
     servers.push(s);
-    const open = () => NexusConnection.open({ host: s.host, port: s.port, transport: 'plain', timeoutMs: T });
+    const open = () => RawClient.open({ host: s.host, port: s.port, transport: 'plain', timeoutMs: T }, ids);
     const first = await open();
     conns.push(first);
     expect((await handshake(first)).message?.type).toBe('HandshakeResponse');

@@ -4,8 +4,12 @@
 // target must not fail anything.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RawFrame } from '../../src/protocol/types.ts';
-import { NexusConnection } from '../../src/net/connection.ts';
 import { BASE, NOW, account, cleanupWorlds, failuresOf, login, stateWith, strays, world } from '../support/lockstep.ts';
+import { RawClient } from '../../src/net/raw-client.ts';
+import { seededIds } from '../../src/protocol/ids.ts';
+
+/** Message ids of the test's raw clients (seeded, like the harness's). */
+const ids = seededIds(7);
 
 afterEach(cleanupWorlds);
 
@@ -135,7 +139,7 @@ describe('lockstep against the reference server', () => {
     const accounts = [...BASE, account('alice', { permissions: ['user_list'] })];
     const { srv, ls } = await world({ server: stateWith('spec', accounts) });
     const root = await login(ls, 'root', 'root');
-    const stranger = await NexusConnection.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: 3000 });
+    const stranger = await RawClient.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: 3000 }, ids);
     strays.push(stranger);
     await stranger.request('Handshake', { version: '0.5.0' }, 3000);
     await stranger.request('Login', { username: 'alice', password: 'pw-alice', features: [], locale: 'en' }, 3000);

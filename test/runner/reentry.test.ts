@@ -8,17 +8,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createState } from '../../src/model/create.ts';
 import { passwordDigest } from '../../src/model/password.ts';
 import type { State } from '../../src/model/state.ts';
-import { NexusConnection } from '../../src/net/connection.ts';
 import { check, section, user } from '../../src/runner/api.ts';
 import { runSuite } from '../../src/runner/run.ts';
 import type { RunOptions } from '../../src/runner/run.ts';
 import { startServer, type ReferenceServer } from '../../src/server/server.ts';
+import { RawClient } from '../../src/net/raw-client.ts';
+import { seededIds } from '../../src/protocol/ids.ts';
+
+/** Message ids of the test's raw clients (seeded, like the harness's). */
+const ids = seededIds(7);
 
 const T = 5000;
 const NOW = Math.floor(Date.now() / 1000);
 const ADMIN = { username: 'root', password: 'root-secret-pw' };
 const servers: ReferenceServer[] = [];
-const conns: NexusConnection[] = [];
+const conns: RawClient[] = [];
 
 afterEach(async () => {
   for (const c of conns.splice(0)) c.destroy();
@@ -34,10 +38,10 @@ function populated(): State {
   return s;
 }
 
-async function setup(): Promise<{ srv: ReferenceServer; stranger: NexusConnection }> {
+async function setup(): Promise<{ srv: ReferenceServer; stranger: RawClient }> {
   const srv = await startServer({ port: 0, initialState: populated() });
   servers.push(srv);
-  const stranger = await NexusConnection.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T });
+  const stranger = await RawClient.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T }, ids);
   conns.push(stranger);
   await stranger.request('Handshake', { version: '0.5.0' }, T);
   expect(

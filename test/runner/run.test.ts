@@ -5,7 +5,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createState } from '../../src/model/create.ts';
 import { passwordDigest } from '../../src/model/password.ts';
 import type { State } from '../../src/model/state.ts';
-import { NexusConnection } from '../../src/net/connection.ts';
 import type { MatchMode, Profile } from '../../src/protocol/types.ts';
 import type { CheckResult } from '../../src/report/types.ts';
 import { admin, check, connection, guest, section, sessionOf, shared, user } from '../../src/runner/api.ts';
@@ -14,11 +13,16 @@ import { makeFilter, runSuite, TargetUnavailableError } from '../../src/runner/r
 import type { RunOptions } from '../../src/runner/run.ts';
 import { startServer, type ReferenceServer } from '../../src/server/server.ts';
 import { account } from '../support/accounts.ts';
+import { RawClient } from '../../src/net/raw-client.ts';
+import { seededIds } from '../../src/protocol/ids.ts';
+
+/** Message ids of the test's raw clients (seeded, like the harness's). */
+const ids = seededIds(7);
 
 const NOW = Math.floor(Date.now() / 1000);
 const ADMIN = { username: 'root', password: 'root-secret-pw' };
 const servers: ReferenceServer[] = [];
-const strays: NexusConnection[] = [];
+const strays: RawClient[] = [];
 
 afterEach(async () => {
   for (const c of strays.splice(0)) c.destroy();
@@ -53,8 +57,8 @@ async function serve(state: State, tls = false): Promise<ReferenceServer> {
 }
 
 /** A stranger already logged in when the run starts (must survive it untouched). */
-async function stranger(srv: ReferenceServer): Promise<NexusConnection> {
-  const c = await NexusConnection.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: 3000 });
+async function stranger(srv: ReferenceServer): Promise<RawClient> {
+  const c = await RawClient.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: 3000 }, ids);
   strays.push(c);
   await c.request('Handshake', { version: '0.5.0' }, 3000);
   const r = await c.request('Login', { username: 'alice', password: 'pw-alice', features: ['chat'], locale: 'en' }, 3000);

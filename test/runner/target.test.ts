@@ -7,7 +7,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createState } from '../../src/model/create.ts';
 import { passwordDigest } from '../../src/model/password.ts';
 import type { Account, State } from '../../src/model/state.ts';
-import { NexusConnection } from '../../src/net/connection.ts';
 import type { Profile } from '../../src/protocol/types.ts';
 import { ipPart } from '../../src/runner/compare.ts';
 import {
@@ -24,6 +23,11 @@ import {
 } from '../../src/runner/target.ts';
 import { startServer, type ReferenceServer } from '../../src/server/server.ts';
 import { account } from '../support/accounts.ts';
+import { RawClient } from '../../src/net/raw-client.ts';
+import { seededIds } from '../../src/protocol/ids.ts';
+
+/** Message ids of the test's raw clients (seeded, like the harness's). */
+const ids = seededIds(7);
 
 const NOW = 1_700_000_000;
 const T = 5000;
@@ -31,7 +35,7 @@ const ADMIN = { username: 'root', password: 'root-secret-pw' };
 const RUN_PREFIX = 'ncq1_';
 
 const servers: ReferenceServer[] = [];
-const conns: NexusConnection[] = [];
+const conns: RawClient[] = [];
 afterEach(async () => {
   for (const c of conns.splice(0)) c.destroy();
   await Promise.all(servers.splice(0).map((s) => s.close()));
@@ -82,8 +86,8 @@ async function serve(state: State): Promise<ReferenceServer> {
 }
 
 async function control(srv: ReferenceServer): Promise<ControlConnection> {
-  const c = await openControl({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T }, ADMIN);
-  conns.push(c.conn);
+  const c = await openControl({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T }, ADMIN, { ids });
+  conns.push(c.raw);
   return c;
 }
 
@@ -205,8 +209,9 @@ describe('restoreTarget', () => {
     const c = await openControl(
       { host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T },
       { username: 'boss', password: 'boss-pw' },
+      { ids },
     );
-    conns.push(c.conn);
+    conns.push(c.raw);
     const problems = await restoreTarget(c, plan(snap, { adminUsername: 'boss' }), T);
     expect(problems).toEqual([]);
     expect(srv.state().accounts.boss!.permissions).toEqual(['user_info']);
@@ -270,7 +275,7 @@ describe('readSnapshot and the harness address', () => {
   it("records our own session under our socket's local address, which is what the target sees", async () => {
     const srv = await serve(baseState('spec'));
     // Another session of the admin account first, so a blind "first entry" pick could take its address.
-    const other = await NexusConnection.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T });
+    const other = await RawClient.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T }, ids);
     conns.push(other);
     await other.request('Handshake', { version: '0.5.0' }, T);
     expect((await other.request('Login', { ...ADMIN, features: [], locale: 'en' }, T)).message?.body.success).toBe(true);
@@ -287,8 +292,8 @@ describe('readSnapshot and the harness address', () => {
 });
 
 /** A session of `username` opened and logged in outside the harness. */
-async function loggedIn(srv: ReferenceServer, username: string, password: string): Promise<NexusConnection> {
-  const c = await NexusConnection.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T });
+async function loggedIn(srv: ReferenceServer, username: string, password: string): Promise<RawClient> {
+  const c = await RawClient.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T }, ids);
   conns.push(c);
   await c.request('Handshake', { version: '0.5.0' }, T);
   const r = await c.request('Login', { username, password, features: [], locale: 'en' }, T);
@@ -303,11 +308,11 @@ describe('re-entry after a check lowered the per-IP limit (WIRE-IP-1, WIRE-IP-3)
     expect(observedServerInfo(c.conn)).toEqual(c.login.serverInfo);
     const boss = await loggedIn(srv, 'boss', 'pw-boss');
     expect((await boss.request('ServerInfoUpdate', { max_connections_per_ip: 2, name: 'Other' }, T)).message?.body.success).toBe(true);
-    await c.conn.request('UserInfo', { nickname: '' }, T); // round trip: the broadcast has arrived
+    await c.raw.request('UserInfo', { nickname: '' }, T); // round trip: the broadcast has arrived
     expect(observedServerInfo(c.conn)).toEqual({ ...c.login.serverInfo, max_connections_per_ip: 2, name: 'Other' });
-    const bare = await NexusConnection.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T });
+    const bare = await RawClient.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T }, ids);
     conns.push(bare);
-    expect(observedServerInfo(bare)).toBeNull();
+    expect(observedServerInfo(bare.conn)).toBeNull();
   });
 
   it('puts the limit back over the open connection, so a new control connection gets in once ours are gone', async () => {
@@ -318,7 +323,7 @@ describe('re-entry after a check lowered the per-IP limit (WIRE-IP-1, WIRE-IP-3)
     const boss = await loggedIn(srv, 'boss', 'pw-boss');
     // A check lowers the limit to 1: the stranger alone fills it.
     expect((await boss.request('ServerInfoUpdate', { max_connections_per_ip: 1 }, T)).message?.body.success).toBe(true);
-    expect(await restoreConnectionLimit(c.conn, want, T)).toEqual([]);
+    expect(await restoreConnectionLimit(c.raw, want, T)).toEqual([]);
     expect(srv.state().serverInfo.max_connections_per_ip).toBe(want.max_connections_per_ip);
     await boss.close();
     await c.conn.close();
@@ -331,9 +336,9 @@ describe('re-entry after a check lowered the per-IP limit (WIRE-IP-1, WIRE-IP-3)
     const srv = await serve(baseState('spec'));
     await loggedIn(srv, 'alice', 'pw-alice');
     const c = await control(srv);
-    expect((await c.conn.request('ServerInfoUpdate', { max_connections_per_ip: 1 }, T)).message?.body.success).toBe(true);
+    expect((await c.raw.request('ServerInfoUpdate', { max_connections_per_ip: 1 }, T)).message?.body.success).toBe(true);
     await c.conn.close();
-    await expect(openControl({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T }, ADMIN)).rejects.toThrow(
+    await expect(openControl({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T }, ADMIN, { ids })).rejects.toThrow(
       /did not answer the Handshake/,
     );
   });
@@ -342,7 +347,7 @@ describe('re-entry after a check lowered the per-IP limit (WIRE-IP-1, WIRE-IP-3)
     const srv = await serve(baseState('spec'));
     const stranger = await loggedIn(srv, 'alice', 'pw-alice');
     const c = await control(srv);
-    expect(await restoreConnectionLimit(c.conn, srv.state().serverInfo, T)).toEqual([]);
+    expect(await restoreConnectionLimit(c.raw, srv.state().serverInfo, T)).toEqual([]);
     await stranger.request('UserInfo', { nickname: '' }, T); // round trip after the guard's own
     expect(stranger.received().map((r) => r.message?.type)).not.toContain('ServerInfoUpdated');
   });
@@ -351,10 +356,10 @@ describe('re-entry after a check lowered the per-IP limit (WIRE-IP-1, WIRE-IP-3)
     const srv = await serve(baseState('spec'));
     const c = await control(srv);
     const want = { ...srv.state().serverInfo, max_connections_per_ip: 0 }; // spec refuses 0 (ADM-SINFO-8)
-    const [problem, ...rest] = await restoreConnectionLimit(c.conn, want, T);
+    const [problem, ...rest] = await restoreConnectionLimit(c.raw, want, T);
     expect(rest).toEqual([]);
     expect(problem).toMatch(/^restore max_connections_per_ip over the open connection: ServerInfoUpdate failed: /);
     await c.conn.close();
-    expect(await restoreConnectionLimit(c.conn, want, T)).toEqual([]);
+    expect(await restoreConnectionLimit(c.raw, want, T)).toEqual([]);
   });
 });

@@ -1,20 +1,25 @@
 // The fault hook: a fault bends what the one model does (its step's outputs) or how the shell
 // behaves on a frame (crash, hang); without faults the server is the reference.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClosedError, NexusConnection } from '../../src/net/connection.ts';
+import { ClosedError } from '../../src/net/connection.ts';
 import { startServer, type ReferenceServer } from '../../src/server/server.ts';
 import type { ServerFault } from '../../src/server/fault.ts';
+import { RawClient } from '../../src/net/raw-client.ts';
+import { seededIds } from '../../src/protocol/ids.ts';
+
+/** Message ids of the test's raw clients (seeded, like the harness's). */
+const ids = seededIds(7);
 
 const T = 3000;
 const servers: ReferenceServer[] = [];
-const conns: NexusConnection[] = [];
+const conns: RawClient[] = [];
 afterEach(async () => {
   for (const c of conns.splice(0)) c.destroy();
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function loggedIn(s: ReferenceServer): Promise<NexusConnection> {
-  const c = await NexusConnection.open({ host: s.host, port: s.port, transport: 'plain', timeoutMs: T });
+async function loggedIn(s: ReferenceServer): Promise<RawClient> {
+  const c = await RawClient.open({ host: s.host, port: s.port, transport: 'plain', timeoutMs: T }, ids);
   conns.push(c);
   await c.request('Handshake', { version: '0.5.0' }, T);
   const r = await c.request('Login', { username: 'admin', password: 'pw', features: [], locale: 'en' }, T);
@@ -52,10 +57,10 @@ describe('server faults', () => {
     servers.push(s);
     const a = await loggedIn(s);
     await expect(a.request('UserInfo', { nickname: 'admin' }, 300)).rejects.toThrow();
-    const b = await NexusConnection.open({ host: s.host, port: s.port, transport: 'plain', timeoutMs: T });
+    const b = await RawClient.open({ host: s.host, port: s.port, transport: 'plain', timeoutMs: T }, ids);
     conns.push(b);
     await b.request('Handshake', { version: '0.5.0' }, T);
     await expect(b.request('UserList', {}, T)).rejects.toBeInstanceOf(ClosedError);
-    await expect(NexusConnection.open({ host: s.host, port: s.port, transport: 'plain', timeoutMs: T })).rejects.toThrow(/refused/i);
+    await expect(RawClient.open({ host: s.host, port: s.port, transport: 'plain', timeoutMs: T }, ids)).rejects.toThrow(/refused/i);
   });
 });

@@ -2,10 +2,15 @@ import net from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ClosedError, NexusConnection, TlsError, type Received } from '../../src/net/connection.ts';
+import { ClosedError, TlsError, type Received } from '../../src/net/connection.ts';
 import { encodeFrame } from '../../src/protocol/frame.ts';
 import { createSelfSignedCert, type ServerCertificate } from '../../src/server/cert.ts';
 import { startServer, type ReferenceServer, type ServerOptions } from '../../src/server/server.ts';
+import { RawClient } from '../../src/net/raw-client.ts';
+import { seededIds } from '../../src/protocol/ids.ts';
+
+/** Message ids of the test's raw clients (seeded, like the harness's). */
+const ids = seededIds(7);
 
 const unhandled: unknown[] = [];
 const trap = (reason: unknown): void => {
@@ -25,7 +30,7 @@ beforeAll(async () => {
 });
 
 const servers: ReferenceServer[] = [];
-const conns: NexusConnection[] = [];
+const conns: RawClient[] = [];
 const raws: net.Socket[] = [];
 afterEach(async () => {
   for (const c of conns.splice(0)) c.destroy();
@@ -43,8 +48,8 @@ async function serve(opts: ServerOptions = {}): Promise<ReferenceServer> {
   return s;
 }
 
-async function connect(s: ReferenceServer, extra: { fingerprint?: string } = {}): Promise<NexusConnection> {
-  const c = await NexusConnection.open({ host: s.host, port: s.port, transport: s.tls ? 'tls' : 'plain', timeoutMs: T, ...extra });
+async function connect(s: ReferenceServer, extra: { fingerprint?: string } = {}): Promise<RawClient> {
+  const c = await RawClient.open({ host: s.host, port: s.port, transport: s.tls ? 'tls' : 'plain', timeoutMs: T, ...extra }, ids);
   conns.push(c);
   return c;
 }
@@ -65,13 +70,13 @@ function rawSocket(s: ReferenceServer): Promise<{ sock: net.Socket; bytes: Promi
   });
 }
 
-async function handshake(c: NexusConnection): Promise<Received> {
+async function handshake(c: RawClient): Promise<Received> {
   const r = await c.request('Handshake', { version: '0.5.0' }, T);
   expect(r.message?.body).toMatchObject({ type: 'HandshakeResponse', success: true, version: '0.5.0' });
   return r;
 }
 
-async function login(c: NexusConnection, username = 'admin', password = 'pw'): Promise<Received> {
+async function login(c: RawClient, username = 'admin', password = 'pw'): Promise<Received> {
   await handshake(c);
   const r = await c.request('Login', { username, password, features: ['chat'], locale: 'en' }, T);
   expect(r.message?.body).toMatchObject({ type: 'LoginResponse', success: true });
@@ -94,7 +99,7 @@ describe('reference server round trips', () => {
     const st = s.state();
     expect(Object.keys(st.sessions)).toHaveLength(1);
     expect(st.accounts['admin']).toMatchObject({ username: 'Admin', isAdmin: true });
-    expect(Object.values(st.connections)).toEqual([expect.objectContaining({ phase: 'auth', ip: '127.0.0.1', port: c.localPort })]);
+    expect(Object.values(st.connections)).toEqual([expect.objectContaining({ phase: 'auth', ip: '127.0.0.1', port: c.conn.localPort })]);
   });
 
   it('TLS: same round trip, the client sees the server fingerprint, a pin on it opens', async () => {
@@ -102,8 +107,8 @@ describe('reference server round trips', () => {
     expect(s.tls).toBe(true);
     expect(s.fingerprint).toBe(cert.fingerprint);
     const c = await connect(s, { fingerprint: cert.fingerprint });
-    expect(c.transport).toBe('tls');
-    expect(c.fingerprint).toBe(s.fingerprint);
+    expect(c.conn.transport).toBe('tls');
+    expect(c.conn.fingerprint).toBe(s.fingerprint);
     await login(c);
     expect(Object.keys(s.state().sessions)).toHaveLength(1);
   });
@@ -113,7 +118,7 @@ describe('reference server round trips', () => {
     servers.push(s);
     expect(s.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     const c = await connect(s);
-    expect(c.fingerprint).toBe(s.fingerprint);
+    expect(c.conn.fingerprint).toBe(s.fingerprint);
   });
 
   it('pipelined frames are answered strictly in order (WIRE-SEQ-8, WIRE-ORD-1)', async () => {
@@ -163,7 +168,7 @@ describe('reference server: malformed input and closing errors', () => {
 
   it('plaintext frames sent to the TLS port fail the TLS handshake: dropped, no frame back (WIRE-TLS-5)', async () => {
     const s = await serve({ tls: true });
-    const c = await NexusConnection.open({ host: s.host, port: s.port, transport: 'plain', timeoutMs: T });
+    const c = await RawClient.open({ host: s.host, port: s.port, transport: 'plain', timeoutMs: T }, ids);
     conns.push(c);
     await expect(c.request('Handshake', { version: '0.5.0' }, T)).rejects.toBeInstanceOf(ClosedError);
     expect(c.received()).toEqual([]);
@@ -247,7 +252,7 @@ describe('reference server: malformed input and closing errors', () => {
       await watcher.take((r) => r.raw.type === 'UserConnected', T);
       if (how === 'eof') await other.close();
       // RST instead of FIN: the server sees a socket error, which must become one close event.
-      else other.reset();
+      else other.conn.reset();
       const gone = await watcher.take((r) => r.raw.type === 'UserDisconnected', T);
       expect(gone.message?.body).toMatchObject({ session_id: sid });
     }
@@ -301,7 +306,7 @@ describe('reference server: per-IP limit (WIRE-IP-1/2/5)', () => {
     const { bytes } = await rawSocket(s);
     expect((await bytes).length).toBe(0);
 
-    const e = await NexusConnection.open({ host: s.host, port: s.port, transport: 'tls', timeoutMs: T }).catch((x: unknown) => x);
+    const e = await RawClient.open({ host: s.host, port: s.port, transport: 'tls', timeoutMs: T }, ids).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(TlsError);
 
     await five[0]!.close();

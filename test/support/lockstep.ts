@@ -7,7 +7,6 @@ import { encodeFrame, FrameDecoder } from '../../src/protocol/frame.ts';
 import type { MatchMode, Profile, RawFrame } from '../../src/protocol/types.ts';
 import { createState } from '../../src/model/create.ts';
 import type { Account, State } from '../../src/model/state.ts';
-import type { NexusConnection } from '../../src/net/connection.ts';
 import type { HarnessConn } from '../../src/runner/lockstep.ts';
 import { Lockstep, LockstepMismatch } from '../../src/runner/lockstep.ts';
 import { expectedLines, type Failure } from '../../src/runner/results.ts';
@@ -18,7 +17,7 @@ import { account } from './accounts.ts';
 export const NOW = Math.floor(Date.now() / 1000);
 const servers: ReferenceServer[] = [];
 const engines: Lockstep[] = [];
-export const strays: NexusConnection[] = [];
+export const strays: Array<{ destroy(): void }> = [];
 const proxies: net.Server[] = [];
 
 export async function cleanupWorlds(): Promise<void> {

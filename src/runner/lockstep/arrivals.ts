@@ -4,7 +4,7 @@
 // or is reported against the closest prediction. A close is checked against what was still due.
 import { classifyError } from '../../model/index.ts';
 import type { SendOutput } from '../../model/index.ts';
-import type { Received } from '../../net/connection.ts';
+import type { Arrival, Received } from '../../net/connection.ts';
 import type { Learned } from '../session-ids.ts';
 import { matchMessage } from '../compare.ts';
 import { diagnose } from '../diagnose.ts';
@@ -18,18 +18,15 @@ import type { HarnessConn } from './conn.ts';
 export function processArrivals(core: Core): void {
   for (;;) {
     if (core.fork) return; // nothing is handled before the outcome is known (forks.ts)
-    let next: { hc: HarnessConn; frame: Received | null; seq: number } | null = null;
+    let next: { hc: HarnessConn; arrival: Arrival } | null = null;
     for (const hc of core.conns.values()) {
-      if (hc.closed) continue;
-      const f = hc.inbox[0];
-      const close = hc.conn?.closeInfo;
-      if (f && (next === null || f.seq < next.seq)) next = { hc, frame: f, seq: f.seq };
-      else if (!f && close && (next === null || close.seq < next.seq)) next = { hc, frame: null, seq: close.seq };
+      const a = hc.next();
+      if (a && (next === null || a.seq < next.arrival.seq)) next = { hc, arrival: a };
     }
     if (next === null) return;
-    if (next.frame) {
-      next.hc.inbox.shift();
-      onFrame(core, next.hc, next.frame);
+    if (next.arrival.kind === 'frame') {
+      next.hc.handled();
+      onFrame(core, next.hc, next.arrival.frame);
     } else {
       onClose(core, next.hc);
     }
@@ -193,8 +190,8 @@ function recognizeTimeouts(core: Core, hc: HarnessConn, frame: Received): boolea
   }
   for (const other of core.conns.values()) {
     if (other === hc || other.closed || !underTimer(core, other)) continue;
-    const head = other.inbox[0];
-    if (head ? isTimeoutNotice(head) : other.conn?.closeInfo) {
+    const head = other.next();
+    if (head && (head.kind === 'close' || isTimeoutNotice(head.frame))) {
       applyTimeout(core, other);
       told = true;
     }

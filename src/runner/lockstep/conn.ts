@@ -1,13 +1,13 @@
-// One harness connection as the lockstep sees it: the socket, the decoder that reads what the
-// harness writes as the target must, the frames received and not handled yet, the expectations
-// the model queued on it (in order), and its life as one explicit state.
+// One harness connection as the lockstep sees it: the socket and its inbox (the target's frames and
+// close, in arrival order, read from the connection's one stream), the decoder that reads what the
+// harness writes as the target must, the expectations the model queued on it (in order), and its
+// life as one explicit state.
 import type { CloseOutput, SendOutput, State } from '../../model/index.ts';
 import { FrameDecoder } from '../../protocol/frame.ts';
 import { frameLimitFor } from '../../protocol/limits.ts';
 import type { ConnId, Profile } from '../../protocol/types.ts';
 import { isClientType } from '../../protocol/types.ts';
-import type { Received } from '../../net/connection.ts';
-import type { NexusConnection } from '../../net/connection.ts';
+import type { Arrival, NexusConnection, Received } from '../../net/connection.ts';
 import { isLoopback } from '../../model/ip.ts';
 import type { ConnView } from '../outcomes.ts';
 import { renderBytes, renderMessage } from '../render.ts';
@@ -58,12 +58,10 @@ export class HarnessConn {
    * frames); replaced by the adopted outcome's copy when a target may decode differently (UND-11).
    */
   decoder: FrameDecoder;
-  /** Frames received and not handled yet. */
-  inbox: Received[] = [];
   queue: Expectation[] = [];
   life: ConnLife = { kind: 'open', undo: null };
   private conn_: NexusConnection | null = null;
-  private unsubscribe: () => void = () => {};
+  private unwatch: () => void = () => {};
 
   constructor(
     readonly id: ConnId,
@@ -91,27 +89,41 @@ export class HarnessConn {
     return this.life.kind === 'may-close' || this.life.kind === 'removed';
   }
 
-  /** Attaches the socket and starts listening: frames go to the inbox, every event wakes the engine. */
+  /**
+   * Attaches the socket and starts reading its inbox: what arrived before (the raw client's
+   * exchanges on the control connection) is not the lockstep's; every later arrival wakes the engine.
+   */
   attach(conn: NexusConnection, wake: () => void, tap: ((e: TrafficEvent) => void) | undefined): void {
     this.conn_ = conn;
+    conn.inbox.discardPending();
     tap?.({ at: Date.now(), conn: this.id, actor: this.label, dir: 'opened', text: '' });
-    this.unsubscribe = conn.onReceive((r) => {
-      tap?.({
-        at: r.at,
-        conn: this.id,
-        actor: this.label,
-        dir: 'received',
-        type: r.raw.type,
-        id: r.raw.id,
-        text: r.message ? renderMessage(r.message) : renderBytes(r.raw.payload),
-      });
-      this.inbox.push(r);
+    this.unwatch = conn.inbox.watch((a) => {
+      if (a.kind === 'frame') {
+        const r = a.frame;
+        tap?.({
+          at: r.at,
+          conn: this.id,
+          actor: this.label,
+          dir: 'received',
+          type: r.raw.type,
+          id: r.raw.id,
+          text: r.message ? renderMessage(r.message) : renderBytes(r.raw.payload),
+        });
+      } else {
+        tap?.({ at: Date.now(), conn: this.id, actor: this.label, dir: 'closed', text: '' });
+      }
       wake();
     });
-    void conn.closed.then(() => {
-      tap?.({ at: Date.now(), conn: this.id, actor: this.label, dir: 'closed', text: '' });
-      wake();
-    });
+  }
+
+  /** The next arrival not handled yet: a frame, or the close once every frame is handled. */
+  next(): Arrival | null {
+    return this.closed ? null : (this.conn_?.inbox.head() ?? null);
+  }
+
+  /** Marks the frame `next()` returned as handled. */
+  handled(): void {
+    this.conn_?.inbox.shift();
   }
 
   /** The spec allows a close from here on (unless the session is already removed, which allows more). */
@@ -143,7 +155,7 @@ export class HarnessConn {
   markClosed(): void {
     if (this.life.kind === 'closed') return;
     this.life = { kind: 'closed', instead: this.closeTolerated };
-    this.unsubscribe();
+    this.unwatch();
   }
 
   /** Whether a missing answer is explained by a close the spec allowed (Answer.closedInstead). */
@@ -153,7 +165,7 @@ export class HarnessConn {
 
   /** Drops what was received and expected so far (raw cleanup, raw requests made outside the lockstep). */
   forget(): void {
-    this.inbox = [];
+    this.conn_?.inbox.discardPending();
     this.queue = [];
   }
 
@@ -162,7 +174,7 @@ export class HarnessConn {
     return {
       id: this.id,
       queue: this.queue,
-      inbox: this.inbox,
+      inbox: this.conn_?.inbox.frames() ?? [],
       closed: this.conn_?.closeInfo != null,
       closeTolerated: this.life.kind === 'may-close',
       lazyRemoved: this.life.kind === 'removed',

@@ -5,7 +5,7 @@
 import { allAccountsList, nameKey } from '../../model/index.ts';
 import type { Event, Output, SendOutput } from '../../model/index.ts';
 import type { ConnId, Profile } from '../../protocol/types.ts';
-import { createRng, randomMessageId } from '../../protocol/ids.ts';
+import { seededIds, type IdSource } from '../../protocol/ids.ts';
 import type { NexusConnection } from '../../net/connection.ts';
 import type { CompareContext } from '../compare.ts';
 import type { ExpectedOutcomes } from '../render.ts';
@@ -36,7 +36,7 @@ export class Core {
   private waker: (() => void) | null = null;
   private connCounter = 0;
   /** Request ids derive from the run seed. */
-  private readonly rng: () => number;
+  private readonly ids: IdSource;
 
   constructor(
     readonly opts: LockstepOptions,
@@ -44,12 +44,12 @@ export class Core {
   ) {
     this.mirror = new Mirror(initial);
     this.record = new Mismatches(opts.logger);
-    this.rng = createRng(opts.seed ^ 0x5bd1e995);
+    this.ids = seededIds(opts.seed ^ 0x5bd1e995);
     opts.signal?.addEventListener('abort', () => this.wake(), { once: true });
   }
 
   freshId(): string {
-    return randomMessageId(this.rng);
+    return this.ids();
   }
 
   throwIfAborted(): void {

@@ -33,80 +33,79 @@ const targetAccount = (state: State, req: Req, member = 'username') => state.acc
 const isSelf = (req: Req, member = 'username') =>
   req.account !== undefined && nameKey(str(req.body[member])) === nameKey(req.account.username);
 
+/** A permission rule the handler of `type` does not check (the requester may act as if it held `perm`). */
+const permissionNotChecked = (
+  name: string,
+  type: string,
+  perm: string,
+  rule: string,
+  description: string,
+  when?: (req: Req) => boolean,
+): FaultEntry => ({
+  name,
+  family: permissions,
+  description,
+  rules: [rule],
+  profiles: BOTH,
+  detection: SUITE,
+  make: () => missingPermission(type, perm, when),
+});
+
+/** A non-admin holding `perm` may act on an admin account with `type` (an admin protection missing). */
+const adminTargetAllowed = (
+  name: string,
+  type: string,
+  perm: string,
+  rules: string[],
+  what: string,
+  when: (req: Req) => boolean = () => true,
+): FaultEntry => ({
+  name,
+  family: protections,
+  description: `a non-admin holding ${perm} can ${what}`,
+  rules,
+  profiles: BOTH,
+  detection: SUITE,
+  make: () => asAdminWhen(type, (req, state) => holds(req, perm) && targetAccount(state, req)?.isAdmin === true && when(req)),
+});
+
 export const ADMIN_FAULTS: FaultEntry[] = [
   // --- every permission rule -------------------------------------------------------------------
-  {
-    name: 'create-without-user-create',
-    family: permissions,
-    description: 'UserCreate does not check user_create',
-    rules: ['ADM-CREATE-5'],
-    profiles: BOTH,
-    detection: SUITE,
-    make: () => missingPermission('UserCreate', 'user_create', (r) => r.body.is_admin !== true),
-  },
-  {
-    name: 'edit-without-user-edit',
-    family: permissions,
-    description: 'UserEdit does not check user_edit',
-    rules: ['ADM-EDIT-3'],
-    profiles: BOTH,
-    detection: SUITE,
-    make: () => missingPermission('UserEdit', 'user_edit'),
-  },
-  {
-    name: 'update-without-user-edit',
-    family: permissions,
-    description: 'UserUpdate of another account does not check user_edit',
-    rules: ['ADM-UPDATE-5'],
-    profiles: BOTH,
-    detection: SUITE,
-    make: () => missingPermission('UserUpdate', 'user_edit', (r) => !isSelf(r)),
-  },
-  {
-    name: 'delete-without-user-delete',
-    family: permissions,
-    description: 'UserDelete does not check user_delete',
-    rules: ['ADM-DELETE-6'],
-    profiles: BOTH,
-    detection: SUITE,
-    make: () => missingPermission('UserDelete', 'user_delete'),
-  },
-  {
-    name: 'kick-without-user-kick',
-    family: permissions,
-    description: 'UserKick does not check user_kick',
-    rules: ['ADM-KICK-5'],
-    profiles: BOTH,
-    detection: SUITE,
-    make: () => missingPermission('UserKick', 'user_kick'),
-  },
-  {
-    name: 'userinfo-without-user-info',
-    family: permissions,
-    description: 'UserInfo does not check user_info',
-    rules: ['USR-INFO-4'],
-    profiles: BOTH,
-    detection: SUITE,
-    make: () => missingPermission('UserInfo', 'user_info'),
-  },
-  {
-    name: 'userlist-without-user-list',
-    family: permissions,
-    description: 'UserList all:false does not check user_list',
-    rules: ['USR-LIST-2'],
-    profiles: BOTH,
-    detection: SUITE,
-    make: () => missingPermission('UserList', 'user_list', (r) => r.body.all !== true),
-  },
-  {
-    name: 'monitor-without-permission',
-    family: permissions,
-    description: 'ConnectionMonitor does not check connection_monitor',
-    rules: ['CM-2'],
-    profiles: BOTH,
-    detection: SUITE,
-    make: () => missingPermission('ConnectionMonitor', 'connection_monitor'),
-  },
+  permissionNotChecked(
+    'create-without-user-create',
+    'UserCreate',
+    'user_create',
+    'ADM-CREATE-5',
+    'UserCreate does not check user_create',
+    (r) => r.body.is_admin !== true,
+  ),
+  permissionNotChecked('edit-without-user-edit', 'UserEdit', 'user_edit', 'ADM-EDIT-3', 'UserEdit does not check user_edit'),
+  permissionNotChecked(
+    'update-without-user-edit',
+    'UserUpdate',
+    'user_edit',
+    'ADM-UPDATE-5',
+    'UserUpdate of another account does not check user_edit',
+    (r) => !isSelf(r),
+  ),
+  permissionNotChecked('delete-without-user-delete', 'UserDelete', 'user_delete', 'ADM-DELETE-6', 'UserDelete does not check user_delete'),
+  permissionNotChecked('kick-without-user-kick', 'UserKick', 'user_kick', 'ADM-KICK-5', 'UserKick does not check user_kick'),
+  permissionNotChecked('userinfo-without-user-info', 'UserInfo', 'user_info', 'USR-INFO-4', 'UserInfo does not check user_info'),
+  permissionNotChecked(
+    'userlist-without-user-list',
+    'UserList',
+    'user_list',
+    'USR-LIST-2',
+    'UserList all:false does not check user_list',
+    (r) => r.body.all !== true,
+  ),
+  permissionNotChecked(
+    'monitor-without-permission',
+    'ConnectionMonitor',
+    'connection_monitor',
+    'CM-2',
+    'ConnectionMonitor does not check connection_monitor',
+  ),
   // --- admin protections ----------------------------------------------------------------------
   {
     name: 'kick-admin-allowed',
@@ -129,41 +128,17 @@ export const ADMIN_FAULTS: FaultEntry[] = [
         return runAs(state, event, next, target.accountKey, { isAdmin: false });
       }),
   },
-  {
-    name: 'delete-admin-by-non-admin',
-    family: protections,
-    description: 'a non-admin holding user_delete can delete an admin',
-    rules: ['ADM-DELETE-8', 'ADMP-2'],
-    profiles: BOTH,
-    detection: SUITE,
-    make: () => asAdminWhen('UserDelete', (req, state) => holds(req, 'user_delete') && targetAccount(state, req)?.isAdmin === true),
-  },
-  {
-    name: 'edit-admin-by-non-admin',
-    family: protections,
-    description: 'a non-admin holding user_edit can fetch an admin account',
-    rules: ['ADM-EDIT-5', 'ADMP-3'],
-    profiles: BOTH,
-    detection: SUITE,
-    make: () => asAdminWhen('UserEdit', (req, state) => holds(req, 'user_edit') && targetAccount(state, req)?.isAdmin === true),
-  },
-  {
-    name: 'update-admin-by-non-admin',
-    family: protections,
-    description: 'a non-admin holding user_edit can update an admin account',
-    rules: ['ADM-UPDATE-5', 'ADMP-3'],
-    profiles: BOTH,
-    detection: SUITE,
-    make: () =>
-      asAdminWhen(
-        'UserUpdate',
-        (req, state) =>
-          holds(req, 'user_edit') &&
-          !isSelf(req) &&
-          targetAccount(state, req)?.isAdmin === true &&
-          req.body.requested_is_admin === undefined,
-      ),
-  },
+  adminTargetAllowed('delete-admin-by-non-admin', 'UserDelete', 'user_delete', ['ADM-DELETE-8', 'ADMP-2'], 'delete an admin'),
+  adminTargetAllowed('edit-admin-by-non-admin', 'UserEdit', 'user_edit', ['ADM-EDIT-5', 'ADMP-3'], 'fetch an admin account'),
+  // Not a change of its admin flag (update-grants-admin-by-non-admin) and not oneself (SELF-1).
+  adminTargetAllowed(
+    'update-admin-by-non-admin',
+    'UserUpdate',
+    'user_edit',
+    ['ADM-UPDATE-5', 'ADMP-3'],
+    'update an admin account',
+    (req) => !isSelf(req) && req.body.requested_is_admin === undefined,
+  ),
   {
     name: 'create-admin-by-non-admin',
     family: protections,

@@ -1,6 +1,7 @@
 // Faults a process shows under odd input: the whole server crashes, or one connection hangs and is
 // never answered again (fault.ts `onFrame`). Some are reached by the scripted suite; the others only
 // by a fuzzer (detection `fuzz`).
+import { isObject } from '../../protocol/types.ts';
 import { BOTH, SPEC, SUITE, type FaultEntry } from './kit.ts';
 
 const family = 'robustness';
@@ -70,7 +71,7 @@ export const ROBUSTNESS_FAULTS: FaultEntry[] = [
     make: () => ({
       onFrame: (f) => {
         const body = json(f.payload);
-        return typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).includes('') ? 'crash' : undefined;
+        return isObject(body) && Object.keys(body).includes('') ? 'crash' : undefined;
       },
     }),
   },

@@ -16,6 +16,25 @@ function storeAlso(r: StepResult<State>, patch: Partial<State['serverInfo']>): S
   };
 }
 
+/**
+ * The validator of `member` lets a value through that it must refuse (`wrongly`): the handler
+ * checks `standIn(value)`, a value it accepts, and the update stores the original.
+ */
+function acceptedAnyway<K extends keyof State['serverInfo']>(
+  member: K,
+  wrongly: (value: unknown) => boolean,
+  standIn: (value: State['serverInfo'][K], state: State) => State['serverInfo'][K],
+) {
+  return onRequest('ServerInfoUpdate', (req, state, event, next) => {
+    const value = req.body[member];
+    if (!wrongly(value)) return undefined;
+    const original = value as State['serverInfo'][K];
+    const patch = { [member]: original } as Partial<State['serverInfo']>;
+    return storeAlso(next(state, withBody(event, { ...req.body, [member]: standIn(original, state) })), patch);
+  });
+}
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const chars = (s: string): number => [...s].length;
 const utf8 = (s: string): number => new TextEncoder().encode(s).length;
 
@@ -62,11 +81,11 @@ export const SERVER_INFO_FAULTS: FaultEntry[] = [
     profiles: BOTH,
     detection: SUITE,
     make: () =>
-      onRequest('ServerInfoUpdate', (req, state, event, next) => {
-        const name = req.body.name;
-        if (typeof name !== 'string' || name === '' || name.trim() !== '') return undefined;
-        return storeAlso(next(state, withBody(event, { ...req.body, name: 'x' })), { name });
-      }),
+      acceptedAnyway(
+        'name',
+        (name) => typeof name === 'string' && name !== '' && name.trim() === '',
+        () => 'x',
+      ),
   },
   {
     name: 'server-description-bytes-in-spec',
@@ -91,13 +110,11 @@ export const SERVER_INFO_FAULTS: FaultEntry[] = [
     profiles: BOTH,
     detection: SUITE,
     make: () =>
-      onRequest('ServerInfoUpdate', (req, state, event, next) => {
-        const name = req.body.name;
-
-        if (typeof name !== 'string' || /[\r\n]/.test(name) || !/[\u0000-\u001f\u007f-\u009f]/.test(name)) return undefined;
-
-        return storeAlso(next(state, withBody(event, { ...req.body, name: name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '_') })), { name });
-      }),
+      acceptedAnyway(
+        'name',
+        (name) => typeof name === 'string' && !/[\r\n]/.test(name) && CONTROL.test(name),
+        (name) => name.replace(new RegExp(CONTROL.source, 'g'), '_'),
+      ),
   },
   {
     name: 'connection-limit-zero-accepted-in-spec',
@@ -107,12 +124,10 @@ export const SERVER_INFO_FAULTS: FaultEntry[] = [
     profiles: SPEC,
     detection: SUITE,
     make: () =>
-      onRequest('ServerInfoUpdate', (req, state, event, next) =>
-        req.body.max_connections_per_ip === 0
-          ? storeAlso(next(state, withBody(event, { ...req.body, max_connections_per_ip: state.serverInfo.max_connections_per_ip })), {
-              max_connections_per_ip: 0,
-            })
-          : undefined,
+      acceptedAnyway(
+        'max_connections_per_ip',
+        (limit) => limit === 0,
+        (_, state) => state.serverInfo.max_connections_per_ip,
       ),
   },
   {
@@ -123,13 +138,13 @@ export const SERVER_INFO_FAULTS: FaultEntry[] = [
     profiles: BOTH,
     detection: SUITE,
     make: () =>
-      onRequest('ServerInfoUpdate', (req, state, event, next) => {
-        const image = req.body.image;
-        const m = typeof image === 'string' ? /^data:([^;]*);base64,/.exec(image) : null;
-        if (!m || m[1] === m[1]!.toLowerCase()) return undefined;
-        return storeAlso(next(state, withBody(event, { ...req.body, image: (image as string).replace(m[1]!, m[1]!.toLowerCase()) })), {
-          image: image as string,
-        });
-      }),
+      acceptedAnyway(
+        'image',
+        (image) => {
+          const mime = typeof image === 'string' ? /^data:([^;]*);base64,/.exec(image)?.[1] : undefined;
+          return mime !== undefined && mime !== mime.toLowerCase();
+        },
+        (image) => image.replace(/^data:([^;]*);/, (_, mime: string) => `data:${mime.toLowerCase()};`),
+      ),
   },
 ];

@@ -22,6 +22,21 @@ const rewriteList = (type: string, member: string, fn: (entries: Entry[], state:
 const sessionsById = (state: State, ids: unknown): Session[] =>
   (Array.isArray(ids) ? ids : []).map((id) => state.sessions[String(id)]).filter((s): s is Session => s !== undefined);
 
+/** Rewrites the entries of the online UserList (`all:false`; the stored-account list stays right). */
+const rewriteOnlineList = (fn: (users: Entry[], state: State) => Entry[]) =>
+  rewriteList('UserList', 'users', (users, state, body) => (body.all === true ? users : fn(users, state)));
+
+/** Rewrites each online entry that aggregates several sessions of one account (SES-ID-2), given those sessions. */
+const rewriteAggregated = (fn: (entry: Entry, sessions: Session[]) => Entry | Entry[]) =>
+  rewriteOnlineList((users, state) =>
+    users.flatMap((u): Entry[] => {
+      const ss = sessionsById(state, u.session_ids);
+      if (ss.length < 2) return [u];
+      const out = fn(u, ss);
+      return Array.isArray(out) ? out : [out];
+    }),
+  );
+
 export const USERS_FAULTS: FaultEntry[] = [
   {
     name: 'userlist-unsorted',
@@ -31,12 +46,10 @@ export const USERS_FAULTS: FaultEntry[] = [
     profiles: BOTH,
     detection: SUITE,
     make: () =>
-      rewriteList('UserList', 'users', (users, state, body) =>
-        body.all === true
-          ? users
-          : [...users]
-              .sort((a, b) => Math.min(...((a.session_ids as number[]) ?? [0])) - Math.min(...((b.session_ids as number[]) ?? [0])))
-              .reverse(),
+      rewriteOnlineList((users) =>
+        [...users]
+          .sort((a, b) => Math.min(...((a.session_ids as number[]) ?? [0])) - Math.min(...((b.session_ids as number[]) ?? [0])))
+          .reverse(),
       ),
   },
   {
@@ -59,22 +72,15 @@ export const USERS_FAULTS: FaultEntry[] = [
     profiles: BOTH,
     detection: SUITE,
     make: () =>
-      rewriteList('UserList', 'users', (users, state, body) =>
-        body.all === true
-          ? users
-          : users.flatMap((u) => {
-              const ss = sessionsById(state, u.session_ids);
-              return ss.length < 2
-                ? [u]
-                : ss.map((s) => ({
-                    ...u,
-                    session_ids: [s.id],
-                    login_time: s.loginTime,
-                    is_away: s.isAway,
-                    status: s.status ?? undefined,
-                    locale: s.locale,
-                  }));
-            }),
+      rewriteAggregated((u, ss) =>
+        ss.map((s) => ({
+          ...u,
+          session_ids: [s.id],
+          login_time: s.loginTime,
+          is_away: s.isAway,
+          status: s.status ?? undefined,
+          locale: s.locale,
+        })),
       ),
   },
   {
@@ -84,15 +90,7 @@ export const USERS_FAULTS: FaultEntry[] = [
     rules: ['SES-ID-2', 'USR-LIST-3'],
     profiles: BOTH,
     detection: SUITE,
-    make: () =>
-      rewriteList('UserList', 'users', (users, state, body) =>
-        body.all === true
-          ? users
-          : users.map((u) => {
-              const ss = sessionsById(state, u.session_ids);
-              return ss.length < 2 ? u : { ...u, login_time: Math.max(...ss.map((s) => s.loginTime)) + 1 };
-            }),
-      ),
+    make: () => rewriteAggregated((u, ss) => ({ ...u, login_time: Math.max(...ss.map((s) => s.loginTime)) + 1 })),
   },
   {
     name: 'aggregate-away-from-oldest-session',
@@ -102,19 +100,13 @@ export const USERS_FAULTS: FaultEntry[] = [
     profiles: BOTH,
     detection: SUITE,
     make: () =>
-      rewriteList('UserList', 'users', (users, state, body) =>
-        body.all === true
-          ? users
-          : users.map((u) => {
-              const ss = sessionsById(state, u.session_ids).sort((a, b) => a.loginSeq - b.loginSeq);
-              const oldest = ss[0];
-              if (ss.length < 2 || !oldest) return u;
-              const out: Entry = { ...u, is_away: oldest.isAway };
-              if (oldest.status === null) delete out.status;
-              else out.status = oldest.status;
-              return out;
-            }),
-      ),
+      rewriteAggregated((u, ss) => {
+        const oldest = [...ss].sort((a, b) => a.loginSeq - b.loginSeq)[0]!;
+        const out: Entry = { ...u, is_away: oldest.isAway };
+        if (oldest.status === null) delete out.status;
+        else out.status = oldest.status;
+        return out;
+      }),
   },
   {
     name: 'new-session-not-inheriting-away',
