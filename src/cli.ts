@@ -9,7 +9,7 @@ import type { CliIO } from './cli/common.ts';
 import { collectExclude, defaultIO, errorText, EXIT, parseFingerprint, parseGrep, parseIntIn, version } from './cli/common.ts';
 import { DEFAULT_FIXTURES_DIR, DEFAULT_TIME_S, fuzzCommand, type FuzzFlags } from './cli/fuzz.ts';
 import { replayCommand, type ReplayFlags } from './cli/replay.ts';
-import { runCommand, type RunFlags } from './cli/run.ts';
+import { DEFAULT_JOBS, MAX_JOBS, runCommand, type RunFlags } from './cli/run.ts';
 import { collectFault, serveCommand, type ServeFlags } from './cli/serve.ts';
 
 export { EXIT, parseAdmin, type AdminCredentials, type CliIO } from './cli/common.ts';
@@ -104,6 +104,12 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     )
     .option('--update-baseline <file>', "write this run's failures as an --expect-failures file (keeps the reasons already given)")
     .option('--no-retry', 'do not re-run a failed check (by default it runs once more on fresh connections; pass-after-fail is FLAKY)')
+    .option(
+      '--jobs <n>',
+      `run independent checks on this many lanes side by side (1 = one after another; checks on server-wide state always run alone; at most ${MAX_JOBS})`,
+      parseIntIn(1, MAX_JOBS, '--jobs'),
+      DEFAULT_JOBS,
+    )
     .addHelpText('after', `\n${EXAMPLES.run}`)
     .action((target: string | undefined, flags: RunFlags) => setResult(runCommand(target, flags, io)));
 

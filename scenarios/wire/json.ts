@@ -182,6 +182,7 @@ export default section({ id: 'wire/json', title: 'JSON payloads' }, [
     title: 'A fractional number in a u32 member closes the connection',
     rules: ['WIRE-JSON-4', 'WIRE-BAD-12'],
     errors: ['E-INVALID-MESSAGE-FORMAT'],
+    exclusive: 'sends ServerInfoUpdate, whose success would reach every session (ADM-SINFO-10)',
     actors: { boss: admin() },
     run: async ({ boss }) => {
       await boss.request('ServerInfoUpdate', { max_transfers_per_ip: 2.5 });
@@ -193,6 +194,7 @@ export default section({ id: 'wire/json', title: 'JSON payloads' }, [
     title: 'An integral float ("3.0") in a u32 member closes the connection in nexusd; spec may take it as the integer (undetermined)',
     rules: ['WIRE-JSON-4', 'WIRE-BAD-12'],
     errors: ['E-INVALID-MESSAGE-FORMAT'],
+    exclusive: 'sends ServerInfoUpdate, which a target may process and broadcast to every session (ADM-SINFO-10)',
     actors: { boss: admin() },
     run: async ({ boss }, t) => {
       // The current value, so that a server accepting it would change nothing. `spec`: the runner

@@ -15,6 +15,8 @@ import { PREFLIGHT_SECTION } from '../runner/preflight.ts';
 import { exclusion, withExclusions } from '../runner/exclude.ts';
 
 export { asExcluded, EXCLUDED_REASON } from '../runner/exclude.ts';
+export { MAX_LANES as MAX_JOBS } from '../runner/names.ts';
+export { DEFAULT_JOBS } from '../runner/schedule.ts';
 import type { CliIO } from './common.ts';
 import { errorText, EXIT, formatAddress, makeLogger, trapInterrupt, UsageError } from './common.ts';
 import { writeReports } from './reports.ts';
@@ -85,6 +87,8 @@ export interface RunFlags {
   quiet?: boolean;
   /** commander's `--no-retry`: false turns the re-run of failed checks off. */
   retry?: boolean;
+  /** Lanes running independent checks side by side (`--jobs`). */
+  jobs?: number;
 }
 
 export async function runCommand(targetArg: string | undefined, flags: RunFlags, io: CliIO): Promise<number> {
@@ -177,6 +181,7 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
         sections: runSections,
         slow: flags.slow ?? false,
         retry: flags.retry !== false,
+        ...(flags.jobs !== undefined ? { jobs: flags.jobs } : {}),
         ...(taps.length > 0 ? { onTraffic: (e: TrafficEvent) => taps.forEach((tap) => tap(e)) } : {}),
         signal: stop,
         // The embedded server starts empty: its first login must create the admin (SES-AUTH-2).

@@ -7,6 +7,7 @@ import type { Section } from '../runner/api.ts';
 import { exclusion, withExclusions } from '../runner/exclude.ts';
 import { loadSections } from '../runner/load.ts';
 import { runSuite as runSections, selectChecks } from '../runner/run.ts';
+import { DEFAULT_JOBS } from '../runner/schedule.ts';
 import { withTarget, type TargetOptions } from './target.ts';
 
 export interface SuiteOptions extends TargetOptions {
@@ -18,6 +19,8 @@ export interface SuiteOptions extends TargetOptions {
   slow?: boolean;
   /** Re-run a failed check once on fresh connections; pass-after-fail is `flaky` (default true). */
   retry?: boolean;
+  /** Lanes running independent checks side by side (default DEFAULT_JOBS, as `--jobs`; 1 = one after another). */
+  jobs?: number;
   /** Called after every check. */
   onResult?: (r: CheckResult) => void;
 }
@@ -37,6 +40,7 @@ export async function runSuite(opts: SuiteOptions = {}): Promise<RunResult> {
       sections,
       slow: opts.slow ?? false,
       retry: opts.retry ?? true,
+      jobs: opts.jobs ?? DEFAULT_JOBS,
       ...(opts.onResult ? { onResult: opts.onResult } : {}),
     });
     const ran = new Set(selected.map((p) => p.check));

@@ -192,6 +192,11 @@ export interface CheckDef<A extends Record<string, ActorSpec> = Record<string, A
   needs?: { fresh?: boolean; profile?: Profile; tls?: boolean; /** Long waits (timeouts): run only with `slow`. */ slow?: boolean };
   /** Waits for server timeouts (30–60 s, WIRE-TMO-*): runs only with `--slow`, skipped otherwise. */
   slow?: boolean;
+  /**
+   * Why the check must run alone under `--jobs` (never beside other checks): it acts on or reads
+   * server-wide state in a way neither its actors nor its rule ids show (check-plan.ts `runsAlone`).
+   */
+  exclusive?: string;
   run: (actors: { [K in keyof A]: Actor }, t: CheckContext) => Promise<void>;
 }
 

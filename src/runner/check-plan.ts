@@ -1,5 +1,6 @@
-// Planning one check: whether it runs on this target and, if not, why (the skip reasons), and the
-// plain parts of its result (id, section, rules, seed section; the one-line failure summary).
+// Planning one check: whether it runs on this target and, if not, why (the skip reasons); whether
+// it may run beside other checks (`--jobs`) or must run alone; and the plain parts of its result
+// (id, section, rules, seed section; the one-line failure summary).
 import type { Profile } from '../protocol/types.ts';
 import type { CheckDef, Section } from './api.ts';
 import type { CheckResult, Failure } from './results.ts';
@@ -30,6 +31,33 @@ export function whySkipped(check: CheckDef, facts: RunFacts): string | null {
   if (needs.tls && facts.transport !== 'tls') return 'needs a TLS target';
   if (needs.fresh && !facts.fresh) return 'needs a fresh target (accounts existed before the run)';
   if (isSlow(check) && !facts.slow) return 'slow check (run with --slow)';
+  return null;
+}
+
+/**
+ * Rule families whose checks act on state every session of the target shares, so another check
+ * running beside them would see it change (or change it under them): server info and its
+ * broadcast to every live session (ADM-SINFO, VAL-SERVER, VAL-LIMIT, BC-6, ADMP-5), the
+ * ConnectionMonitor listing of every connection (CM), per-IP connection counting (WIRE-IP), the
+ * one guest account (SES-GUEST, GUEST, the guest's reserved name and its protections, UND-5/8),
+ * and the first user of a fresh server (SES-AUTH-2).
+ */
+const SERVER_WIDE_RULES =
+  /^(ADM-SINFO-|VAL-SERVER-|VAL-LIMIT|BC-6$|ADMP-5$|CM-|WIRE-IP-|SES-GUEST-|GUEST-|ADM-UPDATE-(7|8|17)$|ADM-DELETE-5$|ADM-CREATE-11$|UND-(5|8)$|SES-AUTH-2$)/;
+
+/**
+ * Why the check must run alone under `--jobs`, or null when it may run beside others. A check runs
+ * alone when its declared data shows it acts on server-wide state — it needs a fresh server, it
+ * declares a guest actor (the runner enables and edits the one guest account), or it cites a rule
+ * of a server-wide family — or when it says so itself (`exclusive`, with the reason). Everything
+ * else only touches its own run-prefixed accounts and sessions, which other lanes see as strangers.
+ */
+export function runsAlone(check: CheckDef): string | null {
+  if (check.exclusive !== undefined) return check.exclusive;
+  if (check.needs?.fresh) return 'needs a fresh server';
+  if (Object.values(check.actors ?? {}).some((a) => a.kind === 'guest')) return 'edits the guest account';
+  const rule = check.rules.find((r) => SERVER_WIDE_RULES.test(r));
+  if (rule !== undefined) return `covers ${rule} (server-wide state)`;
   return null;
 }
 

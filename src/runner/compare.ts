@@ -28,6 +28,8 @@ export interface CompareContext {
    * other accounts are foreign: tolerated missing or extra. Absent: every name is the run's.
    */
   isOwnName?: (name: string) => boolean;
+  /** Foreign names whose stored accounts may vanish at any time (the run's other lanes): tolerated missing too. */
+  isTransientName?: (name: string) => boolean;
   /** The model after the step (not read by the comparison itself; kept for callers' judges). */
   model?: Readonly<State>;
 }

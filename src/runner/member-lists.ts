@@ -26,9 +26,13 @@ function isOwnEntry(v: unknown, ctx: CompareContext): boolean {
   return ctx.isOwnName(entryName(v, 'username')) || ctx.isOwnName(entryName(v, 'nickname'));
 }
 
-/** A stored-account entry (USR-LIST-4): no live sessions; stable, so never tolerated missing. */
-function isAccountEntry(v: unknown): boolean {
-  return isObject(v) && Array.isArray(v.session_ids) && v.session_ids.length === 0;
+/**
+ * A stored-account entry (USR-LIST-4): no live sessions; stable, so never tolerated missing — but
+ * for the accounts of the run's other lanes, which they create and delete all the time (--jobs).
+ */
+function isStableAccountEntry(v: unknown, ctx: CompareContext): boolean {
+  if (!isObject(v) || !Array.isArray(v.session_ids) || v.session_ids.length !== 0) return false;
+  return !ctx.isTransientName?.(entryName(v, 'username'));
 }
 
 /** Members of a foreign entry that cannot change under our feet (its sessions may come and go). */
@@ -62,7 +66,7 @@ export function compareList(e: unknown, o: unknown, path: string, w: Walk, key: 
     const own = isOwnEntry(want, w.ctx);
     const candidates = o.map((_, i) => i).filter((i) => !used.has(i) && entryKey(o[i]) === entryKey(want));
     if (candidates.length === 0) {
-      if (own || isAccountEntry(want)) w.diffs.push(`${path}: missing entry ${describeEntry(want)}`);
+      if (own || isStableAccountEntry(want, w.ctx)) w.diffs.push(`${path}: missing entry ${describeEntry(want)}`);
       continue;
     }
     let chosen: { index: number; walk: Walk } | undefined;

@@ -1,13 +1,16 @@
-// runSuite: plan the selected checks, run them one after another through a run session
-// (session.ts: lockstep, resync after failures, cleanup), and collect the results.
+// runSuite: plan the selected checks, run them through a run session (session.ts: lockstep, resync
+// after failures, cleanup) one after another or on several lanes side by side (schedule.ts,
+// `--jobs`), and collect the results in plan order.
 import type { Logger } from 'pino';
 import { formatTarget } from '../net/address.ts';
 import type { MatchMode, Profile } from '../protocol/types.ts';
 import type { CheckResult, RunResult } from './results.ts';
-import type { CheckDef, Section } from './api.ts';
+import type { Section } from './api.ts';
 import { connectionsNeeded } from './actors.ts';
 import { makeFilter } from './filter.ts';
 import { RunSession, type SessionOptions } from './session.ts';
+import { runPlanned, type Planned } from './schedule.ts';
+import { MAX_LANES } from './names.ts';
 import type { AdminCredentials } from './control.ts';
 
 export { TargetUnavailableError } from './failures.ts';
@@ -36,13 +39,15 @@ export interface RunOptions {
   retry?: boolean;
   /** Hears every frame of every harness connection (traces, --verbose); passwords are masked. */
   onTraffic?: SessionOptions['onTraffic'];
+  /**
+   * Lanes running independent checks side by side (default 1: one after another in plan order).
+   * Checks that act on server-wide state still run alone (check-plan.ts `runsAlone`).
+   */
+  jobs?: number;
   logger?: Logger;
 }
 
-interface Planned {
-  section: Section;
-  check: CheckDef;
-}
+export { MAX_LANES as MAX_JOBS } from './names.ts';
 
 export function selectChecks(sections: Section[], grep?: string): Planned[] {
   const matches = makeFilter(grep);
@@ -60,6 +65,7 @@ export function selectChecks(sections: Section[], grep?: string): Planned[] {
 export async function runSuite(opts: RunOptions): Promise<RunResult> {
   const startedAt = new Date();
   const planned = selectChecks(opts.sections, opts.grep);
+  const jobs = Math.min(Math.max(1, Math.floor(opts.jobs ?? 1)), MAX_LANES);
   const session = await RunSession.open({
     target: opts.target,
     admin: opts.admin,
@@ -68,6 +74,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
     timeoutMs: opts.timeoutMs,
     seed: opts.seed,
     connectionsNeeded: Math.max(0, ...planned.map((p) => connectionsNeeded(p.check))),
+    lanes: jobs,
     ...(opts.slow !== undefined ? { slow: opts.slow } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
@@ -81,13 +88,12 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
   for (const r of results) opts.onResult?.(r);
   let restored: RunResult['restored'];
   try {
-    for (const p of planned) {
-      let r = await session.runCheck(p.section, p.check);
-      if (r.status === 'failed' && opts.retry && session.stopped === null) r = await retried(r, () => session.runCheck(p.section, p.check));
+    const onResult = (r: CheckResult): void => {
       results.push(r);
       opts.onResult?.(r);
       opts.logger?.debug({ id: r.id, status: r.status, message: r.message }, 'check done');
-    }
+    };
+    await runPlanned(session, planned, { jobs, retry: opts.retry === true, onResult });
   } finally {
     restored = await session.finish();
   }
@@ -122,25 +128,6 @@ export function runResultOf(
     seed: opts.seed,
     ...(restored ? { restored } : {}),
   };
-}
-
-/**
- * A failed check run once more (the session resynced after the failure, so on fresh connections):
- * a pass makes it flaky, keeping the first attempt's failures and transcript; a second failure
- * keeps it failed. Either way the result says how often it ran and failed.
- */
-async function retried(first: CheckResult, again: () => Promise<CheckResult>): Promise<CheckResult> {
-  const second = await again();
-  if (second.status === 'passed') {
-    return {
-      ...first,
-      status: 'flaky',
-      message: `failed, then passed on a re-run: ${first.message ?? ''}`,
-      attempts: { runs: 2, failed: 1 },
-    };
-  }
-  if (second.status === 'failed') return { ...first, attempts: { runs: 2, failed: 2 }, durationMs: first.durationMs + second.durationMs };
-  return first;
 }
 
 /** Counts by status. */

@@ -1,33 +1,26 @@
-// A run session: one target, one lockstep mirror, any number of checks run on demand, one cleanup.
-// `openSession` connects, reads the pre-run snapshot (a fresh target's first login creates the
-// admin, SES-AUTH-2) and seeds the model; `runCheck` runs one check in lockstep and turns whatever
-// it throws into a result, resyncing after a failure so failures never cascade; `finish` deletes
-// what the run created, restores what it changed and compares the target with the snapshot. The
-// scripted suite (run.ts), the fuzzers and replay all drive checks through this one path. Its
-// pieces live apart: planning a check and its result (check-plan.ts), cleanup outside the model
-// (cleanup.ts: keep reachable, resync, final restore).
+// A run session: one target, one or more lanes (lane.ts: a lockstep mirror each), any number of
+// checks run on demand, one cleanup. `open` connects, reads the pre-run snapshot (a fresh target's
+// first login creates the admin, SES-AUTH-2), prepares the target (prepare.ts) and seeds lane 0;
+// `runCheck` runs one check on lane 0; `openLanes` adds lanes for concurrent checks (schedule.ts);
+// `finish` drops every lane, deletes what the run created, restores what it changed and compares
+// the target with the snapshot. The scripted suite (run.ts), the fuzzers and replay all drive checks
+// through this one path. Its pieces live apart: a lane and its checks (lane.ts), planning a check
+// and its result (check-plan.ts), cleanup outside the model (cleanup.ts: keep reachable, resync,
+// final restore).
 import type { Logger } from 'pino';
-import { stateFromSnapshot } from '../model/index.ts';
 import type { ServerInfo } from '../model/index.ts';
 import type { MatchMode, Profile } from '../protocol/types.ts';
 import type { CheckResult, RunResult } from './results.ts';
 import type { CheckDef, Section } from './api.ts';
-import { buildActors, CheckEnv, HarnessActor, NameSource, RunContext } from './actors.ts';
-import { CheckFailure, SkipCheck, STOPPED } from './failures.ts';
-import { BARRIER_REQUEST, Lockstep, LockstepMismatch, RunAborted, type TrafficEvent } from './lockstep.ts';
+import { STOPPED } from './failures.ts';
+import type { TrafficEvent } from './lockstep.ts';
 import { Findings } from './preflight.ts';
 import type { AdminCredentials, ControlConnection, Snapshot, TargetOptions } from './target.ts';
-import { NotAdminError, openControl, RawExchangeError, rawRequest, readSnapshot, strangersFromOurAddress, wasFresh } from './target.ts';
-import { controlIds } from './control.ts';
-import { nowSeconds } from './clock.ts';
-import { isSlow, resultBase, skippedResult, summarise, whySkipped } from './check-plan.ts';
-import type { NexusConnection } from '../net/connection.ts';
-import { finalRestore, resyncTarget, type CleanupScope } from './cleanup.ts';
-import { NetError } from '../net/connection.ts';
-import { TranscriptRecorder } from './transcript.ts';
-
-/** How long `expectClosed` waits in a slow check: the 60 s frame deadline, its 5 s grace, slack. */
-const SLOW_CLOSE_WAIT_MS = 75_000;
+import { controlIds, NotAdminError, openControl, rawSuccess, readSnapshot, wasFresh } from './target.ts';
+import { finalRestore } from './cleanup.ts';
+import { Lane, laneSeed, type LaneHost } from './lane.ts';
+import { isRunFamily, MAX_LANES, NameSource, passwordSource } from './names.ts';
+import { prepareTarget } from './prepare.ts';
 
 export interface SessionOptions {
   target: { host: string; port: number; transport: 'auto' | 'tls' | 'plain'; fingerprint?: string; embedded: boolean };
@@ -38,6 +31,8 @@ export interface SessionOptions {
   seed: number;
   /** The most connections one check opens at once (WIRE-IP-1: the per-IP limit is raised to fit). */
   connectionsNeeded: number;
+  /** Lanes that will run checks side by side (`--jobs`, default 1): the per-IP limit fits them all. */
+  lanes?: number;
   /** Also run checks marked `needs.slow` (long timeouts). */
   slow?: boolean;
   /** SIGINT/SIGTERM from the CLI: stop after the current step, then clean up. */
@@ -54,28 +49,38 @@ export interface SessionOptions {
 
 export { skippedResult, summarise } from './check-plan.ts';
 
-export class RunSession {
-  /** Set once the run cannot go on (interrupt, target gone): later checks are skipped with it. */
+/** Lane k's admin account: a run-prefixed name and a password, both from the seed. */
+function laneAdmin(seed: number, lane: number): AdminCredentials {
+  return { username: new NameSource(seed, lane).make('admin'), password: passwordSource(laneSeed(seed, lane) ^ 0x51ed27)() };
+}
+
+/** A server info of nothing: the snapshot of a target the harness never had an admin session on. */
+const NO_SERVER_INFO: ServerInfo = {
+  name: '',
+  description: '',
+  version: '',
+  transfer_port: 0,
+  max_connections_per_ip: 0,
+  max_transfers_per_ip: 0,
+  image: '',
+};
+
+export class RunSession implements LaneHost {
   stopped: string | null = null;
-  /** Accounts checks created under names of their own (t.created), for the final sweep. */
-  private readonly createdByChecks = new Set<string>();
+  readonly createdByChecks = new Set<string>();
   /** No admin session could be had (SES-AUTH-2 broken): nothing ran, nothing to restore. */
   private noAdmin = false;
+  /** Every lane so far; lane 0 first. Lanes a concurrent phase opened stay for their counters. */
+  private readonly lanes: Lane[] = [];
 
   private constructor(
-    private readonly opts: SessionOptions,
-    private readonly targetOpts: TargetOptions,
-    private readonly names: NameSource,
-    private readonly initial: Snapshot,
-    /** Server info every check starts from (the snapshot's, with the run's raised limit). */
-    private readonly working: ServerInfo,
+    readonly settings: SessionOptions,
+    readonly targetOpts: TargetOptions,
+    readonly initial: Snapshot,
+    readonly working: ServerInfo,
     readonly fresh: boolean,
     readonly transport: 'tls' | 'plain',
     readonly fingerprint: string | undefined,
-    private readonly lockstep: Lockstep,
-    private readonly run: RunContext,
-    /** Hears the check's traffic, for the transcript of a failed check. */
-    private readonly recorder: TranscriptRecorder,
     /** What the harness's own bookkeeping found wrong with the target (preflight.ts). */
     readonly findings: Findings,
   ) {}
@@ -91,13 +96,11 @@ export class RunSession {
   }
 
   /**
-   * Connects, reads the snapshot and seeds the mirror. Throws TargetUnavailableError only when the
+   * Connects, reads the snapshot and seeds lane 0. Throws TargetUnavailableError only when the
    * target cannot be reached, spoken to or logged into as the admin; whatever else its bookkeeping
    * answers get wrong becomes a finding (preflight.ts) and the run goes on with what it could read.
    */
   static async open(opts: SessionOptions): Promise<RunSession> {
-    const log = opts.logger;
-    const names = new NameSource(opts.seed);
     const targetOpts: TargetOptions = {
       host: opts.target.host,
       port: opts.target.port,
@@ -115,7 +118,7 @@ export class RunSession {
         ...(opts.knownFresh ? { knownFresh: true } : {}),
       });
     } catch (e) {
-      if (e instanceof NotAdminError && e.firstUser) return RunSession.withoutAdmin(opts, targetOpts, names, findings, e.message);
+      if (e instanceof NotAdminError && e.firstUser) return RunSession.withoutAdmin(opts, targetOpts, findings, e.message);
       throw e;
     }
     let initial: Snapshot;
@@ -124,97 +127,15 @@ export class RunSession {
     try {
       initial = await readSnapshot(control, opts.admin, opts.timeoutMs, findings);
       fresh = await wasFresh(control, initial, opts.admin, opts.timeoutMs, findings);
-      // WIRE-IP-1: the run's own connections plus strangers from our address must fit under the limit.
-      const needed = opts.connectionsNeeded + strangersFromOurAddress(initial) + 1;
-      working = { ...initial.serverInfo };
-      const limit = initial.serverInfo.max_connections_per_ip;
-      if (limit > 0 && limit < needed && !findings.missing.has('ServerInfoUpdate')) {
-        const body = { max_connections_per_ip: needed };
-        let detail: string | null = null;
-        try {
-          const m = await rawRequest(control.raw, 'ServerInfoUpdate', body, opts.timeoutMs, findings);
-          if (m.type !== 'ServerInfoUpdateResponse' || m.body.success !== true) detail = `${m.type} ${JSON.stringify(m.body)}`;
-        } catch (e) {
-          if (!(e instanceof RawExchangeError)) throw e;
-          detail = e.detail;
-          findings.notAnswered('ServerInfoUpdate', detail);
-        }
-        if (detail === null) {
-          working.max_connections_per_ip = needed;
-          control.login.serverInfo = { ...working };
-        } else {
-          findings.add('raise-limit', {
-            sent: `ServerInfoUpdate ${JSON.stringify(body)}`,
-            expected: ['ServerInfoUpdateResponse {success:true}'],
-            actual: detail,
-          });
-        }
-      }
-      if (!findings.missing.has('UserInfo')) {
-        try {
-          const m = await rawRequest(control.raw, BARRIER_REQUEST.type, { ...BARRIER_REQUEST.body }, opts.timeoutMs, findings);
-          if (m.type !== 'UserInfoResponse')
-            findings.answeredWrongly('UserInfo', `answered ${m.type} ${JSON.stringify(m.body.message ?? m.body.error ?? '')}`);
-        } catch (e) {
-          if (!(e instanceof RawExchangeError)) throw e;
-          findings.notAnswered('UserInfo', e.detail);
-        }
-      }
+      working = await prepareTarget(control, initial, { ...opts, lanes: opts.lanes ?? 1 }, findings);
     } catch (e) {
       await control.conn.close();
       throw e;
     }
     const transport = control.conn.transport;
-    log?.info({ target: `${opts.target.host}:${opts.target.port}`, transport, fresh }, 'run starts');
-
-    const recorder = new TranscriptRecorder();
-    const lockstepOpts: ConstructorParameters<typeof Lockstep>[0] = {
-      profile: opts.profile,
-      match: opts.match,
-      timeoutMs: opts.timeoutMs,
-      target: {
-        host: opts.target.host,
-        port: opts.target.port,
-        transport,
-        ...(opts.target.fingerprint !== undefined ? { fingerprint: opts.target.fingerprint } : {}),
-      },
-      isRunName: (n) => names.isRunName(n),
-      adminUsername: opts.admin.username,
-      seed: opts.seed,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(log ? { logger: log } : {}),
-      onTraffic: recorder.tap(opts.onTraffic),
-    };
-    const lockstep = new Lockstep(lockstepOpts, seedModel(opts, control, initial, working));
-    const run = new RunContext(
-      lockstep,
-      names,
-      {
-        profile: opts.profile,
-        match: opts.match,
-        timeoutMs: opts.timeoutMs,
-        adminUsername: opts.admin.username,
-        adminPassword: opts.admin.password,
-        target: { host: opts.target.host, port: opts.target.port },
-      },
-      opts.seed,
-      working,
-    );
-    const session = new RunSession(
-      opts,
-      targetOpts,
-      names,
-      initial,
-      working,
-      fresh,
-      transport,
-      control.conn.fingerprint,
-      lockstep,
-      run,
-      recorder,
-      findings,
-    );
-    session.attachControl(control);
+    opts.logger?.info({ target: `${opts.target.host}:${opts.target.port}`, transport, fresh }, 'run starts');
+    const session = new RunSession(opts, targetOpts, initial, working, fresh, transport, control.conn.fingerprint, findings);
+    session.lanes.push(new Lane(session, 0, opts.admin, control, initial, working, opts.onTraffic));
     return session;
   }
 
@@ -223,183 +144,80 @@ export class RunSession {
    * no admin session, so no check can run; each is skipped with that reason, the finding is the
    * run's failed check, and there is nothing to restore (no check ran).
    */
-  private static withoutAdmin(
-    opts: SessionOptions,
-    targetOpts: TargetOptions,
-    names: NameSource,
-    findings: Findings,
-    reason: string,
-  ): RunSession {
-    const snapshot: Snapshot = {
-      accounts: [],
-      sessions: [],
-      serverInfo: {
-        name: '',
-        description: '',
-        version: '',
-        transfer_port: 0,
-        max_connections_per_ip: 0,
-        max_transfers_per_ip: 0,
-        image: '',
-      },
-      ownSessionId: 0,
-    };
-    const state = stateFromSnapshot({ profile: opts.profile, protocolVersion: '', softwareVersion: '' }, snapshot, {
-      idSeed: opts.seed,
-      now: nowSeconds(),
-    });
-    const lockstep = new Lockstep(
-      {
-        profile: opts.profile,
-        match: opts.match,
-        timeoutMs: opts.timeoutMs,
-        target: { host: targetOpts.host, port: targetOpts.port, transport: 'plain' },
-        isRunName: (n) => names.isRunName(n),
-        adminUsername: opts.admin.username,
-        seed: opts.seed,
-      },
-      state,
-    );
-    const run = new RunContext(
-      lockstep,
-      names,
-      {
-        profile: opts.profile,
-        match: opts.match,
-        timeoutMs: opts.timeoutMs,
-        adminUsername: opts.admin.username,
-        adminPassword: opts.admin.password,
-        target: { host: targetOpts.host, port: targetOpts.port },
-      },
-      opts.seed,
-      snapshot.serverInfo,
-    );
+  private static withoutAdmin(opts: SessionOptions, targetOpts: TargetOptions, findings: Findings, reason: string): RunSession {
+    const snapshot: Snapshot = { accounts: [], sessions: [], serverInfo: NO_SERVER_INFO, ownSessionId: 0 };
     const transport = targetOpts.transport === 'tls' ? 'tls' : 'plain';
-    const session = new RunSession(
-      opts,
-      targetOpts,
-      names,
-      snapshot,
-      snapshot.serverInfo,
-      true,
-      transport,
-      undefined,
-      lockstep,
-      run,
-      new TranscriptRecorder(),
-      findings,
-    );
+    const session = new RunSession(opts, targetOpts, snapshot, snapshot.serverInfo, true, transport, undefined, findings);
+    session.lanes.push(new Lane(session, 0, opts.admin, null, snapshot, snapshot.serverInfo));
     session.stopped = `${STOPPED.noAdmin}: ${reason}`;
     session.noAdmin = true;
     return session;
   }
 
-  /** Round trips and connections so far (the runner's counters). */
+  /** Round trips and connections so far, over every lane (the runner's counters). */
   get stats(): { roundTrips: number; connections: number } {
-    return { ...this.lockstep.stats };
+    const sum = { roundTrips: 0, connections: 0 };
+    for (const l of this.lanes) {
+      sum.roundTrips += l.stats.roundTrips;
+      sum.connections += l.stats.connections;
+    }
+    return sum;
   }
 
-  /** Whether a run name (account or nickname) belongs to this run. */
+  /** Whether a run name (account or nickname) belongs to this run (any of its lanes). */
   isRunName(name: string): boolean {
-    return this.names.isRunName(name);
+    return isRunFamily(this.settings.seed)(name);
   }
 
-  /** Runs one check; never throws: a failure, a skip or an interrupt is the result's status. */
-  async runCheck(section: Section, check: CheckDef): Promise<CheckResult> {
-    if (this.stopped === null && this.opts.signal?.aborted) this.stopped = 'run interrupted';
-    const facts = {
-      profile: this.opts.profile,
-      transport: this.transport,
-      fresh: this.fresh,
-      slow: this.opts.slow === true,
-      stopped: this.stopped,
-    };
-    const skip = whySkipped(check, facts);
-    if (skip !== null) return skippedResult(section, check, skip);
-    const slow = isSlow(check);
+  /** Runs one check on lane 0; never throws: a failure, a skip or an interrupt is the result's status. */
+  runCheck(section: Section, check: CheckDef): Promise<CheckResult> {
+    return this.lanes[0]!.runCheck(section, check);
+  }
 
-    const { lockstep, run } = this;
-    const started = Date.now();
-    const roundTrips0 = lockstep.stats.roundTrips;
-    const id = `${section.id}/${check.id}`;
-    run.check = { id, rules: check.rules };
-    // WIRE-TMO-4: slow checks wait for the target's own deadlines (30 s idle, 60 s frame, + 5 s).
-    lockstep.beginCheck(check.rules, { serverTimeouts: slow });
-    run.closeWaitMs = slow ? Math.max(this.opts.timeoutMs, SLOW_CLOSE_WAIT_MS) : this.opts.timeoutMs;
-    const env = new CheckEnv(run, check);
-    this.recorder.start();
-    let skipReason: string | null = null;
-    let interrupted = false;
-    const absorb = (e: unknown, during: string): void => {
-      if (e instanceof SkipCheck) skipReason = e.reason;
-      else if (e instanceof RunAborted) interrupted = true;
-      else if (e instanceof LockstepMismatch)
-        return; // already in the record
-      else if (e instanceof CheckFailure) lockstep.report(...e.failures);
-      else {
-        // What the target did (a raw exchange it failed, a connection it dropped) is said in its
-        // terms; anything else is the harness's own bug, said as such with the seed to repeat it.
-        const err = e as Error;
-        const byTarget = e instanceof RawExchangeError || e instanceof NetError;
-        lockstep.report({
-          rule: check.rules[0] ?? 'GEN-3',
-          sent: `(${during})`,
-          expected: [`the check ${during === 'run' ? 'runs' : 'cleans up'} to completion`],
-          actual: byTarget
-            ? (err.message.split('\n')[0] ?? '')
-            : `internal error in the harness: ${err?.message?.split('\n')[0] ?? String(e)} (repeat with --seed ${this.opts.seed}; NEXUS_CONFORM_DEBUG=1 logs the stack)`,
-        });
-        if (!byTarget) this.opts.logger?.error({ err, check: id }, 'internal error');
-      }
-    };
-
+  /**
+   * Lanes for a concurrent phase: lane 0 and `count - 1` new ones. Lane k logs in as an admin
+   * account of its own (run-prefixed, `nc…a_admin1`, created here over a connection of its own and
+   * deleted by the final sweep), so no lane ever shares an account with another: each sees the
+   * others' sessions only as strangers. Lanes open one after another, each seeded from what it
+   * reads; one that cannot be opened (the target refuses the account or the connection) ends the
+   * list there, and the caller gets fewer.
+   */
+  async openLanes(count: number): Promise<Lane[]> {
+    const out = [this.lanes[0]!];
+    if (count <= 1 || this.noAdmin || this.stopped !== null) return out;
+    const { settings } = this;
+    const pass = Findings.knowing(this.findings.missing);
+    let creator: ControlConnection | null = null;
     try {
-      await run.ensureControl();
-      const actors = await buildActors(check.actors ?? {}, env);
-      await check.run(actors, env);
-      await env.finalBarriers();
+      creator = await openControl(this.targetOpts, settings.admin, { findings: pass, ids: controlIds(laneSeed(settings.seed, MAX_LANES)) });
+      for (let k = 1; k < count; k++) {
+        const admin = laneAdmin(settings.seed, k);
+        let control: ControlConnection | null = null;
+        try {
+          const body = { username: admin.username, password: admin.password, is_admin: true, enabled: true, permissions: [] };
+          await rawSuccess(creator.raw, 'UserCreate', body, settings.timeoutMs);
+          this.createdByChecks.add(admin.username);
+          control = await openControl(this.targetOpts, admin, { findings: pass, ids: controlIds(laneSeed(settings.seed, k)) });
+          const snapshot = await readSnapshot(control, admin, settings.timeoutMs, pass);
+          const tag = String.fromCharCode(96 + k);
+          const onTraffic = settings.onTraffic;
+          // Connection ids are per lane (h1, h2, …): the run-wide tap tells the lanes apart.
+          const tap = onTraffic ? (e: TrafficEvent) => onTraffic({ ...e, conn: `${tag}.${e.conn}` }) : undefined;
+          const lane = new Lane(this, k, admin, control, snapshot, control.login.serverInfo, tap);
+          this.lanes.push(lane);
+          out.push(lane);
+        } catch (e) {
+          settings.logger?.warn({ err: e, lane: k }, 'could not open one more lane; running with fewer');
+          await control?.conn.close();
+          break;
+        }
+      }
     } catch (e) {
-      absorb(e, 'run');
+      settings.logger?.warn({ err: e }, 'could not open more lanes; running on one');
+    } finally {
+      await creator?.conn.close();
     }
-    if (!interrupted && lockstep.failures.length === 0) {
-      try {
-        await env.cleanup();
-      } catch (e) {
-        absorb(e, 'cleanup');
-      }
-    }
-    for (const n of env.createdNames) this.createdByChecks.add(n);
-    // The check's own traffic, without the resync that follows a failure.
-    const transcript = this.recorder.stop();
-    if (!interrupted && lockstep.failures.length > 0) {
-      try {
-        await this.resync(env.createdNames);
-      } catch (e) {
-        this.stopped = `${STOPPED.unavailable}: ${(e as Error).message}`;
-        lockstep.report({
-          rule: check.rules[0] ?? 'GEN-3',
-          sent: '(resync after the failure)',
-          expected: ['the target can be read again'],
-          actual: this.stopped,
-        });
-      }
-    }
-    if (interrupted) this.stopped = 'run interrupted';
-
-    const failures = lockstep.failures;
-    const result: CheckResult = {
-      ...resultBase(section, check),
-      status: failures.length > 0 ? 'failed' : skipReason !== null || interrupted ? 'skipped' : 'passed',
-      failures,
-      durationMs: Date.now() - started,
-      roundTrips: lockstep.stats.roundTrips - roundTrips0,
-    };
-    if (failures.length > 0) {
-      result.message = summarise(failures);
-      result.transcript = transcript;
-    } else if (skipReason !== null) result.message = skipReason;
-    else if (interrupted) result.message = 'run interrupted';
-    return result;
+    return out;
   }
 
   /** Deletes what the run created, restores what it changed, and compares the target with the snapshot. */
@@ -410,48 +228,12 @@ export class RunSession {
         differences: ['nothing restored or verified: the harness never had an admin session (no check ran, so the run changed nothing)'],
       };
     }
-    return finalRestore(this.cleanupScope(), this.controlConn(), this.createdByChecks);
+    const [first, ...others] = this.lanes;
+    for (const l of others) await l.close();
+    return finalRestore(
+      first!.cleanupScope((n) => this.isRunName(n)),
+      first!.controlConn(),
+      this.createdByChecks,
+    );
   }
-
-  private attachControl(c: ControlConnection): void {
-    const hc = this.lockstep.adopt('admin', c.conn);
-    this.lockstep.attachSession(hc, c.login.sessionId, c.login.locale);
-    this.run.control = new HarnessActor(this.run, 'admin', hc, {
-      username: this.opts.admin.username,
-      password: this.opts.admin.password,
-      nickname: this.opts.admin.username,
-    });
-  }
-
-  /** The control connection's socket, while it is up (the per-IP limit is restored over it first). */
-  private controlConn(): NexusConnection | null {
-    return this.run.control?.hc.conn ?? null;
-  }
-
-  private cleanupScope(): CleanupScope {
-    const { opts } = this;
-    return {
-      target: this.targetOpts,
-      admin: opts.admin,
-      profile: opts.profile,
-      timeoutMs: opts.timeoutMs,
-      logger: opts.logger,
-      isRunName: (n) => this.names.isRunName(n),
-      initial: this.initial,
-      findings: this.findings,
-      lockstep: this.lockstep,
-    };
-  }
-
-  /** After a failed check: clean up outside the model, then read the target again (no cascading). */
-  private async resync(createdNames: Iterable<string>): Promise<void> {
-    const { control, snapshot } = await resyncTarget(this.cleanupScope(), this.controlConn(), this.working, createdNames);
-    this.lockstep.reset(seedModel(this.opts, control, snapshot, control.login.serverInfo));
-    this.attachControl(control);
-  }
-}
-
-function seedModel(opts: SessionOptions, c: ControlConnection, snap: Snapshot, serverInfo: ServerInfo) {
-  const config = { profile: opts.profile, protocolVersion: c.login.protocolVersion, softwareVersion: c.login.serverInfo.version };
-  return stateFromSnapshot(config, { ...snap, serverInfo }, { idSeed: opts.seed, now: nowSeconds() });
 }

@@ -58,6 +58,12 @@ export async function readSnapshot(
   };
   const adminKey = nameKey(admin.username);
   const all = await ask('read-accounts', 'UserList', { all: true });
+  const isListed = async (username: string): Promise<boolean> => {
+    const again = await ask('read-accounts', 'UserList', { all: true });
+    return (
+      again === null || entries(again, 'users').some((u) => typeof u.username === 'string' && nameKey(u.username) === nameKey(username))
+    );
+  };
   const byKey = new Map<string, Account>();
   for (const u of all ? entries(all, 'users') : []) {
     if (typeof u.username !== 'string') continue;
@@ -95,7 +101,20 @@ export async function readSnapshot(
       continue;
     }
     if (!all) continue; // the fallback guest: nothing to ask that the list could not answer
-    const edit = await ask('read-accounts', 'UserEdit', { username: account.username });
+    let edit: Message | null;
+    try {
+      edit = findings?.missing.has('UserEdit')
+        ? null
+        : await rawSuccess(raw, 'UserEdit', { username: account.username }, timeoutMs, findings);
+    } catch (e) {
+      if (!(e instanceof RawExchangeError)) throw e;
+      // Deleted since the list was read (a stranger, or another lane of this run): gone, not unanswered.
+      if (!(await isListed(account.username))) {
+        byKey.delete(key);
+        continue;
+      }
+      edit = await ask('read-accounts', 'UserEdit', { username: account.username });
+    }
     if (!edit) continue;
     if (typeof edit.body.username === 'string') account.username = edit.body.username;
     account.isAdmin = edit.body.is_admin === true;

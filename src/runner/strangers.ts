@@ -17,6 +17,11 @@ export interface StrangerView {
   /** Regular accounts of the run that lost a session while keeping others (this check). */
   recentLogouts: ReadonlySet<string>;
   isRunName: (name: string) => boolean;
+  /**
+   * Names of the run's other lanes (`--jobs`): strangers the mirror need not learn — no list of
+   * theirs is ever required, and learning every login of every lane would cost a model step each.
+   */
+  isSiblingName?: (name: string) => boolean;
 }
 
 export type StrangerVerdict =
@@ -54,6 +59,7 @@ export function explainStranger(m: Message, view: StrangerView): StrangerVerdict
   if (m.type === 'UserConnected' && isObject(body.user)) {
     const u = body.user;
     if (isRunUser(u, view)) return { kind: 'ours' };
+    if (typeof u.username === 'string' && view.isSiblingName?.(u.username)) return { kind: 'explained' };
     const ids = u.session_ids;
     if (!Array.isArray(ids) || ids.length !== 1 || typeof ids[0] !== 'number') return { kind: 'ours' };
     const known = view.ids.toModel(ids[0]);

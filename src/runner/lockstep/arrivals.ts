@@ -145,7 +145,7 @@ function onClose(core: Core, hc: HarnessConn): void {
 
 /** Explains a frame about someone else (strangers.ts) and tells the model what it learnt. */
 function absorbStranger(core: Core, frame: Received): boolean {
-  const verdict = core.mirror.strangerVerdict(frame, core.opts.isRunName);
+  const verdict = core.mirror.strangerVerdict(frame, core.opts.isRunName, core.opts.isSiblingName);
   switch (verdict.kind) {
     case 'ours':
       return false;
@@ -155,12 +155,18 @@ function absorbStranger(core: Core, frame: Received): boolean {
       core.mirror.addStranger(verdict.targetId, verdict.event.session.id);
       core.apply(verdict.event, '(a stranger logged in)', []);
       return true;
-    case 'logout':
-      if (core.mirror.state.sessions[String(verdict.modelId)]) {
+    case 'logout': {
+      const session = core.mirror.state.sessions[String(verdict.modelId)];
+      if (session) {
         core.apply({ kind: 'foreign-logout', sessionId: verdict.modelId, now: nowSeconds() }, '(a stranger logged out)', []);
+        // Another lane's account outlives its sessions only briefly: forget it, so the mirror does
+        // not grow with every account the other lanes ever logged in (lists tolerate it either way).
+        const account = core.mirror.state.accounts[session.accountKey];
+        if (account && core.opts.isSiblingName?.(account.username)) core.mirror.forgetIdleAccount(session.accountKey);
       }
       core.mirror.dropStrangerSlot(verdict.modelId);
       return true;
+    }
   }
 }
 

@@ -98,6 +98,7 @@ export class Core {
       ids: this.mirror.ids,
       now: nowSeconds(),
       isOwnName: (name) => this.isOwnName(name),
+      ...(this.opts.isSiblingName ? { isTransientName: this.opts.isSiblingName } : {}),
       model: this.mirror.state,
     };
   }

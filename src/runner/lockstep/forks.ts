@@ -43,7 +43,7 @@ export function resolveFork(core: Core, final: boolean): void {
   const views = [...core.conns.values()].filter((hc) => !hc.closed).map((hc) => hc.view());
   const judge: Judge = {
     matches: (out, frame, state) => matchMessage(out, frame, { ...core.compareContext(), model: state }).differences.length === 0,
-    neutral: (frame) => core.mirror.strangerVerdict(frame, core.opts.isRunName).kind !== 'ours',
+    neutral: (frame) => core.mirror.strangerVerdict(frame, core.opts.isRunName, core.opts.isSiblingName).kind !== 'ours',
   };
   const d = decide(fork.outcomes, fork.requester, views, judge, final);
   if (d.kind === 'wait') return;

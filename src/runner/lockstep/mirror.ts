@@ -162,13 +162,18 @@ export class Mirror {
   // --- strangers (strangers.ts) -------------------------------------------------------------------------
 
   /** What a frame about someone else means: ours, explained, a stranger's login or logout. */
-  strangerVerdict(frame: Received, isRunName: (name: string) => boolean): ReturnType<typeof explainStranger> {
+  strangerVerdict(
+    frame: Received,
+    isRunName: (name: string) => boolean,
+    isSiblingName?: (name: string) => boolean,
+  ): ReturnType<typeof explainStranger> {
     return explainStranger(frame.message!, {
       state: this.state_,
       ids: this.ids,
       foreignSessions: this.foreignSessions,
       recentLogouts: this.recentLogouts,
       isRunName,
+      ...(isSiblingName ? { isSiblingName } : {}),
     });
   }
 
@@ -176,6 +181,12 @@ export class Mirror {
   addStranger(targetId: number, modelId: number): void {
     this.ids.link(targetId, modelId);
     this.foreignSessions.add(modelId);
+  }
+
+  /** Drops a stranger's account that has no session left (another lane's, see LockstepOptions.isSiblingName). */
+  forgetIdleAccount(accountKey: string): void {
+    if (Object.values(this.state_.sessions).some((s) => s.accountKey === accountKey)) return;
+    delete this.state_.accounts[accountKey];
   }
 
   /** A stranger's socket slot from our address goes with its session (see `reset`). */

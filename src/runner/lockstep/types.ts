@@ -21,6 +21,12 @@ export interface LockstepOptions {
   isRunName: (name: string) => boolean;
   /** The admin username (the control session belongs to the run too). */
   adminUsername: string;
+  /**
+   * Names of the run's other lanes (`--jobs`): strangers whose accounts come and go during the run,
+   * so their stored-account entries may be missing from a list, and the mirror forgets such an
+   * account once its last session has gone. Absent: no sibling lanes.
+   */
+  isSiblingName?: (name: string) => boolean;
   seed: number;
   signal?: AbortSignal;
   logger?: Logger;
