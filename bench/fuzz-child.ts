@@ -23,7 +23,7 @@ export interface FuzzChildResult {
   casesPerSecond: number;
   /** Model-checked requests (the lockstep's round trips) per second of the fuzzer's run. */
   requestsPerSecond: number;
-  /** The harness's CPU time (user + system) per model-checked request, ms: steadier than wall time on a busy machine. */
+  /** The harness's CPU time (user + system, set-up included) per model-checked request, ms: steadier than wall time on a busy machine. */
   cpuPerRequestMs: number;
   peakRssMb: number;
 }
