@@ -18,6 +18,8 @@ export interface FuzzerFigures {
   cases: number;
   casesPerSecond: Figure | null;
   requestsPerSecond: Figure | null;
+  /** Harness CPU per model-checked request, ms (the server runs in a process of its own). */
+  cpuPerRequestMs: Figure | null;
   peakRssMb: Figure | null;
   /** Failures found against the reference server (expected: none). */
   failures: number;
@@ -74,6 +76,7 @@ export async function measureFuzz(
       cases,
       casesPerSecond: figure(plain.map((r) => r.casesPerSecond)),
       requestsPerSecond: figure(plain.map((r) => r.requestsPerSecond)),
+      cpuPerRequestMs: figure(plain.map((r) => r.cpuPerRequestMs)),
       peakRssMb: figure(plain.map((r) => r.peakRssMb)),
       failures: plain.reduce((k, r) => k + r.failures, 0),
     };
@@ -84,7 +87,7 @@ export async function measureFuzz(
     }
     block[name] = f;
     log(
-      `fuzz ${name}: ${f.casesPerSecond?.median} cases/s${f.tls ? ` (TLS ${f.tls.casesPerSecond?.median})` : ''}, ${f.requestsPerSecond?.median} requests/s, peak RSS ${f.peakRssMb?.median} MB, ${f.failures} failures`,
+      `fuzz ${name}: ${f.casesPerSecond?.median} cases/s${f.tls ? ` (TLS ${f.tls.casesPerSecond?.median})` : ''}, ${f.requestsPerSecond?.median} requests/s (${f.cpuPerRequestMs?.median} ms CPU each), peak RSS ${f.peakRssMb?.median} MB, ${f.failures} failures`,
     );
   }
   return block;

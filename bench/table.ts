@@ -44,6 +44,7 @@ export function rowsOf(r: BenchReport): Row[] {
         rows.push([`fuzz ${name}: cases/s (${f.cases} per run)`, f.casesPerSecond, name === 'frames' ? '≥ 5000' : undefined]);
         if (f.tls) rows.push([`fuzz ${name}: cases/s over TLS`, f.tls.casesPerSecond]);
         rows.push([`fuzz ${name}: model-checked requests/s`, f.requestsPerSecond, name === 'stateful' ? '≥ 2000' : undefined]);
+        rows.push([`fuzz ${name}: harness CPU/request (ms)`, f.cpuPerRequestMs]);
         rows.push([`fuzz ${name}: harness peak RSS (MB)`, f.peakRssMb, '≤ 200']);
       }
     }

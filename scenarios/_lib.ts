@@ -61,7 +61,7 @@ export function entriesFor<E extends { nickname?: unknown }>(list: E[], nickname
 }
 
 /** True when `names` are in ascending order of their lower-cased form (USR-LIST-5, CM-4; ties allowed). */
-export function sortedCaseInsensitive(names: string[]): boolean {
+function sortedCaseInsensitive(names: string[]): boolean {
   return names.every((n, i) => i === 0 || names[i - 1]!.toLowerCase() <= n.toLowerCase());
 }
 

@@ -4,6 +4,7 @@
 // closing round trips (`expectConnected`) prove that nothing else arrived.
 import { admin, check, connection, section, sessionOf, shared, user } from '../../src/runner/api.ts';
 import { credentials, sharedLogin } from '../_lib.ts';
+import { frameWithPayload } from '../wire/_frames.ts';
 
 const listener = () => user({ permissions: ['user_list'] });
 const deaf = () => user({ permissions: ['user_info', 'chat_send'] });
@@ -79,7 +80,7 @@ export default section({ id: 'session/presence', title: 'Presence broadcasts', s
     errors: ['E-INVALID-MESSAGE-FORMAT'],
     actors: { leaver: user(), hears: listener(), quiet: deaf() },
     run: async ({ leaver, hears, quiet }) => {
-      await leaver.sendRaw('NX|10|ZzNotAType|0a1b2c3d4e5f|2|{}\n');
+      await leaver.sendRaw(frameWithPayload('ZzNotAType', '{}'));
       await leaver.expectClosed();
       await hears.expectConnected();
       await quiet.expectConnected();

@@ -4,7 +4,7 @@
 // the Error when one arrives.
 import { check, connection, section, user } from '../../src/runner/api.ts';
 import { credentials, serverVersion } from '../_lib.ts';
-import { RAW_ID, encodeParts, frame, rawFrame, type PartsChange } from './_frames.ts';
+import { RAW_ID, encodeParts, frame, frameWithPayload, rawFrame, withPayload, withType, type PartsChange } from './_frames.ts';
 
 const listener = () => user({ permissions: ['user_list'] });
 
@@ -68,11 +68,11 @@ export default section({ id: 'wire/framing', title: 'Frame grammar and malformed
   accepted('type-length/leading-zeros', 'Leading zeros in the type length ("009") are accepted', ['WIRE-FRM-2', 'SES-HS-4'], { typeLen: '009' }),
 
   // WIRE-FRM-3 / WIRE-FRM-8 / WIRE-BAD-3: type
-  malformed('type/unknown', 'An unknown type name closes the connection', [...TYPE, 'WIRE-FRM-8'], `NX|10|ZzNotAType|${RAW_ID}|2|{}\n`),
+  malformed('type/unknown', 'An unknown type name closes the connection', [...TYPE, 'WIRE-FRM-8'], frameWithPayload('ZzNotAType', '{}')),
   malformed('type/unknown-before-id', 'An unknown type is detected before the id and payload are read (the rest of the frame is never sent)', TYPE, 'NX|10|ZzNotAType|'),
   malformed('type/server-only', 'A server-only type name from the client (LoginResponse, small complete body) closes the connection', ['WIRE-BAD-11', 'WIRE-FRM-8'], rawFrame('LoginResponse', { success: false })),
   malformed('type/wrong-case', 'Type names are case-sensitive: "handshake" closes the connection', TYPE, { type: 'handshake' }),
-  malformed('type/not-utf8', 'A type name that is not UTF-8 closes the connection', TYPE, rawFrame('xx', {}, { type: new Uint8Array([0xc3, 0x28]), payloadLen: '2', payload: '{}' })),
+  malformed('type/not-utf8', 'A type name that is not UTF-8 closes the connection', TYPE, (p) => withPayload(withType(p, new Uint8Array([0xc3, 0x28])), '{}')),
 
   // WIRE-FRM-4 / WIRE-BAD-4 / WIRE-BAD-5: separators and id
   malformed('separator/after-type', 'A missing "|" after the type closes the connection', SEPARATOR, { sep2: '#' }),

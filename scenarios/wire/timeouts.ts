@@ -2,6 +2,7 @@
 // (30 s idle before login, 60 s to complete a frame), so they run only with `--slow`.
 import { check, connection, section, user, where } from '../../src/runner/api.ts';
 import type { Actor, CheckContext } from '../../src/runner/api.ts';
+import { RAW_ID } from './_frames.ts';
 
 const IDLE_S = 30;
 const FRAME_S = 60;
@@ -65,7 +66,7 @@ export default section({ id: 'wire/timeouts', title: 'Timeouts' }, [
     run: async ({ c, u, hears }, t) => {
       const sentAt = Date.now();
       await c.sendRaw('NX|8|UserList|');
-      await u.sendRaw('NX|8|UserList|0a1b2c3d4e5f|');
+      await u.sendRaw(`NX|8|UserList|${RAW_ID}|`);
       const answeredAt = Date.now();
       await closesAfter(t, c, 'WIRE-TMO-2', FRAME_S, sentAt, answeredAt);
       await closesAfter(t, u, 'WIRE-TMO-2', FRAME_S, sentAt, answeredAt);

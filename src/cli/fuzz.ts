@@ -5,13 +5,13 @@ import { randomInt } from 'node:crypto';
 import type { FuzzerName } from '../fuzz/fixture.ts';
 import type { FuzzProgress, FuzzRunResult } from '../fuzz/run.ts';
 import type { FuzzFailure } from '../fuzz/types.ts';
-import type { MatchMode, Profile } from '../protocol/types.ts';
+import type { MatchMode } from '../protocol/types.ts';
 import { ConsoleReporter, formatSummaryLine, shouldUseColor } from '../report/console.ts';
 import type { CliIO } from './common.ts';
 import { errorText, EXIT, formatAddress, makeLogger, trapInterrupt, UsageError, version } from './common.ts';
 import { PREFLIGHT_SECTION } from '../runner/preflight.ts';
 import { writeReports } from './reports.ts';
-import { openTarget, planTarget, sessionTarget, type OpenTarget } from './target.ts';
+import { openTarget, planTarget, sessionTarget, type OpenTarget, type TargetFlags } from './target.ts';
 
 const loadDriver = () => import('../fuzz/run.ts');
 const loadRegistry = () => import('../fuzz/registry.ts');
@@ -24,12 +24,7 @@ export const DEFAULT_TIME_S = 30;
 /** Plain progress lines (no TTY) come at most this often. */
 const PLAIN_PROGRESS_MS = 5000;
 
-export interface FuzzFlags {
-  tls?: boolean;
-  plain?: boolean;
-  fingerprint?: string;
-  admin?: string;
-  profile: Profile;
+export interface FuzzFlags extends TargetFlags {
   match: MatchMode;
   timeout: number;
   seed?: number;

@@ -1,7 +1,7 @@
 // `nexus-conform run [target]`: the scripted suite against a target or the embedded reference
 // server, with selection (--grep, --exclude, --list), the console tree and the JUnit/JSON reports.
 import { randomInt } from 'node:crypto';
-import type { MatchMode, Profile } from '../protocol/types.ts';
+import type { MatchMode } from '../protocol/types.ts';
 import { ConsoleReporter, formatSummaryLine, shouldUseColor } from '../report/console.ts';
 import { computeCoverage, unknownCitations } from '../report/coverage.ts';
 import type { Expectations } from '../report/expectations.ts';
@@ -20,7 +20,7 @@ export { MAX_LANES as MAX_JOBS } from '../runner/names.ts';
 import type { CliIO } from './common.ts';
 import { errorText, EXIT, formatAddress, makeLogger, trapInterrupt, UsageError } from './common.ts';
 import { writeReports } from './reports.ts';
-import { openTarget, planTarget, runHeader, sessionTarget, type OpenTarget } from './target.ts';
+import { openTarget, planTarget, runHeader, sessionTarget, type OpenTarget, type TargetFlags } from './target.ts';
 
 // The runner, the scenarios and the server (target.ts) are loaded only when a run starts, so `--help` and
 // usage errors answer at once and never depend on the heavier layers.
@@ -64,12 +64,7 @@ function asSections(selected: ReadonlyArray<{ section: Section; check: CheckDef 
   return [...bySection].map(([section, checks]) => ({ ...section, checks }));
 }
 
-export interface RunFlags {
-  tls?: boolean;
-  plain?: boolean;
-  fingerprint?: string;
-  admin?: string;
-  profile: Profile;
+export interface RunFlags extends TargetFlags {
   match: MatchMode;
   grep?: string;
   exclude?: string[];

@@ -8,6 +8,7 @@ import { renderError } from './errors.ts';
 import type { Carrier, CloseOutput, CloseReason, ErrorKey, ErrorParams, Output, SendAccept, SendOutput } from './events.ts';
 import { sessionHolds } from './permissions.ts';
 import type { Account, Connection, ServerInfo, Session, State } from './state.ts';
+import type { ViewCache } from './view-cache.ts';
 
 /** A decoded client request as handlers see it. */
 export interface Request<B = Record<string, unknown>> {
@@ -68,8 +69,17 @@ export class Ctx {
     input: State,
     readonly now: number,
     readonly forced: Choices = {},
+    private readonly views?: ViewCache,
   ) {
     this.state = { ...input };
+  }
+
+  /**
+   * A derived view of the state that reads only `deps` (tables or entries of `state`): memoised
+   * when the caller keeps a view cache (the reference server), computed afresh otherwise.
+   */
+  view<T>(name: string, deps: readonly object[], compute: () => T): T {
+    return this.views ? this.views.get(name, deps, compute) : compute();
   }
 
   // --- changing the state (copy on write) -----------------------------------------------------
@@ -211,23 +221,34 @@ export class Ctx {
   /**
    * UND-14 [UNDETERMINED]: every aggregated entry of `body` (an object with `locale` and two or
    * more `session_ids`) may carry the locale of any of its sessions. Evaluated when the message is
-   * emitted, so a broadcast about sessions that end later in the same step is covered too.
+   * emitted, so a broadcast about sessions that end later in the same step is covered too. A large
+   * list member (a memoised user list) is walked once per version of the sessions table.
    */
-  private aggregatedLocales(body: unknown): NonNullable<SendAccept['anyLocaleOf']> {
+  private aggregatedLocales(body: Record<string, unknown>): NonNullable<SendAccept['anyLocaleOf']> {
     const out: NonNullable<SendAccept['anyLocaleOf']> = [];
-    const visit = (v: unknown): void => {
-      if (Array.isArray(v)) return v.forEach(visit);
-      if (typeof v !== 'object' || v === null) return;
-      const o = v as Record<string, unknown>;
-      const ids = o.session_ids;
-      if (typeof o.locale === 'string' && Array.isArray(ids) && ids.length > 1) {
-        const sessions = ids.map((id) => this.session(Number(id))).filter((x): x is Session => x !== undefined);
-        const locales = [...new Set(sessions.sort((a, b) => a.loginSeq - b.loginSeq).map((x) => x.locale))];
-        if (locales.length > 1) out.push({ sessionIds: [...(ids as number[])].sort((a, b) => a - b), locales });
-      }
-      for (const child of Object.values(o)) visit(child);
-    };
-    visit(body);
+    for (const key in body) {
+      const v = body[key];
+      if (this.views && Array.isArray(v) && v.length >= 64) {
+        out.push(...this.view('UND-14 locales', [v, this.state.sessions], () => this.collectLocales(v, [])));
+      } else this.collectLocales(v, out);
+    }
+    return out;
+  }
+
+  private collectLocales(v: unknown, out: NonNullable<SendAccept['anyLocaleOf']>): NonNullable<SendAccept['anyLocaleOf']> {
+    if (Array.isArray(v)) {
+      for (const x of v) this.collectLocales(x, out);
+      return out;
+    }
+    if (typeof v !== 'object' || v === null) return out;
+    const o = v as Record<string, unknown>;
+    const ids = o.session_ids;
+    if (typeof o.locale === 'string' && Array.isArray(ids) && ids.length > 1) {
+      const sessions = ids.map((id) => this.session(Number(id))).filter((x): x is Session => x !== undefined);
+      const locales = [...new Set(sessions.sort((a, b) => a.loginSeq - b.loginSeq).map((x) => x.locale))];
+      if (locales.length > 1) out.push({ sessionIds: [...(ids as number[])].sort((a, b) => a - b), locales });
+    }
+    for (const key in o) this.collectLocales(o[key], out);
     return out;
   }
 

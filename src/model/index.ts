@@ -3,6 +3,7 @@
 export { step, ipKey } from './step.ts';
 export { dottedIPv4, isLoopback, unmapIPv4 } from './ip.ts';
 export type { StepOptions } from './step.ts';
+export { ViewCache } from './view-cache.ts';
 export * from './state.ts';
 export type {
   Carrier,

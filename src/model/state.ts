@@ -110,9 +110,10 @@ export function defaultServerInfo(config: ModelConfig): ServerInfo {
 }
 
 /**
- * A deep copy of plain JSON data (the state, or any part of it). `step` copies the state once per
- * run, so this is the model's hottest path on a busy server: a direct recursive copy is about ten
- * times faster than `structuredClone` for these shapes (bench/, `npm run bench`).
+ * A deep copy of plain JSON data (the state, or any part of it): what an event brings into the
+ * state (a foreign session) must not stay shared with the caller's objects. `step` itself copies
+ * only what an event changes (ctx.ts). A direct recursive copy is about ten times faster than
+ * `structuredClone` for these shapes.
  */
 export function cloneData<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;

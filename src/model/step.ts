@@ -16,19 +16,25 @@ import { login } from './session/login.ts';
 import type { Connection, State } from './state.ts';
 import { cloneData } from './state.ts';
 import { unmapIPv4 } from './ip.ts';
+import type { ViewCache } from './view-cache.ts';
 
 export interface StepOptions {
   /** Options to take at choice points instead of the reference's (a server variant, tests). */
   choices?: Choices;
   /** false: do not compute `alternatives` (the reference server never reads them). Default true. */
   alternatives?: boolean;
+  /**
+   * Memoised views (view-cache.ts), for a caller that never changes a state in place: the
+   * reference server. Outputs may then share view objects (a UserList's `users`) between steps.
+   */
+  views?: ViewCache;
 }
 
 /** Upper bound on the outcomes of one event (every choice point multiplies them). */
 const MAX_OUTCOMES = 16;
 
 export function step(state: State, event: Event, opts: StepOptions = {}): StepResult<State> {
-  const first = run(state, event, opts.choices ?? {});
+  const first = run(state, event, opts.choices ?? {}, opts.views);
   if (first.choices.length === 0) return { state: first.state, outputs: first.outputs };
   if (opts.alternatives === false) return { state: first.state, outputs: first.outputs, label: labelOf(first.choices) };
   // Depth-first over the choice points: every point a run reached is tried with each other option
@@ -43,7 +49,7 @@ export function step(state: State, event: Event, opts: StepOptions = {}): StepRe
         const forced: Record<string, string> = { ...r.forced };
         for (const earlier of r.choices.slice(0, at)) forced[earlier.point.id] = earlier.value;
         forced[made.point.id] = option.value;
-        const next = run(state, event, forced);
+        const next = run(state, event, forced, opts.views);
         const key = assignment(next.choices);
         if (seen.has(key)) continue;
         seen.add(key);
@@ -67,9 +73,9 @@ interface Run {
   choices: Ctx['choices'];
 }
 
-/** One run of `event` over a private copy of `state`, taking `forced` options at choice points. */
-function run(state: State, event: Event, forced: Choices): Run {
-  const ctx = new Ctx(state, event.now, forced);
+/** One run of `event` over a copy-on-write view of `state` (ctx.ts), taking `forced` options at choice points. */
+function run(state: State, event: Event, forced: Choices, views?: ViewCache): Run {
+  const ctx = new Ctx(state, event.now, forced, views);
   switch (event.kind) {
     case 'connect':
       onConnect(ctx, event.conn, event.ip, event.port);

@@ -6,7 +6,7 @@ import { sameSet } from '../model/index.ts';
 import { isObject } from '../protocol/types.ts';
 import type { Failure } from './results.ts';
 import { show } from './members.ts';
-import { SECRET_MEMBERS } from './render.ts';
+import { renderMessage, SECRET_MEMBERS } from './render.ts';
 
 /** A value a pattern accepts by test rather than by equality; `allowed` describes each accepted form. */
 export interface Matcher {
@@ -144,10 +144,10 @@ export function bodyFailures(
       { rule, sent, expected: Object.entries(pattern).map(([k, p]) => `${k}: ${allowedOf(p).join(' or ')}`), ...note, actual: 'nothing' },
     ];
   }
-  const isFrame = typeof observed.type === 'string' && isPlainObject(observed.body) && 'id' in observed;
+  const frame = isFrame(observed);
   // A frame's `type` is matched against the frame type (irctest matches the command with the params).
-  const body = isFrame ? { ...(observed.body as Record<string, unknown>), type: observed.type } : observed;
-  const from = isFrame ? String(observed.type) : originOf(observed)?.type;
+  const body = frame ? { ...observed.body, type: observed.type } : observed;
+  const from = frame ? observed.type : originOf(observed)?.type;
   const where = from !== undefined ? ` in ${from}` : '';
   return mismatches(pattern, body).map(([path, p, v]) => {
     // A password member is never shown, not even when it is the field that does not fit.
@@ -165,5 +165,15 @@ export function bodyFailures(
 /** The failure of one value against its expectation, or none. */
 export function valueFailure(actual: unknown, expected: unknown, rule: string, what: string): Failure | undefined {
   if (matches(expected, actual)) return undefined;
-  return { rule, sent: sentFor(actual) ?? NOT_FROM_A_REPLY, expected: allowedOf(expected), note: what, actual: show(actual) };
+  return { rule, sent: sentFor(actual) ?? NOT_FROM_A_REPLY, expected: allowedOf(expected), note: what, actual: shown(actual) };
+}
+
+/** A reply as a frame line, anything else as JSON (passwords masked either way). */
+function shown(value: unknown): string {
+  if (isFrame(value)) return renderMessage(value);
+  return value === null ? 'nothing' : show(value);
+}
+
+function isFrame(v: unknown): v is { type: string; id: string; body: Record<string, unknown> } {
+  return isPlainObject(v) && typeof v.type === 'string' && typeof v.id === 'string' && isPlainObject(v.body);
 }

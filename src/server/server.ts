@@ -4,13 +4,14 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { pino } from 'pino';
-import { createState, step, type Event, type Output, type State } from '../model/index.ts';
-import { FrameDecoder, encodeMessage } from '../protocol/frame.ts';
+import { createState, step, ViewCache, type Event, type Output, type State } from '../model/index.ts';
+import { FrameDecoder } from '../protocol/frame.ts';
 import type { FrameErrorInfo } from '../protocol/frame-errors.ts';
 import { frameLimitFor } from '../protocol/limits.ts';
 import { isClientType, isTransferPortType, type ConnId } from '../protocol/types.ts';
 import { certFingerprint, createSelfSignedCert } from './cert.ts';
 import { abort, clearTimers, type Conn } from './conn.ts';
+import { MessageEncoder } from './encode.ts';
 import { applyForms } from './forms.ts';
 import { faultyStep, frameReaction } from './fault.ts';
 import {
@@ -46,7 +47,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
   const referenceLimit = frameLimitFor(state.config.profile);
   const limitFor = opts.variant?.limitFor ?? referenceLimit;
   const isKnownType = opts.variant?.isKnownType ?? isClientType;
-  const stepOptions = { choices: opts.variant?.choices ?? {}, alternatives: false };
+  // The server never changes a state in place, so derived views (the user list) are memoised.
+  const stepOptions = { choices: opts.variant?.choices ?? {}, alternatives: false, views: new ViewCache() };
+  const encoder = new MessageEncoder();
   const faults = opts.faults ?? [];
   const runStep = faultyStep((st, ev) => step(st, ev, stepOptions), faults);
 
@@ -99,7 +102,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
       if (c.closing || !c.stream.writable) return;
       // Types and ids only: payloads may carry passwords (Login, UserCreate, UserUpdate).
       log.debug({ conn: c.id, type: o.message.type, id: o.message.id }, 'send');
-      c.stream.write(encodeMessage(o.message));
+      const frame = encoder.encode(o.message);
+      if (Array.isArray(frame)) {
+        // One frame in chunks (a cached payload): written together, without copying the payload.
+        c.stream.cork();
+        for (const chunk of frame) c.stream.write(chunk);
+        c.stream.uncork();
+      } else c.stream.write(frame);
       if (c.stream.writableLength > maxPendingWrite) {
         // A peer that stops reading must not grow our memory without bound (broadcasts keep coming):
         // drop it like a broken connection; its session ends with the usual broadcast (SES-BC-3).

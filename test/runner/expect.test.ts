@@ -102,6 +102,12 @@ describe('failures', () => {
     });
   });
 
+  it('shows a whole reply as its frame line', () => {
+    const f = valueFailure(reply(), { type: 'Error' }, 'ADM-EDIT-1', 'the answer');
+    expect(f?.actual).toMatch(/^NX\|16\|UserEditResponse\|0a1b2c3d4e5f\|\d+\|\{"username":"Ann",/);
+    expect(f?.expected).toEqual(['{"type":"Error"}']);
+  });
+
   it('lists every allowed value of oneOf, and says when nothing came back', () => {
     const f = valueFailure('c', oneOf(['a', 'b']), 'UND-4', 'the status');
     expect(f?.expected).toEqual(['"a"', '"b"']);

@@ -20,6 +20,10 @@ export function userList(ctx: Ctx, req: Request<UserListBody>): void {
   }
 
   // USR-LIST-3/4/5: online entries (aggregated per SES-ID-2) or all accounts per profile, by nickname.
-  const users = all ? allAccountsList(ctx.state, ctx.profile) : onlineList(ctx.state);
+  // Both lists read the accounts and sessions only (and the profile): memoised on those tables.
+  const { state } = ctx;
+  const users = ctx.view(all ? 'UserList:all' : 'UserList', [state.config, state.accounts, state.sessions], () =>
+    all ? allAccountsList(state, ctx.profile) : onlineList(state),
+  );
   ctx.respond(req, { users }, all ? ['USR-LIST-4', 'USR-LIST-5'] : ['USR-LIST-3', 'USR-LIST-5', 'SES-ID-2']);
 }

@@ -125,10 +125,13 @@ export class Mirror {
     const before = this.state_;
     this.state_ = adopted.state;
     this.shadows = [];
-    const seen = new Set([JSON.stringify(adopted.state)]);
+    // Serialised only when an equivalent outcome has a state of its own (most exchanges have none).
+    let seen: Set<string> | null = null;
     for (const e of equivalent) {
+      if (e.decoder !== adopted.decoder || e.state === adopted.state) continue;
+      seen ??= new Set([JSON.stringify(adopted.state)]);
       const key = JSON.stringify(e.state);
-      if (e.decoder !== adopted.decoder || seen.has(key)) continue;
+      if (seen.has(key)) continue;
       seen.add(key);
       this.shadows.push({ state: e.state, label: e.label, rules: e.rules });
     }
@@ -198,6 +201,7 @@ export class Mirror {
 
   /** SES-BC-4: a regular account that lost a session but still has others may get an extra UserUpdated. */
   private noteLogouts(before: State, after: State): void {
+    if (before.sessions === after.sessions) return; // step shares an unchanged table
     for (const [id, s] of Object.entries(before.sessions)) {
       if (after.sessions[id] || s.isShared) continue;
       if (Object.values(after.sessions).some((o) => o.accountKey === s.accountKey)) this.recentLogouts.add(s.accountKey);

@@ -1,25 +1,16 @@
 // Faults of the account-management messages (UserCreate, UserEdit, UserUpdate, UserDelete, UserKick,
-// ServerInfoUpdate): every permission rule, the admin protections (ADMP-*), the self-operation
-// rules (SELF-1), the shared and guest restrictions and the delegation rules (MERGE-*).
+// ServerInfoUpdate): the admin protections (ADMP-*), the self-operation rules (SELF-1), the shared
+// and guest restrictions and the delegation rules (MERGE-*). The permission rules: permissions.ts.
 import { ALL_PERMISSIONS, nameKey, passwordDigest, passwordMatches, type State } from '../../model/index.ts';
 import type { ServerFault } from '../fault.ts';
-import { BOTH, SPEC, SUITE, altered, holds, isAdminReq, onRequest, runAs, withBody, type FaultEntry, type Req } from './kit.ts';
+import { BOTH, SPEC, SUITE, altered, holds, isAdminReq, isSelf, onRequest, runAs, withBody, type FaultEntry, type Req } from './kit.ts';
 
-const permissions = 'permission rules';
 const protections = 'admin protections';
 const self = 'self-operation rules';
 const restricted = 'shared and guest restrictions';
 const seed = 'seed messages (UserCreate, UserEdit, UserUpdate, UserDelete, UserKick)';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-
-/** The handler of `type` runs as if the requester held `perm`: the permission check is missing. */
-const missingPermission = (type: string, perm: string, when: (req: Req) => boolean = () => true): ServerFault =>
-  onRequest(type, (req, state, event, next) =>
-    req.session && req.account && !holds(req, perm) && when(req)
-      ? runAs(state, event, next, req.session.accountKey, { permissions: [...req.account.permissions, perm] })
-      : undefined,
-  );
 
 /** The handler of `type` runs as if the (non-admin) requester were an admin when `when` holds. */
 const asAdminWhen = (type: string, when: (req: Req, state: State) => boolean): ServerFault =>
@@ -30,26 +21,6 @@ const asAdminWhen = (type: string, when: (req: Req, state: State) => boolean): S
   );
 
 const targetAccount = (state: State, req: Req, member = 'username') => state.accounts[nameKey(str(req.body[member]))];
-const isSelf = (req: Req, member = 'username') =>
-  req.account !== undefined && nameKey(str(req.body[member])) === nameKey(req.account.username);
-
-/** A permission rule the handler of `type` does not check (the requester may act as if it held `perm`). */
-const permissionNotChecked = (
-  name: string,
-  type: string,
-  perm: string,
-  rule: string,
-  description: string,
-  when?: (req: Req) => boolean,
-): FaultEntry => ({
-  name,
-  family: permissions,
-  description,
-  rules: [rule],
-  profiles: BOTH,
-  detection: SUITE,
-  make: () => missingPermission(type, perm, when),
-});
 
 /** A non-admin holding `perm` may act on an admin account with `type` (an admin protection missing). */
 const adminTargetAllowed = (
@@ -70,42 +41,6 @@ const adminTargetAllowed = (
 });
 
 export const ADMIN_FAULTS: FaultEntry[] = [
-  // --- every permission rule -------------------------------------------------------------------
-  permissionNotChecked(
-    'create-without-user-create',
-    'UserCreate',
-    'user_create',
-    'ADM-CREATE-5',
-    'UserCreate does not check user_create',
-    (r) => r.body.is_admin !== true,
-  ),
-  permissionNotChecked('edit-without-user-edit', 'UserEdit', 'user_edit', 'ADM-EDIT-3', 'UserEdit does not check user_edit'),
-  permissionNotChecked(
-    'update-without-user-edit',
-    'UserUpdate',
-    'user_edit',
-    'ADM-UPDATE-5',
-    'UserUpdate of another account does not check user_edit',
-    (r) => !isSelf(r),
-  ),
-  permissionNotChecked('delete-without-user-delete', 'UserDelete', 'user_delete', 'ADM-DELETE-6', 'UserDelete does not check user_delete'),
-  permissionNotChecked('kick-without-user-kick', 'UserKick', 'user_kick', 'ADM-KICK-5', 'UserKick does not check user_kick'),
-  permissionNotChecked('userinfo-without-user-info', 'UserInfo', 'user_info', 'USR-INFO-4', 'UserInfo does not check user_info'),
-  permissionNotChecked(
-    'userlist-without-user-list',
-    'UserList',
-    'user_list',
-    'USR-LIST-2',
-    'UserList all:false does not check user_list',
-    (r) => r.body.all !== true,
-  ),
-  permissionNotChecked(
-    'monitor-without-permission',
-    'ConnectionMonitor',
-    'connection_monitor',
-    'CM-2',
-    'ConnectionMonitor does not check connection_monitor',
-  ),
   // --- admin protections ----------------------------------------------------------------------
   {
     name: 'kick-admin-allowed',

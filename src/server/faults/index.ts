@@ -8,6 +8,7 @@ import { ERROR_FAULTS } from './errors.ts';
 import type { FaultEntry } from './kit.ts';
 import { LIMIT_FAULTS } from './limits.ts';
 import { LOGIN_FAULTS } from './login.ts';
+import { PERMISSION_FAULTS } from './permissions.ts';
 import { ROBUSTNESS_FAULTS } from './robustness.ts';
 import { SERVER_INFO_FAULTS } from './server-info.ts';
 import { SESSION_FAULTS } from './session.ts';
@@ -22,6 +23,7 @@ export const FAULTS: readonly FaultEntry[] = [
   ...LOGIN_FAULTS,
   ...USERS_FAULTS,
   ...AWAY_FAULTS,
+  ...PERMISSION_FAULTS,
   ...ADMIN_FAULTS,
   ...SERVER_INFO_FAULTS,
   ...BROADCAST_FAULTS,

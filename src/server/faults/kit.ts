@@ -13,7 +13,7 @@ import type {
   State,
   StepResult,
 } from '../../model/index.ts';
-import { renderError } from '../../model/index.ts';
+import { nameKey, renderError } from '../../model/index.ts';
 import type { ConnId, Profile } from '../../protocol/types.ts';
 import type { ServerFault, Step } from '../fault.ts';
 
@@ -87,6 +87,11 @@ export const isAdminReq = (r: Req): boolean => r.account?.isAdmin === true;
 /** Whether the requester holds `perm` (admins hold everything, GEN-5). */
 export const holds = (r: Req, perm: string): boolean =>
   r.account !== undefined && (r.account.isAdmin || r.account.permissions.includes(perm));
+/** Whether the request's name member (`username` by default) names the requester's own account. */
+export const isSelf = (r: Req, member = 'username'): boolean => {
+  const name = r.body[member];
+  return r.account !== undefined && typeof name === 'string' && nameKey(name) === nameKey(r.account.username);
+};
 
 /**
  * A fault on requests of the given types: `fn` returns the bent result, or `undefined` to leave
