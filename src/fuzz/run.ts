@@ -12,7 +12,7 @@ import { runResultOf } from '../runner/run.ts';
 import { RunSession, type SessionOptions } from '../runner/session.ts';
 import type { Fixture, FuzzerName } from './fixture.ts';
 import { loadFuzzer } from './registry.ts';
-import type { FuzzContext, FuzzerResult, FuzzFailure, Fuzzer } from './types.ts';
+import type { FramesMode, FuzzContext, FuzzerResult, FuzzFailure, Fuzzer } from './types.ts';
 
 export interface FuzzOptions extends Omit<SessionOptions, 'connectionsNeeded' | 'onTraffic' | 'slow'> {
   fuzzers: FuzzerName[];
@@ -20,6 +20,8 @@ export interface FuzzOptions extends Omit<SessionOptions, 'connectionsNeeded' | 
   timeMs?: number;
   /** Cases per fuzzer. */
   runs?: number;
+  /** The frame fuzzer's tiers (default `mixed`, see frames/index.ts). */
+  framesMode?: FramesMode;
   /** Where found fixtures are written; undefined: not written. */
   fixturesDir?: string;
   /** What fixtures name as the server they were found against (default: the address). */
@@ -178,6 +180,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
         seed: opts.seed,
         timeoutMs: opts.timeoutMs,
         budget,
+        ...(opts.framesMode ? { framesMode: opts.framesMode } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
         against: opts.against ?? formatTarget(opts.target),
         progress: (cases, failures) =>

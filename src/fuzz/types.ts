@@ -15,6 +15,10 @@ export interface FuzzBudget {
   runs?: number;
 }
 
+/** How the frame fuzzer spends its budget (frames/index.ts): model-checked batches, tier 1, or both. */
+export type FramesMode = 'checked' | 'fast' | 'mixed';
+export const FRAMES_MODES: readonly FramesMode[] = ['checked', 'fast', 'mixed'];
+
 export interface FuzzContext {
   session: RunSession;
   profile: Profile;
@@ -22,6 +26,8 @@ export interface FuzzContext {
   seed: number;
   timeoutMs: number;
   budget: FuzzBudget;
+  /** The frame fuzzer's tiers (default `mixed`). */
+  framesMode?: FramesMode;
   signal?: AbortSignal;
   /** The server the cases run against, for fixtures' `found.against` (e.g. `127.0.0.1:7500`, `embedded`). */
   against: string;
