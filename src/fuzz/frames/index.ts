@@ -19,7 +19,7 @@ import { FIXTURE_FORMAT, FIXTURE_VERSION, type Fixture } from '../fixture.ts';
 import { toCheck } from '../steps.ts';
 import type { FramesMode, FuzzContext, FuzzFailure, Fuzzer } from '../types.ts';
 import { frameCase, type FrameEnv } from './arbitraries.ts';
-import { actorsFor, batchCheck, LIVE, PROBE, rulesOf, type BatchTrace } from './batch.ts';
+import { actorsFor, batchCheck, LIVE, PROBE, rulesOf, standaloneSteps, type BatchTrace } from './batch.ts';
 import { describeCase, type FrameCase } from './cases.ts';
 import { FastTier, IN_FLIGHT, type FastFinding } from './fast.ts';
 
@@ -198,7 +198,7 @@ async function run(ctx: FuzzContext): Promise<{ fuzzer: 'frames'; cases: number;
   /** Tier 2 on a batch tier 1 suspects: the model-checked replay classifies, shrinks and records it. */
   const triage = async (s: Suspect): Promise<boolean> => {
     if (s.finding.class === 'crash' && !ctx.restart) {
-      failures.push(unconfirmed(ctx, s, 'crash', 'the target is gone and cannot be restarted, so the batch was not replayed or shrunk'));
+      failures.push(unreplayed(ctx, s));
       ctx.progress(cases, failures.length);
       return true;
     }
@@ -242,6 +242,32 @@ interface Suspect {
   size: number;
   cases: readonly FrameCase[];
   finding: FastFinding;
+}
+
+/**
+ * A crash tier 1 saw on a target the driver cannot bring back: recorded as a fixture of the whole
+ * batch (each case on a connection of its own, batch.ts standaloneSteps), neither replayed nor
+ * shrunk — replaying it against the restarted target shrinks nothing but shows the crash again.
+ */
+function unreplayed(ctx: FuzzContext, s: Suspect): FuzzFailure {
+  const f = unconfirmed(ctx, s, 'crash', 'the target is gone and cannot be restarted, so the batch was not replayed or shrunk');
+  const fixture: Fixture = {
+    format: FIXTURE_FORMAT,
+    version: FIXTURE_VERSION,
+    fuzzer: 'frames',
+    class: 'crash',
+    title: `crash: batch ${s.i} of seed ${ctx.seed} (${s.cases.length} cases, tier 1, not shrunk)`,
+    rules: f.rules,
+    seed: ctx.seed,
+    path: `${s.i}:tier1`,
+    profile: ctx.profile,
+    match: ctx.match,
+    actors: actorsFor(s.cases) as Fixture['actors'],
+    steps: standaloneSteps(s.cases),
+    found: { against: ctx.against, at: new Date().toISOString(), failures: f.failures ?? [], transcript: [] },
+  };
+  const file = ctx.record(fixture);
+  return file !== undefined ? { ...f, fixture: file } : f;
 }
 
 /** A tier-1 finding the model-checked tier could not confirm (or could not replay): reported as such. */
