@@ -145,8 +145,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
     ...(opts.logger ? { logger: opts.logger } : {}),
   };
   /** Every check a fuzzer runs starts a new transcript; the last check's is kept for `record`. */
-  const open = async (): Promise<RunSession> => {
-    const s = await RunSession.open(sessionOpts);
+  const open = async (o: SessionOptions = sessionOpts): Promise<RunSession> => {
+    const s = await RunSession.open(o);
     const runCheck = s.runCheck.bind(s);
     s.runCheck = async (section, check) => {
       heard = [];
@@ -161,11 +161,20 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
   };
 
   let session = await open();
+  const firstFresh = session.fresh;
+  /** The counters of sessions a restart or renewal replaced (the result counts the whole run). */
+  const retired = { roundTrips: 0, connections: 0 };
+  const retire = (s: RunSession): void => {
+    retired.roundTrips += s.stats.roundTrips;
+    retired.connections += s.stats.connections;
+  };
   const results: FuzzerResult[] = [];
   // What the harness's bookkeeping found wrong with the target comes first, as failed checks.
   for (const line of session.notices()) opts.onNotice?.(line);
   const checks: CheckResult[] = [...session.preflightResults()];
   let restored: RunResult['restored'];
+  /** What the cleanups of renewed sessions found different from their snapshot (none on a conforming target). */
+  const renewDifferences: string[] = [];
   try {
     for (const [k, fuzzer] of fuzzers.entries()) {
       if (opts.signal?.aborted) break;
@@ -197,11 +206,21 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
       if (opts.restart) {
         const restart = opts.restart;
         ctx.restart = async () => {
+          retire(session);
           await restart();
           session = await open();
           ctx.session = session;
         };
       }
+      ctx.renew = async () => {
+        const r = await session.finish();
+        renewDifferences.push(...r.differences);
+        retire(session);
+        // The run's admin exists now (the first session's login created it on a fresh target).
+        const { knownFresh: _fresh, ...again } = sessionOpts;
+        session = await open(again);
+        ctx.session = session;
+      };
       let result: FuzzerResult;
       let error: string | undefined;
       try {
@@ -240,7 +259,11 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
     }
   } finally {
     restored = await session.finish();
+    if (renewDifferences.length > 0) restored = { ok: false, differences: [...renewDifferences, ...restored.differences] };
   }
 
-  return { ...runResultOf(session, opts, startedAt, checks, restored), fuzz: results };
+  const result = runResultOf(session, opts, startedAt, checks, restored);
+  result.target.fresh = firstFresh;
+  result.stats = { roundTrips: result.stats.roundTrips + retired.roundTrips, connections: result.stats.connections + retired.connections };
+  return { ...result, fuzz: results };
 }

@@ -101,17 +101,27 @@ describe('tier 1 of the frame fuzzer', () => {
     expect(failures[0]!.message).toContain('not replayed');
     expect(failures[0]!.failures?.[0]?.rule).toMatch(/^WIRE-/);
     const file = failures[0]!.fixture!;
-    expect(parseFixture(readFileSync(file, 'utf8'), file).steps.some((s) => s.op === 'raw' && s.text?.startsWith('NX|8|UserList|'))).toBe(true);
+    expect(parseFixture(readFileSync(file, 'utf8'), file).steps.some((s) => s.op === 'raw' && s.text?.startsWith('NX|8|UserList|'))).toBe(
+      true,
+    );
 
     const fixtures = loadFixtures(file);
     const replay = { admin: ADMIN, match: 'exact' as const, timeoutMs: 1000, seed: 2, fixtures };
     await srv.close();
     srv = await serve({ port, faults: [crashOnEmptyUserList] });
-    const broken = await replayFixtures({ ...replay, profile: 'spec', target: { host: srv.host, port, transport: 'plain', embedded: true } });
+    const broken = await replayFixtures({
+      ...replay,
+      profile: 'spec',
+      target: { host: srv.host, port, transport: 'plain', embedded: true },
+    });
     expect(broken.summary.failed).toBe(1);
     for (const profile of ['spec', 'nexusd'] as const) {
       const ref = await serve({ profile });
-      const ok = await replayFixtures({ ...replay, profile, target: { host: ref.host, port: ref.port, transport: 'plain', embedded: true } });
+      const ok = await replayFixtures({
+        ...replay,
+        profile,
+        target: { host: ref.host, port: ref.port, transport: 'plain', embedded: true },
+      });
       expect(ok.checks.map((c) => `${c.status} ${c.message ?? ''}`)).toEqual(['passed ']);
     }
   }, 60_000);

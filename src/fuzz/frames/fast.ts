@@ -11,7 +11,7 @@
 // them as strangers; the final sweep deletes them).
 import { NexusConnection, TimeoutError, type OpenOptions } from '../../net/connection.ts';
 import { RawClient } from '../../net/raw-client.ts';
-import { FrameDecoder } from '../../protocol/frame.ts';
+import { encodeFrame, FrameDecoder } from '../../protocol/frame.ts';
 import { seededIds } from '../../protocol/ids.ts';
 import { frameLimitFor } from '../../protocol/limits.ts';
 import { isClientType, type Profile } from '../../protocol/types.ts';
@@ -49,10 +49,17 @@ interface Lease {
   client: RawClient;
   state: ConnState;
   uses: number;
+  /** Handshake and Login not written yet: they go out with the first case's first write (one write, not three). */
+  ahead: Buffer | null;
 }
 
 /** A request's answer: its body (empty when the payload is not a JSON object) and what to call it in a finding. */
-async function ask(client: RawClient, type: string, body: Record<string, unknown>, timeoutMs: number): Promise<{ ok: boolean; what: string }> {
+async function ask(
+  client: RawClient,
+  type: string,
+  body: Record<string, unknown>,
+  timeoutMs: number,
+): Promise<{ ok: boolean; what: string }> {
   const r = await client.request(type, body, timeoutMs);
   const b = r.message?.body ?? {};
   return { ok: b.success === true, what: JSON.stringify(b.error ?? r.raw.type) };
@@ -71,7 +78,6 @@ export class FastTier {
   private readonly pool = new Map<ConnState, Lease[]>();
   private pooled = 0;
   private live: RawClient | null = null;
-  private readonly boundary = new WeakMap<FrameCase, boolean>();
   /** Cases written so far (for the bench: tier 1's own figure). */
   cases = 0;
 
@@ -138,12 +144,17 @@ export class FastTier {
     }
   }
 
-  /** A new connection put in `state`: Handshake and Login are written ahead, their answers not awaited. */
+  /** A new connection for `state`: Handshake and Login go ahead of the case's bytes, their answers not awaited. */
   private async connect(state: ConnState): Promise<Lease> {
     const client = await RawClient.open(this.open, this.ids);
-    if (state !== 'new') client.send('Handshake', { version: this.version });
-    if (isLoggedIn(state)) client.send('Login', this.loginBody(state));
-    return { client, state, uses: 0 };
+    const ahead: Buffer[] = [];
+    if (state !== 'new') ahead.push(this.frame('Handshake', { version: this.version }));
+    if (isLoggedIn(state)) ahead.push(this.frame('Login', this.loginBody(state)));
+    return { client, state, uses: 0, ahead: ahead.length > 0 ? Buffer.concat(ahead) : null };
+  }
+
+  private frame(type: string, body: Record<string, unknown>): Buffer {
+    return encodeFrame(type, this.ids(), JSON.stringify({ type, ...body }));
   }
 
   /** Opens the long-lived logged-in session whose round trip proves liveness after every batch. */
@@ -192,13 +203,10 @@ export class FastTier {
     lease.uses++;
     this.cases++;
     const { client } = lease;
-    for (const w of c.writes) client.sendRaw(w);
-    let boundary = this.boundary.get(c);
-    if (boundary === undefined) {
-      boundary = endsOnBoundary(c, this.session.settings.profile);
-      this.boundary.set(c, boundary);
-    }
-    if (isLoggedIn(c.state) && boundary && lease.uses < MAX_USES && this.pooled < POOL_MAX) {
+    for (const [k, w] of c.writes.entries()) client.sendRaw(k === 0 && lease.ahead !== null ? Buffer.concat([lease.ahead, w]) : w);
+    lease.ahead = null;
+    const reuse = isLoggedIn(c.state) && lease.uses < MAX_USES && this.pooled < POOL_MAX;
+    if (reuse && endsOnBoundary(c, this.session.settings.profile)) {
       try {
         // Answered: the target read the case and kept the connection, on a frame boundary.
         await client.request('UserInfo', { nickname: NOBODY }, this.timeoutMs);
@@ -238,16 +246,25 @@ export class FastTier {
     return { class: 'leak', detail: `${what}: ${msg}` };
   }
 
-  /** The long-lived session answers a round trip, and a new connection can handshake and log in. */
+  /** The long-lived session answers a round trip, and a new connection can handshake and log in (both at once). */
   private async liveness(): Promise<FastFinding | null> {
+    const [answers, logsIn] = await Promise.all([this.liveAnswers(), this.newLogin()]);
+    return answers ?? logsIn;
+  }
+
+  private async liveAnswers(): Promise<FastFinding | null> {
     const live = this.live;
     if (live === null) throw new Error('tier 1 liveness before begin()');
     try {
       await live.request('UserInfo', { nickname: NOBODY }, this.timeoutMs);
       live.conn.inbox.discardPending();
+      return null;
     } catch (e) {
       return this.failure('the long-lived session did not answer UserInfo', e);
     }
+  }
+
+  private async newLogin(): Promise<FastFinding | null> {
     let probe: RawClient;
     try {
       probe = await RawClient.open(this.open, this.ids);

@@ -31,6 +31,8 @@ const BATCH = 48;
 const CHECKED_EVERY = 8;
 /** `fast`: tier-1 batches per check (the guest account is enabled for one check at a time). */
 const SEGMENT = 16;
+/** Cases between two renewals of the run session (FuzzContext.renew): well below the control connection's frame cap. */
+const RENEW_CASES = 12_000;
 /** Shrinking a failure may take this long at least, even when the budget is nearly spent. */
 const MIN_SHRINK_MS = 30_000;
 
@@ -190,7 +192,12 @@ async function run(ctx: FuzzContext): Promise<{ fuzzer: 'frames'; cases: number;
     if (suspect === null && r.status === 'failed' && ran > 0) {
       const i = first + ran - 1;
       const size = BATCH;
-      suspect = { i, size, cases: casesOf(i, size), finding: { class: 'leak', detail: `the lockstep sessions beside tier 1 failed: ${r.message ?? ''}` } };
+      suspect = {
+        i,
+        size,
+        cases: casesOf(i, size),
+        finding: { class: 'leak', detail: `the lockstep sessions beside tier 1 failed: ${r.message ?? ''}` },
+      };
     }
     return { ran, suspect };
   };
@@ -213,7 +220,13 @@ async function run(ctx: FuzzContext): Promise<{ fuzzer: 'frames'; cases: number;
     return false;
   };
 
-  for (let i = 0; budgetLeft(); ) {
+  let renewedAt = 0;
+  for (let i = 0; budgetLeft();) {
+    // Every login of a case reaches the control connection as broadcasts, which it keeps.
+    if (ctx.renew && cases - renewedAt >= RENEW_CASES && ctx.session.stopped === null) {
+      await ctx.renew();
+      renewedAt = cases;
+    }
     const checked = mode === 'checked' || (mode === 'mixed' && i % CHECKED_EVERY === 0);
     if (checked) {
       const r = await checkBatch(i, nextSize(), true);
