@@ -487,6 +487,15 @@ describe('lists', () => {
     expect(
       compareMessage(nexusdStyle, observed('UserListResponse', { success: true, users: [stored('guest'), stored('root')] }), c),
     ).toEqual([]);
+    // --jobs: another lane's stored account may be deleted under our feet; the run's own may not.
+    const lanes = ctx({ isOwnName: own, isTransientName: (n) => n.startsWith('lane_') });
+    const withSibling = expected('UserListResponse', { success: true, users: [stored('lane_b1'), stored('root'), stored('run_a')] });
+    expect(
+      compareMessage(withSibling, observed('UserListResponse', { success: true, users: [stored('root'), stored('run_a')] }), lanes),
+    ).toEqual([]);
+    expect(
+      compareMessage(withSibling, observed('UserListResponse', { success: true, users: [stored('lane_b1'), stored('root')] }), lanes),
+    ).toEqual(['users: missing entry {nickname "run_a", username "run_a"}']);
   });
 });
 

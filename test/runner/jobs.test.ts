@@ -1,6 +1,7 @@
 // `--jobs`: independent checks on several lanes side by side (schedule.ts, lane.ts). The verdicts
 // of a seed do not depend on the lane count — against a conforming server with a stranger online,
-// and against a server that never sends UserConnected (the same failed checks either way) —, the
+// and against broken servers (never UserConnected; UserConnected to everyone): the same failed
+// checks either way —, the
 // results come in plan order, the target ends as it began (also after an interrupt), checks on
 // server-wide state run alone, and a check that should have run alone fails as a harness bug.
 // Verdicts and contents are compared, never timings.
@@ -20,6 +21,7 @@ import { isRunFamily, NameSource } from '../../src/runner/names.ts';
 import { runSuite, type RunOptions } from '../../src/runner/run.ts';
 import { deal } from '../../src/runner/schedule.ts';
 import type { ServerFault } from '../../src/server/fault.ts';
+import { faultHooks } from '../../src/server/faults/index.ts';
 import { startServer, type ReferenceServer } from '../../src/server/server.ts';
 import { account } from '../support/accounts.ts';
 
@@ -174,9 +176,22 @@ describe('lanes side by side', () => {
     for (const jobs of [1, 4]) {
       const srv = await serve(populated('spec'), [noUserConnected]);
       const before = durable(srv.state());
-      const result = await runSuite(options(srv, { sections, grep: '/^(session\\/presence|admin\\/kick)\\//', jobs, timeoutMs: 1000 }));
+      const result = await runSuite(options(srv, { sections, grep: 'session/presence', jobs, timeoutMs: 1000 }));
       expect(result.restored).toEqual({ ok: true, differences: [] });
       expect(durable(srv.state())).toEqual(before);
+      runs.push(result);
+    }
+    expect(runs[0]!.summary.failed).toBeGreaterThan(3);
+    expect(verdicts(runs[1]!)).toEqual(verdicts(runs[0]!));
+  }, 120_000);
+
+  it('a server that sends UserConnected to everyone (a catalogue fault) fails the same checks with --jobs 1 and --jobs 4', async () => {
+    sections ??= await loadSections();
+    const runs: RunResult[] = [];
+    for (const jobs of [1, 4]) {
+      const srv = await serve(populated('spec'), faultHooks(['user-connected-to-everyone']));
+      const result = await runSuite(options(srv, { sections, grep: '/^(users|session\\/presence|away)\\//', jobs }));
+      expect(result.restored).toEqual({ ok: true, differences: [] });
       runs.push(result);
     }
     expect(runs[0]!.summary.failed).toBeGreaterThan(5);

@@ -69,6 +69,17 @@ describe('explainStranger', () => {
     );
   });
 
+  it("explains another lane's login without learning it (--jobs), but keeps the run's own", () => {
+    const lanes = view({ isSiblingName: (n) => n.toLowerCase().startsWith('nc00aba_') });
+    expect(explainStranger(msg('UserConnected', { user: user({ username: 'nc00aba_u3', nickname: 'nc00aba_u3' }) }), lanes).kind).toBe(
+      'explained',
+    );
+    expect(explainStranger(msg('UserConnected', { user: user({ username: 'nc00ab_u3', nickname: 'nc00ab_u3' }) }), lanes).kind).toBe(
+      'ours',
+    );
+    expect(explainStranger(msg('UserConnected', { user: user({}) }), lanes).kind).toBe('login');
+  });
+
   it('lets a known stranger go, and ignores unknown ids', () => {
     expect(explainStranger(msg('UserDisconnected', { session_id: 50, nickname: 'alice' }), view())).toEqual({ kind: 'logout', modelId: 5 });
     expect(explainStranger(msg('UserDisconnected', { session_id: 99, nickname: 'ghost' }), view()).kind).toBe('explained');

@@ -25,6 +25,8 @@ import { startServer, type ReferenceServer } from '../../src/server/server.ts';
 import { account } from '../support/accounts.ts';
 import { RawClient } from '../../src/net/raw-client.ts';
 import { seededIds } from '../../src/protocol/ids.ts';
+import { Findings } from '../../src/runner/preflight.ts';
+import { onRequest } from '../../src/server/faults/kit.ts';
 
 /** Message ids of the test's raw clients (seeded, like the harness's). */
 const ids = seededIds(7);
@@ -288,6 +290,25 @@ describe('readSnapshot and the harness address', () => {
     const serverView = Object.values(srv.state().connections).find((x) => x.sessionId === snap.ownSessionId)!;
     expect(ipPart(serverView.ip)).toBe(c.conn.localAddress);
     expect(strangersFromOurAddress(snap)).toBe(1);
+  });
+});
+
+describe('readSnapshot while others delete accounts', () => {
+  it('leaves out an account deleted between the list and its UserEdit (a stranger, or another lane) without a finding', async () => {
+    // The account vanishes the moment the harness asks for it: the UserEdit answers "not found".
+    const vanishing = onRequest('UserEdit', (req, state, event, next) => {
+      if (req.body.username !== 'carol') return undefined;
+      const without = structuredClone(state);
+      delete without.accounts.carol;
+      return next(without, event);
+    });
+    const srv = await startServer({ port: 0, initialState: baseState('spec'), faults: [vanishing] });
+    servers.push(srv);
+    const findings = new Findings();
+    const snap = await readSnapshot(await control(srv), ADMIN, T, findings);
+    expect(snap.accounts.map((a) => a.username).sort()).toEqual(['alice', 'boss', 'guest', 'mallory', 'root', 'shop']);
+    expect(findings.results()).toEqual([]);
+    expect([...findings.missing.keys()]).toEqual([]);
   });
 });
 
