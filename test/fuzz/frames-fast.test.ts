@@ -1,8 +1,9 @@
 // The frame fuzzer's tier 1 (src/fuzz/frames/fast.ts): it writes the batches over raw connections
 // without the model, finds a server that crashes on one frame, and hands the batch to the
 // model-checked tier, which shrinks it to that frame and records a fixture that replays to the same
-// failure; with no way to bring the target back it reports the crash unconfirmed, with the seed;
-// against the reference server it finds nothing, in both profiles.
+// failure; with no way to bring the target back it records the unshrunk batch; a crash the
+// model-checked replay does not see again is reported as unreproduced, never dropped; against the
+// reference server it finds nothing, in both profiles.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +125,38 @@ describe('tier 1 of the frame fuzzer', () => {
       });
       expect(ok.checks.map((c) => `${c.status} ${c.message ?? ''}`)).toEqual(['passed ']);
     }
+  }, 60_000);
+
+  it('reports a crash the model-checked replay does not reproduce as unreproduced, with the batch and the seed', async () => {
+    // Crashes the first time only (the restarted server shares the flag): tier 2's replay passes.
+    let crashed = false;
+    const once: ServerFault = {
+      onFrame: (f) => {
+        if (crashed || f.type !== 'UserList' || f.payload.length !== 0) return undefined;
+        crashed = true;
+        return 'crash';
+      },
+    };
+    let srv = await serve({ faults: [once] });
+    const port = srv.port;
+    const result = await runFuzz(
+      options(srv, {
+        runs: 3000,
+        seed: 1,
+        fixturesDir: tempDir(),
+        restart: async () => {
+          await srv.close();
+          srv = await serve({ port, faults: [once] });
+        },
+      }),
+    );
+    const failures = result.fuzz[0]!.failures;
+    expect(failures.map((f) => f.class)).toEqual(['unreproduced']);
+    expect(failures[0]!.message).toMatch(
+      /^unreproduced crash: tier 1 .* saw a crash after batch \d+ of seed 1 .*model-checked replay of the same cases passed/,
+    );
+    expect(failures[0]!.fixture).toBeUndefined();
+    expect(result.summary.failed).toBe(1);
   }, 60_000);
 
   for (const profile of ['spec', 'nexusd'] as const) {
