@@ -25,6 +25,8 @@ import { isLoggedIn, type ConnState, type FrameCase } from './cases.ts';
 const FAST_LANE = MAX_LANES - 1;
 /** Connections writing cases at once. */
 export const IN_FLIGHT = 8;
+/** Connections the target is still letting go of (half-closed by tier 1, not yet closed by the target). */
+const CLOSING = 8;
 /** Idle logged-in connections kept for reuse, all states together. */
 const POOL_MAX = 8;
 /** A reused connection serves this many cases at most (its inbox keeps what arrives). */
@@ -78,6 +80,7 @@ export class FastTier {
   private readonly pool = new Map<ConnState, Lease[]>();
   private pooled = 0;
   private live: RawClient | null = null;
+  private readonly closing = new Set<Promise<void>>();
   /** Cases written so far (for the bench: tier 1's own figure). */
   cases = 0;
 
@@ -194,6 +197,8 @@ export class FastTier {
       }
     };
     await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, cases.length) }, worker));
+    // Every connection let go: the target has read every byte of the batch before liveness is asked.
+    await Promise.all(this.closing);
     return this.liveness();
   }
 
@@ -224,8 +229,11 @@ export class FastTier {
       client.destroy();
       return;
     }
-    // Half-close: the target reads every byte, then sees the end; waits until it lets go.
-    await client.close();
+    // Half-close: the target reads every byte, then sees the end. The worker moves on while it lets
+    // go, up to CLOSING connections at once (the per-IP limit counts them until the target closes).
+    const closing = client.close().finally(() => this.closing.delete(closing));
+    this.closing.add(closing);
+    while (this.closing.size >= CLOSING) await Promise.race(this.closing);
   }
 
   /** Whether the target still accepts connections. */

@@ -343,5 +343,5 @@ async function report(ctx: FuzzContext, o: Outcome, path: string): Promise<FuzzF
   };
 }
 
-// Tier 1 holds up to 8 connections in flight, 8 pooled, its long-lived session and a probe.
-export const fuzzer: Fuzzer = { name: 'frames', connections: 24, run };
+// Tier 1 holds up to 8 connections in flight, 8 closing, 8 pooled, its long-lived session and a probe.
+export const fuzzer: Fuzzer = { name: 'frames', connections: 32, run };
