@@ -21,7 +21,7 @@ import type { RunSession } from '../../runner/session.ts';
 import { controlIds, openControl, rawSuccess } from '../../runner/target.ts';
 import { isLoggedIn, type ConnState, type FrameCase } from './cases.ts';
 
-/** The lane letter no check lane takes (`--jobs` stays below it): its names are strangers to every lane. */
+/** A lane letter the fuzz run's checks never use (they run on lane 0): its names are strangers to lane 0. */
 const FAST_LANE = MAX_LANES - 1;
 /** Connections writing cases at once. */
 export const IN_FLIGHT = 8;
