@@ -1,9 +1,11 @@
 // One fuzzer's throughput against a server the bench started, in a process of its own (its peak
 // RSS is the harness's alone). Runs it through the fuzz driver (src/fuzz/run.ts, runFuzz) with a
-// budget of cases and no fixtures written. Prints one JSON line.
+// budget of cases and no fixtures written (the frame fuzzer in the tier the bench asks for). Prints
+// one JSON line.
 import { randomBytes } from 'node:crypto';
 import { runFuzz } from '../src/fuzz/run.ts';
 import type { FuzzerName } from '../src/fuzz/fixture.ts';
+import type { FramesMode } from '../src/fuzz/types.ts';
 
 export interface FuzzChildArgs {
   fuzzer: FuzzerName;
@@ -14,6 +16,8 @@ export interface FuzzChildArgs {
   seed: number;
   timeoutMs: number;
   runs: number;
+  /** The frame fuzzer's tiers (bench: `checked` for the model-checked rows, `fast` for tier 1's). */
+  framesMode?: FramesMode;
 }
 
 export interface FuzzChildResult {
@@ -46,6 +50,7 @@ const r = await runFuzz({
   seed: a.seed,
   fuzzers: [a.fuzzer],
   runs: a.runs,
+  ...(a.framesMode ? { framesMode: a.framesMode } : {}),
 });
 const cpu = process.cpuUsage(cpu0);
 const f = r.fuzz[0]!;

@@ -1,6 +1,6 @@
 // Fuzzer throughput: cases and model-checked requests per second and peak RSS of each fuzzer, each
 // run through the fuzz driver in a process of its own (fuzz-child.ts) against a fresh server,
-// several times; the frame fuzzer also over TLS. A fuzzer that is not in this build (the registry,
+// several times; the frame fuzzer also over TLS, and in both its tiers (model-checked, fast). A fuzzer that is not in this build (the registry,
 // src/fuzz/registry.ts) is reported as not available, never as zeros that look like measurements.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,18 @@ export interface FuzzerFigures {
   failures: number;
   /** The same over TLS (frame fuzzer). */
   tls?: { casesPerSecond: Figure | null; peakRssMb: Figure | null };
+  /**
+   * The frame fuzzer's fast tier (`--frames-mode fast`: raw connections in flight, liveness after
+   * each batch, the model only for what it suspects), plain and TLS; the figures above are the
+   * model-checked tier's (`--frames-mode checked`).
+   */
+  fast?: {
+    cases: number;
+    casesPerSecond: Figure | null;
+    peakRssMb: Figure | null;
+    tls: { casesPerSecond: Figure | null; peakRssMb: Figure | null };
+    failures: number;
+  };
 }
 
 export type FuzzBlock = Record<'frames' | 'validators' | 'stateful', FuzzerFigures | NotAvailable>;
@@ -39,12 +51,14 @@ async function runs(
   cases: number,
   seed: number,
   timeoutMs: number,
+  framesMode?: FuzzChildArgs['framesMode'],
 ): Promise<FuzzChildResult[]> {
   const results: FuzzChildResult[] = [];
   for (let i = 0; i < n; i++) {
     const s = await ServerProcess.start({ tls });
     try {
       const args: FuzzChildArgs = { fuzzer, host: '127.0.0.1', port: s.port, tls, seed: seed + i, timeoutMs, runs: cases };
+      if (framesMode !== undefined) args.framesMode = framesMode;
       if (s.fingerprint) args.fingerprint = s.fingerprint;
       results.push(await runChild<FuzzChildResult>('./fuzz-child.ts', args, 900_000));
     } finally {
@@ -57,6 +71,7 @@ async function runs(
 export async function measureFuzz(
   n: number,
   cases: number,
+  fastCases: number,
   seed: number,
   timeoutMs: number,
   log: (line: string) => void,
@@ -71,7 +86,9 @@ export async function measureFuzz(
   const registered = registeredFuzzers();
   for (const name of NAMES) {
     if (!registered.includes(name)) continue;
-    const plain = await runs(name, false, n, cases, seed, timeoutMs);
+    // The frame fuzzer's own rows are its model-checked tier's; its fast tier gets rows of its own.
+    const mode = name === 'frames' ? ('checked' as const) : undefined;
+    const plain = await runs(name, false, n, cases, seed, timeoutMs, mode);
     const f: FuzzerFigures = {
       cases,
       casesPerSecond: figure(plain.map((r) => r.casesPerSecond)),
@@ -81,9 +98,21 @@ export async function measureFuzz(
       failures: plain.reduce((k, r) => k + r.failures, 0),
     };
     if (name === 'frames') {
-      const tls = await runs(name, true, n, cases, seed, timeoutMs);
+      const tls = await runs(name, true, n, cases, seed, timeoutMs, mode);
       f.tls = { casesPerSecond: figure(tls.map((r) => r.casesPerSecond)), peakRssMb: figure(tls.map((r) => r.peakRssMb)) };
       f.failures += tls.reduce((k, r) => k + r.failures, 0);
+      const fastPlain = await runs(name, false, n, fastCases, seed, timeoutMs, 'fast');
+      const fastTls = await runs(name, true, n, fastCases, seed, timeoutMs, 'fast');
+      f.fast = {
+        cases: fastCases,
+        casesPerSecond: figure(fastPlain.map((r) => r.casesPerSecond)),
+        peakRssMb: figure(fastPlain.map((r) => r.peakRssMb)),
+        tls: { casesPerSecond: figure(fastTls.map((r) => r.casesPerSecond)), peakRssMb: figure(fastTls.map((r) => r.peakRssMb)) },
+        failures: [...fastPlain, ...fastTls].reduce((k, r) => k + r.failures, 0),
+      };
+      log(
+        `fuzz frames, fast tier: ${f.fast.casesPerSecond?.median} cases/s (TLS ${f.fast.tls.casesPerSecond?.median}), peak RSS ${f.fast.peakRssMb?.median} MB, ${f.fast.failures} failures`,
+      );
     }
     block[name] = f;
     log(

@@ -35,6 +35,8 @@ type Budget = {
   startupRuns: number;
   fuzzRuns: number;
   fuzzCases: number;
+  /** Cases per run of the frame fuzzer's fast tier (`--frames-mode fast`): enough to amortise its set-up. */
+  fuzzFastCases: number;
   /** `--grep` of the suite runs ('' = the whole suite). */
   suiteGrep: string;
   /** `--grep` of the failing-run measurement (and of its passing baseline); '' = the whole suite. */
@@ -57,6 +59,7 @@ const FULL: Budget = {
   startupRuns: 5,
   fuzzRuns: 3,
   fuzzCases: 100,
+  fuzzFastCases: 20_000,
   suiteGrep: '',
   // The whole suite: 369 of its checks wait for the missing broadcast, so no single timeout dominates.
   failingGrep: '',
@@ -75,6 +78,7 @@ const QUICK: Budget = {
   startupRuns: 1,
   fuzzRuns: 1,
   fuzzCases: 5,
+  fuzzFastCases: 200,
   suiteGrep: '',
   failingGrep: 'session/presence',
   jobs: [1, 4],
@@ -169,7 +173,7 @@ async function main(): Promise<number> {
     report.failingByJobs = blocks;
   }
 
-  if (only.has('fuzz')) report.fuzz = await measureFuzz(budget.fuzzRuns, budget.fuzzCases, SEED, TIMEOUT_MS, log);
+  if (only.has('fuzz')) report.fuzz = await measureFuzz(budget.fuzzRuns, budget.fuzzCases, budget.fuzzFastCases, SEED, TIMEOUT_MS, log);
 
   if (only.has('server')) {
     const runs: ScaleResult[] = [];

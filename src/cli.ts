@@ -8,6 +8,7 @@ import { MATCH_MODES, PROFILES } from './protocol/types.ts';
 import type { CliIO } from './cli/common.ts';
 import { collectExclude, defaultIO, errorText, EXIT, parseFingerprint, parseGrep, parseIntIn, version } from './cli/common.ts';
 import { DEFAULT_FIXTURES_DIR, DEFAULT_TIME_S, fuzzCommand, type FuzzFlags } from './cli/fuzz.ts';
+import { FRAMES_MODES } from './fuzz/types.ts';
 import { replayCommand, type ReplayFlags } from './cli/replay.ts';
 import { MAX_JOBS, runCommand, type RunFlags } from './cli/run.ts';
 import { collectFault, serveCommand, type ServeFlags } from './cli/serve.ts';
@@ -144,6 +145,11 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     )
     .option('--runs <n>', 'cases per fuzzer', parseIntIn(1, 100_000_000, '--runs'))
     .option('--fixtures <dir>', 'where fixtures of found failures are written', DEFAULT_FIXTURES_DIR)
+    .addOption(
+      new Option('--frames-mode <mode>', 'frame fuzzer: model-check every batch, only what the fast tier suspects, or both')
+        .choices(FRAMES_MODES)
+        .default('mixed'),
+    )
     .addHelpText('after', `\n${EXAMPLES.fuzz}`)
     .action((fuzzer: string, target: string | undefined, flags: FuzzFlags) => setResult(fuzzCommand(fuzzer, target, flags, io)));
 

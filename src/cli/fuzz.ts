@@ -4,7 +4,7 @@
 import { randomInt } from 'node:crypto';
 import type { FuzzerName } from '../fuzz/fixture.ts';
 import type { FuzzProgress, FuzzRunResult } from '../fuzz/run.ts';
-import type { FuzzFailure } from '../fuzz/types.ts';
+import type { FramesMode, FuzzFailure } from '../fuzz/types.ts';
 import type { MatchMode } from '../protocol/types.ts';
 import { ConsoleReporter, formatSummaryLine, shouldUseColor } from '../report/console.ts';
 import type { CliIO } from './common.ts';
@@ -35,6 +35,7 @@ export interface FuzzFlags extends TargetFlags {
   html?: string;
   quiet?: boolean;
   fixtures?: string;
+  framesMode?: FramesMode;
 }
 
 /** The fuzzers a `fuzz` argument names (`all`: every one this build has). */
@@ -101,6 +102,7 @@ export async function fuzzCommand(which: string, targetArg: string | undefined, 
             `admin:       ${plan.admin.username}`,
             `fuzzers:     ${fuzzers.join(', ')}`,
             `budget:      ${budget}`,
+            ...(fuzzers.includes('frames') ? [`frames mode: ${flags.framesMode ?? 'mixed'}`] : []),
             `fixtures:    ${fixturesDir}`,
             `seed:        ${seed}  (repeat with --seed ${seed})`,
             '',
@@ -143,6 +145,7 @@ export async function fuzzCommand(which: string, targetArg: string | undefined, 
         ...(timeMs !== undefined ? { timeMs } : {}),
         ...(flags.runs !== undefined ? { runs: flags.runs } : {}),
         fixturesDir,
+        ...(flags.framesMode !== undefined ? { framesMode: flags.framesMode } : {}),
         against: opened.embedded ? `embedded reference server (${flags.profile})` : formatAddress(host, port),
         ...(opened.restart ? { restart: opened.restart } : {}),
         // The embedded server starts empty: its first login must create the admin (SES-AUTH-2).

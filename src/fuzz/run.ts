@@ -12,7 +12,7 @@ import { runResultOf } from '../runner/run.ts';
 import { RunSession, type SessionOptions } from '../runner/session.ts';
 import type { Fixture, FuzzerName } from './fixture.ts';
 import { loadFuzzer } from './registry.ts';
-import type { FuzzContext, FuzzerResult, FuzzFailure, Fuzzer } from './types.ts';
+import type { FramesMode, FuzzContext, FuzzerResult, FuzzFailure, Fuzzer } from './types.ts';
 
 export interface FuzzOptions extends Omit<SessionOptions, 'connectionsNeeded' | 'onTraffic' | 'slow'> {
   fuzzers: FuzzerName[];
@@ -20,6 +20,8 @@ export interface FuzzOptions extends Omit<SessionOptions, 'connectionsNeeded' | 
   timeMs?: number;
   /** Cases per fuzzer. */
   runs?: number;
+  /** The frame fuzzer's tiers (default `mixed`, see frames/index.ts). */
+  framesMode?: FramesMode;
   /** Where found fixtures are written; undefined: not written. */
   fixturesDir?: string;
   /** What fixtures name as the server they were found against (default: the address). */
@@ -143,8 +145,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
     ...(opts.logger ? { logger: opts.logger } : {}),
   };
   /** Every check a fuzzer runs starts a new transcript; the last check's is kept for `record`. */
-  const open = async (): Promise<RunSession> => {
-    const s = await RunSession.open(sessionOpts);
+  const open = async (o: SessionOptions = sessionOpts): Promise<RunSession> => {
+    const s = await RunSession.open(o);
     const runCheck = s.runCheck.bind(s);
     s.runCheck = async (section, check) => {
       heard = [];
@@ -159,11 +161,20 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
   };
 
   let session = await open();
+  const firstFresh = session.fresh;
+  /** The counters of sessions a restart or renewal replaced (the result counts the whole run). */
+  const retired = { roundTrips: 0, connections: 0 };
+  const retire = (s: RunSession): void => {
+    retired.roundTrips += s.stats.roundTrips;
+    retired.connections += s.stats.connections;
+  };
   const results: FuzzerResult[] = [];
   // What the harness's bookkeeping found wrong with the target comes first, as failed checks.
   for (const line of session.notices()) opts.onNotice?.(line);
   const checks: CheckResult[] = [...session.preflightResults()];
   let restored: RunResult['restored'];
+  /** What the cleanups of renewed sessions found different from their snapshot (none on a conforming target). */
+  const renewDifferences: string[] = [];
   try {
     for (const [k, fuzzer] of fuzzers.entries()) {
       if (opts.signal?.aborted) break;
@@ -178,6 +189,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
         seed: opts.seed,
         timeoutMs: opts.timeoutMs,
         budget,
+        ...(opts.framesMode ? { framesMode: opts.framesMode } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
         against: opts.against ?? formatTarget(opts.target),
         progress: (cases, failures) =>
@@ -194,11 +206,21 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
       if (opts.restart) {
         const restart = opts.restart;
         ctx.restart = async () => {
+          retire(session);
           await restart();
           session = await open();
           ctx.session = session;
         };
       }
+      ctx.renew = async () => {
+        const r = await session.finish();
+        renewDifferences.push(...r.differences);
+        retire(session);
+        // The run's admin exists now (the first session's login created it on a fresh target).
+        const { knownFresh: _fresh, ...again } = sessionOpts;
+        session = await open(again);
+        ctx.session = session;
+      };
       let result: FuzzerResult;
       let error: string | undefined;
       try {
@@ -237,7 +259,11 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
     }
   } finally {
     restored = await session.finish();
+    if (renewDifferences.length > 0) restored = { ok: false, differences: [...renewDifferences, ...restored.differences] };
   }
 
-  return { ...runResultOf(session, opts, startedAt, checks, restored), fuzz: results };
+  const result = runResultOf(session, opts, startedAt, checks, restored);
+  result.target.fresh = firstFresh;
+  result.stats = { roundTrips: result.stats.roundTrips + retired.roundTrips, connections: result.stats.connections + retired.connections };
+  return { ...result, fuzz: results };
 }

@@ -15,6 +15,10 @@ export interface FuzzBudget {
   runs?: number;
 }
 
+/** How the frame fuzzer spends its budget (frames/index.ts): model-checked batches, tier 1, or both. */
+export type FramesMode = 'checked' | 'fast' | 'mixed';
+export const FRAMES_MODES: readonly FramesMode[] = ['checked', 'fast', 'mixed'];
+
 export interface FuzzContext {
   session: RunSession;
   profile: Profile;
@@ -22,6 +26,8 @@ export interface FuzzContext {
   seed: number;
   timeoutMs: number;
   budget: FuzzBudget;
+  /** The frame fuzzer's tiers (default `mixed`). */
+  framesMode?: FramesMode;
   signal?: AbortSignal;
   /** The server the cases run against, for fixtures' `found.against` (e.g. `127.0.0.1:7500`, `embedded`). */
   against: string;
@@ -38,6 +44,13 @@ export interface FuzzContext {
    * real targets: a crash ends the fuzzer there.
    */
   restart?(): Promise<void>;
+  /**
+   * Ends the run session as at the end of the run (cleanup, comparison with the snapshot) and opens
+   * a new one on the same target, which becomes `session`. A fuzzer that makes the target broadcast
+   * a lot calls it now and then: the control connection keeps every frame it receives (and drops a
+   * target that sends more than its cap), so a long run renews it.
+   */
+  renew?(): Promise<void>;
 }
 
 export interface FuzzFailure {

@@ -124,6 +124,8 @@ describe('the frame fuzzer is never stricter than the spec', () => {
       timeoutMs: 2000,
       seed: 4242,
       fuzzers: ['frames'],
+      // Every batch model-checked: this is about the oracle, not tier 1 (frames-fast.test.ts).
+      framesMode: 'checked',
       runs: 400,
       fixturesDir: dir,
     });

@@ -113,13 +113,36 @@ export function batchCheck(id: string, cases: readonly FrameCase[], trace: Batch
         else await exec({ op: 'expectClosed', actor: name });
       }
       trace.caseIndex = -1;
-      // Liveness: the long-lived session answers, and a new connection can log in.
-      await exec({ op: 'expectConnected', actor: LIVE });
-      await exec({ op: 'connect', actor: PROBE, state: 'shaken' });
-      await exec({ op: 'login', actor: PROBE, body: loginBody('regular', 0) });
-      await exec({ op: 'close', actor: PROBE });
+      for (const s of livenessSteps()) await exec(s);
     },
   };
+}
+
+/** Liveness as steps: the long-lived session answers, and a new connection can log in. */
+function livenessSteps(): Step[] {
+  return [
+    { op: 'expectConnected', actor: LIVE },
+    { op: 'connect', actor: PROBE, state: 'shaken' },
+    { op: 'login', actor: PROBE, body: loginBody('regular', 0) },
+    { op: 'close', actor: PROBE },
+  ];
+}
+
+/**
+ * The steps of `cases` with no model to decide reuse: each case on a connection of its own, closed
+ * after it (a no-op when the target closed it), then liveness. What tier 1 (fast.ts) records of a
+ * batch it saw crash a target that cannot be brought back to replay and shrink it.
+ */
+export function standaloneSteps(cases: readonly FrameCase[]): Step[] {
+  const steps: Step[] = [];
+  for (const [i, c] of cases.entries()) {
+    const name = `c${i + 1}`;
+    steps.push({ op: 'connect', actor: name, state: c.state === 'new' ? 'new' : 'shaken' });
+    if (isLoggedIn(c.state)) steps.push({ op: 'login', actor: name, body: loginBody(c.state, i + 1) });
+    for (const w of c.writes) steps.push(rawStep(name, w));
+    steps.push({ op: 'close', actor: name });
+  }
+  return [...steps, ...livenessSteps()];
 }
 
 /** The state a connection can serve the next case in, or null when it must be closed. */

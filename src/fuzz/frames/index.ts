@@ -4,22 +4,35 @@
 // the same class — crash (the target went away), hang (an expected answer never came), leak (the
 // long-lived session or a new login broke after the bad input) or mismatch (any other deviation) —
 // then replayed once more as the fixture it becomes (the transcript is that replay's) and recorded.
-// Batch i is generated from the run seed and i alone: the same seed gives the same cases in order.
+// Two tiers (`--frames-mode`): the model-checked one above, and tier 1 (fast.ts), which writes the
+// same batches over raw connections without the model and only proves liveness after each; a batch
+// it suspects is replayed by the model-checked tier (triage), and a suspicion that replay does not
+// confirm is reported as `unreproduced`, never dropped. `mixed` (default) model-checks every 8th
+// batch, `fast` only what tier 1 suspects, `checked` every batch.
+// Batch i is generated from the run seed and i alone: the same seed gives the same cases in order,
+// whichever tier runs them.
 import fc from 'fast-check';
 import type { CheckResult } from '../../runner/results.ts';
 import type { Section } from '../../runner/api.ts';
 import { summarise } from '../../runner/session.ts';
 import { FIXTURE_FORMAT, FIXTURE_VERSION, type Fixture } from '../fixture.ts';
 import { toCheck } from '../steps.ts';
-import type { FuzzContext, FuzzFailure, Fuzzer } from '../types.ts';
+import type { FramesMode, FuzzContext, FuzzFailure, Fuzzer } from '../types.ts';
 import { frameCase, type FrameEnv } from './arbitraries.ts';
-import { actorsFor, batchCheck, LIVE, PROBE, rulesOf, type BatchTrace } from './batch.ts';
+import { actorsFor, batchCheck, LIVE, PROBE, rulesOf, standaloneSteps, type BatchTrace } from './batch.ts';
 import { describeCase, type FrameCase } from './cases.ts';
+import { FastTier, IN_FLIGHT, type FastFinding } from './fast.ts';
 
 const SECTION: Section = { id: 'fuzz/frames', title: 'frame fuzzer', checks: [] };
 
 /** Cases per batch (one check): large enough to amortise the accounts, small enough to shrink fast. */
 const BATCH = 48;
+/** `mixed`: every CHECKED_EVERY-th batch (batch 0 first) is model-checked, the others go through tier 1. */
+const CHECKED_EVERY = 8;
+/** `fast`: tier-1 batches per check (the guest account is enabled for one check at a time). */
+const SEGMENT = 16;
+/** Cases between two renewals of the run session (FuzzContext.renew): well below the control connection's frame cap. */
+const RENEW_CASES = 12_000;
 /** Shrinking a failure may take this long at least, even when the budget is nearly spent. */
 const MIN_SHRINK_MS = 30_000;
 
@@ -63,6 +76,7 @@ async function protocolVersion(ctx: FuzzContext): Promise<string> {
 async function run(ctx: FuzzContext): Promise<{ fuzzer: 'frames'; cases: number; failures: FuzzFailure[] }> {
   const env: FrameEnv = { profile: ctx.profile, version: await protocolVersion(ctx) };
   const caseArb = frameCase(env);
+  const mode: FramesMode = ctx.framesMode ?? 'mixed';
   const failures: FuzzFailure[] = [];
   let cases = 0;
   const budgetLeft = (): boolean =>
@@ -70,6 +84,16 @@ async function run(ctx: FuzzContext): Promise<{ fuzzer: 'frames'; cases: number;
     ctx.session.stopped === null &&
     (ctx.budget.runs === undefined || cases < ctx.budget.runs) &&
     (ctx.budget.deadline === undefined || Date.now() < ctx.budget.deadline);
+  /** The size of the next batch: full, except the last one of a case budget. */
+  const nextSize = (): number => (ctx.budget.runs === undefined ? BATCH : Math.min(BATCH, ctx.budget.runs - cases));
+  /** Batch i's property: the same arbitrary and seed in both tiers, so batch i is the same cases in both. */
+  const batchProperty = (size: number, predicate: (batch: FrameCase[]) => Promise<boolean>) =>
+    fc.asyncProperty(fc.array(caseArb, { minLength: 1, maxLength: size, size: 'max' }), predicate);
+  const casesOf = (i: number, size: number): FrameCase[] =>
+    fc.sample(
+      batchProperty(size, async () => true),
+      { seed: batchSeed(ctx.seed, i), numRuns: 1 },
+    )[0]![0];
 
   /** Runs one batch; after a crash, brings the target back first where the driver can. */
   const runBatch = async (id: string, batch: readonly FrameCase[]): Promise<Outcome | null> => {
@@ -83,13 +107,18 @@ async function run(ctx: FuzzContext): Promise<{ fuzzer: 'frames'; cases: number;
     return { result, class: classify(result, ctx.session.stopped !== null && !ctx.signal?.aborted), trace, cases: batch };
   };
 
-  for (let i = 0; budgetLeft(); i++) {
-    const size = ctx.budget.runs === undefined ? BATCH : Math.min(BATCH, ctx.budget.runs - cases);
-    const batchArb = fc.array(caseArb, { minLength: 1, maxLength: size, size: 'max' });
+  /**
+   * Model-checks batch i; a failure is shrunk, confirmed as a fixture and recorded. `count`: the
+   * cases are new to the run (false when tier 2 replays a batch tier 1 already counted). Says
+   * whether the batch failed at all (a class already reported is not reported twice) and whether
+   * the run must stop (a crash the driver cannot bring back).
+   */
+  const checkBatch = async (i: number, size: number, count: boolean): Promise<{ failed: boolean; stop: boolean }> => {
     let first = null as Outcome | null;
     let smallest = null as Outcome | null;
-    let counted = false;
-    const property = fc.asyncProperty(batchArb, async (batch) => {
+    let counted = !count;
+    let failed = false;
+    const property = batchProperty(size, async (batch) => {
       const o = await runBatch(`batch-${i}`, batch);
       if (!counted) {
         counted = true;
@@ -97,6 +126,7 @@ async function run(ctx: FuzzContext): Promise<{ fuzzer: 'frames'; cases: number;
         ctx.progress(cases, failures.length);
       }
       if (o === null || o.class === 'ok') return true;
+      failed = true;
       // One report per class: another failure of a class already reported is most likely the same
       // bug again (fix it and fuzz again), and shrinking it would spend the budget finding it twice.
       if (first === null && failures.some((f) => f.class === o.class)) return true;
@@ -114,14 +144,162 @@ async function run(ctx: FuzzContext): Promise<{ fuzzer: 'frames'; cases: number;
       markInterruptAsFailure: false,
     });
     const found = smallest ?? first;
-    if (found === null) continue;
+    if (found === null) return { failed, stop: false };
     const failure = await report(ctx, found, `${i}:${details.counterexamplePath ?? ''}`);
     failures.push(failure);
     ctx.progress(cases, failures.length);
     // A target that crashed and cannot be brought back ends the run for this fuzzer.
-    if (failure.class === 'crash' && !ctx.restart) break;
+    return { failed: true, stop: failure.class === 'crash' && !ctx.restart };
+  };
+
+  let tier: FastTier | null = null;
+  /** Tier 1 over batches first..first+n-1 (fewer when the budget ends); stops at the first suspect batch. */
+  const fastSegment = async (first: number, n: number): Promise<{ ran: number; suspect: Suspect | null }> => {
+    if (ctx.session.stopped !== null && ctx.restart && !ctx.signal?.aborted) await ctx.restart();
+    if (tier === null || tier.session !== ctx.session) tier = await FastTier.create(ctx.session, env.version);
+    const t = tier;
+    let ran = 0;
+    let suspect: Suspect | null = null;
+    const body = async (): Promise<void> => {
+      await t.begin();
+      try {
+        for (let k = 0; k < n && budgetLeft(); k++) {
+          const size = nextSize();
+          const batch = casesOf(first + k, size);
+          const finding = await t.runBatch(batch);
+          cases += batch.length;
+          ran++;
+          ctx.progress(cases, failures.length);
+          if (finding !== null) {
+            suspect = { i: first + k, size, cases: batch, finding };
+            break;
+          }
+        }
+      } finally {
+        await t.end();
+      }
+    };
+    // Inside a check: the runner enables the guest account for it (guest-state cases log in as
+    // guest) and restores it after; the lockstep lane sees tier 1's sessions as strangers.
+    const r = await ctx.session.runCheck(SECTION, {
+      id: `fast-${first}`,
+      title: `tier 1 from batch ${first}`,
+      rules: ['WIRE-FRM-9'],
+      actors: { gst: { kind: 'guest' } },
+      run: body,
+    });
+    if (r.status === 'skipped' && ran === 0 && ctx.session.stopped === null) await body(); // no guest account
+    if (suspect === null && r.status === 'failed' && ran > 0) {
+      const i = first + ran - 1;
+      const size = BATCH;
+      suspect = {
+        i,
+        size,
+        cases: casesOf(i, size),
+        finding: { class: 'leak', detail: `the lockstep sessions beside tier 1 failed: ${r.message ?? ''}` },
+      };
+    }
+    return { ran, suspect };
+  };
+
+  /** Tier 2 on a batch tier 1 suspects: the model-checked replay classifies, shrinks and records it. */
+  const triage = async (s: Suspect): Promise<boolean> => {
+    if (s.finding.class === 'crash' && !ctx.restart) {
+      failures.push(unreplayed(ctx, s));
+      ctx.progress(cases, failures.length);
+      return true;
+    }
+    if ((s.finding.class === 'crash' || ctx.session.stopped !== null) && ctx.restart && !ctx.signal?.aborted) await ctx.restart();
+    const r = await checkBatch(s.i, s.size, false);
+    if (r.failed) return r.stop;
+    // Seen by tier 1, not by the model-checked replay (timing, concurrency): said, never dropped.
+    if (!failures.some((f) => f.class === 'unreproduced' && f.message.startsWith(`unreproduced ${s.finding.class}`))) {
+      failures.push(unconfirmed(ctx, s, 'unreproduced', 'the model-checked replay of the same cases passed'));
+      ctx.progress(cases, failures.length);
+    }
+    return false;
+  };
+
+  let renewedAt = 0;
+  for (let i = 0; budgetLeft();) {
+    // Every login of a case reaches the control connection as broadcasts, which it keeps.
+    if (ctx.renew && cases - renewedAt >= RENEW_CASES && ctx.session.stopped === null) {
+      await ctx.renew();
+      renewedAt = cases;
+    }
+    const checked = mode === 'checked' || (mode === 'mixed' && i % CHECKED_EVERY === 0);
+    if (checked) {
+      const r = await checkBatch(i, nextSize(), true);
+      i++;
+      if (r.stop) break;
+      continue;
+    }
+    const n = mode === 'fast' ? SEGMENT : CHECKED_EVERY - (i % CHECKED_EVERY);
+    const seg = await fastSegment(i, n);
+    if (seg.ran === 0 && seg.suspect === null) {
+      // Tier 1 could not run here (the target broke before it began): the model-checked tier says why.
+      const r = await checkBatch(i, nextSize(), true);
+      i++;
+      if (r.stop) break;
+      continue;
+    }
+    i += seg.ran;
+    if (seg.suspect !== null && (await triage(seg.suspect))) break;
   }
   return { fuzzer: 'frames', cases, failures };
+}
+
+/** A batch tier 1 saw break the target. */
+interface Suspect {
+  i: number;
+  size: number;
+  cases: readonly FrameCase[];
+  finding: FastFinding;
+}
+
+/**
+ * A crash tier 1 saw on a target the driver cannot bring back: recorded as a fixture of the whole
+ * batch (each case on a connection of its own, batch.ts standaloneSteps), neither replayed nor
+ * shrunk — replaying it against the restarted target shrinks nothing but shows the crash again.
+ */
+function unreplayed(ctx: FuzzContext, s: Suspect): FuzzFailure {
+  const f = unconfirmed(ctx, s, 'crash', 'the target is gone and cannot be restarted, so the batch was not replayed or shrunk');
+  const fixture: Fixture = {
+    format: FIXTURE_FORMAT,
+    version: FIXTURE_VERSION,
+    fuzzer: 'frames',
+    class: 'crash',
+    title: `crash: batch ${s.i} of seed ${ctx.seed} (${s.cases.length} cases, tier 1, not shrunk)`,
+    rules: f.rules,
+    seed: ctx.seed,
+    path: `${s.i}:tier1`,
+    profile: ctx.profile,
+    match: ctx.match,
+    actors: actorsFor(s.cases) as Fixture['actors'],
+    steps: standaloneSteps(s.cases),
+    found: { against: ctx.against, at: new Date().toISOString(), failures: f.failures ?? [], transcript: [] },
+  };
+  const file = ctx.record(fixture);
+  return file !== undefined ? { ...f, fixture: file } : f;
+}
+
+/** A tier-1 finding the model-checked tier could not confirm (or could not replay): reported as such. */
+function unconfirmed(ctx: FuzzContext, s: Suspect, cls: string, why: string): FuzzFailure {
+  const rules = [...new Set(s.cases.flatMap((c) => rulesOf(c.element)))];
+  const what = `tier 1 (${IN_FLIGHT} connections in flight) saw a ${s.finding.class} after batch ${s.i} of seed ${ctx.seed} (${s.cases.length} cases)`;
+  return {
+    class: cls,
+    rules,
+    message: `${cls} ${s.finding.class}: ${what}: ${s.finding.detail}; ${why} (repeat with --seed ${ctx.seed} --frames-mode fast)`,
+    failures: [
+      {
+        rule: rules[0] ?? 'WIRE-FRM-9',
+        sent: `batch ${s.i} of seed ${ctx.seed}: ${s.cases.length} frame cases over ${IN_FLIGHT} connections, then a round trip on a long-lived session and a new login`,
+        expected: ['the long-lived session answers and a new connection can handshake and log in'],
+        actual: `${s.finding.detail} (${why})`,
+      },
+    ],
+  };
 }
 
 /** Replays the minimal batch once more as a fixture (its transcript is that replay's) and records it. */
@@ -165,4 +343,5 @@ async function report(ctx: FuzzContext, o: Outcome, path: string): Promise<FuzzF
   };
 }
 
-export const fuzzer: Fuzzer = { name: 'frames', connections: 14, run };
+// Tier 1 holds up to 8 connections in flight, 8 pooled, its long-lived session and a probe.
+export const fuzzer: Fuzzer = { name: 'frames', connections: 24, run };

@@ -1,0 +1,141 @@
+// The frame fuzzer's tier 1 (src/fuzz/frames/fast.ts): it writes the batches over raw connections
+// without the model, finds a server that crashes on one frame, and hands the batch to the
+// model-checked tier, which shrinks it to that frame and records a fixture that replays to the same
+// failure; with no way to bring the target back it reports the crash unconfirmed, with the seed;
+// against the reference server it finds nothing, in both profiles.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseFixture } from '../../src/fuzz/fixture.ts';
+import { loadFixtures, replayFixtures } from '../../src/fuzz/replay.ts';
+import { runFuzz, type FuzzOptions } from '../../src/fuzz/run.ts';
+import type { ServerFault } from '../../src/server/fault.ts';
+import { startServer, type ReferenceServer, type ServerOptions } from '../../src/server/server.ts';
+
+const ADMIN = { username: 'fuzz-admin', password: 'fuzz-admin-pw' };
+const servers: ReferenceServer[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function serve(o: ServerOptions): Promise<ReferenceServer> {
+  const s = await startServer(o);
+  servers.push(s);
+  return s;
+}
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'nc-fuzz-fast-'));
+  dirs.push(d);
+  return d;
+}
+
+function options(s: ReferenceServer, o: Partial<FuzzOptions>): FuzzOptions {
+  return {
+    target: { host: s.host, port: s.port, transport: 'plain', embedded: true },
+    admin: ADMIN,
+    profile: 'spec',
+    match: 'exact',
+    timeoutMs: 1000,
+    seed: 1,
+    fuzzers: ['frames'],
+    framesMode: 'fast',
+    ...o,
+  };
+}
+
+/** The crash the model-checked frames test uses: a UserList frame with an empty payload. */
+const crashOnEmptyUserList: ServerFault = { onFrame: (f) => (f.type === 'UserList' && f.payload.length === 0 ? 'crash' : undefined) };
+
+describe('tier 1 of the frame fuzzer', () => {
+  it('finds a crash, and the model-checked tier shrinks it into a fixture that replays to the same failure', async () => {
+    let srv = await serve({ faults: [crashOnEmptyUserList] });
+    const port = srv.port;
+    const dir = tempDir();
+    const result = await runFuzz(
+      options(srv, {
+        runs: 3000,
+        fixturesDir: dir,
+        restart: async () => {
+          await srv.close();
+          srv = await serve({ port, faults: [crashOnEmptyUserList] });
+        },
+      }),
+    );
+    const frames = result.fuzz[0]!;
+    const crash = frames.failures.find((f) => f.class === 'crash');
+    expect(crash, frames.failures.map((f) => f.message).join('\n')).toBeDefined();
+    expect(frames.failures.filter((f) => f.class === 'unreproduced')).toEqual([]);
+    expect(crash!.fixture).toBeDefined();
+
+    const fixture = parseFixture(readFileSync(crash!.fixture!, 'utf8'), crash!.fixture!);
+    const raw = fixture.steps.filter((s) => s.op === 'raw');
+    expect(raw).toHaveLength(1);
+    expect(raw[0]!.text).toMatch(/^NX\|8\|UserList\|[0-9A-Fa-f]{12}\|0+\|/);
+    expect(fixture.seed).toBe(1);
+    expect(JSON.stringify(fixture)).not.toContain(ADMIN.password);
+
+    // The fixture replays to the same failure against the broken server, and passes on the reference.
+    await srv.close();
+    srv = await serve({ port, faults: [crashOnEmptyUserList] });
+    const fixtures = loadFixtures(crash!.fixture!);
+    const replay = { admin: ADMIN, profile: 'spec' as const, match: 'exact' as const, timeoutMs: 1000, seed: 2, fixtures };
+    const broken = await replayFixtures({ ...replay, target: { host: srv.host, port: srv.port, transport: 'plain', embedded: true } });
+    expect(broken.summary.failed).toBe(1);
+    const ref = await serve({});
+    const ok = await replayFixtures({ ...replay, target: { host: ref.host, port: ref.port, transport: 'plain', embedded: true } });
+    expect(ok.checks.map((c) => c.status)).toEqual(['passed']);
+  }, 120_000);
+
+  it('records a crash it cannot hand over (no restart) as the unshrunk batch, which replays to the crash and passes on the reference', async () => {
+    let srv = await serve({ faults: [crashOnEmptyUserList] });
+    const port = srv.port;
+    const dir = tempDir();
+    const result = await runFuzz(options(srv, { runs: 3000, seed: 7, fixturesDir: dir }));
+    const failures = result.fuzz[0]!.failures;
+    expect(failures.map((f) => f.class)).toEqual(['crash']);
+    expect(failures[0]!.message).toMatch(/tier 1 .* saw a crash after batch \d+ of seed 7/);
+    expect(failures[0]!.message).toContain('not replayed');
+    expect(failures[0]!.failures?.[0]?.rule).toMatch(/^WIRE-/);
+    const file = failures[0]!.fixture!;
+    expect(parseFixture(readFileSync(file, 'utf8'), file).steps.some((s) => s.op === 'raw' && s.text?.startsWith('NX|8|UserList|'))).toBe(
+      true,
+    );
+
+    const fixtures = loadFixtures(file);
+    const replay = { admin: ADMIN, match: 'exact' as const, timeoutMs: 1000, seed: 2, fixtures };
+    await srv.close();
+    srv = await serve({ port, faults: [crashOnEmptyUserList] });
+    const broken = await replayFixtures({
+      ...replay,
+      profile: 'spec',
+      target: { host: srv.host, port, transport: 'plain', embedded: true },
+    });
+    expect(broken.summary.failed).toBe(1);
+    for (const profile of ['spec', 'nexusd'] as const) {
+      const ref = await serve({ profile });
+      const ok = await replayFixtures({
+        ...replay,
+        profile,
+        target: { host: ref.host, port: ref.port, transport: 'plain', embedded: true },
+      });
+      expect(ok.checks.map((c) => `${c.status} ${c.message ?? ''}`)).toEqual(['passed ']);
+    }
+  }, 60_000);
+
+  for (const profile of ['spec', 'nexusd'] as const) {
+    it(`finds nothing against the reference server (${profile})`, async () => {
+      const srv = await serve({ profile });
+      const dir = tempDir();
+      const result = await runFuzz(options(srv, { profile, seed: 4242, runs: 2000, timeoutMs: 2000, fixturesDir: dir }));
+      expect(result.fuzz[0]!.failures.map((f) => f.message)).toEqual([]);
+      expect(result.summary).toEqual({ passed: 1, failed: 0, skipped: 0, flaky: 0, total: 1 });
+      expect(result.fuzz[0]!.cases).toBe(2000);
+      expect(result.restored?.ok, result.restored?.differences.join('; ')).toBe(true);
+      expect(readdirSync(dir)).toEqual([]);
+    }, 60_000);
+  }
+});
