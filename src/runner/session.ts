@@ -49,6 +49,9 @@ export interface SessionOptions {
 
 export { skippedResult, summarise } from './check-plan.ts';
 
+/** Requests a lane cannot do without. */
+const LANE_NEEDS = ['UserList', 'UserEdit', 'UserInfo'];
+
 /** Lane k's admin account: a run-prefixed name and a password, both from the seed. */
 function laneAdmin(seed: number, lane: number): AdminCredentials {
   return { username: new NameSource(seed, lane).make('admin'), password: passwordSource(laneSeed(seed, lane) ^ 0x51ed27)() };
@@ -185,6 +188,9 @@ export class RunSession implements LaneHost {
   async openLanes(count: number): Promise<Lane[]> {
     const out = [this.lanes[0]!];
     if (count <= 1 || this.noAdmin || this.stopped !== null) return out;
+    // A lane reads its snapshot (UserList, UserEdit) and makes barriers (UserInfo): a target that
+    // does not answer those would only cost a timeout per lane for nothing.
+    if (LANE_NEEDS.some((type) => this.findings.missing.has(type))) return out;
     const { settings } = this;
     const pass = Findings.knowing(this.findings.missing);
     let creator: ControlConnection | null = null;

@@ -17,7 +17,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function runAgainst(opts: HalfBuiltOptions, grep: string): Promise<{ result: RunResult; notices: string[] }> {
+async function runAgainst(opts: HalfBuiltOptions, grep: string, jobs = 1): Promise<{ result: RunResult; notices: string[] }> {
   server = await halfBuiltServer(opts);
   const notices: string[] = [];
   const result = await runSuite({
@@ -30,6 +30,7 @@ async function runAgainst(opts: HalfBuiltOptions, grep: string): Promise<{ resul
     seed: 11,
     sections: await loadSections(),
     onNotice: (l) => notices.push(l),
+    jobs,
   });
   return { result, notices };
 }
@@ -99,5 +100,16 @@ describe('a half-built target', () => {
     expect(compatible.every((c) => c.status === 'passed')).toBe(true);
     expect(r.checks.find((c) => c.id === 'preflight/read-addresses')?.failures[0]?.rule).toBe('CM-3');
     expect(r.restored!.differences).toEqual([expect.stringMatching(/^not verified: the target does not answer ConnectionMonitor/)]);
+  });
+
+  it('asked for lanes (--jobs 4) that it cannot give (no UserCreate for their admins): the same verdicts on one lane', async () => {
+    const grep = '/^session\\/(handshake|sequencing)/';
+    const one = (await runAgainst({ implements: ['UserList', 'UserInfo'] }, grep)).result;
+    await server?.close();
+    const { result: four, notices } = await runAgainst({ implements: ['UserList', 'UserInfo'] }, grep, 4);
+    expectUseful(four);
+    expect(notices).toHaveLength(1);
+    expect(four.checks.map((c) => [c.id, c.status])).toEqual(one.checks.map((c) => [c.id, c.status]));
+    expect(four.stats.connections).toBe(one.stats.connections);
   });
 });
