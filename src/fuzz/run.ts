@@ -175,6 +175,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
   let restored: RunResult['restored'];
   /** What the cleanups of renewed sessions found different from their snapshot (none on a conforming target). */
   const renewDifferences: string[] = [];
+  /** The current session was finished by a renewal that could not open the next one. */
+  let finished = false;
   try {
     for (const [k, fuzzer] of fuzzers.entries()) {
       if (opts.signal?.aborted) break;
@@ -216,10 +218,13 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
         const r = await session.finish();
         renewDifferences.push(...r.differences);
         retire(session);
+        // Finished: if no new session opens (the target went away), the run ends with this cleanup.
+        finished = true;
         // The run's admin exists now (the first session's login created it on a fresh target).
         const { knownFresh: _fresh, ...again } = sessionOpts;
         session = await open(again);
         ctx.session = session;
+        finished = false;
       };
       let result: FuzzerResult;
       let error: string | undefined;
@@ -258,7 +263,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
       });
     }
   } finally {
-    restored = await session.finish();
+    restored = finished ? { ok: true, differences: [] } : await session.finish();
     if (renewDifferences.length > 0) restored = { ok: false, differences: [...renewDifferences, ...restored.differences] };
   }
 

@@ -159,6 +159,29 @@ describe('tier 1 of the frame fuzzer', () => {
     expect(result.summary.failed).toBe(1);
   }, 60_000);
 
+  it('renews its run session on a long run (every 12,000 cases) and still leaves the target as found', async () => {
+    /** Admin logins the target saw: every run session opens with one (and its cleanup opens more). */
+    const adminLogins = async (runs: number): Promise<number> => {
+      let n = 0;
+      const counter: ServerFault = {
+        onFrame: (f) => {
+          if (f.type === 'Login' && Buffer.from(f.payload).includes(`"${ADMIN.username}"`)) n++;
+          return undefined;
+        },
+      };
+      const srv = await serve({ faults: [counter] });
+      const result = await runFuzz(options(srv, { seed: 99, runs, timeoutMs: 2000 }));
+      expect(result.fuzz[0]!.failures.map((f) => f.message)).toEqual([]);
+      expect(result.fuzz[0]!.cases).toBe(runs);
+      expect(result.restored?.ok, result.restored?.differences.join('; ')).toBe(true);
+      // The first session's view of the target is the one reported (the embedded server was fresh).
+      expect(result.target.fresh).toBe(true);
+      return n;
+    };
+    const short = await adminLogins(2_000);
+    expect(await adminLogins(12_500)).toBeGreaterThan(short);
+  }, 120_000);
+
   for (const profile of ['spec', 'nexusd'] as const) {
     it(`finds nothing against the reference server (${profile})`, async () => {
       const srv = await serve({ profile });
