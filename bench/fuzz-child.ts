@@ -2,10 +2,10 @@
 // RSS is the harness's alone). Runs it through the fuzz driver (src/fuzz/run.ts, runFuzz) with a
 // budget of cases and no fixtures written (the frame fuzzer in the tier the bench asks for). Prints
 // one JSON line.
-import { randomBytes } from 'node:crypto';
 import { runFuzz } from '../src/fuzz/run.ts';
 import type { FuzzerName } from '../src/fuzz/fixture.ts';
 import type { FramesMode } from '../src/fuzz/types.ts';
+import { freshAdmin } from '../src/runner/admin-credentials.ts';
 
 export interface FuzzChildArgs {
   fuzzer: FuzzerName;
@@ -33,7 +33,7 @@ export interface FuzzChildResult {
 }
 
 const a = JSON.parse(process.argv[2] ?? '{}') as FuzzChildArgs;
-const admin = { username: `bench-admin-${randomBytes(3).toString('hex')}`, password: randomBytes(18).toString('base64url') };
+const admin = freshAdmin();
 const cpu0 = process.cpuUsage();
 const r = await runFuzz({
   target: {

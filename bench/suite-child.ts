@@ -1,10 +1,10 @@
 // One scripted-suite run against a server the bench started, in a process of its own so its peak
 // RSS is the harness's alone. Prints one JSON line: wall time, the runner's counters (sequential
 // round trips, connections), verdict counts, the slowest checks and peak RSS.
-import { randomBytes } from 'node:crypto';
 import { loadSections } from '../src/runner/load.ts';
 import { runSuite } from '../src/runner/run.ts';
 import type { Profile } from '../src/protocol/types.ts';
+import { freshAdmin } from '../src/runner/admin-credentials.ts';
 
 export interface SuiteChildArgs {
   host: string;
@@ -37,7 +37,7 @@ export interface SuiteChildResult {
 const a = JSON.parse(process.argv[2] ?? '{}') as SuiteChildArgs;
 const sections = await loadSections();
 // A fresh server: the first login creates this admin (SES-AUTH-2).
-const admin = { username: `bench-admin-${randomBytes(3).toString('hex')}`, password: randomBytes(18).toString('base64url') };
+const admin = freshAdmin();
 const cpu0 = process.cpuUsage();
 const t0 = process.hrtime.bigint();
 const r = await runSuite({
