@@ -4,35 +4,17 @@
 // failure; with no way to bring the target back it records the unshrunk batch; a crash the
 // model-checked replay does not see again is reported as unreproduced, never dropped; against the
 // reference server it finds nothing, in both profiles.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { parseFixture } from '../../src/fuzz/fixture.ts';
 import { loadFixtures, replayFixtures } from '../../src/fuzz/replay.ts';
 import { runFuzz, type FuzzOptions } from '../../src/fuzz/run.ts';
 import type { ServerFault } from '../../src/server/fault.ts';
-import { startServer, type ReferenceServer, type ServerOptions } from '../../src/server/server.ts';
+import type { ReferenceServer } from '../../src/server/server.ts';
+import { perTest } from '../support/per-test.ts';
 
 const ADMIN = { username: 'fuzz-admin', password: 'fuzz-admin-pw' };
-const servers: ReferenceServer[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-async function serve(o: ServerOptions): Promise<ReferenceServer> {
-  const s = await startServer(o);
-  servers.push(s);
-  return s;
-}
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'nc-fuzz-fast-'));
-  dirs.push(d);
-  return d;
-}
+const { serve, tempDir } = perTest('nc-fuzz-fast-');
 
 function options(s: ReferenceServer, o: Partial<FuzzOptions>): FuzzOptions {
   return {

@@ -2,37 +2,19 @@
 // and the fixture it writes replays to the same failure against that server and passes against the
 // reference server; against the reference server and every variant server (the other allowed
 // choice at each undetermined point) it finds nothing, in both profiles.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { parseFixture } from '../../src/fuzz/fixture.ts';
 import { loadFixtures, replayFixtures } from '../../src/fuzz/replay.ts';
 import { runFuzz, type FuzzRunResult } from '../../src/fuzz/run.ts';
 import type { Profile } from '../../src/protocol/types.ts';
 import type { ServerFault } from '../../src/server/fault.ts';
-import { startServer, type ReferenceServer, type ServerOptions } from '../../src/server/server.ts';
+import type { ServerOptions } from '../../src/server/server.ts';
+import { perTest } from '../support/per-test.ts';
 import { COMBINATIONS } from '../support/variants.ts';
 
 const ADMIN = { username: 'fuzz-admin', password: 'fuzz-admin-pw' };
-const servers: ReferenceServer[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-async function serve(o: ServerOptions): Promise<ReferenceServer> {
-  const s = await startServer(o);
-  servers.push(s);
-  return s;
-}
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'nc-fuzz-'));
-  dirs.push(d);
-  return d;
-}
+const { serve, tempDir } = perTest('nc-fuzz-');
 
 function target(s: { host: string; port: number }) {
   return { host: s.host, port: s.port, transport: 'plain' as const, embedded: true };
