@@ -41,7 +41,8 @@ export interface RunOptions {
   onTraffic?: SessionOptions['onTraffic'];
   /**
    * Lanes running independent checks side by side (default 1: one after another in plan order).
-   * Checks that act on server-wide state still run alone (check-plan.ts `runsAlone`).
+   * Checks that act on server-wide state still run alone, and checks on the guest account one after
+   * another on lane 0 beside the others (check-plan.ts `sharedState`, schedule.ts).
    */
   jobs?: number;
   logger?: Logger;
