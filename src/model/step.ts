@@ -3,7 +3,7 @@
 // come from the state's seed. Sequencing is wire.md §10; per-message rules live in the handlers.
 // Where a handler reaches an [UNDETERMINED] point (Ctx.choose), the event is run again from the same
 // input state once per other option, and those runs come back as `alternatives`.
-import { decodeClientFrame, hasDuplicateMembers, type OpenDecoding } from '../protocol/messages.ts';
+import { decodeClientFrame, readClientJson, type OpenDecoding } from '../protocol/messages.ts';
 import type { ConnId, RawFrame } from '../protocol/types.ts';
 import { isClientType, isTransferPortType } from '../protocol/types.ts';
 import { Ctx } from './ctx.ts';
@@ -190,7 +190,8 @@ function onFrame(ctx: Ctx, connId: ConnId, frame: RawFrame): void {
   if (isTransferPortType(frame.type)) return notSupported(ctx, connId, frame);
   // WIRE-JSON-6 / UND-10 [UNDETERMINED]: duplicate member names are processed (either value) or rejected.
   let duplicates: 'last' | 'first' = 'last';
-  if (isClientType(frame.type) && hasDuplicateMembers(frame.payload)) {
+  const read = readClientJson(frame.payload);
+  if (isClientType(frame.type) && read.ok && read.duplicates) {
     const choice = ctx.choose(DUPLICATE_MEMBERS);
     if (choice === 'reject') return abort(ctx, connId, 'malformed', ['SES-ERR-1', 'WIRE-JSON-6', 'UND-10']);
     duplicates = choice === 'first' ? 'first' : 'last';
@@ -199,7 +200,7 @@ function onFrame(ctx: Ctx, connId: ConnId, frame: RawFrame): void {
   // `spec` leaves three decodings open (WIRE-JSON-2 missing "type", WIRE-JSON-4 lone surrogates and
   // integral floats): a payload that decodes when they are accepted reaches a choice per feature.
   // (A payload that fails with all three accepted fails with any pick; `nexusd` rejects all three.)
-  const decoded = decodeClientFrame(frame, ctx.profile, { duplicates, accept: ACCEPT_ALL });
+  const decoded = decodeClientFrame(frame, ctx.profile, { duplicates, accept: ACCEPT_ALL, read });
   if (decoded.ok) {
     for (const feature of decoded.open ?? []) {
       if (ctx.choose(OPEN_DECODINGS[feature]) === 'rejected') {

@@ -114,6 +114,67 @@ export interface DecodeOptions {
    * reference's picks — a missing `"type"` accepted, the other two rejected.
    */
   accept?: Partial<Record<OpenDecoding, boolean>>;
+  /** The payload as readClientJson already read it (the model reads once, then decides on duplicates). */
+  read?: ClientJson;
+}
+
+/** A client payload read as text and JSON (WIRE-JSON-1/4), before any member is judged. */
+export type ClientJson = { ok: true; text: string; value: unknown; duplicates: boolean } | { ok: false; reason: string };
+
+/**
+ * Reads a client payload: strict UTF-8 (WIRE-JSON-4; ignoreBOM keeps a BOM in the text, where
+ * JSON.parse then rejects it, a BOM not being JSON whitespace), one JSON text (WIRE-JSON-1 /
+ * WIRE-BAD-9), and whether some object repeats a member name (WIRE-JSON-6).
+ */
+export function readClientJson(payload: Uint8Array): ClientJson {
+  let text: string;
+  try {
+    text = fatalUtf8.decode(payload);
+  } catch {
+    return { ok: false, reason: 'payload is not valid UTF-8' };
+  }
+  if (text.trim() === '') return { ok: false, reason: 'empty payload' };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, reason: `not JSON: ${(e as Error).message}` };
+  }
+  return { ok: true, text, value, duplicates: repeatsMemberName(text, value) };
+}
+
+/**
+ * Whether valid JSON `text` (parsed by JSON.parse as `value`) repeats a member name in some object.
+ * Every member name in the text is a string followed by optional whitespace and a colon, so the
+ * count of `"` + whitespace + `:` is at least the number of members written (string contents can
+ * only add to it); JSON.parse keeps one member per distinct name. When the count equals the
+ * members parsed, nothing was repeated; only otherwise is the text walked member by member.
+ */
+function repeatsMemberName(text: string, value: unknown): boolean {
+  const written = text.match(MEMBER_NAME_END)?.length ?? 0;
+  if (written === countMembers(value)) return false;
+  return parseValidJson(text, 'first').duplicates;
+}
+
+const MEMBER_NAME_END = /"[ \t\n\r]*:/g;
+
+/** Members of every object in a parsed JSON value (iterative: unknown members may nest deeply). */
+function countMembers(root: unknown): number {
+  let n = 0;
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+    } else {
+      for (const k in v) {
+        n++;
+        stack.push((v as Record<string, unknown>)[k]);
+      }
+    }
+  }
+  return n;
 }
 
 /**
@@ -126,23 +187,12 @@ export function decodeClientPayload<T extends ClientType>(
   profile: Profile,
   opts: DecodeOptions = {},
 ): DecodeResult<T> {
-  // WIRE-JSON-4: invalid UTF-8 anywhere fails in both profiles. ignoreBOM keeps a BOM in the
-  // text, where JSON.parse then rejects it (a BOM is not JSON whitespace).
-  let text: string;
-  try {
-    text = fatalUtf8.decode(payload);
-  } catch {
-    return { ok: false, reason: 'payload is not valid UTF-8' };
-  }
-  // WIRE-JSON-1 / WIRE-BAD-9: one strict JSON object, only whitespace around it.
-  if (text.trim() === '') return { ok: false, reason: 'empty payload' };
-  let value: unknown;
-  try {
-    value = JSON.parse(text); // duplicate keys: last wins (UND-10, WIRE-JSON-6)
-  } catch (e) {
-    return { ok: false, reason: `not JSON: ${(e as Error).message}` };
-  }
-  if (opts.duplicates === 'first') value = parseValidJson(text, 'first').value;
+  const read = opts.read ?? readClientJson(payload);
+  if (!read.ok) return read;
+  const { text } = read;
+  // Duplicate keys: last wins (UND-10, WIRE-JSON-6), as with JSON.parse, unless asked otherwise.
+  let value = read.value;
+  if (opts.duplicates === 'first' && read.duplicates) value = parseValidJson(text, 'first').value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, reason: 'payload is not a JSON object' };
   }
@@ -206,14 +256,8 @@ export function decodeClientFrame(frame: RawFrame, profile: Profile, opts: Decod
  * the only payloads whose meaning depends on the decoder's duplicate rule (UND-10).
  */
 export function hasDuplicateMembers(payload: Uint8Array): boolean {
-  let text: string;
-  try {
-    text = fatalUtf8.decode(payload);
-    JSON.parse(text);
-  } catch {
-    return false;
-  }
-  return parseValidJson(text, 'first').duplicates;
+  const read = readClientJson(payload);
+  return read.ok && read.duplicates;
 }
 
 /**

@@ -240,7 +240,7 @@ export class Lane {
     };
     if (failures.length > 0) {
       result.message = summarise(failures);
-      result.transcript = transcript;
+      result.transcript = transcript();
     } else if (skipReason !== null) result.message = skipReason;
     else if (interrupted) result.message = 'run interrupted';
     return result;

@@ -1,7 +1,8 @@
 // Per-check transcripts: the session's traffic tap (every frame, open and close of every harness
-// connection, passwords already masked by render.ts) recorded while a check runs, so a failed
-// check's result carries the exchange of every connection involved. Long checks keep their head and
-// their tail (where a failure usually is) and say how much was left out.
+// connection, passwords masked by render.ts) recorded while a check runs, so a failed check's
+// result carries the exchange of every connection involved. Long checks keep their head and their
+// tail (where a failure usually is) and say how much was left out. Events are kept as heard and
+// rendered only when a transcript is asked for (most checks pass and never show theirs).
 import type { TrafficEvent } from './lockstep.ts';
 import type { TranscriptEntry } from './results.ts';
 
@@ -9,8 +10,8 @@ const HEAD = 150;
 const TAIL = 250;
 
 export class TranscriptRecorder {
-  private head: TranscriptEntry[] = [];
-  private tail: TranscriptEntry[] = [];
+  private head: TrafficEvent[] = [];
+  private tail: TrafficEvent[] = [];
   private omitted = 0;
   private recording = false;
 
@@ -29,22 +30,26 @@ export class TranscriptRecorder {
     this.recording = true;
   }
 
-  /** Stops recording and hands back what was heard since start(). */
-  stop(): { entries: TranscriptEntry[]; omitted: number } {
+  /** Stops recording; the result renders what was heard since start() when called. */
+  stop(): () => { entries: TranscriptEntry[]; omitted: number } {
     this.recording = false;
-    return { entries: [...this.head, ...this.tail], omitted: this.omitted };
+    const { head, tail, omitted } = this;
+    return () => ({ entries: [...head, ...tail].map(toEntry), omitted });
   }
 
   private add(e: TrafficEvent): void {
-    const entry: TranscriptEntry = { at: e.at, conn: e.conn, actor: e.actor, dir: e.dir, text: e.text };
     if (this.head.length < HEAD) {
-      this.head.push(entry);
+      this.head.push(e);
       return;
     }
-    this.tail.push(entry);
+    this.tail.push(e);
     if (this.tail.length > TAIL) {
       this.tail.shift();
       this.omitted++;
     }
   }
+}
+
+function toEntry(e: TrafficEvent): TranscriptEntry {
+  return { at: e.at, conn: e.conn, actor: e.actor, dir: e.dir, text: e.text };
 }

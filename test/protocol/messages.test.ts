@@ -229,6 +229,28 @@ describe('WIRE-JSON-6: duplicate member names (last wins, rules.md §8 UND-10)',
     expect(hasDuplicateMembers(Buffer.from([0x7b, 0xff, 0x7d]))).toBe(false);
   });
 
+  it('hasDuplicateMembers agrees with a member-by-member walk, whitespace and "…": inside strings included', () => {
+    // Objects written by hand so names can repeat; names and strings drawn from a small alphabet
+    // that includes the quote, colon and backslash, so `":` also occurs inside strings.
+    const str = fc.stringMatching(/^[ab":\\ ]{0,4}$/).map((s) => JSON.stringify(s));
+    const ws = fc.constantFrom('', ' ', '\n\t');
+    const value: fc.Arbitrary<string> = fc.letrec<{ v: string }>((tie) => ({
+      v: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        str,
+        fc.constant('1'),
+        fc.array(tie('v'), { maxLength: 3 }).map((xs) => `[${xs.join(',')}]`),
+        fc.array(fc.tuple(str, ws, tie('v')), { maxLength: 4 }).map((ms) => `{${ms.map(([k, w, v]) => `${k}${w}:${w}${v}`).join(',')}}`),
+      ),
+    })).v;
+    fc.assert(
+      fc.property(value, (text) => {
+        expect(hasDuplicateMembers(enc(text))).toBe(parseValidJson(text, 'first').duplicates);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('parseValidJson with last wins equals JSON.parse', () => {
     fc.assert(
       fc.property(fc.json(), (text) => {

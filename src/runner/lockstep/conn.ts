@@ -11,7 +11,7 @@ import type { Arrival, NexusConnection, Received } from '../../net/connection.ts
 import { isLoopback } from '../../model/ip.ts';
 import type { ConnView } from '../outcomes.ts';
 import { renderBytes, renderMessage } from '../render.ts';
-import type { TrafficEvent } from './types.ts';
+import { lazyText, type TrafficEvent } from './types.ts';
 
 /** What the model predicted on a connection, and what met it. */
 export interface Expectation {
@@ -100,15 +100,11 @@ export class HarnessConn {
     this.unwatch = conn.inbox.watch((a) => {
       if (a.kind === 'frame') {
         const r = a.frame;
-        tap?.({
-          at: r.at,
-          conn: this.id,
-          actor: this.label,
-          dir: 'received',
-          type: r.raw.type,
-          id: r.raw.id,
-          text: r.message ? renderMessage(r.message) : renderBytes(r.raw.payload),
-        });
+        tap?.(
+          lazyText({ at: r.at, conn: this.id, actor: this.label, dir: 'received' as const, type: r.raw.type, id: r.raw.id }, () =>
+            r.message ? renderMessage(r.message) : renderBytes(r.raw.payload),
+          ),
+        );
       } else {
         tap?.({ at: Date.now(), conn: this.id, actor: this.label, dir: 'closed', text: '' });
       }

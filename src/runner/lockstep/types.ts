@@ -43,8 +43,20 @@ export interface TrafficEvent {
   dir: 'opened' | 'sent' | 'received' | 'closed';
   type?: string;
   id?: string;
-  /** The rendered frame (`Type#id {json}`) or bytes; empty for opens and closes. */
-  text: string;
+  /**
+   * The rendered frame (`Type#id {json}`) or bytes; empty for opens and closes. Rendered when first
+   * read (lazyText): most traffic belongs to checks that pass and is never shown.
+   */
+  readonly text: string;
+}
+
+/** `fields` plus a `text` that is rendered on first read and kept (enumerable, so a spread copies it). */
+export function lazyText<T extends object>(fields: T, render: () => string): T & { readonly text: string } {
+  let text: string | undefined;
+  return Object.defineProperty(fields, 'text', {
+    enumerable: true,
+    get: () => (text ??= render()),
+  }) as T & { readonly text: string };
 }
 
 /** One thing to write: a well-formed request (the `type` member is added) or raw bytes. */
