@@ -122,10 +122,14 @@ function targetSpec(use: FieldUse): Record<string, ActorSpec> {
 function toCheck(use: FieldUse): CheckDef {
   const classes = classesFor(use);
   const shared = use.setup === 'create-shared' || use.setup === 'update-shared';
+  // A username probed with the reserved classes names the one guest account (GUEST-1: it exists,
+  // is reserved and protected), whose state the answers show: such a check runs on the guest lane
+  // under --jobs (check-plan.ts sharedState).
+  const namesGuest = use.kind === 'username' && classes.some((c) => c.id.startsWith('reserved-guest'));
   return check({
     id: `${kebab(use.message)}-${kebab(use.member)}${shared ? '-shared' : ''}`,
     title: `${use.message}.${use.member}${shared ? ' (shared account)' : ''}: every boundary class of ${use.kind} (${classes.map((c) => c.id).join(', ')})`,
-    rules: use.rules,
+    rules: namesGuest && !use.rules.includes('GUEST-1') ? [...use.rules, 'GUEST-1'] : use.rules,
     seed: use.seed,
     actors: { requester: use.setup === 'own' ? user() : admin(), ...targetSpec(use) },
     run: async (actors, t) => {

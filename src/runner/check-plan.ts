@@ -1,5 +1,6 @@
-// Planning one check: whether it runs on this target and, if not, why (the skip reasons); whether
-// it may run beside other checks (`--jobs`) or must run alone; and the plain parts of its result
+// Planning one check: whether it runs on this target and, if not, why (the skip reasons); what
+// shared state it acts on under `--jobs` — none (any lane), the guest account (the guest lane) or
+// server-wide state (it runs alone); and the plain parts of its result
 // (id, section, rules, seed section; the one-line failure summary).
 import type { Profile } from '../protocol/types.ts';
 import type { CheckDef, Section } from './api.ts';
@@ -38,27 +39,50 @@ export function whySkipped(check: CheckDef, facts: RunFacts): string | null {
  * Rule families whose checks act on state every session of the target shares, so another check
  * running beside them would see it change (or change it under them): server info and its
  * broadcast to every live session (ADM-SINFO, VAL-SERVER, VAL-LIMIT, BC-6, ADMP-5), the
- * ConnectionMonitor listing of every connection (CM), per-IP connection counting (WIRE-IP), the
- * one guest account (SES-GUEST, GUEST, the guest's reserved name and its protections, UND-5/8),
- * and the first user of a fresh server (SES-AUTH-2).
+ * ConnectionMonitor listing of every connection (CM), per-IP connection counting (WIRE-IP), and
+ * the first user of a fresh server (SES-AUTH-2).
  */
-const SERVER_WIDE_RULES =
-  /^(ADM-SINFO-|VAL-SERVER-|VAL-LIMIT|BC-6$|ADMP-5$|CM-|WIRE-IP-|SES-GUEST-|GUEST-|ADM-UPDATE-(7|8|17)$|ADM-DELETE-5$|ADM-CREATE-11$|UND-(5|8)$|SES-AUTH-2$)/;
+const SERVER_WIDE_RULES = /^(ADM-SINFO-|VAL-SERVER-|VAL-LIMIT|BC-6$|ADMP-5$|CM-|WIRE-IP-|SES-AUTH-2$)/;
 
 /**
- * Why the check must run alone under `--jobs`, or null when it may run beside others. A check runs
- * alone when its declared data shows it acts on server-wide state — it needs a fresh server, it
- * declares a guest actor (the runner enables and edits the one guest account), or it cites a rule
- * of a server-wide family — or when it says so itself (`exclusive`, with the reason). Everything
- * else only touches its own run-prefixed accounts and sessions, which other lanes see as strangers.
+ * Rules about the one guest account (rules.md): logging in as it (SES-GUEST), the account itself
+ * (GUEST-1), its protections (ADM-UPDATE-7 rename, ADM-UPDATE-8 password, ADM-DELETE-5 delete) and
+ * its initial permissions (UND-8). ADM-CREATE-11 (any taken name), ADM-UPDATE-17 and UND-5 (any
+ * shared account) name the guest only as one case among others: a check that exercises them on the
+ * guest cites GUEST-1 as well.
  */
-export function runsAlone(check: CheckDef): string | null {
-  if (check.exclusive !== undefined) return check.exclusive;
-  if (check.needs?.fresh) return 'needs a fresh server';
-  if (Object.values(check.actors ?? {}).some((a) => a.kind === 'guest')) return 'edits the guest account';
-  const rule = check.rules.find((r) => SERVER_WIDE_RULES.test(r));
-  if (rule !== undefined) return `covers ${rule} (server-wide state)`;
+const GUEST_RULES = /^(SES-GUEST-|GUEST-|ADM-UPDATE-(7|8)$|ADM-DELETE-5$|UND-8$)/;
+
+/**
+ * State of the target a check acts on that other checks could see change: `server` — every
+ * session's (server info, the connection listing, per-IP counts, a fresh server): the check runs
+ * alone; `guest` — the one guest account and its sessions: the check runs on the guest lane, one
+ * guest check after another, beside the lanes of the other checks (schedule.ts).
+ */
+export type SharedState = 'server' | 'guest';
+
+/**
+ * The shared state the check acts on under `--jobs`, with the reason, or null when it only touches
+ * its own run-prefixed accounts and sessions, which other lanes see as strangers. From its declared
+ * data: it says so itself (`exclusive`: server-wide), needs a fresh server, cites a rule of a
+ * server-wide family — or, short of those, declares a guest actor (the runner enables and edits the
+ * one guest account for it) or cites a guest rule.
+ */
+export function sharedState(check: CheckDef): { state: SharedState; reason: string } | null {
+  if (check.exclusive !== undefined) return { state: 'server', reason: check.exclusive };
+  if (check.needs?.fresh) return { state: 'server', reason: 'needs a fresh server' };
+  const serverWide = check.rules.find((r) => SERVER_WIDE_RULES.test(r));
+  if (serverWide !== undefined) return { state: 'server', reason: `covers ${serverWide} (server-wide state)` };
+  if (Object.values(check.actors ?? {}).some((a) => a.kind === 'guest')) return { state: 'guest', reason: 'edits the guest account' };
+  const guestRule = check.rules.find((r) => GUEST_RULES.test(r));
+  if (guestRule !== undefined) return { state: 'guest', reason: `covers ${guestRule} (the guest account)` };
   return null;
+}
+
+/** Why the check must run alone under `--jobs` (server-wide state), or null when it may run beside others. */
+export function runsAlone(check: CheckDef): string | null {
+  const s = sharedState(check);
+  return s?.state === 'server' ? s.reason : null;
 }
 
 /** The result of a check that did not run, with the reason. */

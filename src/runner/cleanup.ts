@@ -32,6 +32,8 @@ export interface CleanupScope {
   /** What the target's bookkeeping answers got wrong so far (requests it never answers are not asked again). */
   findings: Findings;
   lockstep: Lockstep;
+  /** Pre-existing accounts (name keys) another lane is using: a resync leaves them as they are (restore.ts). */
+  leave?: ReadonlySet<string>;
 }
 
 /** The ids of cleanup's raw requests: the run's seeded stream (the lockstep's). */
@@ -77,6 +79,7 @@ export async function resyncTarget(
       extraAccounts: createdNames,
       profile: scope.profile,
       missing: pass.missing,
+      ...(scope.leave ? { leave: scope.leave } : {}),
     },
     scope.timeoutMs,
   );

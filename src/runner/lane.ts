@@ -6,7 +6,7 @@
 // knows about the others. What the lanes share — the pre-run snapshot, the findings, the run's stop
 // reason — lives in the session (session.ts).
 import type { Logger } from 'pino';
-import { nameKey, stateFromSnapshot } from '../model/index.ts';
+import { GUEST_USERNAME, nameKey, stateFromSnapshot } from '../model/index.ts';
 import type { ServerInfo, State } from '../model/index.ts';
 import type { CheckDef, Section } from './api.ts';
 import type { CheckResult } from './results.ts';
@@ -22,6 +22,7 @@ import { isSlow, resultBase, skippedResult, summarise, whySkipped } from './chec
 import { NetError } from '../net/connection.ts';
 import { resyncTarget, type CleanupScope } from './cleanup.ts';
 import { TranscriptRecorder } from './transcript.ts';
+import { renderedBody } from './render.ts';
 import type { MatchMode, Profile } from '../protocol/types.ts';
 
 /** How long `expectClosed` waits in a slow check: the 60 s frame deadline, its 5 s grace, slack. */
@@ -40,6 +41,25 @@ const SERVER_WIDE_REQUESTS: ReadonlySet<string> = new Set(['ServerInfoUpdate', '
  */
 function serverWideRequest(e: TrafficEvent): string | null {
   return e.type !== undefined && SERVER_WIDE_REQUESTS.has(e.type) ? e.type : null;
+}
+
+/** Requests with a `username` member (and `requested_username`). */
+const NAMING_REQUESTS: ReadonlySet<string> = new Set(['Login', 'UserCreate', 'UserEdit', 'UserUpdate', 'UserDelete']);
+
+/**
+ * The request a written frame is when it names the one guest account — an account request's
+ * `username` or `requested_username` in any casing (GUEST-1), a Login as "" or "guest" (SES-GUEST-1)
+ * — or null. Its answer shows the guest's state, which the guest lane changes (schedule.ts): beside
+ * that lane such a check is the harness's own bug. Raw writes are not judged (as above).
+ */
+function guestRequest(e: TrafficEvent): string | null {
+  if (e.type === undefined || !NAMING_REQUESTS.has(e.type)) return null;
+  const body = renderedBody(e.text);
+  if (body === null) return null;
+  const isGuest = (v: unknown): boolean => typeof v === 'string' && nameKey(v) === GUEST_USERNAME;
+  if (e.type === 'Login' && (body.username === '' || isGuest(body.username))) return 'Login as the guest';
+  if (isGuest(body.username) || isGuest(body.requested_username)) return `${e.type} naming the guest account`;
+  return null;
 }
 
 /** What every lane of a run shares: the settings, the target, the pre-run snapshot, the stop reason. */
@@ -82,11 +102,20 @@ export class Lane {
   private readonly seed: number;
   /**
    * Set while the lane runs beside other lanes (schedule.ts). A check that then sends a
-   * server-wide request was planned wrongly (check-plan.ts `runsAlone`): it fails as a harness bug.
+   * server-wide request was planned wrongly (check-plan.ts `sharedState`): it fails as a harness bug.
    */
   concurrent = false;
-  /** The first server-wide request the check in progress sent while `concurrent`. */
-  private serverWide: string | null = null;
+  /**
+   * Set while the guest lane runs beside this one (schedule.ts): a resync after a failed check
+   * leaves the guest account as it is — a guest check may be using it — and the guest lane, the
+   * only one that changes it, restores it itself.
+   */
+  leavesGuest = false;
+  /**
+   * What the check in progress sent that its lane may not: a server-wide request while
+   * `concurrent`, a request naming the guest while `leavesGuest`. Reported as the harness's bug.
+   */
+  private misplaced: string | null = null;
 
   /**
    * A lane over a logged-in control connection, its mirror seeded from `snapshot` (read over that
@@ -126,7 +155,7 @@ export class Lane {
         ...(s.signal ? { signal: s.signal } : {}),
         ...(s.logger ? { logger: s.logger } : {}),
         onTraffic: this.recorder.tap((e) => {
-          if (this.concurrent && e.dir === 'sent') this.serverWide ??= serverWideRequest(e);
+          if (e.dir === 'sent') this.misplaced ??= this.misplacedRequest(e);
           onTraffic?.(e);
         }),
       },
@@ -173,7 +202,7 @@ export class Lane {
     lockstep.beginCheck(check.rules, { serverTimeouts: slow });
     run.closeWaitMs = slow ? Math.max(s.timeoutMs, SLOW_CLOSE_WAIT_MS) : s.timeoutMs;
     const env = new CheckEnv(run, check);
-    this.serverWide = null;
+    this.misplaced = null;
     this.recorder.start();
     let skipReason: string | null = null;
     let interrupted = false;
@@ -201,17 +230,7 @@ export class Lane {
         absorb(e, 'cleanup');
       }
     }
-    if (this.serverWide !== null) {
-      lockstep.report(
-        this.unexpected(
-          new Error(
-            `the check sent ${this.serverWide} beside other checks (--jobs): it acts on server-wide state, so it must run alone (CheckDef.exclusive)`,
-          ),
-          check,
-          'run',
-        ),
-      );
-    }
+    if (this.misplaced !== null) lockstep.report(this.unexpected(new Error(this.misplaced), check, 'run'));
     for (const n of env.createdNames) host.createdByChecks.add(n);
     // The check's own traffic, without the resync that follows a failure.
     const transcript = this.recorder.stop();
@@ -246,6 +265,19 @@ export class Lane {
     return result;
   }
 
+  /** Why a frame the lane's check sent may not be sent on this lane now, or null. */
+  private misplacedRequest(e: TrafficEvent): string | null {
+    const serverWide = this.concurrent ? serverWideRequest(e) : null;
+    if (serverWide !== null) {
+      return `the check sent ${serverWide} beside other checks (--jobs): it acts on server-wide state, so it must run alone (CheckDef.exclusive)`;
+    }
+    const guest = this.leavesGuest ? guestRequest(e) : null;
+    if (guest !== null) {
+      return `the check sent ${guest} beside the guest lane (--jobs): it reads or changes the guest account, so it must run on that lane (declare a guest actor or cite GUEST-1)`;
+    }
+    return null;
+  }
+
   /** The control connection's socket and what it saw, while it is up (the per-IP limit is restored over it first). */
   controlConn(): ControlSocket | null {
     const conn = this.run.control?.hc.conn;
@@ -276,6 +308,7 @@ export class Lane {
       initial: host.initial,
       findings: host.findings,
       lockstep: this.lockstep,
+      ...(this.leavesGuest ? { leave: new Set([GUEST_USERNAME]) } : {}),
     };
   }
 

@@ -31,6 +31,21 @@ export function renderMessage(message: Pick<Message, 'type' | 'id' | 'body'>): s
   return shorten(`NX|${typeLen}|${message.type}|${message.id}|${Buffer.byteLength(json, 'utf8')}|${json}`, MAX_LINE);
 }
 
+/**
+ * The (masked) body of a `renderMessage` line, or null when the line is not one or was shortened
+ * past its JSON. For judging what a check sent from its traffic events; secrets stay "***".
+ */
+export function renderedBody(line: string): Record<string, unknown> | null {
+  const parts = line.split('|');
+  if (parts.length < 6 || parts[0] !== 'NX') return null;
+  try {
+    const body: unknown = JSON.parse(parts.slice(5).join('|'));
+    return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
 // A JSON string member named like a secret, in raw bytes that may not even parse.
 const SECRET_IN_TEXT = /("(?:password|current_password|requested_password)"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 

@@ -30,6 +30,11 @@ export interface RestorePlan {
   adminUsername?: string;
   /** Request types the target is known not to answer (preflight.ts): not asked, reported as not restored. */
   missing?: ReadonlyMap<string, string>;
+  /**
+   * Pre-existing accounts (name keys) another lane of the run is using right now (the guest, while
+   * the guest lane runs beside this one, schedule.ts): left as they are; that lane restores them.
+   */
+  leave?: ReadonlySet<string>;
 }
 
 function stringList(v: unknown): string[] {
@@ -116,7 +121,7 @@ export async function restoreTarget(control: ControlConnection, plan: RestorePla
       : plan.baseline.sessions.find((s) => s.id === plan.baseline.ownSessionId)?.accountKey;
   for (const want of plan.baseline.accounts) {
     const key = nameKey(want.username);
-    if (key === ownKey) continue;
+    if (key === ownKey || plan.leave?.has(key)) continue;
     if (current !== null && !seen.has(key)) continue;
     if (missing.has('UserEdit')) {
       problems.push(`restore ${want.username}: the target does not answer UserEdit`);

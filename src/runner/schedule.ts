@@ -1,13 +1,16 @@
 // Running the planned checks through a session. `--jobs 1`: one after another on lane 0, in plan
-// order, exactly as a single mirror always ran them. `--jobs N`: first the checks that must run
-// alone (check-plan.ts `runsAlone`), one after another on lane 0 while nothing else of the run is
-// connected; then N lanes side by side (session.ts `openLanes`), the other checks dealt to them
-// round-robin in plan order, each lane running its share one after another. The deal depends on
-// the plan and N only, never on timing, and each lane's names and ids derive from the seed and its
-// index, so a seed repeats every check's lane, names and verdict. Results are reported in plan
-// order whatever order they finish in.
+// order, exactly as a single mirror always ran them. `--jobs N`: first the checks on server-wide
+// state (check-plan.ts `sharedState`), one after another on lane 0 while nothing else of the run is
+// connected; then N lanes side by side (session.ts `openLanes`). Lane 0 is the guest lane: it runs
+// the checks on the one guest account one after another (no two at once), then its share of the
+// rest; the rest is dealt in plan order to the least-loaded lane, lane 0 counting its guest checks,
+// so it gets correspondingly fewer. The guest lane is lane 0 rather than an extra one so that
+// `--jobs N` keeps meaning N lanes (the per-IP limit the run raises fits N, prepare.ts) and no
+// extra lane admin is created. The deal depends on the plan and N only, never on timing, and each
+// lane's names and ids derive from the seed and its index, so a seed repeats every check's lane,
+// names and verdict. Results are reported in plan order whatever order they finish in.
 import type { CheckDef, Section } from './api.ts';
-import { runsAlone } from './check-plan.ts';
+import { sharedState } from './check-plan.ts';
 import type { Lane } from './lane.ts';
 import type { CheckResult } from './results.ts';
 import type { RunSession } from './session.ts';
@@ -37,15 +40,57 @@ export interface ScheduleOptions {
   onResult: (r: CheckResult) => void;
 }
 
-/** Which lane runs each concurrent check: round-robin over those checks in plan order. */
-export function deal<T>(items: readonly T[], lanes: number): T[][] {
+/**
+ * Which lane runs each concurrent check: each in plan order to the lane with the least checks so
+ * far (the lowest index on a tie), lane k starting with `preload[k]` (default 0). Without a
+ * preload that is round-robin.
+ */
+export function deal<T>(items: readonly T[], lanes: number, preload: readonly number[] = []): T[][] {
   const out: T[][] = Array.from({ length: lanes }, () => []);
-  items.forEach((item, i) => out[i % lanes]!.push(item));
+  const load = out.map((_, k) => preload[k] ?? 0);
+  for (const item of items) {
+    let k = 0;
+    for (let j = 1; j < lanes; j++) if (load[j]! < load[k]!) k = j;
+    out[k]!.push(item);
+    load[k]! += 1;
+  }
   return out;
 }
 
+/** Where each planned check runs under `--jobs` (indices into the plan). */
+export interface LanePlan {
+  /** One after another on lane 0 before any other lane opens (server-wide state). */
+  alone: number[];
+  /**
+   * What each lane runs, side by side: lane 0 (the guest lane) the guest-account checks first,
+   * then its share of the others.
+   */
+  lanes: number[][];
+}
+
+/**
+ * Splits the plan for `lanes` lanes: the server-wide checks alone; the guest-account checks all on
+ * lane 0, one after another; the others dealt with lane 0 preloaded by the guest checks, so the
+ * lanes end up with as even counts as the plan allows. Depends on the checks and the lane count only.
+ */
+export function planLanes(checks: readonly CheckDef[], lanes: number): LanePlan {
+  const alone: number[] = [];
+  const guest: number[] = [];
+  const others: number[] = [];
+  checks.forEach((check, i) => {
+    const s = sharedState(check)?.state;
+    (s === 'server' ? alone : s === 'guest' ? guest : others).push(i);
+  });
+  const shares = deal(others, lanes, [guest.length]);
+  shares[0] = [...guest, ...shares[0]!];
+  return { alone, lanes: shares };
+}
+
+/** What the schedule needs of the session: lane 0, the lanes of the concurrent phase, the stop reason. */
+export type LaneSource = Pick<RunSession, 'openLanes' | 'stopped'>;
+
 /** Runs the plan; resolves with the results in plan order. */
-export async function runPlanned(session: RunSession, planned: readonly Planned[], opts: ScheduleOptions): Promise<CheckResult[]> {
+export async function runPlanned(session: LaneSource, planned: readonly Planned[], opts: ScheduleOptions): Promise<CheckResult[]> {
   const results: Array<CheckResult | undefined> = new Array(planned.length);
   let next = 0;
   const settle = (i: number, r: CheckResult): void => {
@@ -60,23 +105,27 @@ export async function runPlanned(session: RunSession, planned: readonly Planned[
   };
 
   const [first] = await session.openLanes(1);
-  const indices = planned.map((_, i) => i);
   if (opts.jobs <= 1) {
-    for (const i of indices) await runOn(first!, i);
+    for (let i = 0; i < planned.length; i++) await runOn(first!, i);
     return results as CheckResult[];
   }
-  const alone = indices.filter((i) => runsAlone(planned[i]!.check) !== null);
-  const together = indices.filter((i) => runsAlone(planned[i]!.check) === null);
-  for (const i of alone) await runOn(first!, i);
+  const checks = planned.map((p) => p.check);
+  for (const i of planLanes(checks, opts.jobs).alone) await runOn(first!, i);
   const lanes = await session.openLanes(opts.jobs);
+  // The target may give fewer lanes than asked: the deal is made for those it gave.
+  const plan = planLanes(checks, lanes.length);
   await Promise.all(
-    deal(together, lanes.length).map(async (share, k) => {
+    plan.lanes.map(async (share, k) => {
       const lane = lanes[k]!;
       lane.concurrent = true;
+      // Only the guest lane returns the guest account to its snapshot state after a failed check:
+      // another lane's resync would disable it under a guest check in progress.
+      lane.leavesGuest = k !== 0;
       try {
         for (const i of share) await runOn(lane, i);
       } finally {
         lane.concurrent = false;
+        lane.leavesGuest = false;
       }
     }),
   );

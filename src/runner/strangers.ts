@@ -60,6 +60,9 @@ export function explainStranger(m: Message, view: StrangerView): StrangerVerdict
     const u = body.user;
     if (isRunUser(u, view)) return { kind: 'ours' };
     if (typeof u.username === 'string' && view.isSiblingName?.(u.username)) return { kind: 'explained' };
+    // A guest session of the guest lane (--jobs) has the account `guest` and a sibling's nickname: it
+    // is learned like any stranger's, since whether the guest has live sessions decides its entries
+    // in an all:true UserList (USR-LIST-4, nexusd: one per session instead of the account's).
     const ids = u.session_ids;
     if (!Array.isArray(ids) || ids.length !== 1 || typeof ids[0] !== 'number') return { kind: 'ours' };
     const known = view.ids.toModel(ids[0]);

@@ -1,7 +1,7 @@
 // Rendering for reports: frames as NX| lines, secrets masked (DESIGN §Conventions), long values cut.
 import { describe, expect, it } from 'vitest';
 import type { SendOutput } from '../../src/model/events.ts';
-import { maskBody, renderBytes, describeExpectation, renderMessage } from '../../src/runner/render.ts';
+import { maskBody, renderBytes, describeExpectation, renderMessage, renderedBody } from '../../src/runner/render.ts';
 
 describe('render', () => {
   it('renders a frame line with every password member masked, however deep', () => {
@@ -19,6 +19,14 @@ describe('render', () => {
     const json = '{"type":"UserUpdate","username":"bob","current_password":"***","requested_password":"***","nested":{"password":"***"}}';
     expect(line).toBe(`NX|10|UserUpdate|a1b2c3d4e5f6|${json.length}|${json}`);
     expect(line).not.toMatch(/secret/);
+  });
+
+  it('reads the masked body back from a frame line, and nothing from anything else', () => {
+    const body = { type: 'Login', username: 'a|b', password: 'secret', features: ['chat'] };
+    expect(renderedBody(renderMessage({ type: 'Login', id: 'a1b2c3d4e5f6', body }))).toEqual({ ...body, password: '***' });
+    expect(renderedBody(renderBytes('NX|5|Login|a1b2c3d4e5f6|2|{'))).toBeNull();
+    expect(renderedBody('hello')).toBeNull();
+    expect(renderedBody('NX|5|Login|a1b2c3d4e5f6|2|[1]')).toBeNull();
   });
 
   it('keeps absent and null passwords visible as such', () => {

@@ -80,6 +80,25 @@ describe('explainStranger', () => {
     expect(explainStranger(msg('UserConnected', { user: user({}) }), lanes).kind).toBe('login');
   });
 
+  it("learns the guest lane's guest sessions (--jobs): the account is the one guest, only the nickname is a sibling's", () => {
+    const lanes = view({ isSiblingName: (n) => n.toLowerCase().startsWith('nc00aba_') });
+    const guestSession = msg('UserConnected', {
+      user: user({ username: 'guest', nickname: 'nc00aba_visitor2', is_shared: true, session_ids: [88] }),
+    });
+    const v = explainStranger(guestSession, lanes);
+    expect(v.kind).toBe('login');
+    if (v.kind !== 'login') return;
+    expect(v.targetId).toBe(88);
+    // The guest account is known (every target has it): nothing about it is invented.
+    expect(v.event.account).toBeUndefined();
+    expect(v.event.session).toMatchObject({ accountKey: 'guest', nickname: 'nc00aba_visitor2', isShared: true });
+    // On the guest lane itself the same session is its own.
+    const own = msg('UserConnected', {
+      user: user({ username: 'guest', nickname: 'nc00ab_visitor2', is_shared: true, session_ids: [88] }),
+    });
+    expect(explainStranger(own, lanes).kind).toBe('ours');
+  });
+
   it('lets a known stranger go, and ignores unknown ids', () => {
     expect(explainStranger(msg('UserDisconnected', { session_id: 50, nickname: 'alice' }), view())).toEqual({ kind: 'logout', modelId: 5 });
     expect(explainStranger(msg('UserDisconnected', { session_id: 99, nickname: 'ghost' }), view()).kind).toBe('explained');
