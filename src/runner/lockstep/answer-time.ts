@@ -6,7 +6,7 @@
 // so the estimate only decides speed, never a verdict. Pure: the caller measures and reports.
 
 /** Never prove before this (ms): below it, scheduling noise on the harness's side dominates. */
-const MIN_GRACE_MS = 25;
+const MIN_GRACE_MS = 10;
 /** An answer is overdue after this many typical exchanges. */
 const GRACE_FACTOR = 10;
 /** Weight of the newest measure in the running estimate. */
