@@ -60,7 +60,7 @@ export interface SuiteBlock {
   slowest: Array<{ id: string; ms: number; status: string }>;
 }
 
-/** A run against a server that never sends one broadcast family, against a passing run. */
+/** A run against a server that never sends one family of frames (`dropped`), against a passing run. */
 export interface FailingBlock {
   jobs: number;
   dropped: string[];

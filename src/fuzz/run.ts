@@ -145,8 +145,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
     ...(opts.logger ? { logger: opts.logger } : {}),
   };
   /** Every check a fuzzer runs starts a new transcript; the last check's is kept for `record`. */
-  const open = async (o: SessionOptions = sessionOpts): Promise<RunSession> => {
-    const s = await RunSession.open(o);
+  const open = async (): Promise<RunSession> => {
+    const s = await RunSession.open(sessionOpts);
     const runCheck = s.runCheck.bind(s);
     s.runCheck = async (section, check) => {
       heard = [];
@@ -162,7 +162,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
 
   let session = await open();
   const firstFresh = session.fresh;
-  /** The counters of sessions a restart or renewal replaced (the result counts the whole run). */
+  /** The counters of sessions a restart replaced (the result counts the whole run). */
   const retired = { roundTrips: 0, connections: 0 };
   const retire = (s: RunSession): void => {
     retired.roundTrips += s.stats.roundTrips;
@@ -173,10 +173,6 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
   for (const line of session.notices()) opts.onNotice?.(line);
   const checks: CheckResult[] = [...session.preflightResults()];
   let restored: RunResult['restored'];
-  /** What the cleanups of renewed sessions found different from their snapshot (none on a conforming target). */
-  const renewDifferences: string[] = [];
-  /** The current session was finished by a renewal that could not open the next one. */
-  let finished = false;
   try {
     for (const [k, fuzzer] of fuzzers.entries()) {
       if (opts.signal?.aborted) break;
@@ -214,18 +210,6 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
           ctx.session = session;
         };
       }
-      ctx.renew = async () => {
-        const r = await session.finish();
-        renewDifferences.push(...r.differences);
-        retire(session);
-        // Finished: if no new session opens (the target went away), the run ends with this cleanup.
-        finished = true;
-        // The run's admin exists now (the first session's login created it on a fresh target).
-        const { knownFresh: _fresh, ...again } = sessionOpts;
-        session = await open(again);
-        ctx.session = session;
-        finished = false;
-      };
       let result: FuzzerResult;
       let error: string | undefined;
       try {
@@ -263,8 +247,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
       });
     }
   } finally {
-    restored = finished ? { ok: true, differences: [] } : await session.finish();
-    if (renewDifferences.length > 0) restored = { ok: false, differences: [...renewDifferences, ...restored.differences] };
+    restored = await session.finish();
   }
 
   const result = runResultOf(session, opts, startedAt, checks, restored);

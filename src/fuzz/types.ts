@@ -44,13 +44,6 @@ export interface FuzzContext {
    * real targets: a crash ends the fuzzer there.
    */
   restart?(): Promise<void>;
-  /**
-   * Ends the run session as at the end of the run (cleanup, comparison with the snapshot) and opens
-   * a new one on the same target, which becomes `session`. A fuzzer that makes the target broadcast
-   * a lot calls it now and then: the control connection keeps every frame it receives (and drops a
-   * target that sends more than its cap), so a long run renews it.
-   */
-  renew?(): Promise<void>;
 }
 
 export interface FuzzFailure {

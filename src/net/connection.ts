@@ -1,6 +1,6 @@
 // A client connection to a Nexus server: one socket (opened by transport.ts), one frame decoder
 // for what the peer sends, one inbox (inbox.ts) that publishes the decoded frames and then the
-// close in arrival order, input caps that bound what a peer can make it hold, and a close record
+// close in arrival order, input caps that bound what a peer can make it hold unread, and a close record
 // that says why and after which frame the stream ended. Writing is bytes only; requests and their
 // answers are the raw client's (raw-client.ts) or the lockstep's.
 import type net from 'node:net';
@@ -22,15 +22,17 @@ export interface OpenOptions extends SocketOptions {
 
 /**
  * Memory a peer can make one connection hold, whatever it sends: a hostile or broken target that
- * floods frames or announces a huge payload is dropped (close reason `overflow`) once it passes
- * these, so a flood is bounded by a cap, not by the machine.
+ * floods frames faster than the harness reads them, or announces a huge payload, is dropped (close
+ * reason `overflow`) once it passes these, so a flood is bounded by a cap, not by the machine. The
+ * frame and byte caps count what is unread (received, not yet taken by a consumer): a connection
+ * whose frames are read may receive any number over its life.
  */
 export interface InputCaps {
   /** Largest payload a server frame may announce (a ServerInfo image is under 1 MiB). */
   maxFramePayload: number;
-  /** Frames one connection keeps; far above what a whole suite run leaves on its control connection. */
+  /** Unread frames one connection holds; far above what a check leaves unread between two reads. */
   maxFrames: number;
-  /** Payload bytes one connection keeps, all frames together. */
+  /** Payload bytes of the unread frames, all together. */
   maxBytes: number;
 }
 
@@ -198,8 +200,9 @@ export class NexusConnection {
 
   private record(raw: RawFrame): void {
     const { maxFrames, maxBytes } = this.caps;
-    if (this.inbox.count >= maxFrames || this.inbox.bytes + raw.payload.length > maxBytes) {
-      const what = this.inbox.count >= maxFrames ? `${maxFrames} frames` : `${maxBytes} bytes`;
+    const { pendingCount, pendingBytes } = this.inbox;
+    if (pendingCount >= maxFrames || pendingBytes + raw.payload.length > maxBytes) {
+      const what = pendingCount >= maxFrames ? `${maxFrames} unread frames` : `${maxBytes} bytes of unread frames`;
       this.overflow(`the target sent more than ${what} on one connection (a flood)`);
       return;
     }

@@ -9,7 +9,7 @@ export interface CloseInfo {
    * eof: the peer ended the stream cleanly between frames; reset: socket error (ECONNRESET, EPIPE…);
    * timeout: abandoned by the harness (`destroy('timeout')`); tls-error: TLS failure after the
    * handshake; protocol-error: the peer's bytes broke the frame grammar (including EOF mid-frame);
-   * overflow: the peer sent more than the connection keeps (a flood, a huge frame) and was dropped;
+   * overflow: the peer sent more than the connection holds unread (a flood, a huge frame) and was dropped;
    * local: we closed it.
    */
   reason: CloseReason;

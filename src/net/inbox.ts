@@ -1,8 +1,9 @@
 // A connection's inbox: the one ordered stream of what the peer sent — decoded frames in arrival
 // order, then the close — that every consumer reads (the lockstep's arrivals, the raw client's
 // requests). Consumers take frames out of the pending queue; watchers are told of every arrival
-// (to wake a waiting consumer or record traffic) but never take anything. The inbox also keeps
-// every frame received, for readers of the connection's history (restore.ts).
+// (to wake a waiting consumer or record traffic) but never take anything. Nothing is kept once
+// taken: what the inbox holds is what its consumers have not taken yet, so a reader that needs
+// something from the whole stream folds it from a watcher as frames arrive (server-info-seen.ts).
 import type { Message, RawFrame } from '../protocol/types.ts';
 import type { CloseInfo } from './errors.ts';
 
@@ -59,10 +60,10 @@ export function toReceived(raw: RawFrame): Received {
 }
 
 export class Inbox {
-  private readonly kept: Received[] = [];
   private pending: Received[] = [];
+  private pendingPayload = 0;
+  private arrived = 0;
   private end: CloseInfo | null = null;
-  private keptBytes = 0;
   private readonly watchers = new Set<(a: Arrival) => void>();
 
   // --- written by the connection ---------------------------------------------------------------------
@@ -70,9 +71,9 @@ export class Inbox {
   /** A frame arrived. */
   push(r: Received): void {
     if (this.end !== null) return;
-    this.kept.push(r);
-    this.keptBytes += r.raw.payload.length;
+    this.arrived += 1;
     this.pending.push(r);
+    this.pendingPayload += r.raw.payload.length;
     this.tell({ kind: 'frame', frame: r, seq: r.seq });
   }
 
@@ -85,24 +86,24 @@ export class Inbox {
 
   // --- read by consumers -------------------------------------------------------------------------------
 
-  /** Frames received so far (taken or not). */
+  /** Frames received so far, taken or not (a counter: the frames themselves are gone once taken). */
   get count(): number {
-    return this.kept.length;
+    return this.arrived;
   }
 
-  /** Payload bytes received so far, all frames together. */
-  get bytes(): number {
-    return this.keptBytes;
+  /** Frames not taken yet. */
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  /** Payload bytes of the frames not taken yet, all together. */
+  get pendingBytes(): number {
+    return this.pendingPayload;
   }
 
   /** How the stream ended, once it has. */
   get closeInfo(): CloseInfo | null {
     return this.end;
-  }
-
-  /** Every frame received so far, in arrival order (taken or not). */
-  received(): Received[] {
-    return [...this.kept];
   }
 
   /** Frames not taken yet, in arrival order. */
@@ -119,32 +120,38 @@ export class Inbox {
 
   /** Takes the first frame not taken yet. */
   shift(): Received | undefined {
-    return this.pending.shift();
+    return this.taken(this.pending.shift());
   }
 
   /** Takes `r` out of the queue; false when it was taken already. */
   remove(r: Received): boolean {
     const i = this.pending.lastIndexOf(r);
     if (i < 0) return false;
-    this.pending.splice(i, 1);
+    this.taken(this.pending.splice(i, 1)[0]);
     return true;
   }
 
   /** Takes the first pending frame `pred` accepts (pred may throw: the caller's to handle). */
   takeFirst(pred: (r: Received) => boolean): Received | undefined {
     const i = this.pending.findIndex(pred);
-    return i < 0 ? undefined : this.pending.splice(i, 1)[0];
+    return i < 0 ? undefined : this.taken(this.pending.splice(i, 1)[0]);
   }
 
   /** Drops every pending frame (a new consumer starts from what arrives next). */
   discardPending(): void {
     this.pending = [];
+    this.pendingPayload = 0;
   }
 
   /** Calls `watcher` for every later arrival, frames and the close. Returns the unsubscribe function. */
   watch(watcher: (a: Arrival) => void): () => void {
     this.watchers.add(watcher);
     return () => this.watchers.delete(watcher);
+  }
+
+  private taken(r: Received | undefined): Received | undefined {
+    if (r) this.pendingPayload -= r.raw.payload.length;
+    return r;
   }
 
   private tell(a: Arrival): void {

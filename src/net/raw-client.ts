@@ -97,12 +97,7 @@ export class RawClient {
     return [...this.conn.inbox.frames()];
   }
 
-  /** Every frame received so far, in arrival order (taken or not). */
-  received(): Received[] {
-    return this.conn.inbox.received();
-  }
-
-  /** How many frames have arrived so far. */
+  /** How many frames have arrived so far (taken or not). */
   get receivedCount(): number {
     return this.conn.inbox.count;
   }

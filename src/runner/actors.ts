@@ -13,6 +13,7 @@ import { CheckFailure, SkipCheck } from './failures.ts';
 import { HarnessActor, setupStep } from './harness-actor.ts';
 import type { Lockstep } from './lockstep.ts';
 import { passwordSource, type NameSource } from './names.ts';
+import { ServerInfoWatch } from './server-info-watch.ts';
 
 export { buildActors, connectionsNeeded } from './build-actors.ts';
 export { HarnessActor } from './harness-actor.ts';
@@ -25,6 +26,8 @@ export class RunContext {
   /** The check in progress (failures cite its rules). */
   check: { id: string; rules: string[] } = { id: '', rules: [] };
   control!: HarnessActor;
+  /** The server info as last seen on the control connection (set with `control`; restore.ts reads it). */
+  controlInfo: ServerInfoWatch | null = null;
   readonly password: () => string;
   /** How long `expectClosed` waits (longer in checks that wait for the target's timers). */
   closeWaitMs: number;
@@ -56,6 +59,8 @@ export class RunContext {
     const hc = this.control.hc;
     if (this.lockstep.isOpen(hc) && this.lockstep.phaseOf(hc) === 'auth') return;
     const fresh = await this.lockstep.open('admin');
+    // Watched before its Login is written: the guard reads the limit it last saw (restore.ts).
+    const watch = fresh.conn ? ServerInfoWatch.start(fresh.conn) : null;
     const actor = new HarnessActor(this, 'admin', fresh, {
       username: this.settings.adminUsername,
       password: this.settings.adminPassword,
@@ -70,6 +75,7 @@ export class RunContext {
     );
     await setupStep(this, actor, 'Login', actor.loginBody(), 'login of the control connection');
     this.control = actor;
+    this.controlInfo = watch;
   }
 }
 

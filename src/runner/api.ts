@@ -126,8 +126,11 @@ export interface Actor {
 
   /** Round trip on this connection: proves it is open and that nothing unexpected arrived before. */
   expectConnected(): Promise<void>;
-  /** Waits (up to the timeout) until the connection is closed by the server. */
-  expectClosed(): Promise<void>;
+  /**
+   * Waits until the server closes the connection: up to the timeout (slow checks: up to the
+   * longest server deadline), or up to `withinMs` when the check knows a later close fails anyway.
+   */
+  expectClosed(o?: { withinMs?: number }): Promise<void>;
   /** Client-side close; the model is told and the logout broadcast is checked. */
   close(): Promise<void>;
 }

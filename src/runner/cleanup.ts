@@ -4,12 +4,11 @@
 import type { Logger } from 'pino';
 import type { ServerInfo } from '../model/index.ts';
 import type { Profile } from '../protocol/types.ts';
-import type { NexusConnection } from '../net/connection.ts';
 import { RawClient } from '../net/raw-client.ts';
 import type { Lockstep } from './lockstep.ts';
 import { Findings } from './preflight.ts';
 import type { RunResult } from './results.ts';
-import type { AdminCredentials, ControlConnection, Snapshot, TargetOptions } from './target.ts';
+import type { AdminCredentials, ControlConnection, ControlSocket, Snapshot, TargetOptions } from './target.ts';
 import {
   compareSnapshots,
   openControl,
@@ -48,9 +47,10 @@ function runIds(scope: CleanupScope): () => string {
  * run's connections are dropped no new control connection would get in. Put the limit back over
  * the still-open control connection first (restore.ts restoreConnectionLimit).
  */
-export async function keepReachable(scope: CleanupScope, control: NexusConnection | null, want: ServerInfo): Promise<void> {
+export async function keepReachable(scope: CleanupScope, control: ControlSocket | null, want: ServerInfo): Promise<void> {
   if (!control) return;
-  const problems = await restoreConnectionLimit(new RawClient(control, runIds(scope)), want, scope.timeoutMs);
+  const client = new RawClient(control.conn, runIds(scope));
+  const problems = await restoreConnectionLimit(client, control.serverInfoWatch, want, scope.timeoutMs);
   if (problems.length > 0) scope.logger?.warn({ problems }, 'could not restore the per-IP limit before reconnecting');
 }
 
@@ -60,7 +60,7 @@ export async function keepReachable(scope: CleanupScope, control: NexusConnectio
  */
 export async function resyncTarget(
   scope: CleanupScope,
-  control: NexusConnection | null,
+  control: ControlSocket | null,
   working: ServerInfo,
   createdNames: Iterable<string>,
 ): Promise<{ control: ControlConnection; snapshot: Snapshot }> {
@@ -100,7 +100,7 @@ export async function resyncTarget(
 /** Deletes what the run created, restores what it changed, and compares the target with the snapshot. */
 export async function finalRestore(
   scope: CleanupScope,
-  control: NexusConnection | null,
+  control: ControlSocket | null,
   createdByChecks: Iterable<string>,
 ): Promise<NonNullable<RunResult['restored']>> {
   const { initial } = scope;

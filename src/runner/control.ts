@@ -14,6 +14,9 @@ import { TargetUnavailableError } from './failures.ts';
 import type { Findings } from './preflight.ts';
 import type { AdminCredentials } from './admin-credentials.ts';
 import { loginBody } from './login-body.ts';
+import { ServerInfoWatch, toServerInfo } from './server-info-watch.ts';
+
+export { ServerInfoWatch, toServerInfo } from './server-info-watch.ts';
 
 export interface TargetOptions {
   host: string;
@@ -41,7 +44,12 @@ export interface ControlConnection {
   /** Raw requests over `conn`, outside the model. */
   raw: RawClient;
   login: AdminLogin;
+  /** The server info as last seen on `conn`: the login's, then every ServerInfoUpdated since. */
+  serverInfoWatch: ServerInfoWatch;
 }
+
+/** What the re-entry guard needs of a still-open control connection (restore.ts restoreConnectionLimit). */
+export type ControlSocket = Pick<ControlConnection, 'conn' | 'serverInfoWatch'>;
 
 /** A target snapshot plus what the model cannot store: the guest's stored state and who we are. */
 export class RawExchangeError extends Error {
@@ -164,21 +172,6 @@ function describeNetError(e: unknown, target: TargetOptions): string {
   return `cannot reach ${target.host}:${target.port}: ${(e as Error).message}`;
 }
 
-export function toServerInfo(v: unknown, fallbackVersion: string): ServerInfo {
-  const o = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
-  const str = (x: unknown, d: string): string => (typeof x === 'string' ? x : d);
-  const num = (x: unknown, d: number): number => (typeof x === 'number' ? x : d);
-  return {
-    name: str(o.name, 'Nexus BBS'),
-    description: str(o.description, ''),
-    version: str(o.version, fallbackVersion),
-    transfer_port: num(o.transfer_port, 7501),
-    max_connections_per_ip: num(o.max_connections_per_ip, 5),
-    max_transfers_per_ip: num(o.max_transfers_per_ip, 3),
-    image: str(o.image, ''), // SES-SI-7: null and absent mean no image
-  };
-}
-
 /** The control connections' ids: their own stream of the run seed (the lockstep draws from another). */
 export function controlIds(seed: number): IdSource {
   return seededIds((seed ^ 0x2545f491) >>> 0);
@@ -215,6 +208,7 @@ export async function openControl(target: TargetOptions, admin: AdminCredentials
     throw new TargetUnavailableError(describeNetError(e, target));
   }
   const raw = new RawClient(conn, copts.ids);
+  const serverInfoWatch = ServerInfoWatch.start(conn);
   try {
     let hs: Message;
     try {
@@ -266,7 +260,7 @@ export async function openControl(target: TargetOptions, admin: AdminCredentials
     if (chat && typeof chat.topic === 'string' && typeof chat.topic_set_by === 'string') {
       login.chatInfo = { topic: chat.topic, topic_set_by: chat.topic_set_by };
     }
-    return { conn, raw, login };
+    return { conn, raw, login, serverInfoWatch };
   } catch (e) {
     await conn.close();
     if (e instanceof TargetUnavailableError) throw e;

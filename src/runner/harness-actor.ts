@@ -123,8 +123,8 @@ export class HarnessActor implements Actor {
     }
   }
 
-  async expectClosed(): Promise<void> {
-    await this.run.lockstep.awaitClose(this.hc, this.run.closeWaitMs);
+  async expectClosed(o: { withinMs?: number } = {}): Promise<void> {
+    await this.run.lockstep.awaitClose(this.hc, Math.max(0, o.withinMs ?? this.run.closeWaitMs));
   }
 
   async close(): Promise<void> {

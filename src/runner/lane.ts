@@ -15,11 +15,10 @@ import { isRunFamily } from './names.ts';
 import { CheckFailure, SkipCheck, STOPPED } from './failures.ts';
 import { Lockstep, LockstepMismatch, RunAborted, type TrafficEvent } from './lockstep.ts';
 import type { Findings } from './preflight.ts';
-import type { AdminCredentials, ControlConnection, Snapshot, TargetOptions } from './target.ts';
+import type { AdminCredentials, ControlConnection, ControlSocket, Snapshot, TargetOptions } from './target.ts';
 import { RawExchangeError } from './target.ts';
 import { nowSeconds } from './clock.ts';
 import { isSlow, resultBase, skippedResult, summarise, whySkipped } from './check-plan.ts';
-import type { NexusConnection } from '../net/connection.ts';
 import { NetError } from '../net/connection.ts';
 import { resyncTarget, type CleanupScope } from './cleanup.ts';
 import { TranscriptRecorder } from './transcript.ts';
@@ -279,9 +278,11 @@ export class Lane {
     return null;
   }
 
-  /** The control connection's socket, while it is up (the per-IP limit is restored over it first). */
-  controlConn(): NexusConnection | null {
-    return this.run.control?.hc.conn ?? null;
+  /** The control connection's socket and what it saw, while it is up (the per-IP limit is restored over it first). */
+  controlConn(): ControlSocket | null {
+    const conn = this.run.control?.hc.conn;
+    const watch = this.run.controlInfo;
+    return conn && watch ? { conn, serverInfoWatch: watch } : null;
   }
 
   /** Drops every connection of the lane (its control too): the lane is done. */
@@ -332,6 +333,7 @@ export class Lane {
   private attachControl(c: ControlConnection): void {
     const { admin } = this;
     const hc = this.lockstep.adopt('admin', c.conn);
+    this.run.controlInfo = c.serverInfoWatch;
     this.lockstep.attachSession(hc, c.login.sessionId, c.login.locale);
     this.run.control = new HarnessActor(this.run, 'admin', hc, {
       username: admin.username,

@@ -1,14 +1,13 @@
 // Cleanup of the target: delete what the run created, restore what it changed (server info, limits,
 // the guest, the flags and permissions of every pre-existing account; never passwords), and keep the
 // target reachable while doing so (WIRE-IP-1: the per-IP limit first).
-import { nameKey, PROTOCOL_VERSION } from '../model/index.ts';
+import { nameKey } from '../model/index.ts';
 import type { Account, ServerInfo } from '../model/index.ts';
 import type { Message, Profile } from '../protocol/types.ts';
-import type { NexusConnection } from '../net/connection.ts';
 import type { RawClient } from '../net/raw-client.ts';
 import { sameSet } from '../model/index.ts';
-import { rawBarrier, rawSuccess, toServerInfo } from './control.ts';
-import type { ControlConnection } from './control.ts';
+import { rawBarrier, rawSuccess } from './control.ts';
+import type { ControlConnection, ServerInfoWatch } from './control.ts';
 import type { Snapshot } from './snapshot.ts';
 import { entries } from './snapshot.ts';
 
@@ -150,44 +149,25 @@ export async function restoreTarget(control: ControlConnection, plan: RestorePla
 }
 
 /**
- * The target's server info as last seen on `conn`: the server_info of its LoginResponse, overlaid
- * by every ServerInfoUpdated broadcast received since (BC-6: every live session gets the complete
- * info). null when `conn` never logged in. Works for any connection the harness keeps, however it
- * logged in (raw or in lockstep), because the connection records every frame it received.
- */
-export function observedServerInfo(conn: NexusConnection): ServerInfo | null {
-  let info: ServerInfo | null = null;
-  for (const r of conn.inbox.received()) {
-    const m = r.message;
-    if (!m) continue;
-    if (m.type === 'LoginResponse' && m.body.success === true) {
-      info = toServerInfo(m.body.server_info, PROTOCOL_VERSION);
-    } else if (m.type === 'ServerInfoUpdated' && info !== null && typeof m.body.server_info === 'object' && m.body.server_info !== null) {
-      const seen = m.body.server_info as Record<string, unknown>;
-      const next = toServerInfo(seen, info.version);
-      // Only what the broadcast carries: a partial one (UND) must not reset the rest to defaults.
-      for (const k of Object.keys(info) as Array<keyof ServerInfo>) {
-        if (k in seen) (info as unknown as Record<string, unknown>)[k] = next[k];
-      }
-    }
-  }
-  return info;
-}
-
-/**
  * Re-entry guard (WIRE-IP-1, WIRE-IP-3). A check may lower `max_connections_per_ip` below the
  * connections open from our address — strangers from it count too — and then fail or be
  * interrupted before it restores the limit. Once the run drops its own connections, no new control
  * connection would be admitted and the target could not be restored at all. So, while `conn` (an
  * admin session of the run) is still open: a round trip, so every broadcast sent before has
- * arrived, then, if the limit last broadcast differs from `want`, put it back. Returns problems
- * as lines (none when nothing had to be done or it worked).
+ * arrived, then, if the limit last seen on it (`watch`: its login, then every ServerInfoUpdated)
+ * differs from `want`, put it back. Returns problems as lines (none when nothing had to be done or
+ * it worked).
  */
-export async function restoreConnectionLimit(client: RawClient, want: ServerInfo, timeoutMs: number): Promise<string[]> {
+export async function restoreConnectionLimit(
+  client: RawClient,
+  watch: ServerInfoWatch,
+  want: ServerInfo,
+  timeoutMs: number,
+): Promise<string[]> {
   if (client.isClosed) return [];
   try {
     await rawBarrier(client, timeoutMs);
-    const seen = observedServerInfo(client.conn);
+    const seen = watch.latest;
     if (seen === null || seen.max_connections_per_ip === want.max_connections_per_ip) return [];
     await rawSuccess(client, 'ServerInfoUpdate', { max_connections_per_ip: want.max_connections_per_ip }, timeoutMs);
     return [];

@@ -1,5 +1,5 @@
 // Hostile targets at the connection layer: every wait ends (timeout or close, typed), what one
-// connection keeps of a peer's output is capped (a flood or a huge announced frame closes it with
+// connection holds unread of a peer's output is capped (a flood or a huge announced frame closes it with
 // reason `overflow`), a dripping peer's frames are reassembled intact. And the runner, driven
 // in-process against such targets, leaves no socket or timer behind.
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,23 +57,40 @@ async function connect(
 const handshake = (c: RawClient, ms = T) => c.request('Handshake', { version: '0.5.0' }, ms);
 
 describe('the connection layer against hostile targets', () => {
-  it('a flood closes the connection at the frame cap: memory bounded by the cap, not by the peer', async () => {
+  it('a flood nobody reads closes the connection at the frame cap: memory bounded by the cap, not by the peer', async () => {
     const c = await connect(() => floodServer(5000), { caps: { maxFrames: 1000 } });
     const r = await handshake(c);
     expect(r.message?.type).toBe('HandshakeResponse');
     const info = await c.closed;
     expect(info.reason).toBe('overflow');
-    expect(info.detail).toBe('the target sent more than 1000 frames on one connection (a flood)');
-    expect(c.receivedCount).toBe(1000);
+    expect(info.detail).toBe('the target sent more than 1000 unread frames on one connection (a flood)');
+    // The answer was taken; the connection holds the 1000 unread broadcasts and nothing more.
+    expect(c.unconsumed()).toHaveLength(1000);
+    expect(c.receivedCount).toBe(1001);
   });
 
-  it('the byte cap counts payloads of all frames together', async () => {
+  it('the byte cap counts the payloads of all unread frames together', async () => {
     const c = await connect(() => floodServer(5000), { caps: { maxBytes: 50_000 } });
     await handshake(c);
     const info = await c.closed;
     expect(info.reason).toBe('overflow');
-    expect(info.detail).toMatch(/more than 50000 bytes/);
-    expect(c.received().reduce((n, r) => n + r.raw.payload.length, 0)).toBeLessThanOrEqual(50_000);
+    expect(info.detail).toMatch(/more than 50000 bytes of unread frames/);
+    expect(c.unconsumed().reduce((n, r) => n + r.raw.payload.length, 0)).toBeLessThanOrEqual(50_000);
+  });
+
+  it('the caps count what is unread: a consumer that keeps up receives any number of frames', async () => {
+    const c = await connect(() => floodServer(5000), { caps: { maxFrames: 100, maxBytes: 50_000 } });
+    const { inbox } = c.conn;
+    // A reader of the broadcasts (the answers are the requests' to take).
+    inbox.watch((a) => {
+      if (a.kind === 'frame' && a.frame.raw.type === 'UserConnected') inbox.remove(a.frame);
+    });
+    await handshake(c);
+    // Answered after the first burst: all 5000 broadcasts have arrived and been read.
+    expect((await c.request('Login', { username: 'a', password: 'b', features: [], locale: 'en' }, T)).message?.body.success).toBe(true);
+    expect(c.isClosed).toBe(false);
+    expect(c.receivedCount).toBeGreaterThanOrEqual(5002);
+    expect(c.unconsumed().length).toBeLessThan(100);
   });
 
   it('a frame announcing more than the cap closes the connection at its header, without waiting for the bytes', async () => {

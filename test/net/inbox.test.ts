@@ -20,7 +20,7 @@ describe('Inbox', () => {
     expect(inbox.head()).toEqual({ kind: 'frame', frame: b, seq: b.seq });
     expect(inbox.shift()).toBe(b);
     expect(inbox.head()).toMatchObject({ kind: 'close', info: { reason: 'eof' } });
-    expect(inbox.received()).toEqual([a, b]);
+    expect(inbox.frames()).toEqual([]);
     expect(inbox.count).toBe(2);
   });
 
@@ -39,15 +39,33 @@ describe('Inbox', () => {
     expect(inbox.frames().map((r) => r.raw.id)).toEqual(['bbbbbbbbbbbb']);
   });
 
-  it('a new consumer starts from what arrives next; the history keeps everything', () => {
+  it('a new consumer starts from what arrives next; the counters say what arrived and what is unread', () => {
     const inbox = new Inbox();
     inbox.push(frame('A', 'aaaaaaaaaaaa'));
     inbox.discardPending();
     expect(inbox.head()).toBeNull();
+    expect(inbox.pendingBytes).toBe(0);
     const b = frame('B', 'bbbbbbbbbbbb');
     inbox.push(b);
     expect(inbox.takeFirst((r) => r.raw.type === 'B')).toBe(b);
-    expect(inbox.received().map((r) => r.raw.type)).toEqual(['A', 'B']);
-    expect(inbox.bytes).toBe(inbox.received().reduce((n, r) => n + r.raw.payload.length, 0));
+    expect(inbox.count).toBe(2);
+    expect([inbox.pendingCount, inbox.pendingBytes]).toEqual([0, 0]);
+  });
+
+  it('holds only what is not taken: pending frames and bytes fall with every way of taking', () => {
+    const inbox = new Inbox();
+    const fs = ['A', 'B', 'C', 'D'].map((t) => frame(t, `${t.toLowerCase()}`.repeat(12), { pad: t.repeat(10) }));
+    const size = (r: (typeof fs)[number]): number => r.raw.payload.length;
+    for (const f of fs) inbox.push(f);
+    expect([inbox.pendingCount, inbox.pendingBytes]).toEqual([4, fs.reduce((n, r) => n + size(r), 0)]);
+    inbox.shift();
+    inbox.remove(fs[2]!);
+    expect(inbox.remove(fs[2]!)).toBe(false); // taken already: not counted twice
+    expect([inbox.pendingCount, inbox.pendingBytes]).toEqual([2, size(fs[1]!) + size(fs[3]!)]);
+    inbox.takeFirst((r) => r.raw.type === 'D');
+    expect(inbox.frames()).toEqual([fs[1]]);
+    expect([inbox.pendingCount, inbox.pendingBytes]).toEqual([1, size(fs[1]!)]);
+    inbox.discardPending();
+    expect([inbox.pendingCount, inbox.pendingBytes, inbox.count]).toEqual([0, 0, 4]);
   });
 });

@@ -109,6 +109,51 @@ describe('lockstep against the reference server', () => {
     expect(failures[0]!.expected).toEqual(['connection closed by the server [error]']);
   });
 
+  it('proves a missing answer with one barrier, not the timeout (WIRE-ORD-1)', async () => {
+    const sent: string[] = [];
+    const { ls } = await world({
+      server: stateWith('spec', BASE),
+      timeoutMs: 5000,
+      hook: (f) => (f.type === 'UserAwayResponse' ? [] : [f]), // a handler that never answers
+      watch: (f) => sent.push(f.type),
+    });
+    const watch = await login(ls, 'watch', 'run_watch');
+    const failures = await failuresOf(ls.request(watch, 'UserAway', { message: 'brb' }));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ actor: 'watch', rule: 'USR-AWAY-5' });
+    expect(failures[0]!.expected[0]).toMatch(/^NX\|16\|UserAwayResponse\|/);
+    expect(failures[0]!.actual).toMatch(/^nothing before NX\|16\|UserInfoResponse\|.*the answer to a later request \(WIRE-ORD-1/);
+    expect(sent.slice(-2)).toEqual(['UserAway', 'UserInfo']); // the barrier
+    // The broadcast the away caused still came and was checked; the connection goes on.
+    await ls.barrier(watch);
+    expect(ls.failures).toHaveLength(1);
+  });
+
+  it('an answer that is late but in order passes, barrier or not (WIRE-ORD-1)', async () => {
+    let held: RawFrame | null = null;
+    const sent: string[] = [];
+    const { ls } = await world({
+      server: stateWith('spec', BASE),
+      // The UserAwayResponse is held back until the target writes its next frame on that connection.
+      hook: (f) => {
+        if (f.type === 'UserAwayResponse') {
+          held = f;
+          return [];
+        }
+        if (held === null || f.type === 'UserUpdated') return [f];
+        const out = [held, f];
+        held = null;
+        return out;
+      },
+      watch: (f) => sent.push(f.type),
+    });
+    const watch = await login(ls, 'watch', 'run_watch');
+    const [away] = await ls.exchange(watch, [{ kind: 'message', type: 'UserAway', body: { message: 'brb' } }]);
+    expect(away!.observed?.message?.type).toBe('UserAwayResponse');
+    expect(sent.slice(-2)).toEqual(['UserAway', 'UserInfo']); // released by the barrier's answer
+    expect(ls.failures).toEqual([]);
+  });
+
   it('reports an unexpected close (the target timed out a connection the model keeps)', async () => {
     const { ls } = await world({ server: stateWith('spec', BASE), idleTimeoutMs: 150 });
     const bare = await ls.open('bare');

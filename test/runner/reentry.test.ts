@@ -97,6 +97,47 @@ describe('the run gets back in after a check lowered the per-IP limit', () => {
     expect(stranger.isClosed).toBe(false);
   });
 
+  it('when the control connection was reopened in lockstep before: its limit is watched from its Login too', async () => {
+    const { srv, stranger } = await setup();
+    const lowers = section({ id: 'demo/lower', title: 'Lowers the limit' }, [
+      check({
+        id: 'drops-control',
+        title: 'Closes the control connection (the runner logs in a new one in lockstep)',
+        rules: ['SES-AUTH-1'],
+        run: async (_actors, t) => {
+          await t.admin.close();
+        },
+      }),
+      check({
+        id: 'fails',
+        title: 'Lowers the limit to 1 over the new control connection, then fails before restoring it',
+        rules: ['WIRE-IP-3'],
+        actors: { a: user() },
+        run: async ({ a }, t) => {
+          await t.admin.request('ServerInfoUpdate', { max_connections_per_ip: 1 }).expectSuccess();
+          await a.expectConnected();
+          t.assert(false, 'WIRE-IP-3', 'deliberate failure');
+        },
+      }),
+      check({
+        id: 'next',
+        title: 'Runs afterwards',
+        rules: ['USR-LIST-3'],
+        actors: { u: user({ permissions: ['user_list'] }) },
+        run: async ({ u }) => u.expectConnected(),
+      }),
+    ]);
+    const result = await runSuite(options(srv, { sections: [lowers] }));
+    expect(result.checks.map((c) => [c.id, c.status])).toEqual([
+      ['demo/lower/drops-control', 'passed'],
+      ['demo/lower/fails', 'failed'],
+      ['demo/lower/next', 'passed'],
+    ]);
+    expect(result.restored).toEqual({ ok: true, differences: [] });
+    expect(srv.state().serverInfo.max_connections_per_ip).toBe(5);
+    expect(stranger.isClosed).toBe(false);
+  });
+
   it('after an interrupt in the middle of such a check: the target is restored', async () => {
     const { srv, stranger } = await setup();
     const controller = new AbortController();

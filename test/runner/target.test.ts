@@ -11,11 +11,11 @@ import type { Profile } from '../../src/protocol/types.ts';
 import { ipPart } from '../../src/runner/compare.ts';
 import {
   compareSnapshots,
-  observedServerInfo,
   openControl,
   readSnapshot,
   restoreConnectionLimit,
   restoreTarget,
+  ServerInfoWatch,
   strangersFromOurAddress,
   type ControlConnection,
   type RestorePlan,
@@ -323,17 +323,25 @@ async function loggedIn(srv: ReferenceServer, username: string, password: string
 }
 
 describe('re-entry after a check lowered the per-IP limit (WIRE-IP-1, WIRE-IP-3)', () => {
-  it('observedServerInfo follows the login and every ServerInfoUpdated broadcast, whoever sent it', async () => {
+  it('the server info watch follows the login and every ServerInfoUpdated broadcast, whoever sent it', async () => {
     const srv = await serve(baseState('spec'));
     const c = await control(srv);
-    expect(observedServerInfo(c.conn)).toEqual(c.login.serverInfo);
+    expect(c.serverInfoWatch.latest).toEqual(c.login.serverInfo);
+    const bare = await RawClient.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T }, ids);
+    conns.push(bare);
+    const bareWatch = ServerInfoWatch.start(bare.conn);
+    await bare.request('Handshake', { version: '0.5.0' }, T);
+    expect(bareWatch.latest).toBeNull(); // never logged in
     const boss = await loggedIn(srv, 'boss', 'pw-boss');
     expect((await boss.request('ServerInfoUpdate', { max_connections_per_ip: 2, name: 'Other' }, T)).message?.body.success).toBe(true);
     await c.raw.request('UserInfo', { nickname: '' }, T); // round trip: the broadcast has arrived
-    expect(observedServerInfo(c.conn)).toEqual({ ...c.login.serverInfo, max_connections_per_ip: 2, name: 'Other' });
-    const bare = await RawClient.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T }, ids);
-    conns.push(bare);
-    expect(observedServerInfo(bare.conn)).toBeNull();
+    expect(c.serverInfoWatch.latest).toEqual({ ...c.login.serverInfo, max_connections_per_ip: 2, name: 'Other' });
+    // It folds frames as they arrive, whoever takes them: the raw client left the broadcast unread
+    // here; reading it changes nothing, and a later broadcast still counts.
+    c.conn.inbox.discardPending();
+    expect((await boss.request('ServerInfoUpdate', { description: 'later' }, T)).message?.body.success).toBe(true);
+    await c.raw.request('UserInfo', { nickname: '' }, T);
+    expect(c.serverInfoWatch.latest).toEqual({ ...c.login.serverInfo, max_connections_per_ip: 2, name: 'Other', description: 'later' });
   });
 
   it('puts the limit back over the open connection, so a new control connection gets in once ours are gone', async () => {
@@ -344,7 +352,7 @@ describe('re-entry after a check lowered the per-IP limit (WIRE-IP-1, WIRE-IP-3)
     const boss = await loggedIn(srv, 'boss', 'pw-boss');
     // A check lowers the limit to 1: the stranger alone fills it.
     expect((await boss.request('ServerInfoUpdate', { max_connections_per_ip: 1 }, T)).message?.body.success).toBe(true);
-    expect(await restoreConnectionLimit(c.raw, want, T)).toEqual([]);
+    expect(await restoreConnectionLimit(c.raw, c.serverInfoWatch, want, T)).toEqual([]);
     expect(srv.state().serverInfo.max_connections_per_ip).toBe(want.max_connections_per_ip);
     await boss.close();
     await c.conn.close();
@@ -368,19 +376,19 @@ describe('re-entry after a check lowered the per-IP limit (WIRE-IP-1, WIRE-IP-3)
     const srv = await serve(baseState('spec'));
     const stranger = await loggedIn(srv, 'alice', 'pw-alice');
     const c = await control(srv);
-    expect(await restoreConnectionLimit(c.raw, srv.state().serverInfo, T)).toEqual([]);
+    expect(await restoreConnectionLimit(c.raw, c.serverInfoWatch, srv.state().serverInfo, T)).toEqual([]);
     await stranger.request('UserInfo', { nickname: '' }, T); // round trip after the guard's own
-    expect(stranger.received().map((r) => r.message?.type)).not.toContain('ServerInfoUpdated');
+    expect(stranger.unconsumed().map((r) => r.message?.type)).not.toContain('ServerInfoUpdated');
   });
 
   it('is a no-op on a closed connection and reports a refused update as a problem line', async () => {
     const srv = await serve(baseState('spec'));
     const c = await control(srv);
     const want = { ...srv.state().serverInfo, max_connections_per_ip: 0 }; // spec refuses 0 (ADM-SINFO-8)
-    const [problem, ...rest] = await restoreConnectionLimit(c.raw, want, T);
+    const [problem, ...rest] = await restoreConnectionLimit(c.raw, c.serverInfoWatch, want, T);
     expect(rest).toEqual([]);
     expect(problem).toMatch(/^restore max_connections_per_ip over the open connection: ServerInfoUpdate failed: /);
     await c.conn.close();
-    expect(await restoreConnectionLimit(c.raw, want, T)).toEqual([]);
+    expect(await restoreConnectionLimit(c.raw, c.serverInfoWatch, want, T)).toEqual([]);
   });
 });

@@ -29,8 +29,6 @@ export const IN_FLIGHT = 8;
 const CLOSING = 8;
 /** Idle logged-in connections kept for reuse, all states together. */
 const POOL_MAX = 8;
-/** A reused connection serves this many cases at most (its inbox keeps what arrives). */
-const MAX_USES = 200;
 /** A name no run creates: the cheap request (UserInfo of nobody) is answered without a change. */
 const NOBODY = 'fz-nobody';
 
@@ -210,7 +208,7 @@ export class FastTier {
     const { client } = lease;
     for (const [k, w] of c.writes.entries()) client.sendRaw(k === 0 && lease.ahead !== null ? Buffer.concat([lease.ahead, w]) : w);
     lease.ahead = null;
-    const reuse = isLoggedIn(c.state) && lease.uses < MAX_USES && this.pooled < POOL_MAX;
+    const reuse = isLoggedIn(c.state) && this.pooled < POOL_MAX;
     if (reuse && endsOnBoundary(c, this.session.settings.profile)) {
       try {
         // Answered: the target read the case and kept the connection, on a frame boundary.

@@ -31,8 +31,6 @@ const BATCH = 48;
 const CHECKED_EVERY = 8;
 /** `fast`: tier-1 batches per check (the guest account is enabled for one check at a time). */
 const SEGMENT = 16;
-/** Cases between two renewals of the run session (FuzzContext.renew): well below the control connection's frame cap. */
-const RENEW_CASES = 12_000;
 /** Shrinking a failure may take this long at least, even when the budget is nearly spent. */
 const MIN_SHRINK_MS = 30_000;
 
@@ -220,13 +218,7 @@ async function run(ctx: FuzzContext): Promise<{ fuzzer: 'frames'; cases: number;
     return false;
   };
 
-  let renewedAt = 0;
   for (let i = 0; budgetLeft();) {
-    // Every login of a case reaches the control connection as broadcasts, which it keeps.
-    if (ctx.renew && cases - renewedAt >= RENEW_CASES && ctx.session.stopped === null) {
-      await ctx.renew();
-      renewedAt = cases;
-    }
     const checked = mode === 'checked' || (mode === 'mixed' && i % CHECKED_EVERY === 0);
     if (checked) {
       const r = await checkBatch(i, nextSize(), true);

@@ -12,7 +12,7 @@ import { afterTaking, eligible, errorMayClose, isOptional } from '../outcomes.ts
 import { describeExpectation, renderBytes, renderMessage } from '../render.ts';
 import { nowSeconds } from '../clock.ts';
 import type { Core } from './core.ts';
-import type { HarnessConn } from './conn.ts';
+import { isDirectAnswer, type HarnessConn } from './conn.ts';
 
 /** Handles every buffered frame and close of every connection, in the order they arrived. */
 export function processArrivals(core: Core): void {
@@ -59,6 +59,7 @@ function onFrame(core: Core, hc: HarnessConn, frame: Received): void {
   if (takeFirstMatch()) return;
   if (absorbStranger(core, frame)) return;
   if (recognizeTimeouts(core, hc, frame) && takeFirstMatch()) return;
+  if (provenUnanswered(core, hc, frame) && takeFirstMatch()) return;
 
   // The closest prediction: same type, or the same request id for a direct answer.
   let best: { index: number; diffs: string[] } | null = null;
@@ -93,6 +94,40 @@ function onFrame(core: Core, hc: HarnessConn, frame: Received): void {
     return;
   }
   core.fail(hc, core.record.rules, core.record.lastSent, 'no frame on this connection (none predicted)', `unexpected ${shown}`);
+}
+
+/**
+ * WIRE-ORD-1: the answers to a request are written before the next request is read. So when
+ * `frame` is, cleanly, the answer to a later request on `hc` (a barrier, or the next of a
+ * pipeline), every required answer to an earlier request still due before it is not coming: each
+ * fails under its own rules and WIRE-ORD-1, and leaves the queue. Returns whether any did.
+ */
+function provenUnanswered(core: Core, hc: HarnessConn, frame: Received): boolean {
+  const ctx = core.compareContext();
+  const later = hc.queue.findIndex(
+    (e) =>
+      isDirectAnswer(e) &&
+      (e.output as SendOutput).message.id === frame.raw.id &&
+      matchMessage(e.output as SendOutput, frame, ctx).differences.length === 0,
+  );
+  if (later < 0) return false;
+  const missing = hc.queue
+    .slice(0, later)
+    .filter((e) => isDirectAnswer(e) && !isOptional(e.output) && (e.output as SendOutput).message.id !== frame.raw.id);
+  if (missing.length === 0) return false;
+  const shown = renderMessage(frame.message!);
+  for (const e of missing) {
+    const rules = [...(e.output as SendOutput).rules, 'WIRE-ORD-1'];
+    core.fail(
+      hc,
+      rules,
+      e.sent,
+      describeExpectation(e.output),
+      `nothing before ${shown}, the answer to a later request (WIRE-ORD-1: a request is answered before the next one is read)`,
+    );
+  }
+  hc.queue = hc.queue.filter((e) => !missing.includes(e));
+  return true;
 }
 
 function consume(hc: HarnessConn, index: number, frame: Received, learned: Learned | null, core: Core): void {

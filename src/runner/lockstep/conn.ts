@@ -28,6 +28,11 @@ export interface Expectation {
   request?: Record<string, unknown>;
 }
 
+/** A frame the target writes in answer to one of the exchange's requests (not a broadcast, not a close). */
+export function isDirectAnswer(e: Expectation): boolean {
+  return e.output.kind === 'send' && e.requestIds.includes(e.output.message.id);
+}
+
 /**
  * A connection's life. `open`: a close the model does not predict is a failure. `may-close`: the
  * spec allows the target to close here but does not require it (E! among the carriers, an

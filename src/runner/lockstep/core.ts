@@ -10,6 +10,7 @@ import type { NexusConnection } from '../../net/connection.ts';
 import type { CompareContext } from '../compare.ts';
 import type { ExpectedOutcomes } from '../render.ts';
 import { nowSeconds } from '../clock.ts';
+import { AnswerTime } from './answer-time.ts';
 import { HarnessConn } from './conn.ts';
 import type { Expectation } from './conn.ts';
 import type { Fork } from './forks.ts';
@@ -32,6 +33,8 @@ export class Core {
    * subject to a timer (WIRE-TMO-1/2); the model has no clock, so it is told when the target acts.
    */
   serverTimeouts = false;
+  /** How long exchanges take on this target: when an overdue answer is proven missing (answer-time.ts). */
+  readonly answerTime = new AnswerTime();
   /** Wakes the operation waiting for arrivals (a frame arrived, a connection closed, the run was aborted). */
   private waker: (() => void) | null = null;
   private connCounter = 0;

@@ -15,7 +15,7 @@ import type { Expectation, HarnessConn } from './conn.ts';
 import { abandonFork, beginFork } from './forks.ts';
 import type { MirrorSave } from './mirror.ts';
 import { processArrivals } from './arrivals.ts';
-import { drain, nextSettle, probeSettled } from './waiting.ts';
+import { drain, drainWithin, dueAnswers, nextSettle, probeSettled } from './waiting.ts';
 import type { Answer, Outgoing } from './types.ts';
 import { BARRIER_REQUEST } from './types.ts';
 
@@ -104,7 +104,8 @@ export async function exchangeStep(core: Core, hc: HarnessConn, items: Outgoing[
       abandonFork(core, fork);
       goneBeforeWrite(core, hc, before, mine, sent);
     }
-    await drain(core, core.opts.timeoutMs);
+    if (probe || !written) await drain(core, core.opts.timeoutMs);
+    else await awaitAnswers(core, hc, requestIds, sent);
   } finally {
     core.collectors.delete(mine);
   }
@@ -164,6 +165,38 @@ function goneBeforeWrite(core: Core, hc: HarnessConn, before: MirrorSave, mine: 
   core.mirror.restore(before);
   hc.markClosed();
   core.forgetInModel(hc, sent);
+}
+
+/**
+ * Waits for what the exchange predicts. An answer still due after the target's usual time
+ * (answer-time.ts) is settled by a barrier request on the same connection: WIRE-ORD-1 writes the
+ * answers to a request before the next request is read, so the barrier's answer arriving first
+ * proves them missing (arrivals.ts provenUnanswered) within one round trip, not a timeout. The
+ * barrier goes out only where it changes nothing: one outcome known (no fork), the connection
+ * open and logged in by the model, no partial frame written. Broadcasts to other connections are
+ * not ordered by it (WIRE-ORD-3) and keep the whole timeout.
+ */
+async function awaitAnswers(core: Core, hc: HarnessConn, requestIds: string[], sent: string): Promise<void> {
+  const timeoutMs = core.opts.timeoutMs;
+  const started = Date.now();
+  const grace = core.answerTime.grace(timeoutMs);
+  if (await drainWithin(core, grace)) {
+    core.answerTime.completed(Date.now() - started);
+    return;
+  }
+  if (mayProveUnanswered(core, hc, requestIds)) {
+    await exchangeStep(core, hc, [barrierItem()], true);
+    hc.endProbe();
+    core.record.lastSent = sent;
+  }
+  const waited = Date.now() - started;
+  await drain(core, Math.max(0, timeoutMs - waited), waited);
+}
+
+function mayProveUnanswered(core: Core, hc: HarnessConn, requestIds: string[]): boolean {
+  if (core.fork !== null || hc.life.kind !== 'open' || !hc.conn || hc.conn.isClosed || hc.decoder.midFrame) return false;
+  if (core.mirror.state.connections[hc.id]?.phase !== 'auth') return false;
+  return dueAnswers(hc, requestIds).length > 0;
 }
 
 /**

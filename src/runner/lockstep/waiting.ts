@@ -6,8 +6,9 @@
 import { describeExpectation } from '../render.ts';
 import { isOptional } from '../outcomes.ts';
 import { processArrivals } from './arrivals.ts';
+import type { SendOutput } from '../../model/index.ts';
 import type { Core } from './core.ts';
-import type { Expectation, HarnessConn } from './conn.ts';
+import { isDirectAnswer, type Expectation, type HarnessConn } from './conn.ts';
 import { resolveFork } from './forks.ts';
 import { RunAborted } from './types.ts';
 
@@ -31,29 +32,41 @@ function required(core: Core): Expectation[] {
   return out;
 }
 
-/** Handles arrivals until every required expectation is met or the timeout expires. */
-export async function drain(core: Core, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * Handles arrivals until every required expectation is met or the timeout expires; what is still
+ * missing then fails. `waitedMs`: how long the operation already waited before (the failure says
+ * the whole wait).
+ */
+export async function drain(core: Core, timeoutMs: number, waitedMs = 0): Promise<void> {
+  if (await drainWithin(core, timeoutMs)) return;
+  if (core.fork) {
+    resolveFork(core, true);
+    processArrivals(core);
+  }
+  for (const e of required(core)) {
+    const hc = core.conns.get(e.conn)!;
+    core.fail(hc, e.output.rules, e.sent, describeExpectation(e.output), `nothing within ${waitedMs + timeoutMs} ms`);
+    hc.queue = hc.queue.filter((x) => x !== e);
+  }
+}
+
+/** Handles arrivals for at most `ms`; true once every required expectation is met (nothing fails here). */
+export async function drainWithin(core: Core, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
   for (;;) {
     resolveFork(core, false);
     processArrivals(core);
-    if (required(core).length === 0 && core.fork === null) return;
+    if (required(core).length === 0 && core.fork === null) return true;
     const remaining = deadline - Date.now();
     if (core.opts.signal?.aborted) throw new RunAborted();
-    if (remaining <= 0) {
-      if (core.fork) {
-        resolveFork(core, true);
-        processArrivals(core);
-      }
-      for (const e of required(core)) {
-        const hc = core.conns.get(e.conn)!;
-        core.fail(hc, e.output.rules, e.sent, describeExpectation(e.output), `nothing within ${timeoutMs} ms`);
-        hc.queue = hc.queue.filter((x) => x !== e);
-      }
-      return;
-    }
+    if (remaining <= 0) return false;
     await core.activity(remaining);
   }
+}
+
+/** The required answers to `requestIds` still due on `hc` (WIRE-ORD-1: direct answers echo the request id). */
+export function dueAnswers(hc: HarnessConn, requestIds: readonly string[]): Expectation[] {
+  return hc.queue.filter((e) => isDirectAnswer(e) && requestIds.includes((e.output as SendOutput).message.id) && !isOptional(e.output));
 }
 
 /**

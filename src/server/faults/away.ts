@@ -56,6 +56,15 @@ export const AWAY_FAULTS: FaultEntry[] = [
     make: () => onRequest('UserAway', (_req, state, event, next) => dropOutputs(next(state, event), (o) => isSend(o, 'UserUpdated'))),
   },
   {
+    name: 'away-unanswered',
+    family: seedFamily,
+    description: 'UserAway takes effect and is broadcast, but its UserAwayResponse is never written (a handler that forgets to answer)',
+    rules: ['USR-AWAY-5', 'WIRE-ORD-1'],
+    profiles: BOTH,
+    detection: SUITE,
+    make: () => onRequest('UserAway', (_req, state, event, next) => dropOutputs(next(state, event), (o) => isSend(o, 'UserAwayResponse'))),
+  },
+  {
     name: 'back-keeps-status',
     family: seedFamily,
     description: 'UserBack clears the away flag but keeps the status text',
