@@ -156,7 +156,8 @@ describe('the full suite leaves a populated target as it was (issue 4)', () => {
   }, 160_000);
 
   it('(b) a run with failing checks (the other profile)', async () => {
-    const { json, run } = cli('fail', ['--profile', 'nexusd', '--quiet']);
+    // A short timeout: many failures here wait it out (a close or a frame only the other profile sends).
+    const { json, run } = cli('fail', ['--profile', 'nexusd', '--quiet', '--timeout', '1000']);
     const r = await run.done;
     expect(r.code, r.stdout + r.stderr).toBe(1);
     const [, , failed] = SUMMARY.exec(r.stdout)!.map(Number);
