@@ -48,12 +48,20 @@ export class Core {
     this.mirror = new Mirror(initial);
     this.record = new Mismatches(opts.logger);
     this.ids = seededIds(opts.seed ^ 0x5bd1e995);
+    this.proofId = seededIds(opts.seed ^ 0x27d4eb2f);
     opts.signal?.addEventListener('abort', () => this.wake(), { once: true });
   }
 
   freshId(): string {
     return this.ids();
   }
+
+  /**
+   * Ids of the barriers that prove a late answer missing (steps.ts awaitAnswers): their own seeded
+   * sequence, since whether one goes out depends on timing, and the ids of every other request
+   * must repeat for a seed.
+   */
+  readonly proofId: IdSource;
 
   throwIfAborted(): void {
     if (this.opts.signal?.aborted) throw new RunAborted();

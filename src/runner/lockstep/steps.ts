@@ -19,8 +19,9 @@ import { drain, drainWithin, dueAnswers, nextSettle, probeSettled } from './wait
 import type { Answer, Outgoing } from './types.ts';
 import { BARRIER_REQUEST } from './types.ts';
 
-export function barrierItem(): Outgoing {
-  return { kind: 'message', type: BARRIER_REQUEST.type, body: { ...BARRIER_REQUEST.body } };
+export function barrierItem(id?: string): Outgoing {
+  const item: Outgoing = { kind: 'message', type: BARRIER_REQUEST.type, body: { ...BARRIER_REQUEST.body } };
+  return id === undefined ? item : { ...item, id };
 }
 
 /**
@@ -67,9 +68,10 @@ export async function openStep(core: Core, label: string): Promise<HarnessConn> 
 /**
  * One exchange: writes `items` in one write, steps the model with what the target will decode,
  * waits until every harness connection shows what the model predicts, then (unless it is itself
- * a settling probe) settles what the spec left open. Returns one Answer per request.
+ * a settling probe) settles what the spec left open. Returns one Answer per request. `counted`:
+ * whether its round trips join the traffic counters.
  */
-export async function exchangeStep(core: Core, hc: HarnessConn, items: Outgoing[], probe: boolean): Promise<Answer[]> {
+export async function exchangeStep(core: Core, hc: HarnessConn, items: Outgoing[], probe: boolean, counted = true): Promise<Answer[]> {
   core.throwIfAborted();
   const mark = core.record.mark();
   if (!probe) {
@@ -94,7 +96,7 @@ export async function exchangeStep(core: Core, hc: HarnessConn, items: Outgoing[
     const outcomes = predict(core.mirror.worlds(), hc.id, decodings(hc.decoder, bytes, core.opts.profile), nowSeconds(), bodyOf);
     const requestIds = requests.map((r) => r.id);
     fork = beginFork(core, hc, outcomes, sent, requestIds, probe);
-    core.stats.roundTrips += requests.length > 0 ? requests.length : items.length > 0 ? 1 : 0;
+    if (counted) core.stats.roundTrips += requests.length > 0 ? requests.length : items.length > 0 ? 1 : 0;
     const written = !wasGone && hc.conn!.sendRaw(bytes);
     if (written && core.opts.onTraffic) {
       for (const w of writes) core.opts.onTraffic({ at: Date.now(), conn: hc.id, actor: hc.label, dir: 'sent', ...w });
@@ -185,7 +187,9 @@ async function awaitAnswers(core: Core, hc: HarnessConn, requestIds: string[], s
     return;
   }
   if (mayProveUnanswered(core, hc, requestIds)) {
-    await exchangeStep(core, hc, [barrierItem()], true);
+    // Neither counted nor drawing a request id: whether it goes out depends on timing, and the
+    // traffic counters and request ids repeat for a seed.
+    await exchangeStep(core, hc, [barrierItem(core.proofId())], true, false);
     hc.endProbe();
     core.record.lastSent = sent;
   }
