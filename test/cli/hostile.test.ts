@@ -179,7 +179,11 @@ describe('fuzz against hostile targets: the same endings', () => {
     await server!.close();
     await cannotTest(stallingServer, FUZZ, /the start of a frame, then nothing more within 300 ms/);
     await server!.close();
-    await cannotTest(() => floodServer(60_000), [...FUZZ, '--timeout', '5000'], /more than 50000 unread frames on one connection \(a flood\)/);
+    await cannotTest(
+      () => floodServer(60_000),
+      [...FUZZ, '--timeout', '5000'],
+      /more than 50000 unread frames on one connection \(a flood\)/,
+    );
   });
 
   it('a fresh message id: the WIRE-ID-2 preflight failure, exit 1', async () => {
