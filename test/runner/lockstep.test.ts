@@ -3,6 +3,7 @@
 // broadcast, an extra one, a wrong carrier, a missing close, an unexpected close. Strangers on the
 // target must not fail anything.
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodeFrame } from '../../src/protocol/frame.ts';
 import type { RawFrame } from '../../src/protocol/types.ts';
 import { BASE, NOW, account, cleanupWorlds, failuresOf, login, stateWith, strays, world } from '../support/lockstep.ts';
 import { RawClient } from '../../src/net/raw-client.ts';
@@ -127,6 +128,20 @@ describe('lockstep against the reference server', () => {
     // The broadcast the away caused still came and was checked; the connection goes on.
     await ls.barrier(watch);
     expect(ls.failures).toHaveLength(1);
+  });
+
+  it('proves a missing answer to raw bytes too: the id is the one the target reads (WIRE-ORD-1)', async () => {
+    const { ls } = await world({
+      server: stateWith('spec', BASE),
+      timeoutMs: 5000,
+      hook: (f) => (f.type === 'UserAwayResponse' ? [] : [f]),
+    });
+    const watch = await login(ls, 'watch', 'run_watch');
+    const bytes = encodeFrame('UserAway', 'a1b2c3d4e5f6', JSON.stringify({ type: 'UserAway', message: 'raw' }));
+    const failures = await failuresOf(ls.exchange(watch, [{ kind: 'raw', bytes }]));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.expected[0]).toMatch(/^NX\|16\|UserAwayResponse\|a1b2c3d4e5f6\|/);
+    expect(failures[0]!.actual).toMatch(/^nothing before NX\|16\|UserInfoResponse\|/);
   });
 
   it('an answer that is late but in order passes, barrier or not (WIRE-ORD-1)', async () => {

@@ -93,8 +93,10 @@ export async function exchangeStep(core: Core, hc: HarnessConn, items: Outgoing[
     // Decode as the target does (as each target may, where the spec leaves the decoder a choice)
     // and step the model frame by frame, in every world; several outcomes wait for `drain`.
     const bodyOf = (id: string): Record<string, unknown> | undefined => requests.find((r) => r.id === id)?.body;
-    const outcomes = predict(core.mirror.worlds(), hc.id, decodings(hc.decoder, bytes, core.opts.profile), nowSeconds(), bodyOf);
-    const requestIds = requests.map((r) => r.id);
+    const decs = decodings(hc.decoder, bytes, core.opts.profile);
+    const outcomes = predict(core.mirror.worlds(), hc.id, decs, nowSeconds(), bodyOf);
+    // The ids of every request the target reads from this write: raw bytes carry theirs too.
+    const requestIds = [...new Set([...requests.map((r) => r.id), ...decs[0]!.frames.map((f) => f.id)])];
     fork = beginFork(core, hc, outcomes, sent, requestIds, probe);
     if (counted) core.stats.roundTrips += requests.length > 0 ? requests.length : items.length > 0 ? 1 : 0;
     const written = !wasGone && hc.conn!.sendRaw(bytes);
