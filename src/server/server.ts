@@ -72,7 +72,45 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
 
   // --- model ------------------------------------------------------------------------------------
 
+  /**
+   * Connections written to in the current coalescing scope, corked until it ends: everything one
+   * read of a socket causes (several pipelined frames, a response and its broadcasts) leaves in
+   * one write per connection instead of one per frame (each write is a syscall).
+   */
+  let corked: Set<Conn> | null = null;
+
+  function coalesced(f: () => void): void {
+    if (corked !== null) return f();
+    const scope = new Set<Conn>();
+    corked = scope;
+    try {
+      f();
+    } finally {
+      corked = null;
+      for (const c of scope) c.stream.uncork();
+      for (const c of scope) dropIfNotReading(c);
+    }
+  }
+
+  /**
+   * A peer that stops reading must not grow our memory without bound (broadcasts keep coming):
+   * once what the kernel has not taken passes the bound, it is dropped like a broken connection,
+   * and its session ends with the usual broadcast (SES-BC-3). Judged after the scope's writes
+   * left the cork, when only what the peer has not read is still pending.
+   */
+  function dropIfNotReading(c: Conn): void {
+    if (c.gone || c.closing || c.stream.writableLength <= maxPendingWrite) return;
+    log.warn({ conn: c.id, pending: c.stream.writableLength }, 'peer is not reading; dropping the connection');
+    c.closing = true;
+    clearTimers(c);
+    abort(c);
+  }
+
   function dispatch(event: Event): void {
+    coalesced(() => stepModel(event));
+  }
+
+  function stepModel(event: Event): void {
     if (shuttingDown) return;
     let outputs: Output[];
     try {
@@ -102,6 +140,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
       if (c.closing || !c.stream.writable) return;
       // Types and ids only: payloads may carry passwords (Login, UserCreate, UserUpdate).
       log.debug({ conn: c.id, type: o.message.type, id: o.message.id }, 'send');
+      if (corked !== null && !corked.has(c)) {
+        c.stream.cork();
+        corked.add(c);
+      }
       const frame = encoder.encode(o.message);
       if (Array.isArray(frame)) {
         // One frame in chunks (a cached payload): written together, without copying the payload.
@@ -109,14 +151,6 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
         for (const chunk of frame) c.stream.write(chunk);
         c.stream.uncork();
       } else c.stream.write(frame);
-      if (c.stream.writableLength > maxPendingWrite) {
-        // A peer that stops reading must not grow our memory without bound (broadcasts keep coming):
-        // drop it like a broken connection; its session ends with the usual broadcast (SES-BC-3).
-        log.warn({ conn: c.id, pending: c.stream.writableLength }, 'peer is not reading; dropping the connection');
-        c.closing = true;
-        clearTimers(c);
-        abort(c);
-      }
       return;
     }
     if (c.closing) return;
@@ -181,6 +215,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<ReferenceSe
   // --- sockets ----------------------------------------------------------------------------------
 
   function onData(c: Conn, chunk: Buffer): void {
+    coalesced(() => readChunk(c, chunk));
+  }
+
+  function readChunk(c: Conn, chunk: Buffer): void {
     if (c.closing || c.gone || c.hung) return;
     const { frames, error } = c.decoder.push(chunk);
     for (const frame of frames) {
