@@ -34,7 +34,12 @@ export interface FrameErrorInfo {
 export class FrameError extends Error {
   readonly info: FrameErrorInfo;
   constructor(cls: FrameErrorClass, detail: string) {
+    // A frame error describes the peer's bytes, not our code, so it carries no stack: capturing
+    // one was most of its cost, and a fuzz run makes one per malformed frame on both sides.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`${FRAME_ERROR_RULE[cls]} ${cls}: ${detail}`);
+    Error.stackTraceLimit = limit;
     this.name = 'FrameError';
     this.info = { class: cls, rule: FRAME_ERROR_RULE[cls], detail };
   }
