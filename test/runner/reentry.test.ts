@@ -63,29 +63,32 @@ function options(srv: ReferenceServer, over: Partial<RunOptions>): RunOptions {
   };
 }
 
+/** Lowers the per-IP limit to 1 over the control connection, then fails before restoring it. */
+const failsAfterLowering = check({
+  id: 'fails',
+  title: 'Lowers the limit to 1, then fails before restoring it',
+  rules: ['WIRE-IP-3'],
+  actors: { a: user() },
+  run: async ({ a }, t) => {
+    await t.admin.request('ServerInfoUpdate', { max_connections_per_ip: 1 }).expectSuccess();
+    await a.expectConnected();
+    t.assert(false, 'WIRE-IP-3', 'deliberate failure');
+  },
+});
+
+/** A check after it: it can only run if the run got back in. */
+const runsAfterwards = check({
+  id: 'next',
+  title: 'Runs afterwards',
+  rules: ['USR-LIST-3'],
+  actors: { u: user({ permissions: ['user_list'] }) },
+  run: async ({ u }) => u.expectConnected(),
+});
+
 describe('the run gets back in after a check lowered the per-IP limit', () => {
   it('after a failed check: the next check runs and the target is restored', async () => {
     const { srv, stranger } = await setup();
-    const lowers = section({ id: 'demo/lower', title: 'Lowers the limit' }, [
-      check({
-        id: 'fails',
-        title: 'Lowers the limit to 1, then fails before restoring it',
-        rules: ['WIRE-IP-3'],
-        actors: { a: user() },
-        run: async ({ a }, t) => {
-          await t.admin.request('ServerInfoUpdate', { max_connections_per_ip: 1 }).expectSuccess();
-          await a.expectConnected();
-          t.assert(false, 'WIRE-IP-3', 'deliberate failure');
-        },
-      }),
-      check({
-        id: 'next',
-        title: 'Runs afterwards',
-        rules: ['USR-LIST-3'],
-        actors: { u: user({ permissions: ['user_list'] }) },
-        run: async ({ u }) => u.expectConnected(),
-      }),
-    ]);
+    const lowers = section({ id: 'demo/lower', title: 'Lowers the limit' }, [failsAfterLowering, runsAfterwards]);
     const result = await runSuite(options(srv, { sections: [lowers] }));
     expect(result.checks.map((c) => [c.id, c.status])).toEqual([
       ['demo/lower/fails', 'failed'],
@@ -108,24 +111,8 @@ describe('the run gets back in after a check lowered the per-IP limit', () => {
           await t.admin.close();
         },
       }),
-      check({
-        id: 'fails',
-        title: 'Lowers the limit to 1 over the new control connection, then fails before restoring it',
-        rules: ['WIRE-IP-3'],
-        actors: { a: user() },
-        run: async ({ a }, t) => {
-          await t.admin.request('ServerInfoUpdate', { max_connections_per_ip: 1 }).expectSuccess();
-          await a.expectConnected();
-          t.assert(false, 'WIRE-IP-3', 'deliberate failure');
-        },
-      }),
-      check({
-        id: 'next',
-        title: 'Runs afterwards',
-        rules: ['USR-LIST-3'],
-        actors: { u: user({ permissions: ['user_list'] }) },
-        run: async ({ u }) => u.expectConnected(),
-      }),
+      failsAfterLowering,
+      runsAfterwards,
     ]);
     const result = await runSuite(options(srv, { sections: [lowers] }));
     expect(result.checks.map((c) => [c.id, c.status])).toEqual([
