@@ -225,31 +225,38 @@ describe('planning', () => {
   });
 });
 
+/**
+ * The checks `grep` selects, at --jobs 1 and then 4, each time against a fresh populated `profile`
+ * server with a stranger online: no failure, results in plan order, the target restored and the
+ * stranger untouched. Returns the two results.
+ */
+async function passingAtJobs1And4(profile: Profile, grep: string): Promise<RunResult[]> {
+  sections ??= await loadSections();
+  const runs: RunResult[] = [];
+  for (const jobs of [1, 4]) {
+    const srv = await serve(populated(profile));
+    const before = durable(srv.state());
+    const alice = await stranger(srv);
+    const seen: string[] = [];
+    const result = await runSuite(options(srv, { sections, grep, jobs, onResult: (r) => seen.push(r.id) }));
+    expect(result.summary.failed, JSON.stringify(result.checks.filter((c) => c.status === 'failed').map((c) => [c.id, c.message]))).toBe(0);
+    expect(seen).toEqual(result.checks.map((c) => c.id));
+    expect(result.restored).toEqual({ ok: true, differences: [] });
+    expect(durable(srv.state())).toEqual(before);
+    expect(alice.isClosed).toBe(false);
+    expect(Object.values(srv.state().sessions).map((s) => s.nickname)).toEqual(['alice']);
+    runs.push(result);
+  }
+  return runs;
+}
+
 describe('lanes side by side', () => {
   const GREP = '/^(users|away|admin\\/kick|session\\/presence|connection-monitor)\\//';
 
   it.each<Profile>(['spec', 'nexusd'])(
     'a %s server with a stranger online: the verdicts, their order and the restored target do not depend on --jobs',
     async (profile) => {
-      sections ??= await loadSections();
-      const runs: RunResult[] = [];
-      for (const jobs of [1, 4]) {
-        const srv = await serve(populated(profile));
-        const before = durable(srv.state());
-        const alice = await stranger(srv);
-        const seen: string[] = [];
-        const result = await runSuite(options(srv, { sections, grep: GREP, jobs, onResult: (r) => seen.push(r.id) }));
-        expect(
-          result.summary.failed,
-          JSON.stringify(result.checks.filter((c) => c.status === 'failed').map((c) => [c.id, c.message])),
-        ).toBe(0);
-        expect(seen).toEqual(result.checks.map((c) => c.id));
-        expect(result.restored).toEqual({ ok: true, differences: [] });
-        expect(durable(srv.state())).toEqual(before);
-        expect(alice.isClosed).toBe(false);
-        expect(Object.values(srv.state().sessions).map((s) => s.nickname)).toEqual(['alice']);
-        runs.push(result);
-      }
+      const runs = await passingAtJobs1And4(profile, GREP);
       expect(verdicts(runs[1]!)).toEqual(verdicts(runs[0]!));
       // Lanes add only their control connections; every check still makes its own round trips.
       expect(runs[1]!.stats.connections).toBeGreaterThan(runs[0]!.stats.connections);
@@ -455,22 +462,7 @@ describe('the guest lane', () => {
   it.each<Profile>(['spec', 'nexusd'])(
     'a %s server with a stranger online: guest checks and their neighbours pass alike with --jobs 1 and --jobs 4',
     async (profile) => {
-      sections ??= await loadSections();
-      const runs: RunResult[] = [];
-      for (const jobs of [1, 4]) {
-        const srv = await serve(populated(profile));
-        const before = durable(srv.state());
-        const alice = await stranger(srv);
-        const result = await runSuite(options(srv, { sections, grep: GUEST_GREP, jobs }));
-        expect(
-          result.summary.failed,
-          JSON.stringify(result.checks.filter((c) => c.status === 'failed').map((c) => [c.id, c.message])),
-        ).toBe(0);
-        expect(result.restored).toEqual({ ok: true, differences: [] });
-        expect(durable(srv.state())).toEqual(before);
-        expect(alice.isClosed).toBe(false);
-        runs.push(result);
-      }
+      const runs = await passingAtJobs1And4(profile, GUEST_GREP);
       expect(runs[0]!.checks.filter((c) => sharedState(checkOf(c.id))?.state === 'guest').length).toBeGreaterThan(10);
       expect(verdicts(runs[1]!)).toEqual(verdicts(runs[0]!));
     },
