@@ -190,8 +190,9 @@ function onFrame(ctx: Ctx, connId: ConnId, frame: RawFrame): void {
   if (isTransferPortType(frame.type)) return notSupported(ctx, connId, frame);
   // WIRE-JSON-6 / UND-10 [UNDETERMINED]: duplicate member names are processed (either value) or rejected.
   let duplicates: 'last' | 'first' = 'last';
-  const read = readClientJson(frame.payload);
-  if (isClientType(frame.type) && read.ok && read.duplicates) {
+  // Read once here and by the decoder (a type that is not a client's is refused before its payload).
+  const read = isClientType(frame.type) ? readClientJson(frame.payload) : undefined;
+  if (read?.ok && read.duplicates) {
     const choice = ctx.choose(DUPLICATE_MEMBERS);
     if (choice === 'reject') return abort(ctx, connId, 'malformed', ['SES-ERR-1', 'WIRE-JSON-6', 'UND-10']);
     duplicates = choice === 'first' ? 'first' : 'last';
@@ -200,7 +201,7 @@ function onFrame(ctx: Ctx, connId: ConnId, frame: RawFrame): void {
   // `spec` leaves three decodings open (WIRE-JSON-2 missing "type", WIRE-JSON-4 lone surrogates and
   // integral floats): a payload that decodes when they are accepted reaches a choice per feature.
   // (A payload that fails with all three accepted fails with any pick; `nexusd` rejects all three.)
-  const decoded = decodeClientFrame(frame, ctx.profile, { duplicates, accept: ACCEPT_ALL, read });
+  const decoded = decodeClientFrame(frame, ctx.profile, { duplicates, accept: ACCEPT_ALL, ...(read ? { read } : {}) });
   if (decoded.ok) {
     for (const feature of decoded.open ?? []) {
       if (ctx.choose(OPEN_DECODINGS[feature]) === 'rejected') {
