@@ -22,7 +22,6 @@ import { isSlow, resultBase, skippedResult, summarise, whySkipped } from './chec
 import { NetError } from '../net/connection.ts';
 import { resyncTarget, type CleanupScope } from './cleanup.ts';
 import { TranscriptRecorder } from './transcript.ts';
-import { renderedBody } from './render.ts';
 import type { MatchMode, Profile } from '../protocol/types.ts';
 
 /** How long `expectClosed` waits in a slow check: the 60 s frame deadline, its 5 s grace, slack. */
@@ -54,8 +53,8 @@ const NAMING_REQUESTS: ReadonlySet<string> = new Set(['Login', 'UserCreate', 'Us
  */
 function guestRequest(e: TrafficEvent): string | null {
   if (e.type === undefined || !NAMING_REQUESTS.has(e.type)) return null;
-  const body = renderedBody(e.text);
-  if (body === null) return null;
+  const body = e.body;
+  if (body === undefined) return null;
   const isGuest = (v: unknown): boolean => typeof v === 'string' && nameKey(v) === GUEST_USERNAME;
   if (e.type === 'Login' && (body.username === '' || isGuest(body.username))) return 'Login as the guest';
   if (isGuest(body.username) || isGuest(body.requested_username)) return `${e.type} naming the guest account`;

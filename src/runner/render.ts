@@ -26,24 +26,19 @@ export function maskBody(value: unknown, key?: string): unknown {
 
 /** One frame as a text line; the payload length is that of the rendered (masked) JSON. */
 export function renderMessage(message: Pick<Message, 'type' | 'id' | 'body'>): string {
-  const json = JSON.stringify(maskBody(message.body));
-  const typeLen = Buffer.byteLength(message.type, 'utf8');
-  return shorten(`NX|${typeLen}|${message.type}|${message.id}|${Buffer.byteLength(json, 'utf8')}|${json}`, MAX_LINE);
+  return maskedFrame(message).text;
 }
 
 /**
- * The (masked) body of a `renderMessage` line, or null when the line is not one or was shortened
- * past its JSON. For judging what a check sent from its traffic events; secrets stay "***".
+ * One frame masked: its body with secrets replaced and long strings shortened, and its text line
+ * (renderMessage). For traffic events, which carry both (what a check sent can be judged from the
+ * body without reading the line back, and no secret reaches a tap).
  */
-export function renderedBody(line: string): Record<string, unknown> | null {
-  const parts = line.split('|');
-  if (parts.length < 6 || parts[0] !== 'NX') return null;
-  try {
-    const body: unknown = JSON.parse(parts.slice(5).join('|'));
-    return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
+export function maskedFrame(message: Pick<Message, 'type' | 'id' | 'body'>): { body: Record<string, unknown>; text: string } {
+  const body = maskBody(message.body) as Record<string, unknown>;
+  const json = JSON.stringify(body);
+  const typeLen = Buffer.byteLength(message.type, 'utf8');
+  return { body, text: shorten(`NX|${typeLen}|${message.type}|${message.id}|${Buffer.byteLength(json, 'utf8')}|${json}`, MAX_LINE) };
 }
 
 // A JSON string member named like a secret, in raw bytes that may not even parse.

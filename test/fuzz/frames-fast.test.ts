@@ -11,6 +11,7 @@ import { loadFixtures, replayFixtures } from '../../src/fuzz/replay.ts';
 import { runFuzz, type FuzzOptions } from '../../src/fuzz/run.ts';
 import { INPUT_CAPS, type InputCaps } from '../../src/net/connection.ts';
 import type { ServerFault } from '../../src/server/fault.ts';
+import { crashOnEmptyUserList } from '../support/fuzz-faults.ts';
 import type { ReferenceServer } from '../../src/server/server.ts';
 import { perTest } from '../support/per-test.ts';
 
@@ -30,9 +31,6 @@ function options(s: ReferenceServer, o: Partial<FuzzOptions>): FuzzOptions {
     ...o,
   };
 }
-
-/** The crash the model-checked frames test uses: a UserList frame with an empty payload. */
-const crashOnEmptyUserList: ServerFault = { onFrame: (f) => (f.type === 'UserList' && f.payload.length === 0 ? 'crash' : undefined) };
 
 describe('tier 1 of the frame fuzzer', () => {
   it('finds a crash, and the model-checked tier shrinks it into a fixture that replays to the same failure', async () => {

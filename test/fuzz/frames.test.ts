@@ -8,7 +8,7 @@ import { parseFixture } from '../../src/fuzz/fixture.ts';
 import { loadFixtures, replayFixtures } from '../../src/fuzz/replay.ts';
 import { runFuzz, type FuzzRunResult } from '../../src/fuzz/run.ts';
 import type { Profile } from '../../src/protocol/types.ts';
-import type { ServerFault } from '../../src/server/fault.ts';
+import { crashOnEmptyUserList } from '../support/fuzz-faults.ts';
 import type { ServerOptions } from '../../src/server/server.ts';
 import { perTest } from '../support/per-test.ts';
 import { COMBINATIONS } from '../support/variants.ts';
@@ -24,9 +24,6 @@ function target(s: { host: string; port: number }) {
 function found(r: FuzzRunResult): string[] {
   return r.fuzz.flatMap((f) => f.failures.map((x) => `${x.class}: ${x.message}`));
 }
-
-/** A crash on one input the reference answers with an Error and a close: a UserList frame with an empty payload. */
-const crashOnEmptyUserList: ServerFault = { onFrame: (f) => (f.type === 'UserList' && f.payload.length === 0 ? 'crash' : undefined) };
 
 describe('the frame fuzzer finds, shrinks and records a crash', () => {
   it('finds the crashing input, shrinks it to one case, and the fixture replays to the same failure (and passes on the reference)', async () => {

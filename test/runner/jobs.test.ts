@@ -11,7 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createState } from '../../src/model/create.ts';
 import { passwordDigest } from '../../src/model/password.ts';
 import type { Event, State, StepResult } from '../../src/model/index.ts';
-import { RawClient } from '../../src/net/raw-client.ts';
+import { type RawClient } from '../../src/net/raw-client.ts';
+import { loginStranger } from '../support/stranger.ts';
 import { seededIds } from '../../src/protocol/ids.ts';
 import type { Profile } from '../../src/protocol/types.ts';
 import type { RunResult } from '../../src/report/types.ts';
@@ -67,14 +68,7 @@ async function serve(state: State, faults: ServerFault[] = []): Promise<Referenc
 }
 
 /** A stranger logged in for the whole run (must survive it untouched). */
-async function stranger(srv: ReferenceServer): Promise<RawClient> {
-  const c = await RawClient.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: 3000 }, ids);
-  strays.push(c);
-  await c.request('Handshake', { version: '0.5.0' }, 3000);
-  const r = await c.request('Login', { username: 'alice', password: 'pw-alice', features: ['chat'], locale: 'en' }, 3000);
-  expect(r.message?.body.success).toBe(true);
-  return c;
-}
+const stranger = (srv: ReferenceServer): Promise<RawClient> => loginStranger(srv, ids, strays);
 
 function options(srv: ReferenceServer, over: Partial<RunOptions>): RunOptions {
   return {

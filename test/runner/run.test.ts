@@ -13,7 +13,8 @@ import { makeFilter, runSuite, TargetUnavailableError } from '../../src/runner/r
 import type { RunOptions } from '../../src/runner/run.ts';
 import { startServer, type ReferenceServer } from '../../src/server/server.ts';
 import { account } from '../support/accounts.ts';
-import { RawClient } from '../../src/net/raw-client.ts';
+import { type RawClient } from '../../src/net/raw-client.ts';
+import { loginStranger } from '../support/stranger.ts';
 import { seededIds } from '../../src/protocol/ids.ts';
 
 /** Message ids of the test's raw clients (seeded, like the harness's). */
@@ -57,14 +58,7 @@ async function serve(state: State, tls = false): Promise<ReferenceServer> {
 }
 
 /** A stranger already logged in when the run starts (must survive it untouched). */
-async function stranger(srv: ReferenceServer): Promise<RawClient> {
-  const c = await RawClient.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: 3000 }, ids);
-  strays.push(c);
-  await c.request('Handshake', { version: '0.5.0' }, 3000);
-  const r = await c.request('Login', { username: 'alice', password: 'pw-alice', features: ['chat'], locale: 'en' }, 3000);
-  expect(r.message?.body.success).toBe(true);
-  return c;
-}
+const stranger = (srv: ReferenceServer): Promise<RawClient> => loginStranger(srv, ids, strays);
 
 function options(srv: ReferenceServer, sections: Section[], over: Partial<RunOptions> = {}): RunOptions {
   return {

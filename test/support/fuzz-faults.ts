@@ -1,7 +1,13 @@
-// A deliberately broken server for the stateful fuzzer's tests (src/server/fault.ts): it bends the
-// one model the way a real implementation might get a multi-step sequence wrong. (The validator
-// fuzzer's broken server is bytesInsteadOfChars of broken-servers.ts.)
+// Deliberately broken servers for the fuzzers' tests (src/server/fault.ts): a crash the frame
+// fuzzer's two tiers must find, and a model bent the way a real implementation might get a
+// multi-step sequence wrong (stateful fuzzer). (The validator fuzzer's broken server is
+// bytesInsteadOfChars of broken-servers.ts.)
 import type { ServerFault } from '../../src/server/fault.ts';
+
+/** A crash on one input the reference answers with an Error and a close: a UserList frame with an empty payload. */
+export const crashOnEmptyUserList: ServerFault = {
+  onFrame: (f) => (f.type === 'UserList' && f.payload.length === 0 ? 'crash' : undefined),
+};
 
 /**
  * A broadcast missing after a rename following a kick: once a connection has kicked someone

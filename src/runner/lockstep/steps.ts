@@ -7,7 +7,7 @@ import { encodeFrame } from '../../protocol/frame.ts';
 import { NexusConnection } from '../../net/connection.ts';
 import { isLoopback } from '../../model/ip.ts';
 import { decodings, isOptional, predict, stepAll } from '../outcomes.ts';
-import { describeExpectation, renderBytes, renderMessage } from '../render.ts';
+import { describeExpectation, maskedFrame, renderBytes } from '../render.ts';
 import { nowSeconds } from '../clock.ts';
 import type { Core } from './core.ts';
 import { harnessAddress } from './conn.ts';
@@ -136,14 +136,14 @@ export async function exchangeStep(core: Core, hc: HarnessConn, items: Outgoing[
 function encode(core: Core, items: Outgoing[]) {
   const chunks: Buffer[] = [];
   const requests: Array<{ id: string; type: string; body: Record<string, unknown> }> = [];
-  const writes: Array<{ type?: string; id?: string; text: string }> = [];
+  const writes: Array<{ type?: string; id?: string; text: string; body?: Record<string, unknown> }> = [];
   for (const item of items) {
     if (item.kind === 'message') {
       const id = item.id ?? core.freshId();
       const body = { type: item.type, ...item.body };
       chunks.push(encodeFrame(item.type, id, JSON.stringify(body)));
       requests.push({ id, type: item.type, body });
-      writes.push({ type: item.type, id, text: renderMessage({ type: item.type, id, body }) });
+      writes.push({ type: item.type, id, ...maskedFrame({ type: item.type, id, body }) });
     } else {
       chunks.push(typeof item.bytes === 'string' ? Buffer.from(item.bytes, 'utf8') : Buffer.from(item.bytes));
       writes.push({ text: renderBytes(item.bytes) });

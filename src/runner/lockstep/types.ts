@@ -48,6 +48,8 @@ export interface TrafficEvent {
    * read (lazyText): most traffic belongs to checks that pass and is never shown.
    */
   readonly text: string;
+  /** A written message's body as rendered: secrets masked, long strings shortened (render.ts maskedFrame). */
+  body?: Readonly<Record<string, unknown>>;
 }
 
 /** `fields` plus a `text` that is rendered on first read and kept (enumerable, so a spread copies it). */
