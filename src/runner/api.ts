@@ -53,6 +53,8 @@ export interface GuestSpec {
   nickname?: string;
   /** Permissions to give the guest account for this check (restored after). */
   permissions?: Permission[];
+  /** false: the account is prepared but no session logs in (a session would hear every broadcast). */
+  login?: boolean;
 }
 
 /** A bare connection: nothing sent (`'new'`), or after a successful Handshake (`'shaken'`). */

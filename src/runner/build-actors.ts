@@ -103,7 +103,12 @@ export async function buildActors(specs: Record<string, ActorSpec>, env: CheckEn
       case 'guest': {
         await prepareGuest(env, spec.permissions);
         const nickname = run.names.make(spec.nickname ?? name);
-        built[name] = await openLoggedIn(env, name, { username: GUEST_USERNAME, password: '', nickname, isShared: true }, true);
+        built[name] = await openLoggedIn(
+          env,
+          name,
+          { username: GUEST_USERNAME, password: '', nickname, isShared: true },
+          spec.login ?? true,
+        );
         break;
       }
       case 'connection': {

@@ -139,6 +139,19 @@ const passing = section({ id: 'demo/pass', title: 'Checks the reference server p
     },
   }),
   check({
+    id: 'guest-no-login',
+    title: 'A guest declared with login: false has its account enabled and no session until it logs in',
+    rules: ['SES-GUEST-2'],
+    actors: { viewer: user({ permissions: ['user_list'] }), g: guest({ login: false }) },
+    run: async ({ viewer, g }, t) => {
+      const nicknames = async (): Promise<string[]> =>
+        ((await viewer.request('UserList', {}).expectSuccess()).body.users as Array<{ nickname: string }>).map((u) => u.nickname);
+      t.assert(!(await nicknames()).includes(g.nickname), 'SES-GUEST-2', 'no guest session is online before it logs in');
+      await g.login().expectSuccess();
+      t.assert((await nicknames()).includes(g.nickname), 'SES-GUEST-2', 'the guest account is enabled: its session logs in');
+    },
+  }),
+  check({
     id: 'shared',
     title: 'Two sessions of a shared account are listed separately',
     rules: ['SES-SHARED-2'],
@@ -275,7 +288,7 @@ describe('runSuite against the reference server', () => {
     const result = await runSuite(options(srv, sections, { match, onResult: (r) => seen.push(r.id) }));
     const checks = byId(result.checks);
 
-    for (const id of ['list', 'kick-admin', 'kick', 'guest', 'shared', 'server-info', 'created', 'bare', 'admin-closed', 'ip-limit']) {
+    for (const id of ['list', 'kick-admin', 'kick', 'guest', 'guest-no-login', 'shared', 'server-info', 'created', 'bare', 'admin-closed', 'ip-limit']) {
       expect(checks[`demo/pass/${id}`], id).toMatchObject({ status: 'passed', failures: [] });
     }
     expect(checks['demo/pass/nexusd-only']).toMatchObject({
@@ -305,7 +318,7 @@ describe('runSuite against the reference server', () => {
     );
     expect(checks['demo/fail/after']!.status).toBe('passed');
 
-    expect(result.summary).toEqual({ passed: 11, failed: 3, skipped: 2, flaky: 0, total: 16 });
+    expect(result.summary).toEqual({ passed: 12, failed: 3, skipped: 2, flaky: 0, total: 17 });
     expect(seen).toEqual(result.checks.map((c) => c.id));
     expect(result.target).toMatchObject({ transport: 'plain', embedded: true, fresh: false });
     expect(result.stats.connections).toBeGreaterThan(10);

@@ -45,7 +45,7 @@ export function actorsFor(cases: readonly FrameCase[]): Record<string, ActorSpec
   const states = new Set(cases.map((c) => c.state));
   const actors: Record<string, ActorSpec> = { [LIVE]: { kind: 'user' }, reg: { kind: 'user', login: false } };
   if (states.has('shared')) actors.sh = { kind: 'shared', login: false };
-  if (states.has('guest')) actors.gst = { kind: 'guest' };
+  if (states.has('guest')) actors.gst = { kind: 'guest', login: false };
   if (states.has('admin')) actors.adm = { kind: 'user', admin: true, login: false };
   return actors;
 }

@@ -183,7 +183,7 @@ async function run(ctx: FuzzContext): Promise<{ fuzzer: 'frames'; cases: number;
       id: `fast-${first}`,
       title: `tier 1 from batch ${first}`,
       rules: ['WIRE-FRM-9'],
-      actors: { gst: { kind: 'guest' } },
+      actors: { gst: { kind: 'guest', login: false } },
       run: body,
     });
     if (r.status === 'skipped' && ran === 0 && ctx.session.stopped === null) await body(); // no guest account
