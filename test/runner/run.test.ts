@@ -288,7 +288,19 @@ describe('runSuite against the reference server', () => {
     const result = await runSuite(options(srv, sections, { match, onResult: (r) => seen.push(r.id) }));
     const checks = byId(result.checks);
 
-    for (const id of ['list', 'kick-admin', 'kick', 'guest', 'guest-no-login', 'shared', 'server-info', 'created', 'bare', 'admin-closed', 'ip-limit']) {
+    for (const id of [
+      'list',
+      'kick-admin',
+      'kick',
+      'guest',
+      'guest-no-login',
+      'shared',
+      'server-info',
+      'created',
+      'bare',
+      'admin-closed',
+      'ip-limit',
+    ]) {
       expect(checks[`demo/pass/${id}`], id).toMatchObject({ status: 'passed', failures: [] });
     }
     expect(checks['demo/pass/nexusd-only']).toMatchObject({
