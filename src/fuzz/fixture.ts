@@ -48,7 +48,14 @@ const actorSpec = z.discriminatedUnion('kind', [
       features: z.array(z.string()).optional(),
     })
     .strict(),
-  z.object({ kind: z.literal('guest'), nickname: z.string().optional(), permissions: z.array(z.string()).optional() }).strict(),
+  z
+    .object({
+      kind: z.literal('guest'),
+      nickname: z.string().optional(),
+      permissions: z.array(z.string()).optional(),
+      login: z.boolean().optional(),
+    })
+    .strict(),
   z.object({ kind: z.literal('connection'), state: z.enum(['new', 'shaken']) }).strict(),
 ]);
 

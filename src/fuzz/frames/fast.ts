@@ -4,7 +4,8 @@
 // admin session, with Handshake and Login written ahead of the case's bytes), and a logged-in
 // connection whose bytes end on a frame boundary is reused once a cheap request on it is answered.
 // What this tier judges is only whether the target survives: after each batch a long-lived
-// logged-in connection must answer a round trip and a new connection must handshake and log in.
+// logged-in connection must answer a round trip and a new connection must handshake and log in
+// (asked while the next batch is written: the driver, index.ts, suspects both batches on a miss).
 // Crash (target gone), hang (no answer within the timeout) and leak (liveness broken) are found
 // here; the model-checked tier replays a suspect batch to classify, shrink and record it. The
 // accounts belong to the run (run-family names of a lane no check uses, so the lockstep lanes see
@@ -179,25 +180,26 @@ export class FastTier {
     await Promise.all(all.map((c) => c.close()));
   }
 
-  /** Writes every case of the batch, IN_FLIGHT connections at a time, then proves liveness. */
-  async runBatch(cases: readonly FrameCase[]): Promise<FastFinding | null> {
+  /**
+   * Writes every case of the batch, IN_FLIGHT connections at a time, and waits until the target has
+   * let go of every connection it closes (so it has read every byte of the batch).
+   */
+  async writeBatch(cases: readonly FrameCase[]): Promise<void> {
     let next = 0;
-    let lost: Error | null = null;
+    let lost = false;
     const worker = async (): Promise<void> => {
-      while (next < cases.length && lost === null) {
+      while (next < cases.length && !lost) {
         const c = cases[next++]!;
         try {
           await this.runCase(c);
-        } catch (e) {
-          // A connection the target refused: liveness below says what that means.
-          lost = e as Error;
+        } catch {
+          // A connection the target refused: the liveness check after the batch says what that means.
+          lost = true;
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, cases.length) }, worker));
-    // Every connection let go: the target has read every byte of the batch before liveness is asked.
     await Promise.all(this.closing);
-    return this.liveness();
   }
 
   private async runCase(c: FrameCase): Promise<void> {
@@ -253,7 +255,7 @@ export class FastTier {
   }
 
   /** The long-lived session answers a round trip, and a new connection can handshake and log in (both at once). */
-  private async liveness(): Promise<FastFinding | null> {
+  async liveness(): Promise<FastFinding | null> {
     const [answers, logsIn] = await Promise.all([this.liveAnswers(), this.newLogin()]);
     return answers ?? logsIn;
   }

@@ -161,18 +161,25 @@ async function run(ctx: FuzzContext): Promise<{ fuzzer: 'frames'; cases: number;
     const body = async (): Promise<void> => {
       await t.begin();
       try {
+        // The liveness check after batch k runs while batch k+1 is written (the target is never
+        // idle waiting for it); a miss makes both batches suspects.
+        let asked: { batch: Batch; liveness: Promise<FastFinding | null> } | null = null;
         for (let k = 0; k < n && budgetLeft(); k++) {
           const size = nextSize();
-          const batch = casesOf(first + k, size);
-          const finding = await t.runBatch(batch);
-          cases += batch.length;
+          const batch: Batch = { i: first + k, size, cases: casesOf(first + k, size) };
+          const [, prior] = await Promise.all([t.writeBatch(batch.cases), asked?.liveness ?? null]);
+          cases += batch.cases.length;
           ran++;
           ctx.progress(cases, failures.length);
-          if (finding !== null) {
-            suspect = { i: first + k, size, cases: batch, finding };
+          if (asked !== null && prior !== null) {
+            suspect = { ...asked.batch, finding: prior, beside: batch };
+            asked = null;
             break;
           }
+          asked = { batch, liveness: t.liveness() };
         }
+        const last = asked === null ? null : await asked.liveness;
+        if (asked !== null && last !== null) suspect = { ...asked.batch, finding: last };
       } finally {
         await t.end();
       }
@@ -208,8 +215,10 @@ async function run(ctx: FuzzContext): Promise<{ fuzzer: 'frames'; cases: number;
       return true;
     }
     if ((s.finding.class === 'crash' || ctx.session.stopped !== null) && ctx.restart && !ctx.signal?.aborted) await ctx.restart();
-    const r = await checkBatch(s.i, s.size, false);
-    if (r.failed) return r.stop;
+    for (const b of s.beside ? [s, s.beside] : [s]) {
+      const r = await checkBatch(b.i, b.size, false);
+      if (r.failed) return r.stop;
+    }
     // Seen by tier 1, not by the model-checked replay (timing, concurrency): said, never dropped.
     if (!failures.some((f) => f.class === 'unreproduced' && f.message.startsWith(`unreproduced ${s.finding.class}`))) {
       failures.push(unconfirmed(ctx, s, 'unreproduced', 'the model-checked replay of the same cases passed'));
@@ -241,12 +250,27 @@ async function run(ctx: FuzzContext): Promise<{ fuzzer: 'frames'; cases: number;
   return { fuzzer: 'frames', cases, failures };
 }
 
-/** A batch tier 1 saw break the target. */
-interface Suspect {
+/** Batch i of a run: its size and its cases. */
+interface Batch {
   i: number;
   size: number;
   cases: readonly FrameCase[];
+}
+
+/** A batch tier 1 saw break the target, and the batch written while its liveness was asked (a suspect too). */
+interface Suspect extends Batch {
   finding: FastFinding;
+  beside?: Batch;
+}
+
+/** Every case a suspect covers, in the order tier 1 wrote them. */
+function suspectCases(s: Suspect): readonly FrameCase[] {
+  return s.beside ? [...s.cases, ...s.beside.cases] : s.cases;
+}
+
+/** "batch 7", or "batches 7 and 8" when the next one ran beside its liveness check. */
+function suspectName(s: Suspect): string {
+  return s.beside ? `batches ${s.i} and ${s.beside.i}` : `batch ${s.i}`;
 }
 
 /**
@@ -256,19 +280,20 @@ interface Suspect {
  */
 function unreplayed(ctx: FuzzContext, s: Suspect): FuzzFailure {
   const f = unconfirmed(ctx, s, 'crash', 'the target is gone and cannot be restarted, so the batch was not replayed or shrunk');
+  const cases = suspectCases(s);
   const fixture: Fixture = {
     format: FIXTURE_FORMAT,
     version: FIXTURE_VERSION,
     fuzzer: 'frames',
     class: 'crash',
-    title: `crash: batch ${s.i} of seed ${ctx.seed} (${s.cases.length} cases, tier 1, not shrunk)`,
+    title: `crash: ${suspectName(s)} of seed ${ctx.seed} (${cases.length} cases, tier 1, not shrunk)`,
     rules: f.rules,
     seed: ctx.seed,
     path: `${s.i}:tier1`,
     profile: ctx.profile,
     match: ctx.match,
-    actors: actorsFor(s.cases) as Fixture['actors'],
-    steps: standaloneSteps(s.cases),
+    actors: actorsFor(cases) as Fixture['actors'],
+    steps: standaloneSteps(cases),
     found: { against: ctx.against, at: new Date().toISOString(), failures: f.failures ?? [], transcript: [] },
   };
   const file = ctx.record(fixture);
@@ -277,8 +302,9 @@ function unreplayed(ctx: FuzzContext, s: Suspect): FuzzFailure {
 
 /** A tier-1 finding the model-checked tier could not confirm (or could not replay): reported as such. */
 function unconfirmed(ctx: FuzzContext, s: Suspect, cls: string, why: string): FuzzFailure {
-  const rules = [...new Set(s.cases.flatMap((c) => rulesOf(c.element)))];
-  const what = `tier 1 (${IN_FLIGHT} connections in flight) saw a ${s.finding.class} after batch ${s.i} of seed ${ctx.seed} (${s.cases.length} cases)`;
+  const cases = suspectCases(s);
+  const rules = [...new Set(cases.flatMap((c) => rulesOf(c.element)))];
+  const what = `tier 1 (${IN_FLIGHT} connections in flight) saw a ${s.finding.class} after ${suspectName(s)} of seed ${ctx.seed} (${cases.length} cases)`;
   return {
     class: cls,
     rules,
@@ -286,7 +312,7 @@ function unconfirmed(ctx: FuzzContext, s: Suspect, cls: string, why: string): Fu
     failures: [
       {
         rule: rules[0] ?? 'WIRE-FRM-9',
-        sent: `batch ${s.i} of seed ${ctx.seed}: ${s.cases.length} frame cases over ${IN_FLIGHT} connections, then a round trip on a long-lived session and a new login`,
+        sent: `${suspectName(s)} of seed ${ctx.seed}: ${cases.length} frame cases over ${IN_FLIGHT} connections, then a round trip on a long-lived session and a new login`,
         expected: ['the long-lived session answers and a new connection can handshake and log in'],
         actual: `${s.finding.detail} (${why})`,
       },
