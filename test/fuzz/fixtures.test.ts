@@ -10,13 +10,13 @@ import type { ServerFault } from '../../src/server/fault.ts';
 import { startServer, type ReferenceServer } from '../../src/server/server.ts';
 import { LIMITS } from '../../src/model/index.ts';
 import { bytesInsteadOfChars } from '../support/broken-servers.ts';
-import { renameAfterKickLosesBroadcast } from '../support/fuzz-faults.ts';
+import { faultHooks } from '../../src/server/faults/index.ts';
 import { replayFixture } from './replay.ts';
 
 /** The broken server each fixture names in `found.against`. */
 const FAULTS: Record<string, () => ServerFault> = {
   'bytesInsteadOfChars(UserCreate, username, 32)': () => bytesInsteadOfChars('UserCreate', 'username', LIMITS.username),
-  renameAfterKickLosesBroadcast,
+  renameAfterKickLosesBroadcast: () => faultHooks(['rename-after-kick-loses-broadcast'])[0]!,
 };
 
 const files = ['validators', 'stateful'].flatMap((fuzzer) =>

@@ -11,7 +11,7 @@ import { loadFixtures, replayFixtures } from '../../src/fuzz/replay.ts';
 import { runFuzz, type FuzzOptions } from '../../src/fuzz/run.ts';
 import { INPUT_CAPS, type InputCaps } from '../../src/net/connection.ts';
 import type { ServerFault } from '../../src/server/fault.ts';
-import { crashOnEmptyUserList } from '../support/fuzz-faults.ts';
+import { faultHooks } from '../../src/server/faults/index.ts';
 import type { ReferenceServer } from '../../src/server/server.ts';
 import { perTest } from '../support/per-test.ts';
 
@@ -34,7 +34,7 @@ function options(s: ReferenceServer, o: Partial<FuzzOptions>): FuzzOptions {
 
 describe('tier 1 of the frame fuzzer', () => {
   it('finds a crash, and the model-checked tier shrinks it into a fixture that replays to the same failure', async () => {
-    let srv = await serve({ faults: [crashOnEmptyUserList] });
+    let srv = await serve({ faults: faultHooks(['crash-on-empty-user-list']) });
     const port = srv.port;
     const dir = tempDir();
     const result = await runFuzz(
@@ -43,7 +43,7 @@ describe('tier 1 of the frame fuzzer', () => {
         fixturesDir: dir,
         restart: async () => {
           await srv.close();
-          srv = await serve({ port, faults: [crashOnEmptyUserList] });
+          srv = await serve({ port, faults: faultHooks(['crash-on-empty-user-list']) });
         },
       }),
     );
@@ -62,7 +62,7 @@ describe('tier 1 of the frame fuzzer', () => {
 
     // The fixture replays to the same failure against the broken server, and passes on the reference.
     await srv.close();
-    srv = await serve({ port, faults: [crashOnEmptyUserList] });
+    srv = await serve({ port, faults: faultHooks(['crash-on-empty-user-list']) });
     const fixtures = loadFixtures(crash!.fixture!);
     const replay = { admin: ADMIN, profile: 'spec' as const, match: 'exact' as const, timeoutMs: 1000, seed: 2, fixtures };
     const broken = await replayFixtures({ ...replay, target: { host: srv.host, port: srv.port, transport: 'plain', embedded: true } });
@@ -73,7 +73,7 @@ describe('tier 1 of the frame fuzzer', () => {
   }, 120_000);
 
   it('records a crash it cannot hand over (no restart) as the unshrunk batch, which replays to the crash and passes on the reference', async () => {
-    let srv = await serve({ faults: [crashOnEmptyUserList] });
+    let srv = await serve({ faults: faultHooks(['crash-on-empty-user-list']) });
     const port = srv.port;
     const dir = tempDir();
     const result = await runFuzz(options(srv, { runs: 3000, seed: 7, fixturesDir: dir }));
@@ -90,7 +90,7 @@ describe('tier 1 of the frame fuzzer', () => {
     const fixtures = loadFixtures(file);
     const replay = { admin: ADMIN, match: 'exact' as const, timeoutMs: 1000, seed: 2, fixtures };
     await srv.close();
-    srv = await serve({ port, faults: [crashOnEmptyUserList] });
+    srv = await serve({ port, faults: faultHooks(['crash-on-empty-user-list']) });
     const broken = await replayFixtures({
       ...replay,
       profile: 'spec',

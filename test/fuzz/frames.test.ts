@@ -8,7 +8,7 @@ import { parseFixture } from '../../src/fuzz/fixture.ts';
 import { loadFixtures, replayFixtures } from '../../src/fuzz/replay.ts';
 import { runFuzz, type FuzzRunResult } from '../../src/fuzz/run.ts';
 import type { Profile } from '../../src/protocol/types.ts';
-import { crashOnEmptyUserList } from '../support/fuzz-faults.ts';
+import { faultHooks } from '../../src/server/faults/index.ts';
 import type { ServerOptions } from '../../src/server/server.ts';
 import { perTest } from '../support/per-test.ts';
 import { COMBINATIONS } from '../support/variants.ts';
@@ -27,7 +27,7 @@ function found(r: FuzzRunResult): string[] {
 
 describe('the frame fuzzer finds, shrinks and records a crash', () => {
   it('finds the crashing input, shrinks it to one case, and the fixture replays to the same failure (and passes on the reference)', async () => {
-    let srv = await serve({ faults: [crashOnEmptyUserList] });
+    let srv = await serve({ faults: faultHooks(['crash-on-empty-user-list']) });
     const port = srv.port;
     const dir = tempDir();
     const result = await runFuzz({
@@ -42,7 +42,7 @@ describe('the frame fuzzer finds, shrinks and records a crash', () => {
       fixturesDir: dir,
       restart: async () => {
         await srv.close();
-        srv = await serve({ port, faults: [crashOnEmptyUserList] });
+        srv = await serve({ port, faults: faultHooks(['crash-on-empty-user-list']) });
       },
     });
     const frames = result.fuzz[0]!;
@@ -67,7 +67,7 @@ describe('the frame fuzzer finds, shrinks and records a crash', () => {
 
     // Replayed against the broken server (restarted: the crash took it down): the same failure.
     await srv.close();
-    srv = await serve({ port, faults: [crashOnEmptyUserList] });
+    srv = await serve({ port, faults: faultHooks(['crash-on-empty-user-list']) });
     const fixtures = loadFixtures(crash.fixture!);
     const broken = await replayFixtures({
       target: target(srv),

@@ -1,12 +1,13 @@
 // The stateful fuzzer finds a server that loses the UserUpdated broadcast of a rename made after a
-// kick, shrinks the command sequence to a minimal one, and the fixture it writes replays to the
-// same failure against that server and passes against the reference server in both profiles.
+// kick (the catalogue's rename-after-kick-loses-broadcast), shrinks the command sequence to a
+// minimal one, and the fixture it writes replays to the same failure against that server and
+// passes against the reference server in both profiles.
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseFixture } from '../../src/fuzz/fixture.ts';
 import { fuzzer } from '../../src/fuzz/stateful/index.ts';
 import { startServer, type ReferenceServer } from '../../src/server/server.ts';
-import { renameAfterKickLosesBroadcast } from '../support/fuzz-faults.ts';
+import { faultHooks } from '../../src/server/faults/index.ts';
 import { fuzzContext } from './context.ts';
 import { replayFixture } from './replay.ts';
 
@@ -17,7 +18,7 @@ afterEach(async () => {
 
 describe('stateful fuzzer', () => {
   it('finds a broadcast missing after a rename following a kick, shrinks it, and the fixture replays', async () => {
-    const broken = await startServer({ port: 0, profile: 'spec', faults: [renameAfterKickLosesBroadcast()] });
+    const broken = await startServer({ port: 0, profile: 'spec', faults: faultHooks(['rename-after-kick-loses-broadcast']) });
     servers.push(broken);
     // A lost broadcast shows as a frame that never comes: 1 s is plenty on loopback and keeps the
     // shrink (every failing candidate waits that long) short.

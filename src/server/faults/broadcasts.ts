@@ -190,4 +190,35 @@ export const BROADCAST_FAULTS: FaultEntry[] = [
         typeof req.body.requested_username === 'string' ? dropOutputs(next(state, event), (o) => isSend(o, 'UserUpdated')) : undefined,
       ),
   },
+  {
+    name: 'rename-after-kick-loses-broadcast',
+    family,
+    // A bug of sequence, not of one request: only the stateful fuzzer's multi-step runs reach it.
+    description: 'once a connection has kicked someone, the UserUpdated of a rename it makes reaches nobody but itself',
+    rules: ['ADM-UPDATE-16', 'BC-3'],
+    profiles: BOTH,
+    detection: { by: 'fuzz', fuzzer: 'stateful', seed: 15, budget: 200 },
+    make: renameAfterKickLosesBroadcast,
+  },
 ];
+
+/** Remembers the connections that kicked someone; a rename one of them makes is broadcast to itself only. */
+function renameAfterKickLosesBroadcast(): ServerFault {
+  const kickers = new Set<string>();
+  return {
+    step: (state, event, next) => {
+      const r = next(state, event);
+      if (event.kind !== 'frame') return r;
+      const ok = (type: string): boolean =>
+        r.outputs.some((o) => isSend(o, type) && o.conn === event.conn && o.message.body.success === true);
+      if (event.frame.type === 'UserKick' && ok('UserKickResponse')) kickers.add(String(event.conn));
+      if (event.frame.type !== 'UserUpdate' || !kickers.has(String(event.conn)) || !ok('UserUpdateResponse')) return r;
+      const renamed = r.outputs.some(
+        (o) =>
+          isSend(o, 'UserUpdated') &&
+          o.message.body.previous_username !== (o.message.body.user as { username?: unknown } | undefined)?.username,
+      );
+      return renamed ? dropOutputs(r, (o) => isSend(o, 'UserUpdated') && o.conn !== event.conn) : r;
+    },
+  };
+}

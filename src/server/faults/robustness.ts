@@ -75,4 +75,13 @@ export const ROBUSTNESS_FAULTS: FaultEntry[] = [
       },
     }),
   },
+  {
+    name: 'crash-on-empty-user-list',
+    family,
+    description: 'a UserList frame with an empty payload takes the whole server down',
+    rules: ['WIRE-BAD-9', 'WIRE-JSON-1'],
+    profiles: BOTH,
+    detection: SUITE,
+    make: () => ({ onFrame: (f) => (f.type === 'UserList' && f.payload.length === 0 ? 'crash' : undefined) }),
+  },
 ];
