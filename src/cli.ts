@@ -45,6 +45,7 @@ const EXAMPLES = {
     '  $ nexus-conform fuzz all --time 60                         # every fuzzer against the embedded server, 60 s',
     '  $ nexus-conform fuzz frames host:7500 --admin root:pw --runs 500 --seed 7',
     '  $ nexus-conform fuzz stateful host:7500 --admin root:pw --fixtures fixtures/found --junit reports/fuzz.xml',
+    '  $ nexus-conform fuzz all host:7500 --admin root:pw --runs 300 --seed 1 --expect-failures known-finds.json   # gate on new finds only',
   ].join('\n'),
   replay: [
     'Examples:',
@@ -74,7 +75,13 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .showSuggestionAfterError()
     .addHelpText('after', ['', 'Run `nexus-conform <command> --help` for the options of a command.', '', EXAMPLES.program].join('\n'));
 
-  program
+  // The CI gate's options (src/cli/gate.ts), `run`'s and `fuzz`'s.
+  const gateOptions = (c: Command, what: string, listed: string): Command =>
+    c
+      .option('--expect-failures <file>', `known ${what} ({"expectedFailures":[{"check","reason"}]}): ${listed}`)
+      .option('--update-baseline <file>', `write this run's ${what} as an --expect-failures file (keeps the reasons already given)`);
+
+  const run = program
     .command('run [target]', { isDefault: true })
     .description('run the suite against host:port, or against the embedded reference server when no target is given')
     .addOption(new Option('--tls', 'connect with TLS only').conflicts('plain'))
@@ -99,17 +106,13 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .option('--seed <n>', 'seed of everything random in the run (default: random, always printed)', parseIntIn(0, 2 ** 32 - 1, '--seed'))
     .option('--slow', 'include checks that wait for server timeouts')
     .option('--quiet', 'print only failing checks and the summary')
-    .option(
-      '--expect-failures <file>',
-      'known failures ({"expectedFailures":[{"check","reason"}]}): listed failures pass the gate, listed checks that pass fail it',
-    )
-    .option('--update-baseline <file>', "write this run's failures as an --expect-failures file (keeps the reasons already given)")
     .option('--no-retry', 'do not re-run a failed check (by default it runs once more on fresh connections; pass-after-fail is FLAKY)')
     .option(
       '--jobs <n>',
       `run independent checks on this many lanes side by side (default 4 against a target, 1 against the embedded server; 1 = one after another; at most ${MAX_JOBS})`,
       parseIntIn(1, MAX_JOBS, '--jobs'),
-    )
+    );
+  gateOptions(run, 'failures', 'listed failures pass the gate, listed checks that pass fail it')
     .addHelpText('after', `\n${EXAMPLES.run}`)
     .action((target: string | undefined, flags: RunFlags) => setResult(runCommand(target, flags, io)));
 
@@ -132,7 +135,7 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
       .option('--quiet', 'print only failures and the summary');
   };
 
-  targetOptions(
+  const fuzz = targetOptions(
     program
       .command('fuzz <fuzzer> [target]')
       .description('fuzz host:port, or the embedded reference server, with frames | validators | stateful | all'),
@@ -149,7 +152,9 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
       new Option('--frames-mode <mode>', 'frame fuzzer: model-check every batch, only what the fast tier suspects, or both')
         .choices(FRAMES_MODES)
         .default('mixed'),
-    )
+    );
+  // A fuzzer that does not find a listed bug again does not prove it fixed: the list is not shrunk by it.
+  gateOptions(fuzz, 'finds', 'a listed find (check id fuzz/<fuzzer>/<class>/<rule>) passes the gate')
     .addHelpText('after', `\n${EXAMPLES.fuzz}`)
     .action((fuzzer: string, target: string | undefined, flags: FuzzFlags) => setResult(fuzzCommand(fuzzer, target, flags, io)));
 

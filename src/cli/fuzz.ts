@@ -9,6 +9,7 @@ import type { MatchMode } from '../protocol/types.ts';
 import { ConsoleReporter, formatSummaryLine, shouldUseColor } from '../report/console.ts';
 import type { CliIO } from './common.ts';
 import { errorText, EXIT, formatAddress, makeLogger, trapInterrupt, UsageError, version } from './common.ts';
+import { applyGate, gateExit, readGate, writeGateBaseline, type GateFlags } from './gate.ts';
 import { PREFLIGHT_SECTION } from '../runner/preflight.ts';
 import { writeReports } from './reports.ts';
 import { openTarget, planTarget, sessionTarget, type OpenTarget, type TargetFlags } from './target.ts';
@@ -24,7 +25,7 @@ export const DEFAULT_TIME_S = 30;
 /** Plain progress lines (no TTY) come at most this often. */
 const PLAIN_PROGRESS_MS = 5000;
 
-export interface FuzzFlags extends TargetFlags {
+export interface FuzzFlags extends TargetFlags, GateFlags {
   match: MatchMode;
   timeout: number;
   seed?: number;
@@ -66,6 +67,7 @@ export function progressLine(p: FuzzProgress): string {
 export async function fuzzCommand(which: string, targetArg: string | undefined, flags: FuzzFlags, io: CliIO): Promise<number> {
   const plan = planTarget(targetArg, flags, io);
   const fuzzers = await selectFuzzers(which);
+  const gate = await readGate(flags);
   const seed = flags.seed ?? randomInt(0, 2 ** 31);
   const timeMs = flags.time !== undefined ? flags.time * 1000 : flags.runs === undefined ? DEFAULT_TIME_S * 1000 : undefined;
   const fixturesDir = flags.fixtures ?? DEFAULT_FIXTURES_DIR;
@@ -168,7 +170,17 @@ export async function fuzzCommand(which: string, targetArg: string | undefined, 
     }
 
     out('\n');
+    // Marked before they are printed (a listed find shows as expected, not as a failure); what the
+    // gate says comes after them, as in `run`.
+    const gateLines: string[] = [];
+    if (gate !== undefined) {
+      await applyGate(result, gate, 'not-found', {
+        note: (line) => gateLines.push(line),
+        warn: (line) => io.stderr.write(`nexus-conform: warning: ${line}\n`),
+      });
+    }
     for (const c of result.checks) reporter.check(c);
+    for (const line of gateLines) reporter.note(line);
     reporter.finish(result);
     writeReports(
       flags,
@@ -191,7 +203,8 @@ export async function fuzzCommand(which: string, targetArg: string | undefined, 
       io.stderr.write(`nexus-conform: interrupted after ${formatSummaryLine(result.summary)} (seed ${seed})\n`);
       return EXIT.interrupted;
     }
-    return result.summary.failed > 0 ? EXIT.failed : EXIT.ok;
+    await writeGateBaseline(flags, result, gate);
+    return await gateExit(result);
   } finally {
     untrap();
     await opened?.close();

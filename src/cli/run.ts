@@ -4,7 +4,6 @@ import { randomInt } from 'node:crypto';
 import type { MatchMode } from '../protocol/types.ts';
 import { ConsoleReporter, formatSummaryLine, shouldUseColor } from '../report/console.ts';
 import { computeCoverage, unknownCitations } from '../report/coverage.ts';
-import type { Expectations } from '../report/expectations.ts';
 import { Progress } from '../report/progress.ts';
 import { openTrace, verboseLine } from '../report/traffic.ts';
 import type { RunResult } from '../report/types.ts';
@@ -18,6 +17,7 @@ import { defaultJobs } from '../runner/schedule.ts';
 export { asExcluded, EXCLUDED_REASON } from '../runner/exclude.ts';
 export { MAX_LANES as MAX_JOBS } from '../runner/names.ts';
 import type { CliIO } from './common.ts';
+import { applyGate, gateExit, readGate, writeGateBaseline, type GateFlags } from './gate.ts';
 import { errorText, EXIT, formatAddress, makeLogger, trapInterrupt, UsageError } from './common.ts';
 import { writeReports } from './reports.ts';
 import { openTarget, planTarget, runHeader, sessionTarget, type OpenTarget, type TargetFlags } from './target.ts';
@@ -64,7 +64,7 @@ function asSections(selected: ReadonlyArray<{ section: Section; check: CheckDef 
   return [...bySection].map(([section, checks]) => ({ ...section, checks }));
 }
 
-export interface RunFlags extends TargetFlags {
+export interface RunFlags extends TargetFlags, GateFlags {
   match: MatchMode;
   grep?: string;
   exclude?: string[];
@@ -74,8 +74,6 @@ export interface RunFlags extends TargetFlags {
   html?: string;
   trace?: string;
   verbose?: boolean;
-  expectFailures?: string;
-  updateBaseline?: string;
   timeout: number;
   seed?: number;
   slow?: boolean;
@@ -112,16 +110,7 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
     return EXIT.ok;
   }
 
-  // Loaded with the run (zod), so --help and --list stay quick.
-  const { applyExpectations, baselineOf, gateFailures, readExpectations, writeBaseline } = await import('../report/expectations.ts');
-  let expectations: Expectations | undefined;
-  if (flags.expectFailures !== undefined) {
-    try {
-      expectations = readExpectations(flags.expectFailures);
-    } catch (err) {
-      throw new UsageError(`--expect-failures: ${errorText(err)}`);
-    }
-  }
+  const gate = await readGate(flags);
 
   const seed = flags.seed ?? randomInt(0, 2 ** 31);
   const logger = makeLogger(io, 'silent');
@@ -216,13 +205,11 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
     }
 
     result.coverage ??= computeCoverage(asSections(toRun), flags.profile);
-    if (expectations !== undefined) {
-      const o = applyExpectations(result, expectations);
-      reporter.note(`\nexpected failures (${flags.expectFailures}): ${o.expected.length} failed as expected`);
-      if (o.nowPassing.length > 0)
-        reporter.note(`listed as expected failures but pass now (remove them from ${flags.expectFailures}): ${o.nowPassing.join(', ')}`);
-      if (o.unknown.length > 0)
-        io.stderr.write(`nexus-conform: warning: ${flags.expectFailures} lists checks this run does not know: ${o.unknown.join(', ')}\n`);
+    if (gate !== undefined) {
+      await applyGate(result, gate, 'unknown', {
+        note: (line) => reporter.note(line),
+        warn: (line) => io.stderr.write(`nexus-conform: warning: ${line}\n`),
+      });
     }
     if (notRun > 0) reporter.note(`\n${notRun} checks not run (interrupted)`);
     if (stoppedNotRun > 0) reporter.note(`\n${stoppedNotRun} checks not run: ${stopReason}`);
@@ -232,16 +219,10 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
       io.stderr.write(`nexus-conform: interrupted after ${formatSummaryLine(result.summary)}\n`);
       return EXIT.interrupted;
     }
-    if (flags.updateBaseline !== undefined) {
-      try {
-        writeBaseline(flags.updateBaseline, baselineOf(result, expectations));
-      } catch (err) {
-        throw new UsageError(`cannot write ${flags.updateBaseline}: ${errorText(err)}`);
-      }
-    }
+    await writeGateBaseline(flags, result, gate);
     // A flaky check is never a pass: it fails the run like a failure (it is reported apart);
     // expected failures do not, listed checks that pass now do.
-    return gateFailures(result).length > 0 ? EXIT.failed : EXIT.ok;
+    return await gateExit(result);
   } finally {
     untrap();
     await opened?.close();

@@ -67,6 +67,19 @@ function fixtureFile(dir: string, f: Fixture): string {
   }
 }
 
+/**
+ * A found failure's check id, the same from run to run for the same bug so that a CI gate can list
+ * it (`--expect-failures`): fuzzer, class and the rule the failure broke, e.g.
+ * `fuzz/stateful/sequence/ADM-UPDATE-16`. A fuzzer reports one failure per class, so ids rarely
+ * repeat; when they do, the later ones get `-2`, `-3`.
+ */
+function failureId(fuzzer: string, f: FuzzFailure, seen: Map<string, number>): string {
+  const id = `fuzz/${fuzzer}/${f.class}/${f.failures?.[0]?.rule ?? f.rules[0] ?? 'GEN-3'}`;
+  const n = (seen.get(id) ?? 0) + 1;
+  seen.set(id, n);
+  return n === 1 ? id : `${id}-${n}`;
+}
+
 /** What a fuzzer's outcome looks like as checks of a report. */
 function asChecks(r: FuzzerResult, error?: string): CheckResult[] {
   const base = { section: 'fuzz', errors: [], roundTrips: 0 };
@@ -97,7 +110,8 @@ function asChecks(r: FuzzerResult, error?: string): CheckResult[] {
       },
     ];
   }
-  return r.failures.map((f, i): CheckResult => {
+  const ids = new Map<string, number>();
+  return r.failures.map((f): CheckResult => {
     const failures: Failure[] =
       f.failures && f.failures.length > 0
         ? f.failures
@@ -111,7 +125,7 @@ function asChecks(r: FuzzerResult, error?: string): CheckResult[] {
           ];
     return {
       ...base,
-      id: `fuzz/${r.fuzzer}/${i + 1}-${f.class}`,
+      id: failureId(r.fuzzer, f, ids),
       title: f.message.split('\n')[0]!,
       rules: f.rules,
       status: 'failed',

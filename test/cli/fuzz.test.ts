@@ -5,6 +5,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { faultHooks } from '../../src/server/faults/index.ts';
 import { startServer, type ReferenceServer } from '../../src/server/server.ts';
 import { expectOneLine, ROOT, runCli, start } from './spawn.ts';
 
@@ -56,13 +57,7 @@ describe('nexus-conform fuzz', () => {
   }, 70_000);
 
   it('finds a crash in a broken target: exit 1, the fixture written and its replay command printed', async () => {
-    const faults = [
-      {
-        onFrame: (f: { type: string; payload: Uint8Array }) =>
-          f.type === 'UserList' && f.payload.length === 0 ? ('crash' as const) : undefined,
-      },
-    ];
-    const srv = await startServer({ faults });
+    const srv = await startServer({ faults: faultHooks(['crash-on-empty-user-list']) });
     servers.push(srv);
     const found = join(tmp(), 'found');
     const target = `127.0.0.1:${srv.port}`;
@@ -79,6 +74,41 @@ describe('nexus-conform fuzz', () => {
     expect(r.stdout).toMatch(/cleanup: the target differs|cannot verify the cleanup/);
     expect(r.stderr).not.toMatch(STACK);
   }, 100_000);
+
+  it('gates on new finds only: --update-baseline records a find, --expect-failures lets exactly it pass', async () => {
+    const dir = tmp();
+    const known = join(dir, 'known.json');
+    // A fault only the frame fuzzer finds (the catalogue's, at its own seed and budget); each run
+    // crashes its server, so each gets a fresh one.
+    const fuzzOn = async (fault: string | null, ...extra: string[]) => {
+      const srv = await startServer({ faults: fault === null ? [] : faultHooks([fault]) });
+      servers.push(srv);
+      const args = ['fuzz', 'frames', `127.0.0.1:${srv.port}`, '--admin', ADMIN, '--runs', '150', '--seed', '5', '--timeout', '1000'];
+      return runCli([...args, '--fixtures', join(dir, 'found'), ...extra], { timeoutMs: 60_000 });
+    };
+    const first = await fuzzOn('crash-on-empty-member-name', '--update-baseline', known);
+    expect(first.code, first.stdout + first.stderr).toBe(1);
+    const listed = JSON.parse(readFileSync(known, 'utf8')) as { expectedFailures: Array<{ check: string; reason: string }> };
+    expect(listed.expectedFailures.map((e) => e.check)).toEqual([expect.stringMatching(/^fuzz\/frames\/crash\/[A-Z]+-[A-Z0-9-]+$/)]);
+    const id = listed.expectedFailures[0]!.check;
+
+    // The same find again: expected, exit 0; its id is the one listed.
+    const again = await fuzzOn('crash-on-empty-member-name', '--expect-failures', known);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toContain(`✗ ${id} — `);
+    expect(again.stdout).toMatch(/^ +expected failure: baseline: crash/m);
+    expect(again.stdout).toMatch(/^expected failures \(.*known\.json\): 1 failed as expected$/m);
+
+    // A find the list does not name fails the gate.
+    const other = join(dir, 'other.json');
+    writeFileSync(other, JSON.stringify({ expectedFailures: [{ check: 'fuzz/frames/hang/WIRE-ID-2', reason: 'a known hang' }] }));
+    const unlisted = await fuzzOn('crash-on-empty-member-name', '--expect-failures', other);
+    expect(unlisted.code, unlisted.stdout + unlisted.stderr).toBe(1);
+    // Not finding a listed bug proves nothing: said, and the gate still passes.
+    const clean = await fuzzOn(null, '--expect-failures', known);
+    expect(clean.code, clean.stdout + clean.stderr).toBe(0);
+    expect(clean.stdout).toContain(`listed but not found by this run (a fuzzer that misses a bug does not prove it fixed): ${id}`);
+  }, 120_000);
 
   it('rejects an unknown fuzzer and a bad budget with one line, exit 2', async () => {
     const bad = await runCli(['fuzz', 'bogus'], { timeoutMs: 20_000 });

@@ -308,7 +308,7 @@ function unconfirmed(ctx: FuzzContext, s: Suspect, cls: string, why: string): Fu
   return {
     class: cls,
     rules,
-    message: `${cls} ${s.finding.class}: ${what}: ${s.finding.detail}; ${why} (repeat with --seed ${ctx.seed} --frames-mode fast)`,
+    message: `${cls === s.finding.class ? cls : `${cls} ${s.finding.class}`}: ${what}: ${s.finding.detail}; ${why} (repeat with --seed ${ctx.seed} --frames-mode fast)`,
     failures: [
       {
         rule: rules[0] ?? 'WIRE-FRM-9',
