@@ -4,17 +4,14 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { faultHooks } from '../../src/server/faults/index.ts';
-import { startServer, type ReferenceServer } from '../../src/server/server.ts';
 import { expectOneLine, ROOT, runCli, start } from './spawn.ts';
+import { perTest } from '../support/per-test.ts';
 
 const STACK = /\n\s+at /;
 const ADMIN = 'cli-fuzz-admin:cli-fuzz-admin-pw';
-const servers: ReferenceServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { serve } = perTest('nc-test-');
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'nc-cli-fuzz-'));
 /** The checked-in regression fixture of a server that crashes on an empty UserList payload. */
@@ -57,8 +54,7 @@ describe('nexus-conform fuzz', () => {
   }, 70_000);
 
   it('finds a crash in a broken target: exit 1, the fixture written and its replay command printed', async () => {
-    const srv = await startServer({ faults: faultHooks(['crash-on-empty-user-list']) });
-    servers.push(srv);
+    const srv = await serve({ faults: faultHooks(['crash-on-empty-user-list']) });
     const found = join(tmp(), 'found');
     const target = `127.0.0.1:${srv.port}`;
     const r = await runCli(
@@ -81,8 +77,7 @@ describe('nexus-conform fuzz', () => {
     // A fault only the frame fuzzer finds (the catalogue's, at its own seed and budget); each run
     // crashes its server, so each gets a fresh one.
     const fuzzOn = async (fault: string | null, ...extra: string[]) => {
-      const srv = await startServer({ faults: fault === null ? [] : faultHooks([fault]) });
-      servers.push(srv);
+      const srv = await serve({ faults: fault === null ? [] : faultHooks([fault]) });
       const args = ['fuzz', 'frames', `127.0.0.1:${srv.port}`, '--admin', ADMIN, '--runs', '150', '--seed', '5', '--timeout', '1000'];
       return runCli([...args, '--fixtures', join(dir, 'found'), ...extra], { timeoutMs: 60_000 });
     };
@@ -149,8 +144,7 @@ describe('nexus-conform replay', () => {
           f.type === 'UserList' && f.payload.length === 0 ? ('crash' as const) : undefined,
       },
     ];
-    const srv = await startServer({ faults });
-    servers.push(srv);
+    const srv = await serve({ faults });
     const r = await runCli(['replay', CRASH_FIXTURE, `127.0.0.1:${srv.port}`, '--admin', ADMIN, '--timeout', '1000'], {
       timeoutMs: 60_000,
     });

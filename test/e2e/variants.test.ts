@@ -5,22 +5,19 @@
 // closes, the order of own copies, UND-14 locales). Every check must pass against each of them —
 // the permanent proof that no check is stricter than the spec — and the server's `seen()` proves
 // each variant was actually exercised. One negative: a server of the other profile fails checks.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Profile } from '../../src/protocol/types.ts';
 import type { RunResult } from '../../src/report/types.ts';
 import type { Section } from '../../src/runner/api.ts';
 import { loadSections } from '../../src/runner/load.ts';
 import { runSuite } from '../../src/runner/run.ts';
-import { startServer, type ReferenceServer } from '../../src/server/server.ts';
 import { COMBINATIONS, type Variant } from '../support/variants.ts';
+import { perTest } from '../support/per-test.ts';
 
 const ADMIN = { username: 'variant-admin', password: 'variant-admin-pw' };
-const servers: ReferenceServer[] = [];
 let sections: Section[] | null = null;
 
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { serve } = perTest('nc-test-');
 
 async function suite(
   serverProfile: Profile,
@@ -28,8 +25,7 @@ async function suite(
   o: { profile?: Profile; grep?: string; jobs?: number } = {},
 ): Promise<{ result: RunResult; seen: Record<string, number> }> {
   sections ??= await loadSections();
-  const srv = await startServer({ profile: serverProfile, ...(variant ? { variant } : {}) });
-  servers.push(srv);
+  const srv = await serve({ profile: serverProfile, ...(variant ? { variant } : {}) });
   const result = await runSuite({
     target: { host: srv.host, port: srv.port, transport: 'plain', embedded: true },
     admin: ADMIN,

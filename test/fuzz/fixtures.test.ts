@@ -4,14 +4,14 @@
 // both profiles, and still fails against the server it was found against.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseFixture } from '../../src/fuzz/fixture.ts';
 import type { ServerFault } from '../../src/server/fault.ts';
-import { startServer, type ReferenceServer } from '../../src/server/server.ts';
 import { LIMITS } from '../../src/model/index.ts';
 import { bytesInsteadOfChars } from '../support/broken-servers.ts';
 import { faultHooks } from '../../src/server/faults/index.ts';
 import { replayFixture } from './replay.ts';
+import { perTest } from '../support/per-test.ts';
 
 /** The broken server each fixture names in `found.against`. */
 const FAULTS: Record<string, () => ServerFault> = {
@@ -25,10 +25,7 @@ const files = ['validators', 'stateful'].flatMap((fuzzer) =>
     .map((f) => join('fixtures', fuzzer, f)),
 );
 
-const servers: ReferenceServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { serve } = perTest('nc-test-');
 
 describe('checked-in fixtures of the validator and stateful fuzzers', () => {
   it('there is at least one per fuzzer', () => {
@@ -40,8 +37,7 @@ describe('checked-in fixtures of the validator and stateful fuzzers', () => {
     it(`${file} passes against the reference server in both profiles and fails against its broken server`, async () => {
       const fx = parseFixture(readFileSync(file, 'utf8'), file);
       for (const profile of ['spec', 'nexusd'] as const) {
-        const ref = await startServer({ port: 0, profile });
-        servers.push(ref);
+        const ref = await serve({ port: 0, profile });
         const { result, restored } = await replayFixture(file, ref, profile);
         expect(result.failures).toEqual([]);
         expect(result.status).toBe('passed');
@@ -49,8 +45,7 @@ describe('checked-in fixtures of the validator and stateful fuzzers', () => {
       }
       const fault = Object.keys(FAULTS).find((name) => fx.found?.against.includes(name));
       expect(fault, `${file}: found.against names a known fault`).toBeDefined();
-      const broken = await startServer({ port: 0, profile: fx.profile, faults: [FAULTS[fault!]!()] });
-      servers.push(broken);
+      const broken = await serve({ port: 0, profile: fx.profile, faults: [FAULTS[fault!]!()] });
       const { result } = await replayFixture(file, broken, fx.profile);
       expect(result.status).toBe('failed');
       expect(new Set(result.failures.map((f) => f.rule))).toEqual(new Set(fx.rules));

@@ -3,23 +3,19 @@
 // minimal one, and the fixture it writes replays to the same failure against that server and
 // passes against the reference server in both profiles.
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseFixture } from '../../src/fuzz/fixture.ts';
 import { fuzzer } from '../../src/fuzz/stateful/index.ts';
-import { startServer, type ReferenceServer } from '../../src/server/server.ts';
 import { faultHooks } from '../../src/server/faults/index.ts';
 import { fuzzContext } from './context.ts';
 import { replayFixture } from './replay.ts';
+import { perTest } from '../support/per-test.ts';
 
-const servers: ReferenceServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { serve } = perTest('nc-test-');
 
 describe('stateful fuzzer', () => {
   it('finds a broadcast missing after a rename following a kick, shrinks it, and the fixture replays', async () => {
-    const broken = await startServer({ port: 0, profile: 'spec', faults: faultHooks(['rename-after-kick-loses-broadcast']) });
-    servers.push(broken);
+    const broken = await serve({ port: 0, profile: 'spec', faults: faultHooks(['rename-after-kick-loses-broadcast']) });
     // A lost broadcast shows as a frame that never comes: 1 s is plenty on loopback and keeps the
     // shrink (every failing candidate waits that long) short.
     const ctx = await fuzzContext(broken, { profile: 'spec', seed: 15, runs: 200, timeoutMs: 1000 });
@@ -40,8 +36,7 @@ describe('stateful fuzzer', () => {
     expect(again.result.status).toBe('failed');
     expect(new Set(again.result.failures.map((f) => f.rule))).toEqual(new Set(fixture.rules));
     for (const profile of ['spec', 'nexusd'] as const) {
-      const ref = await startServer({ port: 0, profile });
-      servers.push(ref);
+      const ref = await serve({ port: 0, profile });
       const ok = await replayFixture(path, ref, profile);
       expect(ok.result.failures).toEqual([]);
       expect(ok.result.status).toBe('passed');

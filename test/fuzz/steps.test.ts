@@ -1,26 +1,22 @@
 // Steps as a check: a steps case runs through a run session against the reference server in
 // lockstep (placeholders substituted, created accounts cleaned up), and the same steps against a
 // server that breaks a rule fail with that rule.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseFixture, FixtureError } from '../../src/fuzz/fixture.ts';
 import { substitute, toCheck } from '../../src/fuzz/steps.ts';
 import type { Actor } from '../../src/runner/api.ts';
 import { RunSession } from '../../src/runner/session.ts';
 import type { TrafficEvent } from '../../src/runner/lockstep.ts';
-import { startServer, type ReferenceServer } from '../../src/server/server.ts';
+import { perTest } from '../support/per-test.ts';
 
 const ADMIN = { username: 'root', password: 'root-secret-pw' };
-const servers: ReferenceServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { serve } = perTest('nc-test-');
 
 const SECTION = { id: 'fuzz/steps', title: 'steps', checks: [] };
 
 describe('toCheck', () => {
   it('runs requests, raw frames, connects and placeholders in lockstep and leaves the target as found', async () => {
-    const srv = await startServer({ port: 0 });
-    servers.push(srv);
+    const srv = await serve({ port: 0 });
     const traffic: TrafficEvent[] = [];
     const session = await RunSession.open({
       onTraffic: (e) => traffic.push(e),

@@ -2,28 +2,24 @@
 // characters, shrinks the case to one probe, and the fixture it writes replays to the same failure
 // against that server and passes against the reference server in both profiles.
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseFixture } from '../../src/fuzz/fixture.ts';
 import { fuzzer } from '../../src/fuzz/validators/index.ts';
 import { charLength, LIMITS, utf8Length } from '../../src/model/index.ts';
-import { startServer, type ReferenceServer } from '../../src/server/server.ts';
 import { bytesInsteadOfChars } from '../support/broken-servers.ts';
 import { fuzzContext } from './context.ts';
 import { replayFixture } from './replay.ts';
+import { perTest } from '../support/per-test.ts';
 
-const servers: ReferenceServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { serve } = perTest('nc-test-');
 
 describe('validator fuzzer', () => {
   it('finds a username limit counted in bytes, shrinks it to one UserCreate, and the fixture replays', async () => {
-    const broken = await startServer({
+    const broken = await serve({
       port: 0,
       profile: 'spec',
       faults: [bytesInsteadOfChars('UserCreate', 'username', LIMITS.username)],
     });
-    servers.push(broken);
     const ctx = await fuzzContext(broken, { profile: 'spec', seed: 8, runs: 400 });
     const r = await fuzzer.run(ctx);
     expect(await ctx.session.finish()).toEqual({ ok: true, differences: [] });
@@ -53,8 +49,7 @@ describe('validator fuzzer', () => {
     expect(new Set(again.result.failures.map((f) => f.rule))).toEqual(new Set(fixture.rules));
     // …and passes against the reference server in both profiles.
     for (const profile of ['spec', 'nexusd'] as const) {
-      const ref = await startServer({ port: 0, profile });
-      servers.push(ref);
+      const ref = await serve({ port: 0, profile });
       const ok = await replayFixture(path, ref, profile);
       expect(ok.result.failures).toEqual([]);
       expect(ok.result.status).toBe('passed');

@@ -2,14 +2,14 @@
 // generator catches a server broken in its class: two adjacent checks swapped, a length counted in
 // the wrong unit or off by one, a frame element accepted that must be rejected, a state-dependent
 // rule ignored. Each broken server fails the generated checks of its class.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Profile } from '../../src/protocol/types.ts';
 import { expectedLines, type RunResult } from '../../src/report/types.ts';
 import type { Section } from '../../src/runner/api.ts';
 import { loadSections } from '../../src/runner/load.ts';
 import { runSuite } from '../../src/runner/run.ts';
 import type { ServerFault } from '../../src/server/fault.ts';
-import { startServer, type ReferenceServer, type ServerOptions } from '../../src/server/server.ts';
+import { type ServerOptions } from '../../src/server/server.ts';
 import {
   bytesInsteadOfChars,
   caseInsensitiveTypeNames,
@@ -19,14 +19,12 @@ import {
   offByOne,
   typeMemberIgnored,
 } from '../support/broken-servers.ts';
+import { perTest } from '../support/per-test.ts';
 
 const ADMIN = { username: 'gen-admin', password: 'gen-admin-pw' };
-const servers: ReferenceServer[] = [];
 let sections: Section[] | null = null;
 
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { serve } = perTest('nc-test-');
 
 async function run(
   grep: string,
@@ -35,8 +33,7 @@ async function run(
   variant?: ServerOptions['variant'],
 ): Promise<RunResult> {
   sections ??= (await loadSections()).filter((s) => s.id.startsWith('generated/'));
-  const srv = await startServer({ profile, faults, ...(variant ? { variant } : {}) });
-  servers.push(srv);
+  const srv = await serve({ profile, faults, ...(variant ? { variant } : {}) });
   return runSuite({
     target: { host: srv.host, port: srv.port, transport: 'plain', embedded: true },
     admin: ADMIN,

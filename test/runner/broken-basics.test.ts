@@ -4,21 +4,18 @@
 // sent / expected / actual, while the rest of the run still runs; no harness-internal name ever
 // appears in what the user reads.
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GUEST_USERNAME } from '../../src/model/index.ts';
 import { createState } from '../../src/model/create.ts';
 import type { CheckResult, RunResult } from '../../src/report/types.ts';
 import { loadSections } from '../../src/runner/load.ts';
 import { runSuite } from '../../src/runner/run.ts';
 import type { ServerFault } from '../../src/server/fault.ts';
-import { startServer, type ReferenceServer } from '../../src/server/server.ts';
+import { perTest } from '../support/per-test.ts';
 
 const ADMIN = { username: 'conform', password: 'conform-secret-pw' };
 const INTERNAL = /attachSession|mirror|RawExchangeError|TargetUnavailable|Lockstep|TypeError|ReferenceError|undefined/;
-const servers: ReferenceServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { serve } = perTest('nc-test-');
 
 /** Changes the model's outputs of every frame event; everything else as the reference does it. */
 function rewriting(
@@ -72,8 +69,7 @@ const firstUserNotAdmin: ServerFault = {
 async function runAgainst(faults: ServerFault[], grep: string, perIpLimit?: number): Promise<RunResult> {
   const initialState = createState({ profile: 'spec' }, { now: Math.floor(Date.now() / 1000) });
   if (perIpLimit !== undefined) initialState.serverInfo.max_connections_per_ip = perIpLimit;
-  const srv = await startServer({ port: 0, faults, initialState });
-  servers.push(srv);
+  const srv = await serve({ port: 0, faults, initialState });
   return runSuite({
     target: { host: srv.host, port: srv.port, transport: 'plain', embedded: false },
     admin: ADMIN,
@@ -164,8 +160,7 @@ describe('broken basics are failed checks', () => {
   });
 
   it('the same server without knowing it was fresh: one clear line that names SES-AUTH-2 (cannot tell a regular account apart)', async () => {
-    const srv = await startServer({ port: 0, faults: [firstUserNotAdmin] });
-    servers.push(srv);
+    const srv = await serve({ port: 0, faults: [firstUserNotAdmin] });
     const run = runSuite({
       target: { host: srv.host, port: srv.port, transport: 'plain', embedded: false },
       admin: ADMIN,

@@ -1,28 +1,24 @@
 // The scenario DSL's structured expectations inside a real run against the reference server: a
 // check whose expectation the target does not meet fails with the rule it names, the request that
 // was sent, every allowed value and what came back; helpers of scenarios/_lib.ts read accounts back.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createState } from '../../src/model/create.ts';
 import { passwordDigest } from '../../src/model/password.ts';
 import { check, oneOf, section, setOf, user } from '../../src/runner/api.ts';
 import type { Section } from '../../src/runner/api.ts';
 import { runSuite } from '../../src/runner/run.ts';
-import { startServer, type ReferenceServer } from '../../src/server/server.ts';
 import { storedAccount } from '../../scenarios/_lib.ts';
 import { account } from '../support/accounts.ts';
+import { perTest } from '../support/per-test.ts';
 
 const ADMIN = { username: 'root', password: 'root-secret-pw' };
-const servers: ReferenceServer[] = [];
 
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { serve } = perTest('nc-test-');
 
 async function run(sections: Section[]) {
   const state = createState({ profile: 'spec' }, { now: Math.floor(Date.now() / 1000), idSeed: 3 });
   state.accounts.root = account('root', { isAdmin: true, passwordDigest: passwordDigest(ADMIN.password) });
-  const srv = await startServer({ port: 0, initialState: state });
-  servers.push(srv);
+  const srv = await serve({ port: 0, initialState: state });
   return runSuite({
     target: { host: srv.host, port: srv.port, transport: 'plain', embedded: true },
     admin: ADMIN,

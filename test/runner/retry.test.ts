@@ -1,17 +1,14 @@
 // A failed check is re-run once on fresh connections (retry): pass-after-fail is `flaky` (never a
 // pass) with its attempt counts and the first attempt's failures; a second failure stays `failed`.
 // Failed and flaky results carry the transcript of every connection involved, passwords masked.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TrafficEvent } from '../../src/runner/lockstep.ts';
 import { check, section, user } from '../../src/runner/api.ts';
 import { runSuite } from '../../src/runner/run.ts';
-import { startServer, type ReferenceServer } from '../../src/server/server.ts';
+import { perTest } from '../support/per-test.ts';
 
 const ADMIN = { username: 'root', password: 'root-secret-pw' };
-const servers: ReferenceServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { serve } = perTest('nc-test-');
 
 /** Sections whose `flaky` check fails on its first run only. */
 function demo() {
@@ -49,8 +46,7 @@ function demo() {
 }
 
 async function run(retry: boolean, onTraffic?: (e: TrafficEvent) => void) {
-  const srv = await startServer({ port: 0 });
-  servers.push(srv);
+  const srv = await serve({ port: 0 });
   const result = await runSuite({
     target: { host: srv.host, port: srv.port, transport: 'plain', embedded: true },
     admin: ADMIN,
