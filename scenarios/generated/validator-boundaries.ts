@@ -46,22 +46,11 @@ function withMember(body: Record<string, Json>, member: string, value: Sent): Re
 }
 
 /**
- * Whether an account of this name could be deleted again: in `nexusd` the era's exact UserDelete
- * frame limit (67 bytes, WIRE-LIM-1) leaves 32 bytes for the escaped name, so an account created
- * under a longer multi-byte name would outlive the run. Such values are not created there.
+ * The request around the probed value, per setup (fresh accounts are recorded for cleanup; one whose
+ * name `nexusd`'s UserDelete frame cannot hold is renamed before it is deleted, runner/deletion.ts).
  */
-function deletable(value: Sent, t: CheckContext): boolean {
-  return typeof value !== 'string' || t.profile !== 'nexusd' || Buffer.byteLength(JSON.stringify(value)) - 2 <= 32;
-}
-
-/**
- * The request around the probed value, per setup (fresh accounts are recorded for cleanup); null
- * when the probe would create an account the target could not delete.
- */
-function bodyFor(use: FieldUse, value: Sent, actors: Record<string, Actor>, t: CheckContext): Record<string, Json> | null {
+function bodyFor(use: FieldUse, value: Sent, actors: Record<string, Actor>, t: CheckContext): Record<string, Json> {
   const { member } = use;
-  const naming = use.kind === 'username';
-  if (naming && (use.setup === 'create' || use.setup === 'rename') && !deletable(value, t)) return null;
   switch (use.setup) {
     case 'create':
     case 'create-shared': {
@@ -91,7 +80,6 @@ async function renameProbes(use: FieldUse, actors: Record<string, Actor>, reques
   let current = actors.target!.username;
   for (const c of classesFor(use)) {
     const body = bodyFor(use, c.value(t.name('b')), actors, t);
-    if (!body) continue;
     await (await requester.live()).request(use.message, { ...body, username: current });
     const accounts = t.model().accounts;
     const asked = typeof body.requested_username === 'string' ? accounts[nameKey(body.requested_username)] : undefined;
@@ -140,7 +128,6 @@ function toCheck(use: FieldUse): CheckDef {
       const created: string[] = [];
       for (const c of classes) {
         const body = bodyFor(use, c.value(t.name('b')), actors, t);
-        if (!body) continue;
         if (use.setup === 'create' || use.setup === 'create-shared')
           created.push(...[body.username].filter((n): n is string => typeof n === 'string'));
         const probe: Probe = [{ type: use.message, body }];

@@ -14,6 +14,7 @@ import { HarnessActor, setupStep } from './harness-actor.ts';
 import type { Lockstep } from './lockstep.ts';
 import { passwordSource, type NameSource } from './names.ts';
 import { ServerInfoWatch } from './server-info-watch.ts';
+import { deleteRequests } from './deletion.ts';
 
 export { buildActors, connectionsNeeded } from './build-actors.ts';
 export { HarnessActor } from './harness-actor.ts';
@@ -179,7 +180,9 @@ export class CheckEnv implements CheckContext {
     for (const [key, account] of Object.entries(lockstep.model().accounts)) {
       if (key === GUEST_USERNAME || key === nameKey(this.run.settings.adminUsername)) continue;
       if (!this.run.names.isRunName(account.username) && !created.has(key)) continue;
-      await setupStep(this.run, control, 'UserDelete', { username: account.username }, `delete ${account.username}`);
+      for (const r of deleteRequests(account.username, this.run.settings.profile, () => this.run.names.make('del'))) {
+        await setupStep(this.run, control, r.type, r.body, `delete ${account.username}`);
+      }
     }
     const now = lockstep.model().serverInfo;
     const want = this.run.serverBaseline;

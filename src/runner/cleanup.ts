@@ -27,6 +27,8 @@ export interface CleanupScope {
   timeoutMs: number;
   logger?: Logger | undefined;
   isRunName: (name: string) => boolean;
+  /** A fresh run name (restore.ts: the short name an account is renamed to before it can be deleted). */
+  shortName: () => string;
   /** The pre-run snapshot. */
   initial: Snapshot;
   /** What the target's bookkeeping answers got wrong so far (requests it never answers are not asked again). */
@@ -76,6 +78,7 @@ export async function resyncTarget(
       baseline: scope.initial,
       serverInfo: working,
       isRunName: scope.isRunName,
+      shortName: scope.shortName,
       extraAccounts: createdNames,
       profile: scope.profile,
       missing: pass.missing,
@@ -117,6 +120,7 @@ export async function finalRestore(
           baseline: initial,
           serverInfo: initial.serverInfo,
           isRunName: scope.isRunName,
+          shortName: scope.shortName,
           extraAccounts: [...createdByChecks],
           profile: scope.profile,
           missing: pass.missing,

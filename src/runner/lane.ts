@@ -304,6 +304,7 @@ export class Lane {
       timeoutMs: host.settings.timeoutMs,
       logger: host.settings.logger,
       isRunName,
+      shortName: () => this.names.make('del'),
       initial: host.initial,
       findings: host.findings,
       lockstep: this.lockstep,

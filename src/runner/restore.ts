@@ -10,6 +10,7 @@ import { rawBarrier, rawSuccess } from './control.ts';
 import type { ControlConnection, ServerInfoWatch } from './control.ts';
 import type { Snapshot } from './snapshot.ts';
 import { entries } from './snapshot.ts';
+import { deleteRequests } from './deletion.ts';
 
 // --- restore ------------------------------------------------------------------------------------------
 
@@ -23,6 +24,8 @@ export interface RestorePlan {
   /** Further accounts to delete (created by checks under other names). */
   extraAccounts: Iterable<string>;
   profile: Profile;
+  /** A fresh run name: what an account whose name the profile's UserDelete frame cannot hold is renamed to first (deletion.ts). */
+  shortName: () => string;
   /**
    * The control admin, which restoration never touches. Default: the account of the baseline's
    * own session (`ownSessionId`).
@@ -108,7 +111,10 @@ export async function restoreTarget(control: ControlConnection, plan: RestorePla
     const key = nameKey(u.username);
     if (baselineKeys.has(key)) continue;
     if (plan.isRunName(u.username) || extra.has(key)) {
-      await attempt(`delete ${u.username}`, () => rawSuccess(raw, 'UserDelete', { username: u.username }, timeoutMs));
+      const username = u.username;
+      await attempt(`delete ${username}`, async () => {
+        for (const r of deleteRequests(username, plan.profile, plan.shortName)) await rawSuccess(raw, r.type, r.body, timeoutMs);
+      });
     }
   }
 

@@ -1,23 +1,14 @@
 // The checked-in regression fixtures of the validator and stateful fuzzers (fixtures/validators/,
-// fixtures/stateful/): each was
-// found against a deliberately broken server, and each passes against the reference server in
-// both profiles, and still fails against the server it was found against.
+// fixtures/stateful/): each was found against a server broken by a catalogue fault (named in its
+// found.against), passes against the reference server in both profiles, and still fails against
+// the server it was found against.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFixture } from '../../src/fuzz/fixture.ts';
-import type { ServerFault } from '../../src/server/fault.ts';
-import { LIMITS } from '../../src/model/index.ts';
-import { bytesInsteadOfChars } from '../support/broken-servers.ts';
-import { faultHooks } from '../../src/server/faults/index.ts';
+import { FAULTS, faultHooks } from '../../src/server/faults/index.ts';
 import { replayFixture } from './replay.ts';
 import { perTest } from '../support/per-test.ts';
-
-/** The broken server each fixture names in `found.against`. */
-const FAULTS: Record<string, () => ServerFault> = {
-  'bytesInsteadOfChars(UserCreate, username, 32)': () => bytesInsteadOfChars('UserCreate', 'username', LIMITS.username),
-  renameAfterKickLosesBroadcast: () => faultHooks(['rename-after-kick-loses-broadcast'])[0]!,
-};
 
 const files = ['validators', 'stateful'].flatMap((fuzzer) =>
   readdirSync(join('fixtures', fuzzer))
@@ -43,9 +34,10 @@ describe('checked-in fixtures of the validator and stateful fuzzers', () => {
         expect(result.status).toBe('passed');
         expect(restored.ok).toBe(true);
       }
-      const fault = Object.keys(FAULTS).find((name) => fx.found?.against.includes(name));
-      expect(fault, `${file}: found.against names a known fault`).toBeDefined();
-      const broken = await serve({ port: 0, profile: fx.profile, faults: [FAULTS[fault!]!()] });
+      // found.against names the catalogue fault it was found with (serve --fault reproduces it).
+      const fault = FAULTS.find((f) => fx.found?.against.includes(`catalogue fault ${f.name} `));
+      expect(fault, `${file}: found.against names a catalogue fault`).toBeDefined();
+      const broken = await serve({ port: 0, profile: fx.profile, faults: faultHooks([fault!.name]) });
       const { result } = await replayFixture(file, broken, fx.profile);
       expect(result.status).toBe('failed');
       expect(new Set(result.failures.map((f) => f.rule))).toEqual(new Set(fx.rules));

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFixture } from '../../src/fuzz/fixture.ts';
 import { fuzzer } from '../../src/fuzz/validators/index.ts';
 import { charLength, LIMITS, utf8Length } from '../../src/model/index.ts';
-import { bytesInsteadOfChars } from '../support/broken-servers.ts';
+import { faultHooks } from '../../src/server/faults/index.ts';
 import { fuzzContext } from './context.ts';
 import { replayFixture } from './replay.ts';
 import { perTest } from '../support/per-test.ts';
@@ -18,7 +18,7 @@ describe('validator fuzzer', () => {
     const broken = await serve({
       port: 0,
       profile: 'spec',
-      faults: [bytesInsteadOfChars('UserCreate', 'username', LIMITS.username)],
+      faults: faultHooks(['username-limit-in-bytes']),
     });
     const ctx = await fuzzContext(broken, { profile: 'spec', seed: 8, runs: 400 });
     const r = await fuzzer.run(ctx);

@@ -35,6 +35,7 @@ const NOW = 1_700_000_000;
 const T = 5000;
 const ADMIN = { username: 'root', password: 'root-secret-pw' };
 const RUN_PREFIX = 'ncq1_';
+let shortNames = 0;
 
 const servers: ReferenceServer[] = [];
 const conns: RawClient[] = [];
@@ -105,6 +106,7 @@ function plan(snap: Snapshot, over: Partial<RestorePlan> = {}): RestorePlan {
     baseline: snap,
     serverInfo: snap.serverInfo,
     isRunName: (n) => n.startsWith(RUN_PREFIX),
+    shortName: () => `${RUN_PREFIX}del${++shortNames}`,
     extraAccounts: [],
     profile: 'spec',
     ...over,
@@ -263,6 +265,18 @@ describe('restoreTarget', () => {
     const { version: _v, ...info } = srv.state().serverInfo;
     const { version: _w, ...want } = baseState('spec').serverInfo;
     expect(info).toEqual(want);
+  });
+
+  it("deletes an account whose name the profile's UserDelete frame cannot hold by renaming it first (nexusd, WIRE-LIM-1)", async () => {
+    // 32 two-byte characters: a valid username (VAL-USERNAME counts characters), 64 bytes, over the
+    // 32 bytes nexusd's 67-byte UserDelete frame leaves for a name; UserDelete alone would close the connection.
+    const long = 'é'.repeat(32);
+    const { srv, problems, diffs } = await restoreAfter('nexusd', [(s) => void (s.accounts[long] = account(long))], {
+      extraAccounts: [long],
+    });
+    expect(problems).toEqual([]);
+    expect(diffs).toEqual([]);
+    expect(accounts(srv.state())).toEqual(expected('nexusd'));
   });
 
   it('does nothing on a target that equals its snapshot', async () => {

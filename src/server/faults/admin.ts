@@ -328,6 +328,22 @@ export const ADMIN_FAULTS: FaultEntry[] = [
         );
       }),
   },
+  {
+    name: 'username-limit-in-bytes',
+    family: 'validators at their boundaries',
+    // The validator fuzzer's checked-in fixture (fixtures/validators/) was found against this server.
+    description: 'UserCreate counts the username limit in UTF-8 bytes, so 32 two-byte characters are refused as too long',
+    rules: ['VAL-USERNAME', 'ADM-CREATE-12'],
+    profiles: BOTH,
+    detection: SUITE,
+    make: () =>
+      onRequest('UserCreate', (req, state, event, next) => {
+        const name = str(req.body.username);
+        return [...name].length <= 32 && new TextEncoder().encode(name).length > 32
+          ? next(state, withBody(event, { ...req.body, username: 'x'.repeat(33) }))
+          : undefined;
+      }),
+  },
 ];
 
 /**
