@@ -1,28 +1,17 @@
 // The library as a server author uses it from vitest: only the public entry point (src/index.ts,
 // `nexus-conform` once installed) — a reference server as the target, a run, the typed result and
 // its JSON report validated by the published zod schema.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import {
-  model,
-  replayFixture,
-  runFuzz,
-  runSuite,
-  schemas,
-  startReferenceServer,
-  toJsonReport,
-  type RunningReferenceServer,
-} from '../../src/index.ts';
+import { model, replayFixture, runFuzz, runSuite, schemas, startReferenceServer, toJsonReport } from '../../src/index.ts';
+import { perTest } from '../support/per-test.ts';
 
-const servers: RunningReferenceServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { own } = perTest();
 
 describe('the public entry point', () => {
   it('runs the handshake checks against a TLS reference server pinned by its fingerprint', async () => {
     const server = await startReferenceServer({ profile: 'spec', tls: true, port: 0 });
-    servers.push(server);
+    own(server);
     expect(server.address).toBe(`127.0.0.1:${server.port}`);
     expect(server.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
 
@@ -60,7 +49,7 @@ describe('the public entry point', () => {
 
   it('fuzzes a reference server under a budget and replays a recorded fixture', async () => {
     const server = await startReferenceServer({ profile: 'spec' });
-    servers.push(server);
+    own(server);
     const fuzz = await runFuzz({
       target: server.address,
       admin: { username: 'root', password: 'fuzz-secret-pw' },

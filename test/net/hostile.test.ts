@@ -2,7 +2,7 @@
 // connection holds unread of a peer's output is capped (a flood or a huge announced frame closes it with
 // reason `overflow`), a dripping peer's frames are reassembled intact. And the runner, driven
 // in-process against such targets, leaves no socket or timer behind.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ClosedError, TimeoutError, TlsError, type InputCaps, type TransportChoice } from '../../src/net/connection.ts';
 import { loadSections } from '../../src/runner/load.ts';
 import { runSuite } from '../../src/runner/run.ts';
@@ -22,24 +22,20 @@ import {
 } from '../support/hostile.ts';
 import { RawClient } from '../../src/net/raw-client.ts';
 import { seededIds } from '../../src/protocol/ids.ts';
+import { perTest } from '../support/per-test.ts';
 
 /** Message ids of the test's raw clients (seeded, like the harness's). */
 const ids = seededIds(7);
 
 const T = 2000;
-const servers: HostileServer[] = [];
-const conns: RawClient[] = [];
-afterEach(async () => {
-  for (const c of conns.splice(0)) c.destroy();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { own } = perTest();
 
 async function connect(
   make: () => Promise<HostileServer>,
   opts: { transport?: TransportChoice; caps?: Partial<InputCaps> } = {},
 ): Promise<RawClient> {
   const s = await make();
-  servers.push(s);
+  own(s);
   const c = await RawClient.open(
     {
       host: s.host,
@@ -50,7 +46,7 @@ async function connect(
     },
     ids,
   );
-  conns.push(c);
+  own(c);
   return c;
 }
 
@@ -143,13 +139,13 @@ describe('the connection layer against hostile targets', () => {
 
   it('a target that accepts only its first connections drops the next at once', async () => {
     const s = await firstConnectionsServer(1);
-    servers.push(s);
+    own(s);
     const open = () => RawClient.open({ host: s.host, port: s.port, transport: 'plain', timeoutMs: T }, ids);
     const first = await open();
-    conns.push(first);
+    own(first);
     expect((await handshake(first)).message?.type).toBe('HandshakeResponse');
     const second = await open();
-    conns.push(second);
+    own(second);
     await expect(handshake(second)).rejects.toBeInstanceOf(ClosedError);
   });
 });

@@ -2,21 +2,17 @@
 // harness without a NAT (WIRE-IP-1 counts per IP). Checked against what the reference server
 // recorded for the same connection, over plain TCP and TLS, IPv4 and IPv6 loopback.
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type ReferenceServer } from '../../src/server/server.ts';
+import { describe, expect, it } from 'vitest';
+import { startServer } from '../../src/server/server.ts';
 import { RawClient } from '../../src/net/raw-client.ts';
 import { seededIds } from '../../src/protocol/ids.ts';
+import { perTest } from '../support/per-test.ts';
 
 /** Message ids of the test's raw clients (seeded, like the harness's). */
 const ids = seededIds(7);
 
 const T = 5000;
-const servers: ReferenceServer[] = [];
-const conns: RawClient[] = [];
-afterEach(async () => {
-  for (const c of conns.splice(0)) c.destroy();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { own } = perTest();
 
 async function ipv6Loopback(): Promise<boolean> {
   return new Promise((resolve) => {
@@ -28,9 +24,9 @@ async function ipv6Loopback(): Promise<boolean> {
 
 async function seenByServer(host: string, tls: boolean): Promise<{ local: string; seen: string[] }> {
   const srv = await startServer({ host, port: 0, tls });
-  servers.push(srv);
+  own(srv);
   const c = await RawClient.open({ host, port: srv.port, transport: tls ? 'tls' : 'plain', timeoutMs: T }, ids);
-  conns.push(c);
+  own(c);
   await c.request('Handshake', { version: '0.5.0' }, T); // a round trip: the server has accepted it
   return { local: c.conn.localAddress, seen: Object.values(srv.state().connections).map((x) => x.ip) };
 }

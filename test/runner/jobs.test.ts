@@ -7,7 +7,7 @@
 // beside the others (and another lane's resync leaves the guest alone), and a check that should
 // have run alone — or on the guest lane — fails as a harness bug. Verdicts and contents are
 // compared, never timings.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createState } from '../../src/model/create.ts';
 import { passwordDigest } from '../../src/model/password.ts';
 import type { Event, State, StepResult } from '../../src/model/index.ts';
@@ -27,18 +27,14 @@ import type { ServerFault } from '../../src/server/fault.ts';
 import { faultHooks } from '../../src/server/faults/index.ts';
 import { startServer, type ReferenceServer } from '../../src/server/server.ts';
 import { account } from '../support/accounts.ts';
+import { perTest } from '../support/per-test.ts';
 
 const NOW = Math.floor(Date.now() / 1000);
 const ADMIN = { username: 'root', password: 'root-secret-pw' };
-const servers: ReferenceServer[] = [];
-const strays: RawClient[] = [];
 const ids = seededIds(7);
 let sections: Section[] | null = null;
 
-afterEach(async () => {
-  for (const c of strays.splice(0)) c.destroy();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { own } = perTest();
 
 /** A target that is not empty: a few accounts, custom server info, a low per-IP limit. */
 function populated(profile: Profile): State {
@@ -63,12 +59,12 @@ const noUserConnected: ServerFault = {
 
 async function serve(state: State, faults: ServerFault[] = []): Promise<ReferenceServer> {
   const srv = await startServer({ port: 0, initialState: state, faults });
-  servers.push(srv);
+  own(srv);
   return srv;
 }
 
 /** A stranger logged in for the whole run (must survive it untouched). */
-const stranger = (srv: ReferenceServer): Promise<RawClient> => loginStranger(srv, ids, strays);
+const stranger = (srv: ReferenceServer): Promise<RawClient> => loginStranger(srv, ids, own);
 
 function options(srv: ReferenceServer, over: Partial<RunOptions>): RunOptions {
   return {

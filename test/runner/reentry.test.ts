@@ -4,7 +4,7 @@
 // limit back over its still-open control connection before reconnecting (run.ts → target.ts
 // restoreConnectionLimit). Otherwise the rest of the run and the final restore are locked out and
 // the target keeps the lowered limit.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createState } from '../../src/model/create.ts';
 import { passwordDigest } from '../../src/model/password.ts';
 import type { State } from '../../src/model/state.ts';
@@ -14,6 +14,7 @@ import type { RunOptions } from '../../src/runner/run.ts';
 import { startServer, type ReferenceServer } from '../../src/server/server.ts';
 import { RawClient } from '../../src/net/raw-client.ts';
 import { seededIds } from '../../src/protocol/ids.ts';
+import { perTest } from '../support/per-test.ts';
 
 /** Message ids of the test's raw clients (seeded, like the harness's). */
 const ids = seededIds(7);
@@ -21,13 +22,7 @@ const ids = seededIds(7);
 const T = 5000;
 const NOW = Math.floor(Date.now() / 1000);
 const ADMIN = { username: 'root', password: 'root-secret-pw' };
-const servers: ReferenceServer[] = [];
-const conns: RawClient[] = [];
-
-afterEach(async () => {
-  for (const c of conns.splice(0)) c.destroy();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { own } = perTest();
 
 function populated(): State {
   const s = createState({ profile: 'spec' }, { now: NOW - 9000, idSeed: 9 });
@@ -40,9 +35,9 @@ function populated(): State {
 
 async function setup(): Promise<{ srv: ReferenceServer; stranger: RawClient }> {
   const srv = await startServer({ port: 0, initialState: populated() });
-  servers.push(srv);
+  own(srv);
   const stranger = await RawClient.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T }, ids);
-  conns.push(stranger);
+  own(stranger);
   await stranger.request('Handshake', { version: '0.5.0' }, T);
   expect(
     (await stranger.request('Login', { username: 'alice', password: 'pw-alice', features: [], locale: 'en' }, T)).message?.body.success,

@@ -1,7 +1,7 @@
 // runSuite end to end against the reference server: verdicts, failures that cite the check's rules,
 // cleanup that leaves a non-empty target exactly as it was (also after failures and an interrupt),
 // strangers that do not disturb the run, and targets that cannot be tested at all.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createState } from '../../src/model/create.ts';
 import { passwordDigest } from '../../src/model/password.ts';
 import type { State } from '../../src/model/state.ts';
@@ -16,19 +16,15 @@ import { account } from '../support/accounts.ts';
 import { type RawClient } from '../../src/net/raw-client.ts';
 import { loginStranger } from '../support/stranger.ts';
 import { seededIds } from '../../src/protocol/ids.ts';
+import { perTest } from '../support/per-test.ts';
 
 /** Message ids of the test's raw clients (seeded, like the harness's). */
 const ids = seededIds(7);
 
 const NOW = Math.floor(Date.now() / 1000);
 const ADMIN = { username: 'root', password: 'root-secret-pw' };
-const servers: ReferenceServer[] = [];
-const strays: RawClient[] = [];
 
-afterEach(async () => {
-  for (const c of strays.splice(0)) c.destroy();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { own } = perTest();
 
 /** A target that is not empty: accounts of all kinds, custom server info, a low per-IP limit. */
 function populated(profile: Profile): State {
@@ -53,12 +49,12 @@ function populated(profile: Profile): State {
 
 async function serve(state: State, tls = false): Promise<ReferenceServer> {
   const srv = await startServer({ port: 0, tls, initialState: state });
-  servers.push(srv);
+  own(srv);
   return srv;
 }
 
 /** A stranger already logged in when the run starts (must survive it untouched). */
-const stranger = (srv: ReferenceServer): Promise<RawClient> => loginStranger(srv, ids, strays);
+const stranger = (srv: ReferenceServer): Promise<RawClient> => loginStranger(srv, ids, own);
 
 function options(srv: ReferenceServer, sections: Section[], over: Partial<RunOptions> = {}): RunOptions {
   return {
@@ -430,10 +426,10 @@ describe('targets that cannot be tested', () => {
   });
 
   it('reports a refused connection', async () => {
-    const srv = await serve(populated('spec'));
+    // Not owned by the test: closed here, before the run.
+    const srv = await startServer({ port: 0, initialState: populated('spec') });
     const { host, port } = srv;
     await srv.close();
-    servers.splice(servers.indexOf(srv), 1);
     const run = runSuite({ ...options(srv, [passing]), target: { host, port, transport: 'plain', embedded: false } });
     await expect(run).rejects.toBeInstanceOf(TargetUnavailableError);
     await expect(run).rejects.toThrow(/refused/);

@@ -3,7 +3,7 @@
 // accounts are deleted, the server info is restored, passwords are never touched. The differences
 // are put into a second server's initial state after the snapshot was taken from the first, because
 // the reference server itself refuses some of them (UND-5: promoting the guest).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createState } from '../../src/model/create.ts';
 import { passwordDigest } from '../../src/model/password.ts';
 import type { Account, State } from '../../src/model/state.ts';
@@ -27,6 +27,7 @@ import { RawClient } from '../../src/net/raw-client.ts';
 import { seededIds } from '../../src/protocol/ids.ts';
 import { Findings } from '../../src/runner/preflight.ts';
 import { onRequest } from '../../src/server/faults/kit.ts';
+import { perTest } from '../support/per-test.ts';
 
 /** Message ids of the test's raw clients (seeded, like the harness's). */
 const ids = seededIds(7);
@@ -37,12 +38,7 @@ const ADMIN = { username: 'root', password: 'root-secret-pw' };
 const RUN_PREFIX = 'ncq1_';
 let shortNames = 0;
 
-const servers: ReferenceServer[] = [];
-const conns: RawClient[] = [];
-afterEach(async () => {
-  for (const c of conns.splice(0)) c.destroy();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { own } = perTest();
 
 /** The target as it was when the run started. */
 function baseState(profile: Profile): State {
@@ -84,13 +80,13 @@ const edit =
 
 async function serve(state: State): Promise<ReferenceServer> {
   const srv = await startServer({ port: 0, initialState: state });
-  servers.push(srv);
+  own(srv);
   return srv;
 }
 
 async function control(srv: ReferenceServer): Promise<ControlConnection> {
   const c = await openControl({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T }, ADMIN, { ids });
-  conns.push(c.raw);
+  own(c.raw);
   return c;
 }
 
@@ -215,7 +211,7 @@ describe('restoreTarget', () => {
       { username: 'boss', password: 'boss-pw' },
       { ids },
     );
-    conns.push(c.raw);
+    own(c.raw);
     const problems = await restoreTarget(c, plan(snap, { adminUsername: 'boss' }), T);
     expect(problems).toEqual([]);
     expect(srv.state().accounts.boss!.permissions).toEqual(['user_info']);
@@ -292,14 +288,14 @@ describe('readSnapshot and the harness address', () => {
     const srv = await serve(baseState('spec'));
     // Another session of the admin account first, so a blind "first entry" pick could take its address.
     const other = await RawClient.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T }, ids);
-    conns.push(other);
+    own(other);
     await other.request('Handshake', { version: '0.5.0' }, T);
     expect((await other.request('Login', { ...ADMIN, features: [], locale: 'en' }, T)).message?.body.success).toBe(true);
     const c = await control(srv);
     expect(c.conn.localAddress).toBe('127.0.0.1');
     const snap = await readSnapshot(c, ADMIN, T);
-    const own = snap.sessions.find((s) => s.id === snap.ownSessionId)!;
-    expect(ipPart(own.ip)).toBe(c.conn.localAddress);
+    const ours = snap.sessions.find((s) => s.id === snap.ownSessionId)!;
+    expect(ipPart(ours.ip)).toBe(c.conn.localAddress);
     // The model's own record of our connection agrees.
     const serverView = Object.values(srv.state().connections).find((x) => x.sessionId === snap.ownSessionId)!;
     expect(ipPart(serverView.ip)).toBe(c.conn.localAddress);
@@ -317,7 +313,7 @@ describe('readSnapshot while others delete accounts', () => {
       return next(without, event);
     });
     const srv = await startServer({ port: 0, initialState: baseState('spec'), faults: [vanishing] });
-    servers.push(srv);
+    own(srv);
     const findings = new Findings();
     const snap = await readSnapshot(await control(srv), ADMIN, T, findings);
     expect(snap.accounts.map((a) => a.username).sort()).toEqual(['alice', 'boss', 'guest', 'mallory', 'root', 'shop']);
@@ -329,7 +325,7 @@ describe('readSnapshot while others delete accounts', () => {
 /** A session of `username` opened and logged in outside the harness. */
 async function loggedIn(srv: ReferenceServer, username: string, password: string): Promise<RawClient> {
   const c = await RawClient.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T }, ids);
-  conns.push(c);
+  own(c);
   await c.request('Handshake', { version: '0.5.0' }, T);
   const r = await c.request('Login', { username, password, features: [], locale: 'en' }, T);
   expect(r.message?.body.success, `login ${username}`).toBe(true);
@@ -342,7 +338,7 @@ describe('re-entry after a check lowered the per-IP limit (WIRE-IP-1, WIRE-IP-3)
     const c = await control(srv);
     expect(c.serverInfoWatch.latest).toEqual(c.login.serverInfo);
     const bare = await RawClient.open({ host: srv.host, port: srv.port, transport: 'plain', timeoutMs: T }, ids);
-    conns.push(bare);
+    own(bare);
     const bareWatch = ServerInfoWatch.start(bare.conn);
     await bare.request('Handshake', { version: '0.5.0' }, T);
     expect(bareWatch.latest).toBeNull(); // never logged in
