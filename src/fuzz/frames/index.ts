@@ -279,7 +279,12 @@ function suspectName(s: Suspect): string {
  * shrunk — replaying it against the restarted target shrinks nothing but shows the crash again.
  */
 function unreplayed(ctx: FuzzContext, s: Suspect): FuzzFailure {
-  const f = unconfirmed(ctx, s, 'crash', 'the target is gone and cannot be restarted, so the batch was not replayed or shrunk');
+  const f = unconfirmed(
+    ctx,
+    s,
+    'crash',
+    `the target is gone and cannot be restarted, so ${s.beside ? 'the batches were' : 'the batch was'} not replayed or shrunk`,
+  );
   const cases = suspectCases(s);
   const fixture: Fixture = {
     format: FIXTURE_FORMAT,
