@@ -7,6 +7,7 @@
 import { admin, check, section, shared, user, type Actor, type ActorSpec, type CheckContext, type CheckDef } from '../../src/runner/api.ts';
 import type { Json } from '../../src/model/check-order.ts';
 import { GUEST_USERNAME, nameKey } from '../../src/model/index.ts';
+import { requestPayload } from '../../src/protocol/frame.ts';
 import { decodeClientFrame } from '../../src/protocol/messages.ts';
 import { clientLimit } from '../../src/protocol/limits.ts';
 import type { ClientType } from '../../src/protocol/types.ts';
@@ -96,7 +97,7 @@ type Probe = Array<{ type: ClientType; body: Record<string, unknown> }>;
  * decides every outcome, so a wrong guess costs coverage of the rest of the batch, never a verdict.
  */
 function keepsConnection(type: ClientType, body: Record<string, unknown>, t: CheckContext): boolean {
-  const payload = new TextEncoder().encode(JSON.stringify({ type, ...body }));
+  const payload = requestPayload(type, body);
   if (payload.length > clientLimit(type, t.profile)) return false;
   return decodeClientFrame({ type, id: '000000000000', payload }, t.profile).ok;
 }

@@ -1,7 +1,7 @@
 // Raw frames for wire probes (wire.md §3): the one factory of every scenario that writes bytes by
 // hand. A frame is its parts in order; a malformed probe is the well-formed parts with one part
 // changed (`{ magic: 'nx|' }`, `{ end: '\r\n' }`), so a table of cases reads as what each breaks.
-import { encodeFrame } from '../../src/protocol/frame.ts';
+import { encodeFrame, encodeRequest } from '../../src/protocol/frame.ts';
 
 /** A fixed, valid message id for raw probes (WIRE-ID-1: ids need not be unique). */
 export const RAW_ID = '0a1b2c3d4e5f';
@@ -67,7 +67,7 @@ export function rawFrame(type: string, body: Record<string, unknown> = {}, chang
 
 /** A well-formed frame whose payload is `body` with `"type"` first, encoded by byte length. */
 export function frame(type: string, body: Record<string, unknown> = {}, id = RAW_ID): Buffer {
-  return encodeFrame(type, id, JSON.stringify({ type, ...body }));
+  return encodeRequest(type, id, body);
 }
 
 /** A well-formed frame around an arbitrary payload (text or bytes), for JSON-level probes. */

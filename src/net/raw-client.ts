@@ -3,7 +3,7 @@
 // pairs an answer with its request by id (WIRE-ID-2), takes frames out of the inbox's stream and
 // leaves the rest there, and draws every id it writes from the id source it is given (the run's
 // seed), so a run writes the same ids each time.
-import { encodeFrame } from '../protocol/frame.ts';
+import { encodeRequest } from '../protocol/frame.ts';
 import type { IdSource } from '../protocol/ids.ts';
 import { NexusConnection, type OpenOptions } from './connection.ts';
 import { ClosedError, TimeoutError, type CloseInfo } from './errors.ts';
@@ -29,7 +29,7 @@ export class RawClient {
    */
   send(type: string, body: Record<string, unknown>, id: string = this.ids()): string {
     this.sentIds.add(id);
-    this.conn.sendRaw(encodeFrame(type, id, JSON.stringify({ type, ...body })));
+    this.conn.sendRaw(encodeRequest(type, id, body));
     return id;
   }
 

@@ -60,6 +60,16 @@ export function encodeMessage(msg: Message): Buffer {
   return encodeFrame(msg.type, msg.id, JSON.stringify(msg.body));
 }
 
+/** A request's payload as the harness writes it: compact JSON, the `type` member first (WIRE-JSON-2). */
+export function requestPayload(type: string, body: Record<string, unknown>): Buffer {
+  return Buffer.from(JSON.stringify({ type, ...body }), 'utf8');
+}
+
+/** A request as one frame. */
+export function encodeRequest(type: string, id: string, body: Record<string, unknown>): Buffer {
+  return encodeFrame(type, id, requestPayload(type, body));
+}
+
 export interface FrameDecoderOptions {
   /** Known type names, case-sensitive (WIRE-FRM-3, WIRE-FRM-8). */
   isKnownType: (name: string) => boolean;

@@ -3,6 +3,7 @@
 // (67 bytes, WIRE-LIM-1) holds a name of at most 32 bytes: such an account could be created and
 // never deleted. It is renamed to a short run name first (UserUpdate's frame holds both names),
 // then deleted under that name. Pure: says what to send; the lockstep or a raw connection sends it.
+import { requestPayload } from '../protocol/frame.ts';
 import { clientLimit } from '../protocol/limits.ts';
 import type { Profile } from '../protocol/types.ts';
 
@@ -11,12 +12,10 @@ export interface DeleteRequest {
   body: Record<string, unknown>;
 }
 
-const payloadBytes = (type: string, body: Record<string, unknown>): number => Buffer.byteLength(JSON.stringify({ type, ...body }), 'utf8');
-
 /** The requests that delete `username`: UserDelete alone, or a rename to `shortName()` first when its frame would be over the limit. */
 export function deleteRequests(username: string, profile: Profile, shortName: () => string): DeleteRequest[] {
   const del = { username };
-  if (payloadBytes('UserDelete', del) <= clientLimit('UserDelete', profile)) return [{ type: 'UserDelete', body: del }];
+  if (requestPayload('UserDelete', del).length <= clientLimit('UserDelete', profile)) return [{ type: 'UserDelete', body: del }];
   const to = shortName();
   return [
     { type: 'UserUpdate', body: { username, requested_username: to } },

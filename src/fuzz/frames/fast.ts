@@ -12,7 +12,7 @@
 // them as strangers; the final sweep deletes them).
 import { NexusConnection, TimeoutError, type OpenOptions } from '../../net/connection.ts';
 import { RawClient } from '../../net/raw-client.ts';
-import { encodeFrame, FrameDecoder } from '../../protocol/frame.ts';
+import { encodeRequest, FrameDecoder } from '../../protocol/frame.ts';
 import { seededIds } from '../../protocol/ids.ts';
 import { frameLimitFor } from '../../protocol/limits.ts';
 import { isClientType, type Profile } from '../../protocol/types.ts';
@@ -156,7 +156,7 @@ export class FastTier {
   }
 
   private frame(type: string, body: Record<string, unknown>): Buffer {
-    return encodeFrame(type, this.ids(), JSON.stringify({ type, ...body }));
+    return encodeRequest(type, this.ids(), body);
   }
 
   /** Opens the long-lived logged-in session whose round trip proves liveness after every batch. */
