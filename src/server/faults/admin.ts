@@ -1,7 +1,16 @@
 // Faults of the account-management messages (UserCreate, UserEdit, UserUpdate, UserDelete, UserKick,
 // ServerInfoUpdate): the admin protections (ADMP-*), the self-operation rules (SELF-1), the shared
 // and guest restrictions and the delegation rules (MERGE-*). The permission rules: permissions.ts.
-import { ALL_PERMISSIONS, nameKey, passwordDigest, passwordMatches, type State } from '../../model/index.ts';
+import {
+  ALL_PERMISSIONS,
+  charLength,
+  LIMITS,
+  nameKey,
+  passwordDigest,
+  passwordMatches,
+  utf8Length,
+  type State,
+} from '../../model/index.ts';
 import type { ServerFault } from '../fault.ts';
 import { BOTH, SPEC, SUITE, altered, holds, isAdminReq, isSelf, onRequest, runAs, withBody, type FaultEntry, type Req } from './kit.ts';
 
@@ -339,8 +348,8 @@ export const ADMIN_FAULTS: FaultEntry[] = [
     make: () =>
       onRequest('UserCreate', (req, state, event, next) => {
         const name = str(req.body.username);
-        return [...name].length <= 32 && new TextEncoder().encode(name).length > 32
-          ? next(state, withBody(event, { ...req.body, username: 'x'.repeat(33) }))
+        return charLength(name) <= LIMITS.username && utf8Length(name) > LIMITS.username
+          ? next(state, withBody(event, { ...req.body, username: 'x'.repeat(LIMITS.username + 1) }))
           : undefined;
       }),
   },

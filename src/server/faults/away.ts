@@ -1,6 +1,6 @@
 // Faults of UserAway / UserBack / UserStatus (rules.md §4.3–§4.5) and of the status validator at its
 // boundaries (VAL-STATUS: characters vs bytes, newline vs other control characters).
-import type { Session, State, StepResult } from '../../model/index.ts';
+import { charLength, utf8Length, type Session, type State, type StepResult } from '../../model/index.ts';
 import { BOTH, NEXUSD, SPEC, SUITE, dropOutputs, isSend, onRequest, patchBody, withBody, type FaultEntry } from './kit.ts';
 
 const seedFamily = 'seed messages (UserAway, UserBack, UserStatus)';
@@ -41,9 +41,6 @@ function forceSession(
     }),
   };
 }
-
-const utf8 = (s: string): number => new TextEncoder().encode(s).length;
-const chars = (s: string): number => [...s].length;
 
 export const AWAY_FAULTS: FaultEntry[] = [
   {
@@ -109,7 +106,7 @@ export const AWAY_FAULTS: FaultEntry[] = [
     rules: ['VAL-STATUS', 'USR-AWAY-2', 'USR-STATUS-1'],
     profiles: BOTH,
     detection: SUITE,
-    make: () => bendStatus((t) => (chars(t) === 128 ? t + 'x' : undefined)),
+    make: () => bendStatus((t) => (charLength(t) === 128 ? t + 'x' : undefined)),
   },
   {
     name: 'status-length-in-bytes-in-spec',
@@ -118,7 +115,7 @@ export const AWAY_FAULTS: FaultEntry[] = [
     rules: ['VAL-STATUS', 'USR-AWAY-2', 'USR-STATUS-1'],
     profiles: SPEC,
     detection: SUITE,
-    make: () => bendStatus((t) => (chars(t) <= 128 && utf8(t) > 128 ? t.padEnd(129, 'x') : undefined)),
+    make: () => bendStatus((t) => (charLength(t) <= 128 && utf8Length(t) > 128 ? t.padEnd(129, 'x') : undefined)),
   },
   {
     name: 'status-control-characters-accepted',

@@ -1,6 +1,6 @@
 // Faults of ServerInfoUpdate (rules.md §4.11) and of its validators at their boundaries.
 import { BOTH, SPEC, SUITE, altered, isSend, mapOutputs, onRequest, patchBody, withBody, type FaultEntry } from './kit.ts';
-import type { State, StepResult } from '../../model/index.ts';
+import { charLength, utf8Length, type State, type StepResult } from '../../model/index.ts';
 
 const seed = 'seed messages (ServerInfoUpdate)';
 const validators = 'validators at their boundaries';
@@ -35,8 +35,6 @@ function acceptedAnyway<K extends keyof State['serverInfo']>(
 }
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-const chars = (s: string): number => [...s].length;
-const utf8 = (s: string): number => new TextEncoder().encode(s).length;
 
 export const SERVER_INFO_FAULTS: FaultEntry[] = [
   {
@@ -97,7 +95,7 @@ export const SERVER_INFO_FAULTS: FaultEntry[] = [
     make: () =>
       onRequest('ServerInfoUpdate', (req, state, event, next) => {
         const d = req.body.description;
-        return typeof d === 'string' && chars(d) <= 512 && utf8(d) > 512
+        return typeof d === 'string' && charLength(d) <= 512 && utf8Length(d) > 512
           ? next(state, withBody(event, { ...req.body, description: d.padEnd(513, 'x') }))
           : undefined;
       }),
