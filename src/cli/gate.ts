@@ -32,9 +32,10 @@ export async function readGate(flags: GateFlags): Promise<Gate | undefined> {
   }
 }
 
-export interface GateSay {
-  note: (line: string) => void;
-  warn: (line: string) => void;
+/** What the gate has to say about a run: lines for the report, warnings for stderr. */
+export interface GateReport {
+  notes: string[];
+  warnings: string[];
 }
 
 /**
@@ -42,15 +43,17 @@ export interface GateSay {
  * not report means — for the suite a check it does not know (a typo, a renamed check); for a fuzz
  * run a failure this run did not find, which is no proof that it is fixed (it stays listed).
  */
-export async function applyGate(result: RunResult, gate: Gate, absent: 'unknown' | 'not-found', say: GateSay): Promise<void> {
+export async function applyGate(result: RunResult, gate: Gate, absent: 'unknown' | 'not-found'): Promise<GateReport> {
   const { file, list } = gate;
   const { applyExpectations } = await loadExpectations();
   const o = applyExpectations(result, list);
-  say.note(`\nexpected failures (${file}): ${o.expected.length} failed as expected`);
-  if (o.nowPassing.length > 0) say.note(`listed as expected failures but pass now (remove them from ${file}): ${o.nowPassing.join(', ')}`);
-  if (o.unknown.length === 0) return;
-  if (absent === 'unknown') say.warn(`${file} lists checks this run does not know: ${o.unknown.join(', ')}`);
-  else say.note(`listed but not found by this run (a fuzzer that misses a bug does not prove it fixed): ${o.unknown.join(', ')}`);
+  const out: GateReport = { notes: [`\nexpected failures (${file}): ${o.expected.length} failed as expected`], warnings: [] };
+  if (o.nowPassing.length > 0)
+    out.notes.push(`listed as expected failures but pass now (remove them from ${file}): ${o.nowPassing.join(', ')}`);
+  if (o.unknown.length === 0) return out;
+  if (absent === 'unknown') out.warnings.push(`${file} lists checks this run does not know: ${o.unknown.join(', ')}`);
+  else out.notes.push(`listed but not found by this run (a fuzzer that misses a bug does not prove it fixed): ${o.unknown.join(', ')}`);
+  return out;
 }
 
 /** --update-baseline: the run's failures as a list, keeping the reasons the old list gave. */

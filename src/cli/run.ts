@@ -206,10 +206,9 @@ export async function runCommand(targetArg: string | undefined, flags: RunFlags,
 
     result.coverage ??= computeCoverage(asSections(toRun), flags.profile);
     if (gate !== undefined) {
-      await applyGate(result, gate, 'unknown', {
-        note: (line) => reporter.note(line),
-        warn: (line) => io.stderr.write(`nexus-conform: warning: ${line}\n`),
-      });
+      const said = await applyGate(result, gate, 'unknown');
+      for (const line of said.notes) reporter.note(line);
+      for (const line of said.warnings) io.stderr.write(`nexus-conform: warning: ${line}\n`);
     }
     if (notRun > 0) reporter.note(`\n${notRun} checks not run (interrupted)`);
     if (stoppedNotRun > 0) reporter.note(`\n${stoppedNotRun} checks not run: ${stopReason}`);
