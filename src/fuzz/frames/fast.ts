@@ -73,6 +73,33 @@ function endsOnBoundary(c: FrameCase, profile: Profile): boolean {
   return !d.midFrame;
 }
 
+/** A promise with its resolve at hand. */
+class Signal {
+  resolve!: () => void;
+  readonly promise = new Promise<void>((r) => (this.resolve = r));
+}
+
+/** A batch in the queue: how many of its cases are still to settle, and what each settling waits for. */
+class QueuedBatch {
+  readonly taken = new Signal();
+  readonly drained = new Signal();
+  /** A connection the target refused: the batch's remaining cases are dropped. */
+  lost = false;
+  private readonly settling: Array<Promise<void>> = [];
+
+  constructor(private remaining: number) {
+    if (remaining === 0) {
+      this.taken.resolve();
+      this.drained.resolve();
+    }
+  }
+
+  settle(done: Promise<void>): void {
+    this.settling.push(done);
+    if (--this.remaining === 0) void Promise.allSettled(this.settling).then(() => this.drained.resolve());
+  }
+}
+
 export class FastTier {
   private readonly names: NameSource;
   private readonly ids: () => string;
@@ -80,6 +107,9 @@ export class FastTier {
   private pooled = 0;
   private live: RawClient | null = null;
   private readonly closing = new Set<Promise<void>>();
+  /** Cases queued by `write` and not yet on a connection, in order. */
+  private readonly queue: Array<{ c: FrameCase; batch: QueuedBatch }> = [];
+  private workers = 0;
   /** Cases written so far (for the bench: tier 1's own figure). */
   cases = 0;
 
@@ -181,28 +211,45 @@ export class FastTier {
   }
 
   /**
-   * Writes every case of the batch, IN_FLIGHT connections at a time, and waits until the target has
-   * let go of every connection it closes (so it has read every byte of the batch).
+   * Queues a batch behind the ones already queued; IN_FLIGHT connections write the queue's cases
+   * in order. `taken`: every case of the batch is on a connection (the next batch may be queued
+   * without leaving a connection idle). `drained`: the target has let go of every connection of
+   * the batch that tier 1 closed, so it has read every byte of the batch.
    */
-  async writeBatch(cases: readonly FrameCase[]): Promise<void> {
-    let next = 0;
-    let lost = false;
-    const worker = async (): Promise<void> => {
-      while (next < cases.length && !lost) {
-        const c = cases[next++]!;
-        try {
-          await this.runCase(c);
-        } catch {
-          // A connection the target refused: the liveness check after the batch says what that means.
-          lost = true;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, cases.length) }, worker));
-    await Promise.all(this.closing);
+  write(cases: readonly FrameCase[]): { taken: Promise<void>; drained: Promise<void> } {
+    const batch = new QueuedBatch(cases.length);
+    for (const c of cases) this.queue.push({ c, batch });
+    this.spawnWorkers();
+    return { taken: batch.taken.promise, drained: batch.drained.promise };
   }
 
-  private async runCase(c: FrameCase): Promise<void> {
+  private spawnWorkers(): void {
+    while (this.workers < IN_FLIGHT && this.workers < this.queue.length) {
+      this.workers++;
+      void this.work().finally(() => this.workers--);
+    }
+  }
+
+  private async work(): Promise<void> {
+    for (let item = this.queue.shift(); item !== undefined; item = this.queue.shift()) {
+      const { c, batch } = item;
+      if (this.queue[0]?.batch !== batch) batch.taken.resolve();
+      if (batch.lost) {
+        batch.settle(Promise.resolve());
+        continue;
+      }
+      try {
+        batch.settle((await this.runCase(c)).settled);
+      } catch {
+        // A connection the target refused: the liveness check after the batch says what that means.
+        batch.lost = true;
+        batch.settle(Promise.resolve());
+      }
+    }
+  }
+
+  /** Writes one case; `settled`: its connection is pooled or destroyed, or the target let go of it. */
+  private async runCase(c: FrameCase): Promise<{ settled: Promise<void> }> {
     const lease = this.pool.get(c.state)?.pop() ?? (await this.connect(c.state));
     if (lease.uses > 0) this.pooled--;
     lease.uses++;
@@ -221,19 +268,20 @@ export class FastTier {
           list.push(lease);
           this.pool.set(c.state, list);
           this.pooled++;
-          return;
+          return { settled: Promise.resolve() };
         }
       } catch {
         // Closed (the case asked for it) or no answer: a new connection serves the next case.
       }
       client.destroy();
-      return;
+      return { settled: Promise.resolve() };
     }
     // Half-close: the target reads every byte, then sees the end. The worker moves on while it lets
     // go, up to CLOSING connections at once (the per-IP limit counts them until the target closes).
     const closing = client.close().finally(() => this.closing.delete(closing));
     this.closing.add(closing);
     while (this.closing.size >= CLOSING) await Promise.race(this.closing);
+    return { settled: closing };
   }
 
   /** Whether the target still accepts connections. */

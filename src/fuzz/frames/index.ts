@@ -30,7 +30,7 @@ const BATCH = 48;
 /** `mixed`: every CHECKED_EVERY-th batch (batch 0 first) is model-checked, the others go through tier 1. */
 const CHECKED_EVERY = 8;
 /** `fast`: tier-1 batches per check (the guest account is enabled for one check at a time). */
-const SEGMENT = 16;
+const SEGMENT = 64;
 /** Shrinking a failure may take this long at least, even when the budget is nearly spent. */
 const MIN_SHRINK_MS = 30_000;
 
@@ -161,25 +161,33 @@ async function run(ctx: FuzzContext): Promise<{ fuzzer: 'frames'; cases: number;
     const body = async (): Promise<void> => {
       await t.begin();
       try {
-        // The liveness check after batch k runs while batch k+1 is written (the target is never
-        // idle waiting for it); a miss makes both batches suspects.
-        let asked: { batch: Batch; liveness: Promise<FastFinding | null> } | null = null;
+        // Batches follow each other with no connection left idle: batch k+1 is queued once every
+        // case of batch k is on a connection. The liveness check after batch k is asked once the
+        // target has read all of it, while batch k+1 is written; batch k+2 waits for its answer, so
+        // a miss makes batches k and k+1 the suspects.
+        const unproven: Array<{ batch: Batch; liveness: Promise<FastFinding | null> }> = [];
+        const proveOldest = async (): Promise<boolean> => {
+          const oldest = unproven.shift()!;
+          const finding = await oldest.liveness;
+          if (finding === null) return true;
+          const next = unproven.shift();
+          // The batch beside it is still written: tier 1 ends once the target let go of it.
+          if (next) await next.liveness;
+          suspect = { ...oldest.batch, finding, ...(next ? { beside: next.batch } : {}) };
+          return false;
+        };
         for (let k = 0; k < n && budgetLeft(); k++) {
+          if (unproven.length === 2 && !(await proveOldest())) break;
           const size = nextSize();
           const batch: Batch = { i: first + k, size, cases: casesOf(first + k, size) };
-          const [, prior] = await Promise.all([t.writeBatch(batch.cases), asked?.liveness ?? null]);
+          const written = t.write(batch.cases);
+          unproven.push({ batch, liveness: written.drained.then(() => t.liveness()) });
           cases += batch.cases.length;
           ran++;
           ctx.progress(cases, failures.length);
-          if (asked !== null && prior !== null) {
-            suspect = { ...asked.batch, finding: prior, beside: batch };
-            asked = null;
-            break;
-          }
-          asked = { batch, liveness: t.liveness() };
+          await written.taken;
         }
-        const last = asked === null ? null : await asked.liveness;
-        if (asked !== null && last !== null) suspect = { ...asked.batch, finding: last };
+        while (suspect === null && unproven.length > 0 && (await proveOldest()));
       } finally {
         await t.end();
       }
