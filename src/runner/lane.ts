@@ -13,7 +13,7 @@ import type { CheckResult } from './results.ts';
 import { buildActors, CheckEnv, HarnessActor, NameSource, RunContext } from './actors.ts';
 import { isRunFamily } from './names.ts';
 import { CheckFailure, SkipCheck, STOPPED } from './failures.ts';
-import { Lockstep, LockstepMismatch, RunAborted, type TrafficEvent } from './lockstep.ts';
+import { Lockstep, LockstepMismatch, RunAborted, type AbsentBroadcasts, type TrafficEvent } from './lockstep.ts';
 import type { Findings } from './preflight.ts';
 import type { AdminCredentials, ControlConnection, ControlSocket, Snapshot, TargetOptions } from './target.ts';
 import { RawExchangeError } from './target.ts';
@@ -83,6 +83,8 @@ export interface LaneHost {
   readonly findings: Findings;
   /** Set once the run cannot go on (interrupt, target gone): later checks of every lane are skipped with it. */
   stopped: string | null;
+  /** Broadcast types presumed absent, shared by the run's lanes (absent: never presumed). */
+  readonly absent?: AbsentBroadcasts | undefined;
   /** Accounts checks created under names of their own (t.created), for the final sweep. */
   readonly createdByChecks: Set<string>;
 }
@@ -115,6 +117,8 @@ export class Lane {
    * `concurrent`, a request naming the guest while `leavesGuest`. Reported as the harness's bug.
    */
   private misplaced: string | null = null;
+  /** See presumedInLastCheck. */
+  private presumed: readonly string[] = [];
 
   /**
    * A lane over a logged-in control connection, its mirror seeded from `snapshot` (read over that
@@ -151,6 +155,7 @@ export class Lane {
         isSiblingName: (n) => family(n) && !names.isRunName(n),
         adminUsername: admin.username,
         seed: this.seed,
+        ...(host.absent ? { absent: host.absent } : {}),
         ...(s.signal ? { signal: s.signal } : {}),
         ...(s.logger ? { logger: s.logger } : {}),
         onTraffic: this.recorder.tap((e) => {
@@ -180,6 +185,14 @@ export class Lane {
   /** Round trips and connections so far (the runner's counters). */
   get stats(): { roundTrips: number; connections: number } {
     return this.lockstep.stats;
+  }
+
+  /**
+   * The broadcast types whose presumed absence failed the last check this lane ran (its verdict
+   * stands only if none of them arrives later in the run: schedule.ts runs it again otherwise).
+   */
+  presumedInLastCheck(): readonly string[] {
+    return this.presumed;
   }
 
   /** Runs one check; never throws: a failure, a skip or an interrupt is the result's status. */
@@ -249,6 +262,7 @@ export class Lane {
     if (interrupted) host.stopped = 'run interrupted';
 
     const failures = lockstep.failures;
+    this.presumed = failures.length > 0 ? lockstep.presumedAbsent : [];
     const result: CheckResult = {
       ...resultBase(section, check),
       status: failures.length > 0 ? 'failed' : skipReason !== null || interrupted ? 'skipped' : 'passed',

@@ -87,7 +87,14 @@ export function planLanes(checks: readonly CheckDef[], lanes: number): LanePlan 
 }
 
 /** What the schedule needs of the session: lane 0, the lanes of the concurrent phase, the stop reason. */
-export type LaneSource = Pick<RunSession, 'openLanes' | 'stopped'>;
+export type LaneSource = Pick<RunSession, 'openLanes' | 'stopped' | 'absent'>;
+
+/** A check failed while a broadcast type was presumed absent: its result waits for the end of the plan. */
+interface Presumed {
+  i: number;
+  result: CheckResult;
+  types: readonly string[];
+}
 
 /** Runs the plan; resolves with the results in plan order. */
 export async function runPlanned(session: LaneSource, planned: readonly Planned[], opts: ScheduleOptions): Promise<CheckResult[]> {
@@ -97,39 +104,75 @@ export async function runPlanned(session: LaneSource, planned: readonly Planned[
     results[i] = r;
     for (; next < planned.length && results[next] !== undefined; next++) opts.onResult(results[next]!);
   };
+  const presumed: Presumed[] = [];
   const runOn = async (lane: Lane, i: number): Promise<void> => {
     const { section, check } = planned[i]!;
     let r = await lane.runCheck(section, check);
     if (r.status === 'failed' && opts.retry && session.stopped === null) r = await retried(r, () => lane.runCheck(section, check));
-    settle(i, r);
+    const types = r.status === 'failed' ? lane.presumedInLastCheck() : [];
+    // Held, so the results after it are held too (plan order), until the end says whether it stands.
+    if (types.length > 0) presumed.push({ i, result: r, types });
+    else settle(i, r);
   };
 
   const [first] = await session.openLanes(1);
   if (opts.jobs <= 1) {
     for (let i = 0; i < planned.length; i++) await runOn(first!, i);
-    return results as CheckResult[];
+  } else {
+    const checks = planned.map((p) => p.check);
+    for (const i of planLanes(checks, opts.jobs).alone) await runOn(first!, i);
+    const lanes = await session.openLanes(opts.jobs);
+    // The target may give fewer lanes than asked: the deal is made for those it gave.
+    const plan = planLanes(checks, lanes.length);
+    await Promise.all(
+      plan.lanes.map(async (share, k) => {
+        const lane = lanes[k]!;
+        lane.concurrent = true;
+        // Only the guest lane returns the guest account to its snapshot state after a failed check:
+        // another lane's resync would disable it under a guest check in progress.
+        lane.leavesGuest = k !== 0;
+        try {
+          for (const i of share) await runOn(lane, i);
+        } finally {
+          lane.concurrent = false;
+          lane.leavesGuest = false;
+        }
+      }),
+    );
   }
-  const checks = planned.map((p) => p.check);
-  for (const i of planLanes(checks, opts.jobs).alone) await runOn(first!, i);
-  const lanes = await session.openLanes(opts.jobs);
-  // The target may give fewer lanes than asked: the deal is made for those it gave.
-  const plan = planLanes(checks, lanes.length);
-  await Promise.all(
-    plan.lanes.map(async (share, k) => {
-      const lane = lanes[k]!;
-      lane.concurrent = true;
-      // Only the guest lane returns the guest account to its snapshot state after a failed check:
-      // another lane's resync would disable it under a guest check in progress.
-      lane.leavesGuest = k !== 0;
-      try {
-        for (const i of share) await runOn(lane, i);
-      } finally {
-        lane.concurrent = false;
-        lane.leavesGuest = false;
-      }
-    }),
-  );
+  await settlePresumed(session, first!, planned, presumed, settle);
   return results as CheckResult[];
+}
+
+/**
+ * The checks failed on a presumed absence, once every other check ran: where a frame of a presumed
+ * type arrived since, the check runs again (alone, on lane 0) with full waits for that type, until
+ * no re-run shows a type that another check's presumption rests on (each type is seen once, so
+ * this ends). What is left failed on types the target sent none of in the whole run.
+ */
+async function settlePresumed(
+  session: LaneSource,
+  lane: Lane,
+  planned: readonly Planned[],
+  presumed: readonly Presumed[],
+  settle: (i: number, r: CheckResult) => void,
+): Promise<void> {
+  const held = new Map(presumed.map((p) => [p.i, p]));
+  const revoked = (p: Presumed): boolean => p.types.some((t) => session.absent?.hasSeen(t) === true);
+  for (let again = [...held.values()].filter(revoked); again.length > 0 && session.stopped === null; again = [...held.values()].filter(revoked)) {
+    for (const p of again.sort((a, b) => a.i - b.i)) {
+      const { section, check } = planned[p.i]!;
+      const r = await lane.runCheck(section, check);
+      const result = { ...r, durationMs: p.result.durationMs + r.durationMs };
+      const types = r.status === 'failed' ? lane.presumedInLastCheck() : [];
+      if (types.length > 0) held.set(p.i, { i: p.i, result, types });
+      else {
+        held.delete(p.i);
+        settle(p.i, result);
+      }
+    }
+  }
+  for (const p of [...held.values()].sort((a, b) => a.i - b.i)) settle(p.i, p.result);
 }
 
 /**

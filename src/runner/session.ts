@@ -13,7 +13,7 @@ import type { MatchMode, Profile } from '../protocol/types.ts';
 import type { CheckResult, RunResult } from './results.ts';
 import type { CheckDef, Section } from './api.ts';
 import { STOPPED } from './failures.ts';
-import type { TrafficEvent } from './lockstep.ts';
+import { AbsentBroadcasts, type TrafficEvent } from './lockstep.ts';
 import { Findings } from './preflight.ts';
 import type { AdminCredentials, ControlConnection, Snapshot, TargetOptions } from './target.ts';
 import { controlIds, NotAdminError, openControl, rawSuccess, readSnapshot, wasFresh } from './target.ts';
@@ -45,6 +45,12 @@ export interface SessionOptions {
    * a first login that does not create an admin is a SES-AUTH-2 failure, not a usage error.
    */
   knownFresh?: boolean;
+  /**
+   * Broadcast types the target never sends are presumed absent after full waits found them
+   * missing (lockstep/absent-broadcasts.ts). Only a runner that runs a check failed on a
+   * presumption again once the type shows up (schedule.ts) may set it.
+   */
+  presumeAbsent?: boolean;
 }
 
 export { skippedResult, summarise } from './check-plan.ts';
@@ -75,6 +81,8 @@ export class RunSession implements LaneHost {
   private noAdmin = false;
   /** Every lane so far; lane 0 first. Lanes a concurrent phase opened stay for their counters. */
   private readonly lanes: Lane[] = [];
+  /** Broadcast types presumed absent, shared by every lane (`presumeAbsent`). */
+  readonly absent: AbsentBroadcasts | undefined;
 
   private constructor(
     readonly settings: SessionOptions,
@@ -86,7 +94,9 @@ export class RunSession implements LaneHost {
     readonly fingerprint: string | undefined,
     /** What the harness's own bookkeeping found wrong with the target (preflight.ts). */
     readonly findings: Findings,
-  ) {}
+  ) {
+    this.absent = settings.presumeAbsent ? new AbsentBroadcasts() : undefined;
+  }
 
   /** The bookkeeping findings as failed checks of the `preflight` section (none on a conforming target). */
   preflightResults(): CheckResult[] {

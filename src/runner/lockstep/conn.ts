@@ -101,15 +101,22 @@ export class HarnessConn {
 
   /**
    * Attaches the socket and starts reading its inbox: what arrived before (the raw client's
-   * exchanges on the control connection) is not the lockstep's; every later arrival wakes the engine.
+   * exchanges on the control connection) is not the lockstep's; every later arrival wakes the engine
+   * (and `saw` hears its type).
    */
-  attach(conn: NexusConnection, wake: () => void, tap: ((e: TrafficEvent) => void) | undefined): void {
+  attach(
+    conn: NexusConnection,
+    wake: () => void,
+    tap: ((e: TrafficEvent) => void) | undefined,
+    saw: ((type: string) => void) | undefined,
+  ): void {
     this.conn_ = conn;
     conn.inbox.discardPending();
     tap?.({ at: Date.now(), conn: this.id, actor: this.label, dir: 'opened', text: '' });
     this.unwatch = conn.inbox.watch((a) => {
       if (a.kind === 'frame') {
         const r = a.frame;
+        saw?.(r.raw.type);
         tap?.(
           lazyText({ at: r.at, conn: this.id, actor: this.label, dir: 'received' as const, type: r.raw.type, id: r.raw.id }, () =>
             r.message ? renderMessage(r.message) : renderBytes(r.raw.payload),

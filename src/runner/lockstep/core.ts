@@ -33,6 +33,8 @@ export class Core {
    * subject to a timer (WIRE-TMO-1/2); the model has no clock, so it is told when the target acts.
    */
   serverTimeouts = false;
+  /** Broadcast types whose presumed absence failed a wait in the check in progress (absent-broadcasts.ts). */
+  readonly presumedInCheck = new Set<string>();
   /** How long exchanges take on this target: when an overdue answer is proven missing (answer-time.ts). */
   readonly answerTime = new AnswerTime();
   /** Wakes the operation waiting for arrivals (a frame arrived, a connection closed, the run was aborted). */
@@ -78,7 +80,8 @@ export class Core {
 
   /** Frames and closes on `conn` reach `hc`'s inbox and wake the waiting operation. */
   listen(hc: HarnessConn, conn: NexusConnection): void {
-    hc.attach(conn, () => this.wake(), this.opts.onTraffic);
+    const absent = this.opts.absent;
+    hc.attach(conn, () => this.wake(), this.opts.onTraffic, absent ? (type) => absent.saw(type) : undefined);
   }
 
   wake(): void {

@@ -41,6 +41,11 @@ export class Lockstep {
     return this.core.record.all();
   }
 
+  /** Broadcast types whose presumed absence failed a wait in the check in progress (absent-broadcasts.ts). */
+  get presumedAbsent(): string[] {
+    return [...this.core.presumedInCheck];
+  }
+
   /** The outcome the target's traffic chose, when the last exchange or client close allowed several. */
   get lastOutcome(): string | undefined {
     return this.core.lastOutcome;
@@ -63,6 +68,7 @@ export class Lockstep {
    */
   beginCheck(rules: string[], opts: { serverTimeouts?: boolean } = {}): void {
     this.core.record.begin(rules);
+    this.core.presumedInCheck.clear();
     this.core.serverTimeouts = opts.serverTimeouts ?? false;
     this.core.mirror.beginCheck();
   }

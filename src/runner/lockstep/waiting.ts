@@ -35,31 +35,71 @@ function required(core: Core): Expectation[] {
 /**
  * Handles arrivals until every required expectation is met or the timeout expires; what is still
  * missing then fails. `waitedMs`: how long the operation already waited before (the failure says
- * the whole wait).
+ * the whole wait). When only broadcasts of types presumed absent are missing (absent-broadcasts.ts),
+ * the wait ends after the answer grace instead, and their failures say why.
  */
 export async function drain(core: Core, timeoutMs: number, waitedMs = 0): Promise<void> {
-  if (await drainWithin(core, timeoutMs)) return;
+  const absent = core.opts.absent;
+  const started = Date.now();
+  // A presumed absence waits out what is left of the answer grace (awaitAnswers already waited it).
+  const ended = await waitFor(core, timeoutMs, absent ? Math.max(0, core.answerTime.grace(timeoutMs) - waitedMs) : undefined);
+  if (ended === 'met') return;
   if (core.fork) {
     resolveFork(core, true);
     processArrivals(core);
   }
+  const waited = waitedMs + Date.now() - started;
   for (const e of required(core)) {
     const hc = core.conns.get(e.conn)!;
-    core.fail(hc, e.output.rules, e.sent, describeExpectation(e.output), `nothing within ${waitedMs + timeoutMs} ms`);
+    const type = broadcastType(e);
+    const expected = describeExpectation(e.output);
+    if (ended === 'presumed' && type !== null && absent?.presumed(type)) {
+      core.presumedInCheck.add(type);
+      const note = [expected.note, absent.note(type)].filter((n) => n !== undefined).join('; ');
+      core.fail(hc, e.output.rules, e.sent, { ...expected, note }, `nothing within ${waited} ms`);
+    } else {
+      if (ended === 'timeout' && type !== null) absent?.missedInFullWait(type);
+      core.fail(hc, e.output.rules, e.sent, expected, `nothing within ${waitedMs + timeoutMs} ms`);
+    }
     hc.queue = hc.queue.filter((x) => x !== e);
   }
 }
 
+/** The type of a broadcast the expectation waits for (a frame that answers no request of its exchange), else null. */
+function broadcastType(e: Expectation): string | null {
+  return e.output.kind === 'send' && !isDirectAnswer(e) ? e.output.message.type : null;
+}
+
 /** Handles arrivals for at most `ms`; true once every required expectation is met (nothing fails here). */
 export async function drainWithin(core: Core, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
+  return (await waitFor(core, ms)) === 'met';
+}
+
+/**
+ * Handles arrivals until every required expectation is met, `ms` pass, or (`presumeMs`) that long
+ * passed while only broadcasts of types presumed absent are missing.
+ */
+async function waitFor(core: Core, ms: number, presumeMs?: number): Promise<'met' | 'timeout' | 'presumed'> {
+  const started = Date.now();
+  const deadline = started + ms;
+  const absent = core.opts.absent;
   for (;;) {
     resolveFork(core, false);
     processArrivals(core);
-    if (required(core).length === 0 && core.fork === null) return true;
-    const remaining = deadline - Date.now();
+    const missing = required(core);
+    if (missing.length === 0 && core.fork === null) return 'met';
+    const presuming =
+      presumeMs !== undefined &&
+      presumeMs < ms &&
+      core.fork === null &&
+      missing.every((e) => {
+        const type = broadcastType(e);
+        return type !== null && absent!.presumed(type);
+      });
+    const end = presuming ? started + presumeMs : deadline;
+    const remaining = end - Date.now();
     if (core.opts.signal?.aborted) throw new RunAborted();
-    if (remaining <= 0) return false;
+    if (remaining <= 0) return presuming ? 'presumed' : 'timeout';
     await core.activity(remaining);
   }
 }

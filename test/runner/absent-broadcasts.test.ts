@@ -1,0 +1,141 @@
+// Broadcast types presumed absent (lockstep/absent-broadcasts.ts, schedule.ts): against a server
+// that never sends UserConnected, the waits after the first full one are cut short and the run
+// fails exactly the checks a run with every wait at the full timeout fails, with the same rules;
+// against a server that only starts sending it midway, every check failed on the presumption runs
+// again with full waits, so no verdict rests on a presumption the run disproved.
+import { describe, expect, it } from 'vitest';
+import { createState } from '../../src/model/create.ts';
+import { passwordDigest } from '../../src/model/password.ts';
+import type { Event, State, StepResult } from '../../src/model/index.ts';
+import type { RunResult } from '../../src/report/types.ts';
+import type { CheckResult } from '../../src/runner/results.ts';
+import type { Section } from '../../src/runner/api.ts';
+import { loadSections } from '../../src/runner/load.ts';
+import { AbsentBroadcasts, FULL_MISSES } from '../../src/runner/lockstep/absent-broadcasts.ts';
+import { runSuite, selectChecks, type RunOptions } from '../../src/runner/run.ts';
+import { runPlanned } from '../../src/runner/schedule.ts';
+import { RunSession } from '../../src/runner/session.ts';
+import type { ServerFault } from '../../src/server/fault.ts';
+import { startServer, type ReferenceServer } from '../../src/server/server.ts';
+import { account } from '../support/accounts.ts';
+import { perTest } from '../support/per-test.ts';
+
+const NOW = Math.floor(Date.now() / 1000);
+const ADMIN = { username: 'root', password: 'root-secret-pw' };
+const GREP = 'session/presence';
+const PRESUMED = /no UserConnected has arrived on any connection of this run/;
+/** UserConnected frames the midway server drops before it sends them: more than one check's worth. */
+const DROPPED = 6;
+
+const { own } = perTest();
+let sections: Section[] | null = null;
+
+function state(): State {
+  const s = createState({ profile: 'spec' }, { now: NOW - 9000, idSeed: 3 });
+  const root = account('root', { isAdmin: true, passwordDigest: passwordDigest(ADMIN.password) });
+  s.accounts[root.username] = root;
+  return s;
+}
+
+/** Drops every UserConnected while `dropping()` says so. */
+function dropUserConnected(dropping: () => boolean): ServerFault {
+  return {
+    step: (s: State, event: Event, next): StepResult<State> => {
+      const r = next(s, event);
+      const outputs = r.outputs.filter((o) => o.kind !== 'send' || o.message.type !== 'UserConnected' || !dropping());
+      return { ...r, outputs };
+    },
+  };
+}
+
+async function serve(fault: ServerFault): Promise<ReferenceServer> {
+  const srv = await startServer({ port: 0, initialState: state(), faults: [fault] });
+  own(srv);
+  return srv;
+}
+
+function options(srv: ReferenceServer): RunOptions {
+  return {
+    target: { host: srv.host, port: srv.port, transport: 'plain', embedded: true },
+    admin: ADMIN,
+    profile: 'spec',
+    match: 'exact',
+    timeoutMs: 1000,
+    seed: 4242,
+    sections: sections!,
+    grep: GREP,
+  };
+}
+
+/** The same plan as runSuite, with every wait at the full timeout (no presumption). */
+async function fullWaits(srv: ReferenceServer): Promise<CheckResult[]> {
+  const o = options(srv);
+  const session = await RunSession.open({ ...o, connectionsNeeded: 8, lanes: 1 });
+  const results: CheckResult[] = [];
+  try {
+    await runPlanned(session, selectChecks(o.sections, o.grep), { jobs: 1, retry: false, onResult: (r) => results.push(r) });
+  } finally {
+    await session.finish();
+  }
+  return results;
+}
+
+const verdicts = (checks: CheckResult[]) => checks.map((c) => [c.id, c.status, [...new Set(c.failures.map((f) => f.rule))].sort()]);
+const presumedFailures = (r: RunResult) => r.checks.flatMap((c) => c.failures.filter((f) => PRESUMED.test(f.note ?? '')));
+
+describe('absent broadcast types', () => {
+  it('presumes a type absent only after full waits missed it and while none of its frames arrived', () => {
+    const a = new AbsentBroadcasts();
+    expect(a.presumed('UserConnected')).toBe(false);
+    for (let i = 0; i < FULL_MISSES; i++) a.missedInFullWait('UserConnected');
+    expect(a.presumed('UserConnected')).toBe(true);
+    expect(a.presumed('UserDisconnected')).toBe(false);
+    a.saw('UserConnected');
+    expect(a.hasSeen('UserConnected')).toBe(true);
+    expect(a.presumed('UserConnected')).toBe(false);
+    const b = new AbsentBroadcasts();
+    b.saw('UserConnected');
+    b.missedInFullWait('UserConnected');
+    expect(b.presumed('UserConnected')).toBe(false);
+  });
+
+  it('a server that never sends UserConnected fails the same checks, with the same rules, as full waits do', async () => {
+    sections ??= await loadSections();
+    const never = dropUserConnected(() => true);
+    const presumed = await runSuite(options(await serve(never)));
+    const full = await fullWaits(await serve(never));
+    expect(presumed.restored).toEqual({ ok: true, differences: [] });
+    expect(presumed.summary.failed).toBeGreaterThan(3);
+    expect(verdicts(presumed.checks)).toEqual(verdicts(full));
+    // Only the first misses waited the full timeout; the rest say why they did not.
+    const cut = presumedFailures(presumed);
+    expect(cut.length).toBeGreaterThan(0);
+    for (const f of cut) {
+      expect(f.rule).toMatch(/^[A-Z]+-/);
+      expect(f.expected.join(' ')).toMatch(/UserConnected/);
+      expect(f.actual).toMatch(/^nothing within \d+ ms$/);
+    }
+    expect(full.flatMap((c) => c.failures).some((f) => PRESUMED.test(f.note ?? ''))).toBe(false);
+  }, 120_000);
+
+  it('a server that starts sending UserConnected midway: the checks failed on the presumption run again, with full waits', async () => {
+    sections ??= await loadSections();
+    const midway = (): ServerFault => {
+      let dropped = 0;
+      return dropUserConnected(() => dropped++ < DROPPED);
+    };
+    const r = await runSuite(options(await serve(midway())));
+    const full = await fullWaits(await serve(midway()));
+    expect(r.restored).toEqual({ ok: true, differences: [] });
+    // The run showed UserConnected after all: no verdict rests on its presumed absence.
+    expect(presumedFailures(r)).toEqual([]);
+    const failed = (checks: CheckResult[]) => checks.filter((c) => c.status === 'failed').map((c) => c.id);
+    // With full waits several checks see the drops; with the presumption the first of them waits
+    // the full timeout and fails, the later ones fail fast, run again at the end and pass.
+    expect(failed(full).length).toBeGreaterThan(1);
+    expect(failed(r.checks)).toEqual(failed(full).slice(0, 1));
+    for (const c of r.checks.filter((x) => x.status === 'failed')) {
+      expect(c.failures.some((f) => /^nothing within 1\d{3} ms$/.test(f.actual))).toBe(true);
+    }
+  }, 120_000);
+});
