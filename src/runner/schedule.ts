@@ -159,7 +159,11 @@ async function settlePresumed(
 ): Promise<void> {
   const held = new Map(presumed.map((p) => [p.i, p]));
   const revoked = (p: Presumed): boolean => p.types.some((t) => session.absent?.hasSeen(t) === true);
-  for (let again = [...held.values()].filter(revoked); again.length > 0 && session.stopped === null; again = [...held.values()].filter(revoked)) {
+  for (
+    let again = [...held.values()].filter(revoked);
+    again.length > 0 && session.stopped === null;
+    again = [...held.values()].filter(revoked)
+  ) {
     for (const p of again.sort((a, b) => a.i - b.i)) {
       const { section, check } = planned[p.i]!;
       const r = await lane.runCheck(section, check);
