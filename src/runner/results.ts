@@ -53,7 +53,6 @@ export interface CheckResult {
   message?: string;
   failures: Failure[];
   durationMs: number;
-  /** Requests written and answered, one write at a time; each connection's first Handshake and Login are its set-up, not counted here. */
   roundTrips: number;
   /**
    * Every connection's traffic during the (first failed) attempt, for failed and flaky checks: the
@@ -83,7 +82,6 @@ export interface RunResult {
   durationMs: number;
   summary: { passed: number; failed: number; skipped: number; flaky: number; total: number };
   checks: CheckResult[];
-  /** Round trips as in CheckResult; connections opened (each with its set-up Handshake and Login, if any). */
   stats: { roundTrips: number; connections: number };
   coverage?: CoverageSummary;
   /** Whether accounts and server info equal the pre-run snapshot after cleanup. */

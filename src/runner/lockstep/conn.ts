@@ -65,11 +65,6 @@ export class HarnessConn {
   decoder: FrameDecoder;
   queue: Expectation[] = [];
   life: ConnLife = { kind: 'open', undo: null };
-  /**
-   * Whether this connection wrote its first Handshake / Login yet: those two are its set-up, which
-   * the bench's floor charges per connection (connect + Handshake + Login), not as round trips.
-   */
-  readonly setUp = { Handshake: false, Login: false };
   private conn_: NexusConnection | null = null;
   private unwatch: () => void = () => {};
 

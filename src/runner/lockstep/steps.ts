@@ -98,7 +98,7 @@ export async function exchangeStep(core: Core, hc: HarnessConn, items: Outgoing[
     // The ids of every request the target reads from this write: raw bytes carry theirs too.
     const requestIds = [...new Set([...requests.map((r) => r.id), ...decs[0]!.frames.map((f) => f.id)])];
     fork = beginFork(core, hc, outcomes, sent, requestIds, probe);
-    if (counted) core.stats.roundTrips += roundTrips(hc, requests, items.length);
+    if (counted) core.stats.roundTrips += requests.length > 0 ? requests.length : items.length > 0 ? 1 : 0;
     const written = !wasGone && hc.conn!.sendRaw(bytes);
     if (written && core.opts.onTraffic) {
       for (const w of writes) core.opts.onTraffic({ at: Date.now(), conn: hc.id, actor: hc.label, dir: 'sent', ...w });
@@ -131,20 +131,6 @@ export async function exchangeStep(core: Core, hc: HarnessConn, items: Outgoing[
   });
   core.record.raiseSince(mark);
   return answers;
-}
-
-/**
- * The round trips one write counts: one per request, or one for a write of raw bytes; a
- * connection's first Handshake and first Login are its set-up (counted with the connection).
- */
-function roundTrips(hc: HarnessConn, requests: ReadonlyArray<{ type: string }>, items: number): number {
-  if (requests.length === 0) return items > 0 ? 1 : 0;
-  let n = 0;
-  for (const { type } of requests) {
-    if ((type === 'Handshake' || type === 'Login') && !hc.setUp[type]) hc.setUp[type] = true;
-    else n++;
-  }
-  return n;
 }
 
 function encode(core: Core, items: Outgoing[]) {
