@@ -10,6 +10,8 @@ export interface FloorSample {
   rttMs: number;
   /** Median connect + Handshake + Login, ms. */
   loginMs: number;
+  /** Median connect alone (TCP, or TCP and TLS), ms: what a connection costs beyond its round trips. */
+  connectMs: number;
   /** CPU per round trip of the raw client and (when given) of the server process, ms. */
   clientCpuMs: number;
   serverCpuMs: number;
@@ -18,12 +20,18 @@ export interface FloorSample {
 /** Needs a server with account benchUser(0) holding `user_list` and a per-IP limit above 2. */
 export async function measureFloor(ep: Endpoint, rttSamples: number, loginSamples: number, server?: ServerProcess): Promise<FloorSample> {
   const logins: number[] = [];
+  const connects: number[] = [];
   for (let i = 0; i < loginSamples + 2; i++) {
     const t0 = process.hrtime.bigint();
     const c = await RawClient.connect(ep);
+    const connected = elapsedMs(t0);
     await c.login(benchUser(1), BENCH_PASSWORD);
     const ms = elapsedMs(t0);
-    if (i >= 2) logins.push(ms); // the first two warm the JIT on both sides
+    // The first two warm the JIT on both sides.
+    if (i >= 2) {
+      logins.push(ms);
+      connects.push(connected);
+    }
     await c.close();
   }
   const c = await RawClient.connect(ep);
@@ -48,6 +56,7 @@ export async function measureFloor(ep: Endpoint, rttSamples: number, loginSample
   return {
     rttMs: median(rtts),
     loginMs: median(logins),
+    connectMs: median(connects),
     clientCpuMs: (cpu.user + cpu.system) / 1000 / rttSamples,
     serverCpuMs: serverCpu / rttSamples,
   };

@@ -14,8 +14,8 @@ export interface BenchReport {
   budget: Record<string, number | string | number[]>;
   machine: MachineInfo;
   floor?: {
-    plain: { rttMs: F; loginMs: F; cpuPerRoundTripMs: { client: F; server: F } };
-    tls: { rttMs: F; loginMs: F };
+    plain: { rttMs: F; loginMs: F; connectMs: F; cpuPerRoundTripMs: { client: F; server: F } };
+    tls: { rttMs: F; loginMs: F; connectMs: F };
   };
   /** The suite with the CLI's default lane count (`--jobs`), or the first one measured. */
   suite?: SuiteBlock;
@@ -46,9 +46,16 @@ export interface SuiteBlock {
   wallMs: F;
   roundTrips: number;
   connections: number;
+  /** Connections that logged in (Handshake then Login; both also among the round trips). */
+  logins: number;
   rttMs: F;
   loginMs: F;
-  /** Sequential floor: round trips × round trip + connections × login (also with lanes). */
+  connectMs: F;
+  /**
+   * Sequential floor (also with lanes): (round trips − 2 × logins) × round trip + logins × login +
+   * (connections − logins) × connect. A login's Handshake and Login are among the runner's round
+   * trips; they are charged once, in the login.
+   */
   floorMs: F;
   ratio: F;
   peakRssMb: F;

@@ -23,6 +23,8 @@ export interface SuiteChildResult {
   wallMs: number;
   roundTrips: number;
   connections: number;
+  /** Connections that wrote a Handshake and then a Login (the runner's counter). */
+  logins: number;
   passed: number;
   failed: number;
   skipped: number;
@@ -63,6 +65,7 @@ const result: SuiteChildResult = {
   wallMs,
   roundTrips: r.stats.roundTrips,
   connections: r.stats.connections,
+  logins: r.stats.logins,
   passed: r.summary.passed,
   failed: r.summary.failed,
   skipped: r.summary.skipped,

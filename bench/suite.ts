@@ -2,7 +2,8 @@
 // count asked for (`--jobs`, the runner's lanes side by side). Runs interleave: every round measures
 // the floor, then the suite once per lane count, so each ratio uses a floor measured next to it and
 // load drifts hit every lane count alike. The floor is always the sequential one (round trips ×
-// round trip + connections × login): with lanes the ratio says how far concurrency beats it.
+// round trip + logins × login + other connections × connect, floorOf): with lanes the ratio says
+// how far concurrency beats it.
 import { measureFloor } from './floor.ts';
 import { runChild, ServerProcess } from './processes.ts';
 import type { BenchReport, FailingBlock, SuiteBlock } from './report.ts';
@@ -80,7 +81,7 @@ export async function measureSuite(
 ): Promise<{ floor: NonNullable<BenchReport['floor']>; suites: SuiteBlock[] }> {
   const floorRuns: Array<Awaited<ReturnType<typeof measureFloor>>> = [];
   const tlsRuns: Array<Awaited<ReturnType<typeof measureFloor>>> = [];
-  const runs = new Map<number, Array<{ r: SuiteChildResult & { serverCpuMs: number }; rttMs: number; loginMs: number }>>(
+  const runs = new Map<number, Array<{ r: SuiteChildResult & { serverCpuMs: number }; rttMs: number; loginMs: number; connectMs: number }>>(
     b.jobs.map((j) => [j, []]),
   );
   for (let i = 0; i < b.suiteRuns; i++) {
@@ -89,10 +90,10 @@ export async function measureSuite(
     floorRuns.push(floor);
     for (const jobs of b.jobs) {
       const r = await suiteRun({ ...o, jobs, grep: b.suiteGrep });
-      runs.get(jobs)!.push({ r, rttMs: floor.rttMs, loginMs: floor.loginMs });
-      const floorMs = r.roundTrips * floor.rttMs + r.connections * floor.loginMs;
+      runs.get(jobs)!.push({ r, rttMs: floor.rttMs, loginMs: floor.loginMs, connectMs: floor.connectMs });
+      const floorMs = floorOf(r, floor);
       log(
-        `suite run ${i + 1}/${b.suiteRuns}, --jobs ${jobs}: ${Math.round(r.wallMs)} ms (harness CPU ${Math.round(r.cpuMs)} ms), ${r.roundTrips} round trips, ${r.connections} connections, floor ${Math.round(floorMs)} ms, ratio ${round(r.wallMs / floorMs)}, ${r.failed} failed`,
+        `suite run ${i + 1}/${b.suiteRuns}, --jobs ${jobs}: ${Math.round(r.wallMs)} ms (harness CPU ${Math.round(r.cpuMs)} ms), ${r.roundTrips} round trips, ${r.connections} connections (${r.logins} logged in), floor ${Math.round(floorMs)} ms, ratio ${round(r.wallMs / floorMs)}, ${r.failed} failed`,
       );
     }
   }
@@ -100,22 +101,29 @@ export async function measureSuite(
     plain: {
       rttMs: figure(floorRuns.map((f) => f.rttMs)),
       loginMs: figure(floorRuns.map((f) => f.loginMs)),
+      connectMs: figure(floorRuns.map((f) => f.connectMs)),
       cpuPerRoundTripMs: { client: figure(floorRuns.map((f) => f.clientCpuMs)), server: figure(floorRuns.map((f) => f.serverCpuMs)) },
     },
-    tls: { rttMs: figure(tlsRuns.map((f) => f.rttMs)), loginMs: figure(tlsRuns.map((f) => f.loginMs)) },
+    tls: {
+      rttMs: figure(tlsRuns.map((f) => f.rttMs)),
+      loginMs: figure(tlsRuns.map((f) => f.loginMs)),
+      connectMs: figure(tlsRuns.map((f) => f.connectMs)),
+    },
   };
   const suites = b.jobs.map((jobs): SuiteBlock => {
     const rs = runs.get(jobs)!;
     const last = rs[rs.length - 1]!.r;
-    const floors = rs.map(({ r, rttMs, loginMs }) => r.roundTrips * rttMs + r.connections * loginMs);
+    const floors = rs.map(({ r, ...f }) => floorOf(r, f));
     return {
       jobs,
       selection: b.suiteGrep === '' ? 'the whole suite' : `--grep ${b.suiteGrep}`,
       wallMs: figure(rs.map(({ r }) => r.wallMs)),
       roundTrips: last.roundTrips,
       connections: last.connections,
+      logins: last.logins,
       rttMs: figure(rs.map((x) => x.rttMs)),
       loginMs: figure(rs.map((x) => x.loginMs)),
+      connectMs: figure(rs.map((x) => x.connectMs)),
       floorMs: figure(floors),
       ratio: figure(rs.map(({ r }, i) => r.wallMs / floors[i]!)),
       peakRssMb: figure(rs.map(({ r }) => r.peakRssMb)),
@@ -129,6 +137,18 @@ export async function measureSuite(
     };
   });
   return { floor, suites };
+}
+
+/**
+ * What a minimal raw client needs for the run's traffic, one step after another: each connection
+ * that logged in costs a login (connect + Handshake + Login, whose two round trips the runner also
+ * counted), each other connection its connect, and every other round trip one round trip.
+ */
+function floorOf(
+  r: Pick<SuiteChildResult, 'roundTrips' | 'connections' | 'logins'>,
+  f: { rttMs: number; loginMs: number; connectMs: number },
+): number {
+  return (r.roundTrips - 2 * r.logins) * f.rttMs + r.logins * f.loginMs + (r.connections - r.logins) * f.connectMs;
 }
 
 /**

@@ -12,16 +12,18 @@ export function rowsOf(r: BenchReport): Row[] {
   const rows: Row[] = [];
   if (r.floor) {
     rows.push(['floor: round trip, plain (ms)', r.floor.plain.rttMs]);
+    rows.push(['floor: connect, plain (ms)', r.floor.plain.connectMs]);
     rows.push(['floor: connect+handshake+login, plain (ms)', r.floor.plain.loginMs]);
     rows.push(['floor: raw client CPU per round trip (ms)', r.floor.plain.cpuPerRoundTripMs.client]);
     rows.push(['floor: server CPU per round trip (ms)', r.floor.plain.cpuPerRoundTripMs.server]);
     rows.push(['floor: round trip, TLS (ms)', r.floor.tls.rttMs]);
+    rows.push(['floor: connect, TLS (ms)', r.floor.tls.connectMs]);
     rows.push(['floor: connect+handshake+login, TLS (ms)', r.floor.tls.loginMs]);
   }
   for (const x of r.suiteByJobs ?? (r.suite ? [r.suite] : [])) {
     const j = `suite --jobs ${x.jobs}`;
     rows.push([`${j}: wall, ${x.selection} (ms)`, x.wallMs]);
-    rows.push([`${j}: round trips / connections`, `${x.roundTrips} / ${x.connections}`]);
+    rows.push([`${j}: round trips / connections / logins`, `${x.roundTrips} / ${x.connections} / ${x.logins}`]);
     rows.push([`${j}: sequential floor (ms)`, x.floorMs]);
     rows.push([`${j}: ratio wall / sequential floor`, x.ratio, '≤ 1.3']);
     rows.push([`${j}: harness CPU (ms)`, x.cpuMs.harness]);

@@ -97,7 +97,7 @@ export const jsonReportSchema = z.object({
   }),
   /** The report opens with the root causes: failures grouped by rule and what differed. */
   rootCauses: z.array(rootCauseSchema),
-  stats: z.object({ roundTrips: z.number().int(), connections: z.number().int() }),
+  stats: z.object({ roundTrips: z.number().int(), connections: z.number().int(), logins: z.number().int() }),
   coverage: z.object({ rules: countSchema, errors: countSchema }).nullable(),
   restored: z.object({ ok: z.boolean(), differences: z.array(z.string()) }).nullable(),
   checks: z.array(jsonCheckSchema),

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { GUEST_USERNAME, nameKey, stateFromSnapshot } from '../model/index.ts';
 import type { ServerInfo, State } from '../model/index.ts';
 import type { CheckDef, Section } from './api.ts';
-import type { CheckResult } from './results.ts';
+import type { CheckResult, TrafficStats } from './results.ts';
 import { buildActors, CheckEnv, HarnessActor, NameSource, RunContext } from './actors.ts';
 import { isRunFamily } from './names.ts';
 import { CheckFailure, SkipCheck, STOPPED } from './failures.ts';
@@ -183,7 +183,7 @@ export class Lane {
   }
 
   /** Round trips and connections so far (the runner's counters). */
-  get stats(): { roundTrips: number; connections: number } {
+  get stats(): TrafficStats {
     return this.lockstep.stats;
   }
 

@@ -74,6 +74,14 @@ export interface CoverageSummary {
   errors: { covered: number; total: number; missing: string[] };
 }
 
+/** The run's traffic: requests answered one write at a time, connections opened, and how many of those logged in. */
+export interface TrafficStats {
+  roundTrips: number;
+  connections: number;
+  /** Connections that wrote a Handshake and then a Login (both also counted in `roundTrips`). */
+  logins: number;
+}
+
 export interface RunResult {
   target: { address: string; transport: 'tls' | 'plain'; fingerprint?: string; embedded: boolean; fresh: boolean };
   profile: Profile;
@@ -82,7 +90,7 @@ export interface RunResult {
   durationMs: number;
   summary: { passed: number; failed: number; skipped: number; flaky: number; total: number };
   checks: CheckResult[];
-  stats: { roundTrips: number; connections: number };
+  stats: TrafficStats;
   coverage?: CoverageSummary;
   /** Whether accounts and server info equal the pre-run snapshot after cleanup. */
   restored?: { ok: boolean; differences: string[] };

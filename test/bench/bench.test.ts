@@ -28,13 +28,14 @@ describe('npm run bench -- --quick', () => {
     expect(r.stdout).toContain('| Figure |');
     const report = JSON.parse(readFileSync(out, 'utf8'));
 
-    for (const k of ['wallMs', 'rttMs', 'loginMs', 'floorMs', 'ratio', 'peakRssMb'] as const) isFigure(report.suite[k]);
+    for (const k of ['wallMs', 'rttMs', 'loginMs', 'connectMs', 'floorMs', 'ratio', 'peakRssMb'] as const) isFigure(report.suite[k]);
     expect(report.suite.roundTrips).toBeGreaterThan(0);
     expect(report.suite.connections).toBeGreaterThan(0);
     expect(report.suite.checks.failed).toBe(0);
     for (const t of ['plain', 'tls'] as const) {
       isFigure(report.floor[t].rttMs);
       isFigure(report.floor[t].loginMs);
+      isFigure(report.floor[t].connectMs);
     }
     isFigure(report.failingSuite.wallMs);
     expect(report.failingSuite.checks.failed).toBeGreaterThan(0); // the server really dropped a broadcast family

@@ -71,7 +71,7 @@ export function runResult(checks: CheckResult[] = [FAILED, PASSED, SKIPPED]): Ru
     durationMs: 1234,
     summary: { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), flaky: count('flaky'), total: checks.length },
     checks,
-    stats: { roundTrips: 42, connections: 7 },
+    stats: { roundTrips: 42, connections: 7, logins: 5 },
     coverage: {
       rules: { covered: 3, total: 5, missing: ['GEN-1', 'GEN-2'] },
       errors: { covered: 1, total: 2, missing: ['E-NOT-LOGGED-IN'] },

@@ -10,7 +10,7 @@ describe('JSON report', () => {
     const doc = JSON.parse(renderJson(runResult())) as ReturnType<typeof toJsonReport>;
     expect(doc.summary).toEqual({ passed: 1, failed: 1, skipped: 1, flaky: 0, total: 3 });
     expect(doc.target).toMatchObject({ address: '127.0.0.1:7500', transport: 'tls', embedded: false, fresh: false });
-    expect(doc.stats).toEqual({ roundTrips: 42, connections: 7 });
+    expect(doc.stats).toEqual({ roundTrips: 42, connections: 7, logins: 5 });
     expect(doc.coverage?.rules).toEqual({ covered: 3, total: 5, missing: ['GEN-1', 'GEN-2'] });
     expect(doc.restored).toEqual({ ok: true, differences: [] });
     expect(doc.seed).toBe(987654321);

@@ -37,6 +37,7 @@ describe('lockstep against the reference server', () => {
     expect(ls.failures).toEqual([]);
     expect(ls.stats.connections).toBe(3);
     expect(ls.stats.roundTrips).toBeGreaterThanOrEqual(10);
+    expect(ls.stats.logins).toBe(3);
   });
 
   it('reports a missing broadcast (the target did not send what the model predicts)', async () => {

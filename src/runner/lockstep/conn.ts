@@ -65,6 +65,8 @@ export class HarnessConn {
   decoder: FrameDecoder;
   queue: Expectation[] = [];
   life: ConnLife = { kind: 'open', undo: null };
+  /** Whether the harness wrote a Handshake, and a Login after it, on this connection (TrafficStats `logins`). */
+  readonly wrote = { handshake: false, login: false };
   private conn_: NexusConnection | null = null;
   private unwatch: () => void = () => {};
 

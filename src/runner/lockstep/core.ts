@@ -9,6 +9,7 @@ import { seededIds, type IdSource } from '../../protocol/ids.ts';
 import type { NexusConnection } from '../../net/connection.ts';
 import type { CompareContext } from '../compare.ts';
 import type { ExpectedOutcomes } from '../render.ts';
+import type { TrafficStats } from '../results.ts';
 import { nowSeconds } from '../clock.ts';
 import { AnswerTime } from './answer-time.ts';
 import { HarnessConn } from './conn.ts';
@@ -23,7 +24,7 @@ export class Core {
   readonly mirror: Mirror;
   readonly record: Mismatches;
   readonly conns = new Map<ConnId, HarnessConn>();
-  readonly stats = { roundTrips: 0, connections: 0 };
+  readonly stats: TrafficStats = { roundTrips: 0, connections: 0, logins: 0 };
   /** Several allowed outcomes of the last thing written, not told apart yet: arrivals wait for `decide`. */
   fork: Fork | null = null;
   /** The outcome the target's traffic chose, when the last exchange or client close allowed several. */

@@ -8,7 +8,7 @@
 // (forks.ts). Operations run one at a time (`serial`); each is a sequence of top-level steps.
 import type { State } from '../../model/index.ts';
 import type { NexusConnection } from '../../net/connection.ts';
-import type { Failure } from '../results.ts';
+import type { Failure, TrafficStats } from '../results.ts';
 import { mapSessionIds } from '../session-ids.ts';
 import { Core } from './core.ts';
 import { harnessAddress } from './conn.ts';
@@ -32,7 +32,7 @@ export class Lockstep {
   // --- the run loop's questions and settings -----------------------------------------------------------
 
   /** Round trips and connections so far. */
-  get stats(): { roundTrips: number; connections: number } {
+  get stats(): TrafficStats {
     return { ...this.core.stats };
   }
 

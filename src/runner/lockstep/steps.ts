@@ -98,7 +98,10 @@ export async function exchangeStep(core: Core, hc: HarnessConn, items: Outgoing[
     // The ids of every request the target reads from this write: raw bytes carry theirs too.
     const requestIds = [...new Set([...requests.map((r) => r.id), ...decs[0]!.frames.map((f) => f.id)])];
     fork = beginFork(core, hc, outcomes, sent, requestIds, probe);
-    if (counted) core.stats.roundTrips += requests.length > 0 ? requests.length : items.length > 0 ? 1 : 0;
+    if (counted) {
+      core.stats.roundTrips += requests.length > 0 ? requests.length : items.length > 0 ? 1 : 0;
+      countLogins(core, hc, requests);
+    }
     const written = !wasGone && hc.conn!.sendRaw(bytes);
     if (written && core.opts.onTraffic) {
       for (const w of writes) core.opts.onTraffic({ at: Date.now(), conn: hc.id, actor: hc.label, dir: 'sent', ...w });
@@ -131,6 +134,17 @@ export async function exchangeStep(core: Core, hc: HarnessConn, items: Outgoing[
   });
   core.record.raiseSince(mark);
   return answers;
+}
+
+/** A connection that writes a Handshake and then a Login has logged in (once; the bench's floor charges it a login). */
+function countLogins(core: Core, hc: HarnessConn, requests: ReadonlyArray<{ type: string }>): void {
+  for (const { type } of requests) {
+    if (type === 'Handshake') hc.wrote.handshake = true;
+    else if (type === 'Login' && hc.wrote.handshake && !hc.wrote.login) {
+      hc.wrote.login = true;
+      core.stats.logins += 1;
+    }
+  }
 }
 
 function encode(core: Core, items: Outgoing[]) {
