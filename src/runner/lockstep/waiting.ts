@@ -36,13 +36,12 @@ function required(core: Core): Expectation[] {
  * Handles arrivals until every required expectation is met or the timeout expires; what is still
  * missing then fails. `waitedMs`: how long the operation already waited before (the failure says
  * the whole wait). When only broadcasts of types presumed absent are missing (absent-broadcasts.ts),
- * the wait ends after the answer grace instead, and their failures say why.
+ * the wait ends at once instead, and their failures say why.
  */
 export async function drain(core: Core, timeoutMs: number, waitedMs = 0): Promise<void> {
   const absent = core.opts.absent;
   const started = Date.now();
-  // A presumed absence waits out what is left of the answer grace (awaitAnswers already waited it).
-  const ended = await waitFor(core, timeoutMs, absent ? Math.max(0, core.answerTime.grace(timeoutMs) - waitedMs) : undefined);
+  const ended = await waitFor(core, timeoutMs);
   if (ended === 'met') return;
   if (core.fork) {
     resolveFork(core, true);
@@ -76,30 +75,28 @@ export async function drainWithin(core: Core, ms: number): Promise<boolean> {
 }
 
 /**
- * Handles arrivals until every required expectation is met, `ms` pass, or (`presumeMs`) that long
- * passed while only broadcasts of types presumed absent are missing.
+ * Handles arrivals until every required expectation is met, `ms` pass, or only broadcasts of types
+ * presumed absent are missing (nothing waits for those: the schedule re-checks the verdict).
  */
-async function waitFor(core: Core, ms: number, presumeMs?: number): Promise<'met' | 'timeout' | 'presumed'> {
-  const started = Date.now();
-  const deadline = started + ms;
+async function waitFor(core: Core, ms: number): Promise<'met' | 'timeout' | 'presumed'> {
+  const deadline = Date.now() + ms;
   const absent = core.opts.absent;
   for (;;) {
     resolveFork(core, false);
     processArrivals(core);
     const missing = required(core);
     if (missing.length === 0 && core.fork === null) return 'met';
-    const presuming =
-      presumeMs !== undefined &&
-      presumeMs < ms &&
+    const presumed =
+      absent !== undefined &&
       core.fork === null &&
       missing.every((e) => {
         const type = broadcastType(e);
-        return type !== null && absent!.presumed(type);
+        return type !== null && absent.presumed(type);
       });
-    const end = presuming ? started + presumeMs : deadline;
-    const remaining = end - Date.now();
+    if (presumed) return 'presumed';
+    const remaining = deadline - Date.now();
     if (core.opts.signal?.aborted) throw new RunAborted();
-    if (remaining <= 0) return presuming ? 'presumed' : 'timeout';
+    if (remaining <= 0) return 'timeout';
     await core.activity(remaining);
   }
 }
