@@ -16,7 +16,7 @@ import { runSuite, selectChecks, type RunOptions } from '../../src/runner/run.ts
 import { runPlanned } from '../../src/runner/schedule.ts';
 import { RunSession } from '../../src/runner/session.ts';
 import type { ServerFault } from '../../src/server/fault.ts';
-import { startServer, type ReferenceServer } from '../../src/server/server.ts';
+import type { ReferenceServer } from '../../src/server/server.ts';
 import { account } from '../support/accounts.ts';
 import { perTest } from '../support/per-test.ts';
 
@@ -27,7 +27,7 @@ const PRESUMED = /no UserConnected has arrived on any connection of this run/;
 /** UserConnected frames the midway server drops before it sends them: more than one check's worth. */
 const DROPPED = 6;
 
-const { own } = perTest();
+const { serve: start } = perTest();
 let sections: Section[] | null = null;
 
 function state(): State {
@@ -48,11 +48,7 @@ function dropUserConnected(dropping: () => boolean): ServerFault {
   };
 }
 
-async function serve(fault: ServerFault): Promise<ReferenceServer> {
-  const srv = await startServer({ port: 0, initialState: state(), faults: [fault] });
-  own(srv);
-  return srv;
-}
+const serve = (fault: ServerFault): Promise<ReferenceServer> => start({ port: 0, initialState: state(), faults: [fault] });
 
 function options(srv: ReferenceServer): RunOptions {
   return {
