@@ -87,7 +87,7 @@ export function planLanes(checks: readonly CheckDef[], lanes: number): LanePlan 
 }
 
 /** What the schedule needs of the session: lane 0, the lanes of the concurrent phase, the stop reason. */
-export type LaneSource = Pick<RunSession, 'openLanes' | 'stopped' | 'absent'>;
+export type LaneSource = Pick<RunSession, 'openLanes' | 'closeOtherLanes' | 'stopped' | 'absent'>;
 
 /** A check failed while a broadcast type was presumed absent: its result waits for the end of the plan. */
 interface Presumed {
@@ -146,7 +146,8 @@ export async function runPlanned(session: LaneSource, planned: readonly Planned[
 
 /**
  * The checks failed on a presumed absence, once every other check ran: where a frame of a presumed
- * type arrived since, the check runs again (alone, on lane 0) with full waits for that type, until
+ * type arrived since, the check runs again (alone on lane 0, the other lanes closed: a check on
+ * server-wide state must see no other connection of the run) with full waits for that type, until
  * no re-run shows a type that another check's presumption rests on (each type is seen once, so
  * this ends). What is left failed on types the target sent none of in the whole run.
  */
@@ -164,6 +165,7 @@ async function settlePresumed(
     again.length > 0 && session.stopped === null;
     again = [...held.values()].filter(revoked)
   ) {
+    await session.closeOtherLanes();
     for (const p of again.sort((a, b) => a.i - b.i)) {
       const { section, check } = planned[p.i]!;
       const r = await lane.runCheck(section, check);

@@ -237,6 +237,11 @@ export class RunSession implements LaneHost {
     return out;
   }
 
+  /** Drops every lane but lane 0 (their checks are done): what runs next runs alone again. */
+  async closeOtherLanes(): Promise<void> {
+    for (const l of this.lanes.slice(1)) await l.close();
+  }
+
   /** Deletes what the run created, restores what it changed, and compares the target with the snapshot. */
   async finish(): Promise<NonNullable<RunResult['restored']>> {
     if (this.noAdmin) {
@@ -245,11 +250,11 @@ export class RunSession implements LaneHost {
         differences: ['nothing restored or verified: the harness never had an admin session (no check ran, so the run changed nothing)'],
       };
     }
-    const [first, ...others] = this.lanes;
-    for (const l of others) await l.close();
+    await this.closeOtherLanes();
+    const first = this.lanes[0]!;
     return finalRestore(
-      first!.cleanupScope((n) => this.isRunName(n)),
-      first!.controlConn(),
+      first.cleanupScope((n) => this.isRunName(n)),
+      first.controlConn(),
       this.createdByChecks,
     );
   }

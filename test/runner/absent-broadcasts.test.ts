@@ -48,6 +48,22 @@ function dropUserConnected(dropping: () => boolean): ServerFault {
   };
 }
 
+/** Drops the UserConnected of the first `logins` logins, and counts the ConnectionMonitor requests it reads. */
+function firstLoginsUnannounced(logins: number): { fault: ServerFault; monitors: () => number } {
+  let seen = 0;
+  let monitors = 0;
+  const fault: ServerFault = {
+    step: (s: State, event: Event, next): StepResult<State> => {
+      const r = next(s, event);
+      if (event.kind !== 'frame') return r;
+      if (event.frame.type === 'ConnectionMonitor') monitors++;
+      if (event.frame.type !== 'Login' || seen++ >= logins) return r;
+      return { ...r, outputs: r.outputs.filter((o) => o.kind !== 'send' || o.message.type !== 'UserConnected') };
+    },
+  };
+  return { fault, monitors: () => monitors };
+}
+
 const serve = (fault: ServerFault): Promise<ReferenceServer> => start({ port: 0, initialState: state(), faults: [fault] });
 
 function options(srv: ReferenceServer): RunOptions {
@@ -133,5 +149,22 @@ describe('absent broadcast types', () => {
     for (const c of r.checks.filter((x) => x.status === 'failed')) {
       expect(c.failures.some((f) => /^nothing within 1\d{3} ms$/.test(f.actual))).toBe(true);
     }
+  }, 120_000);
+
+  it('at --jobs 4, the checks on server-wide state failed on the presumption run again at the end, and pass', async () => {
+    sections ??= await loadSections();
+    const grep = '/^(connection-monitor|session\\/presence)\\//';
+    const baseline = firstLoginsUnannounced(0);
+    const passing = await runSuite({ ...options(await serve(baseline.fault)), grep, jobs: 4 });
+    expect(passing.summary.failed).toBe(0);
+    const midway = firstLoginsUnannounced(20);
+    const r = await runSuite({ ...options(await serve(midway.fault)), grep, jobs: 4 });
+    expect(r.restored).toEqual({ ok: true, differences: [] });
+    expect(presumedFailures(r)).toEqual([]);
+    // The ConnectionMonitor checks that failed fast ran again (more requests than a passing run).
+    expect(midway.monitors()).toBeGreaterThan(baseline.monitors());
+    const failed = r.checks.filter((c) => c.status === 'failed');
+    expect(failed.length).toBeGreaterThan(0);
+    for (const c of failed) expect(c.failures.some((f) => /^nothing within 1\d{3} ms$/.test(f.actual))).toBe(true);
   }, 120_000);
 });
