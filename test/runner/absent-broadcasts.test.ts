@@ -130,6 +130,22 @@ describe('absent broadcast types', () => {
     expect(full.flatMap((c) => c.failures).some((f) => PRESUMED.test(f.note ?? ''))).toBe(false);
   }, 120_000);
 
+  it('at --jobs 4, lanes that waited the whole timeout at the same time each report a full wait, not a presumed one', async () => {
+    sections ??= await loadSections();
+    const r = await runSuite({
+      ...options(await serve(dropUserConnected(() => true))),
+      grep: '/frame-grammar\\/(magic|type-length)\\//',
+      jobs: 4,
+    });
+    expect(r.summary.failed).toBeGreaterThan(8);
+    const waited = (actual: string): number => Number(/^nothing within (\d+) ms$/.exec(actual)?.[1] ?? NaN);
+    const failures = r.checks.flatMap((c) => c.failures).filter((f) => /UserConnected/.test(f.expected.join(' ')));
+    // Every lane's first check waited the whole timeout before any presumption; later ones did not.
+    expect(failures.filter((f) => waited(f.actual) >= 1000 && PRESUMED.test(f.note ?? ''))).toEqual([]);
+    expect(failures.filter((f) => waited(f.actual) >= 1000).length).toBeGreaterThan(1);
+    expect(failures.filter((f) => PRESUMED.test(f.note ?? '')).length).toBeGreaterThan(0);
+  }, 120_000);
+
   it('a server that starts sending UserConnected midway: the checks failed on the presumption run again, with full waits', async () => {
     sections ??= await loadSections();
     const midway = (): ServerFault => {

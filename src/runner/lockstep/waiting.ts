@@ -93,10 +93,12 @@ async function waitFor(core: Core, ms: number): Promise<'met' | 'timeout' | 'pre
         const type = broadcastType(e);
         return type !== null && absent.presumed(type);
       });
-    if (presumed) return 'presumed';
     const remaining = deadline - Date.now();
     if (core.opts.signal?.aborted) throw new RunAborted();
+    // A wait that lasted the whole timeout is a full miss, even if the type became presumed absent
+    // meanwhile (another lane's full wait ended first).
     if (remaining <= 0) return 'timeout';
+    if (presumed) return 'presumed';
     await core.activity(remaining);
   }
 }
