@@ -2,10 +2,12 @@
 // byte the harness writes is also decoded as the target must decode it and fed to `step`; every
 // output of the model becomes an expectation on the harness connection it addresses; the engine
 // then waits until each required expectation is met by what the target actually sent, in order
-// per connection (arrivals.ts, waiting.ts). Absence is never proven by waiting: `barrier` makes a
-// round trip instead. Where the spec lets the target choose an outcome that changes what happens
-// next, every allowed outcome is predicted and the first one the traffic shows is adopted
-// (forks.ts). Operations run one at a time (`serial`); each is a sequence of top-level steps.
+// per connection (arrivals.ts, waiting.ts). Absence on a connection is proven by a round trip
+// (`barrier`), not by waiting; a broadcast to another connection can only be waited out
+// (WIRE-ORD-3), unless its type is presumed absent (absent-broadcasts.ts). Where the spec lets the
+// target choose an outcome that changes what happens next, every allowed outcome is predicted and
+// the first one the traffic shows is adopted (forks.ts). Operations run one at a time (`serial`);
+// each is a sequence of top-level steps.
 import type { State } from '../../model/index.ts';
 import type { NexusConnection } from '../../net/connection.ts';
 import type { Failure, TrafficStats } from '../results.ts';
