@@ -108,11 +108,16 @@ export async function runPlanned(session: LaneSource, planned: readonly Planned[
   const runOn = async (lane: Lane, i: number): Promise<void> => {
     const { section, check } = planned[i]!;
     let r = await lane.runCheck(section, check);
-    if (r.status === 'failed' && opts.retry && session.stopped === null) r = await retried(r, () => lane.runCheck(section, check));
     const types = r.status === 'failed' ? lane.presumedInLastCheck() : [];
-    // Held, so the results after it are held too (plan order), until the end says whether it stands.
-    if (types.length > 0) presumed.push({ i, result: r, types });
-    else settle(i, r);
+    if (types.length > 0) {
+      // Held, so the results after it are held too (plan order), until the end says whether it
+      // stands; not retried now, since settlePresumed runs it again once the type shows up.
+      presumed.push({ i, result: r, types });
+      return;
+    }
+    // A failure with a full wait stands whatever a retry shows (flaky at best).
+    if (r.status === 'failed' && opts.retry && session.stopped === null) r = await retried(r, () => lane.runCheck(section, check));
+    settle(i, r);
   };
 
   const [first] = await session.openLanes(1);
