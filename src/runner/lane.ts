@@ -188,8 +188,9 @@ export class Lane {
   }
 
   /**
-   * The broadcast types whose presumed absence failed the last check this lane ran (its verdict
-   * stands only if none of them arrives later in the run: schedule.ts runs it again otherwise).
+   * The broadcast types whose presumed absence failed the last check this lane ran, when every
+   * failure of it rests on one (its verdict stands only if none of them arrives later in the run:
+   * schedule.ts runs it again otherwise); empty otherwise.
    */
   presumedInLastCheck(): readonly string[] {
     return this.presumed;
@@ -262,7 +263,9 @@ export class Lane {
     if (interrupted) host.stopped = 'run interrupted';
 
     const failures = lockstep.failures;
-    this.presumed = failures.length > 0 ? lockstep.presumedAbsent : [];
+    // Only a check whose every failure rests on a presumption waits for the end of the plan.
+    const presumed = lockstep.presumedAbsent;
+    this.presumed = failures.length > 0 && presumed.failures === failures.length ? presumed.types : [];
     const result: CheckResult = {
       ...resultBase(section, check),
       status: failures.length > 0 ? 'failed' : skipReason !== null || interrupted ? 'skipped' : 'passed',

@@ -34,8 +34,11 @@ export class Core {
    * subject to a timer (WIRE-TMO-1/2); the model has no clock, so it is told when the target acts.
    */
   serverTimeouts = false;
-  /** Broadcast types whose presumed absence failed a wait in the check in progress (absent-broadcasts.ts). */
-  readonly presumedInCheck = new Set<string>();
+  /**
+   * The failures of the check in progress that rest on a presumed absence (absent-broadcasts.ts),
+   * and their broadcast types.
+   */
+  readonly presumedInCheck = { types: new Set<string>(), failures: 0 };
   /** How long exchanges take on this target: when an overdue answer is proven missing (answer-time.ts). */
   readonly answerTime = new AnswerTime();
   /** Wakes the operation waiting for arrivals (a frame arrived, a connection closed, the run was aborted). */

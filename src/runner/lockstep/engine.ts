@@ -43,9 +43,10 @@ export class Lockstep {
     return this.core.record.all();
   }
 
-  /** Broadcast types whose presumed absence failed a wait in the check in progress (absent-broadcasts.ts). */
-  get presumedAbsent(): string[] {
-    return [...this.core.presumedInCheck];
+  /** The failures of the check in progress that rest on a presumed absence, and their broadcast types (absent-broadcasts.ts). */
+  get presumedAbsent(): { types: string[]; failures: number } {
+    const p = this.core.presumedInCheck;
+    return { types: [...p.types], failures: p.failures };
   }
 
   /** The outcome the target's traffic chose, when the last exchange or client close allowed several. */
@@ -70,7 +71,8 @@ export class Lockstep {
    */
   beginCheck(rules: string[], opts: { serverTimeouts?: boolean } = {}): void {
     this.core.record.begin(rules);
-    this.core.presumedInCheck.clear();
+    this.core.presumedInCheck.types.clear();
+    this.core.presumedInCheck.failures = 0;
     this.core.serverTimeouts = opts.serverTimeouts ?? false;
     this.core.mirror.beginCheck();
   }

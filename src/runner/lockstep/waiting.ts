@@ -53,7 +53,8 @@ export async function drain(core: Core, timeoutMs: number, waitedMs = 0): Promis
     const type = broadcastType(e);
     const expected = describeExpectation(e.output);
     if (ended === 'presumed' && type !== null && absent?.presumed(type)) {
-      core.presumedInCheck.add(type);
+      core.presumedInCheck.types.add(type);
+      core.presumedInCheck.failures += 1;
       const note = [expected.note, absent.note(type)].filter((n) => n !== undefined).join('; ');
       core.fail(hc, e.output.rules, e.sent, { ...expected, note }, `nothing within ${waited} ms`);
     } else {
