@@ -140,9 +140,11 @@ describe('absent broadcast types', () => {
     expect(r.summary.failed).toBeGreaterThan(8);
     const waited = (actual: string): number => Number(/^nothing within (\d+) ms$/.exec(actual)?.[1] ?? NaN);
     const failures = r.checks.flatMap((c) => c.failures).filter((f) => /UserConnected/.test(f.expected.join(' ')));
-    // Every lane's first check waited the whole timeout before any presumption; later ones did not.
+    // The lanes' first checks wait side by side (how many overlap depends on scheduling, so it is
+    // not asserted): each wait that lasted the whole timeout is a full one, whichever lane's ended
+    // first; the checks after them presume.
     expect(failures.filter((f) => waited(f.actual) >= 1000 && PRESUMED.test(f.note ?? ''))).toEqual([]);
-    expect(failures.filter((f) => waited(f.actual) >= 1000).length).toBeGreaterThan(1);
+    expect(failures.filter((f) => waited(f.actual) >= 1000).length).toBeGreaterThan(0);
     expect(failures.filter((f) => PRESUMED.test(f.note ?? '')).length).toBeGreaterThan(0);
   }, 120_000);
 
