@@ -8,7 +8,7 @@ import type { ConnId, Profile } from '../../protocol/types.ts';
 import { seededIds, type IdSource } from '../../protocol/ids.ts';
 import type { NexusConnection } from '../../net/connection.ts';
 import type { CompareContext } from '../compare.ts';
-import type { ExpectedOutcomes } from '../render.ts';
+import { describeExpectation, type ExpectedOutcomes } from '../render.ts';
 import type { TrafficStats } from '../results.ts';
 import { nowSeconds } from '../clock.ts';
 import { AnswerTime } from './answer-time.ts';
@@ -159,5 +159,15 @@ export class Core {
   /** A failure on `hc`'s account (see Mismatches.record). */
   fail(hc: HarnessConn, rules: readonly string[], sent: string, expected: ExpectedOutcomes | string, actual: string): void {
     this.record.record(hc.label, rules, sent, expected, actual);
+  }
+
+  /** A broadcast presumed absent (absent-broadcasts.ts) fails without being waited for; its note says why. */
+  failPresumed(hc: HarnessConn, e: Expectation, actual: string): void {
+    const type = (e.output as SendOutput).message.type;
+    this.presumedInCheck.types.add(type);
+    this.presumedInCheck.failures += 1;
+    const expected = describeExpectation(e.output);
+    const note = [expected.note, this.opts.absent?.note(type)].filter((n) => n !== undefined).join('; ');
+    this.fail(hc, e.output.rules, e.sent, { ...expected, note }, actual);
   }
 }

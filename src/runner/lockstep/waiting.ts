@@ -39,7 +39,6 @@ function required(core: Core): Expectation[] {
  * the wait ends at once instead, and their failures say why.
  */
 export async function drain(core: Core, timeoutMs: number, waitedMs = 0): Promise<void> {
-  const absent = core.opts.absent;
   const started = Date.now();
   const ended = await waitFor(core, timeoutMs);
   if (ended === 'met') return;
@@ -50,16 +49,12 @@ export async function drain(core: Core, timeoutMs: number, waitedMs = 0): Promis
   const waited = waitedMs + Date.now() - started;
   for (const e of required(core)) {
     const hc = core.conns.get(e.conn)!;
-    const type = broadcastType(e);
-    const expected = describeExpectation(e.output);
-    if (ended === 'presumed' && type !== null && absent?.presumed(type)) {
-      core.presumedInCheck.types.add(type);
-      core.presumedInCheck.failures += 1;
-      const note = [expected.note, absent.note(type)].filter((n) => n !== undefined).join('; ');
-      core.fail(hc, e.output.rules, e.sent, { ...expected, note }, `nothing within ${waited} ms`);
-    } else {
-      if (ended === 'timeout' && type !== null) absent?.missedInFullWait(type);
-      core.fail(hc, e.output.rules, e.sent, expected, `nothing within ${waitedMs + timeoutMs} ms`);
+    // 'presumed': waitFor found only presumed-absent broadcasts missing (no fork, nothing handled since).
+    if (ended === 'presumed') core.failPresumed(hc, e, `nothing within ${waited} ms`);
+    else {
+      const type = broadcastType(e);
+      if (ended === 'timeout' && type !== null) core.opts.absent?.missedInFullWait(type);
+      core.fail(hc, e.output.rules, e.sent, describeExpectation(e.output), `nothing within ${waitedMs + timeoutMs} ms`);
     }
     hc.queue = hc.queue.filter((x) => x !== e);
   }
