@@ -13,6 +13,7 @@ import { loadSections } from '../../src/runner/load.ts';
 import { runSuite } from '../../src/runner/run.ts';
 import { COMBINATIONS, type Variant } from '../support/variants.ts';
 import { perTest } from '../support/per-test.ts';
+import { runOptions } from '../support/options.ts';
 
 const ADMIN = { username: 'variant-admin', password: 'variant-admin-pw' };
 let sections: Section[] | null = null;
@@ -26,17 +27,8 @@ async function suite(
 ): Promise<{ result: RunResult; seen: Record<string, number> }> {
   sections ??= await loadSections();
   const srv = await serve({ profile: serverProfile, ...(variant ? { variant } : {}) });
-  const result = await runSuite({
-    target: { host: srv.host, port: srv.port, transport: 'plain', embedded: true },
-    admin: ADMIN,
-    profile: o.profile ?? serverProfile,
-    match: 'exact',
-    timeoutMs: 2000,
-    seed: 20251,
-    sections,
-    ...(o.grep !== undefined ? { grep: o.grep } : {}),
-    ...(o.jobs !== undefined ? { jobs: o.jobs } : {}),
-  });
+  // The run's profile is the server's unless `o` says otherwise.
+  const result = await runSuite(runOptions(srv, { admin: ADMIN, timeoutMs: 2000, seed: 20251, sections, ...o }));
   return { result, seen: srv.seen() };
 }
 

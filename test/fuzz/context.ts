@@ -10,6 +10,7 @@ import type { Profile } from '../../src/protocol/types.ts';
 import type { TrafficEvent } from '../../src/runner/lockstep.ts';
 import { RunSession } from '../../src/runner/session.ts';
 import type { ReferenceServer } from '../../src/server/server.ts';
+import { targetOf } from '../support/options.ts';
 
 export const ADMIN = { username: 'fuzz-admin', password: 'fuzz-admin-pw' };
 
@@ -24,7 +25,7 @@ export async function fuzzContext(
 ): Promise<TestFuzzContext> {
   const traffic: TrafficEvent[] = [];
   const session = await RunSession.open({
-    target: { host: srv.host, port: srv.port, transport: 'plain', embedded: true },
+    target: targetOf(srv),
     admin: ADMIN,
     profile: o.profile,
     match: 'exact',

@@ -14,23 +14,14 @@ import type { ServerFault } from '../../src/server/fault.ts';
 import { faultHooks } from '../../src/server/faults/index.ts';
 import type { ReferenceServer } from '../../src/server/server.ts';
 import { perTest } from '../support/per-test.ts';
+import { fuzzOptions, targetOf } from '../support/options.ts';
 
 const ADMIN = { username: 'fuzz-admin', password: 'fuzz-admin-pw' };
 const { serve, tempDir } = perTest('nc-fuzz-fast-');
 
-function options(s: ReferenceServer, o: Partial<FuzzOptions>): FuzzOptions {
-  return {
-    target: { host: s.host, port: s.port, transport: 'plain', embedded: true },
-    admin: ADMIN,
-    profile: 'spec',
-    match: 'exact',
-    timeoutMs: 1000,
-    seed: 1,
-    fuzzers: ['frames'],
-    framesMode: 'fast',
-    ...o,
-  };
-}
+/** This file's runs: the frame fuzzer's tier 1, waits of 1 s, seed 1. */
+const options = (s: ReferenceServer, o: Partial<FuzzOptions>): FuzzOptions =>
+  fuzzOptions(s, { admin: ADMIN, timeoutMs: 1000, seed: 1, framesMode: 'fast', ...o });
 
 describe('tier 1 of the frame fuzzer', () => {
   it('finds a crash, and the model-checked tier shrinks it into a fixture that replays to the same failure', async () => {
@@ -65,10 +56,10 @@ describe('tier 1 of the frame fuzzer', () => {
     srv = await serve({ port, faults: faultHooks(['crash-on-empty-user-list']) });
     const fixtures = loadFixtures(crash!.fixture!);
     const replay = { admin: ADMIN, profile: 'spec' as const, match: 'exact' as const, timeoutMs: 1000, seed: 2, fixtures };
-    const broken = await replayFixtures({ ...replay, target: { host: srv.host, port: srv.port, transport: 'plain', embedded: true } });
+    const broken = await replayFixtures({ ...replay, target: targetOf(srv) });
     expect(broken.summary.failed).toBe(1);
     const ref = await serve({});
-    const ok = await replayFixtures({ ...replay, target: { host: ref.host, port: ref.port, transport: 'plain', embedded: true } });
+    const ok = await replayFixtures({ ...replay, target: targetOf(ref) });
     expect(ok.checks.map((c) => c.status)).toEqual(['passed']);
   }, 120_000);
 
@@ -91,19 +82,11 @@ describe('tier 1 of the frame fuzzer', () => {
     const replay = { admin: ADMIN, match: 'exact' as const, timeoutMs: 1000, seed: 2, fixtures };
     await srv.close();
     srv = await serve({ port, faults: faultHooks(['crash-on-empty-user-list']) });
-    const broken = await replayFixtures({
-      ...replay,
-      profile: 'spec',
-      target: { host: srv.host, port, transport: 'plain', embedded: true },
-    });
+    const broken = await replayFixtures({ ...replay, profile: 'spec', target: targetOf(srv) });
     expect(broken.summary.failed).toBe(1);
     for (const profile of ['spec', 'nexusd'] as const) {
       const ref = await serve({ profile });
-      const ok = await replayFixtures({
-        ...replay,
-        profile,
-        target: { host: ref.host, port: ref.port, transport: 'plain', embedded: true },
-      });
+      const ok = await replayFixtures({ ...replay, profile, target: targetOf(ref) });
       expect(ok.checks.map((c) => `${c.status} ${c.message ?? ''}`)).toEqual(['passed ']);
     }
   }, 60_000);

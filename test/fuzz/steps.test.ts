@@ -8,8 +8,8 @@ import type { Actor } from '../../src/runner/api.ts';
 import { RunSession } from '../../src/runner/session.ts';
 import type { TrafficEvent } from '../../src/runner/lockstep.ts';
 import { perTest } from '../support/per-test.ts';
+import { TEST_ADMIN, targetOf } from '../support/options.ts';
 
-const ADMIN = { username: 'root', password: 'root-secret-pw' };
 const { serve } = perTest('nc-test-');
 
 const SECTION = { id: 'fuzz/steps', title: 'steps', checks: [] };
@@ -20,8 +20,8 @@ describe('toCheck', () => {
     const traffic: TrafficEvent[] = [];
     const session = await RunSession.open({
       onTraffic: (e) => traffic.push(e),
-      target: { host: srv.host, port: srv.port, transport: 'plain', embedded: true },
-      admin: ADMIN,
+      target: targetOf(srv),
+      admin: TEST_ADMIN,
       profile: 'spec',
       match: 'exact',
       timeoutMs: 2000,

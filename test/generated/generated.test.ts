@@ -20,6 +20,7 @@ import {
   typeMemberIgnored,
 } from '../support/broken-servers.ts';
 import { perTest } from '../support/per-test.ts';
+import { runOptions } from '../support/options.ts';
 
 const ADMIN = { username: 'gen-admin', password: 'gen-admin-pw' };
 let sections: Section[] | null = null;
@@ -34,16 +35,7 @@ async function run(
 ): Promise<RunResult> {
   sections ??= (await loadSections()).filter((s) => s.id.startsWith('generated/'));
   const srv = await serve({ profile, faults, ...(variant ? { variant } : {}) });
-  return runSuite({
-    target: { host: srv.host, port: srv.port, transport: 'plain', embedded: true },
-    admin: ADMIN,
-    profile,
-    match: 'exact',
-    timeoutMs: 2000,
-    seed: 909,
-    sections,
-    grep,
-  });
+  return runSuite(runOptions(srv, { admin: ADMIN, timeoutMs: 2000, seed: 909, sections, grep }));
 }
 
 const failedIds = (r: RunResult): string[] => r.checks.filter((c) => c.status === 'failed').map((c) => c.id);

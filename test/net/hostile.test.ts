@@ -23,6 +23,7 @@ import {
 import { RawClient } from '../../src/net/raw-client.ts';
 import { seededIds } from '../../src/protocol/ids.ts';
 import { perTest } from '../support/per-test.ts';
+import { runOptions, targetOf } from '../support/options.ts';
 
 /** Message ids of the test's raw clients (seeded, like the harness's). */
 const ids = seededIds(7);
@@ -175,16 +176,16 @@ describe('the runner against hostile targets leaves nothing behind', () => {
     await settle();
     const before = handles();
     const s = await make();
-    const outcome = await runSuite({
-      target: { host: s.host, port: s.port, transport: 'plain', embedded: false },
-      admin: { username: 'conform', password: 'secret-pw' },
-      profile: 'spec',
-      match: 'exact',
-      grep: 'session/handshake/compatible',
-      timeoutMs: 300,
-      seed: 3,
-      sections,
-    }).then(
+    const outcome = await runSuite(
+      runOptions(s, {
+        admin: { username: 'conform', password: 'secret-pw' },
+        grep: 'session/handshake/compatible',
+        timeoutMs: 300,
+        seed: 3,
+        sections,
+        target: targetOf(s, { embedded: false }),
+      }),
+    ).then(
       (r) => r.summary.failed > 0,
       (e: Error) => e.message,
     );

@@ -12,6 +12,7 @@ import { loadSections } from '../../src/runner/load.ts';
 import { runSuite } from '../../src/runner/run.ts';
 import type { ServerFault } from '../../src/server/fault.ts';
 import { perTest } from '../support/per-test.ts';
+import { runOptions, targetOf } from '../support/options.ts';
 
 const ADMIN = { username: 'conform', password: 'conform-secret-pw' };
 const INTERNAL = /attachSession|mirror|RawExchangeError|TargetUnavailable|Lockstep|TypeError|ReferenceError|undefined/;
@@ -70,17 +71,17 @@ async function runAgainst(faults: ServerFault[], grep: string, perIpLimit?: numb
   const initialState = createState({ profile: 'spec' }, { now: Math.floor(Date.now() / 1000) });
   if (perIpLimit !== undefined) initialState.serverInfo.max_connections_per_ip = perIpLimit;
   const srv = await serve({ port: 0, faults, initialState });
-  return runSuite({
-    target: { host: srv.host, port: srv.port, transport: 'plain', embedded: false },
-    admin: ADMIN,
-    profile: 'spec',
-    match: 'exact',
-    grep,
-    timeoutMs: 400,
-    seed: 7,
-    sections: await loadSections(),
-    knownFresh: true,
-  });
+  return runSuite(
+    runOptions(srv, {
+      admin: ADMIN,
+      seed: 7,
+      timeoutMs: 400,
+      grep,
+      sections: await loadSections(),
+      knownFresh: true,
+      target: targetOf(srv, { embedded: false }),
+    }),
+  );
 }
 
 function preflight(r: RunResult, id: string): CheckResult {
@@ -161,16 +162,16 @@ describe('broken basics are failed checks', () => {
 
   it('the same server without knowing it was fresh: one clear line that names SES-AUTH-2 (cannot tell a regular account apart)', async () => {
     const srv = await serve({ port: 0, faults: [firstUserNotAdmin] });
-    const run = runSuite({
-      target: { host: srv.host, port: srv.port, transport: 'plain', embedded: false },
-      admin: ADMIN,
-      profile: 'spec',
-      match: 'exact',
-      grep: 'session/handshake',
-      timeoutMs: 400,
-      seed: 7,
-      sections: await loadSections(),
-    });
+    const run = runSuite(
+      runOptions(srv, {
+        admin: ADMIN,
+        seed: 7,
+        timeoutMs: 400,
+        grep: 'session/handshake',
+        sections: await loadSections(),
+        target: targetOf(srv, { embedded: false }),
+      }),
+    );
     await expect(run).rejects.toThrow(/is not an admin on the target.*SES-AUTH-2/);
   });
 });

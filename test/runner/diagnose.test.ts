@@ -10,6 +10,7 @@ import { diagnose } from '../../src/runner/diagnose.ts';
 import { loadSections } from '../../src/runner/load.ts';
 import { runSuite } from '../../src/runner/run.ts';
 import { startServer, type ReferenceServer } from '../../src/server/server.ts';
+import { runOptions, targetOf } from '../support/options.ts';
 import { BASE, END, cleanupWorlds, expectedText, failuresOf, perturb, stateWith, world, type Hook } from '../support/lockstep.ts';
 
 const servers: ReferenceServer[] = [];
@@ -112,16 +113,17 @@ describe('a target following the later rule', () => {
     servers.push(srv);
     const later = laterRule();
     const at = await perturb(srv, later.hook, later.watch);
-    const result = await runSuite({
-      target: { host: at.host, port: at.port, transport: 'plain', embedded: false },
-      admin: { username: 'hs3-admin', password: 'hs3-admin-pw' },
-      profile: 'nexusd',
-      match: 'exact',
-      timeoutMs: 1500,
-      seed: 3,
-      sections: await loadSections(),
-      grep: 'session/handshake/',
-    });
+    const result = await runSuite(
+      runOptions(at, {
+        admin: { username: 'hs3-admin', password: 'hs3-admin-pw' },
+        profile: 'nexusd',
+        timeoutMs: 1500,
+        seed: 3,
+        sections: await loadSections(),
+        grep: 'session/handshake/',
+        target: targetOf(at, { embedded: false }),
+      }),
+    );
     const failed = result.checks.filter((c) => c.status === 'failed');
     expect(failed.map((c) => c.id)).toEqual(['session/handshake/compatible/older-minor']);
     expect(failed[0]!.message).toMatch(

@@ -10,8 +10,7 @@ import { runSuite } from '../../src/runner/run.ts';
 import { storedAccount } from '../../scenarios/_lib.ts';
 import { account } from '../support/accounts.ts';
 import { perTest } from '../support/per-test.ts';
-
-const ADMIN = { username: 'root', password: 'root-secret-pw' };
+import { runOptions, TEST_ADMIN as ADMIN } from '../support/options.ts';
 
 const { serve } = perTest('nc-test-');
 
@@ -19,15 +18,7 @@ async function run(sections: Section[]) {
   const state = createState({ profile: 'spec' }, { now: Math.floor(Date.now() / 1000), idSeed: 3 });
   state.accounts.root = account('root', { isAdmin: true, passwordDigest: passwordDigest(ADMIN.password) });
   const srv = await serve({ port: 0, initialState: state });
-  return runSuite({
-    target: { host: srv.host, port: srv.port, transport: 'plain', embedded: true },
-    admin: ADMIN,
-    profile: 'spec',
-    match: 'exact',
-    timeoutMs: 3000,
-    seed: 7,
-    sections,
-  });
+  return runSuite(runOptions(srv, { seed: 7, sections }));
 }
 
 const demo = section({ id: 'demo/expect', title: 'expectations' }, [

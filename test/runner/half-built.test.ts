@@ -8,6 +8,7 @@ import { loadSections } from '../../src/runner/load.ts';
 import { runSuite } from '../../src/runner/run.ts';
 import type { HostileServer } from '../support/hostile.ts';
 import { halfBuiltServer, type HalfBuiltOptions } from '../support/halfbuilt.ts';
+import { runOptions, targetOf } from '../support/options.ts';
 
 const ADMIN = { username: 'conform', password: 'conform-secret-pw' };
 const INTERNAL = /attachSession|mirror|RawExchangeError|TargetUnavailable|Lockstep|TypeError|internal error/;
@@ -20,18 +21,18 @@ afterEach(async () => {
 async function runAgainst(opts: HalfBuiltOptions, grep: string, jobs = 1): Promise<{ result: RunResult; notices: string[] }> {
   server = await halfBuiltServer(opts);
   const notices: string[] = [];
-  const result = await runSuite({
-    target: { host: server.host, port: server.port, transport: 'plain', embedded: false },
-    admin: ADMIN,
-    profile: 'spec',
-    match: 'exact',
-    grep,
-    timeoutMs: 300,
-    seed: 11,
-    sections: await loadSections(),
-    onNotice: (l) => notices.push(l),
-    jobs,
-  });
+  const result = await runSuite(
+    runOptions(server, {
+      admin: ADMIN,
+      seed: 11,
+      timeoutMs: 300,
+      grep,
+      sections: await loadSections(),
+      onNotice: (l) => notices.push(l),
+      jobs,
+      target: targetOf(server, { embedded: false }),
+    }),
+  );
   return { result, notices };
 }
 

@@ -21,16 +21,17 @@ import type { Section } from '../../src/runner/api.ts';
 import { runsAlone, sharedState } from '../../src/runner/check-plan.ts';
 import { loadSections } from '../../src/runner/load.ts';
 import { isRunFamily, NameSource } from '../../src/runner/names.ts';
-import { runSuite, type RunOptions } from '../../src/runner/run.ts';
+import { runSuite } from '../../src/runner/run.ts';
 import { deal, planLanes } from '../../src/runner/schedule.ts';
 import type { ServerFault } from '../../src/server/fault.ts';
 import { faultHooks } from '../../src/server/faults/index.ts';
 import { startServer, type ReferenceServer } from '../../src/server/server.ts';
 import { account } from '../support/accounts.ts';
 import { perTest } from '../support/per-test.ts';
+import { durable } from '../support/durable.ts';
+import { runOptions, TEST_ADMIN as ADMIN } from '../support/options.ts';
 
 const NOW = Math.floor(Date.now() / 1000);
-const ADMIN = { username: 'root', password: 'root-secret-pw' };
 const ids = seededIds(7);
 let sections: Section[] | null = null;
 
@@ -65,26 +66,6 @@ async function serve(state: State, faults: ServerFault[] = []): Promise<Referenc
 
 /** A stranger logged in for the whole run (must survive it untouched). */
 const stranger = (srv: ReferenceServer): Promise<RawClient> => loginStranger(srv, ids, own);
-
-function options(srv: ReferenceServer, over: Partial<RunOptions>): RunOptions {
-  return {
-    target: { host: srv.host, port: srv.port, transport: 'plain', embedded: true },
-    admin: ADMIN,
-    profile: srv.state().config.profile,
-    match: 'exact',
-    timeoutMs: 3000,
-    seed: 4242,
-    sections: [],
-    ...over,
-  };
-}
-
-/** What must survive a run: accounts with their rights, and the server info. */
-function durable(state: State) {
-  const accounts = Object.entries(state.accounts).map(([k, a]) => [k, a.isAdmin, a.enabled, [...a.permissions].sort(), a.passwordDigest]);
-  const { version: _v, ...info } = state.serverInfo;
-  return { accounts, info };
-}
 
 /** Per check: id, status and the rules its failures cite — what a seed must repeat. */
 const verdicts = (r: RunResult) => r.checks.map((c) => [c.id, c.status, [...new Set(c.failures.map((f) => f.rule))].sort()]);
@@ -228,7 +209,7 @@ async function passingAtJobs1And4(profile: Profile, grep: string): Promise<RunRe
     const before = durable(srv.state());
     const alice = await stranger(srv);
     const seen: string[] = [];
-    const result = await runSuite(options(srv, { sections, grep, jobs, onResult: (r) => seen.push(r.id) }));
+    const result = await runSuite(runOptions(srv, { sections, grep, jobs, onResult: (r) => seen.push(r.id) }));
     expect(result.summary.failed, JSON.stringify(result.checks.filter((c) => c.status === 'failed').map((c) => [c.id, c.message]))).toBe(0);
     expect(seen).toEqual(result.checks.map((c) => c.id));
     expect(result.restored).toEqual({ ok: true, differences: [] });
@@ -260,7 +241,7 @@ describe('lanes side by side', () => {
     for (const jobs of [1, 4]) {
       const srv = await serve(populated('spec'), [noUserConnected]);
       const before = durable(srv.state());
-      const result = await runSuite(options(srv, { sections, grep: 'session/presence', jobs, timeoutMs: 1000 }));
+      const result = await runSuite(runOptions(srv, { sections, grep: 'session/presence', jobs, timeoutMs: 1000 }));
       expect(result.restored).toEqual({ ok: true, differences: [] });
       expect(durable(srv.state())).toEqual(before);
       runs.push(result);
@@ -274,7 +255,7 @@ describe('lanes side by side', () => {
     const runs: RunResult[] = [];
     for (const jobs of [1, 4]) {
       const srv = await serve(populated('spec'), faultHooks(['user-connected-to-everyone']));
-      const result = await runSuite(options(srv, { sections, grep: '/^(users|session\\/presence|away)\\//', jobs }));
+      const result = await runSuite(runOptions(srv, { sections, grep: '/^(users|session\\/presence|away)\\//', jobs }));
       expect(result.restored).toEqual({ ok: true, differences: [] });
       runs.push(result);
     }
@@ -310,7 +291,7 @@ describe('lanes side by side', () => {
       busy('five'),
       busy('six'),
     ]);
-    const result = await runSuite(options(srv, { sections: [demo], jobs: 3, signal: controller.signal }));
+    const result = await runSuite(runOptions(srv, { sections: [demo], jobs: 3, signal: controller.signal }));
     expect(result.checks.map((c) => c.id)).toEqual(demo.checks.map((c) => `demo/jobs/${c.id}`));
     expect(result.checks.find((c) => c.id === 'demo/jobs/two')).toMatchObject({ status: 'skipped', message: 'run interrupted' });
     expect(result.checks.filter((c) => c.status === 'failed')).toEqual([]);
@@ -349,7 +330,7 @@ describe('lanes side by side', () => {
       rename('undeclared'),
       quiet('q3'),
     ]);
-    const result = await runSuite(options(srv, { sections: [demo], jobs: 2 }));
+    const result = await runSuite(runOptions(srv, { sections: [demo], jobs: 2 }));
     const byId = Object.fromEntries(result.checks.map((c) => [c.id, c]));
     expect(byId['demo/alone/declared']!.status).toBe('passed');
     const wrong = byId['demo/alone/undeclared']!;
@@ -413,7 +394,7 @@ describe('the guest lane', () => {
       [0, 1],
       [2, 3],
     ]);
-    const result = await runSuite(options(srv, { sections: [demo], jobs: 2 }));
+    const result = await runSuite(runOptions(srv, { sections: [demo], jobs: 2 }));
     expect(result.checks.map((c) => [c.id, c.status])).toEqual([
       ['demo/guest/visits', 'passed'],
       ['demo/guest/again', 'passed'],
@@ -437,7 +418,7 @@ describe('the guest lane', () => {
       check({ id: 'visit', title: 'A guest', rules: ['SES-GUEST-1'], actors: { g: guest() }, run: async ({ g }) => g.expectConnected() }),
       reads('on-lane-1'),
     ]);
-    const result = await runSuite(options(srv, { sections: [demo], jobs: 2 }));
+    const result = await runSuite(runOptions(srv, { sections: [demo], jobs: 2 }));
     const wrong = result.checks.find((c) => c.id === 'demo/guest-read/on-lane-1')!;
     expect(wrong.status).toBe('failed');
     expect(wrong.failures.map((f) => f.actual).join('\n')).toMatch(
@@ -445,7 +426,7 @@ describe('the guest lane', () => {
     );
     expect(result.restored).toEqual({ ok: true, differences: [] });
     // One lane: the same check is fine.
-    const alone = await runSuite(options(srv, { sections: [demo], jobs: 1 }));
+    const alone = await runSuite(runOptions(srv, { sections: [demo], jobs: 1 }));
     expect(alone.summary.failed).toBe(0);
   }, 60_000);
 
@@ -470,7 +451,7 @@ describe('the guest lane', () => {
       for (const jobs of [1, 4]) {
         const srv = await serve(populated(profile), faultHooks([fault]));
         const before = durable(srv.state());
-        const result = await runSuite(options(srv, { sections, grep: GUEST_GREP, jobs }));
+        const result = await runSuite(runOptions(srv, { sections, grep: GUEST_GREP, jobs }));
         expect(result.restored).toEqual({ ok: true, differences: [] });
         expect(durable(srv.state())).toEqual(before);
         runs.push(result);

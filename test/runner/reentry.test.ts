@@ -15,13 +15,13 @@ import { startServer, type ReferenceServer } from '../../src/server/server.ts';
 import { RawClient } from '../../src/net/raw-client.ts';
 import { seededIds } from '../../src/protocol/ids.ts';
 import { perTest } from '../support/per-test.ts';
+import { runOptions, targetOf, TEST_ADMIN as ADMIN } from '../support/options.ts';
 
 /** Message ids of the test's raw clients (seeded, like the harness's). */
 const ids = seededIds(7);
 
 const T = 5000;
 const NOW = Math.floor(Date.now() / 1000);
-const ADMIN = { username: 'root', password: 'root-secret-pw' };
 const { own } = perTest();
 
 function populated(): State {
@@ -45,18 +45,9 @@ async function setup(): Promise<{ srv: ReferenceServer; stranger: RawClient }> {
   return { srv, stranger };
 }
 
-function options(srv: ReferenceServer, over: Partial<RunOptions>): RunOptions {
-  return {
-    target: { host: srv.host, port: srv.port, transport: 'plain', embedded: false },
-    admin: ADMIN,
-    profile: 'spec',
-    match: 'key',
-    timeoutMs: 3000,
-    seed: 77,
-    sections: [],
-    ...over,
-  };
-}
+/** This file's runs: the target not started by the harness, matched by key, seed 77. */
+const options = (srv: ReferenceServer, over: Partial<RunOptions>): RunOptions =>
+  runOptions(srv, { target: targetOf(srv, { embedded: false }), match: 'key', seed: 77, ...over });
 
 /** Lowers the per-IP limit to 1 over the control connection, then fails before restoring it. */
 const failsAfterLowering = check({

@@ -6,8 +6,8 @@ import type { TrafficEvent } from '../../src/runner/lockstep.ts';
 import { check, section, user } from '../../src/runner/api.ts';
 import { runSuite } from '../../src/runner/run.ts';
 import { perTest } from '../support/per-test.ts';
+import { runOptions, TEST_ADMIN as ADMIN } from '../support/options.ts';
 
-const ADMIN = { username: 'root', password: 'root-secret-pw' };
 const { serve } = perTest('nc-test-');
 
 /** Sections whose `flaky` check fails on its first run only. */
@@ -47,17 +47,7 @@ function demo() {
 
 async function run(retry: boolean, onTraffic?: (e: TrafficEvent) => void) {
   const srv = await serve({ port: 0 });
-  const result = await runSuite({
-    target: { host: srv.host, port: srv.port, transport: 'plain', embedded: true },
-    admin: ADMIN,
-    profile: 'spec',
-    match: 'exact',
-    timeoutMs: 3000,
-    seed: 11,
-    sections: [demo()],
-    retry,
-    ...(onTraffic ? { onTraffic } : {}),
-  });
+  const result = await runSuite(runOptions(srv, { seed: 11, sections: [demo()], retry, ...(onTraffic ? { onTraffic } : {}) }));
   return { result, byId: Object.fromEntries(result.checks.map((c) => [c.id.split('/').pop()!, c])) };
 }
 

@@ -17,12 +17,13 @@ import { type RawClient } from '../../src/net/raw-client.ts';
 import { loginStranger } from '../support/stranger.ts';
 import { seededIds } from '../../src/protocol/ids.ts';
 import { perTest } from '../support/per-test.ts';
+import { durable } from '../support/durable.ts';
+import { runOptions, targetOf, TEST_ADMIN as ADMIN } from '../support/options.ts';
 
 /** Message ids of the test's raw clients (seeded, like the harness's). */
 const ids = seededIds(7);
 
 const NOW = Math.floor(Date.now() / 1000);
-const ADMIN = { username: 'root', password: 'root-secret-pw' };
 
 const { own } = perTest();
 
@@ -56,37 +57,9 @@ async function serve(state: State, tls = false): Promise<ReferenceServer> {
 /** A stranger already logged in when the run starts (must survive it untouched). */
 const stranger = (srv: ReferenceServer): Promise<RawClient> => loginStranger(srv, ids, own);
 
-function options(srv: ReferenceServer, sections: Section[], over: Partial<RunOptions> = {}): RunOptions {
-  return {
-    target: { host: srv.host, port: srv.port, transport: 'plain', embedded: true },
-    admin: ADMIN,
-    profile: srv.state().config.profile,
-    match: 'key',
-    timeoutMs: 3000,
-    seed: 4242,
-    sections,
-    ...over,
-  };
-}
-
-/** What must survive a run: accounts with their rights, and the server info (SES-SI-*). */
-function durable(state: State) {
-  const accounts = Object.fromEntries(
-    Object.entries(state.accounts).map(([k, a]) => [
-      k,
-      {
-        username: a.username,
-        isAdmin: a.isAdmin,
-        isShared: a.isShared,
-        enabled: a.enabled,
-        permissions: [...a.permissions].sort(),
-        digest: a.passwordDigest,
-      },
-    ]),
-  );
-  const { version: _v, ...info } = state.serverInfo;
-  return { accounts, info };
-}
+/** This file's runs match by key unless they say otherwise. */
+const options = (srv: ReferenceServer, sections: Section[], over: Partial<RunOptions> = {}): RunOptions =>
+  runOptions(srv, { match: 'key', sections, ...over });
 
 const byId = (results: CheckResult[]) => Object.fromEntries(results.map((r) => [r.id, r]));
 
@@ -395,10 +368,9 @@ describe('runSuite against the reference server', () => {
 
   it('runs over TLS with automatic transport and records the fingerprint', async () => {
     const srv = await serve(populated('spec'), true);
-    const result = await runSuite({
-      ...options(srv, [passing], { grep: '/kick-admin$/' }),
-      target: { host: srv.host, port: srv.port, transport: 'auto', embedded: false },
-    });
+    const result = await runSuite(
+      options(srv, [passing], { grep: '/kick-admin$/', target: targetOf(srv, { transport: 'auto', embedded: false }) }),
+    );
     expect(result.checks.map((c) => [c.id, c.status])).toEqual([['demo/pass/kick-admin', 'passed']]);
     expect(result.target.transport).toBe('tls');
     expect(result.target.fingerprint).toBe(srv.fingerprint);
@@ -417,10 +389,7 @@ describe('targets that cannot be tested', () => {
   it('reports a pinned fingerprint that does not match (WIRE-TLS-3)', async () => {
     const srv = await serve(populated('spec'), true);
     const wrong = Array.from({ length: 32 }, () => 'AB').join(':');
-    const run = runSuite({
-      ...options(srv, [passing]),
-      target: { host: srv.host, port: srv.port, transport: 'auto', fingerprint: wrong, embedded: false },
-    });
+    const run = runSuite(options(srv, [passing], { target: targetOf(srv, { transport: 'auto', fingerprint: wrong, embedded: false }) }));
     await expect(run).rejects.toBeInstanceOf(TargetUnavailableError);
     await expect(run).rejects.toThrow(`server certificate fingerprint ${srv.fingerprint} does not match the pinned ${wrong}`);
   });
@@ -430,7 +399,7 @@ describe('targets that cannot be tested', () => {
     const srv = await startServer({ port: 0, initialState: populated('spec') });
     const { host, port } = srv;
     await srv.close();
-    const run = runSuite({ ...options(srv, [passing]), target: { host, port, transport: 'plain', embedded: false } });
+    const run = runSuite(options(srv, [passing], { target: targetOf({ host, port }, { embedded: false }) }));
     await expect(run).rejects.toBeInstanceOf(TargetUnavailableError);
     await expect(run).rejects.toThrow(/refused/);
   });
