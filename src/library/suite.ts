@@ -21,7 +21,10 @@ export interface SuiteOptions extends TargetOptions {
   retry?: boolean;
   /** Lanes running independent checks side by side (`--jobs`; default 1 on the embedded server, else 4). */
   jobs?: number;
-  /** Called after every check. */
+  /**
+   * Called with every check's result as it is settled: in plan order, except results held on a
+   * presumed-absent broadcast type, which come last (the returned RunResult keeps plan order).
+   */
   onResult?: (r: CheckResult) => void;
 }
 

@@ -31,7 +31,10 @@ export interface RunOptions {
   /** SIGINT/SIGTERM from the CLI: stop after the current step, then clean up. */
   signal?: AbortSignal;
   onResult?: (r: CheckResult) => void;
-  /** Called once, before any check, with what the target does not answer (preflight.ts notices). */
+  /**
+   * What the run has to say beside the results: before any check, what the target does not answer
+   * (preflight.ts notices); at the end, before the results held on a presumed absence, why they come last.
+   */
   onNotice?: (line: string) => void;
   /** The harness started the target, so it was empty (SES-AUTH-2 is then checkable). */
   knownFresh?: boolean;
@@ -92,11 +95,11 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
   let restored: RunResult['restored'];
   try {
     const onResult = (r: CheckResult): void => {
-      results.push(r);
       opts.onResult?.(r);
       opts.logger?.debug({ id: r.id, status: r.status, message: r.message }, 'check done');
     };
-    await runPlanned(session, planned, { jobs, retry: opts.retry === true, onResult });
+    const onNotice = (line: string): void => opts.onNotice?.(line);
+    results.push(...(await runPlanned(session, planned, { jobs, retry: opts.retry === true, onResult, onNotice })));
   } finally {
     restored = await session.finish();
   }

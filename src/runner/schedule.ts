@@ -8,7 +8,9 @@
 // `--jobs N` keeps meaning N lanes (the per-IP limit the run raises fits N, prepare.ts) and no
 // extra lane admin is created. The deal depends on the plan and N only, never on timing, and each
 // lane's names and ids derive from the seed and its index, so a seed repeats every check's lane,
-// names and verdict. Results are reported in plan order whatever order they finish in.
+// names and verdict. Results are reported in plan order whatever order they finish in, except a
+// check held on a presumed absence (below): the others stream on past it, and the held ones come
+// last, once the end of the plan has settled them.
 import type { CheckDef, Section } from './api.ts';
 import { sharedState } from './check-plan.ts';
 import type { Lane } from './lane.ts';
@@ -36,8 +38,10 @@ export interface ScheduleOptions {
   jobs: number;
   /** Re-run a failed check once on fresh connections; a pass then makes it `flaky`. */
   retry: boolean;
-  /** Each result, in plan order. */
+  /** Each result as it is settled: in plan order, the held ones last (runPlanned's value keeps plan order). */
   onResult: (r: CheckResult) => void;
+  /** Once, before the held results: how many were held, on which types, and how many ran again. */
+  onNotice?: (line: string) => void;
 }
 
 /**
@@ -99,20 +103,29 @@ interface Presumed {
 /** Runs the plan; resolves with the results in plan order. */
 export async function runPlanned(session: LaneSource, planned: readonly Planned[], opts: ScheduleOptions): Promise<CheckResult[]> {
   const results: Array<CheckResult | undefined> = new Array(planned.length);
+  const presumed: Presumed[] = [];
+  const held = new Set<number>();
   let next = 0;
+  const stream = (): void => {
+    for (; next < planned.length && (results[next] !== undefined || held.has(next)); next++) {
+      if (!held.has(next)) opts.onResult(results[next]!);
+    }
+  };
   const settle = (i: number, r: CheckResult): void => {
     results[i] = r;
-    for (; next < planned.length && results[next] !== undefined; next++) opts.onResult(results[next]!);
+    if (held.has(i)) opts.onResult(r);
+    else stream();
   };
-  const presumed: Presumed[] = [];
   const runOn = async (lane: Lane, i: number): Promise<void> => {
     const { section, check } = planned[i]!;
     let r = await lane.runCheck(section, check);
     const types = r.status === 'failed' ? lane.presumedInLastCheck() : [];
     if (types.length > 0) {
-      // Held, so the results after it are held too (plan order), until the end says whether it
-      // stands; not retried now, since settlePresumed runs it again once the type shows up.
+      // Held until the end says whether it stands; the results after it stream on. Not retried
+      // now, since settlePresumed runs it again once the type shows up.
       presumed.push({ i, result: r, types });
+      held.add(i);
+      stream();
       return;
     }
     // A failure with a full wait stands whatever a retry shows (flaky at best).
@@ -145,7 +158,7 @@ export async function runPlanned(session: LaneSource, planned: readonly Planned[
       }),
     );
   }
-  await settlePresumed(session, first!, planned, presumed, settle);
+  await settlePresumed(session, first!, planned, presumed, settle, opts.onNotice);
   return results as CheckResult[];
 }
 
@@ -162,8 +175,12 @@ async function settlePresumed(
   planned: readonly Planned[],
   presumed: readonly Presumed[],
   settle: (i: number, r: CheckResult) => void,
+  onNotice?: (line: string) => void,
 ): Promise<void> {
+  if (presumed.length === 0) return;
   const held = new Map(presumed.map((p) => [p.i, p]));
+  const settled: Array<{ i: number; result: CheckResult }> = [];
+  const ranAgain = new Set<number>();
   const revoked = (p: Presumed): boolean => p.types.some((t) => session.absent?.hasSeen(t) === true);
   for (
     let again = [...held.values()].filter(revoked);
@@ -174,16 +191,28 @@ async function settlePresumed(
     for (const p of again.sort((a, b) => a.i - b.i)) {
       const { section, check } = planned[p.i]!;
       const r = await lane.runCheck(section, check);
+      ranAgain.add(p.i);
       const result = { ...r, durationMs: p.result.durationMs + r.durationMs };
       const types = r.status === 'failed' ? lane.presumedInLastCheck() : [];
       if (types.length > 0) held.set(p.i, { i: p.i, result, types });
       else {
         held.delete(p.i);
-        settle(p.i, result);
+        settled.push({ i: p.i, result });
       }
     }
   }
-  for (const p of [...held.values()].sort((a, b) => a.i - b.i)) settle(p.i, p.result);
+  const types = [...new Set(presumed.flatMap((p) => p.types))].sort().join(', ');
+  const checks = (n: number): string => `${n} check${n === 1 ? '' : 's'}`;
+  const stand = [...held.values()].filter((p) => !revoked(p)).length;
+  const parts = [
+    ranAgain.size > 0 ? `${checks(ranAgain.size)} ran again with full waits once one arrived` : '',
+    stand > 0 ? `${checks(stand)} stand${stand === 1 ? 's' : ''}: the target sent none in the whole run` : '',
+    held.size > stand ? `${checks(held.size - stand)} could not run again (the run stopped)` : '',
+  ];
+  onNotice?.(
+    `${checks(presumed.length)} failed while no ${types} had arrived, so their results were held for the end of the run: ${parts.filter((x) => x !== '').join('; ')}.`,
+  );
+  for (const p of [...settled, ...held.values()].sort((a, b) => a.i - b.i)) settle(p.i, p.result);
 }
 
 /**

@@ -40,6 +40,6 @@ export class AbsentBroadcasts {
   note(type: string): string {
     const n = this.fullMisses.get(type) ?? 0;
     const waits = n === 1 ? 'an earlier wait of the whole timeout' : `${n} earlier waits of the whole timeout`;
-    return `no ${type} has arrived on any connection of this run and ${waits} found none, so it was not waited for (a ${type} arriving later in the run makes this check run again with full waits)`;
+    return `no ${type} had arrived on any connection of this run and ${waits} found none, so this one was not waited for`;
   }
 }
