@@ -1,20 +1,22 @@
 // The CI gate: --update-baseline records the run's failures; --expect-failures lets exactly those
 // pass the gate (reported as expected), fails it again for a new failure or for a listed check that
 // now passes, and rejects a malformed list with one clear line.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.ts';
 import type { JsonReport } from '../../src/report/json.ts';
-import { startServer, type ReferenceServer } from '../../src/server/server.ts';
+import type { ReferenceServer } from '../../src/server/server.ts';
+import { perTest } from '../support/per-test.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'nexus-conform-expect-'));
+const { serve, tempDir } = perTest('nexus-conform-expect-');
+let dir: string;
 let server: ReferenceServer;
 
-beforeAll(async () => {
+beforeEach(async () => {
+  dir = tempDir();
   // Never broadcasts UserDisconnected (SES-BC-3): the presence checks fail, the handshake ones pass.
-  server = await startServer({
+  server = await serve({
     port: 0,
     faults: [
       {
@@ -25,10 +27,6 @@ beforeAll(async () => {
       },
     ],
   });
-});
-afterAll(async () => {
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function cli(...extra: string[]): Promise<{ code: number; out: string; err: string; report: JsonReport }> {

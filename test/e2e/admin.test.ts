@@ -5,7 +5,7 @@
 //
 // Every test has the same audience: `Admin` (the first user), `mod` (user_list + user_kick, not
 // admin) and `quiet` (no permission at all), plus its own targets.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Received } from '../../src/net/connection.ts';
 import type { Profile } from '../../src/protocol/types.ts';
 import {
@@ -18,7 +18,6 @@ import {
   barrier,
   bodies,
   bodyOf,
-  cleanup,
   createUser,
   divergent,
   drain,
@@ -32,8 +31,9 @@ import {
   type Client,
   type Server,
 } from './support.ts';
+import { perTest } from '../support/per-test.ts';
 
-afterEach(cleanup);
+const pt = perTest();
 
 interface World {
   s: Server;
@@ -43,7 +43,7 @@ interface World {
 }
 
 async function world(profile: Profile): Promise<World> {
-  const { s, admin } = await withAdmin(profile);
+  const { s, admin } = await withAdmin(pt, profile);
   await createUser(admin, 'mod', 'modpw', { permissions: ['user_list', 'user_kick'] });
   await createUser(admin, 'quiet', 'quietpw', { permissions: [] });
   const mod = await login(s, 'mod', 'modpw');

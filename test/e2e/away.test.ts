@@ -1,7 +1,7 @@
 // Away family over real sockets: UserAway / UserBack / UserStatus answer the requester and send
 // UserUpdated (BC-4) to user_list holders only, requester included when it holds user_list;
 // USR-STATUS-3 divergence; failures change nothing; away inheritance of a second session (SES-ID-3).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Profile } from '../../src/protocol/types.ts';
 import {
   EPOCH,
@@ -11,7 +11,6 @@ import {
   barrier,
   bodies,
   bodyOf,
-  cleanup,
   createUser,
   drain,
   expectQuiet,
@@ -22,8 +21,9 @@ import {
   type Client,
   type Server,
 } from './support.ts';
+import { perTest } from '../support/per-test.ts';
 
-afterEach(cleanup);
+const pt = perTest();
 
 interface World {
   s: Server;
@@ -35,7 +35,7 @@ interface World {
 
 /** alice holds user_list, bob holds nothing, lobby (shared, user_list) is online as "Visitor". */
 async function world(profile: Profile): Promise<World> {
-  const { s, admin } = await withAdmin(profile);
+  const { s, admin } = await withAdmin(pt, profile);
   await createUser(admin, 'alice', 'alicepw', { permissions: ['user_list'] });
   await createUser(admin, 'bob', 'bobpw', { permissions: [] });
   await createUser(admin, 'lobby', 'lobbypw', { isShared: true, permissions: ['user_list'] });

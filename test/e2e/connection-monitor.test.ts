@@ -1,14 +1,15 @@
 // ConnectionMonitor over real sockets: one entry per live session (not aggregated), requester
 // included, sorted by lower-cased nickname, ip per profile (CM-3..5); E-PERMISSION-DENIED typed in
 // both profiles without connection_monitor (CM-2); no broadcast.
-import { afterEach, describe, expect, it } from 'vitest';
-import { EPOCH, PROFILES, ask, cleanup, createUser, drain, expectQuiet, failure, login, withAdmin } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { EPOCH, PROFILES, ask, createUser, drain, expectQuiet, failure, login, withAdmin } from './support.ts';
+import { perTest } from '../support/per-test.ts';
 
-afterEach(cleanup);
+const pt = perTest();
 
 describe.each(PROFILES)('connection monitor (%s)', (profile) => {
   it('lists every session, requester included; a monitor holder sees the same; others are refused', async () => {
-    const { s, admin } = await withAdmin(profile);
+    const { s, admin } = await withAdmin(pt, profile);
     await createUser(admin, 'watch', 'watchpw', { permissions: ['connection_monitor'] });
     await createUser(admin, 'bob', 'bobpw', { permissions: ['user_list', 'user_info'] });
     await createUser(admin, 'lobby', 'lobbypw', { isShared: true, permissions: ['user_list'] });

@@ -1,24 +1,12 @@
 // The reference server answers every in-scope client message (wire.md §6) over a real socket:
 // a valid request of each type gets its typed success response echoing the request id (WIRE-ID-2),
 // in both profiles, and the connection stays usable afterwards.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLIENT_TYPES } from '../../src/protocol/types.ts';
-import {
-  PROFILES,
-  T,
-  bodyOf,
-  cleanup,
-  createUser,
-  drain,
-  expectClosed,
-  expectQuiet,
-  login,
-  typesOf,
-  withAdmin,
-  type Body,
-} from './support.ts';
+import { PROFILES, T, bodyOf, createUser, drain, expectClosed, expectQuiet, login, typesOf, withAdmin, type Body } from './support.ts';
+import { perTest } from '../support/per-test.ts';
 
-afterEach(cleanup);
+const pt = perTest();
 
 /** A valid request per type, sent by the admin; targets exist (set up below). */
 const REQUESTS: Record<string, Body> = {
@@ -39,7 +27,7 @@ const REQUESTS: Record<string, Body> = {
 describe.each(PROFILES)('every in-scope message is answered (%s)', (profile) => {
   it('each client type gets its typed success response echoing the id', async () => {
     // Handshake and Login: login() checks the success answers echoing the request ids.
-    const { s, admin } = await withAdmin(profile);
+    const { s, admin } = await withAdmin(pt, profile);
     const c = admin.conn;
     // The target must be online for UserInfo / UserKick and exist for UserEdit.
     await createUser(admin, 'target', 'targetpw', { permissions: [] });

@@ -1,7 +1,7 @@
 // Session family over real sockets: Handshake, Login (regular, first user, shared with nickname,
 // guest after enabling), UserConnected to user_list holders only (BC-1, SES-BC-1), UserDisconnected
 // on close (BC-2, SES-BC-3). Both profiles.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   PROFILES,
   PROTOCOL,
@@ -10,7 +10,6 @@ import {
   barrier,
   bodies,
   bodyOf,
-  cleanup,
   connect,
   createUser,
   drain,
@@ -23,13 +22,14 @@ import {
   serve,
   withAdmin,
 } from './support.ts';
+import { perTest } from '../support/per-test.ts';
 import { serverInfoView } from '../../src/model/index.ts';
 
-afterEach(cleanup);
+const pt = perTest();
 
 describe.each(PROFILES)('session (%s)', (profile) => {
   it('Handshake: success echoes the id; a too-new client gets HandshakeResponse failure and a close (SES-HS-2/4/5)', async () => {
-    const s = await serve(profile);
+    const s = await serve(pt, profile);
     const a = await connect(s);
     const ok = await a.request('Handshake', { version: PROTOCOL }, T, '0123456789ab');
     expect(ok.raw.id).toBe('0123456789ab');
@@ -57,7 +57,7 @@ describe.each(PROFILES)('session (%s)', (profile) => {
   });
 
   it('first login creates an enabled admin; later unknown names get E-INVALID-CREDENTIALS (SES-AUTH-2, SES-LOGIN-12)', async () => {
-    const s = await serve(profile);
+    const s = await serve(pt, profile);
     const admin = await login(s, 'Admin', 'adminpw', { locale: 'de' });
     expect(admin.login).toEqual({
       type: 'LoginResponse',
@@ -83,7 +83,7 @@ describe.each(PROFILES)('session (%s)', (profile) => {
   });
 
   it('Login before Handshake: E-HANDSHAKE-REQUIRED and close (SES-LOGIN-2)', async () => {
-    const s = await serve(profile);
+    const s = await serve(pt, profile);
     const c = await connect(s);
     const r = await ask(c, 'Login', { username: 'x', password: 'y', features: [] });
     expect(r).toEqual({ type: 'Error', message: s.err('E-HANDSHAKE-REQUIRED'), command: 'Login' });
@@ -91,7 +91,7 @@ describe.each(PROFILES)('session (%s)', (profile) => {
   });
 
   it('regular login: UserConnected goes to user_list holders only, never to the new session or pre-login connections (BC-1)', async () => {
-    const { s, admin } = await withAdmin(profile);
+    const { s, admin } = await withAdmin(pt, profile);
     await createUser(admin, 'alice', 'alicepw', { permissions: ['user_list', 'user_info', 'chat_topic'] });
     await createUser(admin, 'bob', 'bobpw', { permissions: ['user_info'] });
     const bob = await login(s, 'bob', 'bobpw');
@@ -153,7 +153,7 @@ describe.each(PROFILES)('session (%s)', (profile) => {
   });
 
   it('shared account: nickname required, unique and not a username; UserConnected shows the nickname (SES-LOGIN-13..16)', async () => {
-    const { s, admin } = await withAdmin(profile);
+    const { s, admin } = await withAdmin(pt, profile);
     await createUser(admin, 'lobby', 'lobbypw', { isShared: true, permissions: ['user_list', 'user_info'] });
     await createUser(admin, 'watcher', 'watchpw', { permissions: ['user_list'] });
     const watcher = await login(s, 'watcher', 'watchpw');
@@ -197,7 +197,7 @@ describe.each(PROFILES)('session (%s)', (profile) => {
   });
 
   it('guest: disabled by default, usable with "" after an admin enables it (SES-GUEST-1/2)', async () => {
-    const { s, admin } = await withAdmin(profile);
+    const { s, admin } = await withAdmin(pt, profile);
     expect(await loginFails(s, '', '', { nickname: 'Guesty' })).toBe(s.err('E-GUEST-DISABLED'));
     expect(await ask(admin, 'UserUpdate', { username: 'guest', requested_enabled: true })).toEqual({
       type: 'UserUpdateResponse',
@@ -233,7 +233,7 @@ describe.each(PROFILES)('session (%s)', (profile) => {
   });
 
   it('disabled regular account: E-ACCOUNT-DISABLED with the name as typed (SES-LOGIN-11)', async () => {
-    const { s, admin } = await withAdmin(profile);
+    const { s, admin } = await withAdmin(pt, profile);
     await createUser(admin, 'dora', 'dorapw', { enabled: false });
     expect(await loginFails(s, 'DORA', 'dorapw')).toBe(s.err('E-ACCOUNT-DISABLED', { username: 'DORA' }));
     // A wrong password on a disabled account does not reveal it.
@@ -241,7 +241,7 @@ describe.each(PROFILES)('session (%s)', (profile) => {
   });
 
   it('UserDisconnected on close goes to the remaining user_list holders only (BC-2, SES-BC-3)', async () => {
-    const { s, admin } = await withAdmin(profile);
+    const { s, admin } = await withAdmin(pt, profile);
     await createUser(admin, 'alice', 'alicepw', { permissions: ['user_list'] });
     await createUser(admin, 'bob', 'bobpw', { permissions: [] });
     const alice = await login(s, 'alice', 'alicepw');

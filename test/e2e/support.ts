@@ -1,13 +1,16 @@
 // End-to-end harness: the reference server (`startServer`) on an ephemeral port, real client sockets
 // (`RawClient`), and helpers to open, handshake, log in, create accounts, prove absence with a
-// round trip (`barrier`) and watch forced closes. Every test file calls `afterEach(cleanup)`.
+// round trip (`barrier`) and watch forced closes. Every test file calls perTest() (per-test.ts) once
+// and hands it to `serve` / `withAdmin`: the server, and every connection opened to it, end after
+// each test.
 import { expect } from 'vitest';
 import { type Received } from '../../src/net/connection.ts';
 import { createState, renderError, type ErrorKey, type ErrorParams, type State } from '../../src/model/index.ts';
 import type { Profile } from '../../src/protocol/types.ts';
-import { startServer, type ReferenceServer } from '../../src/server/server.ts';
+import type { ReferenceServer } from '../../src/server/server.ts';
 import { RawClient } from '../../src/net/raw-client.ts';
 import { seededIds } from '../../src/protocol/ids.ts';
+import type { PerTest } from '../support/per-test.ts';
 
 /** Message ids of the test's raw clients (seeded, like the harness's). */
 const ids = seededIds(7);
@@ -31,6 +34,8 @@ export interface Server {
   /** Renders an error key as this server's profile words it. */
   err(key: ErrorKey, params?: ErrorParams): string;
   state(): State;
+  /** The test's perTest().own: a connection opened to this server ends with the test. */
+  own: PerTest['own'];
 }
 
 /** A logged-in client. */
@@ -44,47 +49,41 @@ export interface Client {
   nickname: string;
 }
 
-const servers: ReferenceServer[] = [];
-const conns: RawClient[] = [];
 const profiles = new WeakMap<RawClient, Profile>();
 
-/** Drops every connection and server opened by the current test. */
-export async function cleanup(): Promise<void> {
-  for (const c of conns.splice(0)) c.destroy();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-}
-
 /**
- * Starts a reference server. The per-IP connection limit (WIRE-IP-1, default 5) is raised so a
- * test can hold many clients from 127.0.0.1; everything else is the fresh-server default.
+ * Starts a reference server that lasts the test (`pt`: the test file's perTest()). The per-IP
+ * connection limit (WIRE-IP-1, default 5) is raised so a test can hold many clients from 127.0.0.1;
+ * everything else is the fresh-server default.
  */
-export async function serve(profile: Profile, opts: { tls?: boolean; maxConnectionsPerIp?: number } = {}): Promise<Server> {
+export async function serve(pt: PerTest, profile: Profile, opts: { tls?: boolean; maxConnectionsPerIp?: number } = {}): Promise<Server> {
   const clock = { now: EPOCH };
   const initialState = createState({ profile }, { now: clock.now, idSeed: 11 });
   initialState.serverInfo.max_connections_per_ip = opts.maxConnectionsPerIp ?? 64;
-  const srv = await startServer({ port: 0, tls: opts.tls ?? false, profile, initialState, now: () => clock.now });
-  servers.push(srv);
+  const srv = await pt.serve({ port: 0, tls: opts.tls ?? false, profile, initialState, now: () => clock.now });
   return {
     srv,
     profile,
     clock,
     err: (key, params = {}) => renderError(key, params, profile),
     state: () => srv.state(),
+    own: pt.own,
   };
 }
 
-/** Opens a socket to the server (TLS when the server speaks TLS). */
+/** Opens a socket to the server (TLS when the server speaks TLS); it ends with the test. */
 export async function connect(s: Server): Promise<RawClient> {
-  const c = await RawClient.open(
-    {
-      host: s.srv.host,
-      port: s.srv.port,
-      transport: s.srv.tls ? 'tls' : 'plain',
-      timeoutMs: T,
-    },
-    ids,
+  const c = s.own(
+    await RawClient.open(
+      {
+        host: s.srv.host,
+        port: s.srv.port,
+        transport: s.srv.tls ? 'tls' : 'plain',
+        timeoutMs: T,
+      },
+      ids,
+    ),
   );
-  conns.push(c);
   profiles.set(c, s.profile);
   return c;
 }
@@ -240,9 +239,9 @@ export async function createUser(admin: Client, username: string, password: stri
   expect(await ask(admin, 'UserCreate', body)).toEqual({ type: 'UserCreateResponse', success: true, username });
 }
 
-/** A fresh server whose first login (`Admin`) became the admin (SES-AUTH-2). */
-export async function withAdmin(profile: Profile, opts: { tls?: boolean } = {}): Promise<{ s: Server; admin: Client }> {
-  const s = await serve(profile, opts);
+/** A fresh server (lasting the test, as `serve`) whose first login (`Admin`) became the admin (SES-AUTH-2). */
+export async function withAdmin(pt: PerTest, profile: Profile, opts: { tls?: boolean } = {}): Promise<{ s: Server; admin: Client }> {
+  const s = await serve(pt, profile, opts);
   const admin = await login(s, 'Admin', 'adminpw');
   expect(admin.login).toMatchObject({ is_admin: true, permissions: [] });
   return { s, admin };

@@ -1,41 +1,41 @@
 // One run over TLS (WIRE-TLS-1..3): the server has a fingerprint, every client sees the same one,
 // and Handshake, Login, a broadcast and a request behave exactly as over plain TCP.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { serverInfoView } from '../../src/model/index.ts';
-import { PROTOCOL, T, ask, bodyOf, cleanup, createUser, drain, expectQuiet, login, serve } from './support.ts';
+import { PROTOCOL, T, ask, bodyOf, createUser, drain, expectQuiet, login, serve } from './support.ts';
+import { perTest } from '../support/per-test.ts';
 import { RawClient } from '../../src/net/raw-client.ts';
 import { seededIds } from '../../src/protocol/ids.ts';
 
 /** Message ids of the test's raw clients (seeded, like the harness's). */
 const ids = seededIds(7);
 
-afterEach(cleanup);
+const pt = perTest();
 
 describe('TLS (nexusd)', () => {
   it('fingerprint present; Handshake, Login, UserConnected and UserList as over plain TCP', async () => {
-    const s = await serve('nexusd', { tls: true });
+    const s = await serve(pt, 'nexusd', { tls: true });
     expect(s.srv.tls).toBe(true);
     expect(s.srv.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
 
     // A pinned connection to the announced fingerprint opens; Handshake echoes the id.
-    const pinned = await RawClient.open(
-      {
-        host: s.srv.host,
-        port: s.srv.port,
-        transport: 'tls',
-        fingerprint: s.srv.fingerprint!,
-        timeoutMs: T,
-      },
-      ids,
+    const pinned = pt.own(
+      await RawClient.open(
+        {
+          host: s.srv.host,
+          port: s.srv.port,
+          transport: 'tls',
+          fingerprint: s.srv.fingerprint!,
+          timeoutMs: T,
+        },
+        ids,
+      ),
     );
-    try {
-      expect(pinned.conn.transport).toBe('tls');
-      const hs = await pinned.request('Handshake', { version: PROTOCOL }, T, 'a1b2c3d4e5f6');
-      expect(hs.raw.id).toBe('a1b2c3d4e5f6');
-      expect(bodyOf(hs)).toEqual({ type: 'HandshakeResponse', success: true, version: PROTOCOL });
-    } finally {
-      pinned.destroy();
-    }
+    expect(pinned.conn.transport).toBe('tls');
+    const hs = await pinned.request('Handshake', { version: PROTOCOL }, T, 'a1b2c3d4e5f6');
+    expect(hs.raw.id).toBe('a1b2c3d4e5f6');
+    expect(bodyOf(hs)).toEqual({ type: 'HandshakeResponse', success: true, version: PROTOCOL });
+    pinned.destroy(); // the rest of the test runs without it; after a failed expectation above, pt ends it
 
     const admin = await login(s, 'Admin', 'adminpw');
     expect(admin.conn.conn.transport).toBe('tls');

@@ -1,7 +1,7 @@
 // Users family over real sockets: UserList all:false / all:true (case-insensitive nickname order,
 // aggregation of a regular account's two sessions, one entry per shared session, profile-specific
 // all:true), UserInfo (admin-only fields per profile), and their failures with carriers (GEN-4).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Profile } from '../../src/protocol/types.ts';
 import {
   AVATAR,
@@ -10,7 +10,6 @@ import {
   T,
   ask,
   bodyOf,
-  cleanup,
   createUser,
   divergent,
   drain,
@@ -22,8 +21,9 @@ import {
   type Client,
   type Server,
 } from './support.ts';
+import { perTest } from '../support/per-test.ts';
 
-afterEach(cleanup);
+const pt = perTest();
 
 interface World {
   s: Server;
@@ -42,7 +42,7 @@ interface World {
  * chat+voice), lobby as "zed" @30 and "Amy" @40, carol @50, editor @60.
  */
 async function world(profile: Profile): Promise<World> {
-  const { s, admin } = await withAdmin(profile);
+  const { s, admin } = await withAdmin(pt, profile);
   s.clock.now = EPOCH + 5;
   await createUser(admin, 'bob', 'bobpw', { permissions: ['user_list', 'user_info'] });
   await createUser(admin, 'carol', 'carolpw', { permissions: ['user_info'] });

@@ -1,8 +1,8 @@
 // A FuzzContext built by hand for the fuzzers' tests: a run session against a reference server
 // (optionally broken by faults or taking variant choices), the traffic tap kept for transcripts,
-// and a record() that writes fixtures to a temporary folder.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// and a record() that writes fixtures to a temporary folder the caller provides (perTest's tempDir,
+// so the folder is removed after the test).
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Fixture } from '../../src/fuzz/fixture.ts';
 import type { FuzzContext } from '../../src/fuzz/types.ts';
@@ -21,7 +21,15 @@ export interface TestFuzzContext extends FuzzContext {
 
 export async function fuzzContext(
   srv: ReferenceServer,
-  o: { profile: Profile; seed: number; runs: number; connections?: number; timeoutMs?: number },
+  o: {
+    profile: Profile;
+    seed: number;
+    runs: number;
+    connections?: number;
+    timeoutMs?: number;
+    /** Makes the folder record() writes fixtures to: perTest's tempDir, which removes it after the test. */
+    tempDir: () => string;
+  },
 ): Promise<TestFuzzContext> {
   const traffic: TrafficEvent[] = [];
   const session = await RunSession.open({
@@ -37,7 +45,7 @@ export async function fuzzContext(
       if (traffic.length > 20_000) traffic.splice(0, 10_000);
     },
   });
-  const dir = mkdtempSync(join(tmpdir(), 'nc-fuzz-'));
+  const dir = o.tempDir();
   const recorded: TestFuzzContext['recorded'] = [];
   return {
     session,

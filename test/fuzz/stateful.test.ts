@@ -11,14 +11,14 @@ import { fuzzContext } from './context.ts';
 import { expectReplays } from './replay.ts';
 import { perTest } from '../support/per-test.ts';
 
-const { serve } = perTest('nc-test-');
+const { serve, tempDir } = perTest('nc-test-');
 
 describe('stateful fuzzer', () => {
   it('finds a broadcast missing after a rename following a kick, shrinks it, and the fixture replays', async () => {
     const broken = await serve({ port: 0, profile: 'spec', faults: faultHooks(['rename-after-kick-loses-broadcast']) });
     // A lost broadcast shows as a frame that never comes: 1 s is plenty on loopback and keeps the
     // shrink (every failing candidate waits that long) short.
-    const ctx = await fuzzContext(broken, { profile: 'spec', seed: 15, runs: 200, timeoutMs: 1000 });
+    const ctx = await fuzzContext(broken, { profile: 'spec', seed: 15, runs: 200, timeoutMs: 1000, tempDir });
     const r = await fuzzer.run(ctx);
     expect(await ctx.session.finish()).toEqual({ ok: true, differences: [] });
 

@@ -11,7 +11,7 @@ import { fuzzContext } from './context.ts';
 import { expectReplays } from './replay.ts';
 import { perTest } from '../support/per-test.ts';
 
-const { serve } = perTest('nc-test-');
+const { serve, tempDir } = perTest('nc-test-');
 
 describe('validator fuzzer', () => {
   it('finds a username limit counted in bytes, shrinks it to one UserCreate, and the fixture replays', async () => {
@@ -20,7 +20,7 @@ describe('validator fuzzer', () => {
       profile: 'spec',
       faults: faultHooks(['username-limit-in-bytes']),
     });
-    const ctx = await fuzzContext(broken, { profile: 'spec', seed: 8, runs: 400 });
+    const ctx = await fuzzContext(broken, { profile: 'spec', seed: 8, runs: 400, tempDir });
     const r = await fuzzer.run(ctx);
     expect(await ctx.session.finish()).toEqual({ ok: true, differences: [] });
 

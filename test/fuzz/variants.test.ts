@@ -10,7 +10,7 @@ import { fuzzContext } from './context.ts';
 import { perTest } from '../support/per-test.ts';
 
 const SEED = 20_260;
-const { serve } = perTest('nc-test-');
+const { serve, tempDir } = perTest('nc-test-');
 
 const BUDGET: Array<[Fuzzer, number]> = [
   [validators, 120],
@@ -24,7 +24,7 @@ describe('the fuzzers find nothing against any allowed variant of the reference 
       async () => {
         const srv = await serve({ port: 0, profile: c.profile, variant: c.variant });
         for (const [f, runs] of BUDGET) {
-          const ctx = await fuzzContext(srv, { profile: c.profile, seed: SEED, runs });
+          const ctx = await fuzzContext(srv, { profile: c.profile, seed: SEED, runs, tempDir });
           const r = await f.run(ctx);
           expect(
             r.failures.map((x) => x.message),

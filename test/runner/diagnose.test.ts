@@ -9,15 +9,14 @@ import type { Message, RawFrame } from '../../src/protocol/types.ts';
 import { diagnose } from '../../src/runner/diagnose.ts';
 import { loadSections } from '../../src/runner/load.ts';
 import { runSuite } from '../../src/runner/run.ts';
-import { startServer, type ReferenceServer } from '../../src/server/server.ts';
 import { runOptions, targetOf } from '../support/options.ts';
 import { BASE, END, cleanupWorlds, expectedText, failuresOf, perturb, stateWith, world, type Hook } from '../support/lockstep.ts';
+import { perTest } from '../support/per-test.ts';
 
-const servers: ReferenceServer[] = [];
-afterEach(async () => {
-  await cleanupWorlds();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+// perTest's afterEach is registered first, so it runs last ("after" hooks run in reverse order):
+// the worlds and the proxy in front of the suite's server end before that server is closed.
+const { serve } = perTest();
+afterEach(cleanupWorlds);
 
 const minorMismatch = (client: string) =>
   renderError('E-VERSION-MINOR-MISMATCH', { server_version: '0.5.0', client_version: client }, 'nexusd');
@@ -109,8 +108,7 @@ describe('a target following the later rule', () => {
   });
 
   it('the suite: session/handshake/compatible/older-minor fails with that message, and nothing else does', async () => {
-    const srv = await startServer({ profile: 'nexusd' });
-    servers.push(srv);
+    const srv = await serve({ profile: 'nexusd' });
     const later = laterRule();
     const at = await perturb(srv, later.hook, later.watch);
     const result = await runSuite(

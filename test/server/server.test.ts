@@ -8,6 +8,7 @@ import { createSelfSignedCert, type ServerCertificate } from '../../src/server/c
 import { startServer, type ReferenceServer, type ServerOptions } from '../../src/server/server.ts';
 import { RawClient } from '../../src/net/raw-client.ts';
 import { seededIds } from '../../src/protocol/ids.ts';
+import { perTest } from '../support/per-test.ts';
 
 /** Message ids of the test's raw clients (seeded, like the harness's). */
 const ids = seededIds(7);
@@ -29,36 +30,29 @@ beforeAll(async () => {
   cert = await createSelfSignedCert();
 });
 
-const servers: ReferenceServer[] = [];
-const conns: RawClient[] = [];
-const raws: net.Socket[] = [];
+// Registered before perTest's: "after" hooks run in reverse order, so this check comes once the
+// test's clients are destroyed and its servers closed.
 afterEach(async () => {
-  for (const c of conns.splice(0)) c.destroy();
-  for (const r of raws.splice(0)) r.destroy();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
   await new Promise((r) => setImmediate(r));
   expect(unhandled).toEqual([]);
 });
+const pt = perTest();
+const { own } = pt;
 
 const T = 5000;
 
 async function serve(opts: ServerOptions = {}): Promise<ReferenceServer> {
-  const s = await startServer({ idSeed: 7, now: () => 1_700_000_000, ...(opts.tls ? { certificate: cert } : {}), ...opts });
-  servers.push(s);
-  return s;
+  return pt.serve({ idSeed: 7, now: () => 1_700_000_000, ...(opts.tls ? { certificate: cert } : {}), ...opts });
 }
 
 async function connect(s: ReferenceServer, extra: { fingerprint?: string } = {}): Promise<RawClient> {
-  const c = await RawClient.open({ host: s.host, port: s.port, transport: s.tls ? 'tls' : 'plain', timeoutMs: T, ...extra }, ids);
-  conns.push(c);
-  return c;
+  return own(await RawClient.open({ host: s.host, port: s.port, transport: s.tls ? 'tls' : 'plain', timeoutMs: T, ...extra }, ids));
 }
 
 /** A raw TCP socket that collects every byte until the server closes it. */
 function rawSocket(s: ReferenceServer): Promise<{ sock: net.Socket; bytes: Promise<Buffer> }> {
   return new Promise((resolve, reject) => {
-    const sock = net.connect({ host: s.host, port: s.port });
-    raws.push(sock);
+    const sock = own(net.connect({ host: s.host, port: s.port }));
     const chunks: Buffer[] = [];
     const bytes = new Promise<Buffer>((done) => {
       sock.on('data', (c: Buffer) => chunks.push(c));
@@ -114,8 +108,7 @@ describe('reference server round trips', () => {
   });
 
   it('TLS without a given certificate generates a self-signed one', async () => {
-    const s = await startServer({ tls: true });
-    servers.push(s);
+    const s = own(await startServer({ tls: true }));
     expect(s.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     const c = await connect(s);
     expect(c.conn.fingerprint).toBe(s.fingerprint);
@@ -171,8 +164,7 @@ describe('reference server: malformed input and closing errors', () => {
 
   it('plaintext frames sent to the TLS port fail the TLS handshake: dropped, no frame back (WIRE-TLS-5)', async () => {
     const s = await serve({ tls: true });
-    const c = await RawClient.open({ host: s.host, port: s.port, transport: 'plain', timeoutMs: T }, ids);
-    conns.push(c);
+    const c = own(await RawClient.open({ host: s.host, port: s.port, transport: 'plain', timeoutMs: T }, ids));
     await expect(c.request('Handshake', { version: '0.5.0' }, T)).rejects.toBeInstanceOf(ClosedError);
     expect(c.receivedCount).toBe(0);
     expect(s.state().connections).toEqual({});
@@ -181,8 +173,7 @@ describe('reference server: malformed input and closing errors', () => {
   it('a peer that does not finish after our close is destroyed after lingerMs', async () => {
     const s = await serve({ lingerMs: 200 });
     // allowHalfOpen: this client never answers the server's FIN with its own.
-    const sock = net.connect({ host: s.host, port: s.port, allowHalfOpen: true });
-    raws.push(sock);
+    const sock = own(net.connect({ host: s.host, port: s.port, allowHalfOpen: true }));
     sock.on('error', () => {});
     const events: string[] = [];
     sock.on('data', () => events.push('data'));
