@@ -107,7 +107,9 @@ function compareOne(cand: Candidate, obs: Message, ctx: CompareContext): MatchOu
     type: obs.type,
     diffs: [],
     learned: noLearning(),
-    mayLearnIds: obs.type === 'LoginResponse' || obs.type === 'UserConnected',
+    // A UserDisconnected teaches an id only where arrivals.ts let it reach the comparator with an
+    // unknown one: the leaving session's own, read before its LoginResponse (ownLogoutAhead).
+    mayLearnIds: obs.type === 'LoginResponse' || obs.type === 'UserConnected' || obs.type === 'UserDisconnected',
     locales: cand.locales,
   };
   if (cand.error) compareError(cand.message, cand.error, obs, w);

@@ -54,6 +54,32 @@ describe('lockstep against the reference server', () => {
     );
   });
 
+  it("takes a session's UserDisconnected read before its LoginResponse (another connection, WIRE-ORD-3) as the session's, not a stranger's", async () => {
+    // The watcher never gets quiet's UserConnected, and quiet's LoginResponse never reaches the
+    // harness: the UserDisconnected that follows quiet's closing error carries an id nothing taught.
+    const { ls } = await world({
+      server: stateWith('spec', BASE),
+      timeoutMs: 400,
+      hook: (f, conn) => ((conn === 1 && f.type === 'UserConnected') || (conn === 2 && f.type === 'LoginResponse') ? [] : [f]),
+    });
+    await login(ls, 'watch', 'run_watch');
+    const quiet = await ls.open('quiet');
+    await ls.request(quiet, 'Handshake', { version: '0.5.0' });
+    const body = { type: 'Login', username: 'run_quiet', password: 'pw-run_quiet', features: ['chat'], locale: 'en' };
+    const bytes = `${encodeFrame('Login', 'a1b2c3d4e5f6', JSON.stringify(body)).toString('latin1')}\n`; // one stray byte after it
+    const failures = await failuresOf(ls.exchange(quiet, [{ kind: 'raw', bytes }]));
+    const shown = failures.map((f) => `${f.actor} ${f.rule}: ${f.expected[0]?.split('|')[2]} / ${f.actual.split('|')[2] ?? f.actual}`);
+    // Missing: the LoginResponse and the UserConnected. The UserDisconnected came (after a missing
+    // frame, so out of order); before, it was taken for a stranger's and reported missing too.
+    expect(shown).toEqual([
+      'quiet SES-ERR-1: LoginResponse / Error',
+      'quiet SES-LOGIN-17: LoginResponse / connection closed (eof: peer closed the connection)',
+      'watch SES-BC-3: UserConnected / UserDisconnected',
+      'watch SES-BC-1: UserConnected / nothing within 400 ms',
+    ]);
+    expect(failures[2]!.actual).toMatch(/"nickname":"run_quiet"\} arrived out of order$/);
+  });
+
   it('reports an extra broadcast at the next barrier (wrong audience)', async () => {
     const { ls } = await world({ server: stateWith('spec', BASE) });
     await login(ls, 'root', 'root');

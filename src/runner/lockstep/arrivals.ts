@@ -57,7 +57,7 @@ function onFrame(core: Core, hc: HarnessConn, frame: Received): void {
     return false;
   };
   if (takeFirstMatch()) return;
-  if (absorbStranger(core, frame)) return;
+  if (!ownLogoutAhead(core, hc, frame) && absorbStranger(core, frame)) return;
   if (recognizeTimeouts(core, hc, frame) && takeFirstMatch()) return;
   if (provenUnanswered(core, hc, frame) && takeFirstMatch()) return;
 
@@ -177,6 +177,27 @@ function onClose(core: Core, hc: HarnessConn): void {
 }
 
 // --- strangers ---------------------------------------------------------------------------------------
+
+/**
+ * A session's UserDisconnected read before the LoginResponse that tells its target id: the two go
+ * to different connections, which WIRE-ORD-3 does not order, so the harness may read the broadcast
+ * first (a Login followed by a closing error in one write, with its UserConnected missing). An
+ * unknown id is a stranger's unless this connection expects that nickname to leave from a session
+ * whose id is not learned yet: then the frame is compared (and teaches the id) like any other.
+ */
+function ownLogoutAhead(core: Core, hc: HarnessConn, frame: Received): boolean {
+  const body = frame.message!.body;
+  if (frame.raw.type !== 'UserDisconnected' || typeof body.session_id !== 'number') return false;
+  const ids = core.mirror.ids;
+  if (ids.toModel(body.session_id) !== undefined) return false;
+  return hc.queue.some((e) => {
+    if (e.output.kind !== 'send' || e.output.message.type !== 'UserDisconnected') return false;
+    const expected = e.output.message.body;
+    return (
+      expected.nickname === body.nickname && typeof expected.session_id === 'number' && ids.toTarget(expected.session_id) === undefined
+    );
+  });
+}
 
 /** Explains a frame about someone else (strangers.ts) and tells the model what it learnt. */
 function absorbStranger(core: Core, frame: Received): boolean {
