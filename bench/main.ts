@@ -167,6 +167,7 @@ async function main(): Promise<number> {
     suites = m.suites;
     report.suite = preferred(suites);
     report.suiteByJobs = suites;
+    report.suiteEmbedded = m.embedded;
   }
   if (only.has('failing')) {
     const blocks = await measureFailing(budget, timing, suites, log);

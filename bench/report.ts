@@ -23,6 +23,8 @@ export interface BenchReport {
   failingSuite?: FailingBlock;
   /** Every lane count measured (bench --jobs 1,4,…), in the order asked. */
   suiteByJobs?: SuiteBlock[];
+  /** The suite as `nexus-conform` with no target runs it: the server in the harness's process, one lane. */
+  suiteEmbedded?: SuiteBlock;
   failingByJobs?: FailingBlock[];
   fuzz?: FuzzBlock;
   server?: {
@@ -42,6 +44,12 @@ export interface BenchReport {
 export interface SuiteBlock {
   /** Lanes side by side (`--jobs`); 1 = one check after another. */
   jobs: number;
+  /**
+   * Where the reference server ran: in a process of its own, or in the harness's process (as
+   * `nexus-conform` with no target runs it; then the floor was measured in such a process too, and
+   * the CPU figures are the process's, with no server figure of their own).
+   */
+  server: 'own process' | 'harness process';
   selection: string;
   wallMs: F;
   roundTrips: number;

@@ -4,20 +4,13 @@
 // memory and the number of model steps that failed (a crash the shell survived). Ends on stdin EOF.
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
-import { createState, passwordDigest, type Account, type Event, type State, type StepResult } from '../src/model/index.ts';
+import type { Event, State, StepResult } from '../src/model/index.ts';
 import { startServer } from '../src/server/server.ts';
 import type { ServerFault } from '../src/server/fault.ts';
-import type { Profile } from '../src/protocol/types.ts';
-import { BENCH_PASSWORD, benchUser } from './accounts.ts';
+import { benchState, seeded, type BenchStateOptions } from './server-state.ts';
 
-export interface ServerChildOptions {
+export interface ServerChildOptions extends BenchStateOptions {
   tls?: boolean;
-  profile?: Profile;
-  /** Pre-stored regular accounts `bench-<n>` (password BENCH_PASSWORD) holding these permissions. */
-  accounts?: number;
-  permissions?: string[];
-  /** Raise WIRE-IP-1's per-IP limit (the scale test connects 1,000 sessions from 127.0.0.1). */
-  maxConnectionsPerIp?: number;
   /** Server messages of these types are never written (a server missing one broadcast family). */
   drop?: string[];
 }
@@ -49,26 +42,6 @@ function dropping(types: readonly string[]): ServerFault {
   };
 }
 
-function initialState(o: ServerChildOptions): State {
-  const state = createState({ profile: o.profile ?? 'spec' }, { now: Math.floor(Date.now() / 1000) });
-  if (o.maxConnectionsPerIp !== undefined) state.serverInfo.max_connections_per_ip = o.maxConnectionsPerIp;
-  const digest = passwordDigest(BENCH_PASSWORD);
-  for (let i = 0; i < (o.accounts ?? 0); i++) {
-    const username = benchUser(i);
-    const account: Account = {
-      username,
-      passwordDigest: digest,
-      isAdmin: false,
-      isShared: false,
-      enabled: true,
-      permissions: [...(o.permissions ?? [])],
-      createdAt: state.accounts.guest!.createdAt,
-    };
-    state.accounts[username] = account;
-  }
-  return state;
-}
-
 async function main(): Promise<void> {
   const o = JSON.parse(process.argv[2] ?? '{}') as ServerChildOptions;
   let errors = 0;
@@ -78,9 +51,7 @@ async function main(): Promise<void> {
     port: 0,
     tls: o.tls === true,
     logger,
-    ...(o.accounts !== undefined || o.maxConnectionsPerIp !== undefined
-      ? { initialState: initialState(o) }
-      : { profile: o.profile ?? 'spec' }),
+    ...(seeded(o) ? { initialState: benchState(o) } : { profile: o.profile ?? 'spec' }),
     ...(o.drop && o.drop.length > 0 ? { faults: [dropping(o.drop)] } : {}),
   });
   process.stdout.write(JSON.stringify({ port: server.port, fingerprint: server.fingerprint ?? null }) + '\n');

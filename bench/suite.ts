@@ -3,12 +3,15 @@
 // the floor, then the suite once per lane count, so each ratio uses a floor measured next to it and
 // load drifts hit every lane count alike. The floor is always the sequential one (round trips ×
 // round trip + logins × login + other connections × connect, floorOf): with lanes the ratio says
-// how far concurrency beats it.
-import { measureFloor } from './floor.ts';
+// how far concurrency beats it. Each round also runs the suite the way `nexus-conform` with no
+// target does, with the reference server in the harness's own process (one lane), against a floor
+// measured in such a process too.
+import { measureFloor, type FloorSample } from './floor.ts';
 import { runChild, ServerProcess } from './processes.ts';
 import type { BenchReport, FailingBlock, SuiteBlock } from './report.ts';
 import type { SuiteChildArgs, SuiteChildResult } from './suite-child.ts';
-import { figure, median, round } from './stats.ts';
+import { FLOOR_SERVER } from './server-state.ts';
+import { figure, median, round, type Figure } from './stats.ts';
 
 export interface SuiteBudget {
   suiteRuns: number;
@@ -45,7 +48,6 @@ export async function withServer<T>(opts: Parameters<typeof ServerProcess.start>
   }
 }
 
-const FLOOR_SERVER = { accounts: 2, permissions: ['user_list'], maxConnectionsPerIp: 1000 };
 const ep = (s: ServerProcess, tls = false) => ({ host: '127.0.0.1', port: s.port, tls });
 
 /** One suite run against a fresh server; also the server's CPU time during it. */
@@ -73,17 +75,36 @@ async function suiteRun(o: {
   });
 }
 
-/** Floors (plain and TLS) and one suite block per lane count. */
+/** The suite with its server in the harness's process, and the floor measured in such a process. */
+async function embeddedRun(b: SuiteBudget, o: { seed: number; timeoutMs: number }): Promise<SuiteChildResult & { floor: FloorSample }> {
+  const args: SuiteChildArgs = {
+    host: '',
+    port: 0,
+    embedded: { rttSamples: b.rttSamples, loginSamples: b.loginSamples },
+    tls: false,
+    profile: 'spec',
+    seed: o.seed,
+    timeoutMs: o.timeoutMs,
+    jobs: 1,
+  };
+  if (b.suiteGrep !== '') args.grep = b.suiteGrep;
+  const r = await runChild<SuiteChildResult>('./suite-child.ts', args, 3_600_000);
+  if (!r.floor) throw new Error('the embedded suite run reported no floor');
+  return { ...r, floor: r.floor };
+}
+
+/** Floors (plain and TLS), one suite block per lane count, and the embedded one. */
 export async function measureSuite(
   b: SuiteBudget,
   o: { seed: number; timeoutMs: number },
   log: Log,
-): Promise<{ floor: NonNullable<BenchReport['floor']>; suites: SuiteBlock[] }> {
+): Promise<{ floor: NonNullable<BenchReport['floor']>; suites: SuiteBlock[]; embedded: SuiteBlock }> {
   const floorRuns: Array<Awaited<ReturnType<typeof measureFloor>>> = [];
   const tlsRuns: Array<Awaited<ReturnType<typeof measureFloor>>> = [];
   const runs = new Map<number, Array<{ r: SuiteChildResult & { serverCpuMs: number }; rttMs: number; loginMs: number; connectMs: number }>>(
     b.jobs.map((j) => [j, []]),
   );
+  const embeddedRuns: Array<SuiteChildResult & { floor: FloorSample }> = [];
   for (let i = 0; i < b.suiteRuns; i++) {
     const floor = await withServer(FLOOR_SERVER, (s) => measureFloor(ep(s), b.rttSamples, b.loginSamples, s));
     tlsRuns.push(await withServer({ ...FLOOR_SERVER, tls: true }, (s) => measureFloor(ep(s, true), b.rttSamples, b.loginSamples)));
@@ -96,6 +117,11 @@ export async function measureSuite(
         `suite run ${i + 1}/${b.suiteRuns}, --jobs ${jobs}: ${Math.round(r.wallMs)} ms (harness CPU ${Math.round(r.cpuMs)} ms), ${r.roundTrips} round trips, ${r.connections} connections (${r.logins} logged in), floor ${Math.round(floorMs)} ms, ratio ${round(r.wallMs / floorMs)}, ${r.failed} failed`,
       );
     }
+    const e = await embeddedRun(b, o);
+    embeddedRuns.push(e);
+    log(
+      `suite run ${i + 1}/${b.suiteRuns}, server in the harness's process: ${Math.round(e.wallMs)} ms (process CPU ${Math.round(e.cpuMs)} ms), floor ${Math.round(floorOf(e, e.floor))} ms (round trip ${round(e.floor.rttMs)} ms), ratio ${round(e.wallMs / floorOf(e, e.floor))}, ${e.failed} failed`,
+    );
   }
   const floor: NonNullable<BenchReport['floor']> = {
     plain: {
@@ -110,33 +136,55 @@ export async function measureSuite(
       connectMs: figure(tlsRuns.map((f) => f.connectMs)),
     },
   };
-  const suites = b.jobs.map((jobs): SuiteBlock => {
-    const rs = runs.get(jobs)!;
-    const last = rs[rs.length - 1]!.r;
-    const floors = rs.map(({ r, ...f }) => floorOf(r, f));
-    return {
+  const selection = b.suiteGrep === '' ? 'the whole suite' : `--grep ${b.suiteGrep}`;
+  const suites = b.jobs.map((jobs) =>
+    suiteBlock(
       jobs,
-      selection: b.suiteGrep === '' ? 'the whole suite' : `--grep ${b.suiteGrep}`,
-      wallMs: figure(rs.map(({ r }) => r.wallMs)),
-      roundTrips: last.roundTrips,
-      connections: last.connections,
-      logins: last.logins,
-      rttMs: figure(rs.map((x) => x.rttMs)),
-      loginMs: figure(rs.map((x) => x.loginMs)),
-      connectMs: figure(rs.map((x) => x.connectMs)),
-      floorMs: figure(floors),
-      ratio: figure(rs.map(({ r }, i) => r.wallMs / floors[i]!)),
-      peakRssMb: figure(rs.map(({ r }) => r.peakRssMb)),
-      cpuMs: { harness: figure(rs.map(({ r }) => r.cpuMs)), server: figure(rs.map(({ r }) => r.serverCpuMs)) },
-      cpuPerRoundTripMs: {
-        harness: figure(rs.map(({ r }) => r.cpuMs / r.roundTrips)),
-        server: figure(rs.map(({ r }) => r.serverCpuMs / r.roundTrips)),
-      },
-      checks: { passed: last.passed, failed: last.failed, skipped: last.skipped },
-      slowest: last.slowest,
-    };
-  });
-  return { floor, suites };
+      'own process',
+      selection,
+      runs.get(jobs)!.map(({ r, ...floor }) => ({ r, floor })),
+    ),
+  );
+  const embedded = suiteBlock(
+    1,
+    'harness process',
+    selection,
+    embeddedRuns.map((r) => ({ r, floor: r.floor })),
+  );
+  return { floor, suites, embedded };
+}
+
+type Measured = { r: SuiteChildResult & { serverCpuMs?: number }; floor: Pick<FloorSample, 'rttMs' | 'loginMs' | 'connectMs'> };
+
+/** One suite block from its rounds, each ratio against the floor measured beside it. */
+function suiteBlock(jobs: number, server: SuiteBlock['server'], selection: string, rs: Measured[]): SuiteBlock {
+  const last = rs[rs.length - 1]!.r;
+  const floors = rs.map(({ r, floor }) => floorOf(r, floor));
+  // With the server in the harness's process, the process's CPU is both: no server figure of its own.
+  const serverFigure = (f: (r: Measured['r']) => number): Figure | null =>
+    server === 'own process' ? figure(rs.map(({ r }) => f(r))) : null;
+  return {
+    jobs,
+    server,
+    selection,
+    wallMs: figure(rs.map(({ r }) => r.wallMs)),
+    roundTrips: last.roundTrips,
+    connections: last.connections,
+    logins: last.logins,
+    rttMs: figure(rs.map(({ floor }) => floor.rttMs)),
+    loginMs: figure(rs.map(({ floor }) => floor.loginMs)),
+    connectMs: figure(rs.map(({ floor }) => floor.connectMs)),
+    floorMs: figure(floors),
+    ratio: figure(rs.map(({ r }, i) => r.wallMs / floors[i]!)),
+    peakRssMb: figure(rs.map(({ r }) => r.peakRssMb)),
+    cpuMs: { harness: figure(rs.map(({ r }) => r.cpuMs)), server: serverFigure((r) => r.serverCpuMs ?? NaN) },
+    cpuPerRoundTripMs: {
+      harness: figure(rs.map(({ r }) => r.cpuMs / r.roundTrips)),
+      server: serverFigure((r) => (r.serverCpuMs ?? NaN) / r.roundTrips),
+    },
+    checks: { passed: last.passed, failed: last.failed, skipped: last.skipped },
+    slowest: last.slowest,
+  };
 }
 
 /**

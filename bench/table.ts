@@ -31,6 +31,16 @@ export function rowsOf(r: BenchReport): Row[] {
     rows.push([`${j}: server CPU per round trip (ms)`, x.cpuPerRoundTripMs.server]);
     rows.push([`${j}: harness peak RSS (MB)`, x.peakRssMb, '≤ 200']);
   }
+  if (r.suiteEmbedded) {
+    const x = r.suiteEmbedded;
+    const j = 'suite, server in the harness process';
+    rows.push([`${j}: wall, ${x.selection} (ms)`, x.wallMs]);
+    rows.push([`${j}: floor round trip, same process (ms)`, x.rttMs]);
+    rows.push([`${j}: floor connect+handshake+login, same process (ms)`, x.loginMs]);
+    rows.push([`${j}: sequential floor (ms)`, x.floorMs]);
+    rows.push([`${j}: ratio wall / sequential floor`, x.ratio, '≤ 1.3']);
+    rows.push([`${j}: process CPU per round trip (ms)`, x.cpuPerRoundTripMs.harness]);
+  }
   const failingBlocks = r.failingByJobs ?? (r.failingSuite ? [r.failingSuite] : []);
   for (const x of failingBlocks.filter((b, i) => failingBlocks.findIndex((c) => c.jobs === b.jobs) === i)) {
     rows.push([`passing, ${x.selection}, --jobs ${x.jobs}: wall (ms)`, x.passingWallMs]);

@@ -32,6 +32,11 @@ describe('npm run bench -- --quick', () => {
     expect(report.suite.roundTrips).toBeGreaterThan(0);
     expect(report.suite.connections).toBeGreaterThan(0);
     expect(report.suite.checks.failed).toBe(0);
+    expect(report.suite.server).toBe('own process');
+    // The way `nexus-conform` with no target runs: the server in the harness's process, its own floor.
+    expect(report.suiteEmbedded).toMatchObject({ jobs: 1, server: 'harness process', roundTrips: report.suite.roundTrips });
+    for (const k of ['wallMs', 'rttMs', 'loginMs', 'floorMs', 'ratio'] as const) isFigure(report.suiteEmbedded[k]);
+    expect(report.suiteEmbedded.checks.failed).toBe(0);
     for (const t of ['plain', 'tls'] as const) {
       isFigure(report.floor[t].rttMs);
       isFigure(report.floor[t].loginMs);
