@@ -49,7 +49,7 @@ export interface SuiteChildResult {
 const a = JSON.parse(process.argv[2] ?? '{}') as SuiteChildArgs;
 let floor: FloorSample | undefined;
 let target = { host: a.host, port: a.port };
-let embedded: { close(): Promise<void> } | undefined;
+let ownServer: { close(): Promise<void> } | undefined;
 if (a.embedded) {
   const floorServer = await startServer({ port: 0, initialState: benchState(FLOOR_SERVER) });
   floor = await measureFloor(
@@ -60,7 +60,7 @@ if (a.embedded) {
   await floorServer.close();
   const server = await startServer({ port: 0, profile: a.profile });
   target = { host: server.host, port: server.port };
-  embedded = server;
+  ownServer = server;
 }
 const sections = await loadSections();
 // A fresh server: the first login creates this admin (SES-AUTH-2).
@@ -85,7 +85,7 @@ const r = await runSuite({
 });
 const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
 const cpu = process.cpuUsage(cpu0);
-await embedded?.close();
+await ownServer?.close();
 const result: SuiteChildResult = {
   wallMs,
   roundTrips: r.stats.roundTrips,

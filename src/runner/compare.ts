@@ -107,8 +107,8 @@ function compareOne(cand: Candidate, obs: Message, ctx: CompareContext): MatchOu
     type: obs.type,
     diffs: [],
     learned: noLearning(),
-    // A UserDisconnected teaches an id only where arrivals.ts let it reach the comparator with an
-    // unknown one: the leaving session's own, read before its LoginResponse (ownLogoutAhead).
+    // A UserDisconnected with an id nothing taught yet can only match a session whose id is still
+    // unknown: its own, read before its LoginResponse (WIRE-ORD-3; arrivals.ts ownLogoutAhead).
     mayLearnIds: obs.type === 'LoginResponse' || obs.type === 'UserConnected' || obs.type === 'UserDisconnected',
     locales: cand.locales,
   };

@@ -201,7 +201,7 @@ async function settlePresumed(
       }
     }
   }
-  const types = [...new Set(presumed.flatMap((p) => p.types))].sort().join(', ');
+  const types = [...new Set(presumed.flatMap((p) => p.types))].sort().join(' or ');
   const checks = (n: number): string => `${n} check${n === 1 ? '' : 's'}`;
   const stand = [...held.values()].filter((p) => !revoked(p)).length;
   const parts = [
