@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   charLength,
@@ -30,6 +31,18 @@ describe('length units', () => {
     expect(charLength(`a${E2}${E3}${E4}`)).toBe(4);
     expect(utf8Length(`a${E2}${E3}${E4}`)).toBe(10);
     expect(utf8Length('\ud800')).toBe(3); // a lone surrogate is encoded as U+FFFD
+  });
+
+  it('counts UTF-8 octets as an encoder writes them, lone surrogates as U+FFFD', () => {
+    const unit = fc.oneof(fc.constantFrom('\ud800', '\udbff', '\udc00', '\udfff', E2, E3, E4), fc.string({ unit: 'binary', maxLength: 1 }));
+    const encoder = new TextEncoder();
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 30 }), (parts) => {
+        const s = parts.join('');
+        expect(utf8Length(s)).toBe(encoder.encode(s).length);
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
 
