@@ -26,6 +26,11 @@ export interface SuiteOptions extends TargetOptions {
    * presumed-absent broadcast type, which come last (the returned RunResult keeps plan order).
    */
   onResult?: (r: CheckResult) => void;
+  /**
+   * What the run says beside the results (the lines the CLI prints as notes): before any check,
+   * each request the target does not answer; at the end, why results held on a presumed absence come last.
+   */
+  onNotice?: (line: string) => void;
 }
 
 /** Runs the suite; throws TargetUnavailableError when the target cannot be tested at all. */
@@ -45,6 +50,7 @@ export async function runSuite(opts: SuiteOptions = {}): Promise<RunResult> {
       retry: opts.retry ?? true,
       jobs: opts.jobs ?? defaultJobs(session.target.embedded),
       ...(opts.onResult ? { onResult: opts.onResult } : {}),
+      ...(opts.onNotice ? { onNotice: opts.onNotice } : {}),
     });
     const ran = new Set(selected.map((p) => p.check));
     result.coverage ??= computeCoverage(

@@ -1,9 +1,10 @@
 // The library as a server author uses it from vitest: only the public entry point (src/index.ts,
-// `nexus-conform` once installed) — a reference server as the target, a run, the typed result and
-// its JSON report validated by the published zod schema.
+// `nexus-conform` once installed) — a reference server (or a half-built one, for notices) as the
+// target, a run, the typed result and its JSON report validated by the published zod schema.
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { model, replayFixture, runFuzz, runSuite, schemas, startReferenceServer, toJsonReport } from '../../src/index.ts';
+import { halfBuiltServer } from '../support/halfbuilt.ts';
 import { perTest } from '../support/per-test.ts';
 
 const { own } = perTest();
@@ -32,6 +33,24 @@ describe('the public entry point', () => {
     const report = schemas.jsonReport.parse(JSON.parse(JSON.stringify(toJsonReport(result))));
     expect(report.summary).toEqual(result.summary);
     expect(JSON.stringify(report)).not.toContain('a-long-secret-pw');
+  });
+
+  it('tells onNotice what the target does not answer, before any check', async () => {
+    const server = own(await halfBuiltServer({}));
+    const notices: string[] = [];
+    const seen: string[] = [];
+    const result = await runSuite({
+      target: `${server.host}:${server.port}`,
+      admin: 'conform:conform-secret-pw',
+      transport: 'plain',
+      grep: 'session/handshake/compatible',
+      timeoutMs: 300,
+      seed: 5,
+      onNotice: (line) => notices.push(line),
+      onResult: (r) => seen.push(r.id),
+    });
+    expect(notices.some((l) => /^the target does not answer UserList \(/.test(l))).toBe(true);
+    expect(seen).toEqual(result.checks.map((c) => c.id));
   });
 
   it('runs against its own embedded server when no target is given, with exclusions reported as skipped', async () => {
