@@ -98,8 +98,8 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
       opts.onResult?.(r);
       opts.logger?.debug({ id: r.id, status: r.status, message: r.message }, 'check done');
     };
-    const onNotice = (line: string): void => opts.onNotice?.(line);
-    results.push(...(await runPlanned(session, planned, { jobs, retry: opts.retry === true, onResult, onNotice })));
+    const schedule = { jobs, retry: opts.retry === true, onResult, ...(opts.onNotice ? { onNotice: opts.onNotice } : {}) };
+    results.push(...(await runPlanned(session, planned, schedule)));
   } finally {
     restored = await session.finish();
   }

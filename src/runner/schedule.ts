@@ -104,16 +104,17 @@ interface Presumed {
 export async function runPlanned(session: LaneSource, planned: readonly Planned[], opts: ScheduleOptions): Promise<CheckResult[]> {
   const results: Array<CheckResult | undefined> = new Array(planned.length);
   const presumed: Presumed[] = [];
-  const held = new Set<number>();
+  /** Plan indices of the held checks: streaming passes over them, and their results come last. */
+  const heldAt = new Set<number>();
   let next = 0;
   const stream = (): void => {
-    for (; next < planned.length && (results[next] !== undefined || held.has(next)); next++) {
-      if (!held.has(next)) opts.onResult(results[next]!);
+    for (; next < planned.length && (results[next] !== undefined || heldAt.has(next)); next++) {
+      if (!heldAt.has(next)) opts.onResult(results[next]!);
     }
   };
   const settle = (i: number, r: CheckResult): void => {
     results[i] = r;
-    if (held.has(i)) opts.onResult(r);
+    if (heldAt.has(i)) opts.onResult(r);
     else stream();
   };
   const runOn = async (lane: Lane, i: number): Promise<void> => {
@@ -124,7 +125,7 @@ export async function runPlanned(session: LaneSource, planned: readonly Planned[
       // Held until the end says whether it stands; the results after it stream on. Not retried
       // now, since settlePresumed runs it again once the type shows up.
       presumed.push({ i, result: r, types });
-      held.add(i);
+      heldAt.add(i);
       stream();
       return;
     }
