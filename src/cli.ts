@@ -199,6 +199,13 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     };
     process.on('uncaughtException', onCrash);
     process.on('unhandledRejection', onCrash);
+    // A reader that stopped reading (`| head`) has what it wanted: what follows goes nowhere, and a
+    // run still finishes and restores the target, as it would unwatched.
+    const closedReader = (err: NodeJS.ErrnoException): void => {
+      if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') onCrash?.(err);
+    };
+    process.stdout.on('error', closedReader);
+    process.stderr.on('error', closedReader);
   }
 
   let code: number;

@@ -57,6 +57,21 @@ describe('embedded reference server', () => {
     expect(xml).toContain('classname="session/handshake"');
   }, 100_000);
 
+  it('goes on quietly when its reader stops reading (| head): the run finishes and writes its reports', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nc-run-'));
+    const json = join(dir, 'report.json');
+    const run = start(['--grep', 'session/', '--json', json], { timeoutMs: 90_000 });
+    await run.waitFor(/^target: /m);
+    // Every later line (check results, the summary) is written into a closed pipe.
+    run.child.stdout!.destroy();
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/internal error|EPIPE/);
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.summary.failed).toBe(0);
+    expect(report.summary.passed).toBeGreaterThan(20);
+  }, 100_000);
+
   it('over TLS pinned to a certificate the server does not have exits 2 with one clear line', async () => {
     const r = await runCli(['--tls', '--fingerprint', Array(32).fill('AA').join(':')], { timeoutMs: 60_000 });
     expect(r.code, r.stdout + r.stderr).toBe(2);
