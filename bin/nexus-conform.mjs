@@ -2,6 +2,7 @@
 // In a checkout the sources run directly through tsx, so `npm ci` is the only install step; the
 // installed package has no sources and runs its compiled JavaScript (dist/), with no TypeScript
 // tooling at run time.
+import './jit.mjs';
 import { existsSync } from 'node:fs';
 
 const sources = new URL('../src/cli.ts', import.meta.url);
