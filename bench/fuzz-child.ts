@@ -2,6 +2,8 @@
 // RSS is the harness's alone). Runs it through the fuzz driver (src/fuzz/run.ts, runFuzz) with a
 // budget of cases and no fixtures written (the frame fuzzer in the tier the bench asks for). Prints
 // one JSON line.
+// First, as in the executable: V8 tuning before any code is hot.
+import '../bin/jit.mjs';
 import { runFuzz } from '../src/fuzz/run.ts';
 import type { FuzzerName } from '../src/fuzz/fixture.ts';
 import type { FramesMode } from '../src/fuzz/types.ts';
@@ -25,6 +27,11 @@ export interface FuzzChildResult {
   failures: number;
   durationMs: number;
   casesPerSecond: number;
+  /**
+   * Cases per second over the second half of the run (from its progress reports): the rate once V8
+   * has compiled the hot code and the pools are full, which a long campaign runs at.
+   */
+  steadyCasesPerSecond: number;
   /** Model-checked requests (the lockstep's round trips) per second of the fuzzer's run. */
   requestsPerSecond: number;
   /** The harness's CPU time (user + system, set-up included) per model-checked request, ms: steadier than wall time on a busy machine. */
@@ -35,6 +42,7 @@ export interface FuzzChildResult {
 const a = JSON.parse(process.argv[2] ?? '{}') as FuzzChildArgs;
 const admin = freshAdmin();
 const cpu0 = process.cpuUsage();
+const progress: Array<{ cases: number; elapsedMs: number }> = [];
 const r = await runFuzz({
   target: {
     host: a.host,
@@ -51,15 +59,23 @@ const r = await runFuzz({
   fuzzers: [a.fuzzer],
   runs: a.runs,
   ...(a.framesMode ? { framesMode: a.framesMode } : {}),
+  onProgress: (p) => void progress.push({ cases: p.cases, elapsedMs: p.elapsedMs }),
 });
 const cpu = process.cpuUsage(cpu0);
 const f = r.fuzz[0]!;
 const seconds = Math.max(f.durationMs, 1) / 1000;
+/** The rate between the first progress report past half the run and the end. */
+function steadyRate(): number {
+  const half = progress.find((p) => p.elapsedMs >= f.durationMs / 2);
+  if (half === undefined || f.durationMs <= half.elapsedMs) return f.cases / seconds;
+  return ((f.cases - half.cases) * 1000) / (f.durationMs - half.elapsedMs);
+}
 const result: FuzzChildResult = {
   cases: f.cases,
   failures: f.failures.length,
   durationMs: f.durationMs,
   casesPerSecond: f.cases / seconds,
+  steadyCasesPerSecond: steadyRate(),
   requestsPerSecond: r.stats.roundTrips / seconds,
   cpuPerRequestMs: (cpu.user + cpu.system) / 1000 / Math.max(1, r.stats.roundTrips),
   peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),

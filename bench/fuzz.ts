@@ -33,6 +33,8 @@ export interface FuzzerFigures {
   fast?: {
     cases: number;
     casesPerSecond: Figure | null;
+    /** Over the second half of each run: the rate a long campaign runs at (fuzz-child.ts). */
+    steadyCasesPerSecond: Figure | null;
     peakRssMb: Figure | null;
     tls: { casesPerSecond: Figure | null; peakRssMb: Figure | null };
     failures: number;
@@ -106,12 +108,13 @@ export async function measureFuzz(
       f.fast = {
         cases: fastCases,
         casesPerSecond: figure(fastPlain.map((r) => r.casesPerSecond)),
+        steadyCasesPerSecond: figure(fastPlain.map((r) => r.steadyCasesPerSecond)),
         peakRssMb: figure(fastPlain.map((r) => r.peakRssMb)),
         tls: { casesPerSecond: figure(fastTls.map((r) => r.casesPerSecond)), peakRssMb: figure(fastTls.map((r) => r.peakRssMb)) },
         failures: [...fastPlain, ...fastTls].reduce((k, r) => k + r.failures, 0),
       };
       log(
-        `fuzz frames, fast tier: ${f.fast.casesPerSecond?.median} cases/s (TLS ${f.fast.tls.casesPerSecond?.median}), peak RSS ${f.fast.peakRssMb?.median} MB, ${f.fast.failures} failures`,
+        `fuzz frames, fast tier: ${f.fast.casesPerSecond?.median} cases/s (second half of a run ${f.fast.steadyCasesPerSecond?.median}; TLS ${f.fast.tls.casesPerSecond?.median}), peak RSS ${f.fast.peakRssMb?.median} MB, ${f.fast.failures} failures`,
       );
     }
     block[name] = f;

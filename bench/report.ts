@@ -73,6 +73,13 @@ export interface SuiteBlock {
   cpuPerRoundTripMs: { harness: F; server: F };
   checks: { passed: number; failed: number; skipped: number };
   slowest: Array<{ id: string; ms: number; status: string }>;
+  /**
+   * The same suite run again in the same process (run `run` of it), against the same server: what
+   * the harness costs once V8 has compiled its hot code, which a first run pays for as it goes.
+   * Its floor uses its own counters (a repeat on a target that is no longer fresh skips the checks
+   * that need one) and the round's floor sample. `failed`: the most any repeat failed.
+   */
+  warm?: { run: number; wallMs: F; floorMs: F; ratio: F; cpuMs: F; failed: number };
 }
 
 /** A run against a server that never sends one family of frames (`dropped`), against a passing run. */

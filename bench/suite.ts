@@ -24,6 +24,8 @@ export interface SuiteBudget {
   failingGrep: string;
   /** Lane counts to measure, e.g. [1, 4]. */
   jobs: number[];
+  /** Repeats of each suite run in its process (the last is the `warm` figure); 0 = none. */
+  warmRepeats: number;
 }
 
 /**
@@ -57,6 +59,7 @@ async function suiteRun(o: {
   jobs: number;
   grep: string;
   drop?: string[];
+  again?: number;
 }): Promise<SuiteChildResult & { serverCpuMs: number }> {
   return withServer({ drop: o.drop ?? [] }, async (s) => {
     const args: SuiteChildArgs = {
@@ -69,6 +72,7 @@ async function suiteRun(o: {
       jobs: o.jobs,
     };
     if (o.grep !== '') args.grep = o.grep;
+    if (o.again) args.again = o.again;
     const before = (await s.stats())!.cpuAfterGcMs;
     const r = await runChild<SuiteChildResult>('./suite-child.ts', args, 3_600_000);
     return { ...r, serverCpuMs: ((await s.stats())?.cpuMs ?? NaN) - before };
@@ -88,6 +92,7 @@ async function embeddedRun(b: SuiteBudget, o: { seed: number; timeoutMs: number 
     jobs: 1,
   };
   if (b.suiteGrep !== '') args.grep = b.suiteGrep;
+  if (b.warmRepeats > 0) args.again = b.warmRepeats;
   const r = await runChild<SuiteChildResult>('./suite-child.ts', args, 3_600_000);
   if (!r.floor) throw new Error('the embedded suite run reported no floor');
   return { ...r, floor: r.floor };
@@ -110,17 +115,17 @@ export async function measureSuite(
     tlsRuns.push(await withServer({ ...FLOOR_SERVER, tls: true }, (s) => measureFloor(ep(s, true), b.rttSamples, b.loginSamples)));
     floorRuns.push(floor);
     for (const jobs of b.jobs) {
-      const r = await suiteRun({ ...o, jobs, grep: b.suiteGrep });
+      const r = await suiteRun({ ...o, jobs, grep: b.suiteGrep, again: b.warmRepeats });
       runs.get(jobs)!.push({ r, rttMs: floor.rttMs, loginMs: floor.loginMs, connectMs: floor.connectMs });
       const floorMs = floorOf(r, floor);
       log(
-        `suite run ${i + 1}/${b.suiteRuns}, --jobs ${jobs}: ${Math.round(r.wallMs)} ms (harness CPU ${Math.round(r.cpuMs)} ms), ${r.roundTrips} round trips, ${r.connections} connections (${r.logins} logged in), floor ${Math.round(floorMs)} ms, ratio ${round(r.wallMs / floorMs)}, ${r.failed} failed`,
+        `suite run ${i + 1}/${b.suiteRuns}, --jobs ${jobs}: ${Math.round(r.wallMs)} ms (harness CPU ${Math.round(r.cpuMs)} ms), ${r.roundTrips} round trips, ${r.connections} connections (${r.logins} logged in), floor ${Math.round(floorMs)} ms, ratio ${round(r.wallMs / floorMs)}, ${r.failed} failed${warmLine(r, floor)}`,
       );
     }
     const e = await embeddedRun(b, o);
     embeddedRuns.push(e);
     log(
-      `suite run ${i + 1}/${b.suiteRuns}, server in the harness's process: ${Math.round(e.wallMs)} ms (process CPU ${Math.round(e.cpuMs)} ms), floor ${Math.round(floorOf(e, e.floor))} ms (round trip ${round(e.floor.rttMs)} ms), ratio ${round(e.wallMs / floorOf(e, e.floor))}, ${e.failed} failed`,
+      `suite run ${i + 1}/${b.suiteRuns}, server in the harness's process: ${Math.round(e.wallMs)} ms (process CPU ${Math.round(e.cpuMs)} ms), floor ${Math.round(floorOf(e, e.floor))} ms (round trip ${round(e.floor.rttMs)} ms), ratio ${round(e.wallMs / floorOf(e, e.floor))}, ${e.failed} failed${warmLine(e, e.floor)}`,
     );
   }
   const floor: NonNullable<BenchReport['floor']> = {
@@ -154,6 +159,14 @@ export async function measureSuite(
   return { floor, suites, embedded };
 }
 
+/** The log's note on a run's warm repeat, if it had one. */
+function warmLine(r: SuiteChildResult, floor: Pick<FloorSample, 'rttMs' | 'loginMs' | 'connectMs'>): string {
+  const w = r.warm;
+  return w
+    ? `; run ${w.run} in the same process ${Math.round(w.wallMs)} ms (CPU ${Math.round(w.cpuMs)} ms), ratio ${round(w.wallMs / floorOf(w, floor))}, ${w.failed} failed`
+    : '';
+}
+
 type Measured = { r: SuiteChildResult & { serverCpuMs?: number }; floor: Pick<FloorSample, 'rttMs' | 'loginMs' | 'connectMs'> };
 
 /** One suite block from its rounds, each ratio against the floor measured beside it. */
@@ -184,6 +197,23 @@ function suiteBlock(jobs: number, server: SuiteBlock['server'], selection: strin
     },
     checks: { passed: last.passed, failed: last.failed, skipped: last.skipped },
     slowest: last.slowest,
+    ...warmFigures(rs),
+  };
+}
+
+/** The warm repeats' figures, each ratio against the floor measured beside its round. */
+function warmFigures(rs: Measured[]): Pick<SuiteBlock, 'warm'> {
+  const ws = rs.flatMap(({ r, floor }) => (r.warm ? [{ w: r.warm, floorMs: floorOf(r.warm, floor) }] : []));
+  if (ws.length === 0) return {};
+  return {
+    warm: {
+      run: ws[0]!.w.run,
+      wallMs: figure(ws.map(({ w }) => w.wallMs)),
+      floorMs: figure(ws.map(({ floorMs }) => floorMs)),
+      ratio: figure(ws.map(({ w, floorMs }) => w.wallMs / floorMs)),
+      cpuMs: figure(ws.map(({ w }) => w.cpuMs)),
+      failed: Math.max(...ws.map(({ w }) => w.failed)),
+    },
   };
 }
 

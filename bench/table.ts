@@ -1,5 +1,5 @@
 // The console table of a bench report: one row per figure with median, min, max and the target.
-import type { BenchReport } from './report.ts';
+import type { BenchReport, SuiteBlock } from './report.ts';
 import type { Figure } from './stats.ts';
 
 type Row = [string, Figure | number | string | null | undefined, string?];
@@ -30,6 +30,7 @@ export function rowsOf(r: BenchReport): Row[] {
     rows.push([`${j}: harness CPU per round trip (ms)`, x.cpuPerRoundTripMs.harness]);
     rows.push([`${j}: server CPU per round trip (ms)`, x.cpuPerRoundTripMs.server]);
     rows.push([`${j}: harness peak RSS (MB)`, x.peakRssMb, '≤ 200']);
+    warmRows(rows, j, x);
   }
   if (r.suiteEmbedded) {
     const x = r.suiteEmbedded;
@@ -40,6 +41,7 @@ export function rowsOf(r: BenchReport): Row[] {
     rows.push([`${j}: sequential floor (ms)`, x.floorMs]);
     rows.push([`${j}: ratio wall / sequential floor`, x.ratio, '≤ 1.3']);
     rows.push([`${j}: process CPU per round trip (ms)`, x.cpuPerRoundTripMs.harness]);
+    warmRows(rows, j, x);
   }
   const failingBlocks = r.failingByJobs ?? (r.failingSuite ? [r.failingSuite] : []);
   for (const x of failingBlocks.filter((b, i) => failingBlocks.findIndex((c) => c.jobs === b.jobs) === i)) {
@@ -60,6 +62,8 @@ export function rowsOf(r: BenchReport): Row[] {
         if (f.tls) rows.push([`fuzz ${name}: cases/s over TLS`, f.tls.casesPerSecond]);
         if (f.fast) {
           rows.push([`fuzz ${name}: fast tier cases/s (${f.fast.cases} per run)`, f.fast.casesPerSecond, '≥ 5000']);
+          if (f.fast.steadyCasesPerSecond)
+            rows.push([`fuzz ${name}: fast tier cases/s, second half of a run`, f.fast.steadyCasesPerSecond, '≥ 5000']);
           rows.push([`fuzz ${name}: fast tier cases/s over TLS`, f.fast.tls.casesPerSecond]);
           rows.push([`fuzz ${name}: fast tier harness peak RSS (MB)`, f.fast.peakRssMb, '≤ 200']);
         }
@@ -93,6 +97,14 @@ export function rowsOf(r: BenchReport): Row[] {
     rows.push(['startup: --list (ms)', r.startup.listMs]);
   }
   return rows;
+}
+
+function warmRows(rows: Row[], j: string, x: SuiteBlock): void {
+  if (!x.warm) return;
+  const w = `${j}, run ${x.warm.run} in one process`;
+  rows.push([`${w}: wall (ms)`, x.warm.wallMs]);
+  rows.push([`${w}: ratio wall / sequential floor`, x.warm.ratio, '≤ 1.3']);
+  rows.push([`${w}: CPU (ms)`, x.warm.cpuMs]);
 }
 
 /** Markdown table (also what the README shows). */

@@ -37,6 +37,11 @@ describe('npm run bench -- --quick', () => {
     expect(report.suiteEmbedded).toMatchObject({ jobs: 1, server: 'harness process', roundTrips: report.suite.roundTrips });
     for (const k of ['wallMs', 'rttMs', 'loginMs', 'floorMs', 'ratio'] as const) isFigure(report.suiteEmbedded[k]);
     expect(report.suiteEmbedded.checks.failed).toBe(0);
+    // The same run repeated in its process: what the harness costs once V8 has compiled it.
+    for (const block of [report.suite, report.suiteEmbedded]) {
+      expect(block.warm).toMatchObject({ run: 2, failed: 0 });
+      for (const k of ['wallMs', 'floorMs', 'ratio', 'cpuMs'] as const) isFigure(block.warm[k]);
+    }
     for (const t of ['plain', 'tls'] as const) {
       isFigure(report.floor[t].rttMs);
       isFigure(report.floor[t].loginMs);
@@ -51,6 +56,7 @@ describe('npm run bench -- --quick', () => {
       else {
         expect(f.cases).toBeGreaterThan(0);
         for (const k of ['casesPerSecond', 'requestsPerSecond', 'peakRssMb']) isFigure(f[k]);
+        if (name === 'frames') for (const k of ['casesPerSecond', 'steadyCasesPerSecond', 'peakRssMb']) isFigure(f.fast[k]);
       }
     }
 
