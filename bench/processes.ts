@@ -80,14 +80,25 @@ export interface ChildRun<T> {
   wallMs: number;
 }
 
-/** Runs a harness child to completion and parses its last stdout line as JSON. */
-export function runChild<T>(script: string, args: unknown, timeoutMs: number): Promise<T> {
+/** What a child prints (stdout) to wait for the bench (stdin) before it goes on; see runChild. */
+export const PAUSE = 'pause';
+
+/**
+ * Runs a harness child to completion and parses its last stdout line as JSON. A child that prints
+ * PAUSE waits for a line on stdin: `atPause` runs first (e.g. reads the server's CPU between two
+ * parts of the child's work), then the child is told to go on.
+ */
+export function runChild<T>(script: string, args: unknown, timeoutMs: number, atPause?: () => Promise<void>): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...tsxArgs(script), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...tsxArgs(script), JSON.stringify(args)], { stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.stdout!.setEncoding('utf8');
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line !== PAUSE) return void (out += line + '\n');
+      void (atPause ?? (async () => {}))().then(() => child.stdin!.write('go\n'));
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', (code) => {
+    child.once('close', (code) => {
       clearTimeout(timer);
       const last = out.trim().split('\n').pop() ?? '';
       try {

@@ -12,7 +12,10 @@ import { runSuite } from '../src/runner/run.ts';
 import type { Profile } from '../src/protocol/types.ts';
 import { freshAdmin } from '../src/runner/admin-credentials.ts';
 import { startServer } from '../src/server/server.ts';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { measureFloor, type FloorSample } from './floor.ts';
+import { PAUSE } from './processes.ts';
 import { benchState, FLOOR_SERVER } from './server-state.ts';
 
 export interface SuiteChildArgs {
@@ -111,6 +114,14 @@ const { r, wallMs, cpuMs } = await suite();
 // Read before any repeat: the first run's alone.
 const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 let warm: WarmRun | undefined;
+if ((a.again ?? 0) > 0) {
+  // The bench reads the server's CPU for the first run alone before the repeats go on.
+  process.stdout.write(PAUSE + '\n');
+  const answer = createInterface({ input: process.stdin });
+  await once(answer, 'line');
+  answer.close();
+  process.stdin.destroy();
+}
 for (let k = 0; k < (a.again ?? 0); k++) {
   const w = await suite();
   warm = {
