@@ -2,12 +2,14 @@
 // RSS is the harness's alone). Runs it through the fuzz driver (src/fuzz/run.ts, runFuzz) with a
 // budget of cases and no fixtures written (the frame fuzzer in the tier the bench asks for). Prints
 // one JSON line.
-// First, as in the executable: V8 tuning before any code is hot.
-import '../bin/jit.mjs';
 import { runFuzz } from '../src/fuzz/run.ts';
 import type { FuzzerName } from '../src/fuzz/fixture.ts';
 import type { FramesMode } from '../src/fuzz/types.ts';
 import { freshAdmin } from '../src/runner/admin-credentials.ts';
+import { tuneV8 } from '../bin/jit.mjs';
+
+// As the executable does: V8 tuning once the modules are loaded, before any code is hot.
+tuneV8();
 
 export interface FuzzChildArgs {
   fuzzer: FuzzerName;

@@ -2,14 +2,16 @@
 // the server's and the server's never include the harness's. Started by the bench with its options
 // as JSON in argv; prints `{"port":…}` once listening, then answers `stats` lines on stdin with its
 // memory and the number of model steps that failed (a crash the shell survived). Ends on stdin EOF.
-// First, as in the executable: V8 tuning before any code is hot.
-import '../bin/jit.mjs';
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import type { Event, State, StepResult } from '../src/model/index.ts';
 import { startServer } from '../src/server/server.ts';
 import type { ServerFault } from '../src/server/fault.ts';
 import { benchState, seeded, type BenchStateOptions } from './server-state.ts';
+import { tuneV8 } from '../bin/jit.mjs';
+
+// As the executable does: V8 tuning once the modules are loaded, before any code is hot.
+tuneV8();
 
 export interface ServerChildOptions extends BenchStateOptions {
   tls?: boolean;

@@ -5,8 +5,6 @@
 // round trips, connections), verdict counts, the slowest checks and peak RSS; with `again`, also
 // the last of that many repeats in the same process against the same server (`warm`: what the
 // harness costs once V8 has compiled its hot code, which a first run pays for as it goes).
-// First, as in the executable: V8 tuning before any code is hot.
-import '../bin/jit.mjs';
 import { loadSections } from '../src/runner/load.ts';
 import { runSuite } from '../src/runner/run.ts';
 import type { Profile } from '../src/protocol/types.ts';
@@ -17,6 +15,10 @@ import { createInterface } from 'node:readline';
 import { measureFloor, type FloorSample } from './floor.ts';
 import { PAUSE } from './processes.ts';
 import { benchState, FLOOR_SERVER } from './server-state.ts';
+import { tuneV8 } from '../bin/jit.mjs';
+
+// As the executable does: V8 tuning once the modules are loaded, before any code is hot.
+tuneV8();
 
 export interface SuiteChildArgs {
   /** The bench's server; ignored with `embedded`. */
