@@ -94,8 +94,11 @@ export function runChild<T>(script: string, args: unknown, timeoutMs: number, at
     let out = '';
     child.stdout!.setEncoding('utf8');
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line !== PAUSE) return void (out += line + '\n');
-      void (atPause ?? (async () => {}))().then(() => child.stdin!.write('go\n'));
+      if (line !== PAUSE) {
+        out += line + '\n';
+        return;
+      }
+      void Promise.resolve(atPause?.()).finally(() => child.stdin!.write('go\n'));
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('close', (code) => {

@@ -5,13 +5,13 @@
 // round trips, connections), verdict counts, the slowest checks and peak RSS; with `again`, also
 // the last of that many repeats in the same process against the same server (`warm`: what the
 // harness costs once V8 has compiled its hot code, which a first run pays for as it goes).
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { loadSections } from '../src/runner/load.ts';
 import { runSuite } from '../src/runner/run.ts';
 import type { Profile } from '../src/protocol/types.ts';
 import { freshAdmin } from '../src/runner/admin-credentials.ts';
 import { startServer } from '../src/server/server.ts';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { measureFloor, type FloorSample } from './floor.ts';
 import { PAUSE } from './processes.ts';
 import { benchState, FLOOR_SERVER } from './server-state.ts';
@@ -90,7 +90,7 @@ if (a.embedded) {
 const sections = await loadSections();
 // A fresh server: the first login creates this admin (SES-AUTH-2); the repeats log in with it.
 const admin = freshAdmin();
-const suite = async () => {
+const timedRun = async () => {
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const r = await runSuite({
@@ -112,7 +112,7 @@ const suite = async () => {
   const cpu = process.cpuUsage(cpu0);
   return { r, wallMs: Number(process.hrtime.bigint() - t0) / 1e6, cpuMs: (cpu.user + cpu.system) / 1000 };
 };
-const { r, wallMs, cpuMs } = await suite();
+const { r, wallMs, cpuMs } = await timedRun();
 // Read before any repeat: the first run's alone.
 const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 let warm: WarmRun | undefined;
@@ -125,7 +125,7 @@ if ((a.again ?? 0) > 0) {
   process.stdin.destroy();
 }
 for (let k = 0; k < (a.again ?? 0); k++) {
-  const w = await suite();
+  const w = await timedRun();
   warm = {
     run: k + 2,
     wallMs: w.wallMs,
