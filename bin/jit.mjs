@@ -11,7 +11,7 @@
 // to `--help`).
 import v8 from 'node:v8';
 
-export const V8_FLAGS = ['--max-inlined-bytecode-size-cumulative=200'];
+const V8_FLAGS = ['--max-inlined-bytecode-size-cumulative=200'];
 
 /** Call once the modules are loaded and before any work. */
 export function tuneV8() {
