@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatTarget } from '../net/address.ts';
-import type { CheckResult, Failure, RunResult, TrafficStats } from '../runner/results.ts';
+import { addTraffic, type CheckResult, type Failure, type RunResult, type TrafficStats } from '../runner/results.ts';
 import type { TrafficEvent } from '../runner/lockstep.ts';
 import { runResultOf } from '../runner/run.ts';
 import { RunSession, type SessionOptions } from '../runner/session.ts';
@@ -177,11 +177,9 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
   let session = await open();
   const firstFresh = session.fresh;
   /** The counters of sessions a restart replaced (the result counts the whole run). */
-  const retired: TrafficStats = { roundTrips: 0, connections: 0, logins: 0 };
+  let retired: TrafficStats = addTraffic();
   const retire = (s: RunSession): void => {
-    retired.roundTrips += s.stats.roundTrips;
-    retired.connections += s.stats.connections;
-    retired.logins += s.stats.logins;
+    retired = addTraffic(retired, s.stats);
   };
   const results: FuzzerResult[] = [];
   // What the harness's bookkeeping found wrong with the target comes first, as failed checks.
@@ -267,10 +265,6 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRunResult> {
 
   const result = runResultOf(session, opts, startedAt, checks, restored);
   result.target.fresh = firstFresh;
-  result.stats = {
-    roundTrips: result.stats.roundTrips + retired.roundTrips,
-    connections: result.stats.connections + retired.connections,
-    logins: result.stats.logins + retired.logins,
-  };
+  result.stats = addTraffic(result.stats, retired);
   return { ...result, fuzz: results };
 }

@@ -82,6 +82,17 @@ export interface TrafficStats {
   logins: number;
 }
 
+/** The sum of traffic counters (lanes of a run, sessions a restart replaced). */
+export function addTraffic(...parts: readonly TrafficStats[]): TrafficStats {
+  const sum: TrafficStats = { roundTrips: 0, connections: 0, logins: 0 };
+  for (const p of parts) {
+    sum.roundTrips += p.roundTrips;
+    sum.connections += p.connections;
+    sum.logins += p.logins;
+  }
+  return sum;
+}
+
 export interface RunResult {
   target: { address: string; transport: 'tls' | 'plain'; fingerprint?: string; embedded: boolean; fresh: boolean };
   profile: Profile;

@@ -10,7 +10,7 @@
 import type { Logger } from 'pino';
 import type { ServerInfo } from '../model/index.ts';
 import type { MatchMode, Profile } from '../protocol/types.ts';
-import type { CheckResult, RunResult, TrafficStats } from './results.ts';
+import { addTraffic, type CheckResult, type RunResult, type TrafficStats } from './results.ts';
 import type { CheckDef, Section } from './api.ts';
 import { STOPPED } from './failures.ts';
 import { AbsentBroadcasts, type TrafficEvent } from './lockstep.ts';
@@ -169,13 +169,7 @@ export class RunSession implements LaneHost {
 
   /** Round trips and connections so far, over every lane (the runner's counters). */
   get stats(): TrafficStats {
-    const sum: TrafficStats = { roundTrips: 0, connections: 0, logins: 0 };
-    for (const l of this.lanes) {
-      sum.roundTrips += l.stats.roundTrips;
-      sum.connections += l.stats.connections;
-      sum.logins += l.stats.logins;
-    }
-    return sum;
+    return addTraffic(...this.lanes.map((l) => l.stats));
   }
 
   /** Whether a run name (account or nickname) belongs to this run (any of its lanes). */
