@@ -35,8 +35,11 @@ export interface Outcome {
   label: string;
   rules: string[];
   state: State;
-  /** Every output, with the body of the request it answers (the lenient matcher reads it). */
-  outputs: Array<{ output: Output; request?: Record<string, unknown> }>;
+  /**
+   * Every output, with the body of the request it answers (the lenient matcher reads it) and what
+   * caused it (causeOf).
+   */
+  outputs: Array<{ output: Output; cause: string; request?: Record<string, unknown> }>;
   /** The connection's decoder after the bytes, as this outcome's target decoded them. */
   decoder: FrameDecoder;
 }
@@ -109,6 +112,11 @@ function join(a: string, b: string | undefined): string {
 
 type Step = { event: Event; request?: Record<string, unknown> };
 
+/** What an output answers: the type of the client message whose step sent it, else the event's kind (`close`, …). */
+export function causeOf(event: Event): string {
+  return event.kind === 'frame' ? event.frame.type : event.kind;
+}
+
 /**
  * Every outcome of feeding `decs` (frames, then a framing error if any) on `conn` to the model, in
  * every world. Order: worlds, then decodings, then the model's outcomes — the reference's first.
@@ -146,6 +154,7 @@ export function predict(
 export function stepAll(start: Outcome, events: readonly Step[]): Outcome[] {
   let partial = [start];
   for (const { event, request } of events) {
+    const cause = causeOf(event);
     partial = partial
       .flatMap((o) => {
         const r = step(o.state, event);
@@ -154,7 +163,7 @@ export function stepAll(start: Outcome, events: readonly Step[]): Outcome[] {
           label: join(o.label, a.label),
           rules: [...o.rules, ...a.rules],
           state: a.state,
-          outputs: [...o.outputs, ...a.outputs.map((output) => (request ? { output, request } : { output }))],
+          outputs: [...o.outputs, ...a.outputs.map((output) => (request ? { output, cause, request } : { output, cause }))],
           decoder: o.decoder,
         }));
       })
@@ -226,7 +235,7 @@ export function closeAllowed(queue: ReadonlyArray<{ output: Expected }>, closeTo
 export interface ConnView {
   id: ConnId;
   /** Expectations queued before the exchange (optional leftovers of earlier ones). */
-  queue: ReadonlyArray<{ output: Expected }>;
+  queue: readonly Pending[];
   /** Frames received and not handled yet, in arrival order. */
   inbox: readonly Received[];
   /** The target closed it (after every frame in `inbox`). */
@@ -240,6 +249,18 @@ export interface Judge {
   matches(expected: SendOutput, frame: Received, state: State): boolean;
   /** A frame about someone else (a stranger on a live target): it tells no outcome apart. */
   neutral(frame: Received): boolean;
+  /** A frame still due that nothing waits for any more (a broadcast presumed absent, lockstep/absent-broadcasts.ts). */
+  presumedAbsent(due: Pending): boolean;
+}
+
+/**
+ * A frame or close still due on a connection: an expectation queued before the exchange, or an
+ * output of the outcome (`requestIds` absent: those of the exchange being decided).
+ */
+export interface Pending {
+  output: Expected;
+  cause: string;
+  requestIds?: readonly string[];
 }
 
 export type Decision =
@@ -251,7 +272,7 @@ export type Decision =
   | { kind: 'adopt'; index: number; matched: boolean; equivalent: number[] };
 
 interface Sim {
-  queue: Array<{ output: Expected }>;
+  queue: Pending[];
   closeTolerated: boolean;
   lazyRemoved: boolean;
   closed: boolean;
@@ -259,7 +280,7 @@ interface Sim {
 
 /**
  * Which outcome the traffic that arrived so far shows, the requester's connection first. `final`:
- * the wait is over (timeout), decide now. A frame no remaining outcome explains is skipped when it
+ * the wait is over (timeout), decide now; so is a wait that only broadcasts presumed absent could end. A frame no remaining outcome explains is skipped when it
  * is about a stranger; any other unexplained frame or close makes the closest outcome the answer,
  * unmatched.
  */
@@ -276,7 +297,10 @@ export function decide(
         views.map((v): [ConnId, Sim] => [
           v.id,
           {
-            queue: [...v.queue, ...o.outputs.filter((x) => x.output.conn === v.id).map((x) => ({ output: x.output as Expected }))],
+            queue: [
+              ...v.queue,
+              ...o.outputs.filter((x) => x.output.conn === v.id).map((x) => ({ output: x.output as Expected, cause: x.cause })),
+            ],
             closeTolerated: v.closeTolerated,
             lazyRemoved: v.lazyRemoved,
             closed: false,
@@ -314,7 +338,11 @@ export function decide(
     );
   const complete = alive.filter((i) => missing(i).length === 0);
   const first = complete[0];
-  if (first === undefined) return final ? adopt(alive[0]!, false) : { kind: 'wait' };
+  if (first === undefined) {
+    // When every outcome still waits only for broadcasts presumed absent, waiting tells none apart.
+    const moot = alive.every((i) => missing(i).every(({ e }) => judge.presumedAbsent(e)));
+    return final || moot ? adopt(alive[0]!, false) : { kind: 'wait' };
+  }
   const tolerates = (conn: ConnId): boolean => {
     const s = sims[first]!.get(conn)!;
     return s.closed || s.closeTolerated || s.lazyRemoved || s.queue.some((e) => e.output.kind === 'close');

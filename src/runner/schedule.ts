@@ -16,6 +16,7 @@ import { sharedState } from './check-plan.ts';
 import type { Lane } from './lane.ts';
 import type { CheckResult } from './results.ts';
 import type { RunSession } from './session.ts';
+import { describeKind, type BroadcastKind } from './lockstep.ts';
 
 /**
  * `--jobs` of the CLI and the library when not given. Lanes overlap waiting — a timeout on a
@@ -93,11 +94,11 @@ export function planLanes(checks: readonly CheckDef[], lanes: number): LanePlan 
 /** What the schedule needs of the session: lane 0, the lanes of the concurrent phase, the stop reason. */
 export type LaneSource = Pick<RunSession, 'openLanes' | 'closeOtherLanes' | 'stopped' | 'absent'>;
 
-/** A check failed while a broadcast type was presumed absent: its result waits for the end of the plan. */
+/** A check failed while a broadcast kind was presumed absent: its result waits for the end of the plan. */
 interface Presumed {
   i: number;
   result: CheckResult;
-  types: readonly string[];
+  kinds: readonly BroadcastKind[];
 }
 
 /** Runs the plan; resolves with the results in plan order. */
@@ -120,11 +121,11 @@ export async function runPlanned(session: LaneSource, planned: readonly Planned[
   const runOn = async (lane: Lane, i: number): Promise<void> => {
     const { section, check } = planned[i]!;
     let r = await lane.runCheck(section, check);
-    const types = r.status === 'failed' ? lane.presumedInLastCheck() : [];
-    if (types.length > 0) {
+    const kinds = r.status === 'failed' ? lane.presumedInLastCheck() : [];
+    if (kinds.length > 0) {
       // Held until the end says whether it stands; the results after it stream on. Not retried
-      // now, since settlePresumed runs it again once the type shows up.
-      presumed.push({ i, result: r, types });
+      // now, since settlePresumed runs it again once the kind shows up.
+      presumed.push({ i, result: r, kinds });
       heldAt.add(i);
       stream();
       return;
@@ -165,10 +166,10 @@ export async function runPlanned(session: LaneSource, planned: readonly Planned[
 
 /**
  * The checks failed on a presumed absence, once every other check ran: where a frame of a presumed
- * type arrived since, the check runs again (alone on lane 0, the other lanes closed: a check on
+ * kind arrived since, the check runs again (alone on lane 0, the other lanes closed: a check on
  * server-wide state must see no other connection of the run) with full waits for that type, until
- * no re-run shows a type that another check's presumption rests on (each type is seen once, so
- * this ends). What is left failed on types the target sent none of in the whole run.
+ * no re-run shows a kind that another check's presumption rests on (each kind is seen once, so
+ * this ends). What is left failed on kinds the target sent none of in the whole run.
  */
 async function settlePresumed(
   session: LaneSource,
@@ -182,7 +183,7 @@ async function settlePresumed(
   const held = new Map(presumed.map((p) => [p.i, p]));
   const settled: Array<{ i: number; result: CheckResult }> = [];
   const ranAgain = new Set<number>();
-  const revoked = (p: Presumed): boolean => p.types.some((t) => session.absent?.hasSeen(t) === true);
+  const revoked = (p: Presumed): boolean => p.kinds.some((k) => session.absent?.hasSeen(k) === true);
   for (
     let again = [...held.values()].filter(revoked);
     again.length > 0 && session.stopped === null;
@@ -194,15 +195,15 @@ async function settlePresumed(
       const r = await lane.runCheck(section, check);
       ranAgain.add(p.i);
       const result = { ...r, durationMs: p.result.durationMs + r.durationMs };
-      const types = r.status === 'failed' ? lane.presumedInLastCheck() : [];
-      if (types.length > 0) held.set(p.i, { i: p.i, result, types });
+      const kinds = r.status === 'failed' ? lane.presumedInLastCheck() : [];
+      if (kinds.length > 0) held.set(p.i, { i: p.i, result, kinds });
       else {
         held.delete(p.i);
         settled.push({ i: p.i, result });
       }
     }
   }
-  const types = [...new Set(presumed.flatMap((p) => p.types))].sort().join(' or ');
+  const kinds = [...new Set(presumed.flatMap((p) => p.kinds.map(describeKind)))].sort().join(' or ');
   const checks = (n: number): string => `${n} check${n === 1 ? '' : 's'}`;
   const stand = [...held.values()].filter((p) => !revoked(p)).length;
   const parts = [
@@ -211,7 +212,7 @@ async function settlePresumed(
     held.size > stand ? `${checks(held.size - stand)} could not run again (the run stopped)` : '',
   ];
   onNotice?.(
-    `${checks(presumed.length)} failed while no ${types} had arrived, so their results were held for the end of the run: ${parts.filter((x) => x !== '').join('; ')}.`,
+    `${checks(presumed.length)} failed while no ${kinds} had arrived, so their results were held for the end of the run: ${parts.filter((x) => x !== '').join('; ')}.`,
   );
   for (const p of [...settled, ...held.values()].sort((a, b) => a.i - b.i)) settle(p.i, p.result);
 }

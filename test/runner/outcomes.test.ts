@@ -86,7 +86,7 @@ describe('decide: which outcome the traffic shows', () => {
     label,
     rules: [],
     state: stateWith('spec', []),
-    outputs: outputs.map((output) => ({ output })),
+    outputs: outputs.map((output) => ({ output, cause: 'X' })),
     decoder: decoder('spec'),
   });
   const got = (type: string, v: number): Received => ({
@@ -106,6 +106,7 @@ describe('decide: which outcome the traffic shows', () => {
   const judge: Judge = {
     matches: (out, f) => f.message!.type === out.message.type && f.message!.body.v === out.message.body.v,
     neutral: (f) => f.message!.type === 'UserConnected',
+    presumedAbsent: () => false,
   };
   const A = outcome('A', [send('h1', 'XResponse', 1), send('h2', 'Note', 1)]);
   const B = outcome('B', [send('h1', 'XResponse', 2), send('h2', 'Note', 2)]);
@@ -158,6 +159,19 @@ describe('decide: which outcome the traffic shows', () => {
       index: 1,
       matched: false,
     });
+  });
+
+  it('when every outcome waits only for broadcasts presumed absent, the first is compared at once, unmatched', () => {
+    const presumingNotes: Judge = { ...judge, presumedAbsent: (due) => due.output.kind === 'send' && due.output.message.type === 'Note' };
+    const requester = view('h1', [got('XResponse', 1)]);
+    expect(decide([A, C], 'h1', [requester, view('h2', [])], presumingNotes, false)).toEqual({
+      kind: 'adopt',
+      index: 0,
+      matched: false,
+      equivalent: [],
+    });
+    // A direct answer still due is waited for, whatever is presumed.
+    expect(decide([A, B], 'h1', [view('h1', []), view('h2', [])], presumingNotes, false)).toEqual({ kind: 'wait' });
   });
 
   it('outcomes the traffic fits alike: the first is adopted, the others are equivalent', () => {

@@ -7,6 +7,7 @@ import { check, section } from '../../src/runner/api.ts';
 import type { Lane } from '../../src/runner/lane.ts';
 import type { CheckResult } from '../../src/runner/results.ts';
 import { runPlanned, type LaneSource, type Planned } from '../../src/runner/schedule.ts';
+import type { BroadcastKind } from '../../src/runner/lockstep.ts';
 
 const SECTION = section({ id: 'demo', title: 'demo' }, []);
 const plan = (n: number): Planned[] =>
@@ -15,11 +16,11 @@ const plan = (n: number): Planned[] =>
     check: check({ id: `c${i}`, title: `c${i}`, rules: ['GEN-1'], run: async () => {} }),
   }));
 
-/** What the scripted lane's runs of one check do: `presumed` fails on a presumed UserConnected. */
+/** What the scripted lane's runs of one check do: `presumed` fails on a presumed UserConnected after a Login. */
 type Run = 'pass' | 'fail' | 'presumed';
 
 function scripted(runs: Record<string, Run[]>, seenLater: boolean) {
-  let presumedNow: string[] = [];
+  let presumedNow: BroadcastKind[] = [];
   const ran: string[] = [];
   const lane = {
     concurrent: false,
@@ -28,7 +29,7 @@ function scripted(runs: Record<string, Run[]>, seenLater: boolean) {
     runCheck: async (_s: unknown, c: { id: string }): Promise<CheckResult> => {
       ran.push(c.id);
       const outcome = runs[c.id]?.shift() ?? 'pass';
-      presumedNow = outcome === 'presumed' ? ['UserConnected'] : [];
+      presumedNow = outcome === 'presumed' ? [{ type: 'UserConnected', cause: 'Login' }] : [];
       const status = outcome === 'pass' ? 'passed' : 'failed';
       return {
         id: `demo/${c.id}`,
@@ -73,7 +74,7 @@ describe('runPlanned: results held on a presumed absence', () => {
       'c2:passed',
       'c3:failed',
       'c4:passed',
-      'notice: 1 check failed while no UserConnected had arrived, so their results were held for the end of the run: 1 check stands: the target sent none in the whole run.',
+      'notice: 1 check failed while no UserConnected after a Login had arrived, so their results were held for the end of the run: 1 check stands: the target sent none in the whole run.',
       'c1:failed',
     ]);
     expect(r.results).toEqual(['c0:passed', 'c1:failed', 'c2:passed', 'c3:failed', 'c4:passed']);
@@ -88,7 +89,7 @@ describe('runPlanned: results held on a presumed absence', () => {
       'c1:passed',
       'c3:passed',
       'c4:passed',
-      'notice: 2 checks failed while no UserConnected had arrived, so their results were held for the end of the run: 2 checks ran again with full waits once one arrived.',
+      'notice: 2 checks failed while no UserConnected after a Login had arrived, so their results were held for the end of the run: 2 checks ran again with full waits once one arrived.',
       'c0:passed',
       'c2:failed',
     ]);

@@ -1,45 +1,109 @@
-// Broadcast types the target has never sent in this run. Only a timeout proves a broadcast to
-// another connection missing (WIRE-ORD-3), so a target that never sends one type at all (say
-// `UserConnected`) costs every check that expects it the whole `--timeout`: minutes for a suite.
-// Once FULL_MISSES waits of the whole timeout found a type missing and no frame of that type has
-// arrived on any connection of the run, the type is presumed absent: a later wait that misses only
-// presumed-absent broadcasts ends at once and fails with a note saying so. A presumption never
-// decides a verdict alone: when a frame of the type arrives later in the run, the presumption ends
-// and every check that failed on it runs again with full waits (schedule.ts), so a presumed verdict
-// stands only against a target that sent none in the whole run. Shared by every lane of a run;
-// pure bookkeeping, no I/O.
+// Broadcasts the target has never sent in this run, by kind: a frame type and what causes it (the
+// request, or the connection event, whose step sends it). Only a timeout proves a broadcast to
+// another connection missing (WIRE-ORD-3), so a target that never sends one kind (say `UserConnected`
+// after a Login, or `UserUpdated` after a UserAway while UserBack's still comes) costs every check
+// that expects it the whole `--timeout`: minutes for a suite. Once FULL_MISSES waits of the whole
+// timeout found a kind missing and no frame of that kind has arrived, the kind is presumed absent: a
+// later wait that misses only presumed-absent broadcasts ends at once and fails with a note saying
+// so. A presumption never decides a verdict alone: when a frame of the kind arrives later in the
+// run, the presumption ends and every check that failed on it runs again with full waits
+// (schedule.ts), so a presumed verdict stands only against a target that sent none in the whole run.
+// A frame "of the kind" is one that met an expectation of that kind, or one that looks like a
+// broadcast reported missing (a late copy, on any connection, a sibling lane's included), or one of
+// the type that nothing explains (it may have any cause). Shared by every lane of a run; pure
+// bookkeeping, no I/O.
+import type { Received } from '../../net/connection.ts';
 
-/** Full-timeout misses of a type, with none of its frames seen, before it is presumed absent. */
+/** Full-timeout misses of a kind, with none of its frames seen, before it is presumed absent. */
 export const FULL_MISSES = 1;
 
+/** A broadcast type and what sends it: a client message type, or a connection event (`close`, `connect`, …). */
+export interface BroadcastKind {
+  type: string;
+  cause: string;
+}
+
+/** What a connection event is, where a broadcast follows it rather than a request. */
+const EVENT_CAUSES: Record<string, string> = {
+  close: 'a connection closed',
+  connect: 'a connection opened',
+  malformed: 'a malformed frame',
+  timeout: "the server's timer",
+};
+
+/** How a note names a kind: `UserUpdated after a UserAway`. */
+export function describeKind(kind: BroadcastKind): string {
+  return `${kind.type} after ${EVENT_CAUSES[kind.cause] ?? `a ${kind.cause}`}`;
+}
+
+const keyOf = (kind: BroadcastKind): string => `${kind.type}\n${kind.cause}`;
+
+/** A broadcast reported missing: recognises its copy should it come after all. */
+interface Missing {
+  key: string;
+  matches: (frame: Received) => boolean;
+}
+
 export class AbsentBroadcasts {
-  private readonly seen = new Set<string>();
+  /** Types of frames nothing explained: every kind of the type counts as seen. */
+  private readonly seenTypes = new Set<string>();
+  private readonly seenKinds = new Set<string>();
   private readonly fullMisses = new Map<string, number>();
+  /** Broadcasts reported missing, by type, until a copy arrives. */
+  private readonly missing = new Map<string, Missing[]>();
 
-  /** A frame of this type arrived on a connection of the run (expected or not). */
-  saw(type: string): void {
-    this.seen.add(type);
+  /** A frame met an expectation of this kind (whether or not its body was right). */
+  answered(kind: BroadcastKind): void {
+    this.seenKinds.add(keyOf(kind));
   }
 
-  /** A wait of the whole timeout ended with a broadcast of this type still missing. */
-  missedInFullWait(type: string): void {
-    this.fullMisses.set(type, (this.fullMisses.get(type) ?? 0) + 1);
+  /** A frame of this type arrived that no expectation and no stranger explains: any cause may have sent it. */
+  sawUnexplained(type: string): void {
+    this.seenTypes.add(type);
   }
 
-  /** Whether a wait that misses only broadcasts of this type may end early. */
-  presumed(type: string): boolean {
-    return !this.seen.has(type) && (this.fullMisses.get(type) ?? 0) >= FULL_MISSES;
+  /** A wait of the whole timeout ended with this broadcast missing; `matches` recognises it should it come later. */
+  missedInFullWait(kind: BroadcastKind, matches: (frame: Received) => boolean): void {
+    const key = keyOf(kind);
+    this.fullMisses.set(key, (this.fullMisses.get(key) ?? 0) + 1);
+    this.reportMissing(kind, matches);
   }
 
-  /** Whether a frame of this type has arrived in the run (a verdict presumed on it must be re-checked). */
-  hasSeen(type: string): boolean {
-    return this.seen.has(type);
+  /** A broadcast failed on the presumption; `matches` recognises it should it come later. */
+  reportMissing(kind: BroadcastKind, matches: (frame: Received) => boolean): void {
+    const list = this.missing.get(kind.type);
+    const entry = { key: keyOf(kind), matches };
+    if (list) list.push(entry);
+    else this.missing.set(kind.type, [entry]);
   }
 
-  /** The note on a failure presumed on this type. */
-  note(type: string): string {
-    const n = this.fullMisses.get(type) ?? 0;
+  /** Every frame any connection of the run receives: a late copy of a broadcast reported missing shows its kind. */
+  arrived(frame: Received): void {
+    const list = this.missing.get(frame.raw.type);
+    if (list === undefined || frame.message === undefined) return;
+    const hit = list.find((m) => m.matches(frame));
+    if (hit === undefined) return;
+    this.seenKinds.add(hit.key);
+    this.missing.set(
+      frame.raw.type,
+      list.filter((m) => m.key !== hit.key),
+    );
+  }
+
+  /** Whether a wait that misses only broadcasts of this kind may end early. */
+  presumed(kind: BroadcastKind): boolean {
+    return !this.hasSeen(kind) && (this.fullMisses.get(keyOf(kind)) ?? 0) >= FULL_MISSES;
+  }
+
+  /** Whether a frame of this kind has arrived in the run (a verdict presumed on it must be re-checked). */
+  hasSeen(kind: BroadcastKind): boolean {
+    return this.seenTypes.has(kind.type) || this.seenKinds.has(keyOf(kind));
+  }
+
+  /** The note on a failure presumed on this kind. */
+  note(kind: BroadcastKind): string {
+    const n = this.fullMisses.get(keyOf(kind)) ?? 0;
     const waits = n === 1 ? 'an earlier wait of the whole timeout' : `${n} earlier waits of the whole timeout`;
-    return `no ${type} had arrived on any connection of this run and ${waits} found none, so this one was not waited for`;
+    return `no ${describeKind(kind)} had arrived on any connection of this run and ${waits} found none, so this one was not waited for`;
   }
 }

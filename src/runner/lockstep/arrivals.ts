@@ -12,7 +12,7 @@ import { afterTaking, eligible, errorMayClose, isOptional } from '../outcomes.ts
 import { describeExpectation, renderBytes, renderMessage } from '../render.ts';
 import { nowSeconds } from '../clock.ts';
 import type { Core } from './core.ts';
-import { isDirectAnswer, type HarnessConn } from './conn.ts';
+import { broadcastKind, isDirectAnswer, type Expectation, type HarnessConn } from './conn.ts';
 
 /** Handles every buffered frame and close of every connection, in the order they arrived. */
 export function processArrivals(core: Core): void {
@@ -90,10 +90,19 @@ function onFrame(core: Core, hc: HarnessConn, frame: Received): void {
     const due = describeExpectation(first.output);
     const note = ['due first on this connection', due.note].filter((n) => n !== undefined).join('; ');
     core.fail(hc, (e.output as SendOutput).rules, e.sent, { expected: due.expected, note }, `${shown} arrived out of order`);
+    answered(core, e);
     hc.queue.splice(later, 1);
     return;
   }
+  // Nothing says what sent it: for the presumption of absence, it may have any cause.
+  core.opts.absent?.sawUnexplained(frame.message.type);
   core.fail(hc, core.record.rules, core.record.lastSent, 'no frame on this connection (none predicted)', `unexpected ${shown}`);
+}
+
+/** A frame met `e` (right or wrong): the target sends that kind of broadcast (absent-broadcasts.ts). */
+function answered(core: Core, e: Expectation): void {
+  const kind = broadcastKind(e);
+  if (kind !== null) core.opts.absent?.answered(kind);
 }
 
 /**
@@ -134,6 +143,7 @@ function consume(hc: HarnessConn, index: number, frame: Received, learned: Learn
   const e = hc.queue[index]!;
   const out = e.output as SendOutput;
   if (learned) core.mirror.ids.apply(learned);
+  answered(core, e);
   // Optional predecessors that did not come are gone now (unless they may come in any order).
   hc.queue = afterTaking(hc.queue, index);
   e.matched = frame;

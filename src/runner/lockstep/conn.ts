@@ -12,6 +12,7 @@ import { isLoopback } from '../../model/ip.ts';
 import type { ConnView } from '../outcomes.ts';
 import { renderBytes, renderMessage } from '../render.ts';
 import { lazyText, type TrafficEvent } from './types.ts';
+import type { BroadcastKind } from './absent-broadcasts.ts';
 
 /** What the model predicted on a connection, and what met it. */
 export interface Expectation {
@@ -24,13 +25,20 @@ export interface Expectation {
   /** Part of a settling probe (dropped if the connection closes instead, see ConnLife `undo`). */
   probe: boolean;
   matched: Received | null;
+  /** The client message type (or connection event) whose step sent it (outcomes.ts causeOf). */
+  cause: string;
   /** The body of the request this output answers (diagnoses read it). */
   request?: Record<string, unknown>;
 }
 
 /** A frame the target writes in answer to one of the exchange's requests (not a broadcast, not a close). */
-export function isDirectAnswer(e: Expectation): boolean {
+export function isDirectAnswer(e: { output: Expectation['output']; requestIds: readonly string[] }): boolean {
   return e.output.kind === 'send' && e.requestIds.includes(e.output.message.id);
+}
+
+/** The kind of broadcast the expectation waits for (a frame that answers no request of its exchange), else null. */
+export function broadcastKind(e: { output: Expectation['output']; requestIds: readonly string[]; cause: string }): BroadcastKind | null {
+  return e.output.kind === 'send' && !isDirectAnswer(e) ? { type: e.output.message.type, cause: e.cause } : null;
 }
 
 /**
@@ -99,13 +107,13 @@ export class HarnessConn {
   /**
    * Attaches the socket and starts reading its inbox: what arrived before (the raw client's
    * exchanges on the control connection) is not the lockstep's; every later arrival wakes the engine
-   * (and `saw` hears its type).
+   * (and `arrived` hears the frame).
    */
   attach(
     conn: NexusConnection,
     wake: () => void,
     tap: ((e: TrafficEvent) => void) | undefined,
-    saw: ((type: string) => void) | undefined,
+    arrived: ((frame: Received) => void) | undefined,
   ): void {
     this.conn_ = conn;
     conn.inbox.discardPending();
@@ -113,7 +121,7 @@ export class HarnessConn {
     this.unwatch = conn.inbox.watch((a) => {
       if (a.kind === 'frame') {
         const r = a.frame;
-        saw?.(r.raw.type);
+        arrived?.(r);
         tap?.(
           lazyText({ at: r.at, conn: this.id, actor: this.label, dir: 'received' as const, type: r.raw.type, id: r.raw.id }, () =>
             r.message ? renderMessage(r.message) : renderBytes(r.raw.payload),

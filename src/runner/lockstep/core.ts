@@ -6,11 +6,13 @@ import { allAccountsList, nameKey } from '../../model/index.ts';
 import type { Event, Output, SendOutput } from '../../model/index.ts';
 import type { ConnId, Profile } from '../../protocol/types.ts';
 import { seededIds, type IdSource } from '../../protocol/ids.ts';
-import type { NexusConnection } from '../../net/connection.ts';
-import type { CompareContext } from '../compare.ts';
+import type { NexusConnection, Received } from '../../net/connection.ts';
+import { matchMessage, type CompareContext } from '../compare.ts';
+import { causeOf } from '../outcomes.ts';
 import { describeExpectation, type ExpectedOutcomes } from '../render.ts';
 import type { TrafficStats } from '../results.ts';
 import { nowSeconds } from '../clock.ts';
+import { describeKind, type BroadcastKind } from './absent-broadcasts.ts';
 import { AnswerTime } from './answer-time.ts';
 import { HarnessConn } from './conn.ts';
 import type { Expectation } from './conn.ts';
@@ -36,9 +38,9 @@ export class Core {
   serverTimeouts = false;
   /**
    * The failures of the check in progress that rest on a presumed absence (absent-broadcasts.ts),
-   * and their broadcast types.
+   * and their broadcast kinds (by describeKind).
    */
-  readonly presumedInCheck = { types: new Set<string>(), failures: 0 };
+  readonly presumedInCheck = { kinds: new Map<string, BroadcastKind>(), failures: 0 };
   /** How long exchanges take on this target: when an overdue answer is proven missing (answer-time.ts). */
   readonly answerTime = new AnswerTime();
   /** Wakes the operation waiting for arrivals (a frame arrived, a connection closed, the run was aborted). */
@@ -85,7 +87,7 @@ export class Core {
   /** Frames and closes on `conn` reach `hc`'s inbox and wake the waiting operation. */
   listen(hc: HarnessConn, conn: NexusConnection): void {
     const absent = this.opts.absent;
-    hc.attach(conn, () => this.wake(), this.opts.onTraffic, absent ? (type) => absent.saw(type) : undefined);
+    hc.attach(conn, () => this.wake(), this.opts.onTraffic, absent ? (frame) => absent.arrived(frame) : undefined);
   }
 
   wake(): void {
@@ -124,7 +126,8 @@ export class Core {
   /** Steps the mirror with an event that leaves no choice and queues its outputs as expectations. */
   apply(event: Event, sent: string, requestIds: string[], probe = false, request?: Record<string, unknown>): Output[] {
     const outputs = this.mirror.step(event);
-    for (const o of outputs) this.expect(o, sent, requestIds, probe, request);
+    const cause = causeOf(event);
+    for (const o of outputs) this.expect(o, cause, sent, requestIds, probe, request);
     return outputs;
   }
 
@@ -134,11 +137,11 @@ export class Core {
   }
 
   /** One model output becomes an expectation on the (still open) harness connection it addresses. */
-  expect(output: Output, sent: string, requestIds: string[], probe: boolean, request?: Record<string, unknown>): void {
+  expect(output: Output, cause: string, sent: string, requestIds: string[], probe: boolean, request?: Record<string, unknown>): void {
     const hc = this.conns.get(output.conn);
     if (!hc || hc.closed) return;
     if (output.kind === 'send') this.addLenientAlternatives(output, request);
-    const e: Expectation = { output, conn: hc.id, sent, requestIds, probe, matched: null };
+    const e: Expectation = { output, cause, conn: hc.id, sent, requestIds, probe, matched: null };
     if (request) e.request = request;
     hc.queue.push(e);
     for (const c of this.collectors) c.push(e);
@@ -162,12 +165,19 @@ export class Core {
   }
 
   /** A broadcast presumed absent (absent-broadcasts.ts) fails without being waited for; its note says why. */
-  failPresumed(hc: HarnessConn, e: Expectation, actual: string): void {
-    const type = (e.output as SendOutput).message.type;
-    this.presumedInCheck.types.add(type);
+  failPresumed(hc: HarnessConn, e: Expectation, kind: BroadcastKind, actual: string): void {
+    this.presumedInCheck.kinds.set(describeKind(kind), kind);
     this.presumedInCheck.failures += 1;
+    this.opts.absent?.reportMissing(kind, this.recognizer(e));
     const expected = describeExpectation(e.output);
-    const note = [expected.note, this.opts.absent?.note(type)].filter((n) => n !== undefined).join('; ');
+    const note = [expected.note, this.opts.absent?.note(kind)].filter((n) => n !== undefined).join('; ');
     this.fail(hc, e.output.rules, e.sent, { ...expected, note }, actual);
+  }
+
+  /** Whether a frame is the one `e` waited for, as the comparator would have judged it then. */
+  recognizer(e: Expectation): (frame: Received) => boolean {
+    const ctx = this.compareContext();
+    const out = e.output as SendOutput;
+    return (frame) => matchMessage(out, frame, ctx).differences.length === 0;
   }
 }

@@ -12,6 +12,7 @@ import type { State } from '../../model/index.ts';
 import type { NexusConnection } from '../../net/connection.ts';
 import type { Failure, TrafficStats } from '../results.ts';
 import { mapSessionIds } from '../session-ids.ts';
+import type { BroadcastKind } from './absent-broadcasts.ts';
 import { Core } from './core.ts';
 import { harnessAddress } from './conn.ts';
 import type { HarnessConn } from './conn.ts';
@@ -43,10 +44,10 @@ export class Lockstep {
     return this.core.record.all();
   }
 
-  /** The failures of the check in progress that rest on a presumed absence, and their broadcast types (absent-broadcasts.ts). */
-  get presumedAbsent(): { types: string[]; failures: number } {
+  /** The failures of the check in progress that rest on a presumed absence, and their broadcast kinds (absent-broadcasts.ts). */
+  get presumedAbsent(): { kinds: BroadcastKind[]; failures: number } {
     const p = this.core.presumedInCheck;
-    return { types: [...p.types], failures: p.failures };
+    return { kinds: [...p.kinds.values()], failures: p.failures };
   }
 
   /** The outcome the target's traffic chose, when the last exchange or client close allowed several. */
@@ -71,7 +72,7 @@ export class Lockstep {
    */
   beginCheck(rules: string[], opts: { serverTimeouts?: boolean } = {}): void {
     this.core.record.begin(rules);
-    this.core.presumedInCheck.types.clear();
+    this.core.presumedInCheck.kinds.clear();
     this.core.presumedInCheck.failures = 0;
     this.core.serverTimeouts = opts.serverTimeouts ?? false;
     this.core.mirror.beginCheck();

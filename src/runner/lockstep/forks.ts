@@ -7,7 +7,7 @@ import { matchMessage } from '../compare.ts';
 import type { Judge, Outcome } from '../outcomes.ts';
 import { decide, outcomeNote } from '../outcomes.ts';
 import type { Core } from './core.ts';
-import type { HarnessConn } from './conn.ts';
+import { broadcastKind, type HarnessConn } from './conn.ts';
 
 /** Several allowed outcomes of one thing the harness did, until the traffic tells which. */
 export interface Fork {
@@ -44,6 +44,10 @@ export function resolveFork(core: Core, final: boolean): void {
   const judge: Judge = {
     matches: (out, frame, state) => matchMessage(out, frame, { ...core.compareContext(), model: state }).differences.length === 0,
     neutral: (frame) => core.mirror.strangerVerdict(frame, core.opts.isRunName, core.opts.isSiblingName).kind !== 'ours',
+    presumedAbsent: (due) => {
+      const kind = broadcastKind({ requestIds: fork.requestIds, ...due });
+      return kind !== null && core.opts.absent?.presumed(kind) === true;
+    },
   };
   const d = decide(fork.outcomes, fork.requester, views, judge, final);
   if (d.kind === 'wait') return;
@@ -63,5 +67,5 @@ function adoptOutcome(core: Core, fork: Fork, index: number, equivalent: number[
     o,
     equivalent.map((i) => fork.outcomes[i]!),
   );
-  for (const { output, request } of o.outputs) core.expect(output, fork.sent, fork.requestIds, fork.probe, request);
+  for (const { output, cause, request } of o.outputs) core.expect(output, cause, fork.sent, fork.requestIds, fork.probe, request);
 }

@@ -8,7 +8,7 @@ import { isOptional } from '../outcomes.ts';
 import { processArrivals } from './arrivals.ts';
 import type { SendOutput } from '../../model/index.ts';
 import type { Core } from './core.ts';
-import { isDirectAnswer, type Expectation, type HarnessConn } from './conn.ts';
+import { broadcastKind, isDirectAnswer, type Expectation, type HarnessConn } from './conn.ts';
 import { resolveFork } from './forks.ts';
 import { RunAborted } from './types.ts';
 
@@ -35,7 +35,7 @@ function required(core: Core): Expectation[] {
 /**
  * Handles arrivals until every required expectation is met or the timeout expires; what is still
  * missing then fails. `waitedMs`: how long the operation already waited before (the failure says
- * the whole wait). When only broadcasts of types presumed absent are missing (absent-broadcasts.ts),
+ * the whole wait). When only broadcasts of kinds presumed absent are missing (absent-broadcasts.ts),
  * the wait ends at once instead, and their failures say why.
  */
 export async function drain(core: Core, timeoutMs: number, waitedMs = 0): Promise<void> {
@@ -47,20 +47,15 @@ export async function drain(core: Core, timeoutMs: number, waitedMs = 0): Promis
   }
   for (const e of required(core)) {
     const hc = core.conns.get(e.conn)!;
+    const kind = broadcastKind(e);
     // 'presumed': waitFor found only presumed-absent broadcasts missing (no fork, nothing handled since).
-    if (ended === 'presumed') core.failPresumed(hc, e, 'nothing (not waited for)');
+    if (ended === 'presumed' && kind !== null) core.failPresumed(hc, e, kind, 'nothing (not waited for)');
     else {
-      const type = broadcastType(e);
-      if (ended === 'timeout' && type !== null) core.opts.absent?.missedInFullWait(type);
+      if (ended === 'timeout' && kind !== null) core.opts.absent?.missedInFullWait(kind, core.recognizer(e));
       core.fail(hc, e.output.rules, e.sent, describeExpectation(e.output), `nothing within ${waitedMs + timeoutMs} ms`);
     }
     hc.queue = hc.queue.filter((x) => x !== e);
   }
-}
-
-/** The type of a broadcast the expectation waits for (a frame that answers no request of its exchange), else null. */
-function broadcastType(e: Expectation): string | null {
-  return e.output.kind === 'send' && !isDirectAnswer(e) ? e.output.message.type : null;
 }
 
 /** Handles arrivals for at most `ms`; true once every required expectation is met (nothing fails here). */
@@ -69,7 +64,7 @@ export async function drainWithin(core: Core, ms: number): Promise<boolean> {
 }
 
 /**
- * Handles arrivals until every required expectation is met, `ms` pass, or only broadcasts of types
+ * Handles arrivals until every required expectation is met, `ms` pass, or only broadcasts of kinds
  * presumed absent are missing (nothing waits for those: the schedule re-checks the verdict).
  */
 async function waitFor(core: Core, ms: number): Promise<'met' | 'timeout' | 'presumed'> {
@@ -84,12 +79,12 @@ async function waitFor(core: Core, ms: number): Promise<'met' | 'timeout' | 'pre
       absent !== undefined &&
       core.fork === null &&
       missing.every((e) => {
-        const type = broadcastType(e);
-        return type !== null && absent.presumed(type);
+        const kind = broadcastKind(e);
+        return kind !== null && absent.presumed(kind);
       });
     const remaining = deadline - Date.now();
     if (core.opts.signal?.aborted) throw new RunAborted();
-    // A wait that lasted the whole timeout is a full miss, even if the type became presumed absent
+    // A wait that lasted the whole timeout is a full miss, even if the kind became presumed absent
     // meanwhile (another lane's full wait ended first).
     if (remaining <= 0) return 'timeout';
     if (presumed) return 'presumed';
