@@ -112,8 +112,18 @@ function join(a: string, b: string | undefined): string {
 
 type Step = { event: Event; request?: Record<string, unknown> };
 
-/** What an output answers: the type of the client message whose step sent it, else the event's kind (`close`, …). */
-export function causeOf(event: Event): string {
+/**
+ * What caused a step's outputs, for the presumption of absence (lockstep/absent-broadcasts.ts): the
+ * type of the client message, else the event's kind (`close`, …). A step that closes the event's
+ * own connection on an error is `closing-error` whatever the error was: a server announces a
+ * session it ended that way on one path, so one full wait tells for all of them.
+ */
+export function causeOf(event: Event, outputs: readonly Output[]): string {
+  if (event.kind !== 'frame' && event.kind !== 'malformed') return event.kind;
+  const closesOnError = outputs.some(
+    (o) => o.kind === 'close' && o.conn === event.conn && (o.reason === 'error' || o.reason === 'malformed'),
+  );
+  if (closesOnError) return 'closing-error';
   return event.kind === 'frame' ? event.frame.type : event.kind;
 }
 
@@ -154,18 +164,20 @@ export function predict(
 export function stepAll(start: Outcome, events: readonly Step[]): Outcome[] {
   let partial = [start];
   for (const { event, request } of events) {
-    const cause = causeOf(event);
     partial = partial
       .flatMap((o) => {
         const r = step(o.state, event);
         const results = [{ state: r.state, outputs: r.outputs, label: r.label ?? '', rules: [] as string[] }, ...(r.alternatives ?? [])];
-        return results.map((a): Outcome => ({
-          label: join(o.label, a.label),
-          rules: [...o.rules, ...a.rules],
-          state: a.state,
-          outputs: [...o.outputs, ...a.outputs.map((output) => (request ? { output, cause, request } : { output, cause }))],
-          decoder: o.decoder,
-        }));
+        return results.map((a): Outcome => {
+          const cause = causeOf(event, a.outputs);
+          return {
+            label: join(o.label, a.label),
+            rules: [...o.rules, ...a.rules],
+            state: a.state,
+            outputs: [...o.outputs, ...a.outputs.map((output) => (request ? { output, cause, request } : { output, cause }))],
+            decoder: o.decoder,
+          };
+        });
       })
       .slice(0, MAX_OUTCOMES);
   }

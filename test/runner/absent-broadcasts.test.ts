@@ -88,15 +88,15 @@ const presumedFailures = (r: RunResult) => r.checks.flatMap((c) => c.failures.fi
 
 describe('absent broadcast types', () => {
   it('presumes a kind absent only after full waits missed it and while none of its frames arrived', () => {
-    const login = { type: 'UserConnected', cause: 'Login' };
-    const away = { type: 'UserUpdated', cause: 'UserAway' };
-    const back = { type: 'UserUpdated', cause: 'UserBack' };
+    const login = { type: 'UserConnected', cause: 'Login', toListHolder: true };
+    const away = { type: 'UserUpdated', cause: 'UserAway', toListHolder: true };
+    const back = { type: 'UserUpdated', cause: 'UserBack', toListHolder: true };
     const never = () => false;
     const a = new AbsentBroadcasts();
     expect(a.presumed(login)).toBe(false);
     for (let i = 0; i < FULL_MISSES; i++) a.missedInFullWait(login, never);
     expect(a.presumed(login)).toBe(true);
-    expect(a.presumed({ type: 'UserDisconnected', cause: 'close' })).toBe(false);
+    expect(a.presumed({ type: 'UserDisconnected', cause: 'close', toListHolder: true })).toBe(false);
     a.answered(login);
     expect(a.hasSeen(login)).toBe(true);
     expect(a.presumed(login)).toBe(false);
@@ -113,12 +113,21 @@ describe('absent broadcast types', () => {
     c.answered(login);
     c.missedInFullWait(login, never);
     expect(c.presumed(login)).toBe(false);
+    // And by audience: a ServerInfoUpdated reaching the user_list holders says nothing of the others.
+    const info = { type: 'ServerInfoUpdated', cause: 'ServerInfoUpdate', toListHolder: false };
+    const d = new AbsentBroadcasts();
+    for (let i = 0; i < FULL_MISSES; i++) d.missedInFullWait(info, never);
+    d.answered({ ...info, toListHolder: true });
+    expect(d.presumed(info)).toBe(true);
     expect(describeKind(away)).toBe('UserUpdated after a UserAway');
-    expect(describeKind({ type: 'UserDisconnected', cause: 'close' })).toBe('UserDisconnected after a connection closed');
+    expect(describeKind({ type: 'UserDisconnected', cause: 'close', toListHolder: true })).toBe(
+      'UserDisconnected after a connection closed',
+    );
+    expect(describeKind(info)).toBe('ServerInfoUpdated after a ServerInfoUpdate to a session without user_list');
   });
 
   it('a late copy of a broadcast reported missing, on any connection, ends the presumption of its kind', () => {
-    const away = { type: 'UserUpdated', cause: 'UserAway' };
+    const away = { type: 'UserUpdated', cause: 'UserAway', toListHolder: true };
     const frame = (nickname: string): Received => ({
       seq: 0,
       at: 0,
@@ -128,16 +137,18 @@ describe('absent broadcast types', () => {
     const isRunAway = (f: Received) => (f.message!.body.user as { nickname: string }).nickname === 'run_a';
     const a = new AbsentBroadcasts();
     for (let i = 0; i < FULL_MISSES; i++) a.missedInFullWait(away, isRunAway);
-    a.arrived(frame('someone_else'));
+    a.arrived(frame('someone_else'), true);
     expect(a.presumed(away)).toBe(true);
-    a.arrived(frame('run_a'));
+    a.arrived(frame('run_a'), false);
+    expect(a.presumed(away)).toBe(true); // a copy to the other side of the audience line
+    a.arrived(frame('run_a'), true);
     expect(a.hasSeen(away)).toBe(true);
     expect(a.presumed(away)).toBe(false);
     // So does one that failed on the presumption.
     const b = new AbsentBroadcasts();
     for (let i = 0; i < FULL_MISSES; i++) b.missedInFullWait(away, () => false);
     b.reportMissing(away, isRunAway);
-    b.arrived(frame('run_a'));
+    b.arrived(frame('run_a'), true);
     expect(b.hasSeen(away)).toBe(true);
   });
 

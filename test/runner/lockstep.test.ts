@@ -2,12 +2,15 @@
 // disagree (different state or profile), each kind of fault must be reported precisely: a missing
 // broadcast, an extra one, a wrong carrier, a missing close, an unexpected close. Strangers on the
 // target must not fail anything.
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/protocol/frame.ts';
 import type { RawFrame } from '../../src/protocol/types.ts';
 import { BASE, NOW, account, cleanupWorlds, failuresOf, login, stateWith, strays, world } from '../support/lockstep.ts';
 import { RawClient } from '../../src/net/raw-client.ts';
 import { seededIds } from '../../src/protocol/ids.ts';
+import { faultHooks } from '../../src/server/faults/index.ts';
+import type { ReferenceServer } from '../../src/server/server.ts';
 
 /** Message ids of the test's raw clients (seeded, like the harness's). */
 const ids = seededIds(7);
@@ -128,13 +131,65 @@ describe('lockstep against the reference server', () => {
     const accounts = [...BASE, account('run_maker', { permissions: ['user_create'] })];
     const { ls } = await world({ server: stateWith('spec', accounts), mirror: stateWith('nexusd', accounts), match: 'lenient' });
     const maker = await login(ls, 'maker', 'run_maker');
-    ls.setTimeout(400); // only the wait that must expire is short
+    ls.setTimeout(60_000); // a wait of the timeout would fail the test's own: the next request proves it
     const failures = await failuresOf(
       ls.request(maker, 'UserCreate', { username: 'run_boss', password: 'x', is_admin: true, enabled: true, permissions: [] }),
     );
     expect(failures).toHaveLength(1);
-    expect(failures[0]).toMatchObject({ actor: 'maker', actual: 'nothing within 400 ms' });
-    expect(failures[0]!.expected).toEqual(['connection closed by the server [error]']);
+    expect(failures[0]).toMatchObject({ actor: 'maker', expected: ['connection closed by the server [error]'] });
+    expect(failures[0]!.actual).toMatch(
+      /^still open: the server answered a request written after its answer to the request that was to close it with NX\|16\|UserInfoResponse\|/,
+    );
+  });
+
+  it('proves a connection kept open after a closing error with one request, not the timeout (WIRE-SEQ-8)', async () => {
+    const sent: string[] = [];
+    const { ls } = await world({
+      server: stateWith('spec', BASE),
+      timeoutMs: 60_000, // a wait of the timeout would fail the test's own
+      faults: faultHooks(['not-logged-in-stays-open']),
+      hook: (f) => [f],
+      watch: (f) => sent.push(f.type),
+    });
+    await login(ls, 'root', 'root'); // an exchange completes first: the target's usual answer time is known (answer-time.ts)
+    const early = await ls.open('early');
+    const failures = await failuresOf(ls.request(early, 'UserList', {}));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ actor: 'early', rule: 'GEN-1', expected: ['connection closed by the server [error]'] });
+    expect(failures[0]!.actual).toMatch(
+      /^still open: the server answered a request written after the closing error \(WIRE-SEQ-8: .*\) with NX\|5\|Error\|[0-9a-f]{12}\|\d+\|\{"type":"Error","message":"Not logged in","command":"UserInfo"\}$/,
+    );
+    expect(sent.slice(-2)).toEqual(['UserList', 'UserInfo']); // the request after the closing error
+  });
+
+  it('a target that closes late after its closing error, reading nothing more, passes (WIRE-SEQ-8)', async () => {
+    // The close is held back until the harness writes again, and what it writes is never read: the
+    // request after the closing error goes out, goes unanswered, and the close settles it.
+    let wroteAfterClose = false;
+    const closesLate = (srv: ReferenceServer): net.Server =>
+      net.createServer((client) => {
+        const up = net.connect(srv.port, srv.host);
+        let closing = false;
+        client.on('data', (chunk: Buffer) => {
+          if (!closing) up.write(chunk);
+          else {
+            wroteAfterClose = true;
+            client.end();
+          }
+        });
+        up.on('data', (chunk: Buffer) => client.write(chunk));
+        up.on('end', () => (closing = true));
+        up.on('error', () => client.destroy());
+        client.on('error', () => up.destroy());
+        client.on('close', () => up.destroy());
+      });
+    const { ls } = await world({ server: stateWith('spec', BASE), front: closesLate });
+    await login(ls, 'root', 'root'); // the target's usual answer time is known
+    const early = await ls.open('early');
+    const answer = await ls.request(early, 'UserList', {});
+    expect(answer!.observed?.message?.type).toBe('Error');
+    expect(wroteAfterClose).toBe(true);
+    expect(ls.failures).toEqual([]);
   });
 
   it('proves a missing answer with one barrier, not the timeout (WIRE-ORD-1)', async () => {

@@ -79,6 +79,11 @@ export async function perturb(
     client.on('error', () => up.destroy());
     client.on('close', () => up.destroy());
   });
+  return listen(server);
+}
+
+/** Listens on a free loopback port; closed by cleanupWorlds. */
+async function listen(server: net.Server): Promise<{ host: string; port: number }> {
   proxies.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port };
@@ -117,14 +122,19 @@ export async function world(o: {
   watch?: (frame: RawFrame, conn: number) => void;
   /** A server that decides the spec's open points differently (ServerOptions.variant). */
   variant?: ServerOptions['variant'];
+  /** A deliberately broken server (ServerOptions.faults). */
+  faults?: ServerOptions['faults'];
+  /** A front of the test's own between the harness and the server (instead of `hook`'s proxy). */
+  front?: (srv: ReferenceServer) => net.Server;
 }) {
   const srvOpts: ServerOptions = { port: 0, tls: false, initialState: o.server };
   if (o.idleTimeoutMs !== undefined) srvOpts.idleTimeoutMs = o.idleTimeoutMs;
   if (o.frameTimeoutMs !== undefined) srvOpts.frameTimeoutMs = o.frameTimeoutMs;
   if (o.variant !== undefined) srvOpts.variant = o.variant;
+  if (o.faults !== undefined) srvOpts.faults = o.faults;
   const srv = await startServer(srvOpts);
   servers.push(srv);
-  const at = o.hook ? await perturb(srv, o.hook, o.watch) : { host: srv.host, port: srv.port };
+  const at = o.front ? await listen(o.front(srv)) : o.hook ? await perturb(srv, o.hook, o.watch) : { host: srv.host, port: srv.port };
   const mirror = o.mirror ?? structuredClone(o.server);
   const ls = new Lockstep(
     {

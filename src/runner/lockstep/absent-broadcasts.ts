@@ -1,5 +1,6 @@
-// Broadcasts the target has never sent in this run, by kind: a frame type and what causes it (the
-// request, or the connection event, whose step sends it). Only a timeout proves a broadcast to
+// Broadcasts the target has never sent in this run, by kind: a frame type, what causes it (the
+// request, or the connection event, whose step sends it) and which side of the audience line
+// (`user_list`) the recipient is on. Only a timeout proves a broadcast to
 // another connection missing (WIRE-ORD-3), so a target that never sends one kind (say `UserConnected`
 // after a Login, or `UserUpdated` after a UserAway while UserBack's still comes) costs every check
 // that expects it the whole `--timeout`: minutes for a suite. Once FULL_MISSES waits of the whole
@@ -17,30 +18,38 @@ import type { Received } from '../../net/connection.ts';
 /** Full-timeout misses of a kind, with none of its frames seen, before it is presumed absent. */
 export const FULL_MISSES = 1;
 
-/** A broadcast type and what sends it: a client message type, or a connection event (`close`, `connect`, …). */
+/**
+ * A broadcast type, what sends it (a client message type, or a connection event: `close`, …), and
+ * whether the recipient holds `user_list` (most broadcasts go to those holders, some to every
+ * session: a server that gets an audience wrong misses one side only).
+ */
 export interface BroadcastKind {
   type: string;
   cause: string;
+  toListHolder: boolean;
 }
 
 /** What a connection event is, where a broadcast follows it rather than a request. */
 const EVENT_CAUSES: Record<string, string> = {
+  'closing-error': 'a connection the server closed on an error',
   close: 'a connection closed',
   connect: 'a connection opened',
   malformed: 'a malformed frame',
   timeout: "the server's timer",
 };
 
-/** How a note names a kind: `UserUpdated after a UserAway`. */
+/** How a note names a kind: `UserUpdated after a UserAway`, `… to a session without user_list`. */
 export function describeKind(kind: BroadcastKind): string {
-  return `${kind.type} after ${EVENT_CAUSES[kind.cause] ?? `a ${kind.cause}`}`;
+  const to = kind.toListHolder ? '' : ' to a session without user_list';
+  return `${kind.type} after ${EVENT_CAUSES[kind.cause] ?? `a ${kind.cause}`}${to}`;
 }
 
-const keyOf = (kind: BroadcastKind): string => `${kind.type}\n${kind.cause}`;
+const keyOf = (kind: BroadcastKind): string => `${kind.type}\n${kind.cause}\n${kind.toListHolder}`;
 
 /** A broadcast reported missing: recognises its copy should it come after all. */
 interface Missing {
   key: string;
+  toListHolder: boolean;
   matches: (frame: Received) => boolean;
 }
 
@@ -72,16 +81,19 @@ export class AbsentBroadcasts {
   /** A broadcast failed on the presumption; `matches` recognises it should it come later. */
   reportMissing(kind: BroadcastKind, matches: (frame: Received) => boolean): void {
     const list = this.missing.get(kind.type);
-    const entry = { key: keyOf(kind), matches };
+    const entry = { key: keyOf(kind), toListHolder: kind.toListHolder, matches };
     if (list) list.push(entry);
     else this.missing.set(kind.type, [entry]);
   }
 
-  /** Every frame any connection of the run receives: a late copy of a broadcast reported missing shows its kind. */
-  arrived(frame: Received): void {
+  /**
+   * Every frame any connection of the run receives (`toListHolder`: whether that connection's
+   * session holds user_list): a late copy of a broadcast reported missing shows its kind.
+   */
+  arrived(frame: Received, toListHolder: boolean): void {
     const list = this.missing.get(frame.raw.type);
     if (list === undefined || frame.message === undefined) return;
-    const hit = list.find((m) => m.matches(frame));
+    const hit = list.find((m) => m.toListHolder === toListHolder && m.matches(frame));
     if (hit === undefined) return;
     this.seenKinds.add(hit.key);
     this.missing.set(

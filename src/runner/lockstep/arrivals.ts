@@ -44,6 +44,10 @@ function onFrame(core: Core, hc: HarnessConn, frame: Received): void {
     );
     return;
   }
+  if (hc.closeProof !== null && frame.raw.id === hc.closeProof.id) {
+    provenOpen(core, hc, frame);
+    return;
+  }
   const ctx = core.compareContext();
   const candidates = eligible(hc.queue);
   const takeFirstMatch = (): boolean => {
@@ -77,6 +81,7 @@ function onFrame(core: Core, hc: HarnessConn, frame: Received): void {
     const why = diagnose(out, frame.message, e.request, core.mirror.state);
     const actual = `${why ? `${why.note}: ` : ''}${shown}\n  ${best.diffs.join('\n  ')}`;
     core.fail(hc, why ? [why.rule, ...out.rules] : out.rules, e.sent, describeExpectation(out), actual);
+    if (isDirectAnswer(e)) core.answerDiffered = true;
     consume(hc, best.index, frame, null, core);
     return;
   }
@@ -137,6 +142,25 @@ function provenUnanswered(core: Core, hc: HarnessConn, frame: Received): boolean
   }
   hc.queue = hc.queue.filter((e) => !missing.includes(e));
   return true;
+}
+
+/**
+ * The target answered the request written where only a close was still due (steps.ts
+ * proveStillOpen), so it did not close: each close still due on `hc` fails now, not at the
+ * timeout. A close may still follow (the answer may itself be a closing error).
+ */
+function provenOpen(core: Core, hc: HarnessConn, frame: Received): void {
+  const after = hc.closeProof!.afterClosingError
+    ? 'the closing error (WIRE-SEQ-8: nothing after a closing error is processed)'
+    : 'its answer to the request that was to close it';
+  hc.closeProof = null;
+  const due = hc.queue.filter((e) => e.output.kind === 'close');
+  for (const e of due) {
+    const actual = `still open: the server answered a request written after ${after} with ${renderMessage(frame.message!)}`;
+    core.fail(hc, e.output.rules, e.sent, describeExpectation(e.output), actual);
+  }
+  hc.queue = hc.queue.filter((e) => !due.includes(e));
+  hc.tolerateClose();
 }
 
 function consume(hc: HarnessConn, index: number, frame: Received, learned: Learned | null, core: Core): void {

@@ -27,6 +27,8 @@ export interface Expectation {
   matched: Received | null;
   /** The client message type (or connection event) whose step sent it (outcomes.ts causeOf). */
   cause: string;
+  /** Whether its connection's session held `user_list` when it was predicted (BroadcastKind). */
+  toListHolder: boolean;
   /** The body of the request this output answers (diagnoses read it). */
   request?: Record<string, unknown>;
 }
@@ -37,8 +39,12 @@ export function isDirectAnswer(e: { output: Expectation['output']; requestIds: r
 }
 
 /** The kind of broadcast the expectation waits for (a frame that answers no request of its exchange), else null. */
-export function broadcastKind(e: { output: Expectation['output']; requestIds: readonly string[]; cause: string }): BroadcastKind | null {
-  return e.output.kind === 'send' && !isDirectAnswer(e) ? { type: e.output.message.type, cause: e.cause } : null;
+export function broadcastKind(
+  e: Pick<Expectation, 'output' | 'cause' | 'toListHolder'> & { requestIds: readonly string[] },
+): BroadcastKind | null {
+  return e.output.kind === 'send' && !isDirectAnswer(e)
+    ? { type: e.output.message.type, cause: e.cause, toListHolder: e.toListHolder }
+    : null;
 }
 
 /**
@@ -73,6 +79,12 @@ export class HarnessConn {
   decoder: FrameDecoder;
   queue: Expectation[] = [];
   life: ConnLife = { kind: 'open', undo: null };
+  /**
+   * The request written where only a close is still due, to prove the connection kept open
+   * (steps.ts proveStillOpen): an answer with this id is the proof (arrivals.ts provenOpen).
+   * `afterClosingError`: the target did write the closing error (else another answer).
+   */
+  closeProof: { id: string; afterClosingError: boolean } | null = null;
   /** Whether the harness wrote a Handshake, and a Login after it, on this connection (TrafficStats `logins`). */
   readonly wrote = { handshake: false, login: false };
   private conn_: NexusConnection | null = null;

@@ -2,7 +2,7 @@
 // connections, the pending fork, the mismatch record, and the one way a model output becomes an
 // expectation on the connection it addresses. The facade (engine.ts) owns one; forks, arrivals and
 // waiting work on it.
-import { allAccountsList, nameKey } from '../../model/index.ts';
+import { allAccountsList, nameKey, sessionHolds } from '../../model/index.ts';
 import type { Event, Output, SendOutput } from '../../model/index.ts';
 import type { ConnId, Profile } from '../../protocol/types.ts';
 import { seededIds, type IdSource } from '../../protocol/ids.ts';
@@ -31,6 +31,12 @@ export class Core {
   fork: Fork | null = null;
   /** The outcome the target's traffic chose, when the last exchange or client close allowed several. */
   lastOutcome: string | undefined;
+  /**
+   * A direct answer of the exchange in progress differed from every allowed outcome. The check has
+   * failed on it, and the broadcasts the model predicted after it rest on an outcome the target did
+   * not take: those still missing are not waited for (waiting.ts).
+   */
+  answerDiffered = false;
   /**
    * Checks that wait for the target's own deadlines (`slow`) let it close connections that are
    * subject to a timer (WIRE-TMO-1/2); the model has no clock, so it is told when the target acts.
@@ -87,7 +93,12 @@ export class Core {
   /** Frames and closes on `conn` reach `hc`'s inbox and wake the waiting operation. */
   listen(hc: HarnessConn, conn: NexusConnection): void {
     const absent = this.opts.absent;
-    hc.attach(conn, () => this.wake(), this.opts.onTraffic, absent ? (frame) => absent.arrived(frame) : undefined);
+    hc.attach(
+      conn,
+      () => this.wake(),
+      this.opts.onTraffic,
+      absent ? (frame) => absent.arrived(frame, this.holdsUserList(hc.id)) : undefined,
+    );
   }
 
   wake(): void {
@@ -126,7 +137,7 @@ export class Core {
   /** Steps the mirror with an event that leaves no choice and queues its outputs as expectations. */
   apply(event: Event, sent: string, requestIds: string[], probe = false, request?: Record<string, unknown>): Output[] {
     const outputs = this.mirror.step(event);
-    const cause = causeOf(event);
+    const cause = causeOf(event, outputs);
     for (const o of outputs) this.expect(o, cause, sent, requestIds, probe, request);
     return outputs;
   }
@@ -141,10 +152,19 @@ export class Core {
     const hc = this.conns.get(output.conn);
     if (!hc || hc.closed) return;
     if (output.kind === 'send') this.addLenientAlternatives(output, request);
-    const e: Expectation = { output, cause, conn: hc.id, sent, requestIds, probe, matched: null };
+    const toListHolder = this.holdsUserList(hc.id);
+    const e: Expectation = { output, cause, toListHolder, conn: hc.id, sent, requestIds, probe, matched: null };
     if (request) e.request = request;
     hc.queue.push(e);
     for (const c of this.collectors) c.push(e);
+  }
+
+  /** Whether the model's session on `conn` holds `user_list` (the line most broadcast audiences follow). */
+  holdsUserList(conn: ConnId): boolean {
+    const state = this.mirror.state;
+    const id = state.connections[conn]?.sessionId;
+    const session = id == null ? undefined : state.sessions[String(id)];
+    return session !== undefined && sessionHolds(state, session, 'user_list');
   }
 
   /** Expectation lists of the operations in progress (what one exchange produced, for its answers). */

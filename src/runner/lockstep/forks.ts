@@ -45,7 +45,7 @@ export function resolveFork(core: Core, final: boolean): void {
     matches: (out, frame, state) => matchMessage(out, frame, { ...core.compareContext(), model: state }).differences.length === 0,
     neutral: (frame) => core.mirror.strangerVerdict(frame, core.opts.isRunName, core.opts.isSiblingName).kind !== 'ours',
     presumedAbsent: (due) => {
-      const kind = broadcastKind({ requestIds: fork.requestIds, ...due });
+      const kind = broadcastKind({ requestIds: fork.requestIds, toListHolder: core.holdsUserList(due.output.conn), ...due });
       return kind !== null && core.opts.absent?.presumed(kind) === true;
     },
   };

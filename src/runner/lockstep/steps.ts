@@ -4,7 +4,7 @@
 // `settleAll` sends each probe or close here as a step of its own, so no step runs inside another.
 import type { Event } from '../../model/index.ts';
 import { encodeFrame } from '../../protocol/frame.ts';
-import { NexusConnection } from '../../net/connection.ts';
+import { NexusConnection, type Received } from '../../net/connection.ts';
 import { isLoopback } from '../../model/ip.ts';
 import { decodings, isOptional, predict, stepAll } from '../outcomes.ts';
 import { describeExpectation, maskedFrame, renderBytes } from '../render.ts';
@@ -77,6 +77,7 @@ export async function exchangeStep(core: Core, hc: HarnessConn, items: Outgoing[
   if (!probe) {
     core.record.note = null;
     core.lastOutcome = undefined;
+    core.answerDiffered = false;
   }
   // Catch up first: a close that already happened must be known before the model sees new frames.
   processArrivals(core);
@@ -112,7 +113,7 @@ export async function exchangeStep(core: Core, hc: HarnessConn, items: Outgoing[
       goneBeforeWrite(core, hc, before, mine, sent);
     }
     if (probe || !written) await drain(core, core.opts.timeoutMs);
-    else await awaitAnswers(core, hc, requestIds, sent);
+    else await awaitAnswers(core, hc, requestIds, sent, mine);
   } finally {
     core.collectors.delete(mine);
   }
@@ -191,10 +192,11 @@ function goneBeforeWrite(core: Core, hc: HarnessConn, before: MirrorSave, mine: 
  * answers to a request before the next request is read, so the barrier's answer arriving first
  * proves them missing (arrivals.ts provenUnanswered) within one round trip, not a timeout. The
  * barrier goes out only where it changes nothing: one outcome known (no fork), the connection
- * open and logged in by the model, no partial frame written. Broadcasts to other connections are
- * not ordered by it (WIRE-ORD-3) and keep the whole timeout.
+ * open and logged in by the model, no partial frame written. A close still due after a closing
+ * error is settled the same way (proveStillOpen). Broadcasts to other connections are not ordered
+ * by it (WIRE-ORD-3) and keep the whole timeout.
  */
-async function awaitAnswers(core: Core, hc: HarnessConn, requestIds: string[], sent: string): Promise<void> {
+async function awaitAnswers(core: Core, hc: HarnessConn, requestIds: string[], sent: string, mine: readonly Expectation[]): Promise<void> {
   const timeoutMs = core.opts.timeoutMs;
   const started = Date.now();
   const grace = core.answerTime.grace(timeoutMs);
@@ -208,9 +210,48 @@ async function awaitAnswers(core: Core, hc: HarnessConn, requestIds: string[], s
     await exchangeStep(core, hc, [barrierItem(core.proofId())], true, false);
     hc.endProbe();
     core.record.lastSent = sent;
+  } else if (mayProveStillOpen(core, hc, mine)) {
+    proveStillOpen(core, hc, mine);
   }
   const waited = Date.now() - started;
   await drain(core, Math.max(0, timeoutMs - waited), waited);
+}
+
+/**
+ * Whether all that is still required on `hc` is the close after a closing error (CloseOutput
+ * `error`: the E! and H carriers), the target's answer to this exchange arrived, and nothing the
+ * spec leaves open stands in the way (no fork, no partial frame, no server timer under test).
+ */
+function mayProveStillOpen(core: Core, hc: HarnessConn, mine: readonly Expectation[]): boolean {
+  if (core.fork !== null || core.serverTimeouts || hc.life.kind !== 'open' || hc.closeProof !== null) return false;
+  if (!hc.conn || hc.conn.isClosed || hc.decoder.midFrame) return false;
+  const required = hc.queue.filter((e) => !isOptional(e.output));
+  if (required.length === 0 || !required.every((e) => e.output.kind === 'close' && e.output.reason === 'error')) return false;
+  return mine.some((e) => e.conn === hc.id && e.matched !== null);
+}
+
+/** An Error, or a HandshakeResponse that refuses (SES-HS-5). */
+function isClosingError(frame: Received | null): boolean {
+  const m = frame?.message;
+  return m != null && (m.type === 'Error' || (m.type === 'HandshakeResponse' && m.body.success !== true));
+}
+
+/**
+ * WIRE-SEQ-8: nothing after a closing error is processed. So a request written after it may only
+ * go unread: an answer proves the connection kept open (arrivals.ts provenOpen) within one round
+ * trip, and a close is what the model predicted anyway. Where the target answered with something
+ * else than the closing error, the check has failed on that answer already, and the request shows
+ * the close that should have followed is not coming either. The model is not stepped (it has
+ * dropped the connection); like the answer barrier, the request is neither counted nor draws a
+ * request id.
+ */
+function proveStillOpen(core: Core, hc: HarnessConn, mine: readonly Expectation[]): void {
+  const { bytes, requests, writes } = encode(core, [barrierItem(core.proofId())]);
+  const afterClosingError = mine.some((e) => e.conn === hc.id && isClosingError(e.matched));
+  hc.closeProof = { id: requests[0]!.id, afterClosingError };
+  if (hc.conn!.sendRaw(bytes) && core.opts.onTraffic) {
+    for (const w of writes) core.opts.onTraffic({ at: Date.now(), conn: hc.id, actor: hc.label, dir: 'sent', ...w });
+  }
 }
 
 function mayProveUnanswered(core: Core, hc: HarnessConn, requestIds: string[]): boolean {

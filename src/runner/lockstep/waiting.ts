@@ -36,7 +36,8 @@ function required(core: Core): Expectation[] {
  * Handles arrivals until every required expectation is met or the timeout expires; what is still
  * missing then fails. `waitedMs`: how long the operation already waited before (the failure says
  * the whole wait). When only broadcasts of kinds presumed absent are missing (absent-broadcasts.ts),
- * the wait ends at once instead, and their failures say why.
+ * the wait ends at once instead, and their failures say why. When only broadcasts after an answer
+ * that differed are missing, they are dropped: the check failed on that answer.
  */
 export async function drain(core: Core, timeoutMs: number, waitedMs = 0): Promise<void> {
   const ended = await waitFor(core, timeoutMs);
@@ -47,6 +48,9 @@ export async function drain(core: Core, timeoutMs: number, waitedMs = 0): Promis
   }
   for (const e of required(core)) {
     const hc = core.conns.get(e.conn)!;
+    hc.queue = hc.queue.filter((x) => x !== e);
+    // 'moot': the broadcasts of an outcome the target did not take (Core.answerDiffered).
+    if (ended === 'moot') continue;
     const kind = broadcastKind(e);
     // 'presumed': waitFor found only presumed-absent broadcasts missing (no fork, nothing handled since).
     if (ended === 'presumed' && kind !== null) core.failPresumed(hc, e, kind, 'nothing (not waited for)');
@@ -54,7 +58,6 @@ export async function drain(core: Core, timeoutMs: number, waitedMs = 0): Promis
       if (ended === 'timeout' && kind !== null) core.opts.absent?.missedInFullWait(kind, core.recognizer(e));
       core.fail(hc, e.output.rules, e.sent, describeExpectation(e.output), `nothing within ${waitedMs + timeoutMs} ms`);
     }
-    hc.queue = hc.queue.filter((x) => x !== e);
   }
 }
 
@@ -65,9 +68,10 @@ export async function drainWithin(core: Core, ms: number): Promise<boolean> {
 
 /**
  * Handles arrivals until every required expectation is met, `ms` pass, or only broadcasts of kinds
- * presumed absent are missing (nothing waits for those: the schedule re-checks the verdict).
+ * presumed absent are missing (nothing waits for those: the schedule re-checks the verdict), or only
+ * broadcasts after an answer that differed (Core.answerDiffered: the check failed on the answer).
  */
-async function waitFor(core: Core, ms: number): Promise<'met' | 'timeout' | 'presumed'> {
+async function waitFor(core: Core, ms: number): Promise<'met' | 'timeout' | 'presumed' | 'moot'> {
   const deadline = Date.now() + ms;
   const absent = core.opts.absent;
   for (;;) {
@@ -75,6 +79,7 @@ async function waitFor(core: Core, ms: number): Promise<'met' | 'timeout' | 'pre
     processArrivals(core);
     const missing = required(core);
     if (missing.length === 0 && core.fork === null) return 'met';
+    if (core.answerDiffered && core.fork === null && missing.every((e) => broadcastKind(e) !== null)) return 'moot';
     const presumed =
       absent !== undefined &&
       core.fork === null &&
