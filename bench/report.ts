@@ -82,7 +82,7 @@ export interface SuiteBlock {
   warm?: { run: number; wallMs: F; floorMs: F; ratio: F; cpuMs: F; failed: number };
 }
 
-/** A run against a server that never sends one family of frames (`dropped`), against a passing run. */
+/** A run against a server that never sends one family of frames (`dropped`: what it never sends), against a passing run. */
 export interface FailingBlock {
   jobs: number;
   dropped: string[];

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import type { Event, State, StepResult } from '../src/model/index.ts';
 import { startServer } from '../src/server/server.ts';
 import type { ServerFault } from '../src/server/fault.ts';
+import { faultHooks } from '../src/server/faults/index.ts';
 import { benchState, seeded, type BenchStateOptions } from './server-state.ts';
 import { tuneV8 } from '../bin/jit.mjs';
 
@@ -17,6 +18,8 @@ export interface ServerChildOptions extends BenchStateOptions {
   tls?: boolean;
   /** Server messages of these types are never written (a server missing one broadcast family). */
   drop?: string[];
+  /** Faults of the catalogue to serve with (src/server/faults/). */
+  faults?: string[];
 }
 
 export interface ServerStats {
@@ -56,7 +59,7 @@ async function main(): Promise<void> {
     tls: o.tls === true,
     logger,
     ...(seeded(o) ? { initialState: benchState(o) } : { profile: o.profile ?? 'spec' }),
-    ...(o.drop && o.drop.length > 0 ? { faults: [dropping(o.drop)] } : {}),
+    faults: [...(o.drop && o.drop.length > 0 ? [dropping(o.drop)] : []), ...faultHooks(o.faults ?? [])],
   });
   process.stdout.write(JSON.stringify({ port: server.port, fingerprint: server.fingerprint ?? null }) + '\n');
   const lines = createInterface({ input: process.stdin });

@@ -28,15 +28,31 @@ export interface SuiteBudget {
   warmRepeats: number;
 }
 
+/** A server that never sends one family of frames. */
+export interface FailingServer {
+  /** What it never sends, as the table names it. */
+  missing: string[];
+  /** Server messages of these types are never written (server-child `drop`)... */
+  drop?: string[];
+  /** ...or a fault of the catalogue (src/server/faults/), for what is missing only after one cause. */
+  fault?: string;
+}
+
 /**
- * The failing-run measurement's servers, each never sending one family of frames: a broadcast
- * (only a timeout proves it absent, WIRE-ORD-3; lanes overlap those waits) and the answers of the
- * presence requests (a barrier proves them absent in one round trip, WIRE-ORD-1). The first is the
- * headline figure (failingSuite).
+ * The failing-run measurement's servers: a broadcast type (only a timeout proves it absent,
+ * WIRE-ORD-3; lanes overlap those waits), one kind of a broadcast type the server sends for other
+ * causes (presumed absent by kind), the close after a closing error (a request after it proves the
+ * connection kept open, WIRE-SEQ-8), and the answers of the presence requests (a barrier proves
+ * them absent in one round trip, WIRE-ORD-1). The first is the headline figure (failingSuite).
  */
-export const FAILING_SERVERS: ReadonlyArray<readonly string[]> = [
-  ['UserConnected'],
-  ['UserAwayResponse', 'UserBackResponse', 'UserStatusResponse'],
+export const FAILING_SERVERS: readonly FailingServer[] = [
+  { missing: ['UserConnected'], drop: ['UserConnected'] },
+  { missing: ['UserUpdated after a UserAway'], fault: 'away-not-broadcast' },
+  { missing: ['close after E-NOT-LOGGED-IN'], fault: 'not-logged-in-stays-open' },
+  {
+    missing: ['UserAwayResponse', 'UserBackResponse', 'UserStatusResponse'],
+    drop: ['UserAwayResponse', 'UserBackResponse', 'UserStatusResponse'],
+  },
 ];
 
 type Log = (line: string) => void;
@@ -58,10 +74,11 @@ async function suiteRun(o: {
   timeoutMs: number;
   jobs: number;
   grep: string;
-  drop?: string[];
+  failing?: FailingServer;
   again?: number;
 }): Promise<SuiteChildResult & { serverCpuMs: number }> {
-  return withServer({ drop: o.drop ?? [] }, async (s) => {
+  const f = o.failing;
+  return withServer({ drop: f?.drop ?? [], faults: f?.fault ? [f.fault] : [] }, async (s) => {
     const args: SuiteChildArgs = {
       host: '127.0.0.1',
       port: s.port,
@@ -248,29 +265,29 @@ export async function measureFailing(
   const grep = b.failingGrep;
   const passing = new Map<number, number[]>(b.jobs.map((j) => [j, []]));
   const failing = new Map<string, Array<SuiteChildResult>>();
-  const key = (drop: readonly string[], jobs: number): string => `${drop.join(',')}@${jobs}`;
+  const key = (f: FailingServer, jobs: number): string => `${f.missing.join(',')}@${jobs}`;
   for (let i = 0; i < b.failingRuns; i++) {
     for (const jobs of b.jobs) {
       const known = grep === b.suiteGrep ? suites.find((s) => s.jobs === jobs) : undefined;
       if (known && i === 0) passing.get(jobs)!.push(known.wallMs!.median);
       else if (!known) passing.get(jobs)!.push((await suiteRun({ ...o, jobs, grep })).wallMs);
-      for (const drop of FAILING_SERVERS) {
-        const r = await suiteRun({ ...o, jobs, grep, drop: [...drop] });
-        failing.set(key(drop, jobs), [...(failing.get(key(drop, jobs)) ?? []), r]);
+      for (const f of FAILING_SERVERS) {
+        const r = await suiteRun({ ...o, jobs, grep, failing: f });
+        failing.set(key(f, jobs), [...(failing.get(key(f, jobs)) ?? []), r]);
         log(
-          `failing run ${i + 1}/${b.failingRuns}, --jobs ${jobs} (server drops ${drop.join(', ')}): ${Math.round(r.wallMs)} ms, ${r.failed} failed checks taking ${r.failedMs} ms`,
+          `failing run ${i + 1}/${b.failingRuns}, --jobs ${jobs} (server never sends ${f.missing.join(', ')}): ${Math.round(r.wallMs)} ms, ${r.failed} failed checks taking ${r.failedMs} ms`,
         );
       }
     }
   }
-  return FAILING_SERVERS.flatMap((drop) =>
+  return FAILING_SERVERS.flatMap((f) =>
     b.jobs.map((jobs): FailingBlock => {
-      const rs = failing.get(key(drop, jobs))!;
+      const rs = failing.get(key(f, jobs))!;
       const last = rs[rs.length - 1]!;
       const walls = rs.map((r) => r.wallMs);
       return {
         jobs,
-        dropped: [...drop],
+        dropped: [...f.missing],
         selection: grep === '' ? 'the whole suite' : `--grep ${grep}`,
         passingWallMs: figure(passing.get(jobs)!),
         wallMs: figure(walls),
