@@ -37,6 +37,11 @@ function isStableAccountEntry(v: unknown, ctx: CompareContext): boolean {
 
 /** Members of a foreign entry that cannot change under our feet (its sessions may come and go). */
 const STABLE_MEMBERS = ['username', 'nickname', 'is_admin', 'is_shared'];
+/**
+ * The same for an account of the run's other lanes (--jobs): those lanes promote and demote their
+ * accounts at any time, and this lane's mirror never learns of it (their names are siblings').
+ */
+const SIBLING_STABLE_MEMBERS = ['username', 'nickname', 'is_shared'];
 
 /**
  * UserList / ConnectionMonitor arrays: sorted by lower-cased nickname (USR-LIST-5, CM-4; ties
@@ -74,7 +79,7 @@ export function compareList(e: unknown, o: unknown, path: string, w: Walk, key: 
       const sub: Walk = { ...w, diffs: [], learned: cloneLearned(w.learned) };
       const label = `${path}[${describeEntry(want)}]`;
       if (own) compareValue(want, o[i], label, sub, owner);
-      else compareStable(want, o[i], label, sub);
+      else compareStable(want, o[i], label, sub, w.ctx.isTransientName?.(entryName(want, 'username')) === true);
       if (sub.diffs.length === 0) {
         chosen = { index: i, walk: sub };
         break;
@@ -90,9 +95,9 @@ export function compareList(e: unknown, o: unknown, path: string, w: Walk, key: 
   });
 }
 
-function compareStable(want: unknown, got: unknown, path: string, w: Walk): void {
+function compareStable(want: unknown, got: unknown, path: string, w: Walk, sibling: boolean): void {
   if (!isObject(want) || !isObject(got)) return compareValue(want, got, path, w, path);
-  for (const k of STABLE_MEMBERS) {
+  for (const k of sibling ? SIBLING_STABLE_MEMBERS : STABLE_MEMBERS) {
     if (k in want && want[k] !== got[k]) w.diffs.push(`${join(path, k)}: expected ${show(want[k])} got ${show(got[k])}`);
   }
 }

@@ -496,6 +496,24 @@ describe('lists', () => {
     expect(
       compareMessage(withSibling, observed('UserListResponse', { success: true, users: [stored('lane_b1'), stored('root')] }), lanes),
     ).toEqual(['users: missing entry {nickname "run_a", username "run_a"}']);
+    // Another lane promotes its accounts under our feet (this lane's mirror never learns it); a
+    // stranger's admin flag stays compared.
+    const promoted = (name: string) => ({ ...stored(name), is_admin: true });
+    const onBothSides = expected('UserListResponse', { success: true, users: [stored('lane_b1'), stored('root'), stored('zed')] });
+    expect(
+      compareMessage(
+        onBothSides,
+        observed('UserListResponse', { success: true, users: [promoted('lane_b1'), stored('root'), stored('zed')] }),
+        lanes,
+      ),
+    ).toEqual([]);
+    expect(
+      compareMessage(
+        onBothSides,
+        observed('UserListResponse', { success: true, users: [stored('lane_b1'), stored('root'), promoted('zed')] }),
+        lanes,
+      ),
+    ).toEqual(['users[{nickname "zed", username "zed"}].is_admin: expected false got true']);
   });
 });
 
