@@ -192,6 +192,23 @@ describe('lockstep against the reference server', () => {
     expect(ls.failures).toEqual([]);
   });
 
+  it('does not wait for the broadcasts of an outcome the target did not take: the differing answer fails the check', async () => {
+    // A target that refuses the away (and so broadcasts nothing): the model predicted success and BC-4.
+    const refused = (f: RawFrame): RawFrame[] => {
+      if (f.type === 'UserUpdated') return [];
+      if (f.type !== 'UserAwayResponse') return [f];
+      const body = JSON.stringify({ type: 'UserAwayResponse', success: false, error: 'Status message is too long (max 128 characters)' });
+      return [{ ...f, payload: new TextEncoder().encode(body) }];
+    };
+    const { ls } = await world({ server: stateWith('spec', BASE), timeoutMs: 60_000, hook: refused });
+    const watch = await login(ls, 'watch', 'run_watch');
+    await login(ls, 'quiet', 'run_quiet');
+    const failures = await failuresOf(ls.request(watch, 'UserAway', { message: 'brb' }));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ actor: 'watch', rule: 'USR-AWAY-5' });
+    expect(failures[0]!.actual).toMatch(/"success":false/);
+  });
+
   it('proves a missing answer with one barrier, not the timeout (WIRE-ORD-1)', async () => {
     const sent: string[] = [];
     const { ls } = await world({
