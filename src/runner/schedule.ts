@@ -16,7 +16,7 @@ import { sharedState } from './check-plan.ts';
 import type { Lane } from './lane.ts';
 import type { CheckResult } from './results.ts';
 import type { RunSession } from './session.ts';
-import { describeKind, type BroadcastKind } from './lockstep.ts';
+import { describeKind, type BroadcastKind } from './lockstep/absent-broadcasts.ts';
 
 /**
  * `--jobs` of the CLI and the library when not given. Lanes overlap waiting — a timeout on a
