@@ -137,18 +137,18 @@ describe('absent broadcast types', () => {
     const isRunAway = (f: Received) => (f.message!.body.user as { nickname: string }).nickname === 'run_a';
     const a = new AbsentBroadcasts();
     for (let i = 0; i < FULL_MISSES; i++) a.missedInFullWait(away, isRunAway);
-    a.arrived(frame('someone_else'), true);
+    a.arrived(frame('someone_else'), () => true);
     expect(a.presumed(away)).toBe(true);
-    a.arrived(frame('run_a'), false);
+    a.arrived(frame('run_a'), () => false);
     expect(a.presumed(away)).toBe(true); // a copy to the other side of the audience line
-    a.arrived(frame('run_a'), true);
+    a.arrived(frame('run_a'), () => true);
     expect(a.hasSeen(away)).toBe(true);
     expect(a.presumed(away)).toBe(false);
     // So does one that failed on the presumption.
     const b = new AbsentBroadcasts();
     for (let i = 0; i < FULL_MISSES; i++) b.missedInFullWait(away, () => false);
     b.reportMissing(away, isRunAway);
-    b.arrived(frame('run_a'), true);
+    b.arrived(frame('run_a'), () => true);
     expect(b.hasSeen(away)).toBe(true);
   });
 

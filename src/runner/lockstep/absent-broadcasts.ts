@@ -88,12 +88,14 @@ export class AbsentBroadcasts {
 
   /**
    * Every frame any connection of the run receives (`toListHolder`: whether that connection's
-   * session holds user_list): a late copy of a broadcast reported missing shows its kind.
+   * session holds user_list, asked only when a broadcast of the type was reported missing): a late
+   * copy of a broadcast reported missing shows its kind.
    */
-  arrived(frame: Received, toListHolder: boolean): void {
+  arrived(frame: Received, toListHolder: () => boolean): void {
     const list = this.missing.get(frame.raw.type);
     if (list === undefined || frame.message === undefined) return;
-    const hit = list.find((m) => m.toListHolder === toListHolder && m.matches(frame));
+    const side = toListHolder();
+    const hit = list.find((m) => m.toListHolder === side && m.matches(frame));
     if (hit === undefined) return;
     this.seenKinds.add(hit.key);
     this.missing.set(

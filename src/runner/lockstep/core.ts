@@ -97,7 +97,7 @@ export class Core {
       conn,
       () => this.wake(),
       this.opts.onTraffic,
-      absent ? (frame) => absent.arrived(frame, this.holdsUserList(hc.id)) : undefined,
+      absent ? (frame) => absent.arrived(frame, () => this.holdsUserList(hc.id)) : undefined,
     );
   }
 
@@ -152,7 +152,9 @@ export class Core {
     const hc = this.conns.get(output.conn);
     if (!hc || hc.closed) return;
     if (output.kind === 'send') this.addLenientAlternatives(output, request);
-    const toListHolder = this.holdsUserList(hc.id);
+    // Only a broadcast's kind reads it (BroadcastKind), and only while absences are presumed.
+    const broadcast = output.kind === 'send' && !requestIds.includes(output.message.id);
+    const toListHolder = broadcast && this.opts.absent !== undefined && this.holdsUserList(hc.id);
     const e: Expectation = { output, cause, toListHolder, conn: hc.id, sent, requestIds, probe, matched: null };
     if (request) e.request = request;
     hc.queue.push(e);
