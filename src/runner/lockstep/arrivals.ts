@@ -81,7 +81,7 @@ function onFrame(core: Core, hc: HarnessConn, frame: Received): void {
     const why = diagnose(out, frame.message, e.request, core.mirror.state);
     const actual = `${why ? `${why.note}: ` : ''}${shown}\n  ${best.diffs.join('\n  ')}`;
     core.fail(hc, why ? [why.rule, ...out.rules] : out.rules, e.sent, describeExpectation(out), actual);
-    if (isDirectAnswer(e)) core.answerDiffered = true;
+    if (isDirectAnswer(e)) core.answersDiffered.add(out.message.id);
     consume(hc, best.index, frame, null, core);
     return;
   }

@@ -32,11 +32,12 @@ export class Core {
   /** The outcome the target's traffic chose, when the last exchange or client close allowed several. */
   lastOutcome: string | undefined;
   /**
-   * A direct answer of the exchange in progress differed from every allowed outcome. The check has
-   * failed on it, and the broadcasts the model predicted after it rest on an outcome the target did
-   * not take: those still missing are not waited for (waiting.ts).
+   * Requests whose direct answer differed from every allowed outcome. Their checks have failed on
+   * it, and the broadcasts the model predicted after such a request rest on an outcome the target
+   * did not take: those still missing are not waited for (waiting.ts). Request ids are unique in a
+   * run, so this needs no reset.
    */
-  answerDiffered = false;
+  readonly answersDiffered = new Set<string>();
   /**
    * Checks that wait for the target's own deadlines (`slow`) let it close connections that are
    * subject to a timer (WIRE-TMO-1/2); the model has no clock, so it is told when the target acts.

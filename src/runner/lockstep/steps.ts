@@ -77,7 +77,6 @@ export async function exchangeStep(core: Core, hc: HarnessConn, items: Outgoing[
   if (!probe) {
     core.record.note = null;
     core.lastOutcome = undefined;
-    core.answerDiffered = false;
   }
   // Catch up first: a close that already happened must be known before the model sees new frames.
   processArrivals(core);

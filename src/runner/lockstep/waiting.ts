@@ -49,7 +49,7 @@ export async function drain(core: Core, timeoutMs: number, waitedMs = 0): Promis
   for (const e of required(core)) {
     const hc = core.conns.get(e.conn)!;
     hc.queue = hc.queue.filter((x) => x !== e);
-    // 'moot': the broadcasts of an outcome the target did not take (Core.answerDiffered).
+    // 'moot': the broadcasts of an outcome the target did not take (Core.answersDiffered).
     if (ended === 'moot') continue;
     const kind = broadcastKind(e);
     // 'presumed': waitFor found only presumed-absent broadcasts missing (no fork, nothing handled since).
@@ -61,6 +61,11 @@ export async function drain(core: Core, timeoutMs: number, waitedMs = 0): Promis
   }
 }
 
+/** A broadcast predicted after a request whose answer differed (Core.answersDiffered). */
+function afterDifferingAnswer(core: Core, e: Expectation): boolean {
+  return broadcastKind(e) !== null && e.requestIds.some((id) => core.answersDiffered.has(id));
+}
+
 /** Handles arrivals for at most `ms`; true once every required expectation is met (nothing fails here). */
 export async function drainWithin(core: Core, ms: number): Promise<boolean> {
   return (await waitFor(core, ms)) === 'met';
@@ -69,7 +74,7 @@ export async function drainWithin(core: Core, ms: number): Promise<boolean> {
 /**
  * Handles arrivals until every required expectation is met, `ms` pass, or only broadcasts of kinds
  * presumed absent are missing (nothing waits for those: the schedule re-checks the verdict), or only
- * broadcasts after an answer that differed (Core.answerDiffered: the check failed on the answer).
+ * broadcasts after an answer that differed (Core.answersDiffered: the check failed on the answer).
  */
 async function waitFor(core: Core, ms: number): Promise<'met' | 'timeout' | 'presumed' | 'moot'> {
   const deadline = Date.now() + ms;
@@ -79,7 +84,7 @@ async function waitFor(core: Core, ms: number): Promise<'met' | 'timeout' | 'pre
     processArrivals(core);
     const missing = required(core);
     if (missing.length === 0 && core.fork === null) return 'met';
-    if (core.answerDiffered && core.fork === null && missing.every((e) => broadcastKind(e) !== null)) return 'moot';
+    if (core.fork === null && missing.every((e) => afterDifferingAnswer(core, e))) return 'moot';
     const presumed =
       absent !== undefined &&
       core.fork === null &&
