@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { measureCatalogue } from './catalogue.ts';
 import { measureFuzz } from './fuzz.ts';
 import { machineInfo } from './machine.ts';
 import type { ServerProcess } from './processes.ts';
@@ -19,7 +20,7 @@ import { defaultJobs } from '../src/runner/schedule.ts';
 import { formatTable } from './table.ts';
 import type { BenchReport } from './report.ts';
 
-const PARTS = ['suite', 'failing', 'fuzz', 'server', 'soak', 'startup'] as const;
+const PARTS = ['suite', 'failing', 'catalogue', 'fuzz', 'server', 'soak', 'startup'] as const;
 type Part = (typeof PARTS)[number];
 
 type Budget = {
@@ -45,6 +46,9 @@ type Budget = {
   jobs: number[];
   /** Repeats of each suite run in its own process; the last one is the warm figure. */
   warmRepeats: number;
+  /** `--grep` of the catalogue's runs ('' = the whole suite), and how many faults (absent: all). */
+  catalogueGrep: string;
+  catalogueFaults?: number;
 };
 
 const FULL: Budget = {
@@ -69,6 +73,7 @@ const FULL: Budget = {
   jobs: [1, 4],
   // The third run of a process: V8 keeps compiling through the second one.
   warmRepeats: 2,
+  catalogueGrep: '',
 };
 const QUICK: Budget = {
   suiteRuns: 1,
@@ -88,6 +93,8 @@ const QUICK: Budget = {
   failingGrep: 'session/presence',
   jobs: [1, 4],
   warmRepeats: 1,
+  catalogueGrep: 'session/presence',
+  catalogueFaults: 3,
 };
 
 const SEED = 20_260_101;
@@ -112,7 +119,7 @@ function parse(argv: string[]): { budget: Budget; quick: boolean; out: string; o
   });
   if (values.help) {
     process.stdout.write(
-      'usage: npm run bench -- [--quick] [--runs N] [--out FILE] [--grep CHECKS] [--jobs 1,4,…] [--only suite,failing,fuzz,server,soak,startup]\n',
+      `usage: npm run bench -- [--quick] [--runs N] [--out FILE] [--grep CHECKS] [--jobs 1,4,…] [--only ${PARTS.join(',')}]\n`,
     );
     process.exit(0);
   }
@@ -129,6 +136,7 @@ function parse(argv: string[]): { budget: Budget; quick: boolean; out: string; o
     if (values.grep === '') throw new BadInput('--grep needs a check id or title pattern');
     budget.suiteGrep = values.grep;
     budget.failingGrep = values.grep;
+    budget.catalogueGrep = values.grep;
   }
   if (values.jobs !== undefined) {
     const list = values.jobs.split(',').map((x) => Number(x.trim()));
@@ -178,6 +186,16 @@ async function main(): Promise<number> {
     const blocks = await measureFailing(budget, timing, suites, log);
     report.failingSuite = preferred(blocks.filter((x) => x.dropped.join() === FAILING_SERVERS[0]!.missing.join()));
     report.failingByJobs = blocks;
+  }
+
+  if (only.has('catalogue')) {
+    // One lane count: the CLI's default against a target (the sweep takes minutes per lane count).
+    const jobs = defaultJobs(false);
+    const limit = budget.catalogueFaults;
+    report.catalogue = await measureCatalogue(
+      { ...timing, jobs, grep: budget.catalogueGrep, ...(limit !== undefined ? { limit } : {}) },
+      log,
+    );
   }
 
   if (only.has('fuzz')) report.fuzz = await measureFuzz(budget.fuzzRuns, budget.fuzzCases, budget.fuzzFastCases, SEED, TIMEOUT_MS, log);

@@ -26,6 +26,8 @@ export interface BenchReport {
   /** The suite as `nexus-conform` with no target runs it: the server in the harness's process, one lane. */
   suiteEmbedded?: SuiteBlock;
   failingByJobs?: FailingBlock[];
+  /** The whole suite against every fault of the catalogue the suite detects (catalogue.ts). */
+  catalogue?: CatalogueBlock;
   fuzz?: FuzzBlock;
   server?: {
     sessions: number;
@@ -93,4 +95,20 @@ export interface FailingBlock {
   failedChecksMs: number;
   slowest: Array<{ id: string; ms: number; status: string }>;
   ratioToPassing: number;
+}
+
+/**
+ * Failing runs across the fault catalogue, server in the harness's process, each against a warm
+ * passing run of the same process (`passingWallMs`). `overTarget`: faults whose run took over twice
+ * the passing one, slowest first; `notRun`: faults the run could not start against (exit 2).
+ */
+export interface CatalogueBlock {
+  jobs: number;
+  selection: string;
+  passingWallMs: number;
+  faults: number;
+  notRun: Array<{ fault: string; why: string }>;
+  medianRatio: number;
+  overTarget: string[];
+  slowest: Array<{ fault: string; wallMs: number; failed: number; ratio: number }>;
 }

@@ -53,6 +53,15 @@ export function rowsOf(r: BenchReport): Row[] {
     rows.push([`${f}: failed checks`, x.checks.failed]);
     rows.push([`${f}: wall / passing wall`, x.ratioToPassing, '≤ 2']);
   }
+  if (r.catalogue) {
+    const c = r.catalogue;
+    const j = `catalogue --jobs ${c.jobs}, server in the harness process`;
+    rows.push([`${j}: passing run, ${c.selection} (ms)`, c.passingWallMs]);
+    rows.push([`${j}: faults run / not run`, `${c.faults} / ${c.notRun.length}`]);
+    rows.push([`${j}: median failing wall / passing wall`, c.medianRatio, '≤ 2']);
+    rows.push([`${j}: faults over 2× a passing run`, c.overTarget.length]);
+    for (const x of c.slowest) rows.push([`${j}: ${x.fault} (${x.failed} failed), wall / passing wall`, x.ratio, '≤ 2']);
+  }
   if (r.fuzz) {
     for (const name of ['frames', 'validators', 'stateful'] as const) {
       const f = r.fuzz[name];

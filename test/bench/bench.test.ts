@@ -49,6 +49,14 @@ describe('npm run bench -- --quick', () => {
     }
     isFigure(report.failingSuite.wallMs);
     expect(report.failingSuite.checks.failed).toBeGreaterThan(0); // the server really dropped a broadcast family
+    // The catalogue sweep, on the quick budget's first faults: each run against a passing one.
+    expect(report.catalogue).toMatchObject({ jobs: 4, passingWallMs: expect.any(Number), medianRatio: expect.any(Number) });
+    expect(report.catalogue.faults + report.catalogue.notRun.length).toBe(3);
+    expect(report.catalogue.slowest.length).toBe(report.catalogue.faults);
+    for (const x of report.catalogue.slowest) {
+      expect(x).toMatchObject({ fault: expect.stringMatching(/^[a-z0-9-]+$/), wallMs: expect.any(Number), failed: expect.any(Number) });
+      expect(x.ratio).toBeCloseTo(x.wallMs / report.catalogue.passingWallMs, 1);
+    }
 
     for (const name of ['frames', 'validators', 'stateful']) {
       const f = report.fuzz[name];
