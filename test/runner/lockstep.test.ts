@@ -209,6 +209,17 @@ describe('lockstep against the reference server', () => {
     expect(failures[0]!.actual).toMatch(/"success":false/);
   });
 
+  it('a close nothing predicted fails the check; the logout broadcasts the model then predicts are not waited for', async () => {
+    const { ls } = await world({ server: stateWith('spec', BASE), timeoutMs: 60_000, faults: faultHooks(['soft-error-closes']) });
+    await login(ls, 'watch', 'run_watch'); // hears the logout the model predicts for the closed session (SES-BC-3)
+    const asker = await login(ls, 'asker', 'root'); // an admin may ask UserInfo
+    await ls.request(asker, 'UserInfo', { nickname: 'nobody_online' }); // answered as predicted; the close comes after
+    // Whether the close is read before or after the barrier is written, it fails the barrier's operation.
+    const failures = await failuresOf(ls.barrier(asker));
+    expect(failures.filter((f) => f.actor === 'asker' && /^connection closed \(/.test(f.actual))).toHaveLength(1);
+    expect(failures.filter((f) => /^nothing within/.test(f.actual))).toEqual([]);
+  });
+
   it('proves a missing answer with one barrier, not the timeout (WIRE-ORD-1)', async () => {
     const sent: string[] = [];
     const { ls } = await world({

@@ -81,7 +81,7 @@ function onFrame(core: Core, hc: HarnessConn, frame: Received): void {
     const why = diagnose(out, frame.message, e.request, core.mirror.state);
     const actual = `${why ? `${why.note}: ` : ''}${shown}\n  ${best.diffs.join('\n  ')}`;
     core.fail(hc, why ? [why.rule, ...out.rules] : out.rules, e.sent, describeExpectation(out), actual);
-    if (isDirectAnswer(e)) core.answersDiffered.add(out.message.id);
+    if (isDirectAnswer(e)) core.notTaken.add(out.message.id);
     consume(hc, best.index, frame, null, core);
     return;
   }
@@ -158,6 +158,7 @@ function provenOpen(core: Core, hc: HarnessConn, frame: Received): void {
   for (const e of due) {
     const actual = `still open: the server answered a request written after ${after} with ${renderMessage(frame.message!)}`;
     core.fail(hc, e.output.rules, e.sent, describeExpectation(e.output), actual);
+    for (const id of e.requestIds) core.notTaken.add(id);
   }
   hc.queue = hc.queue.filter((e) => !due.includes(e));
   hc.tolerateClose();
@@ -184,6 +185,7 @@ function onClose(core: Core, hc: HarnessConn): void {
   const missing = before.filter((e) => e.output.kind === 'send' && !isOptional(e.output));
   const probeOnly = missing.length > 0 && missing.every((e) => e.probe);
   const undo = hc.probeUndo();
+  let unpredicted = false;
 
   if (probeOnly && undo) {
     // The target closed after an error that allowed it; the probe was never processed: undo it.
@@ -204,10 +206,11 @@ function onClose(core: Core, hc: HarnessConn): void {
             };
     const rules = missing.length > 0 ? (missing[0]!.output as SendOutput).rules : core.record.rules;
     core.fail(hc, rules, missing[0]?.sent ?? core.record.lastSent, what, how);
+    unpredicted = true;
   }
   hc.markClosed();
   hc.queue = [];
-  core.forgetInModel(hc, `(${hc.label}: ${how})`);
+  core.forgetInModel(hc, `(${hc.label}: ${how})`, unpredicted);
 }
 
 // --- strangers ---------------------------------------------------------------------------------------

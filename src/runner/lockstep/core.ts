@@ -32,12 +32,13 @@ export class Core {
   /** The outcome the target's traffic chose, when the last exchange or client close allowed several. */
   lastOutcome: string | undefined;
   /**
-   * Requests whose direct answer differed from every allowed outcome. Their checks have failed on
-   * it, and the broadcasts the model predicted after such a request rest on an outcome the target
-   * did not take: those still missing are not waited for (waiting.ts). Request ids are unique in a
-   * run, so this needs no reset.
+   * Requests whose predicted outcome the target did not take: a direct answer that differed from
+   * every allowed outcome, a close after a closing error proven missing, or (`closed:<conn>`) a
+   * close nothing predicted. The check has failed on it, and the broadcasts the model predicted
+   * after it rest on an outcome that did not happen: those still missing are not waited for
+   * (waiting.ts). Ids are unique in a run, so this needs no reset.
    */
-  readonly answersDiffered = new Set<string>();
+  readonly notTaken = new Set<string>();
   /**
    * Checks that wait for the target's own deadlines (`slow`) let it close connections that are
    * subject to a timer (WIRE-TMO-1/2); the model has no clock, so it is told when the target acts.
@@ -143,9 +144,16 @@ export class Core {
     return outputs;
   }
 
-  /** Tells the model a connection is gone, if it still knows it. */
-  forgetInModel(hc: HarnessConn, sent: string): void {
-    if (this.mirror.state.connections[hc.id]) this.apply({ kind: 'close', conn: hc.id, now: nowSeconds() }, sent, []);
+  /**
+   * Tells the model a connection is gone, if it still knows it. `unpredicted`: the target closed it
+   * where nothing allowed a close (a failure already), so what the model predicts after it is not
+   * waited for (notTaken).
+   */
+  forgetInModel(hc: HarnessConn, sent: string, unpredicted = false): void {
+    if (!this.mirror.state.connections[hc.id]) return;
+    const cause = unpredicted ? [`closed:${hc.id}`] : [];
+    for (const id of cause) this.notTaken.add(id);
+    this.apply({ kind: 'close', conn: hc.id, now: nowSeconds() }, sent, cause);
   }
 
   /** One model output becomes an expectation on the (still open) harness connection it addresses. */

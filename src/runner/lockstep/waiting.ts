@@ -36,8 +36,8 @@ function required(core: Core): Expectation[] {
  * Handles arrivals until every required expectation is met or the timeout expires; what is still
  * missing then fails. `waitedMs`: how long the operation already waited before (the failure says
  * the whole wait). When only broadcasts of kinds presumed absent are missing (absent-broadcasts.ts),
- * the wait ends at once instead, and their failures say why. When only broadcasts after an answer
- * that differed are missing, they are dropped: the check failed on that answer.
+ * the wait ends at once instead, and their failures say why. When only broadcasts after an outcome
+ * the target did not take are missing (Core.notTaken), they are dropped: the check failed on it.
  */
 export async function drain(core: Core, timeoutMs: number, waitedMs = 0): Promise<void> {
   const ended = await waitFor(core, timeoutMs);
@@ -49,7 +49,7 @@ export async function drain(core: Core, timeoutMs: number, waitedMs = 0): Promis
   for (const e of required(core)) {
     const hc = core.conns.get(e.conn)!;
     hc.queue = hc.queue.filter((x) => x !== e);
-    // 'moot': the broadcasts of an outcome the target did not take (Core.answersDiffered).
+    // 'moot': the broadcasts of an outcome the target did not take (Core.notTaken).
     if (ended === 'moot') continue;
     const kind = broadcastKind(e);
     // 'presumed': waitFor found only presumed-absent broadcasts missing (no fork, nothing handled since).
@@ -61,9 +61,9 @@ export async function drain(core: Core, timeoutMs: number, waitedMs = 0): Promis
   }
 }
 
-/** A broadcast predicted after a request whose answer differed (Core.answersDiffered). */
-function afterDifferingAnswer(core: Core, e: Expectation): boolean {
-  return broadcastKind(e) !== null && e.requestIds.some((id) => core.answersDiffered.has(id));
+/** A broadcast predicted after an outcome the target did not take (Core.notTaken). */
+function afterOutcomeNotTaken(core: Core, e: Expectation): boolean {
+  return broadcastKind(e) !== null && e.requestIds.some((id) => core.notTaken.has(id));
 }
 
 /** Handles arrivals for at most `ms`; true once every required expectation is met (nothing fails here). */
@@ -74,7 +74,7 @@ export async function drainWithin(core: Core, ms: number): Promise<boolean> {
 /**
  * Handles arrivals until every required expectation is met, `ms` pass, or only broadcasts of kinds
  * presumed absent are missing (nothing waits for those: the schedule re-checks the verdict), or only
- * broadcasts after an answer that differed (Core.answersDiffered: the check failed on the answer).
+ * broadcasts after an outcome the target did not take (Core.notTaken: the check failed on it).
  */
 async function waitFor(core: Core, ms: number): Promise<'met' | 'timeout' | 'presumed' | 'moot'> {
   const deadline = Date.now() + ms;
@@ -84,7 +84,7 @@ async function waitFor(core: Core, ms: number): Promise<'met' | 'timeout' | 'pre
     processArrivals(core);
     const missing = required(core);
     if (missing.length === 0 && core.fork === null) return 'met';
-    if (core.fork === null && missing.every((e) => afterDifferingAnswer(core, e))) return 'moot';
+    if (core.fork === null && missing.every((e) => afterOutcomeNotTaken(core, e))) return 'moot';
     const presumed =
       absent !== undefined &&
       core.fork === null &&
