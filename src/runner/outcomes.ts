@@ -292,9 +292,9 @@ interface Sim {
 
 /**
  * Which outcome the traffic that arrived so far shows, the requester's connection first. `final`:
- * the wait is over (timeout), decide now; so is a wait that only broadcasts presumed absent could end. A frame no remaining outcome explains is skipped when it
- * is about a stranger; any other unexplained frame or close makes the closest outcome the answer,
- * unmatched.
+ * the wait is over (timeout), decide now; so is a wait that only broadcasts presumed absent could
+ * end. A frame no remaining outcome explains is skipped when it is about a stranger; any other
+ * unexplained frame or close makes the closest outcome the answer, unmatched.
  */
 export function decide(
   outcomes: readonly Outcome[],

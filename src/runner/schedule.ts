@@ -167,7 +167,7 @@ export async function runPlanned(session: LaneSource, planned: readonly Planned[
 /**
  * The checks failed on a presumed absence, once every other check ran: where a frame of a presumed
  * kind arrived since, the check runs again (alone on lane 0, the other lanes closed: a check on
- * server-wide state must see no other connection of the run) with full waits for that type, until
+ * server-wide state must see no other connection of the run) with full waits for that kind, until
  * no re-run shows a kind that another check's presumption rests on (each kind is seen once, so
  * this ends). What is left failed on kinds the target sent none of in the whole run.
  */

@@ -48,8 +48,7 @@ const keyOf = (kind: BroadcastKind): string => `${kind.type}\n${kind.cause}\n${k
 
 /** A broadcast reported missing: recognises its copy should it come after all. */
 interface Missing {
-  key: string;
-  toListHolder: boolean;
+  kind: BroadcastKind;
   matches: (frame: Received) => boolean;
 }
 
@@ -81,7 +80,7 @@ export class AbsentBroadcasts {
   /** A broadcast failed on the presumption; `matches` recognises it should it come later. */
   reportMissing(kind: BroadcastKind, matches: (frame: Received) => boolean): void {
     const list = this.missing.get(kind.type);
-    const entry = { key: keyOf(kind), toListHolder: kind.toListHolder, matches };
+    const entry = { kind, matches };
     if (list) list.push(entry);
     else this.missing.set(kind.type, [entry]);
   }
@@ -95,12 +94,13 @@ export class AbsentBroadcasts {
     const list = this.missing.get(frame.raw.type);
     if (list === undefined || frame.message === undefined) return;
     const side = toListHolder();
-    const hit = list.find((m) => m.toListHolder === side && m.matches(frame));
+    const hit = list.find((m) => m.kind.toListHolder === side && m.matches(frame));
     if (hit === undefined) return;
-    this.seenKinds.add(hit.key);
+    const key = keyOf(hit.kind);
+    this.seenKinds.add(key);
     this.missing.set(
       frame.raw.type,
-      list.filter((m) => m.key !== hit.key),
+      list.filter((m) => keyOf(m.kind) !== key),
     );
   }
 

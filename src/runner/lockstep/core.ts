@@ -14,7 +14,7 @@ import type { TrafficStats } from '../results.ts';
 import { nowSeconds } from '../clock.ts';
 import { describeKind, type BroadcastKind } from './absent-broadcasts.ts';
 import { AnswerTime } from './answer-time.ts';
-import { HarnessConn } from './conn.ts';
+import { HarnessConn, isDirectAnswer } from './conn.ts';
 import type { Expectation } from './conn.ts';
 import type { Fork } from './forks.ts';
 import { Mirror } from './mirror.ts';
@@ -151,9 +151,10 @@ export class Core {
    */
   forgetInModel(hc: HarnessConn, sent: string, unpredicted = false): void {
     if (!this.mirror.state.connections[hc.id]) return;
-    const cause = unpredicted ? [`closed:${hc.id}`] : [];
-    for (const id of cause) this.notTaken.add(id);
-    this.apply({ kind: 'close', conn: hc.id, now: nowSeconds() }, sent, cause);
+    // An unpredicted close stands in for the request its outputs follow, so notTaken can name it.
+    const requestIds = unpredicted ? [`closed:${hc.id}`] : [];
+    if (unpredicted) this.notTaken.add(requestIds[0]!);
+    this.apply({ kind: 'close', conn: hc.id, now: nowSeconds() }, sent, requestIds);
   }
 
   /** One model output becomes an expectation on the (still open) harness connection it addresses. */
@@ -162,7 +163,7 @@ export class Core {
     if (!hc || hc.closed) return;
     if (output.kind === 'send') this.addLenientAlternatives(output, request);
     // Only a broadcast's kind reads it (BroadcastKind), and only while absences are presumed.
-    const broadcast = output.kind === 'send' && !requestIds.includes(output.message.id);
+    const broadcast = output.kind === 'send' && !isDirectAnswer({ output, requestIds });
     const toListHolder = broadcast && this.opts.absent !== undefined && this.holdsUserList(hc.id);
     const e: Expectation = { output, cause, toListHolder, conn: hc.id, sent, requestIds, probe, matched: null };
     if (request) e.request = request;
