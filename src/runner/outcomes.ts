@@ -261,8 +261,11 @@ export interface Judge {
   matches(expected: SendOutput, frame: Received, state: State): boolean;
   /** A frame about someone else (a stranger on a live target): it tells no outcome apart. */
   neutral(frame: Received): boolean;
-  /** A frame still due that nothing waits for any more (a broadcast presumed absent, lockstep/absent-broadcasts.ts). */
-  presumedAbsent(due: Pending): boolean;
+  /**
+   * A frame still due that nothing waits for any more (a broadcast presumed absent,
+   * lockstep/absent-broadcasts.ts), in the outcome that leaves the target in `state`.
+   */
+  presumedAbsent(due: Pending, state: State): boolean;
 }
 
 /**
@@ -352,7 +355,7 @@ export function decide(
   const first = complete[0];
   if (first === undefined) {
     // When every outcome still waits only for broadcasts presumed absent, waiting tells none apart.
-    const moot = alive.every((i) => missing(i).every(({ e }) => judge.presumedAbsent(e)));
+    const moot = alive.every((i) => missing(i).every(({ e }) => judge.presumedAbsent(e, outcomes[i]!.state)));
     return final || moot ? adopt(alive[0]!, false) : { kind: 'wait' };
   }
   const tolerates = (conn: ConnId): boolean => {

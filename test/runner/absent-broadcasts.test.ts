@@ -200,6 +200,23 @@ describe('absent broadcast types', () => {
     );
   }, 120_000);
 
+  it('by audience: a session that gains or loses user_list in the step is on neither side, so its copy ends no presumption', async () => {
+    sections ??= await loadSections();
+    // The fault draws the audience from the state before the step: a demoted admin still gets the
+    // UserUpdated, the account's own sessions without user_list never do.
+    const grep = '/^(admin\\/update-broadcasts|permissions\\/live)\\//';
+    const [listHoldersOnly] = faultHooks(['account-update-broadcast-to-user-list-only-in-spec']);
+    const presumed = await runSuite(options(await serve(listHoldersOnly!), { grep }));
+    const full = await fullWaits(await serve(listHoldersOnly!), grep);
+    expect(presumed.restored).toEqual({ ok: true, differences: [] });
+    expect(presumed.summary.failed).toBeGreaterThan(3);
+    expect(verdicts(presumed.checks)).toEqual(verdicts(full));
+    const note = /no UserUpdated after a UserUpdate to a session without user_list had arrived/;
+    const cut = presumed.checks.flatMap((c) => c.failures).filter((f) => note.test(f.note ?? ''));
+    // Without the audience sides' null, the demoted admin's copy ended this presumption: one cut.
+    expect(cut.length).toBeGreaterThan(2);
+  }, 120_000);
+
   it('at --jobs 4, lanes that waited the whole timeout at the same time each report a full wait, not a presumed one', async () => {
     sections ??= await loadSections();
     const r = await runSuite(

@@ -11,8 +11,10 @@
 // (schedule.ts), so a presumed verdict stands only against a target that sent none in the whole run.
 // A frame "of the kind" is one that met an expectation of that kind, or one that looks like a
 // broadcast reported missing (a late copy, on any connection, a sibling lane's included), or one of
-// the type that nothing explains (it may have any cause). Shared by every lane of a run; pure
-// bookkeeping, no I/O.
+// the type that nothing explains (it may have any cause). A recipient whose session gains or loses
+// `user_list` in the step that sends the broadcast is on neither side (a target may draw the
+// audience before or after the change), so its copies and misses count for no kind. Shared by
+// every lane of a run; pure bookkeeping, no I/O.
 import type { Received } from '../../net/connection.ts';
 
 /** Full-timeout misses of a kind, with none of its frames seen, before it is presumed absent. */

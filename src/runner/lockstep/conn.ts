@@ -27,8 +27,11 @@ export interface Expectation {
   matched: Received | null;
   /** The client message type (or connection event) whose step sent it (outcomes.ts causeOf). */
   cause: string;
-  /** Whether its connection's session held `user_list` when it was predicted (BroadcastKind). */
-  toListHolder: boolean;
+  /**
+   * Whether its connection's session holds `user_list` (BroadcastKind), before and after the step
+   * that predicted it; null when the step changed that (Core.audienceSide).
+   */
+  toListHolder: boolean | null;
   /** The body of the request this output answers (diagnoses read it). */
   request?: Record<string, unknown>;
 }
@@ -38,11 +41,20 @@ export function isDirectAnswer(e: { output: Expectation['output']; requestIds: r
   return e.output.kind === 'send' && e.requestIds.includes(e.output.message.id);
 }
 
-/** The kind of broadcast the expectation waits for (a frame that answers no request of its exchange), else null. */
+/** A frame the target writes that answers no request of the exchange that predicted it. */
+export function isBroadcast(e: { output: Expectation['output']; requestIds: readonly string[] }): boolean {
+  return e.output.kind === 'send' && !isDirectAnswer(e);
+}
+
+/**
+ * The kind of broadcast the expectation waits for; null when it is no broadcast, or when its
+ * recipient's side of the audience line is not known (toListHolder null): a frame or a miss of
+ * that expectation says nothing about either side's kind.
+ */
 export function broadcastKind(
   e: Pick<Expectation, 'output' | 'cause' | 'toListHolder'> & { requestIds: readonly string[] },
 ): BroadcastKind | null {
-  return e.output.kind === 'send' && !isDirectAnswer(e)
+  return e.output.kind === 'send' && isBroadcast(e) && e.toListHolder !== null
     ? { type: e.output.message.type, cause: e.cause, toListHolder: e.toListHolder }
     : null;
 }

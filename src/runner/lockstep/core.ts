@@ -3,7 +3,7 @@
 // expectation on the connection it addresses. The facade (engine.ts) owns one; forks, arrivals and
 // waiting work on it.
 import { allAccountsList, nameKey, sessionHolds } from '../../model/index.ts';
-import type { Event, Output, SendOutput } from '../../model/index.ts';
+import type { Event, Output, SendOutput, State } from '../../model/index.ts';
 import type { ConnId, Profile } from '../../protocol/types.ts';
 import { seededIds, type IdSource } from '../../protocol/ids.ts';
 import type { NexusConnection, Received } from '../../net/connection.ts';
@@ -14,7 +14,7 @@ import type { TrafficStats } from '../results.ts';
 import { nowSeconds } from '../clock.ts';
 import { describeKind, type BroadcastKind } from './absent-broadcasts.ts';
 import { AnswerTime } from './answer-time.ts';
-import { HarnessConn, isDirectAnswer } from './conn.ts';
+import { HarnessConn, isBroadcast } from './conn.ts';
 import type { Expectation } from './conn.ts';
 import type { Fork } from './forks.ts';
 import { Mirror } from './mirror.ts';
@@ -138,9 +138,10 @@ export class Core {
 
   /** Steps the mirror with an event that leaves no choice and queues its outputs as expectations. */
   apply(event: Event, sent: string, requestIds: string[], probe = false, request?: Record<string, unknown>): Output[] {
+    const before = this.mirror.state;
     const outputs = this.mirror.step(event);
     const cause = causeOf(event, outputs);
-    for (const o of outputs) this.expect(o, cause, sent, requestIds, probe, request);
+    for (const o of outputs) this.expect(o, cause, before, sent, requestIds, probe, request);
     return outputs;
   }
 
@@ -157,23 +158,44 @@ export class Core {
     this.apply({ kind: 'close', conn: hc.id, now: nowSeconds() }, sent, requestIds);
   }
 
-  /** One model output becomes an expectation on the (still open) harness connection it addresses. */
-  expect(output: Output, cause: string, sent: string, requestIds: string[], probe: boolean, request?: Record<string, unknown>): void {
+  /**
+   * One model output becomes an expectation on the (still open) harness connection it addresses;
+   * `before`: the mirror's state before the step that predicted it (the mirror holds the state after).
+   */
+  expect(
+    output: Output,
+    cause: string,
+    before: State,
+    sent: string,
+    requestIds: string[],
+    probe: boolean,
+    request?: Record<string, unknown>,
+  ): void {
     const hc = this.conns.get(output.conn);
     if (!hc || hc.closed) return;
     if (output.kind === 'send') this.addLenientAlternatives(output, request);
     // Only a broadcast's kind reads it (BroadcastKind), and only while absences are presumed.
-    const broadcast = output.kind === 'send' && !isDirectAnswer({ output, requestIds });
-    const toListHolder = broadcast && this.opts.absent !== undefined && this.holdsUserList(hc.id);
+    const toListHolder =
+      isBroadcast({ output, requestIds }) && this.opts.absent !== undefined ? this.audienceSide(hc.id, before, this.mirror.state) : false;
     const e: Expectation = { output, cause, toListHolder, conn: hc.id, sent, requestIds, probe, matched: null };
     if (request) e.request = request;
     hc.queue.push(e);
     for (const c of this.collectors) c.push(e);
   }
 
+  /**
+   * Which side of the audience line a broadcast's recipient on `conn` is on, from the states before
+   * and after the step that sends it: null when its session gained or lost `user_list` in that step
+   * (a promotion, a demotion, a permission change), since a target may draw its audience from
+   * either state.
+   */
+  audienceSide(conn: ConnId, before: State, after: State): boolean | null {
+    const holds = this.holdsUserList(conn, after);
+    return holds === this.holdsUserList(conn, before) ? holds : null;
+  }
+
   /** Whether the model's session on `conn` holds `user_list` (the line most broadcast audiences follow). */
-  holdsUserList(conn: ConnId): boolean {
-    const state = this.mirror.state;
+  holdsUserList(conn: ConnId, state: State = this.mirror.state): boolean {
     const id = state.connections[conn]?.sessionId;
     const session = id == null ? undefined : state.sessions[String(id)];
     return session !== undefined && sessionHolds(state, session, 'user_list');

@@ -44,8 +44,9 @@ export function resolveFork(core: Core, final: boolean): void {
   const judge: Judge = {
     matches: (out, frame, state) => matchMessage(out, frame, { ...core.compareContext(), model: state }).differences.length === 0,
     neutral: (frame) => core.mirror.strangerVerdict(frame, core.opts.isRunName, core.opts.isSiblingName).kind !== 'ours',
-    presumedAbsent: (due) => {
-      const kind = broadcastKind({ requestIds: fork.requestIds, toListHolder: core.holdsUserList(due.output.conn), ...due });
+    presumedAbsent: (due, state) => {
+      const toListHolder = core.audienceSide(due.output.conn, core.mirror.state, state);
+      const kind = broadcastKind({ requestIds: fork.requestIds, toListHolder, ...due });
       return kind !== null && core.opts.absent?.presumed(kind) === true;
     },
   };
@@ -63,9 +64,10 @@ function adoptOutcome(core: Core, fork: Fork, index: number, equivalent: number[
   fork.adopted = o.label;
   const hc = core.conns.get(fork.requester);
   if (hc) hc.decoder = o.decoder;
+  const before = core.mirror.state;
   core.mirror.adopt(
     o,
     equivalent.map((i) => fork.outcomes[i]!),
   );
-  for (const { output, cause, request } of o.outputs) core.expect(output, cause, fork.sent, fork.requestIds, fork.probe, request);
+  for (const { output, cause, request } of o.outputs) core.expect(output, cause, before, fork.sent, fork.requestIds, fork.probe, request);
 }

@@ -8,7 +8,7 @@ import { isOptional } from '../outcomes.ts';
 import { processArrivals } from './arrivals.ts';
 import type { SendOutput } from '../../model/index.ts';
 import type { Core } from './core.ts';
-import { broadcastKind, isDirectAnswer, type Expectation, type HarnessConn } from './conn.ts';
+import { broadcastKind, isBroadcast, isDirectAnswer, type Expectation, type HarnessConn } from './conn.ts';
 import { resolveFork } from './forks.ts';
 import { RunAborted } from './types.ts';
 
@@ -63,7 +63,7 @@ export async function drain(core: Core, timeoutMs: number, waitedMs = 0): Promis
 
 /** A broadcast predicted after an outcome the target did not take (Core.notTaken). */
 function afterOutcomeNotTaken(core: Core, e: Expectation): boolean {
-  return broadcastKind(e) !== null && e.requestIds.some((id) => core.notTaken.has(id));
+  return isBroadcast(e) && e.requestIds.some((id) => core.notTaken.has(id));
 }
 
 /** Handles arrivals for at most `ms`; true once every required expectation is met (nothing fails here). */
