@@ -162,6 +162,25 @@ describe('lockstep against the reference server', () => {
     expect(sent.slice(-2)).toEqual(['UserList', 'UserInfo']); // the request after the closing error
   });
 
+  it('proves a connection kept open after a decoding failure with one request too (SES-ERR-1, WIRE-SEQ-8)', async () => {
+    const { ls } = await world({
+      server: stateWith('spec', BASE),
+      timeoutMs: 60_000, // a wait of the timeout would fail the test's own
+      faults: faultHooks(['handshake-failure-stays-open']),
+    });
+    await login(ls, 'root', 'root'); // the target's usual answer time is known (answer-time.ts)
+    const early = await ls.open('early');
+    // A "type" member that differs from the frame type: SES-ERR-1's Error, then the close.
+    const payload = JSON.stringify({ type: 'Login', version: '0.5.0' });
+    const bytes = encodeFrame('Handshake', 'badc0de0bad1', payload);
+    const failures = await failuresOf(ls.exchange(early, [{ kind: 'raw', bytes }]));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ actor: 'early', rule: 'SES-ERR-1', expected: ['connection closed by the server [malformed]'] });
+    expect(failures[0]!.actual).toMatch(
+      /^still open: the server answered a request written after the closing error \(WIRE-SEQ-8: .*\) with /,
+    );
+  });
+
   it('a target that closes late after its closing error, reading nothing more, passes (WIRE-SEQ-8)', async () => {
     // The close is held back until the harness writes again, and what it writes is never read: the
     // request after the closing error goes out, goes unanswered, and the close settles it.

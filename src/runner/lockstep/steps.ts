@@ -2,7 +2,7 @@
 // opening a connection, one exchange (write, predict every allowed outcome, drain, settle), a
 // client close, waiting for the target's close. Settling (waiting.ts) only says what to probe;
 // `settleAll` sends each probe or close here as a step of its own, so no step runs inside another.
-import type { Event } from '../../model/index.ts';
+import type { CloseReason, Event } from '../../model/index.ts';
 import { encodeFrame } from '../../protocol/frame.ts';
 import { NexusConnection, type Received } from '../../net/connection.ts';
 import { isLoopback } from '../../model/ip.ts';
@@ -216,16 +216,19 @@ async function awaitAnswers(core: Core, hc: HarnessConn, requestIds: string[], s
   await drain(core, Math.max(0, timeoutMs - waited), waited);
 }
 
+/** Closes that follow a closing error: a hard error (E!, H) or a framing or decoding failure (SES-ERR-1). */
+const AFTER_CLOSING_ERROR: ReadonlySet<CloseReason> = new Set(['error', 'malformed']);
+
 /**
- * Whether all that is still required on `hc` is the close after a closing error (CloseOutput
- * `error`: the E! and H carriers), the target's answer to this exchange arrived, and nothing the
+ * Whether all that is still required on `hc` is the close after a closing error
+ * (AFTER_CLOSING_ERROR), the target's answer to this exchange arrived, and nothing the
  * spec leaves open stands in the way (no fork, no partial frame, no server timer under test).
  */
 function mayProveStillOpen(core: Core, hc: HarnessConn, mine: readonly Expectation[]): boolean {
   if (core.fork !== null || core.serverTimeouts || hc.life.kind !== 'open' || hc.closeProof !== null) return false;
   if (!hc.conn || hc.conn.isClosed || hc.decoder.midFrame) return false;
   const required = hc.queue.filter((e) => !isOptional(e.output));
-  if (required.length === 0 || !required.every((e) => e.output.kind === 'close' && e.output.reason === 'error')) return false;
+  if (required.length === 0 || !required.every((e) => e.output.kind === 'close' && AFTER_CLOSING_ERROR.has(e.output.reason))) return false;
   return mine.some((e) => e.conn === hc.id && e.matched !== null);
 }
 
