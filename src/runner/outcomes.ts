@@ -11,7 +11,7 @@
 // requester's connection that only some outcomes explain narrows the set, then the other
 // connections'; once one outcome is left (or the first remaining one is complete) it is adopted.
 // Pure: the lockstep owns the connections and applies the decision.
-import type { CloseOutput, Event, Output, SendOutput, State } from '../model/index.ts';
+import type { CloseOutput, CloseReason, Event, Output, SendOutput, State } from '../model/index.ts';
 import { step } from '../model/index.ts';
 import type { Received } from '../net/connection.ts';
 import type { FrameError } from '../protocol/frame-errors.ts';
@@ -113,17 +113,23 @@ function join(a: string, b: string | undefined): string {
 type Step = { event: Event; request?: Record<string, unknown> };
 
 /**
+ * The cause of what follows a connection the server closed on an error, whatever the error was: a
+ * server announces a session it ended that way on one path, so one full wait tells for all of them.
+ */
+export const CLOSING_ERROR = 'closing-error';
+
+/** Closes that follow a closing error: a hard error (E!, H) or a framing or decoding failure (SES-ERR-1). */
+export const CLOSING_ERROR_REASONS: ReadonlySet<CloseReason> = new Set(['error', 'malformed']);
+
+/**
  * What caused a step's outputs, for the presumption of absence (lockstep/absent-broadcasts.ts): the
- * type of the client message, else the event's kind (`close`, …). A step that closes the event's
- * own connection on an error is `closing-error` whatever the error was: a server announces a
- * session it ended that way on one path, so one full wait tells for all of them.
+ * type of the client message, else the event's kind (`close`, …); CLOSING_ERROR for a step that
+ * closes the event's own connection on an error.
  */
 export function causeOf(event: Event, outputs: readonly Output[]): string {
   if (event.kind !== 'frame' && event.kind !== 'malformed') return event.kind;
-  const closesOnError = outputs.some(
-    (o) => o.kind === 'close' && o.conn === event.conn && (o.reason === 'error' || o.reason === 'malformed'),
-  );
-  if (closesOnError) return 'closing-error';
+  const closesOnError = outputs.some((o) => o.kind === 'close' && o.conn === event.conn && CLOSING_ERROR_REASONS.has(o.reason));
+  if (closesOnError) return CLOSING_ERROR;
   return event.kind === 'frame' ? event.frame.type : event.kind;
 }
 
@@ -346,7 +352,8 @@ export function decide(
     }
   }
   // Several remain. The first complete one is adopted, unless an earlier one still waits for more
-  // than a close it tolerates too: frames on their way would show that one (else the timeout does).
+  // than a close it tolerates too or broadcasts presumed absent: frames on their way would show
+  // that one (else the timeout does).
   const missing = (i: number) =>
     [...sims[i]!.entries()].flatMap(([conn, s]) =>
       s.closed ? [] : s.queue.filter((e) => !isOptional(e.output)).map((e) => ({ conn, e })),
@@ -362,7 +369,8 @@ export function decide(
     const s = sims[first]!.get(conn)!;
     return s.closed || s.closeTolerated || s.lazyRemoved || s.queue.some((e) => e.output.kind === 'close');
   };
-  const subsumed = (i: number) => missing(i).every(({ conn, e }) => e.output.kind === 'close' && tolerates(conn));
+  const subsumed = (i: number) =>
+    missing(i).every(({ conn, e }) => (e.output.kind === 'close' && tolerates(conn)) || judge.presumedAbsent(e, outcomes[i]!.state));
   if (final || alive.slice(0, alive.indexOf(first)).every(subsumed)) return adopt(first, true, complete.slice(1));
   return { kind: 'wait' };
 }

@@ -10,6 +10,7 @@ import { BASE, NOW, account, cleanupWorlds, failuresOf, login, stateWith, strays
 import { RawClient } from '../../src/net/raw-client.ts';
 import { seededIds } from '../../src/protocol/ids.ts';
 import { faultHooks } from '../../src/server/faults/index.ts';
+import { AbsentBroadcasts } from '../../src/runner/lockstep/absent-broadcasts.ts';
 import type { ReferenceServer } from '../../src/server/server.ts';
 
 /** Message ids of the test's raw clients (seeded, like the harness's). */
@@ -179,6 +180,25 @@ describe('lockstep against the reference server', () => {
     expect(failures[0]!.actual).toMatch(
       /^still open: the server answered a request written after the closing error \(WIRE-SEQ-8: .*\) with /,
     );
+  });
+
+  it('a logout after a close the spec allowed on an error follows a closing error, as after a required close', async () => {
+    // WIRE-BAD-15 "read and refused": Error, then an optional close. The target closes and never
+    // announces the logout: the miss counts for the kind every other closing error's logout has.
+    const absent = new AbsentBroadcasts();
+    const { ls } = await world({
+      server: stateWith('spec', BASE),
+      timeoutMs: 500,
+      faults: faultHooks(['user-disconnected-missing-on-error-close']),
+      absent,
+    });
+    await login(ls, 'watch', 'run_watch');
+    const quiet = await login(ls, 'quiet', 'run_quiet');
+    const bytes = encodeFrame('FileStart', '0a1b2c3d4e5f', '{"type":"FileStart","path":"/","version":"0.5.0"}\n');
+    const failures = await failuresOf(ls.exchange(quiet, [{ kind: 'raw', bytes }]));
+    expect(failures.map((f) => [f.actor, f.rule])).toEqual([['watch', 'SES-BC-3']]);
+    expect(absent.presumed({ type: 'UserDisconnected', cause: 'closing-error', toListHolder: true })).toBe(true);
+    expect(absent.presumed({ type: 'UserDisconnected', cause: 'close', toListHolder: true })).toBe(false);
   });
 
   it('a target that closes late after its closing error, reading nothing more, passes (WIRE-SEQ-8)', async () => {

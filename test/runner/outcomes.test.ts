@@ -174,6 +174,20 @@ describe('decide: which outcome the traffic shows', () => {
     expect(decide([A, B], 'h1', [view('h1', []), view('h2', [])], presumingNotes, false)).toEqual({ kind: 'wait' });
   });
 
+  it('a complete outcome is adopted at once when an earlier one waits only for broadcasts presumed absent', () => {
+    // WIRE-BAD-15's two outcomes: both answered alike, the first also broadcasts what the target never sent.
+    const silent = outcome('silent', [send('h1', 'XResponse', 1)]);
+    const requester = view('h1', [got('XResponse', 1)]);
+    expect(decide([A, silent], 'h1', [requester, view('h2', [])], judge, false)).toEqual({ kind: 'wait' });
+    const presumingNotes: Judge = { ...judge, presumedAbsent: (due) => due.output.kind === 'send' && due.output.message.type === 'Note' };
+    expect(decide([A, silent], 'h1', [requester, view('h2', [])], presumingNotes, false)).toEqual({
+      kind: 'adopt',
+      index: 1,
+      matched: true,
+      equivalent: [],
+    });
+  });
+
   it('outcomes the traffic fits alike: the first is adopted, the others are equivalent', () => {
     const A2 = outcome('A2', [send('h1', 'XResponse', 1), send('h2', 'Note', 1)]);
     expect(decide([A, A2], 'h1', [view('h1', [got('XResponse', 1)]), view('h2', [got('Note', 1)])], judge, false)).toEqual({

@@ -8,7 +8,7 @@ import type { Arrival, Received } from '../../net/connection.ts';
 import type { Learned } from '../session-ids.ts';
 import { matchMessage } from '../compare.ts';
 import { diagnose } from '../diagnose.ts';
-import { afterTaking, eligible, errorMayClose, isOptional } from '../outcomes.ts';
+import { afterTaking, CLOSING_ERROR_REASONS, eligible, errorMayClose, isOptional } from '../outcomes.ts';
 import { describeExpectation, renderBytes, renderMessage } from '../render.ts';
 import { nowSeconds } from '../clock.ts';
 import type { Core } from './core.ts';
@@ -185,6 +185,9 @@ function onClose(core: Core, hc: HarnessConn): void {
   const missing = before.filter((e) => e.output.kind === 'send' && !isOptional(e.output));
   const probeOnly = missing.length > 0 && missing.every((e) => e.probe);
   const undo = hc.probeUndo();
+  // The server closed on an error where the spec let it (E! among the carriers, an optional close).
+  const predicted = closeIndex < 0 ? null : hc.queue[closeIndex]!.output;
+  const afterError = hc.life.kind === 'may-close' || (predicted?.kind === 'close' && CLOSING_ERROR_REASONS.has(predicted.reason));
   let unpredicted = false;
 
   if (probeOnly && undo) {
@@ -210,7 +213,7 @@ function onClose(core: Core, hc: HarnessConn): void {
   }
   hc.markClosed();
   hc.queue = [];
-  core.forgetInModel(hc, `(${hc.label}: ${how})`, unpredicted);
+  core.forgetInModel(hc, `(${hc.label}: ${how})`, unpredicted ? 'unpredicted' : afterError ? 'tolerated' : null);
 }
 
 // --- strangers ---------------------------------------------------------------------------------------

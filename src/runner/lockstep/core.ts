@@ -8,7 +8,7 @@ import type { ConnId, Profile } from '../../protocol/types.ts';
 import { seededIds, type IdSource } from '../../protocol/ids.ts';
 import type { NexusConnection, Received } from '../../net/connection.ts';
 import { matchMessage, type CompareContext } from '../compare.ts';
-import { causeOf } from '../outcomes.ts';
+import { causeOf, CLOSING_ERROR } from '../outcomes.ts';
 import { describeExpectation, type ExpectedOutcomes } from '../render.ts';
 import type { TrafficStats } from '../results.ts';
 import { nowSeconds } from '../clock.ts';
@@ -136,26 +136,32 @@ export class Core {
     };
   }
 
-  /** Steps the mirror with an event that leaves no choice and queues its outputs as expectations. */
-  apply(event: Event, sent: string, requestIds: string[], probe = false, request?: Record<string, unknown>): Output[] {
+  /**
+   * Steps the mirror with an event that leaves no choice and queues its outputs as expectations;
+   * `cause` defaults to the event's (causeOf).
+   */
+  apply(event: Event, sent: string, requestIds: string[], probe = false, request?: Record<string, unknown>, cause?: string): Output[] {
     const before = this.mirror.state;
     const outputs = this.mirror.step(event);
-    const cause = causeOf(event, outputs);
+    cause ??= causeOf(event, outputs);
     for (const o of outputs) this.expect(o, cause, before, sent, requestIds, probe, request);
     return outputs;
   }
 
   /**
-   * Tells the model a connection is gone, if it still knows it. `unpredicted`: the target closed it
-   * where nothing allowed a close (a failure already), so what the model predicts after it is not
-   * waited for (notTaken).
+   * Tells the model a connection is gone, if it still knows it. `closedBy`: `unpredicted`, the
+   * target closed it where nothing allowed a close (a failure already), so what the model predicts
+   * after it is not waited for (notTaken); `tolerated`, the target closed it where the spec allowed
+   * a close after an error, so what follows follows a closing error (CLOSING_ERROR), as it does
+   * where the close was required.
    */
-  forgetInModel(hc: HarnessConn, sent: string, unpredicted = false): void {
+  forgetInModel(hc: HarnessConn, sent: string, closedBy: 'unpredicted' | 'tolerated' | null = null): void {
     if (!this.mirror.state.connections[hc.id]) return;
     // An unpredicted close stands in for the request its outputs follow, so notTaken can name it.
-    const requestIds = unpredicted ? [`closed:${hc.id}`] : [];
-    if (unpredicted) this.notTaken.add(requestIds[0]!);
-    this.apply({ kind: 'close', conn: hc.id, now: nowSeconds() }, sent, requestIds);
+    const requestIds = closedBy === 'unpredicted' ? [`closed:${hc.id}`] : [];
+    if (closedBy === 'unpredicted') this.notTaken.add(requestIds[0]!);
+    const cause = closedBy === 'tolerated' ? CLOSING_ERROR : undefined;
+    this.apply({ kind: 'close', conn: hc.id, now: nowSeconds() }, sent, requestIds, false, undefined, cause);
   }
 
   /**

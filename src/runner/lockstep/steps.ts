@@ -2,11 +2,11 @@
 // opening a connection, one exchange (write, predict every allowed outcome, drain, settle), a
 // client close, waiting for the target's close. Settling (waiting.ts) only says what to probe;
 // `settleAll` sends each probe or close here as a step of its own, so no step runs inside another.
-import type { CloseReason, Event } from '../../model/index.ts';
+import type { Event } from '../../model/index.ts';
 import { encodeFrame } from '../../protocol/frame.ts';
 import { NexusConnection, type Received } from '../../net/connection.ts';
 import { isLoopback } from '../../model/ip.ts';
-import { decodings, isOptional, predict, stepAll } from '../outcomes.ts';
+import { CLOSING_ERROR_REASONS, decodings, isOptional, predict, stepAll } from '../outcomes.ts';
 import { describeExpectation, maskedFrame, renderBytes } from '../render.ts';
 import { nowSeconds } from '../clock.ts';
 import type { Core } from './core.ts';
@@ -216,19 +216,17 @@ async function awaitAnswers(core: Core, hc: HarnessConn, requestIds: string[], s
   await drain(core, Math.max(0, timeoutMs - waited), waited);
 }
 
-/** Closes that follow a closing error: a hard error (E!, H) or a framing or decoding failure (SES-ERR-1). */
-const AFTER_CLOSING_ERROR: ReadonlySet<CloseReason> = new Set(['error', 'malformed']);
-
 /**
  * Whether all that is still required on `hc` is the close after a closing error
- * (AFTER_CLOSING_ERROR), the target's answer to this exchange arrived, and nothing the
+ * (CLOSING_ERROR_REASONS), the target's answer to this exchange arrived, and nothing the
  * spec leaves open stands in the way (no fork, no partial frame, no server timer under test).
  */
 function mayProveStillOpen(core: Core, hc: HarnessConn, mine: readonly Expectation[]): boolean {
   if (core.fork !== null || core.serverTimeouts || hc.life.kind !== 'open' || hc.closeProof !== null) return false;
   if (!hc.conn || hc.conn.isClosed || hc.decoder.midFrame) return false;
   const required = hc.queue.filter((e) => !isOptional(e.output));
-  if (required.length === 0 || !required.every((e) => e.output.kind === 'close' && AFTER_CLOSING_ERROR.has(e.output.reason))) return false;
+  if (required.length === 0 || !required.every((e) => e.output.kind === 'close' && CLOSING_ERROR_REASONS.has(e.output.reason)))
+    return false;
   return mine.some((e) => e.conn === hc.id && e.matched !== null);
 }
 
