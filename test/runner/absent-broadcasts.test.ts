@@ -88,15 +88,15 @@ const presumedFailures = (r: RunResult) => r.checks.flatMap((c) => c.failures.fi
 
 describe('absent broadcast types', () => {
   it('presumes a kind absent only after full waits missed it and while none of its frames arrived', () => {
-    const login = { type: 'UserConnected', cause: 'Login', toListHolder: true };
-    const away = { type: 'UserUpdated', cause: 'UserAway', toListHolder: true };
-    const back = { type: 'UserUpdated', cause: 'UserBack', toListHolder: true };
+    const login = { type: 'UserConnected', cause: 'Login', side: 'holder' as const };
+    const away = { type: 'UserUpdated', cause: 'UserAway', side: 'holder' as const };
+    const back = { type: 'UserUpdated', cause: 'UserBack', side: 'holder' as const };
     const never = () => false;
     const a = new AbsentBroadcasts();
     expect(a.presumed(login)).toBe(false);
     for (let i = 0; i < FULL_MISSES; i++) a.missedInFullWait(login, never);
     expect(a.presumed(login)).toBe(true);
-    expect(a.presumed({ type: 'UserDisconnected', cause: 'close', toListHolder: true })).toBe(false);
+    expect(a.presumed({ type: 'UserDisconnected', cause: 'close', side: 'holder' })).toBe(false);
     a.answered(login);
     expect(a.hasSeen(login)).toBe(true);
     expect(a.presumed(login)).toBe(false);
@@ -114,20 +114,28 @@ describe('absent broadcast types', () => {
     c.missedInFullWait(login, never);
     expect(c.presumed(login)).toBe(false);
     // And by audience: a ServerInfoUpdated reaching the user_list holders says nothing of the others.
-    const info = { type: 'ServerInfoUpdated', cause: 'ServerInfoUpdate', toListHolder: false };
+    const info = { type: 'ServerInfoUpdated', cause: 'ServerInfoUpdate', side: 'other' as const };
     const d = new AbsentBroadcasts();
     for (let i = 0; i < FULL_MISSES; i++) d.missedInFullWait(info, never);
-    d.answered({ ...info, toListHolder: true });
+    d.answered({ ...info, side: 'holder' });
     expect(d.presumed(info)).toBe(true);
     expect(describeKind(away)).toBe('UserUpdated after a UserAway');
-    expect(describeKind({ type: 'UserDisconnected', cause: 'close', toListHolder: true })).toBe(
-      'UserDisconnected after a connection closed',
-    );
+    expect(describeKind({ type: 'UserDisconnected', cause: 'close', side: 'holder' })).toBe('UserDisconnected after a connection closed');
     expect(describeKind(info)).toBe('ServerInfoUpdated after a ServerInfoUpdate to a session without user_list');
+    // A session that gains or loses user_list in the step is on a side of its own: a target draws
+    // the audience before or after the change, so a demoted admin's copy says nothing of a
+    // promoted one's, nor of the sessions that never held it.
+    const update = { type: 'UserUpdated', cause: 'UserUpdate', side: 'gaining' as const };
+    const e = new AbsentBroadcasts();
+    for (let i = 0; i < FULL_MISSES; i++) e.missedInFullWait(update, never);
+    e.answered({ ...update, side: 'losing' });
+    expect(e.presumed(update)).toBe(true);
+    expect(e.presumed({ ...update, side: 'other' })).toBe(false);
+    expect(describeKind(update)).toBe('UserUpdated after a UserUpdate to a session gaining user_list');
   });
 
   it('a late copy of a broadcast reported missing, on any connection, ends the presumption of its kind', () => {
-    const away = { type: 'UserUpdated', cause: 'UserAway', toListHolder: true };
+    const away = { type: 'UserUpdated', cause: 'UserAway', side: 'holder' as const };
     const frame = (nickname: string): Received => ({
       seq: 0,
       at: 0,
@@ -150,6 +158,14 @@ describe('absent broadcast types', () => {
     b.reportMissing(away, isRunAway);
     b.arrived(frame('run_a'), () => true);
     expect(b.hasSeen(away)).toBe(true);
+    // Not one to a session gaining or losing user_list: every holder gets the same body with the
+    // broadcast of a later change of that account.
+    const promoted = { type: 'UserUpdated', cause: 'UserUpdate', side: 'gaining' as const };
+    const c = new AbsentBroadcasts();
+    for (let i = 0; i < FULL_MISSES; i++) c.missedInFullWait(promoted, isRunAway);
+    c.arrived(frame('run_a'), () => true);
+    c.arrived(frame('run_a'), () => false);
+    expect(c.presumed(promoted)).toBe(true);
   });
 
   it('a server that never sends UserConnected fails the same checks, with the same rules, as full waits do', async () => {
@@ -200,7 +216,7 @@ describe('absent broadcast types', () => {
     );
   }, 120_000);
 
-  it('by audience: a session that gains or loses user_list in the step is on neither side, so its copy ends no presumption', async () => {
+  it('by audience: a session that gains or loses user_list in the step is on a side of its own, so its copy ends no other presumption', async () => {
     sections ??= await loadSections();
     // The fault draws the audience from the state before the step: a demoted admin still gets the
     // UserUpdated, the account's own sessions without user_list never do.
@@ -213,7 +229,7 @@ describe('absent broadcast types', () => {
     expect(verdicts(presumed.checks)).toEqual(verdicts(full));
     const note = /no UserUpdated after a UserUpdate to a session without user_list had arrived/;
     const cut = presumed.checks.flatMap((c) => c.failures).filter((f) => note.test(f.note ?? ''));
-    // Without the audience sides' null, the demoted admin's copy ended this presumption: one cut.
+    // When a demoted admin counted as a session without user_list, its copy ended this presumption: one cut.
     expect(cut.length).toBeGreaterThan(2);
   }, 120_000);
 

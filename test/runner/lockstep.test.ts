@@ -197,8 +197,8 @@ describe('lockstep against the reference server', () => {
     const bytes = encodeFrame('FileStart', '0a1b2c3d4e5f', '{"type":"FileStart","path":"/","version":"0.5.0"}\n');
     const failures = await failuresOf(ls.exchange(quiet, [{ kind: 'raw', bytes }]));
     expect(failures.map((f) => [f.actor, f.rule])).toEqual([['watch', 'SES-BC-3']]);
-    expect(absent.presumed({ type: 'UserDisconnected', cause: 'closing-error', toListHolder: true })).toBe(true);
-    expect(absent.presumed({ type: 'UserDisconnected', cause: 'close', toListHolder: true })).toBe(false);
+    expect(absent.presumed({ type: 'UserDisconnected', cause: 'closing-error', side: 'holder' })).toBe(true);
+    expect(absent.presumed({ type: 'UserDisconnected', cause: 'close', side: 'holder' })).toBe(false);
   });
 
   it('a target that closes late after its closing error, reading nothing more, passes (WIRE-SEQ-8)', async () => {

@@ -29,7 +29,7 @@ function scripted(runs: Record<string, Run[]>, seenLater: boolean) {
     runCheck: async (_s: unknown, c: { id: string }): Promise<CheckResult> => {
       ran.push(c.id);
       const outcome = runs[c.id]?.shift() ?? 'pass';
-      presumedNow = outcome === 'presumed' ? [{ type: 'UserConnected', cause: 'Login', toListHolder: true }] : [];
+      presumedNow = outcome === 'presumed' ? [{ type: 'UserConnected', cause: 'Login', side: 'holder' }] : [];
       const status = outcome === 'pass' ? 'passed' : 'failed';
       return {
         id: `demo/${c.id}`,

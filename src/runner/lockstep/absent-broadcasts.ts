@@ -12,23 +12,27 @@
 // A frame "of the kind" is one that met an expectation of that kind, or one that looks like a
 // broadcast reported missing (a late copy, on any connection, a sibling lane's included), or one of
 // the type that nothing explains (it may have any cause). A recipient whose session gains or loses
-// `user_list` in the step that sends the broadcast is on neither side (a target may draw the
-// audience before or after the change), so its copies and misses count for no kind. Shared by
-// every lane of a run; pure bookkeeping, no I/O.
+// `user_list` in the step that sends the broadcast is on a side of its own (a target may draw the
+// audience before or after the change, the same way every time). Shared by every lane of a run;
+// pure bookkeeping, no I/O.
 import type { Received } from '../../net/connection.ts';
 
 /** Full-timeout misses of a kind, with none of its frames seen, before it is presumed absent. */
 export const FULL_MISSES = 1;
 
 /**
- * A broadcast type, what sends it (a client message type, or a connection event: `close`, …), and
- * whether the recipient holds `user_list` (most broadcasts go to those holders, some to every
- * session: a server that gets an audience wrong misses one side only).
+ * Where a broadcast's recipient stands to `user_list`, the line most audiences follow (most
+ * broadcasts go to its holders, some to every session: a server that gets an audience wrong misses
+ * one side only): it holds it, it does not, or it gains or loses it in the step that sends the
+ * broadcast (the target may draw the audience before or after the change).
  */
+export type AudienceSide = 'holder' | 'other' | 'gaining' | 'losing';
+
+/** A broadcast type, what sends it (a client message type, or a connection event: `close`, …), and the recipient's side. */
 export interface BroadcastKind {
   type: string;
   cause: string;
-  toListHolder: boolean;
+  side: AudienceSide;
 }
 
 /** What a connection event is, where a broadcast follows it rather than a request. */
@@ -40,13 +44,22 @@ const EVENT_CAUSES: Record<string, string> = {
   timeout: "the server's timer",
 };
 
+const TO_SIDE: Record<AudienceSide, string> = {
+  holder: '',
+  other: ' to a session without user_list',
+  gaining: ' to a session gaining user_list',
+  losing: ' to a session losing user_list',
+};
+
 /** How a note names a kind: `UserUpdated after a UserAway`, `… to a session without user_list`. */
 export function describeKind(kind: BroadcastKind): string {
-  const to = kind.toListHolder ? '' : ' to a session without user_list';
-  return `${kind.type} after ${EVENT_CAUSES[kind.cause] ?? `a ${kind.cause}`}${to}`;
+  return `${kind.type} after ${EVENT_CAUSES[kind.cause] ?? `a ${kind.cause}`}${TO_SIDE[kind.side]}`;
 }
 
-const keyOf = (kind: BroadcastKind): string => `${kind.type}\n${kind.cause}\n${kind.toListHolder}`;
+/** Whether a session on this side holds `user_list` (a side of change has no late copies, see `arrived`). */
+const HOLDS_LIST: Partial<Record<AudienceSide, boolean>> = { holder: true, other: false };
+
+const keyOf = (kind: BroadcastKind): string => `${kind.type}\n${kind.cause}\n${kind.side}`;
 
 /** A broadcast reported missing: recognises its copy should it come after all. */
 interface Missing {
@@ -88,15 +101,17 @@ export class AbsentBroadcasts {
   }
 
   /**
-   * Every frame any connection of the run receives (`toListHolder`: whether that connection's
-   * session holds user_list, asked only when a broadcast of the type was reported missing): a late
-   * copy of a broadcast reported missing shows its kind.
+   * Every frame any connection of the run receives (`holdsList`: whether that connection's session
+   * holds user_list now, asked only when a broadcast of the type was reported missing): a late copy
+   * of a broadcast reported missing shows its kind. One to a session that gained or lost
+   * user_list is not recognised: the same body reaches every holder, on every lane, with the
+   * broadcast of any later change of that account.
    */
-  arrived(frame: Received, toListHolder: () => boolean): void {
+  arrived(frame: Received, holdsList: () => boolean): void {
     const list = this.missing.get(frame.raw.type);
     if (list === undefined || frame.message === undefined) return;
-    const side = toListHolder();
-    const hit = list.find((m) => m.kind.toListHolder === side && m.matches(frame));
+    const holds = holdsList();
+    const hit = list.find((m) => HOLDS_LIST[m.kind.side] === holds && m.matches(frame));
     if (hit === undefined) return;
     const key = keyOf(hit.kind);
     this.seenKinds.add(key);

@@ -12,7 +12,7 @@ import { isLoopback } from '../../model/ip.ts';
 import type { ConnView } from '../outcomes.ts';
 import { renderBytes, renderMessage } from '../render.ts';
 import { lazyText, type TrafficEvent } from './types.ts';
-import type { BroadcastKind } from './absent-broadcasts.ts';
+import type { AudienceSide, BroadcastKind } from './absent-broadcasts.ts';
 
 /** What the model predicted on a connection, and what met it. */
 export interface Expectation {
@@ -27,11 +27,8 @@ export interface Expectation {
   matched: Received | null;
   /** The client message type (or connection event) whose step sent it (outcomes.ts causeOf). */
   cause: string;
-  /**
-   * Whether its connection's session holds `user_list` (BroadcastKind), before and after the step
-   * that predicted it; null when the step changed that (Core.audienceSide).
-   */
-  toListHolder: boolean | null;
+  /** Where its connection's session stands to `user_list` (BroadcastKind); null when no kind is kept (Core.expect). */
+  side: AudienceSide | null;
   /** The body of the request this output answers (diagnoses read it). */
   request?: Record<string, unknown>;
 }
@@ -46,16 +43,10 @@ export function isBroadcast(e: { output: Expectation['output']; requestIds: read
   return e.output.kind === 'send' && !isDirectAnswer(e);
 }
 
-/**
- * The kind of broadcast the expectation waits for; null when it is no broadcast, or when its
- * recipient's side of the audience line is not known (toListHolder null): a frame or a miss of
- * that expectation says nothing about either side's kind.
- */
-export function broadcastKind(
-  e: Pick<Expectation, 'output' | 'cause' | 'toListHolder'> & { requestIds: readonly string[] },
-): BroadcastKind | null {
-  return e.output.kind === 'send' && isBroadcast(e) && e.toListHolder !== null
-    ? { type: e.output.message.type, cause: e.cause, toListHolder: e.toListHolder }
+/** The kind of broadcast the expectation waits for; null when it is no broadcast or no kind is kept. */
+export function broadcastKind(e: Pick<Expectation, 'output' | 'cause' | 'side'> & { requestIds: readonly string[] }): BroadcastKind | null {
+  return e.output.kind === 'send' && isBroadcast(e) && e.side !== null
+    ? { type: e.output.message.type, cause: e.cause, side: e.side }
     : null;
 }
 

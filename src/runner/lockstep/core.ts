@@ -12,7 +12,7 @@ import { causeOf, CLOSING_ERROR } from '../outcomes.ts';
 import { describeExpectation, type ExpectedOutcomes } from '../render.ts';
 import type { TrafficStats } from '../results.ts';
 import { nowSeconds } from '../clock.ts';
-import { describeKind, type BroadcastKind } from './absent-broadcasts.ts';
+import { describeKind, type AudienceSide, type BroadcastKind } from './absent-broadcasts.ts';
 import { AnswerTime } from './answer-time.ts';
 import { HarnessConn, isBroadcast } from './conn.ts';
 import type { Expectation } from './conn.ts';
@@ -181,23 +181,19 @@ export class Core {
     if (!hc || hc.closed) return;
     if (output.kind === 'send') this.addLenientAlternatives(output, request);
     // Only a broadcast's kind reads it (BroadcastKind), and only while absences are presumed.
-    const toListHolder =
-      isBroadcast({ output, requestIds }) && this.opts.absent !== undefined ? this.audienceSide(hc.id, before, this.mirror.state) : false;
-    const e: Expectation = { output, cause, toListHolder, conn: hc.id, sent, requestIds, probe, matched: null };
+    const side =
+      isBroadcast({ output, requestIds }) && this.opts.absent !== undefined ? this.audienceSide(hc.id, before, this.mirror.state) : null;
+    const e: Expectation = { output, cause, side, conn: hc.id, sent, requestIds, probe, matched: null };
     if (request) e.request = request;
     hc.queue.push(e);
     for (const c of this.collectors) c.push(e);
   }
 
-  /**
-   * Which side of the audience line a broadcast's recipient on `conn` is on, from the states before
-   * and after the step that sends it: null when its session gained or lost `user_list` in that step
-   * (a promotion, a demotion, a permission change), since a target may draw its audience from
-   * either state.
-   */
-  audienceSide(conn: ConnId, before: State, after: State): boolean | null {
-    const holds = this.holdsUserList(conn, after);
-    return holds === this.holdsUserList(conn, before) ? holds : null;
+  /** Where the session on `conn` stands to `user_list` across a step, from the states before and after it. */
+  audienceSide(conn: ConnId, before: State, after: State): AudienceSide {
+    const was = this.holdsUserList(conn, before);
+    const is = this.holdsUserList(conn, after);
+    return was === is ? (is ? 'holder' : 'other') : is ? 'gaining' : 'losing';
   }
 
   /** Whether the model's session on `conn` holds `user_list` (the line most broadcast audiences follow). */

@@ -45,8 +45,8 @@ export function resolveFork(core: Core, final: boolean): void {
     matches: (out, frame, state) => matchMessage(out, frame, { ...core.compareContext(), model: state }).differences.length === 0,
     neutral: (frame) => core.mirror.strangerVerdict(frame, core.opts.isRunName, core.opts.isSiblingName).kind !== 'ours',
     presumedAbsent: (due, state) => {
-      const toListHolder = core.audienceSide(due.output.conn, core.mirror.state, state);
-      const kind = broadcastKind({ requestIds: fork.requestIds, toListHolder, ...due });
+      const side = core.audienceSide(due.output.conn, core.mirror.state, state);
+      const kind = broadcastKind({ requestIds: fork.requestIds, side, ...due });
       return kind !== null && core.opts.absent?.presumed(kind) === true;
     },
   };
