@@ -182,6 +182,27 @@ describe('lockstep against the reference server', () => {
     );
   });
 
+  it('after a close proven missing, the logout the close would have caused is not waited for', async () => {
+    const { ls } = await world({
+      server: stateWith('nexusd', BASE), // every Login error closes there (errors.md §8)
+      timeoutMs: 60_000, // a wait of the timeout would fail the test's own
+      faults: faultHooks(['second-login-keeps-session']),
+    });
+    const watch = await login(ls, 'watch', 'run_watch'); // holds user_list: the model predicts quiet's UserDisconnected to it
+    const quiet = await login(ls, 'quiet', 'run_quiet');
+    const failures = await failuresOf(
+      ls.request(quiet, 'Login', { username: 'run_quiet', password: 'pw-run_quiet', features: [], locale: 'en' }),
+    );
+    // The close fails, proven in one round trip; the logout after it rests on a close that did not
+    // happen, and is not waited for. The harness then closes the connection: the target's logout
+    // of the session it kept is what the model expects of that close, not a frame nothing predicted.
+    expect(failures.map((f) => [f.actor, f.rule])).toEqual([['quiet', 'SES-LOGIN-3']]);
+    expect(failures[0]!.actual).toMatch(/^still open: the server answered a request written after the closing error/);
+    await ls.closeFromClient(quiet);
+    await ls.barrier(watch);
+    expect(ls.failures.map((f) => [f.actor, f.rule])).toEqual([['quiet', 'SES-LOGIN-3']]);
+  });
+
   it('a logout after a close the spec allowed on an error follows a closing error, as after a required close', async () => {
     // WIRE-BAD-15 "read and refused": Error, then an optional close. The target closes and never
     // announces the logout: the miss counts for the kind every other closing error's logout has.

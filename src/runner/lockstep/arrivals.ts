@@ -147,13 +147,17 @@ function provenUnanswered(core: Core, hc: HarnessConn, frame: Received): boolean
 /**
  * The target answered the request written where only a close was still due (steps.ts
  * proveStillOpen), so it did not close: each close still due on `hc` fails now, not at the
- * timeout. A close may still follow (the answer may itself be a closing error).
+ * timeout, and the model takes back the connection and session the target kept, so their end
+ * (the harness closes it) is checked like any other. A close may still follow (the answer may
+ * itself be a closing error).
  */
 function provenOpen(core: Core, hc: HarnessConn, frame: Received): void {
-  const after = hc.closeProof!.afterClosingError
+  const proof = hc.closeProof!;
+  const after = proof.afterClosingError
     ? 'the closing error (WIRE-SEQ-8: nothing after a closing error is processed)'
     : 'its answer to the request that was to close it';
   hc.closeProof = null;
+  core.mirror.reinstate(hc.id, proof.before);
   const due = hc.queue.filter((e) => e.output.kind === 'close');
   for (const e of due) {
     const actual = `still open: the server answered a request written after ${after} with ${renderMessage(frame.message!)}`;

@@ -85,9 +85,10 @@ export class HarnessConn {
   /**
    * The request written where only a close is still due, to prove the connection kept open
    * (steps.ts proveStillOpen): an answer with this id is the proof (arrivals.ts provenOpen).
-   * `afterClosingError`: the target did write the closing error (else another answer).
+   * `afterClosingError`: the target did write the closing error (else another answer). `before`:
+   * the model before the exchange, which the target still holds of this connection if it answers.
    */
-  closeProof: { id: string; afterClosingError: boolean } | null = null;
+  closeProof: { id: string; afterClosingError: boolean; before: State } | null = null;
   /** Whether the harness wrote a Handshake, and a Login after it, on this connection (TrafficStats `logins`). */
   readonly wrote = { handshake: false, login: false };
   private conn_: NexusConnection | null = null;

@@ -154,6 +154,25 @@ export class Mirror {
     this.state_ = state;
   }
 
+  /**
+   * A close the model applied did not happen (arrivals.ts provenOpen): the connection, and its
+   * session, are back as `before` had them, in every world that lost them.
+   */
+  reinstate(conn: ConnId, before: State): void {
+    const c = before.connections[conn];
+    if (c === undefined) return;
+    const session = c.sessionId === null ? undefined : before.sessions[String(c.sessionId)];
+    const back = (state: State): State => {
+      if (state.connections[conn] !== undefined) return state;
+      const out = { ...state, connections: { ...state.connections, [conn]: c } };
+      if (session !== undefined && state.sessions[String(session.id)] === undefined)
+        out.sessions = { ...state.sessions, [String(session.id)]: session };
+      return out;
+    };
+    this.state_ = back(this.state_);
+    this.shadows = this.shadows.map((w) => ({ ...w, state: back(w.state) }));
+  }
+
   /** Test seam: makes the mirror diverge from the target on purpose (runner tests of mismatches). */
   alter(change: (state: State) => void): void {
     change(this.state_);

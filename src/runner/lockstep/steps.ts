@@ -2,7 +2,7 @@
 // opening a connection, one exchange (write, predict every allowed outcome, drain, settle), a
 // client close, waiting for the target's close. Settling (waiting.ts) only says what to probe;
 // `settleAll` sends each probe or close here as a step of its own, so no step runs inside another.
-import type { Event } from '../../model/index.ts';
+import type { Event, State } from '../../model/index.ts';
 import { encodeFrame } from '../../protocol/frame.ts';
 import { NexusConnection, type Received } from '../../net/connection.ts';
 import { isLoopback } from '../../model/ip.ts';
@@ -112,7 +112,7 @@ export async function exchangeStep(core: Core, hc: HarnessConn, items: Outgoing[
       goneBeforeWrite(core, hc, before, mine, sent);
     }
     if (probe || !written) await drain(core, core.opts.timeoutMs);
-    else await awaitAnswers(core, hc, requestIds, sent, mine);
+    else await awaitAnswers(core, hc, requestIds, sent, mine, before.state);
   } finally {
     core.collectors.delete(mine);
   }
@@ -195,7 +195,14 @@ function goneBeforeWrite(core: Core, hc: HarnessConn, before: MirrorSave, mine: 
  * error is settled the same way (proveStillOpen). Broadcasts to other connections are not ordered
  * by it (WIRE-ORD-3) and keep the whole timeout.
  */
-async function awaitAnswers(core: Core, hc: HarnessConn, requestIds: string[], sent: string, mine: readonly Expectation[]): Promise<void> {
+async function awaitAnswers(
+  core: Core,
+  hc: HarnessConn,
+  requestIds: string[],
+  sent: string,
+  mine: readonly Expectation[],
+  before: State,
+): Promise<void> {
   const timeoutMs = core.opts.timeoutMs;
   const started = Date.now();
   const grace = core.answerTime.grace(timeoutMs);
@@ -210,7 +217,7 @@ async function awaitAnswers(core: Core, hc: HarnessConn, requestIds: string[], s
     hc.endProbe();
     core.record.lastSent = sent;
   } else if (mayProveStillOpen(core, hc, mine)) {
-    proveStillOpen(core, hc, mine);
+    proveStillOpen(core, hc, mine, before);
   }
   const waited = Date.now() - started;
   await drain(core, Math.max(0, timeoutMs - waited), waited);
@@ -245,10 +252,10 @@ function isClosingError(frame: Received | null): boolean {
  * dropped the connection); like the answer barrier, the request is neither counted nor draws a
  * request id.
  */
-function proveStillOpen(core: Core, hc: HarnessConn, mine: readonly Expectation[]): void {
+function proveStillOpen(core: Core, hc: HarnessConn, mine: readonly Expectation[], before: State): void {
   const { bytes, requests, writes } = encode(core, [barrierItem(core.proofId())]);
   const afterClosingError = mine.some((e) => e.conn === hc.id && isClosingError(e.matched));
-  hc.closeProof = { id: requests[0]!.id, afterClosingError };
+  hc.closeProof = { id: requests[0]!.id, afterClosingError, before };
   if (hc.conn!.sendRaw(bytes) && core.opts.onTraffic) {
     for (const w of writes) core.opts.onTraffic({ at: Date.now(), conn: hc.id, actor: hc.label, dir: 'sent', ...w });
   }
