@@ -269,6 +269,28 @@ describe('lockstep against the reference server', () => {
     expect(failures[0]!.actual).toMatch(/"success":false/);
   });
 
+  it("an outcome not taken is its exchange's only: a later request with the same id still waits for its broadcasts", async () => {
+    // Raw frames carry fixed ids, so an id comes back in later exchanges. The first away is
+    // answered as refused (not taken: its broadcast is not waited for); the UserUpdated of the
+    // UserBack after it, with the same id, never comes and must fail.
+    let refuse = true;
+    const hook = (f: RawFrame): RawFrame[] => {
+      if (f.type === 'UserUpdated') return [];
+      if (f.type !== 'UserAwayResponse' || !refuse) return [f];
+      refuse = false;
+      const body = JSON.stringify({ type: 'UserAwayResponse', success: false, error: 'Status message is too long (max 128 characters)' });
+      return [{ ...f, payload: new TextEncoder().encode(body) }];
+    };
+    const { ls } = await world({ server: stateWith('spec', BASE), timeoutMs: 300, hook });
+    const watch = await login(ls, 'watch', 'run_watch');
+    const first = await failuresOf(ls.request(watch, 'UserAway', { message: 'brb' }, '0a1b2c3d4e5f'));
+    expect(first.map((f) => f.rule)).toEqual(['USR-AWAY-5']);
+    const second = await failuresOf(ls.request(watch, 'UserBack', {}, '0a1b2c3d4e5f'));
+    expect(second).toHaveLength(1);
+    expect(second[0]).toMatchObject({ actor: 'watch', actual: 'nothing within 300 ms' });
+    expect(second[0]!.expected.join(' ')).toMatch(/UserUpdated/);
+  });
+
   it('a close nothing predicted fails the check; the logout broadcasts the model then predicts are not waited for', async () => {
     const { ls } = await world({ server: stateWith('spec', BASE), timeoutMs: 60_000, faults: faultHooks(['soft-error-closes']) });
     await login(ls, 'watch', 'run_watch'); // hears the logout the model predicts for the closed session (SES-BC-3)

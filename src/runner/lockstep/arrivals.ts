@@ -81,7 +81,7 @@ function onFrame(core: Core, hc: HarnessConn, frame: Received): void {
     const why = diagnose(out, frame.message, e.request, core.mirror.state);
     const actual = `${why ? `${why.note}: ` : ''}${shown}\n  ${best.diffs.join('\n  ')}`;
     core.fail(hc, why ? [why.rule, ...out.rules] : out.rules, e.sent, describeExpectation(out), actual);
-    if (isDirectAnswer(e)) core.notTaken.add(out.message.id);
+    if (isDirectAnswer(e)) core.notTaken.add(e.requestIds);
     consume(hc, best.index, frame, null, core);
     return;
   }
@@ -162,7 +162,7 @@ function provenOpen(core: Core, hc: HarnessConn, frame: Received): void {
   for (const e of due) {
     const actual = `still open: the server answered a request written after ${after} with ${renderMessage(frame.message!)}`;
     core.fail(hc, e.output.rules, e.sent, describeExpectation(e.output), actual);
-    for (const id of e.requestIds) core.notTaken.add(id);
+    core.notTaken.add(e.requestIds);
   }
   hc.queue = hc.queue.filter((e) => !due.includes(e));
   hc.tolerateClose();

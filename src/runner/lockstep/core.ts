@@ -32,13 +32,14 @@ export class Core {
   /** The outcome the target's traffic chose, when the last exchange or client close allowed several. */
   lastOutcome: string | undefined;
   /**
-   * Requests whose predicted outcome the target did not take: a direct answer that differed from
-   * every allowed outcome, a close after a closing error proven missing, or (`closed:<conn>`) a
-   * close nothing predicted. The check has failed on it, and the broadcasts the model predicted
-   * after it rest on an outcome that did not happen: those still missing are not waited for
-   * (waiting.ts). Ids are unique in a run, so this needs no reset.
+   * Exchanges whose predicted outcome the target did not take: a direct answer that differed from
+   * every allowed outcome, a close after a closing error proven missing, or a close nothing
+   * predicted. The check has failed on it, and the broadcasts the model predicted after it rest on
+   * an outcome that did not happen: those still missing are not waited for (waiting.ts). Keyed by
+   * the exchange's list of request ids (Expectation.requestIds, one array per exchange), not by the
+   * ids, which repeat: raw frames carry fixed ones.
    */
-  readonly notTaken = new Set<string>();
+  readonly notTaken = new WeakSet<readonly string[]>();
   /**
    * Checks that wait for the target's own deadlines (`slow`) let it close connections that are
    * subject to a timer (WIRE-TMO-1/2); the model has no clock, so it is told when the target acts.
@@ -157,9 +158,8 @@ export class Core {
    */
   forgetInModel(hc: HarnessConn, sent: string, closedBy: 'unpredicted' | 'tolerated' | null = null): void {
     if (!this.mirror.state.connections[hc.id]) return;
-    // An unpredicted close stands in for the request its outputs follow, so notTaken can name it.
-    const requestIds = closedBy === 'unpredicted' ? [`closed:${hc.id}`] : [];
-    if (closedBy === 'unpredicted') this.notTaken.add(requestIds[0]!);
+    const requestIds: string[] = [];
+    if (closedBy === 'unpredicted') this.notTaken.add(requestIds);
     const cause = closedBy === 'tolerated' ? CLOSING_ERROR : undefined;
     this.apply({ kind: 'close', conn: hc.id, now: nowSeconds() }, sent, requestIds, false, undefined, cause);
   }

@@ -63,7 +63,7 @@ export async function drain(core: Core, timeoutMs: number, waitedMs = 0): Promis
 
 /** A broadcast predicted after an outcome the target did not take (Core.notTaken). */
 function afterOutcomeNotTaken(core: Core, e: Expectation): boolean {
-  return isBroadcast(e) && e.requestIds.some((id) => core.notTaken.has(id));
+  return isBroadcast(e) && core.notTaken.has(e.requestIds);
 }
 
 /** Handles arrivals for at most `ms`; true once every required expectation is met (nothing fails here). */
