@@ -83,6 +83,17 @@ async function fullWaits(srv: ReferenceServer, grep = GREP): Promise<CheckResult
   }
 }
 
+/** Runs `grep` with presumptions and with full waits against servers with `fault`: the same verdicts, several failed. */
+async function againstFullWaits(fault: ServerFault, grep: string): Promise<RunResult> {
+  sections ??= await loadSections();
+  const presumed = await runSuite(options(await serve(fault), { grep }));
+  const full = await fullWaits(await serve(fault), grep);
+  expect(presumed.restored).toEqual({ ok: true, differences: [] });
+  expect(presumed.summary.failed).toBeGreaterThan(3);
+  expect(verdicts(presumed.checks)).toEqual(verdicts(full));
+  return presumed;
+}
+
 const verdicts = (checks: CheckResult[]) => checks.map((c) => [c.id, c.status, [...new Set(c.failures.map((f) => f.rule))].sort()]);
 const presumedFailures = (r: RunResult) => r.checks.flatMap((c) => c.failures.filter((f) => PRESUMED.test(f.note ?? '')));
 
@@ -199,14 +210,8 @@ describe('absent broadcast types', () => {
   }, 120_000);
 
   it('by kind: a server that broadcasts UserUpdated after UserBack but not after UserAway fails the same checks as full waits do', async () => {
-    sections ??= await loadSections();
-    const grep = '/^away\\/away\\//';
     const [awayNotBroadcast] = faultHooks(['away-not-broadcast']);
-    const presumed = await runSuite(options(await serve(awayNotBroadcast!), { grep }));
-    const full = await fullWaits(await serve(awayNotBroadcast!), grep);
-    expect(presumed.restored).toEqual({ ok: true, differences: [] });
-    expect(presumed.summary.failed).toBeGreaterThan(3);
-    expect(verdicts(presumed.checks)).toEqual(verdicts(full));
+    const presumed = await againstFullWaits(awayNotBroadcast!, '/^away\\/away\\//');
     // The checks after the first full wait did not wait, including those whose outcomes differed
     // only in the broadcast that never came (UND-4: a pending choice among outcomes).
     const cut = presumed.checks.flatMap((c) => c.failures).filter((f) => /no UserUpdated after a UserAway had arrived/.test(f.note ?? ''));
@@ -217,16 +222,10 @@ describe('absent broadcast types', () => {
   }, 120_000);
 
   it('by audience: a session that gains or loses user_list in the step is on a side of its own, so its copy ends no other presumption', async () => {
-    sections ??= await loadSections();
     // The fault draws the audience from the state before the step: a demoted admin still gets the
     // UserUpdated, the account's own sessions without user_list never do.
-    const grep = '/^(admin\\/update-broadcasts|permissions\\/live)\\//';
     const [listHoldersOnly] = faultHooks(['account-update-broadcast-to-user-list-only-in-spec']);
-    const presumed = await runSuite(options(await serve(listHoldersOnly!), { grep }));
-    const full = await fullWaits(await serve(listHoldersOnly!), grep);
-    expect(presumed.restored).toEqual({ ok: true, differences: [] });
-    expect(presumed.summary.failed).toBeGreaterThan(3);
-    expect(verdicts(presumed.checks)).toEqual(verdicts(full));
+    const presumed = await againstFullWaits(listHoldersOnly!, '/^(admin\\/update-broadcasts|permissions\\/live)\\//');
     const note = /no UserUpdated after a UserUpdate to a session without user_list had arrived/;
     const cut = presumed.checks.flatMap((c) => c.failures).filter((f) => note.test(f.note ?? ''));
     // When a demoted admin counted as a session without user_list, its copy ended this presumption: one cut.
