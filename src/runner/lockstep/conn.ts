@@ -39,15 +39,15 @@ export function isDirectAnswer(e: { output: Expectation['output']; requestIds: r
 }
 
 /** A frame the target writes that answers no request of the exchange that predicted it. */
-export function isBroadcast(e: { output: Expectation['output']; requestIds: readonly string[] }): boolean {
+export function isBroadcast<E extends { output: Expectation['output']; requestIds: readonly string[] }>(
+  e: E,
+): e is E & { output: SendOutput } {
   return e.output.kind === 'send' && !isDirectAnswer(e);
 }
 
 /** The kind of broadcast the expectation waits for; null when it is no broadcast or no kind is kept. */
 export function broadcastKind(e: Pick<Expectation, 'output' | 'cause' | 'side'> & { requestIds: readonly string[] }): BroadcastKind | null {
-  return e.output.kind === 'send' && isBroadcast(e) && e.side !== null
-    ? { type: e.output.message.type, cause: e.cause, side: e.side }
-    : null;
+  return isBroadcast(e) && e.side !== null ? { type: e.output.message.type, cause: e.cause, side: e.side } : null;
 }
 
 /**

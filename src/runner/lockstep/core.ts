@@ -141,11 +141,11 @@ export class Core {
    * Steps the mirror with an event that leaves no choice and queues its outputs as expectations;
    * `cause` defaults to the event's (causeOf).
    */
-  apply(event: Event, sent: string, requestIds: string[], probe = false, request?: Record<string, unknown>, cause?: string): Output[] {
+  apply(event: Event, sent: string, requestIds: string[] = [], cause?: string): Output[] {
     const before = this.mirror.state;
     const outputs = this.mirror.step(event);
     cause ??= causeOf(event, outputs);
-    for (const o of outputs) this.expect(o, cause, before, sent, requestIds, probe, request);
+    for (const o of outputs) this.expect(o, cause, before, sent, requestIds, false);
     return outputs;
   }
 
@@ -161,7 +161,7 @@ export class Core {
     const requestIds: string[] = [];
     if (closedBy === 'unpredicted') this.notTaken.add(requestIds);
     const cause = closedBy === 'tolerated' ? CLOSING_ERROR : undefined;
-    this.apply({ kind: 'close', conn: hc.id, now: nowSeconds() }, sent, requestIds, false, undefined, cause);
+    this.apply({ kind: 'close', conn: hc.id, now: nowSeconds() }, sent, requestIds, cause);
   }
 
   /**
