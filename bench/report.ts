@@ -73,6 +73,11 @@ export interface SuiteBlock {
   cpuMs: { harness: F; server: F };
   /** CPU time per sequential round trip, harness and server process. */
   cpuPerRoundTripMs: { harness: F; server: F };
+  /**
+   * The harness's CPU by thread (bench/threads.ts; null off Linux): its main thread's time on a core
+   * and runnable but waiting for one, and its other threads' (V8's compiler, GC helpers) on a core.
+   */
+  threads: HarnessThreads | null;
   checks: { passed: number; failed: number; skipped: number };
   slowest: Array<{ id: string; ms: number; status: string }>;
   /**
@@ -81,7 +86,14 @@ export interface SuiteBlock {
    * Its floor uses its own counters (a repeat on a target that is no longer fresh skips the checks
    * that need one) and the round's floor sample. `failed`: the most any repeat failed.
    */
-  warm?: { run: number; wallMs: F; floorMs: F; ratio: F; cpuMs: F; failed: number };
+  warm?: { run: number; wallMs: F; floorMs: F; ratio: F; cpuMs: F; threads: HarnessThreads | null; failed: number };
+}
+
+/** A suite block's harness CPU by thread, ms (bench/threads.ts). */
+export interface HarnessThreads {
+  mainOnCpuMs: F;
+  mainWaitMs: F;
+  otherThreadsOnCpuMs: F;
 }
 
 /** A run against a server that never sends one family of frames (`dropped`: what it never sends), against a passing run. */

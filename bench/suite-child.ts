@@ -16,6 +16,7 @@ import { measureFloor, type FloorSample } from './floor.ts';
 import { PAUSE } from './processes.ts';
 import { benchState, FLOOR_SERVER } from './server-state.ts';
 import { tuneV8 } from '../bin/jit.mjs';
+import { sampleThreads, threadTimesBetween, type ThreadTimes } from './threads.ts';
 
 // As the executable does: V8 tuning once the modules are loaded, before any code is hot.
 tuneV8();
@@ -48,6 +49,8 @@ export interface WarmRun {
   logins: number;
   failed: number;
   cpuMs: number;
+  /** Its CPU by thread (Linux only). */
+  threads: ThreadTimes | null;
 }
 
 export interface SuiteChildResult {
@@ -65,6 +68,8 @@ export interface SuiteChildResult {
   peakRssMb: number;
   /** CPU time of this harness process during the run (user + system), ms; with `embedded`, the server's too. */
   cpuMs: number;
+  /** The same CPU by thread: the main thread's time on a core and waiting for one, the others' (Linux only). */
+  threads: ThreadTimes | null;
   /** With `embedded`: the floor measured against a server in this process. */
   floor?: FloorSample;
   /** With `again`: the last repeat. */
@@ -92,6 +97,7 @@ const sections = await loadSections();
 const admin = freshAdmin();
 const timedRun = async () => {
   const cpu0 = process.cpuUsage();
+  const threads0 = sampleThreads();
   const t0 = process.hrtime.bigint();
   const r = await runSuite({
     target: {
@@ -109,10 +115,11 @@ const timedRun = async () => {
     ...(a.grep ? { grep: a.grep } : {}),
     jobs: a.jobs,
   });
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const cpu = process.cpuUsage(cpu0);
-  return { r, wallMs: Number(process.hrtime.bigint() - t0) / 1e6, cpuMs: (cpu.user + cpu.system) / 1000 };
+  return { r, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, threads: threadTimesBetween(threads0, sampleThreads()) };
 };
-const { r, wallMs, cpuMs } = await timedRun();
+const { r, wallMs, cpuMs, threads } = await timedRun();
 // Read before any repeat: the first run's alone.
 const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 let warm: WarmRun | undefined;
@@ -134,6 +141,7 @@ for (let k = 0; k < (a.again ?? 0); k++) {
     logins: w.r.stats.logins,
     failed: w.r.summary.failed,
     cpuMs: w.cpuMs,
+    threads: w.threads,
   };
 }
 await ownServer?.close();
@@ -152,6 +160,7 @@ const result: SuiteChildResult = {
     .map((c) => ({ id: c.id, ms: c.durationMs, status: c.status })),
   peakRssMb,
   cpuMs,
+  threads,
   ...(floor ? { floor } : {}),
   ...(warm ? { warm } : {}),
 };

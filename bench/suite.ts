@@ -8,10 +8,11 @@
 // measured in such a process too.
 import { measureFloor, type FloorSample } from './floor.ts';
 import { runChild, ServerProcess } from './processes.ts';
-import type { BenchReport, FailingBlock, SuiteBlock } from './report.ts';
+import type { BenchReport, FailingBlock, HarnessThreads, SuiteBlock } from './report.ts';
 import type { SuiteChildArgs, SuiteChildResult } from './suite-child.ts';
 import { FLOOR_SERVER } from './server-state.ts';
 import { figure, median, round, type Figure } from './stats.ts';
+import type { ThreadTimes } from './threads.ts';
 
 export interface SuiteBudget {
   suiteRuns: number;
@@ -141,13 +142,13 @@ export async function measureSuite(
       runs.get(jobs)!.push({ r, rttMs: floor.rttMs, loginMs: floor.loginMs, connectMs: floor.connectMs });
       const floorMs = floorOf(r, floor);
       log(
-        `suite run ${i + 1}/${b.suiteRuns}, --jobs ${jobs}: ${Math.round(r.wallMs)} ms (harness CPU ${Math.round(r.cpuMs)} ms), ${r.roundTrips} round trips, ${r.connections} connections (${r.logins} logged in), floor ${Math.round(floorMs)} ms, ratio ${round(r.wallMs / floorMs)}, ${r.failed} failed${warmLine(r, floor)}`,
+        `suite run ${i + 1}/${b.suiteRuns}, --jobs ${jobs}: ${Math.round(r.wallMs)} ms (harness CPU ${Math.round(r.cpuMs)} ms${threadNote(r.threads)}), ${r.roundTrips} round trips, ${r.connections} connections (${r.logins} logged in), floor ${Math.round(floorMs)} ms, ratio ${round(r.wallMs / floorMs)}, ${r.failed} failed${warmLine(r, floor)}`,
       );
     }
     const e = await embeddedRun(b, o);
     embeddedRuns.push(e);
     log(
-      `suite run ${i + 1}/${b.suiteRuns}, server in the harness's process: ${Math.round(e.wallMs)} ms (process CPU ${Math.round(e.cpuMs)} ms), floor ${Math.round(floorOf(e, e.floor))} ms (round trip ${round(e.floor.rttMs)} ms), ratio ${round(e.wallMs / floorOf(e, e.floor))}, ${e.failed} failed${warmLine(e, e.floor)}`,
+      `suite run ${i + 1}/${b.suiteRuns}, server in the harness's process: ${Math.round(e.wallMs)} ms (process CPU ${Math.round(e.cpuMs)} ms${threadNote(e.threads)}), floor ${Math.round(floorOf(e, e.floor))} ms (round trip ${round(e.floor.rttMs)} ms), ratio ${round(e.wallMs / floorOf(e, e.floor))}, ${e.failed} failed${warmLine(e, e.floor)}`,
     );
   }
   const floor: NonNullable<BenchReport['floor']> = {
@@ -181,11 +182,16 @@ export async function measureSuite(
   return { floor, suites, embedded };
 }
 
+/** The log's note on where a run's CPU went by thread, if known. */
+function threadNote(t: ThreadTimes | null): string {
+  return t ? `: main thread ${t.mainOnCpuMs} on a core + ${t.mainWaitMs} waiting for one, other threads ${t.otherThreadsOnCpuMs}` : '';
+}
+
 /** The log's note on a run's warm repeat, if it had one. */
 function warmLine(r: SuiteChildResult, floor: Pick<FloorSample, 'rttMs' | 'loginMs' | 'connectMs'>): string {
   const w = r.warm;
   return w
-    ? `; run ${w.run} in the same process ${Math.round(w.wallMs)} ms (CPU ${Math.round(w.cpuMs)} ms), ratio ${round(w.wallMs / floorOf(w, floor))}, ${w.failed} failed`
+    ? `; run ${w.run} in the same process ${Math.round(w.wallMs)} ms (CPU ${Math.round(w.cpuMs)} ms${threadNote(w.threads)}), ratio ${round(w.wallMs / floorOf(w, floor))}, ${w.failed} failed`
     : '';
 }
 
@@ -217,6 +223,7 @@ function suiteBlock(jobs: number, server: SuiteBlock['server'], selection: strin
       harness: figure(rs.map(({ r }) => r.cpuMs / r.roundTrips)),
       server: serverFigure((r) => (r.serverCpuMs ?? NaN) / r.roundTrips),
     },
+    threads: threadFigures(rs.map(({ r }) => r.threads)),
     checks: { passed: last.passed, failed: last.failed, skipped: last.skipped },
     slowest: last.slowest,
     ...warmFigures(rs),
@@ -234,8 +241,20 @@ function warmFigures(rs: Measured[]): Pick<SuiteBlock, 'warm'> {
       floorMs: figure(ws.map(({ floorMs }) => floorMs)),
       ratio: figure(ws.map(({ w, floorMs }) => w.wallMs / floorMs)),
       cpuMs: figure(ws.map(({ w }) => w.cpuMs)),
+      threads: threadFigures(ws.map(({ w }) => w.threads)),
       failed: Math.max(...ws.map(({ w }) => w.failed)),
     },
+  };
+}
+
+/** The rounds' CPU by thread, where every round has it (Linux). */
+function threadFigures(ts: ReadonlyArray<ThreadTimes | null>): HarnessThreads | null {
+  const all = ts.filter((t): t is ThreadTimes => t !== null);
+  if (all.length === 0 || all.length < ts.length) return null;
+  return {
+    mainOnCpuMs: figure(all.map((t) => t.mainOnCpuMs)),
+    mainWaitMs: figure(all.map((t) => t.mainWaitMs)),
+    otherThreadsOnCpuMs: figure(all.map((t) => t.otherThreadsOnCpuMs)),
   };
 }
 

@@ -1,5 +1,5 @@
 // The console table of a bench report: one row per figure with median, min, max and the target.
-import type { BenchReport, SuiteBlock } from './report.ts';
+import type { BenchReport, HarnessThreads, SuiteBlock } from './report.ts';
 import type { Figure } from './stats.ts';
 
 type Row = [string, Figure | number | string | null | undefined, string?];
@@ -28,6 +28,7 @@ export function rowsOf(r: BenchReport): Row[] {
     rows.push([`${j}: ratio wall / sequential floor`, x.ratio, '≤ 1.3']);
     rows.push([`${j}: harness CPU (ms)`, x.cpuMs.harness]);
     rows.push([`${j}: harness CPU per round trip (ms)`, x.cpuPerRoundTripMs.harness]);
+    threadRows(rows, `${j}: harness`, x.threads);
     rows.push([`${j}: server CPU per round trip (ms)`, x.cpuPerRoundTripMs.server]);
     rows.push([`${j}: harness peak RSS (MB)`, x.peakRssMb, '≤ 200']);
     warmRows(rows, j, x);
@@ -41,6 +42,7 @@ export function rowsOf(r: BenchReport): Row[] {
     rows.push([`${j}: sequential floor (ms)`, x.floorMs]);
     rows.push([`${j}: ratio wall / sequential floor`, x.ratio, '≤ 1.3']);
     rows.push([`${j}: process CPU per round trip (ms)`, x.cpuPerRoundTripMs.harness]);
+    threadRows(rows, `${j}: process`, x.threads);
     warmRows(rows, j, x);
   }
   const failingBlocks = r.failingByJobs ?? (r.failingSuite ? [r.failingSuite] : []);
@@ -114,6 +116,15 @@ function warmRows(rows: Row[], j: string, x: SuiteBlock): void {
   rows.push([`${w}: wall (ms)`, x.warm.wallMs]);
   rows.push([`${w}: ratio wall / sequential floor`, x.warm.ratio, '≤ 1.3']);
   rows.push([`${w}: CPU (ms)`, x.warm.cpuMs]);
+  threadRows(rows, `${w}:`, x.warm.threads);
+}
+
+/** Where a run's CPU went by thread (Linux): the main thread's critical path and what competes with it. */
+function threadRows(rows: Row[], who: string, t: HarnessThreads | null): void {
+  if (!t) return;
+  rows.push([`${who} main thread on a core (ms)`, t.mainOnCpuMs]);
+  rows.push([`${who} main thread waiting for a core (ms)`, t.mainWaitMs]);
+  rows.push([`${who} other threads on a core: V8 compiler, GC (ms)`, t.otherThreadsOnCpuMs]);
 }
 
 /** Markdown table (also what the README shows). */

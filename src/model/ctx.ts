@@ -58,8 +58,9 @@ export class Ctx {
   /**
    * The state this run builds. It starts as a shallow copy of the input and shares every table and
    * entry with it; a table or entry is copied the first time this run changes it (structural
-   * sharing). So an event costs what it changes, not the size of the state (1,000 sessions online),
-   * and the input state is never mutated.
+   * sharing). So an event costs a shallow copy of each table it changes (its keys: one per session
+   * online for the sessions table) and of each entry it changes, never a copy of the rest of the
+   * state, and the input state is never mutated.
    */
   readonly state: State;
   /** Tables and entries this run copied (or created): the only objects it may mutate. */

@@ -42,6 +42,12 @@ describe('npm run bench -- --quick', () => {
       expect(block.warm).toMatchObject({ run: 2, failed: 0 });
       for (const k of ['wallMs', 'floorMs', 'ratio', 'cpuMs'] as const) isFigure(block.warm[k]);
     }
+    // Where the harness's CPU went by thread: Linux's scheduler statistics, null elsewhere.
+    for (const t of [report.suite.threads, report.suite.warm.threads, report.suiteEmbedded.threads]) {
+      if (process.platform !== 'linux') expect(t).toBeNull();
+      else for (const k of ['mainOnCpuMs', 'mainWaitMs', 'otherThreadsOnCpuMs'] as const) isFigure(t[k]);
+    }
+    if (process.platform === 'linux') expect(report.suite.threads.mainOnCpuMs.median).toBeGreaterThan(0);
     for (const t of ['plain', 'tls'] as const) {
       isFigure(report.floor[t].rttMs);
       isFigure(report.floor[t].loginMs);
