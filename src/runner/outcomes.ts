@@ -93,6 +93,9 @@ export function decodings(decoder: FrameDecoder, bytes: Uint8Array, profile: Pro
   const r = primary.push(bytes);
   const reference: Decoding = { label: '', rules: [], decoder: primary, frames: r.frames, error: r.error };
   const out = [reference];
+  // Each variant accepts more than the reference (a limit at least as high, more known types), so
+  // bytes the reference decodes without an error every variant decodes alike: nothing to try.
+  if (r.error === undefined) return out;
   for (const v of variants(profile)) {
     const other = decoder.clone(v.opts);
     const o = other.push(bytes);

@@ -7,7 +7,7 @@ import { renderError } from '../../src/model/errors.ts';
 import { encodeFrame, FrameDecoder } from '../../src/protocol/frame.ts';
 import { clientLimit, PADDED_LIMITS, undeterminedLimit } from '../../src/protocol/limits.ts';
 import type { Profile } from '../../src/protocol/types.ts';
-import { isClientType } from '../../src/protocol/types.ts';
+import { CLIENT_TYPES, isClientType } from '../../src/protocol/types.ts';
 import type { HarnessConn, Lockstep } from '../../src/runner/lockstep.ts';
 import type { ConnView, Judge, Outcome } from '../../src/runner/outcomes.ts';
 import { decide, decodings } from '../../src/runner/outcomes.ts';
@@ -61,6 +61,23 @@ describe('decodings: how a target may decode what the harness writes', () => {
     expect(later.map((x) => x.frames.length)).toEqual([0, 1]);
     expect(d.midFrame).toBe(true);
     expect(later[1]!.decoder.midFrame).toBe(false);
+  });
+
+  it('every variant accepts what the reference accepts (so a clean decoding is the only one)', () => {
+    for (const profile of ['spec', 'nexusd'] as const) {
+      for (const type of CLIENT_TYPES) {
+        expect(clientLimit(type, profile)).toBeGreaterThan(0);
+        expect(undeterminedLimit(type, profile)).toBeGreaterThanOrEqual(clientLimit(type, profile));
+        // At the reference's own limit: decoded, one way.
+        const bytes = Buffer.concat([
+          Buffer.from(`NX|${type.length}|${type}|${ID}|${clientLimit(type, profile)}|`),
+          Buffer.alloc(clientLimit(type, profile), 0x20),
+          Buffer.from('\n'),
+        ]);
+        const all = decodings(decoder(profile), bytes, profile);
+        expect(all.map((d) => [d.frames.length, d.error])).toEqual([[1, undefined]]);
+      }
+    }
   });
 
   it('a transfer-port type decodes two ways (WIRE-BAD-15)', () => {
