@@ -57,8 +57,7 @@ export function matchMessage(expected: SendOutput, observed: ObservedFrame, ctx:
   if (msg === null) {
     return { differences: [`payload: ${observed.parseError ?? 'not a JSON object'}`], learned: noLearning() };
   }
-  const shape = parseServerBody(msg.type, msg.body);
-  const shapeIssues = shape.ok ? [] : shape.issues.map((i) => `shape: ${i}`);
+  const shapeIssues = shapeIssuesOf(msg);
 
   const locales = expected.accept?.anyLocaleOf ?? [];
   const primary = compareOne({ message: expected.message, error: expected.error, locales }, msg, ctx);
@@ -78,7 +77,20 @@ export function compareMessage(expected: SendOutput, observed: ObservedFrame, ct
   return outcome.differences;
 }
 
-function withShape(outcome: MatchOutcome, shapeIssues: string[]): MatchOutcome {
+/** An observed message's shape issues (parseServerBody), once per message: one frame is matched against several expectations and outcomes. */
+const shapes = new WeakMap<Message, readonly string[]>();
+
+function shapeIssuesOf(msg: Message): readonly string[] {
+  let issues = shapes.get(msg);
+  if (issues === undefined) {
+    const shape = parseServerBody(msg.type, msg.body);
+    issues = shape.ok ? [] : shape.issues.map((i) => `shape: ${i}`);
+    shapes.set(msg, issues);
+  }
+  return issues;
+}
+
+function withShape(outcome: MatchOutcome, shapeIssues: readonly string[]): MatchOutcome {
   return shapeIssues.length === 0 ? outcome : { ...outcome, differences: [...shapeIssues, ...outcome.differences] };
 }
 
