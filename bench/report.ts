@@ -3,6 +3,7 @@ import type { FuzzBlock } from './fuzz.ts';
 import type { MachineInfo } from './machine.ts';
 import type { SoakResult } from './soak.ts';
 import type { Figure } from './stats.ts';
+import type { ThreadTimes } from './threads.ts';
 
 type F = Figure | null;
 
@@ -89,12 +90,8 @@ export interface SuiteBlock {
   warm?: { run: number; wallMs: F; floorMs: F; ratio: F; cpuMs: F; threads: HarnessThreads | null; failed: number };
 }
 
-/** A suite block's harness CPU by thread, ms (bench/threads.ts). */
-export interface HarnessThreads {
-  mainOnCpuMs: F;
-  mainWaitMs: F;
-  otherThreadsOnCpuMs: F;
-}
+/** A suite block's harness CPU by thread: each figure of bench/threads.ts over the rounds, ms. */
+export type HarnessThreads = { [K in keyof ThreadTimes]: F };
 
 /** A run against a server that never sends one family of frames (`dropped`: what it never sends), against a passing run. */
 export interface FailingBlock {

@@ -41,7 +41,7 @@ const STABLE_MEMBERS = ['username', 'nickname', 'is_admin', 'is_shared'];
  * The same for an account of the run's other lanes (--jobs): those lanes promote and demote their
  * accounts at any time, and this lane's mirror never learns of it (their names are siblings').
  */
-const SIBLING_STABLE_MEMBERS = ['username', 'nickname', 'is_shared'];
+const SIBLING_STABLE_MEMBERS = STABLE_MEMBERS.filter((k) => k !== 'is_admin');
 
 /**
  * UserList / ConnectionMonitor arrays: sorted by lower-cased nickname (USR-LIST-5, CM-4; ties
