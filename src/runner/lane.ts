@@ -13,7 +13,7 @@ import type { CheckResult, TrafficStats } from './results.ts';
 import { buildActors, CheckEnv, HarnessActor, NameSource, RunContext } from './actors.ts';
 import { isRunFamily } from './names.ts';
 import { CheckFailure, SkipCheck, STOPPED } from './failures.ts';
-import { Lockstep, LockstepMismatch, RunAborted, type AbsentBroadcasts, type BroadcastKind, type TrafficEvent } from './lockstep.ts';
+import { Lockstep, LockstepMismatch, RunAborted, type AbsentOutputs, type OutputKind, type TrafficEvent } from './lockstep.ts';
 import type { Findings } from './preflight.ts';
 import type { AdminCredentials, ControlConnection, ControlSocket, Snapshot, TargetOptions } from './target.ts';
 import { RawExchangeError } from './target.ts';
@@ -83,8 +83,8 @@ export interface LaneHost {
   readonly findings: Findings;
   /** Set once the run cannot go on (interrupt, target gone): later checks of every lane are skipped with it. */
   stopped: string | null;
-  /** Broadcast kinds presumed absent, shared by the run's lanes (absent: never presumed). */
-  readonly absent?: AbsentBroadcasts | undefined;
+  /** Output kinds presumed absent, shared by the run's lanes (absent: never presumed). */
+  readonly absent?: AbsentOutputs | undefined;
   /** Accounts checks created under names of their own (t.created), for the final sweep. */
   readonly createdByChecks: Set<string>;
 }
@@ -118,7 +118,7 @@ export class Lane {
    */
   private misplaced: string | null = null;
   /** See presumedInLastCheck. */
-  private presumed: readonly BroadcastKind[] = [];
+  private presumed: readonly OutputKind[] = [];
 
   /**
    * A lane over a logged-in control connection, its mirror seeded from `snapshot` (read over that
@@ -188,11 +188,11 @@ export class Lane {
   }
 
   /**
-   * The broadcast kinds whose presumed absence failed the last check this lane ran, when every
+   * The output kinds whose presumed absence failed the last check this lane ran, when every
    * failure of it rests on one (its verdict stands only if none of them arrives later in the run:
    * schedule.ts runs it again otherwise); empty otherwise.
    */
-  presumedInLastCheck(): readonly BroadcastKind[] {
+  presumedInLastCheck(): readonly OutputKind[] {
     return this.presumed;
   }
 

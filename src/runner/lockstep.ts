@@ -1,7 +1,7 @@
 // The lockstep engine (src/runner/lockstep/): one import path for its users. engine.ts is the
 // facade; see the header of each module for its one job.
 export { Lockstep } from './lockstep/engine.ts';
-export { AbsentBroadcasts, describeKind, type BroadcastKind } from './lockstep/absent-broadcasts.ts';
+export { AbsentOutputs, describeKind, type OutputKind } from './lockstep/absent-outputs.ts';
 export type { HarnessConn, ConnLife } from './lockstep/conn.ts';
 export { LockstepMismatch } from './lockstep/mismatches.ts';
 export { BARRIER_REQUEST, RunAborted } from './lockstep/types.ts';

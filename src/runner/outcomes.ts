@@ -125,7 +125,7 @@ export const CLOSING_ERROR = 'closing-error';
 export const CLOSING_ERROR_REASONS: ReadonlySet<CloseReason> = new Set(['error', 'malformed']);
 
 /**
- * What caused a step's outputs, for the presumption of absence (lockstep/absent-broadcasts.ts): the
+ * What caused a step's outputs, for the presumption of absence (lockstep/absent-outputs.ts): the
  * type of the client message, else the event's kind (`close`, …); CLOSING_ERROR for a step that
  * closes the event's own connection on an error.
  */
@@ -272,7 +272,7 @@ export interface Judge {
   neutral(frame: Received): boolean;
   /**
    * A frame still due that nothing waits for any more (a broadcast presumed absent,
-   * lockstep/absent-broadcasts.ts), in the outcome that leaves the target in `state`.
+   * lockstep/absent-outputs.ts), in the outcome that leaves the target in `state`.
    */
   presumedAbsent(due: Pending, state: State): boolean;
 }

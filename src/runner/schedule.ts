@@ -16,7 +16,7 @@ import { sharedState } from './check-plan.ts';
 import type { Lane } from './lane.ts';
 import type { CheckResult } from './results.ts';
 import type { RunSession } from './session.ts';
-import { describeKind, type BroadcastKind } from './lockstep/absent-broadcasts.ts';
+import { describeKind, type OutputKind } from './lockstep/absent-outputs.ts';
 
 /**
  * `--jobs` of the CLI and the library when not given. Lanes overlap waiting — a timeout on a
@@ -94,11 +94,11 @@ export function planLanes(checks: readonly CheckDef[], lanes: number): LanePlan 
 /** What the schedule needs of the session: lane 0, the lanes of the concurrent phase, the stop reason. */
 export type LaneSource = Pick<RunSession, 'openLanes' | 'closeOtherLanes' | 'stopped' | 'absent'>;
 
-/** A check failed while a broadcast kind was presumed absent: its result waits for the end of the plan. */
+/** A check failed while an output kind was presumed absent: its result waits for the end of the plan. */
 interface Presumed {
   i: number;
   result: CheckResult;
-  kinds: readonly BroadcastKind[];
+  kinds: readonly OutputKind[];
 }
 
 /** Runs the plan; resolves with the results in plan order. */
@@ -120,8 +120,15 @@ export async function runPlanned(session: LaneSource, planned: readonly Planned[
   };
   const runOn = async (lane: Lane, i: number): Promise<void> => {
     const { section, check } = planned[i]!;
-    let r = await lane.runCheck(section, check);
-    const kinds = r.status === 'failed' ? lane.presumedInLastCheck() : [];
+    const run = (): Promise<CheckResult> => lane.runCheck(section, check);
+    let r = await run();
+    let kinds = presumedIn(lane, r);
+    // Already disproved (typically by a late copy read while the check resynced): it runs again
+    // now, with full waits, on its own lane, as the end of the plan would run it alone.
+    if (kinds.some((k) => seen(session, k)) && session.stopped === null) {
+      r = ranAgain(r, await run());
+      kinds = presumedIn(lane, r);
+    }
     if (kinds.length > 0) {
       // Held until the end says whether it stands; the results after it stream on. Not retried
       // now, since settlePresumed runs it again once the kind shows up.
@@ -131,7 +138,7 @@ export async function runPlanned(session: LaneSource, planned: readonly Planned[
       return;
     }
     // A failure with a full wait stands whatever a retry shows (flaky at best).
-    if (r.status === 'failed' && opts.retry && session.stopped === null) r = await retried(r, () => lane.runCheck(section, check));
+    if (r.status === 'failed' && opts.retry && session.stopped === null) r = await retried(r, run);
     settle(i, r);
   };
 
@@ -169,7 +176,7 @@ export async function runPlanned(session: LaneSource, planned: readonly Planned[
  * kind arrived since, the check runs again (alone on lane 0, the other lanes closed: a check on
  * server-wide state must see no other connection of the run) with full waits for that kind, until
  * no re-run shows a kind that another check's presumption rests on (each kind is seen once, so
- * this ends). What is left failed on kinds the target sent none of in the whole run.
+ * this ends). What is left failed on kinds none of which arrived in the whole run.
  */
 async function settlePresumed(
   session: LaneSource,
@@ -182,8 +189,8 @@ async function settlePresumed(
   if (presumed.length === 0) return;
   const held = new Map(presumed.map((p) => [p.i, p]));
   const settled: Array<{ i: number; result: CheckResult }> = [];
-  const ranAgain = new Set<number>();
-  const revoked = (p: Presumed): boolean => p.kinds.some((k) => session.absent?.hasSeen(k) === true);
+  const rerun = new Set<number>();
+  const revoked = (p: Presumed): boolean => p.kinds.some((k) => seen(session, k));
   for (
     let again = [...held.values()].filter(revoked);
     again.length > 0 && session.stopped === null;
@@ -192,10 +199,9 @@ async function settlePresumed(
     await session.closeOtherLanes();
     for (const p of again.sort((a, b) => a.i - b.i)) {
       const { section, check } = planned[p.i]!;
-      const r = await lane.runCheck(section, check);
-      ranAgain.add(p.i);
-      const result = { ...r, durationMs: p.result.durationMs + r.durationMs };
-      const kinds = r.status === 'failed' ? lane.presumedInLastCheck() : [];
+      const result = ranAgain(p.result, await lane.runCheck(section, check));
+      rerun.add(p.i);
+      const kinds = presumedIn(lane, result);
       if (kinds.length > 0) held.set(p.i, { i: p.i, result, kinds });
       else {
         held.delete(p.i);
@@ -207,14 +213,29 @@ async function settlePresumed(
   const checks = (n: number): string => `${n} check${n === 1 ? '' : 's'}`;
   const stand = [...held.values()].filter((p) => !revoked(p)).length;
   const parts = [
-    ranAgain.size > 0 ? `${checks(ranAgain.size)} ran again with full waits once one arrived` : '',
-    stand > 0 ? `${checks(stand)} stand${stand === 1 ? 's' : ''}: the target sent none in the whole run` : '',
+    rerun.size > 0 ? `${checks(rerun.size)} ran again with full waits once one arrived` : '',
+    stand > 0 ? `${checks(stand)} stand${stand === 1 ? 's' : ''}: none arrived in the whole run` : '',
     held.size > stand ? `${checks(held.size - stand)} could not run again (the run stopped)` : '',
   ];
   onNotice?.(
     `${checks(presumed.length)} failed while no ${kinds} had arrived, so their results were held for the end of the run: ${parts.filter((x) => x !== '').join('; ')}.`,
   );
   for (const p of [...settled, ...held.values()].sort((a, b) => a.i - b.i)) settle(p.i, p.result);
+}
+
+/** The kinds whose presumed absence `r` (the lane's last check) failed on; empty when it did not fail on one. */
+function presumedIn(lane: Lane, r: CheckResult): readonly OutputKind[] {
+  return r.status === 'failed' ? lane.presumedInLastCheck() : [];
+}
+
+/** Whether an output of this kind arrived in the run, which revokes a presumption that rests on it. */
+function seen(session: LaneSource, kind: OutputKind): boolean {
+  return session.absent?.hasSeen(kind) === true;
+}
+
+/** A check failed on a presumption run again: the second run's verdict, the time of both. */
+function ranAgain(first: CheckResult, again: CheckResult): CheckResult {
+  return { ...again, durationMs: first.durationMs + again.durationMs };
 }
 
 /**

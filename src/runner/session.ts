@@ -13,7 +13,7 @@ import type { MatchMode, Profile } from '../protocol/types.ts';
 import { addTraffic, type CheckResult, type RunResult, type TrafficStats } from './results.ts';
 import type { CheckDef, Section } from './api.ts';
 import { STOPPED } from './failures.ts';
-import { AbsentBroadcasts, type TrafficEvent } from './lockstep.ts';
+import { AbsentOutputs, type TrafficEvent } from './lockstep.ts';
 import { Findings } from './preflight.ts';
 import type { AdminCredentials, ControlConnection, Snapshot, TargetOptions } from './target.ts';
 import { controlIds, NotAdminError, openControl, rawSuccess, readSnapshot, wasFresh } from './target.ts';
@@ -47,7 +47,7 @@ export interface SessionOptions {
   knownFresh?: boolean;
   /**
    * Broadcast types the target never sends are presumed absent after full waits found them
-   * missing (lockstep/absent-broadcasts.ts). Only a runner that runs a check failed on a
+   * missing (lockstep/absent-outputs.ts). Only a runner that runs a check failed on a
    * presumption again once the type shows up (schedule.ts) may set it.
    */
   presumeAbsent?: boolean;
@@ -82,7 +82,7 @@ export class RunSession implements LaneHost {
   /** Every lane so far; lane 0 first. Lanes a concurrent phase opened stay for their counters. */
   private readonly lanes: Lane[] = [];
   /** Broadcast types presumed absent, shared by every lane (`presumeAbsent`). */
-  readonly absent: AbsentBroadcasts | undefined;
+  readonly absent: AbsentOutputs | undefined;
 
   private constructor(
     readonly settings: SessionOptions,
@@ -95,7 +95,7 @@ export class RunSession implements LaneHost {
     /** What the harness's own bookkeeping found wrong with the target (preflight.ts). */
     readonly findings: Findings,
   ) {
-    this.absent = settings.presumeAbsent ? new AbsentBroadcasts() : undefined;
+    this.absent = settings.presumeAbsent ? new AbsentOutputs() : undefined;
   }
 
   /** The bookkeeping findings as failed checks of the `preflight` section (none on a conforming target). */

@@ -33,7 +33,7 @@ describe('what the CLI loads before any command runs', () => {
   it('leaves out the lockstep engine, the fuzzers and the fault catalogue', () => {
     const loaded = staticClosure('cli.ts');
     expect(loaded).toContain('cli.ts');
-    expect(loaded.filter((f) => /^runner\/lockstep\/(?!absent-broadcasts\.ts$)|^runner\/lockstep\.ts$/.test(f))).toEqual([]);
+    expect(loaded.filter((f) => /^runner\/lockstep\/(?!absent-outputs\.ts$)|^runner\/lockstep\.ts$/.test(f))).toEqual([]);
     expect(loaded.filter((f) => /^fuzz\/(?!types\.ts$)/.test(f))).toEqual([]);
     expect(loaded.filter((f) => f.startsWith('server/faults/'))).toEqual([]);
   });

@@ -10,7 +10,7 @@ import { BASE, NOW, account, cleanupWorlds, failuresOf, login, stateWith, strays
 import { RawClient } from '../../src/net/raw-client.ts';
 import { seededIds } from '../../src/protocol/ids.ts';
 import { faultHooks } from '../../src/server/faults/index.ts';
-import { AbsentBroadcasts } from '../../src/runner/lockstep/absent-broadcasts.ts';
+import { AbsentOutputs } from '../../src/runner/lockstep/absent-outputs.ts';
 import type { ReferenceServer } from '../../src/server/server.ts';
 
 /** Message ids of the test's raw clients (seeded, like the harness's). */
@@ -206,7 +206,7 @@ describe('lockstep against the reference server', () => {
   it('a logout after a close the spec allowed on an error follows a closing error, as after a required close', async () => {
     // WIRE-BAD-15 "read and refused": Error, then an optional close. The target closes and never
     // announces the logout: the miss counts for the kind every other closing error's logout has.
-    const absent = new AbsentBroadcasts();
+    const absent = new AbsentOutputs();
     const { ls } = await world({
       server: stateWith('spec', BASE),
       timeoutMs: 500,

@@ -7,7 +7,7 @@ import { check, section } from '../../src/runner/api.ts';
 import type { Lane } from '../../src/runner/lane.ts';
 import type { CheckResult } from '../../src/runner/results.ts';
 import { runPlanned, type LaneSource, type Planned } from '../../src/runner/schedule.ts';
-import type { BroadcastKind } from '../../src/runner/lockstep.ts';
+import type { OutputKind } from '../../src/runner/lockstep.ts';
 
 const SECTION = section({ id: 'demo', title: 'demo' }, []);
 const plan = (n: number): Planned[] =>
@@ -19,8 +19,11 @@ const plan = (n: number): Planned[] =>
 /** What the scripted lane's runs of one check do: `presumed` fails on a presumed UserConnected after a Login. */
 type Run = 'pass' | 'fail' | 'presumed';
 
-function scripted(runs: Record<string, Run[]>, seenLater: boolean) {
-  let presumedNow: BroadcastKind[] = [];
+/** When the presumed type shows up: never, once the plan has run (before the held checks run again), or as soon as a check failed on it. */
+type Seen = 'never' | 'at-the-end' | 'at-once';
+
+function scripted(runs: Record<string, Run[]>, seen: Seen, planned: number) {
+  let presumedNow: OutputKind[] = [];
   const ran: string[] = [];
   const lane = {
     concurrent: false,
@@ -47,15 +50,15 @@ function scripted(runs: Record<string, Run[]>, seenLater: boolean) {
   let closes = 0;
   const source = {
     stopped: null,
-    absent: { hasSeen: () => seenLater },
+    absent: { hasSeen: () => seen === 'at-once' || (seen === 'at-the-end' && new Set(ran).size === planned) },
     openLanes: async () => [lane],
     closeOtherLanes: async () => void closes++,
   } as unknown as LaneSource;
   return { source, ran, closes: () => closes };
 }
 
-async function run(runs: Record<string, Run[]>, seenLater: boolean) {
-  const s = scripted(runs, seenLater);
+async function run(runs: Record<string, Run[]>, seen: Seen) {
+  const s = scripted(runs, seen, 5);
   const streamed: string[] = [];
   const results = await runPlanned(s.source, plan(5), {
     jobs: 1,
@@ -68,13 +71,13 @@ async function run(runs: Record<string, Run[]>, seenLater: boolean) {
 
 describe('runPlanned: results held on a presumed absence', () => {
   it('streams the other results past a held one; the held one comes last, after a notice, and still stands', async () => {
-    const r = await run({ c1: ['presumed'], c3: ['fail'] }, false);
+    const r = await run({ c1: ['presumed'], c3: ['fail'] }, 'never');
     expect(r.streamed).toEqual([
       'c0:passed',
       'c2:passed',
       'c3:failed',
       'c4:passed',
-      'notice: 1 check failed while no UserConnected after a Login had arrived, so their results were held for the end of the run: 1 check stands: the target sent none in the whole run.',
+      'notice: 1 check failed while no UserConnected after a Login had arrived, so their results were held for the end of the run: 1 check stands: none arrived in the whole run.',
       'c1:failed',
     ]);
     expect(r.results).toEqual(['c0:passed', 'c1:failed', 'c2:passed', 'c3:failed', 'c4:passed']);
@@ -82,7 +85,7 @@ describe('runPlanned: results held on a presumed absence', () => {
   });
 
   it('a type that arrived later: the held checks run again, alone, and their second verdict is the one reported', async () => {
-    const r = await run({ c0: ['presumed', 'pass'], c2: ['presumed', 'fail'] }, true);
+    const r = await run({ c0: ['presumed', 'pass'], c2: ['presumed', 'fail'] }, 'at-the-end');
     expect(r.ran).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'c0', 'c2']);
     expect(r.closes).toBe(1);
     expect(r.streamed).toEqual([
@@ -96,8 +99,15 @@ describe('runPlanned: results held on a presumed absence', () => {
     expect(r.results).toEqual(['c0:passed', 'c1:passed', 'c2:failed', 'c3:passed', 'c4:passed']);
   });
 
+  it('a presumption disproved by the time its check ended: the check runs again at once, on its lane, and nothing is held', async () => {
+    const r = await run({ c1: ['presumed', 'pass'], c3: ['presumed', 'fail'] }, 'at-once');
+    expect(r.ran).toEqual(['c0', 'c1', 'c1', 'c2', 'c3', 'c3', 'c4']);
+    expect(r.closes).toBe(0);
+    expect(r.streamed).toEqual(['c0:passed', 'c1:passed', 'c2:passed', 'c3:failed', 'c4:passed']);
+  });
+
   it('nothing held: plan order and no notice', async () => {
-    const r = await run({ c2: ['fail'] }, false);
+    const r = await run({ c2: ['fail'] }, 'never');
     expect(r.streamed).toEqual(['c0:passed', 'c1:passed', 'c2:failed', 'c3:passed', 'c4:passed']);
   });
 });

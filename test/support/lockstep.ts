@@ -13,7 +13,7 @@ import { expectedLines, type Failure } from '../../src/runner/results.ts';
 import { startServer, type ReferenceServer, type ServerOptions } from '../../src/server/server.ts';
 export { account } from './accounts.ts';
 import { account } from './accounts.ts';
-import type { AbsentBroadcasts } from '../../src/runner/lockstep/absent-broadcasts.ts';
+import type { AbsentOutputs } from '../../src/runner/lockstep/absent-outputs.ts';
 
 export const NOW = Math.floor(Date.now() / 1000);
 const servers: ReferenceServer[] = [];
@@ -128,7 +128,7 @@ export async function world(o: {
   /** A front of the test's own between the harness and the server (instead of `hook`'s proxy). */
   front?: (srv: ReferenceServer) => net.Server;
   /** Broadcasts presumed absent (LockstepOptions.absent). */
-  absent?: AbsentBroadcasts;
+  absent?: AbsentOutputs;
 }) {
   const srvOpts: ServerOptions = { port: 0, tls: false, initialState: o.server };
   if (o.idleTimeoutMs !== undefined) srvOpts.idleTimeoutMs = o.idleTimeoutMs;

@@ -12,7 +12,7 @@ import { afterTaking, CLOSING_ERROR_REASONS, eligible, errorMayClose, isOptional
 import { describeExpectation, renderBytes, renderMessage } from '../render.ts';
 import { nowSeconds } from '../clock.ts';
 import type { Core } from './core.ts';
-import { broadcastKind, isDirectAnswer, type Expectation, type HarnessConn } from './conn.ts';
+import { isDirectAnswer, type Expectation, type HarnessConn } from './conn.ts';
 
 /** Handles every buffered frame and close of every connection, in the order they arrived. */
 export function processArrivals(core: Core): void {
@@ -104,10 +104,9 @@ function onFrame(core: Core, hc: HarnessConn, frame: Received): void {
   core.fail(hc, core.record.rules, core.record.lastSent, 'no frame on this connection (none predicted)', `unexpected ${shown}`);
 }
 
-/** A frame met `e` (right or wrong): the target sends that kind of broadcast (absent-broadcasts.ts). */
+/** A frame or close met `e` (right or wrong): the target makes that kind of output (absent-outputs.ts). */
 function answered(core: Core, e: Expectation): void {
-  const kind = broadcastKind(e);
-  if (kind !== null) core.opts.absent?.answered(kind);
+  if (e.kind !== null) core.opts.absent?.answered(e.kind);
 }
 
 /**
@@ -191,6 +190,7 @@ function onClose(core: Core, hc: HarnessConn): void {
   const undo = hc.probeUndo();
   // The server closed on an error where the spec let it (E! among the carriers, an optional close).
   const predicted = closeIndex < 0 ? null : hc.queue[closeIndex]!.output;
+  if (closeIndex >= 0) answered(core, hc.queue[closeIndex]!);
   const afterError = hc.life.kind === 'may-close' || (predicted?.kind === 'close' && CLOSING_ERROR_REASONS.has(predicted.reason));
   let unpredicted = false;
 
@@ -215,7 +215,7 @@ function onClose(core: Core, hc: HarnessConn): void {
     core.fail(hc, rules, missing[0]?.sent ?? core.record.lastSent, what, how);
     unpredicted = true;
   }
-  hc.markClosed();
+  core.markClosed(hc);
   hc.queue = [];
   core.forgetInModel(hc, `(${hc.label}: ${how})`, unpredicted ? 'unpredicted' : afterError ? 'tolerated' : null);
 }

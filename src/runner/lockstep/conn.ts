@@ -12,7 +12,7 @@ import { isLoopback } from '../../model/ip.ts';
 import type { ConnView } from '../outcomes.ts';
 import { renderBytes, renderMessage } from '../render.ts';
 import { lazyText, type TrafficEvent } from './types.ts';
-import type { AudienceSide, BroadcastKind } from './absent-broadcasts.ts';
+import { REMOVAL_CLOSE, type AudienceSide, type OutputKind } from './absent-outputs.ts';
 
 /** What the model predicted on a connection, and what met it. */
 export interface Expectation {
@@ -27,8 +27,8 @@ export interface Expectation {
   matched: Received | null;
   /** The client message type (or connection event) whose step sent it (outcomes.ts causeOf). */
   cause: string;
-  /** Where its connection's session stands to `user_list` (BroadcastKind); null when no kind is kept (Core.expect). */
-  side: AudienceSide | null;
+  /** Its kind, when only a timeout proves it missing (outputKind); null otherwise, or when no kind is kept (Core.expect). */
+  kind: OutputKind | null;
   /** The body of the request this output answers (diagnoses read it). */
   request?: Record<string, unknown>;
 }
@@ -45,9 +45,22 @@ export function isBroadcast<E extends { output: Expectation['output']; requestId
   return e.output.kind === 'send' && !isDirectAnswer(e);
 }
 
-/** The kind of broadcast the expectation waits for; null when it is no broadcast or no kind is kept. */
-export function broadcastKind(e: Pick<Expectation, 'output' | 'cause' | 'side'> & { requestIds: readonly string[] }): BroadcastKind | null {
-  return isBroadcast(e) && e.side !== null ? { type: e.output.message.type, cause: e.cause, side: e.side } : null;
+/** A close of a session that another session's request removed (SES-KICK-3: kick, deletion, disabling). */
+export function isRemovalClose(output: Expectation['output']): boolean {
+  return output.kind === 'close' && output.reason === 'removed';
+}
+
+/**
+ * The kind (absent-outputs.ts) of an output that only a timeout proves missing: a broadcast, its
+ * recipient on the side `side()` tells, or a removal close; null for any other output.
+ */
+export function outputKind(
+  e: Pick<Expectation, 'output' | 'cause'> & { requestIds: readonly string[] },
+  side: () => AudienceSide,
+): OutputKind | null {
+  if (isBroadcast(e)) return { type: e.output.message.type, cause: e.cause, side: side() };
+  if (isRemovalClose(e.output)) return { type: REMOVAL_CLOSE, cause: e.cause, side: null };
+  return null;
 }
 
 /**
@@ -89,6 +102,11 @@ export class HarnessConn {
    * the model before the exchange, which the target still holds of this connection if it answers.
    */
   closeProof: { id: string; afterClosingError: boolean; before: State } | null = null;
+  /**
+   * The kind of the removal close reported missing on this connection, if any: the target closing
+   * it later after all shows that kind (Core.markClosed; absent-outputs.ts).
+   */
+  lateClose: OutputKind | null = null;
   /** Whether the harness wrote a Handshake, and a Login after it, on this connection (TrafficStats `logins`). */
   readonly wrote = { handshake: false, login: false };
   private conn_: NexusConnection | null = null;

@@ -12,9 +12,9 @@ import { causeOf, CLOSING_ERROR } from '../outcomes.ts';
 import { describeExpectation, type ExpectedOutcomes } from '../render.ts';
 import type { TrafficStats } from '../results.ts';
 import { nowSeconds } from '../clock.ts';
-import { describeKind, type AudienceSide, type BroadcastKind } from './absent-broadcasts.ts';
+import { describeKind, type AudienceSide, type OutputKind } from './absent-outputs.ts';
 import { AnswerTime } from './answer-time.ts';
-import { HarnessConn, isBroadcast } from './conn.ts';
+import { HarnessConn, outputKind } from './conn.ts';
 import type { Expectation } from './conn.ts';
 import type { Fork } from './forks.ts';
 import { Mirror } from './mirror.ts';
@@ -46,10 +46,10 @@ export class Core {
    */
   serverTimeouts = false;
   /**
-   * The failures of the check in progress that rest on a presumed absence (absent-broadcasts.ts),
-   * and their broadcast kinds (by describeKind).
+   * The failures of the check in progress that rest on a presumed absence (absent-outputs.ts),
+   * and their kinds (by describeKind).
    */
-  readonly presumedInCheck = { kinds: new Map<string, BroadcastKind>(), failures: 0 };
+  readonly presumedInCheck = { kinds: new Map<string, OutputKind>(), failures: 0 };
   /** How long exchanges take on this target: when an overdue answer is proven missing (answer-time.ts). */
   readonly answerTime = new AnswerTime();
   /** Wakes the operation waiting for arrivals (a frame arrived, a connection closed, the run was aborted). */
@@ -106,6 +106,16 @@ export class Core {
 
   wake(): void {
     this.waker?.();
+  }
+
+  /**
+   * `hc` is handled as closed from here on (HarnessConn.markClosed). If a removal close was reported
+   * missing on it and the target has closed it by now, late, the target makes that kind after all.
+   */
+  markClosed(hc: HarnessConn): void {
+    const reason = hc.conn?.closeInfo?.reason;
+    if (hc.lateClose !== null && (reason === 'eof' || reason === 'reset')) this.opts.absent?.answered(hc.lateClose);
+    hc.markClosed();
   }
 
   /** Resolves after `ms` or at the next arrival, whichever comes first. */
@@ -180,10 +190,11 @@ export class Core {
     const hc = this.conns.get(output.conn);
     if (!hc || hc.closed) return;
     if (output.kind === 'send') this.addLenientAlternatives(output, request);
-    // Only a broadcast's kind reads it (BroadcastKind), and only while absences are presumed.
-    const side =
-      isBroadcast({ output, requestIds }) && this.opts.absent !== undefined ? this.audienceSide(hc.id, before, this.mirror.state) : null;
-    const e: Expectation = { output, cause, side, conn: hc.id, sent, requestIds, probe, matched: null };
+    // Kinds are kept only while absences are presumed.
+    const kind = this.opts.absent
+      ? outputKind({ output, cause, requestIds }, () => this.audienceSide(hc.id, before, this.mirror.state))
+      : null;
+    const e: Expectation = { output, cause, kind, conn: hc.id, sent, requestIds, probe, matched: null };
     if (request) e.request = request;
     hc.queue.push(e);
     for (const c of this.collectors) c.push(e);
@@ -220,20 +231,34 @@ export class Core {
     this.record.record(hc.label, rules, sent, expected, actual);
   }
 
-  /** A broadcast presumed absent (absent-broadcasts.ts) fails without being waited for; its note says why. */
-  failPresumed(hc: HarnessConn, e: Expectation, kind: BroadcastKind, actual: string): void {
+  /** An output presumed absent (absent-outputs.ts) fails without being waited for; its note says why. */
+  failPresumed(hc: HarnessConn, e: Expectation, kind: OutputKind, actual: string): void {
     this.presumedInCheck.kinds.set(describeKind(kind), kind);
     this.presumedInCheck.failures += 1;
-    this.opts.absent?.reportMissing(kind, this.recognizer(e));
+    const late = this.lateRecognizer(hc, e, kind);
+    if (late) this.opts.absent?.reportMissing(kind, late);
     const expected = describeExpectation(e.output);
     const note = [expected.note, this.opts.absent?.note(kind)].filter((n) => n !== undefined).join('; ');
     this.fail(hc, e.output.rules, e.sent, { ...expected, note }, actual);
   }
 
-  /** Whether a frame is the one `e` waited for, as the comparator would have judged it then. */
-  recognizer(e: Expectation): (frame: Received) => boolean {
+  /** A wait of the whole timeout missed `e` (of `kind`): one full miss more. */
+  missedInFullWait(hc: HarnessConn, e: Expectation, kind: OutputKind): void {
+    this.opts.absent?.missedInFullWait(kind, this.lateRecognizer(hc, e, kind));
+  }
+
+  /**
+   * How `e`, reported missing, is recognised should it come late: a broadcast by a frame the
+   * comparator would have matched then (on any connection); a removal close by the target closing
+   * `hc` after all (HarnessConn.lateClose, arrivals.ts onClose), so no frame recognises it.
+   */
+  private lateRecognizer(hc: HarnessConn, e: Expectation, kind: OutputKind): ((frame: Received) => boolean) | undefined {
+    if (e.output.kind === 'close') {
+      hc.lateClose = kind;
+      return undefined;
+    }
     const ctx = this.compareContext();
-    const out = e.output as SendOutput;
+    const out = e.output;
     return (frame) => matchMessage(out, frame, ctx).differences.length === 0;
   }
 }

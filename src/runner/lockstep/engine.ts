@@ -4,7 +4,7 @@
 // then waits until each required expectation is met by what the target actually sent, in order
 // per connection (arrivals.ts, waiting.ts). Absence on a connection is proven by a round trip
 // (`barrier`), not by waiting; a broadcast to another connection can only be waited out
-// (WIRE-ORD-3), unless its type is presumed absent (absent-broadcasts.ts). Where the spec lets the
+// (WIRE-ORD-3), unless its type is presumed absent (absent-outputs.ts). Where the spec lets the
 // target choose an outcome that changes what happens next, every allowed outcome is predicted and
 // the first one the traffic shows is adopted (forks.ts). Operations run one at a time (`serial`);
 // each is a sequence of top-level steps.
@@ -12,7 +12,7 @@ import type { State } from '../../model/index.ts';
 import type { NexusConnection } from '../../net/connection.ts';
 import type { Failure, TrafficStats } from '../results.ts';
 import { mapSessionIds } from '../session-ids.ts';
-import type { BroadcastKind } from './absent-broadcasts.ts';
+import type { OutputKind } from './absent-outputs.ts';
 import { Core } from './core.ts';
 import { harnessAddress } from './conn.ts';
 import type { HarnessConn } from './conn.ts';
@@ -44,8 +44,8 @@ export class Lockstep {
     return this.core.record.all();
   }
 
-  /** The failures of the check in progress that rest on a presumed absence, and their broadcast kinds (absent-broadcasts.ts). */
-  get presumedAbsent(): { kinds: BroadcastKind[]; failures: number } {
+  /** The failures of the check in progress that rest on a presumed absence, and their kinds (absent-outputs.ts). */
+  get presumedAbsent(): { kinds: OutputKind[]; failures: number } {
     const p = this.core.presumedInCheck;
     return { kinds: [...p.kinds.values()], failures: p.failures };
   }
@@ -166,7 +166,7 @@ export class Lockstep {
 
   /** Drops a connection without telling the model (raw cleanup after a failed check). */
   async discard(hc: HarnessConn): Promise<void> {
-    hc.markClosed();
+    this.core.markClosed(hc);
     hc.forget();
     this.core.conns.delete(hc.id);
     if (hc.conn) await hc.conn.close();

@@ -7,7 +7,7 @@ import { matchMessage } from '../compare.ts';
 import type { Judge, Outcome } from '../outcomes.ts';
 import { decide, outcomeNote } from '../outcomes.ts';
 import type { Core } from './core.ts';
-import { broadcastKind, type HarnessConn } from './conn.ts';
+import { outputKind, type HarnessConn } from './conn.ts';
 
 /** Several allowed outcomes of one thing the harness did, until the traffic tells which. */
 export interface Fork {
@@ -45,8 +45,7 @@ export function resolveFork(core: Core, final: boolean): void {
     matches: (out, frame, state) => matchMessage(out, frame, { ...core.compareContext(), model: state }).differences.length === 0,
     neutral: (frame) => core.mirror.strangerVerdict(frame, core.opts.isRunName, core.opts.isSiblingName).kind !== 'ours',
     presumedAbsent: (due, state) => {
-      const side = core.audienceSide(due.output.conn, core.mirror.state, state);
-      const kind = broadcastKind({ requestIds: fork.requestIds, side, ...due });
+      const kind = outputKind({ requestIds: fork.requestIds, ...due }, () => core.audienceSide(due.output.conn, core.mirror.state, state));
       return kind !== null && core.opts.absent?.presumed(kind) === true;
     },
   };

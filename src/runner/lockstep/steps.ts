@@ -181,7 +181,7 @@ function goneBeforeWrite(core: Core, hc: HarnessConn, before: MirrorSave, mine: 
     }
   }
   core.mirror.restore(before);
-  hc.markClosed();
+  core.markClosed(hc);
   core.forgetInModel(hc, sent);
 }
 
@@ -308,7 +308,7 @@ async function closeStep(core: Core, hc: HarnessConn): Promise<boolean> {
   }
   hc.queue = hc.queue.filter((e) => e.output.kind !== 'send'); // nothing more can be read
   await hc.conn.close();
-  hc.markClosed();
+  core.markClosed(hc);
   hc.forget();
   if (core.mirror.state.connections[hc.id]) {
     // The logout broadcasts may tell undecided worlds apart (UND-7: the nickname in UserDisconnected).

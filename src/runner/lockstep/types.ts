@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { SendOutput } from '../../model/index.ts';
 import type { ConnId, MatchMode, Profile } from '../../protocol/types.ts';
 import type { Received } from '../../net/connection.ts';
-import type { AbsentBroadcasts } from './absent-broadcasts.ts';
+import type { AbsentOutputs } from './absent-outputs.ts';
 
 export interface TargetAddress {
   host: string;
@@ -34,7 +34,7 @@ export interface LockstepOptions {
   /** Hears every frame the harness writes and receives and every open and close (transcripts, traces). */
   onTraffic?: (e: TrafficEvent) => void;
   /** Broadcast types presumed absent, shared by the run's lanes; absent: every wait takes the whole timeout. */
-  absent?: AbsentBroadcasts;
+  absent?: AbsentOutputs;
 }
 
 /** One event of a connection's traffic, rendered with passwords masked (render.ts). */

@@ -8,7 +8,7 @@ import { isOptional } from '../outcomes.ts';
 import { processArrivals } from './arrivals.ts';
 import type { SendOutput } from '../../model/index.ts';
 import type { Core } from './core.ts';
-import { broadcastKind, isBroadcast, isDirectAnswer, type Expectation, type HarnessConn } from './conn.ts';
+import { isBroadcast, isDirectAnswer, type Expectation, type HarnessConn } from './conn.ts';
 import { resolveFork } from './forks.ts';
 import { RunAborted } from './types.ts';
 
@@ -35,7 +35,7 @@ function required(core: Core): Expectation[] {
 /**
  * Handles arrivals until every required expectation is met or the timeout expires; what is still
  * missing then fails. `waitedMs`: how long the operation already waited before (the failure says
- * the whole wait). When only broadcasts of kinds presumed absent are missing (absent-broadcasts.ts),
+ * the whole wait). When only broadcasts of kinds presumed absent are missing (absent-outputs.ts),
  * the wait ends at once instead, and their failures say why. When only broadcasts after an outcome
  * the target did not take are missing (Core.notTaken), they are dropped: the check failed on it.
  */
@@ -51,11 +51,11 @@ export async function drain(core: Core, timeoutMs: number, waitedMs = 0): Promis
     hc.queue = hc.queue.filter((x) => x !== e);
     // 'moot': the broadcasts of an outcome the target did not take (Core.notTaken).
     if (ended === 'moot') continue;
-    const kind = broadcastKind(e);
-    // 'presumed': waitFor found only presumed-absent broadcasts missing (no fork, nothing handled since).
+    const { kind } = e;
+    // 'presumed': waitFor found only presumed-absent outputs missing (no fork, nothing handled since).
     if (ended === 'presumed' && kind !== null) core.failPresumed(hc, e, kind, 'nothing (not waited for)');
     else {
-      if (ended === 'timeout' && kind !== null) core.opts.absent?.missedInFullWait(kind, core.recognizer(e));
+      if (ended === 'timeout' && kind !== null) core.missedInFullWait(hc, e, kind);
       core.fail(hc, e.output.rules, e.sent, describeExpectation(e.output), `nothing within ${waitedMs + timeoutMs} ms`);
     }
   }
@@ -79,23 +79,16 @@ export async function drainWithin(core: Core, ms: number): Promise<boolean> {
 async function waitFor(core: Core, ms: number): Promise<'met' | 'timeout' | 'presumed' | 'moot'> {
   const deadline = Date.now() + ms;
   const absent = core.opts.absent;
+  const began = absent?.since();
   for (;;) {
     resolveFork(core, false);
     processArrivals(core);
     const missing = required(core);
     if (missing.length === 0 && core.fork === null) return 'met';
     if (core.fork === null && missing.every((e) => afterOutcomeNotTaken(core, e))) return 'moot';
-    const presumed =
-      absent !== undefined &&
-      core.fork === null &&
-      missing.every((e) => {
-        const kind = broadcastKind(e);
-        return kind !== null && absent.presumed(kind);
-      });
+    const presumed = absent !== undefined && core.fork === null && missing.every((e) => e.kind !== null && absent.presumed(e.kind, began));
     const remaining = deadline - Date.now();
     if (core.opts.signal?.aborted) throw new RunAborted();
-    // A wait that lasted the whole timeout is a full miss, even if the kind became presumed absent
-    // meanwhile (another lane's full wait ended first).
     if (remaining <= 0) return 'timeout';
     if (presumed) return 'presumed';
     await core.activity(remaining);

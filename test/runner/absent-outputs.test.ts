@@ -1,8 +1,9 @@
-// Broadcast types presumed absent (lockstep/absent-broadcasts.ts, schedule.ts): against a server
-// that never sends UserConnected, the waits after the first full one are cut short and the run
-// fails exactly the checks a run with every wait at the full timeout fails, with the same rules;
-// against a server that only starts sending it midway, every check failed on the presumption runs
-// again with full waits, so no verdict rests on a presumption the run disproved.
+// Outputs presumed absent (lockstep/absent-outputs.ts, schedule.ts): against a server that never
+// sends UserConnected, or never closes a kicked session's socket, the waits after the first full
+// one are cut short and the run fails exactly the checks a run with every wait at the full timeout
+// fails, with the same rules; against a server that only starts making the output midway, every
+// check failed on the presumption runs again with full waits, so no verdict rests on a presumption
+// the run disproved.
 import { describe, expect, it } from 'vitest';
 import { createState } from '../../src/model/create.ts';
 import { passwordDigest } from '../../src/model/password.ts';
@@ -11,7 +12,7 @@ import type { RunResult } from '../../src/report/types.ts';
 import type { CheckResult } from '../../src/runner/results.ts';
 import type { Section } from '../../src/runner/api.ts';
 import { loadSections } from '../../src/runner/load.ts';
-import { AbsentBroadcasts, describeKind, FULL_MISSES } from '../../src/runner/lockstep/absent-broadcasts.ts';
+import { AbsentOutputs, describeKind, FULL_MISSES, REMOVAL_CLOSE } from '../../src/runner/lockstep/absent-outputs.ts';
 import type { Received } from '../../src/net/connection.ts';
 import { runSuite, selectChecks, type RunOptions } from '../../src/runner/run.ts';
 import { runPlanned } from '../../src/runner/schedule.ts';
@@ -26,6 +27,7 @@ import { runOptions, TEST_ADMIN as ADMIN } from '../support/options.ts';
 const NOW = Math.floor(Date.now() / 1000);
 const GREP = 'session/presence';
 const PRESUMED = /no UserConnected after a Login had arrived on any connection of this run/;
+const KICK_CLOSE_PRESUMED = /no close of a removed session's connection after a UserKick had arrived on any connection of this run/;
 /** UserConnected frames the midway server drops before it sends them: more than one check's worth. */
 const DROPPED = 6;
 
@@ -66,6 +68,19 @@ function firstLoginsUnannounced(logins: number): { fault: ServerFault; monitors:
   return { fault, monitors: () => monitors };
 }
 
+/** Leaves the sockets of the sessions removed by the first `open` UserKick requests open (SES-KICK-3), and counts the kicks it reads. */
+function firstKicksLeaveSocketsOpen(open: number): { fault: ServerFault; kicks: () => number } {
+  let kicks = 0;
+  const fault: ServerFault = {
+    step: (s: State, event: Event, next): StepResult<State> => {
+      const r = next(s, event);
+      if (event.kind !== 'frame' || event.frame.type !== 'UserKick' || kicks++ >= open) return r;
+      return { ...r, outputs: r.outputs.filter((o) => o.kind !== 'close' || o.reason !== 'removed') };
+    },
+  };
+  return { fault, kicks: () => kicks };
+}
+
 const serve = (fault: ServerFault): Promise<ReferenceServer> => start({ port: 0, initialState: state(), faults: [fault] });
 
 /** This file's runs: the loaded sections, GREP, waits of 1 s. */
@@ -97,13 +112,13 @@ async function againstFullWaits(fault: ServerFault, grep: string): Promise<RunRe
 const verdicts = (checks: CheckResult[]) => checks.map((c) => [c.id, c.status, [...new Set(c.failures.map((f) => f.rule))].sort()]);
 const presumedFailures = (r: RunResult) => r.checks.flatMap((c) => c.failures.filter((f) => PRESUMED.test(f.note ?? '')));
 
-describe('absent broadcast types', () => {
+describe('absent outputs', () => {
   it('presumes a kind absent only after full waits missed it and while none of its frames arrived', () => {
     const login = { type: 'UserConnected', cause: 'Login', side: 'holder' as const };
     const away = { type: 'UserUpdated', cause: 'UserAway', side: 'holder' as const };
     const back = { type: 'UserUpdated', cause: 'UserBack', side: 'holder' as const };
     const never = () => false;
-    const a = new AbsentBroadcasts();
+    const a = new AbsentOutputs();
     expect(a.presumed(login)).toBe(false);
     for (let i = 0; i < FULL_MISSES; i++) a.missedInFullWait(login, never);
     expect(a.presumed(login)).toBe(true);
@@ -112,7 +127,7 @@ describe('absent broadcast types', () => {
     expect(a.hasSeen(login)).toBe(true);
     expect(a.presumed(login)).toBe(false);
     // By kind: UserUpdated after UserBack arriving says nothing of UserUpdated after UserAway.
-    const b = new AbsentBroadcasts();
+    const b = new AbsentOutputs();
     for (let i = 0; i < FULL_MISSES; i++) b.missedInFullWait(away, never);
     b.answered(back);
     expect(b.presumed(away)).toBe(true);
@@ -120,13 +135,13 @@ describe('absent broadcast types', () => {
     b.sawUnexplained('UserUpdated');
     expect(b.hasSeen(away)).toBe(true);
     expect(b.presumed(away)).toBe(false);
-    const c = new AbsentBroadcasts();
+    const c = new AbsentOutputs();
     c.answered(login);
     c.missedInFullWait(login, never);
     expect(c.presumed(login)).toBe(false);
     // And by audience: a ServerInfoUpdated reaching the user_list holders says nothing of the others.
     const info = { type: 'ServerInfoUpdated', cause: 'ServerInfoUpdate', side: 'other' as const };
-    const d = new AbsentBroadcasts();
+    const d = new AbsentOutputs();
     for (let i = 0; i < FULL_MISSES; i++) d.missedInFullWait(info, never);
     d.answered({ ...info, side: 'holder' });
     expect(d.presumed(info)).toBe(true);
@@ -137,12 +152,23 @@ describe('absent broadcast types', () => {
     // the audience before or after the change, so a demoted admin's copy says nothing of a
     // promoted one's, nor of the sessions that never held it.
     const update = { type: 'UserUpdated', cause: 'UserUpdate', side: 'gaining' as const };
-    const e = new AbsentBroadcasts();
+    const e = new AbsentOutputs();
     for (let i = 0; i < FULL_MISSES; i++) e.missedInFullWait(update, never);
     e.answered({ ...update, side: 'losing' });
     expect(e.presumed(update)).toBe(true);
     expect(e.presumed({ ...update, side: 'other' })).toBe(false);
     expect(describeKind(update)).toBe('UserUpdated after a UserUpdate to a session gaining user_list');
+    // A removal close's kind is its cause: a kick's close arriving says nothing of a deletion's.
+    const kickClose = { type: REMOVAL_CLOSE, cause: 'UserKick', side: null };
+    const deleteClose = { type: REMOVAL_CLOSE, cause: 'UserDelete', side: null };
+    const f = new AbsentOutputs();
+    for (let i = 0; i < FULL_MISSES; i++) f.missedInFullWait(kickClose);
+    f.answered(deleteClose);
+    expect(f.presumed(kickClose)).toBe(true);
+    expect(f.presumed(deleteClose)).toBe(false);
+    f.answered(kickClose);
+    expect(f.presumed(kickClose)).toBe(false);
+    expect(describeKind(kickClose)).toBe("close of a removed session's connection after a UserKick");
   });
 
   it('a late copy of a broadcast reported missing, on any connection, ends the presumption of its kind', () => {
@@ -154,7 +180,7 @@ describe('absent broadcast types', () => {
       message: { type: 'UserUpdated', id: 'x', body: { user: { nickname } } },
     });
     const isRunAway = (f: Received) => (f.message!.body.user as { nickname: string }).nickname === 'run_a';
-    const a = new AbsentBroadcasts();
+    const a = new AbsentOutputs();
     for (let i = 0; i < FULL_MISSES; i++) a.missedInFullWait(away, isRunAway);
     a.arrived(frame('someone_else'), () => true);
     expect(a.presumed(away)).toBe(true);
@@ -164,7 +190,7 @@ describe('absent broadcast types', () => {
     expect(a.hasSeen(away)).toBe(true);
     expect(a.presumed(away)).toBe(false);
     // So does one that failed on the presumption.
-    const b = new AbsentBroadcasts();
+    const b = new AbsentOutputs();
     for (let i = 0; i < FULL_MISSES; i++) b.missedInFullWait(away, () => false);
     b.reportMissing(away, isRunAway);
     b.arrived(frame('run_a'), () => true);
@@ -172,7 +198,7 @@ describe('absent broadcast types', () => {
     // Not one to a session gaining or losing user_list: every holder gets the same body with the
     // broadcast of a later change of that account.
     const promoted = { type: 'UserUpdated', cause: 'UserUpdate', side: 'gaining' as const };
-    const c = new AbsentBroadcasts();
+    const c = new AbsentOutputs();
     for (let i = 0; i < FULL_MISSES; i++) c.missedInFullWait(promoted, isRunAway);
     c.arrived(frame('run_a'), () => true);
     c.arrived(frame('run_a'), () => false);
@@ -204,7 +230,7 @@ describe('absent broadcast types', () => {
     const others = presumed.checks.map((c) => c.id).filter((id) => !held.includes(id));
     expect(streamed).toEqual([...others, ...held]);
     expect(notices).toEqual([
-      `${held.length} checks failed while no UserConnected after a Login had arrived, so their results were held for the end of the run: ${held.length} checks stand: the target sent none in the whole run.`,
+      `${held.length} checks failed while no UserConnected after a Login had arrived, so their results were held for the end of the run: ${held.length} checks stand: none arrived in the whole run.`,
     ]);
     expect(full.flatMap((c) => c.failures).some((f) => PRESUMED.test(f.note ?? ''))).toBe(false);
   }, 120_000);
@@ -230,6 +256,37 @@ describe('absent broadcast types', () => {
     const cut = presumed.checks.flatMap((c) => c.failures).filter((f) => note.test(f.note ?? ''));
     // When a demoted admin counted as a session without user_list, its copy ended this presumption: one cut.
     expect(cut.length).toBeGreaterThan(2);
+  }, 120_000);
+
+  it("by close: a server that never closes a kicked session's socket fails the same checks as full waits do", async () => {
+    const [leftOpen] = faultHooks(['kicked-socket-left-open-in-spec']);
+    const presumed = await againstFullWaits(leftOpen!, '/^admin\\/kick\\/|removed-session/');
+    const cut = presumed.checks.flatMap((c) => c.failures).filter((f) => KICK_CLOSE_PRESUMED.test(f.note ?? ''));
+    expect(cut.length).toBeGreaterThan(2);
+    for (const f of cut) {
+      expect(f.rule).toBe('SES-KICK-3');
+      expect(f.actual).toBe('nothing (not waited for)');
+    }
+  }, 120_000);
+
+  it("a server that closes kicked sessions' sockets only after the first kick: the checks failed on the presumption run again, and pass", async () => {
+    sections ??= await loadSections();
+    const grep = '/^admin\\/kick\\/|removed-session/';
+    const presuming = firstKicksLeaveSocketsOpen(1);
+    const r = await runSuite(options(await serve(presuming.fault), { grep }));
+    const waiting = firstKicksLeaveSocketsOpen(1);
+    const full = await fullWaits(await serve(waiting.fault), grep);
+    expect(r.restored).toEqual({ ok: true, differences: [] });
+    expect(r.checks.flatMap((c) => c.failures).filter((f) => KICK_CLOSE_PRESUMED.test(f.note ?? ''))).toEqual([]);
+    const failed = (checks: CheckResult[]) => checks.filter((c) => c.status === 'failed').map((c) => c.id);
+    expect(failed(full)).toHaveLength(1);
+    expect(failed(r.checks)).toEqual(failed(full));
+    expect(r.checks.find((c) => c.status === 'failed')!.failures.map((f) => f.actual)).toEqual([
+      expect.stringMatching(/^nothing within 1\d{3} ms$/),
+    ]);
+    // The check after the first full wait presumed and failed, saw the late close as its lane
+    // resynced, and ran again at once: one kick more than with full waits.
+    expect(presuming.kicks()).toBe(waiting.kicks() + 1);
   }, 120_000);
 
   it('at --jobs 4, lanes that waited the whole timeout at the same time each report a full wait, not a presumed one', async () => {
