@@ -235,7 +235,7 @@ export class Core {
   failPresumed(hc: HarnessConn, e: Expectation, kind: OutputKind, actual: string): void {
     this.presumedInCheck.kinds.set(describeKind(kind), kind);
     this.presumedInCheck.failures += 1;
-    const late = this.lateRecognizer(hc, e, kind);
+    const late = this.watchForLate(hc, e, kind);
     if (late) this.opts.absent?.reportMissing(kind, late);
     const expected = describeExpectation(e.output);
     const note = [expected.note, this.opts.absent?.note(kind)].filter((n) => n !== undefined).join('; ');
@@ -244,15 +244,16 @@ export class Core {
 
   /** A wait of the whole timeout missed `e` (of `kind`): one full miss more. */
   missedInFullWait(hc: HarnessConn, e: Expectation, kind: OutputKind): void {
-    this.opts.absent?.missedInFullWait(kind, this.lateRecognizer(hc, e, kind));
+    this.opts.absent?.missedInFullWait(kind, this.watchForLate(hc, e, kind));
   }
 
   /**
-   * How `e`, reported missing, is recognised should it come late: a broadcast by a frame the
-   * comparator would have matched then (on any connection); a removal close by the target closing
-   * `hc` after all (HarnessConn.lateClose, arrivals.ts onClose), so no frame recognises it.
+   * From now on, `e` (reported missing) counts as seen should it come late. A removal close: when
+   * the target closes `hc` after all (HarnessConn.lateClose, read by markClosed); nothing returned.
+   * A broadcast: by a frame, on any connection, that the comparator would have matched then; the
+   * recogniser is returned for AbsentOutputs to offer every frame to.
    */
-  private lateRecognizer(hc: HarnessConn, e: Expectation, kind: OutputKind): ((frame: Received) => boolean) | undefined {
+  private watchForLate(hc: HarnessConn, e: Expectation, kind: OutputKind): ((frame: Received) => boolean) | undefined {
     if (e.output.kind === 'close') {
       hc.lateClose = kind;
       return undefined;
