@@ -124,7 +124,7 @@ export async function runPlanned(session: LaneSource, planned: readonly Planned[
     let r = await run();
     let kinds = presumedIn(lane, r);
     // Already disproved (typically by a late copy read while the check resynced): it runs again
-    // now, with full waits, on its own lane, as the end of the plan would run it alone.
+    // now, on its own lane, with full waits for that kind, as it would at the end of the plan.
     if (kinds.some((k) => seen(session, k)) && session.stopped === null) {
       r = ranAgain(r, await run());
       kinds = presumedIn(lane, r);

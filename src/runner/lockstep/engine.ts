@@ -4,7 +4,7 @@
 // then waits until each required expectation is met by what the target actually sent, in order
 // per connection (arrivals.ts, waiting.ts). Absence on a connection is proven by a round trip
 // (`barrier`), not by waiting; a broadcast to another connection can only be waited out
-// (WIRE-ORD-3), unless its type is presumed absent (absent-outputs.ts). Where the spec lets the
+// (WIRE-ORD-3), unless its kind is presumed absent (absent-outputs.ts). Where the spec lets the
 // target choose an outcome that changes what happens next, every allowed outcome is predicted and
 // the first one the traffic shows is adopted (forks.ts). Operations run one at a time (`serial`);
 // each is a sequence of top-level steps.

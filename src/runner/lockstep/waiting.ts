@@ -35,7 +35,7 @@ function required(core: Core): Expectation[] {
 /**
  * Handles arrivals until every required expectation is met or the timeout expires; what is still
  * missing then fails. `waitedMs`: how long the operation already waited before (the failure says
- * the whole wait). When only broadcasts of kinds presumed absent are missing (absent-outputs.ts),
+ * the whole wait). When only outputs of kinds presumed absent are missing (absent-outputs.ts),
  * the wait ends at once instead, and their failures say why. When only broadcasts after an outcome
  * the target did not take are missing (Core.notTaken), they are dropped: the check failed on it.
  */
@@ -72,9 +72,10 @@ export async function drainWithin(core: Core, ms: number): Promise<boolean> {
 }
 
 /**
- * Handles arrivals until every required expectation is met, `ms` pass, or only broadcasts of kinds
- * presumed absent are missing (nothing waits for those: the schedule re-checks the verdict), or only
- * broadcasts after an outcome the target did not take (Core.notTaken: the check failed on it).
+ * Handles arrivals until every required expectation is met, `ms` pass, or only outputs of kinds
+ * presumed absent since before the wait began are missing (nothing waits for those: the schedule
+ * re-checks the verdict), or only broadcasts after an outcome the target did not take
+ * (Core.notTaken: the check failed on it).
  */
 async function waitFor(core: Core, ms: number): Promise<'met' | 'timeout' | 'presumed' | 'moot'> {
   const deadline = Date.now() + ms;
