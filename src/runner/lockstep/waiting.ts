@@ -8,7 +8,7 @@ import { isOptional } from '../outcomes.ts';
 import { processArrivals } from './arrivals.ts';
 import type { SendOutput } from '../../model/index.ts';
 import type { Core } from './core.ts';
-import { isBroadcast, isDirectAnswer, type Expectation, type HarnessConn } from './conn.ts';
+import { isBroadcast, isDirectAnswer, isRemovalClose, type Expectation, type HarnessConn } from './conn.ts';
 import { resolveFork } from './forks.ts';
 import { RunAborted } from './types.ts';
 
@@ -75,10 +75,15 @@ export async function drainWithin(core: Core, ms: number): Promise<boolean> {
  * Handles arrivals until every required expectation is met, `ms` pass, or only outputs of kinds
  * presumed absent since before the wait began are missing (nothing waits for those: the schedule
  * re-checks the verdict), or only broadcasts after an outcome the target did not take
- * (Core.notTaken: the check failed on it).
+ * (Core.notTaken: the check failed on it). A removal close presumed absent still gets the
+ * target's usual time (answer-time.ts): unlike a broadcast's late copy, which any connection of
+ * the run may hear, a late close is read on its own connection only, and the harness lets go of
+ * that one soon after a failure, so a close the target makes promptly must arrive first.
  */
 async function waitFor(core: Core, ms: number): Promise<'met' | 'timeout' | 'presumed' | 'moot'> {
-  const deadline = Date.now() + ms;
+  const started = Date.now();
+  const deadline = started + ms;
+  const closesPresumedFrom = started + core.answerTime.grace(ms);
   const absent = core.opts.absent;
   const began = absent?.since();
   for (;;) {
@@ -88,11 +93,12 @@ async function waitFor(core: Core, ms: number): Promise<'met' | 'timeout' | 'pre
     if (missing.length === 0 && core.fork === null) return 'met';
     if (core.fork === null && missing.every((e) => afterOutcomeNotTaken(core, e))) return 'moot';
     const presumed = absent !== undefined && core.fork === null && missing.every((e) => e.kind !== null && absent.presumed(e.kind, began));
-    const remaining = deadline - Date.now();
+    const now = Date.now();
     if (core.opts.signal?.aborted) throw new RunAborted();
-    if (remaining <= 0) return 'timeout';
-    if (presumed) return 'presumed';
-    await core.activity(remaining);
+    if (now >= deadline) return 'timeout';
+    const closesDue = presumed && now < closesPresumedFrom && missing.some((e) => isRemovalClose(e.output));
+    if (presumed && !closesDue) return 'presumed';
+    await core.activity((closesDue ? closesPresumedFrom : deadline) - now);
   }
 }
 
