@@ -169,6 +169,14 @@ describe('absent outputs', () => {
     f.answered(kickClose);
     expect(f.presumed(kickClose)).toBe(false);
     expect(describeKind(kickClose)).toBe("close of a removed session's connection after a UserKick");
+    // Only a wait that began after the kind came to be presumed ends early: one already under way
+    // (another lane's full wait ended first) waits its whole timeout.
+    const g = new AbsentOutputs();
+    const underWay = g.since();
+    for (let i = 0; i < FULL_MISSES; i++) g.missedInFullWait(login, never);
+    expect(g.presumed(login, underWay)).toBe(false);
+    expect(g.presumed(login, g.since())).toBe(true);
+    expect(g.presumed(login)).toBe(true);
   });
 
   it('a late copy of a broadcast reported missing, on any connection, ends the presumption of its kind', () => {
