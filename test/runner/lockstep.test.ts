@@ -10,7 +10,7 @@ import { BASE, NOW, account, cleanupWorlds, failuresOf, login, stateWith, strays
 import { RawClient } from '../../src/net/raw-client.ts';
 import { seededIds } from '../../src/protocol/ids.ts';
 import { faultHooks } from '../../src/server/faults/index.ts';
-import { AbsentOutputs } from '../../src/runner/lockstep/absent-outputs.ts';
+import { AbsentOutputs, FULL_MISSES, REMOVAL_CLOSE } from '../../src/runner/lockstep/absent-outputs.ts';
 import type { ReferenceServer } from '../../src/server/server.ts';
 
 /** Message ids of the test's raw clients (seeded, like the harness's). */
@@ -220,6 +220,44 @@ describe('lockstep against the reference server', () => {
     expect(failures.map((f) => [f.actor, f.rule])).toEqual([['watch', 'SES-BC-3']]);
     expect(absent.presumed({ type: 'UserDisconnected', cause: 'closing-error', side: 'holder' })).toBe(true);
     expect(absent.presumed({ type: 'UserDisconnected', cause: 'close', side: 'holder' })).toBe(false);
+  });
+
+  it("a kicked session's close presumed absent: the target's late close counts once the harness lets go of the connection, the harness's own does not", async () => {
+    // The front holds back the target's close of a kicked session's socket until the test releases
+    // it. The kind is already presumed (an earlier full wait missed it): the kick fails on it after
+    // the target's usual time; what the harness reads when it lets go of the connection decides
+    // whether a re-check is due (schedule.ts).
+    const kickClose = { type: REMOVAL_CLOSE, cause: 'UserKick', side: null };
+    const absent = new AbsentOutputs();
+    for (let i = 0; i < FULL_MISSES; i++) absent.missedInFullWait(kickClose);
+    const held: Array<() => void> = [];
+    const holdsCloses = (srv: ReferenceServer): net.Server =>
+      net.createServer((client) => {
+        const up = net.connect(srv.port, srv.host);
+        client.on('data', (chunk: Buffer) => up.write(chunk));
+        up.on('data', (chunk: Buffer) => client.write(chunk));
+        up.on('end', () => held.push(() => client.end()));
+        up.on('error', () => client.destroy());
+        client.on('error', () => up.destroy());
+        client.on('close', () => up.destroy());
+      });
+    const { ls } = await world({ server: stateWith('spec', BASE), timeoutMs: 1000, front: holdsCloses, absent });
+    const root = await login(ls, 'root', 'root');
+    const quiet = await login(ls, 'quiet', 'run_quiet');
+    const watch = await login(ls, 'watch', 'run_watch');
+    const presumed = (nickname: string) =>
+      failuresOf(ls.request(root, 'UserKick', { nickname })).then((fs) => fs.map((f) => [f.actor, f.rule, f.actual]));
+    // Let go of before the target's close came: the harness's own close shows nothing.
+    expect(await presumed('run_quiet')).toEqual([['quiet', 'SES-KICK-3', 'nothing (not waited for)']]);
+    await ls.discard(quiet);
+    expect(absent.hasSeen(kickClose)).toBe(false);
+    // Let go of after it came: the kind arrived after all.
+    expect(await presumed('run_watch')).toEqual([['watch', 'SES-KICK-3', 'nothing (not waited for)']]);
+    held.pop()!();
+    expect((await watch.conn!.closed).reason).toBe('eof');
+    expect(absent.hasSeen(kickClose)).toBe(false);
+    await ls.discard(watch);
+    expect(absent.hasSeen(kickClose)).toBe(true);
   });
 
   it('a target that closes late after its closing error, reading nothing more, passes (WIRE-SEQ-8)', async () => {
