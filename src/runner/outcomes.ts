@@ -271,8 +271,8 @@ export interface Judge {
   /** A frame about someone else (a stranger on a live target): it tells no outcome apart. */
   neutral(frame: Received): boolean;
   /**
-   * A frame still due that nothing waits for any more (a broadcast presumed absent,
-   * lockstep/absent-outputs.ts), in the outcome that leaves the target in `state`.
+   * A frame or close still due that nothing waits for any more (a broadcast or removal close
+   * presumed absent, lockstep/absent-outputs.ts), in the outcome that leaves the target in `state`.
    */
   presumedAbsent(due: Pending, state: State): boolean;
 }

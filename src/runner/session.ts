@@ -46,9 +46,9 @@ export interface SessionOptions {
    */
   knownFresh?: boolean;
   /**
-   * Broadcast types the target never sends are presumed absent after full waits found them
-   * missing (lockstep/absent-outputs.ts). Only a runner that runs a check failed on a
-   * presumption again once the type shows up (schedule.ts) may set it.
+   * Output kinds the target never makes (broadcasts, removal closes) are presumed absent after full
+   * waits found them missing (lockstep/absent-outputs.ts). Only a runner that runs a check failed
+   * on a presumption again once the kind shows up (schedule.ts) may set it.
    */
   presumeAbsent?: boolean;
 }
@@ -81,7 +81,7 @@ export class RunSession implements LaneHost {
   private noAdmin = false;
   /** Every lane so far; lane 0 first. Lanes a concurrent phase opened stay for their counters. */
   private readonly lanes: Lane[] = [];
-  /** Broadcast types presumed absent, shared by every lane (`presumeAbsent`). */
+  /** Output kinds presumed absent, shared by every lane (`presumeAbsent`). */
   readonly absent: AbsentOutputs | undefined;
 
   private constructor(

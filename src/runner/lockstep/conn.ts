@@ -203,7 +203,7 @@ export class HarnessConn {
     return this.life.kind === 'may-close' ? this.life.undo : null;
   }
 
-  /** The connection is handled as closed: nothing more is read from it. */
+  /** The connection is handled as closed: nothing more is read from it (called by Core.markClosed, which reads a late removal close first). */
   markClosed(): void {
     if (this.life.kind === 'closed') return;
     this.life = { kind: 'closed', instead: this.closeTolerated };

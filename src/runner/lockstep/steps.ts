@@ -54,7 +54,7 @@ export async function openStep(core: Core, label: string): Promise<HarnessConn> 
     core.record.raiseSince(mark);
     return hc;
   }
-  hc.markClosed();
+  core.markClosed(hc);
   hc.queue = [];
   if (!dropped) {
     // The model accepted a connection the target refused: forget it there too.
