@@ -3,7 +3,7 @@
 import type { Profile } from '../protocol/types.ts';
 import { SHARED_ALLOWED } from './permissions.ts';
 import type { Account, ChatInfo, ModelConfig, ServerInfo, Session, State } from './state.ts';
-import { PROTOCOL_VERSION, defaultServerInfo, nameKey } from './state.ts';
+import { PROTOCOL_VERSION, defaultServerInfo, nameKey, nameTable } from './state.ts';
 
 export type ConfigInput = Partial<ModelConfig> & { profile: Profile };
 
@@ -51,7 +51,7 @@ export function guestAccount(createdAt: number): Account {
 function emptyState(config: ModelConfig, serverInfo: ServerInfo, chatInfo: ChatInfo, idSeed: number): State {
   return {
     config,
-    accounts: {},
+    accounts: nameTable(),
     sessions: {},
     connections: {},
     serverInfo,

@@ -8,6 +8,7 @@ import { renderError } from './errors.ts';
 import type { Carrier, CloseOutput, CloseReason, ErrorKey, ErrorParams, Output, SendAccept, SendOutput } from './events.ts';
 import { sessionHolds } from './permissions.ts';
 import type { Account, Connection, ServerInfo, Session, State } from './state.ts';
+import { nameTable } from './state.ts';
 import type { ViewCache } from './view-cache.ts';
 
 /** A decoded client request as handlers see it. */
@@ -88,7 +89,7 @@ export class Ctx {
   private table<T extends Table>(name: T): State[T] {
     let t = this.state[name];
     if (!this.owned.has(t)) {
-      t = { ...t } as State[T];
+      t = (name === 'accounts' ? nameTable<unknown>(t) : { ...t }) as State[T];
       this.state[name] = t;
       this.owned.add(t);
     }

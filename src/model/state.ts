@@ -1,6 +1,7 @@
 // The reference model's state: plain JSON-serialisable data, so a fuzzer can snapshot it into a
 // fixture and the harness can seed it from what it observed on a real target. No I/O here.
 import type { ConnId, Profile } from '../protocol/types.ts';
+import { setMember } from '../protocol/types.ts';
 
 export const PROTOCOL_VERSION = '0.5.0';
 
@@ -82,7 +83,7 @@ export interface ChatInfo {
 
 export interface State {
   config: ModelConfig;
-  /** Keyed by lower-cased username (GEN-7). */
+  /** Keyed by lower-cased username (GEN-7); a `nameTable`, with no prototype. */
   accounts: Record<string, Account>;
   /** Keyed by session id (decimal string). */
   sessions: Record<string, Session>;
@@ -123,8 +124,18 @@ export function cloneData<T>(value: T): T {
     return out as T;
   }
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[key] = cloneData((value as Record<string, unknown>)[key]);
+  for (const key of Object.keys(value)) setMember(out, key, cloneData((value as Record<string, unknown>)[key]));
   return out as T;
+}
+
+/**
+ * A table keyed by names that clients choose (`State.accounts`, by lower-cased username): without a
+ * prototype, so the key of a name such as `constructor` or `__proto__` finds only an entry of that
+ * name, never what every object inherits, and storing it stores an entry, not a prototype. Every
+ * accounts table is made here; a copy keeps the entries (own `__proto__` included).
+ */
+export function nameTable<T>(entries?: Readonly<Record<string, T>>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries);
 }
 
 /** Lower-cased lookup key for usernames and nicknames (GEN-7). */

@@ -2,7 +2,7 @@
 // does it, and lenient shape checks of server bodies for the harness.
 import { z } from 'zod';
 import type { ClientType, Profile, RawFrame } from './types.ts';
-import { isClientType, isServerType } from './types.ts';
+import { isClientType, isServerType, setMember } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Client bodies (WIRE-JSON-3, WIRE-JSON-4)
@@ -347,7 +347,7 @@ export function parseValidJson(text: string, keep: 'first' | 'last'): { value: u
 /** Removes top-level null members: null for an optional member = absent (WIRE-JSON-4). */
 function stripNulls(obj: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) if (v !== null) out[k] = v;
+  for (const [k, v] of Object.entries(obj)) if (v !== null) setMember(out, k, v);
   return out;
 }
 

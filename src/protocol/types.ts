@@ -92,6 +92,16 @@ export interface Message {
 /** Identifies one TCP connection, in the model, the server and the harness alike. */
 export type ConnId = string;
 
+/**
+ * Stores `value` as the member `key` of `target`, an own member also when the key is `__proto__`:
+ * a loop that copies members a peer chose must not let `"__proto__": {…}` become the copy's
+ * prototype, which would drop the member and lend the copy members its frame does not have.
+ */
+export function setMember(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
 /** A JSON object (not null, not an array): the shape of every message body. */
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -3,6 +3,7 @@
 // server images) shortened so a failure stays readable.
 import type { CloseOutput, SendOutput } from '../model/index.ts';
 import type { Message } from '../protocol/types.ts';
+import { setMember } from '../protocol/types.ts';
 import { shorten } from './text.ts';
 
 /** Members whose values are never rendered. */
@@ -18,7 +19,7 @@ export function maskBody(value: unknown, key?: string): unknown {
   if (Array.isArray(value)) return value.map((v) => maskBody(v));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = maskBody(v, k);
+    for (const [k, v] of Object.entries(value)) setMember(out, k, maskBody(v, k));
     return out;
   }
   return value;

@@ -7,6 +7,7 @@
 import type { CloseOutput, Event, Output, SendOutput } from '../model/index.ts';
 import { referenceWrites } from '../model/events.ts';
 import type { Message } from '../protocol/types.ts';
+import { setMember } from '../protocol/types.ts';
 
 export interface OutputForms {
   /**
@@ -144,7 +145,7 @@ function withLocales(value: unknown, allowed: NonNullable<NonNullable<SendOutput
   if (typeof value !== 'object' || value === null) return value;
   const o = value as Record<string, unknown>;
   const copy: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) copy[k] = withLocales(v, allowed);
+  for (const [k, v] of Object.entries(o)) setMember(copy, k, withLocales(v, allowed));
   const ids = o.session_ids;
   if (typeof o.locale === 'string' && Array.isArray(ids)) {
     const key = [...ids]

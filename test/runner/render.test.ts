@@ -30,6 +30,13 @@ describe('render', () => {
     expect(text).not.toMatch(/secret/);
   });
 
+  it("shows a member named __proto__ as the member it is, its secrets masked (not as the copy's prototype)", () => {
+    const body = JSON.parse('{"type":"UserDelete","__proto__":{"username":"bob","password":"secret"}}') as Record<string, unknown>;
+    const line = renderMessage({ type: 'UserDelete', id: 'a1b2c3d4e5f6', body });
+    expect(line.endsWith('|{"type":"UserDelete","__proto__":{"username":"bob","password":"***"}}')).toBe(true);
+    expect((maskBody(body) as Record<string, unknown>).username).toBeUndefined();
+  });
+
   it('keeps absent and null passwords visible as such', () => {
     expect(maskBody({ password: null, other: 'x' })).toEqual({ password: null, other: 'x' });
   });

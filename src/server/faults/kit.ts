@@ -13,7 +13,7 @@ import type {
   State,
   StepResult,
 } from '../../model/index.ts';
-import { nameKey, renderError } from '../../model/index.ts';
+import { nameKey, nameTable, renderError } from '../../model/index.ts';
 import type { ConnId, Profile } from '../../protocol/types.ts';
 import type { ServerFault, Step } from '../fault.ts';
 
@@ -189,6 +189,7 @@ export function sessionConns(state: State, pred: (s: Session, a: Account | undef
 /** A copy of `state` with `change` applied to it. */
 export function altered(state: State, change: (s: State) => void): State {
   const copy = structuredClone(state);
+  copy.accounts = nameTable(copy.accounts); // a clone has a prototype again
   change(copy);
   return copy;
 }
