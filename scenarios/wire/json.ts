@@ -133,6 +133,22 @@ export default section({ id: 'wire/json', title: 'JSON payloads' }, [
     },
   }),
 
+  check({
+    id: 'proto-member-lends-nothing',
+    title:
+      'A member named "__proto__" is an unknown member like any other: a "nickname" inside it leaves UserInfo without one, and the connection closes',
+    rules: ['WIRE-JSON-3', 'WIRE-JSON-4', 'WIRE-BAD-12', 'SES-ERR-1', 'SES-BC-3'],
+    errors: ['E-INVALID-MESSAGE-FORMAT'],
+    actors: { u: user({ permissions: ['user_list', 'user_info'] }), hears: listener() },
+    run: async ({ u, hears }) => {
+      // A server that copies members by assignment in JavaScript takes the inner object for the
+      // payload's prototype and answers with the listener's details.
+      await u.sendRaw(frameWithPayload('UserInfo', `{"type":"UserInfo","__proto__":{"nickname":${JSON.stringify(hears.nickname)}}}`));
+      await u.expectClosed();
+      await hears.expectConnected();
+    },
+  }),
+
   // --- WIRE-JSON-4 / WIRE-BAD-12 ----------------------------------------------------------------------
   illTyped('wrong-type/boolean', 'UserList {"all":"yes"} (a string for a boolean) closes the connection', ['WIRE-JSON-4'], 'UserList', {
     all: 'yes',

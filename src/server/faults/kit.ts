@@ -59,14 +59,18 @@ export interface Req {
   account: Account | undefined;
 }
 
-export function reqOf(state: State, event: Event): Req | undefined {
-  if (event.kind !== 'frame') return undefined;
-  let body: unknown;
+/** A frame's payload as JSON, or undefined when it is not JSON. */
+export function payloadJson(payload: Uint8Array): unknown {
   try {
-    body = JSON.parse(new TextDecoder().decode(event.frame.payload));
+    return JSON.parse(new TextDecoder().decode(payload));
   } catch {
     return undefined;
   }
+}
+
+export function reqOf(state: State, event: Event): Req | undefined {
+  if (event.kind !== 'frame') return undefined;
+  const body = payloadJson(event.frame.payload);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   const connection = state.connections[event.conn];
   const session = connection?.sessionId != null ? state.sessions[String(connection.sessionId)] : undefined;

@@ -2,17 +2,9 @@
 // never answered again (fault.ts `onFrame`). Some are reached by the scripted suite; the others only
 // by a fuzzer (detection `fuzz`).
 import { isObject } from '../../protocol/types.ts';
-import { BOTH, SPEC, SUITE, type FaultEntry } from './kit.ts';
+import { BOTH, SPEC, SUITE, payloadJson, type FaultEntry } from './kit.ts';
 
 const family = 'robustness';
-
-const json = (payload: Uint8Array): unknown => {
-  try {
-    return JSON.parse(new TextDecoder().decode(payload));
-  } catch {
-    return undefined;
-  }
-};
 
 /** Nesting depth of a JSON value. */
 const depth = (v: unknown): number => (typeof v === 'object' && v !== null ? 1 + Math.max(0, ...Object.values(v).map(depth)) : 0);
@@ -25,7 +17,7 @@ export const ROBUSTNESS_FAULTS: FaultEntry[] = [
     rules: ['WIRE-BAD-9'],
     profiles: BOTH,
     detection: SUITE,
-    make: () => ({ onFrame: (f) => (f.payload.length > 0 && json(f.payload) === undefined ? 'crash' : undefined) }),
+    make: () => ({ onFrame: (f) => (f.payload.length > 0 && payloadJson(f.payload) === undefined ? 'crash' : undefined) }),
   },
   {
     name: 'hang-on-zero-id',
@@ -47,7 +39,7 @@ export const ROBUSTNESS_FAULTS: FaultEntry[] = [
     make: () => ({
       onFrame: (f) => {
         if (f.type !== 'UserKick' && f.type !== 'UserInfo') return undefined;
-        const body = json(f.payload) as { nickname?: unknown } | undefined;
+        const body = payloadJson(f.payload) as { nickname?: unknown } | undefined;
         return typeof body?.nickname === 'string' && [...body.nickname].length > 32 ? 'hang' : undefined;
       },
     }),
@@ -59,7 +51,7 @@ export const ROBUSTNESS_FAULTS: FaultEntry[] = [
     rules: ['WIRE-JSON-1', 'WIRE-JSON-3', 'WIRE-BAD-9', 'WIRE-BAD-12'],
     profiles: BOTH,
     detection: { by: 'fuzz', fuzzer: 'frames', seed: 6, budget: 150 },
-    make: () => ({ onFrame: (f) => (depth(json(f.payload)) > 8 ? 'crash' : undefined) }),
+    make: () => ({ onFrame: (f) => (depth(payloadJson(f.payload)) > 8 ? 'crash' : undefined) }),
   },
   {
     name: 'crash-on-empty-member-name',
@@ -70,7 +62,7 @@ export const ROBUSTNESS_FAULTS: FaultEntry[] = [
     detection: { by: 'fuzz', fuzzer: 'frames', seed: 5, budget: 150 },
     make: () => ({
       onFrame: (f) => {
-        const body = json(f.payload);
+        const body = payloadJson(f.payload);
         return isObject(body) && Object.keys(body).includes('') ? 'crash' : undefined;
       },
     }),

@@ -1,5 +1,6 @@
 // Faults of the wire layer: message ids (WIRE-ID-*) and the answer to malformed input (wire.md §7).
-import { BOTH, SUITE, errorKeyOf, isSend, mapEveryOutput, patchBody, type FaultEntry } from './kit.ts';
+import { isObject } from '../../protocol/types.ts';
+import { BOTH, SUITE, errorKeyOf, isSend, mapEveryOutput, patchBody, reqOf, withBody, type FaultEntry } from './kit.ts';
 
 const family = 'framing and message ids';
 
@@ -67,5 +68,25 @@ export const WIRE_FAULTS: FaultEntry[] = [
           ? { ...o, message: { ...o.message, id: e.frame.id } }
           : o,
       ),
+  },
+  {
+    name: 'proto-member-read-through',
+    family,
+    // A JavaScript server that copies a payload's members into an object by assignment makes a
+    // "__proto__" member that object's prototype, so the members inside it read as the request's.
+    description:
+      'the members of a "__proto__" member stand in for the request\'s own missing members, as in a JavaScript server that copies payloads by assignment',
+    rules: ['WIRE-JSON-3', 'WIRE-JSON-4', 'WIRE-BAD-12'],
+    profiles: BOTH,
+    detection: SUITE,
+    make: () => ({
+      step: (state, event, next) => {
+        const req = reqOf(state, event);
+        const inner = req && Object.hasOwn(req.body, '__proto__') ? req.body['__proto__'] : undefined;
+        if (event.kind !== 'frame' || !req || !isObject(inner)) return next(state, event);
+        const own = Object.entries(req.body).filter(([k]) => k !== '__proto__');
+        return next(state, withBody(event, Object.fromEntries([...Object.entries(inner), ...own])));
+      },
+    }),
   },
 ];
