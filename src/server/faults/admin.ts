@@ -12,7 +12,21 @@ import {
   type State,
 } from '../../model/index.ts';
 import type { ServerFault } from '../fault.ts';
-import { BOTH, SPEC, SUITE, altered, holds, isAdminReq, isSelf, onRequest, runAs, withBody, type FaultEntry, type Req } from './kit.ts';
+import {
+  BOTH,
+  SPEC,
+  SUITE,
+  altered,
+  holds,
+  inheritedNameFound,
+  isAdminReq,
+  isSelf,
+  onRequest,
+  runAs,
+  withBody,
+  type FaultEntry,
+  type Req,
+} from './kit.ts';
 
 const protections = 'admin protections';
 const self = 'self-operation rules';
@@ -340,24 +354,15 @@ export const ADMIN_FAULTS: FaultEntry[] = [
   {
     name: 'inherited-names-taken',
     family: seed,
-    // A server keeping accounts in a plain object keyed by name finds `accounts["constructor"]`
-    // before anyone created it (GEN-7 lower-cases the key).
     description:
-      'UserCreate refuses the usernames "constructor" and "__proto__" (any casing) as taken, as a server keeping accounts in a plain JavaScript object does',
-    rules: ['ADM-CREATE-11', 'GEN-7'],
+      'UserCreate and renames refuse the usernames "constructor" and "__proto__" (any casing) as taken, as a server keeping accounts in a plain JavaScript object does',
+    rules: ['ADM-CREATE-11', 'ADM-UPDATE-13', 'GEN-7'],
     profiles: BOTH,
     detection: SUITE,
     make: () =>
-      onRequest('UserCreate', (req, state, event, next) => {
-        const key = nameKey(str(req.body.username));
-        if (key !== 'constructor' && key !== '__proto__') return undefined;
-        const placeholder = { ...state.accounts.guest!, username: str(req.body.username), isShared: false };
-        const r = next(
-          altered(state, (s) => (s.accounts[key] = placeholder)),
-          event,
-        );
-        return { ...r, state: altered(r.state, (s) => delete s.accounts[key]) };
-      }),
+      inheritedNameFound(['UserCreate', 'UserUpdate'], (req) =>
+        req.type === 'UserCreate' ? req.body.username : req.body.requested_username,
+      ),
   },
   {
     name: 'username-limit-in-bytes',

@@ -86,6 +86,24 @@ export function reqOf(state: State, event: Event): Req | undefined {
   };
 }
 
+/**
+ * A server keeping accounts in a plain JavaScript object keyed by name: the lookup of a name whose
+ * key is `constructor` or `__proto__` (GEN-7 lower-cases it) finds an inherited member, so for the
+ * requests of `types` the name `named(req)` counts as an existing account.
+ */
+export const inheritedNameFound = (types: readonly string[], named: (req: Req) => unknown): ServerFault =>
+  onRequest(types, (req, state, event, next) => {
+    const name = named(req);
+    const key = typeof name === 'string' ? nameKey(name) : '';
+    if ((key !== 'constructor' && key !== '__proto__') || Object.hasOwn(state.accounts, key)) return undefined;
+    const found = { ...state.accounts.guest!, username: name as string, isShared: false };
+    const r = next(
+      altered(state, (s) => (s.accounts[key] = found)),
+      event,
+    );
+    return { ...r, state: altered(r.state, (s) => delete s.accounts[key]) };
+  });
+
 /** Whether the requester is an admin (by its account). */
 export const isAdminReq = (r: Req): boolean => r.account?.isAdmin === true;
 /** Whether the requester holds `perm` (admins hold everything, GEN-5). */

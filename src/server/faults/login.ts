@@ -5,6 +5,7 @@ import {
   SUITE,
   altered,
   errorKeyOf,
+  inheritedNameFound,
   isSend,
   mapOutputs,
   onRequest,
@@ -241,6 +242,16 @@ export const LOGIN_FAULTS: FaultEntry[] = [
         );
         return { ...r, state: altered(r.state, (s) => (s.accounts[key] = structuredClone(owner))) };
       }),
+  },
+  {
+    name: 'inherited-nickname-is-username',
+    family: sharedFamily,
+    description:
+      'a shared session cannot take the nickname "constructor" or "__proto__" (any casing): it is refused as a username, as by a server keeping accounts in a plain JavaScript object',
+    rules: ['SES-LOGIN-15', 'GEN-7'],
+    profiles: BOTH,
+    detection: SUITE,
+    make: () => inheritedNameFound(['Login'], (req) => req.body.nickname),
   },
   {
     name: 'guest-any-password',
