@@ -13,8 +13,8 @@ const INHERITED = ['constructor', 'Constructor', '__proto__', '__Proto__'];
 
 /** The answer to a request: its type, success and error key (no ids, no texts). */
 function answer(w: World, conn: string, type: string, body: Record<string, unknown>) {
-  const m = sends(w.send(conn, type, body), conn).map((o) => o.message)[0]!;
-  return { type: m.type, success: m.body.success, error: (sends(w.last, conn)[0]!.error?.key ?? null) as string | null };
+  const o = sends(w.send(conn, type, body), conn)[0]!;
+  return { type: o.message.type, success: o.message.body.success, error: o.error?.key ?? null };
 }
 
 describe('GEN-7 / VAL-USERNAME: names an object inherits are names like any other', () => {

@@ -33,7 +33,7 @@ export interface LockstepOptions {
   logger?: Logger;
   /** Hears every frame the harness writes and receives and every open and close (transcripts, traces). */
   onTraffic?: (e: TrafficEvent) => void;
-  /** Broadcast types presumed absent, shared by the run's lanes; absent: every wait takes the whole timeout. */
+  /** Output kinds presumed absent (broadcasts, removal closes), shared by the run's lanes; absent: every wait takes the whole timeout. */
   absent?: AbsentOutputs;
 }
 
