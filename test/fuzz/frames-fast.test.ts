@@ -2,8 +2,9 @@
 // without the model, finds a server that crashes on one frame, and hands the batch to the
 // model-checked tier, which shrinks it to that frame and records a fixture that replays to the same
 // failure; with no way to bring the target back it records the unshrunk batch; a crash the
-// model-checked replay does not see again is reported as unreproduced, never dropped; against the
-// reference server it finds nothing, in both profiles.
+// model-checked replay does not see again is reported as unreproduced, never dropped, but one it
+// cannot replay because the target is gone is a crash; against the reference server it finds
+// nothing, in both profiles.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseFixture } from '../../src/fuzz/fixture.ts';
@@ -12,15 +13,15 @@ import { runFuzz, type FuzzOptions } from '../../src/fuzz/run.ts';
 import { INPUT_CAPS, type InputCaps } from '../../src/net/connection.ts';
 import type { ServerFault } from '../../src/server/fault.ts';
 import { faultHooks } from '../../src/server/faults/index.ts';
-import type { ReferenceServer } from '../../src/server/server.ts';
 import { perTest } from '../support/per-test.ts';
-import { fuzzOptions, targetOf } from '../support/options.ts';
+import { fuzzOptions, targetOf, type TestServer } from '../support/options.ts';
+import { frontFor } from '../support/hostile.ts';
 
 const ADMIN = { username: 'fuzz-admin', password: 'fuzz-admin-pw' };
-const { serve, tempDir } = perTest('nc-fuzz-fast-');
+const { serve, own, tempDir } = perTest('nc-fuzz-fast-');
 
 /** This file's runs: the frame fuzzer's tier 1, waits of 1 s, seed 1. */
-const options = (s: ReferenceServer, o: Partial<FuzzOptions>): FuzzOptions =>
+const options = (s: TestServer, o: Partial<FuzzOptions>): FuzzOptions =>
   fuzzOptions(s, { admin: ADMIN, timeoutMs: 1000, seed: 1, framesMode: 'fast', ...o });
 
 describe('tier 1 of the frame fuzzer', () => {
@@ -89,6 +90,21 @@ describe('tier 1 of the frame fuzzer', () => {
       const ok = await replayFixtures({ ...replay, profile, target: targetOf(ref) });
       expect(ok.checks.map((c) => `${c.status} ${c.message ?? ''}`)).toEqual(['passed ']);
     }
+  }, 60_000);
+
+  it('reports a crash behind a front that still accepts connections as a crash, not as a leak the replay did not see', async () => {
+    // The front makes tier 1's reachability probe succeed after the crash, so tier 1 sees a leak;
+    // the model-checked replay then cannot log in at all: the target is gone, which is a crash.
+    const srv = await serve({ faults: faultHooks(['crash-on-empty-user-list']) });
+    const front = own(await frontFor(srv));
+    const result = await runFuzz(options(front, { runs: 3000, seed: 7, fixturesDir: tempDir() }));
+    const failures = result.fuzz[0]!.failures;
+    expect(
+      failures.map((f) => f.class),
+      failures.map((f) => f.message).join('\n'),
+    ).toEqual(['crash']);
+    expect(failures[0]!.message).toMatch(/tier 1 .* saw a leak after (batch \d+|batches \d+ and \d+) of seed 7.*not replayed/);
+    expect(failures[0]!.fixture).toBeDefined();
   }, 60_000);
 
   it('reports a crash the model-checked replay does not reproduce as unreproduced, with the batch and the seed', async () => {

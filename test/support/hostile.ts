@@ -345,3 +345,19 @@ function reId(frame: Buffer): Buffer {
   const f = dec.push(frame).frames[0]!;
   return encodeFrame(f.type, randomBytes(6).toString('hex'), f.payload);
 }
+
+/**
+ * A TCP front for `backend`, as a load balancer is: each accepted connection is piped to a new one
+ * to the backend, and once the backend is gone the front still accepts, then drops each connection
+ * (a connect succeeds though nothing behind it answers).
+ */
+export function frontFor(backend: { host: string; port: number }): Promise<HostileServer> {
+  return serve(net.createServer(), (client) => {
+    const up = net.connect(backend.port, backend.host);
+    up.on('error', () => client.destroy());
+    up.on('close', () => client.destroy());
+    client.on('close', () => up.destroy());
+    client.pipe(up);
+    up.pipe(client);
+  });
+}

@@ -227,6 +227,13 @@ async function run(ctx: FuzzContext): Promise<{ fuzzer: 'frames'; cases: number;
       const r = await checkBatch(b.i, b.size, false);
       if (r.failed) return r.stop;
     }
+    // The replay could not run at all: the target went away after what tier 1 saw (say behind a
+    // front that still accepts connections, so tier 1's reachability probe passed). That is a crash.
+    if (ctx.session.stopped !== null && !ctx.signal?.aborted) {
+      failures.push(unreplayed(ctx, { ...s, finding: { ...s.finding, detail: `${s.finding.detail}; then the target stopped answering` } }));
+      ctx.progress(cases, failures.length);
+      return true;
+    }
     // Seen by tier 1, not by the model-checked replay (timing, concurrency): said, never dropped.
     if (!failures.some((f) => f.class === 'unreproduced' && f.message.startsWith(`unreproduced ${s.finding.class}`))) {
       failures.push(unconfirmed(ctx, s, 'unreproduced', 'the model-checked replay of the same cases passed'));
